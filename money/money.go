@@ -1,0 +1,288 @@
+package money
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// Money is an exact decimal amount in one currency. It is an immutable value:
+// every operation returns a new Money.
+type Money struct {
+	amount   decimal.Decimal
+	currency Currency
+}
+
+// New returns amount in currency c. The amount is kept exactly as given; use
+// [Money.Round] to round it to the currency's minor unit.
+func New(amount decimal.Decimal, c Currency) Money {
+	return Money{amount: amount, currency: c}
+}
+
+// Zero returns a zero amount in currency c.
+func Zero(c Currency) Money { return Money{amount: decimal.Zero, currency: c} }
+
+// FromMinor returns the amount of units minor units of c: FromMinor(1234,
+// "USD") is 12.34 USD and FromMinor(1234, "JPY") is 1234 JPY.
+func FromMinor(units int64, c Currency) Money {
+	return Money{amount: decimal.New(units, -c.MinorUnits()), currency: c}
+}
+
+// Parse parses a decimal amount such as "12.30" in the currency named by
+// code. It returns an error wrapping [ErrMalformedAmount] or
+// [ErrUnknownCurrency].
+func Parse(amount, code string) (Money, error) {
+	c, err := ParseCurrency(code)
+	if err != nil {
+		return Money{}, err
+	}
+	d, err := decimal.NewFromString(strings.TrimSpace(amount))
+	if err != nil {
+		return Money{}, fmt.Errorf("money: amount %q: %w", amount, ErrMalformedAmount)
+	}
+	return Money{amount: d, currency: c}, nil
+}
+
+// MustParse is like [Parse] but panics on error. It is meant for constants
+// in tests and examples.
+func MustParse(amount, code string) Money {
+	m, err := Parse(amount, code)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// Amount returns the decimal amount.
+func (m Money) Amount() decimal.Decimal { return m.amount }
+
+// Currency returns the currency.
+func (m Money) Currency() Currency { return m.currency }
+
+// IsZero reports whether the amount is zero.
+func (m Money) IsZero() bool { return m.amount.IsZero() }
+
+// IsNegative reports whether the amount is below zero.
+func (m Money) IsNegative() bool { return m.amount.IsNegative() }
+
+// IsPositive reports whether the amount is above zero.
+func (m Money) IsPositive() bool { return m.amount.IsPositive() }
+
+// Neg returns the amount with its sign flipped.
+func (m Money) Neg() Money { return Money{amount: m.amount.Neg(), currency: m.currency} }
+
+func (m Money) check(op string, o Money) error {
+	if m.currency != o.currency {
+		return &MismatchError{Op: op, Left: m.currency, Right: o.currency}
+	}
+	return nil
+}
+
+// Add returns m + o, or an error matching [ErrCurrencyMismatch].
+func (m Money) Add(o Money) (Money, error) {
+	if err := m.check("add", o); err != nil {
+		return Money{}, err
+	}
+	return Money{amount: m.amount.Add(o.amount), currency: m.currency}, nil
+}
+
+// Sub returns m − o, or an error matching [ErrCurrencyMismatch].
+func (m Money) Sub(o Money) (Money, error) {
+	if err := m.check("subtract", o); err != nil {
+		return Money{}, err
+	}
+	return Money{amount: m.amount.Sub(o.amount), currency: m.currency}, nil
+}
+
+// Mul returns m multiplied by a whole quantity, exactly.
+func (m Money) Mul(qty int64) Money {
+	return Money{amount: m.amount.Mul(decimal.NewFromInt(qty)), currency: m.currency}
+}
+
+// MulDecimal returns m multiplied by f, exactly (not rounded).
+func (m Money) MulDecimal(f decimal.Decimal) Money {
+	return Money{amount: m.amount.Mul(f), currency: m.currency}
+}
+
+// Cmp compares m and o: -1 if m < o, 0 if equal, +1 if m > o. It returns an
+// error matching [ErrCurrencyMismatch] when the currencies differ.
+func (m Money) Cmp(o Money) (int, error) {
+	if err := m.check("compare", o); err != nil {
+		return 0, err
+	}
+	return m.amount.Cmp(o.amount), nil
+}
+
+// Equal reports whether m and o have the same currency and numeric value.
+func (m Money) Equal(o Money) bool {
+	return m.currency == o.currency && m.amount.Equal(o.amount)
+}
+
+// Round rounds m to its currency's minor unit, half away from zero.
+func (m Money) Round() Money {
+	return Money{amount: m.amount.Round(m.currency.MinorUnits()), currency: m.currency}
+}
+
+// IsRounded reports whether m has no digits below its currency's minor unit.
+func (m Money) IsRounded() bool {
+	return m.amount.Equal(m.amount.Round(m.currency.MinorUnits()))
+}
+
+// String formats m as "12.30 USD", with at least the currency's minor digits.
+func (m Money) String() string {
+	return m.amountString() + " " + string(m.currency)
+}
+
+func (m Money) amountString() string {
+	places := m.currency.MinorUnits()
+	if exp := -m.amount.Exponent(); exp > places {
+		places = exp
+	}
+	return m.amount.StringFixed(places)
+}
+
+// Sum adds amounts, all of which must be in currency c. An empty list sums
+// to Zero(c).
+func Sum(c Currency, amounts ...Money) (Money, error) {
+	total := Zero(c)
+	for _, a := range amounts {
+		var err error
+		if total, err = total.Add(a); err != nil {
+			return Money{}, err
+		}
+	}
+	return total, nil
+}
+
+// Allocate splits m, rounded to its minor unit, over weights in proportion,
+// returning one part per weight. The parts sum exactly to m.Round(); leftover
+// minor units go to the parts with the largest remainders, earlier parts
+// first on ties. Weights must be non-negative with a positive sum, otherwise
+// Allocate returns an error wrapping [ErrInvalidWeights].
+func (m Money) Allocate(weights []decimal.Decimal) ([]Money, error) {
+	if len(weights) == 0 {
+		return nil, fmt.Errorf("money: allocate: no weights: %w", ErrInvalidWeights)
+	}
+	// Scale the weights to integers so the arithmetic below is exact.
+	var scale int32
+	for i, w := range weights {
+		if w.IsNegative() {
+			return nil, fmt.Errorf("money: allocate: weight %d is negative (%s): %w", i, w, ErrInvalidWeights)
+		}
+		if e := -w.Exponent(); e > scale {
+			scale = e
+		}
+	}
+	ints := make([]*big.Int, len(weights))
+	total := new(big.Int)
+	for i, w := range weights {
+		ints[i] = w.Shift(scale).BigInt()
+		total.Add(total, ints[i])
+	}
+	if total.Sign() == 0 {
+		return nil, fmt.Errorf("money: allocate: weights sum to zero: %w", ErrInvalidWeights)
+	}
+
+	minor := m.currency.MinorUnits()
+	units := m.Round().amount.Shift(minor).BigInt()
+	neg := units.Sign() < 0
+	units.Abs(units)
+
+	parts := make([]*big.Int, len(ints))
+	rems := make([]*big.Int, len(ints))
+	given := new(big.Int)
+	for i, w := range ints {
+		p := new(big.Int).Mul(units, w)
+		parts[i], rems[i] = new(big.Int).QuoRem(p, total, new(big.Int))
+		given.Add(given, parts[i])
+	}
+	left := new(big.Int).Sub(units, given).Int64() // < len(weights)
+	for ; left > 0; left-- {
+		best := -1
+		for i := range rems {
+			if rems[i].Sign() < 0 {
+				continue // already received a leftover unit
+			}
+			if best < 0 || rems[i].Cmp(rems[best]) > 0 {
+				best = i
+			}
+		}
+		parts[best].Add(parts[best], big.NewInt(1))
+		rems[best].SetInt64(-1)
+	}
+
+	out := make([]Money, len(parts))
+	for i, p := range parts {
+		if neg {
+			p.Neg(p)
+		}
+		out[i] = Money{amount: decimal.NewFromBigInt(p, -minor), currency: m.currency}
+	}
+	return out, nil
+}
+
+// Split divides m into n parts that differ by at most one minor unit and sum
+// exactly to m.Round().
+func (m Money) Split(n int) ([]Money, error) {
+	if n <= 0 {
+		return nil, fmt.Errorf("money: split into %d parts: %w", n, ErrInvalidWeights)
+	}
+	w := make([]decimal.Decimal, n)
+	for i := range w {
+		w[i] = decimal.NewFromInt(1)
+	}
+	return m.Allocate(w)
+}
+
+type moneyJSON struct {
+	Amount   string   `json:"amount"`
+	Currency Currency `json:"currency"`
+}
+
+// MarshalJSON encodes m as {"amount":"12.30","currency":"USD"}.
+func (m Money) MarshalJSON() ([]byte, error) {
+	return json.Marshal(moneyJSON{Amount: m.amountString(), Currency: m.currency})
+}
+
+// UnmarshalJSON decodes {"amount":"12.30","currency":"USD"}. The amount must
+// be a string; it returns errors wrapping [ErrMalformedAmount] or
+// [ErrUnknownCurrency].
+func (m *Money) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Amount   json.RawMessage `json:"amount"`
+		Currency string          `json:"currency"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return fmt.Errorf("money: %w: %v", ErrMalformedAmount, err)
+	}
+	var s string
+	if err := json.Unmarshal(raw.Amount, &s); err != nil {
+		return fmt.Errorf("money: amount %s is not a JSON string: %w", raw.Amount, ErrMalformedAmount)
+	}
+	v, err := Parse(s, raw.Currency)
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
+// Prorate returns the share of m.Round() that part units of whole units
+// carry, rounded down to the minor unit (toward zero). Because the shares
+// are cumulative, Prorate(a+n, whole) − Prorate(a, whole) gives the share of
+// units a..a+n, and those differences over any partition of 0..whole sum
+// exactly to m.Round(): Prorate(whole, whole) is m.Round(). It returns an
+// error wrapping [ErrInvalidWeights] unless 0 ≤ part ≤ whole and whole > 0.
+func (m Money) Prorate(part, whole int64) (Money, error) {
+	if whole <= 0 || part < 0 || part > whole {
+		return Money{}, fmt.Errorf("money: prorate %d of %d: %w", part, whole, ErrInvalidWeights)
+	}
+	minor := m.currency.MinorUnits()
+	units := m.Round().amount.Shift(minor).BigInt()
+	units.Mul(units, big.NewInt(part))
+	units.Quo(units, big.NewInt(whole)) // truncates toward zero
+	return Money{amount: decimal.NewFromBigInt(units, -minor), currency: m.currency}, nil
+}
