@@ -1,0 +1,204 @@
+package oms
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/openoms/oms/inventory"
+	"github.com/openoms/oms/storage"
+)
+
+// AddItemRequest registers a SKU in the catalogue; order lines may only name
+// registered SKUs.
+type AddItemRequest struct {
+	Tenant string
+	SKU    string
+	Name   string
+}
+
+// AddItem creates or replaces a catalogue item. It returns an error matching
+// inventory.ErrInvalidInput for an empty SKU.
+func (e *Engine) AddItem(ctx context.Context, req AddItemRequest) error {
+	if req.SKU == "" {
+		return fmt.Errorf("oms: add item: sku is empty: %w", inventory.ErrInvalidInput)
+	}
+	tenant := tenantOf(req.Tenant)
+	return e.inTx(ctx, tenant, func(tx storage.Tx) error {
+		return tx.Inventory().PutItem(ctx, inventory.Item{Tenant: tenant, SKU: req.SKU, Name: req.Name, CreatedAt: e.clock()})
+	})
+}
+
+// AddLocationRequest creates a stock location (warehouse, store, dark store).
+type AddLocationRequest struct {
+	Tenant      string
+	Code        string
+	Name        string
+	Coordinates inventory.Coordinates
+	// Priority orders locations on ties; lower ships first.
+	Priority int
+}
+
+// AddLocation creates an active location and returns it. Invalid fields give
+// a *inventory.ValidationError; a code already used by the tenant gives an
+// error matching storage.ErrDuplicate.
+func (e *Engine) AddLocation(ctx context.Context, req AddLocationRequest) (*inventory.Location, error) {
+	tenant := tenantOf(req.Tenant)
+	now := e.clock()
+	loc := &inventory.Location{
+		ID: e.newID(), Tenant: tenant, Code: req.Code, Name: req.Name,
+		Coordinates: req.Coordinates, Priority: req.Priority, Active: true,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	if err := loc.Validate(); err != nil {
+		return nil, err
+	}
+	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+		return tx.Inventory().CreateLocation(ctx, loc)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: add location %q: %w", req.Code, err)
+	}
+	return loc, nil
+}
+
+// StockChangeRequest receives stock at a location or corrects a count.
+type StockChangeRequest struct {
+	Tenant     string
+	SKU        string
+	LocationID uuid.UUID
+	// Quantity is the number of units received (positive), or for an
+	// adjustment the signed correction.
+	Quantity int64
+	Reason   string
+}
+
+// ReceiveStock adds units to a location's on-hand stock and records a
+// receive movement. The SKU must be in the catalogue (inventory.ErrUnknownSKU)
+// and the location must exist (inventory.ErrUnknownLocation).
+func (e *Engine) ReceiveStock(ctx context.Context, req StockChangeRequest) (inventory.StockLevel, error) {
+	return e.changeStock(ctx, req, inventory.MovementReceive, EventStockReceived)
+}
+
+// AdjustStock corrects a location's on-hand count by a signed quantity (a
+// cycle count, damage, shrinkage). A correction that would leave on hand
+// below what is reserved fails with inventory.ErrInsufficientStock.
+func (e *Engine) AdjustStock(ctx context.Context, req StockChangeRequest) (inventory.StockLevel, error) {
+	return e.changeStock(ctx, req, inventory.MovementAdjust, EventStockAdjusted)
+}
+
+func (e *Engine) changeStock(ctx context.Context, req StockChangeRequest, kind inventory.MovementKind, eventType string) (inventory.StockLevel, error) {
+	tenant := tenantOf(req.Tenant)
+	var level inventory.StockLevel
+	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+		inv := tx.Inventory()
+		if _, err := inv.GetItem(ctx, req.SKU); err != nil {
+			return notFound(inventory.ErrUnknownSKU, "sku "+req.SKU, err)
+		}
+		if _, err := inv.GetLocation(ctx, req.LocationID); err != nil {
+			return notFound(inventory.ErrUnknownLocation, "location "+req.LocationID.String(), err)
+		}
+		m, err := inventory.NewMovement(e.newID(), tenant, req.SKU, req.LocationID, kind, req.Quantity, uuid.Nil, req.Reason, e.clock())
+		if err != nil {
+			return err
+		}
+		lvl, applied, err := inv.ApplyMovement(ctx, m)
+		if err != nil {
+			return err
+		}
+		level = lvl
+		rec := e.recorder()
+		rec.add(eventType, AggregateStock, req.LocationID, stockPayload(applied, lvl))
+		return rec.flush(ctx, tx)
+	})
+	if err != nil {
+		return inventory.StockLevel{}, fmt.Errorf("oms: %s %s at %s: %w", kind, req.SKU, req.LocationID, err)
+	}
+	return level, nil
+}
+
+type stockEvent struct {
+	SKU        string    `json:"sku"`
+	LocationID uuid.UUID `json:"location_id"`
+	Movement   string    `json:"movement"`
+	Quantity   int64     `json:"quantity"`
+	OnHand     int64     `json:"on_hand"`
+	Reserved   int64     `json:"reserved"`
+	Available  int64     `json:"available"`
+}
+
+func stockPayload(m inventory.Movement, lvl inventory.StockLevel) stockEvent {
+	return stockEvent{SKU: m.SKU, LocationID: m.LocationID, Movement: string(m.Kind), Quantity: m.Quantity,
+		OnHand: lvl.OnHand, Reserved: lvl.Reserved, Available: lvl.Available()}
+}
+
+// StockLevels returns the stock of these SKUs at every location (every SKU
+// when skus is empty).
+func (e *Engine) StockLevels(ctx context.Context, tenant string, skus ...string) ([]inventory.StockLevel, error) {
+	var out []inventory.StockLevel
+	if len(skus) == 0 {
+		skus = nil
+	}
+	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+		var err error
+		out, err = tx.Inventory().StockLevels(ctx, skus)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: stock levels: %w", err)
+	}
+	return out, nil
+}
+
+// Available returns the available-to-promise quantity of each SKU: on hand
+// minus reserved, summed over active locations.
+func (e *Engine) Available(ctx context.Context, tenant string, skus ...string) (map[string]int64, error) {
+	var out map[string]int64
+	if len(skus) == 0 {
+		skus = nil
+	}
+	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+		levels, err := tx.Inventory().StockLevels(ctx, skus)
+		if err != nil {
+			return err
+		}
+		locs, err := tx.Inventory().ListLocations(ctx)
+		if err != nil {
+			return err
+		}
+		out = inventory.ATP(levels, derefLocations(locs))
+		for _, s := range skus {
+			if _, ok := out[s]; !ok {
+				out[s] = 0
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: available to promise: %w", err)
+	}
+	return out, nil
+}
+
+// Movements returns the stock ledger entries matching f, oldest first.
+func (e *Engine) Movements(ctx context.Context, tenant string, f storage.MovementFilter) ([]inventory.Movement, error) {
+	var out []inventory.Movement
+	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+		var err error
+		out, err = tx.Inventory().Movements(ctx, f)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: movements: %w", err)
+	}
+	return out, nil
+}
+
+func derefLocations(locs []*inventory.Location) []inventory.Location {
+	out := make([]inventory.Location, len(locs))
+	for i, l := range locs {
+		out[i] = *l
+	}
+	return out
+}

@@ -1,0 +1,26 @@
+package oms
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/openoms/oms/storage"
+)
+
+var (
+	// ErrNotConfigured means the engine lacks what a call needs: no payment
+	// gateway or carrier registered, or an unknown gateway name.
+	ErrNotConfigured = errors.New("oms: not configured")
+	// ErrIdempotencyKeyReused means an idempotency key was first used for a
+	// different operation or resource.
+	ErrIdempotencyKeyReused = errors.New("oms: idempotency key reused for a different request")
+)
+
+// notFound wraps err so that it matches both domain (such as
+// order.ErrNotFound) and storage.ErrNotFound when the store found nothing.
+func notFound(domain error, what string, err error) error {
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("oms: %s: %w: %w", what, domain, err)
+	}
+	return fmt.Errorf("oms: %s: %w", what, err)
+}

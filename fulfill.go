@@ -1,0 +1,538 @@
+package oms
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/openoms/oms/fulfillment"
+	"github.com/openoms/oms/inventory"
+	"github.com/openoms/oms/money"
+	"github.com/openoms/oms/order"
+	"github.com/openoms/oms/payment"
+	"github.com/openoms/oms/shipping"
+	"github.com/openoms/oms/storage"
+)
+
+// CreateFulfillments splits a confirmed order into one fulfillment order per
+// location its stock is reserved at, and moves the order to processing.
+// Calling it again returns the fulfillment orders already created. It
+// returns an *order.TransitionError when the order is not confirmed (on
+// hold, cancelled, pending payment).
+func (e *Engine) CreateFulfillments(ctx context.Context, req OrderRequest) ([]*fulfillment.FulfillmentOrder, error) {
+	var out []*fulfillment.FulfillmentOrder
+	err := e.inTx(ctx, tenantOf(req.Tenant), func(tx storage.Tx) error {
+		out = nil
+		o, err := tx.Orders().Get(ctx, req.OrderID)
+		if err != nil {
+			return notFound(order.ErrNotFound, "order "+req.OrderID.String(), err)
+		}
+		existing, err := tx.Fulfillments().ListByOrder(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		for _, f := range existing {
+			if f.Status != fulfillment.StatusCancelled {
+				out = append(out, f)
+			}
+		}
+		if len(out) > 0 {
+			return nil
+		}
+		now := e.clock()
+		if err := o.StartProcessing(ctx, now); err != nil {
+			return err
+		}
+		open, err := tx.Inventory().ListReservations(ctx, storage.ReservationFilter{OrderID: o.ID, Status: inventory.ReservationOpen})
+		if err != nil {
+			return err
+		}
+		var locs []uuid.UUID
+		lines := make(map[uuid.UUID][]fulfillment.Line)
+		for _, r := range open {
+			if _, ok := lines[r.LocationID]; !ok {
+				locs = append(locs, r.LocationID)
+			}
+			lines[r.LocationID] = addFulfillmentLine(lines[r.LocationID], r)
+		}
+		rec := e.recorder()
+		for _, loc := range locs {
+			f, err := fulfillment.New(e.newID(), o.Tenant, o.ID, loc, lines[loc], now)
+			if err != nil {
+				return err
+			}
+			if err := tx.Fulfillments().Create(ctx, f); err != nil {
+				return err
+			}
+			out = append(out, f)
+			rec.add(EventFulfillmentCreated, AggregateFulfillment, f.ID, fulfillmentPayload(f))
+		}
+		if err := tx.Orders().Update(ctx, o); err != nil {
+			return err
+		}
+		rec.add(EventOrderProcessing, AggregateOrder, o.ID, orderPayload(o))
+		return rec.flush(ctx, tx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: create fulfillments for %s: %w", req.OrderID, err)
+	}
+	return out, nil
+}
+
+func addFulfillmentLine(lines []fulfillment.Line, r *inventory.Reservation) []fulfillment.Line {
+	for i := range lines {
+		if lines[i].OrderLineID == r.LineID {
+			lines[i].Quantity += r.Quantity
+			return lines
+		}
+	}
+	return append(lines, fulfillment.Line{OrderLineID: r.LineID, SKU: r.SKU, Quantity: r.Quantity})
+}
+
+type fulfillmentEvent struct {
+	FulfillmentID uuid.UUID `json:"fulfillment_id"`
+	OrderID       uuid.UUID `json:"order_id"`
+	LocationID    uuid.UUID `json:"location_id"`
+	Status        string    `json:"status"`
+}
+
+func fulfillmentPayload(f *fulfillment.FulfillmentOrder) fulfillmentEvent {
+	return fulfillmentEvent{FulfillmentID: f.ID, OrderID: f.OrderID, LocationID: f.LocationID, Status: string(f.Status)}
+}
+
+// PickList returns what is left to pick for a fulfillment order.
+func (e *Engine) PickList(ctx context.Context, tenant string, fulfillmentID uuid.UUID) (fulfillment.PickList, error) {
+	var pl fulfillment.PickList
+	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+		f, err := tx.Fulfillments().Get(ctx, fulfillmentID)
+		if err != nil {
+			return err
+		}
+		pl = f.PickList()
+		return nil
+	})
+	if err != nil {
+		return fulfillment.PickList{}, notFound(fulfillment.ErrNotFound, "pick list "+fulfillmentID.String(), err)
+	}
+	return pl, nil
+}
+
+// PickRequest records units picked from the shelves.
+type PickRequest struct {
+	Tenant        string
+	FulfillmentID uuid.UUID
+	Picks         []fulfillment.Pick
+}
+
+// Pick records picked units on a fulfillment order. Over-picking fails with
+// fulfillment.ErrOverPick and changes nothing.
+func (e *Engine) Pick(ctx context.Context, req PickRequest) (*fulfillment.FulfillmentOrder, error) {
+	return e.updateFulfillment(ctx, req.Tenant, req.FulfillmentID, "pick", func(f *fulfillment.FulfillmentOrder, rec *recorder) error {
+		if err := f.Pick(ctx, req.Picks, e.clock()); err != nil {
+			return err
+		}
+		rec.add(EventFulfillmentPicked, AggregateFulfillment, f.ID, fulfillmentPayload(f))
+		return nil
+	})
+}
+
+// PackRequest packs the picked units into packages.
+type PackRequest struct {
+	Tenant        string
+	FulfillmentID uuid.UUID
+	Packages      []fulfillment.PackageDraft
+}
+
+// Pack packs a fully picked fulfillment order. The packages must hold
+// exactly the picked units (fulfillment.ErrPackMismatch) and everything must
+// be picked first (fulfillment.ErrNotFullyPicked).
+func (e *Engine) Pack(ctx context.Context, req PackRequest) (*fulfillment.FulfillmentOrder, error) {
+	return e.updateFulfillment(ctx, req.Tenant, req.FulfillmentID, "pack", func(f *fulfillment.FulfillmentOrder, rec *recorder) error {
+		if err := f.Pack(ctx, e.newID, req.Packages, e.clock()); err != nil {
+			return err
+		}
+		rec.add(EventFulfillmentPacked, AggregateFulfillment, f.ID, fulfillmentPayload(f))
+		return nil
+	})
+}
+
+func (e *Engine) updateFulfillment(ctx context.Context, tenant string, id uuid.UUID, what string, change func(*fulfillment.FulfillmentOrder, *recorder) error) (*fulfillment.FulfillmentOrder, error) {
+	var f *fulfillment.FulfillmentOrder
+	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+		var err error
+		if f, err = tx.Fulfillments().Get(ctx, id); err != nil {
+			return err
+		}
+		rec := e.recorder()
+		if err := change(f, rec); err != nil {
+			return err
+		}
+		if err := tx.Fulfillments().Update(ctx, f); err != nil {
+			return err
+		}
+		return rec.flush(ctx, tx)
+	})
+	if err != nil {
+		return nil, notFound(fulfillment.ErrNotFound, what+" "+id.String(), err)
+	}
+	return f, nil
+}
+
+// ShipRequest ships a packed fulfillment order.
+type ShipRequest struct {
+	Tenant        string
+	FulfillmentID uuid.UUID
+	// DeliverBy keeps only rates promising delivery by then; zero: no promise.
+	DeliverBy time.Time
+	// Fastest picks the earliest delivery instead of the cheapest rate.
+	Fastest bool
+}
+
+// Ship ships a packed fulfillment order: it shops the carriers' rates,
+// buys the label, captures the shipped units' share of the payment, and
+// then, in one transaction, records the shipment, takes the units out of
+// stock, and moves the fulfillment order and the order on. If the capture
+// fails the label is voided and nothing changes. Shipping a fulfillment
+// order again returns its shipment. Errors: *fulfillment.TransitionError
+// when it is not packed (or was cancelled), shipping.ErrNoRate, gateway
+// and carrier errors, ErrNotConfigured without carriers.
+func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment, error) {
+	tenant := tenantOf(req.Tenant)
+	if len(e.carriers) == 0 {
+		return nil, fmt.Errorf("oms: ship: no carrier configured: %w", ErrNotConfigured)
+	}
+	var (
+		f       *fulfillment.FulfillmentOrder
+		o       *order.Order
+		loc     *inventory.Location
+		pay     *payment.Payment
+		shipped *shipping.Shipment
+		capture money.Money
+	)
+	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+		var err error
+		if f, err = tx.Fulfillments().Get(ctx, req.FulfillmentID); err != nil {
+			return notFound(fulfillment.ErrNotFound, "fulfillment "+req.FulfillmentID.String(), err)
+		}
+		if f.ShipmentID != uuid.Nil {
+			shipped, err = tx.Shipments().Get(ctx, f.ShipmentID)
+			return err
+		}
+		if !f.Can(fulfillment.EventShip) {
+			return f.MarkShipped(ctx, uuid.Nil, e.clock()) // reports the refused transition
+		}
+		if o, err = tx.Orders().Get(ctx, f.OrderID); err != nil {
+			return err
+		}
+		if !o.Can(order.EventShip) && !o.Can(order.EventShipPartial) {
+			return o.RecordShipment(ctx, f.Quantities(), e.clock())
+		}
+		if loc, err = tx.Inventory().GetLocation(ctx, f.LocationID); err != nil {
+			return err
+		}
+		if capture, err = shareOf(o, f.Quantities()); err != nil {
+			return err
+		}
+		ps, err := tx.Payments().ListByOrder(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		pay = capturablePayment(ps)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: ship %s: %w", req.FulfillmentID, err)
+	}
+	if shipped != nil {
+		return shipped, nil
+	}
+
+	now := e.clock()
+	rateReq := shipping.RateRequest{
+		Origin:      originAddress(loc),
+		Destination: destinationAddress(o.ShippingAddress),
+		Parcels:     parcels(f),
+		Currency:    o.Currency,
+		ShipDate:    now,
+	}
+	rate, err := shipping.Shop(ctx, e.carriers, rateReq, shipping.Preference{DeliverBy: req.DeliverBy, Fastest: req.Fastest})
+	if err != nil {
+		return nil, fmt.Errorf("oms: ship %s: rate shopping: %w", f.ID, err)
+	}
+	carrier, err := e.carrier(rate.Carrier)
+	if err != nil {
+		return nil, err
+	}
+	label, err := carrier.BuyLabel(ctx, shipping.LabelRequest{
+		IdempotencyKey: "label:" + f.ID.String(), Rate: rate,
+		Origin: rateReq.Origin, Destination: rateReq.Destination, Parcels: rateReq.Parcels, ShipDate: now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: ship %s: buy label: %w", f.ID, err)
+	}
+	var captureRef string
+	if pay != nil && capture.IsPositive() {
+		if err := pay.CheckCapture(capture); err != nil {
+			e.voidLabel(ctx, carrier, label)
+			return nil, fmt.Errorf("oms: ship %s: capture: %w", f.ID, err)
+		}
+		gw, ok := e.gateways[pay.Gateway]
+		if !ok {
+			e.voidLabel(ctx, carrier, label)
+			return nil, fmt.Errorf("oms: ship %s: gateway %q: %w", f.ID, pay.Gateway, ErrNotConfigured)
+		}
+		res, err := gw.Capture(ctx, payment.CaptureRequest{
+			IdempotencyKey: "capture:" + f.ID.String(), AuthorizationRef: pay.AuthorizationRef, Amount: capture,
+		})
+		if err != nil {
+			e.voidLabel(ctx, carrier, label)
+			return nil, fmt.Errorf("oms: ship %s: capture %s: %w", f.ID, capture, err)
+		}
+		captureRef = res.Ref
+	}
+
+	err = e.inTx(context.WithoutCancel(ctx), tenant, func(tx storage.Tx) error {
+		return e.recordShipment(ctx, tx, f.ID, label, pay, capture, captureRef, &shipped)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: ship %s: record shipment: %w", f.ID, err)
+	}
+	return shipped, nil
+}
+
+func (e *Engine) recordShipment(ctx context.Context, tx storage.Tx, fulfillmentID uuid.UUID, label shipping.Label, pay *payment.Payment, capture money.Money, captureRef string, out **shipping.Shipment) error {
+	now := e.clock()
+	rec := e.recorder()
+	f, err := tx.Fulfillments().Get(ctx, fulfillmentID)
+	if err != nil {
+		return err
+	}
+	o, err := tx.Orders().Get(ctx, f.OrderID)
+	if err != nil {
+		return err
+	}
+	s, err := shipping.New(e.newID(), o.Tenant, o.ID, f.ID, label, now)
+	if err != nil {
+		return err
+	}
+	if err := tx.Shipments().Create(ctx, s); err != nil {
+		return err
+	}
+	if err := f.MarkShipped(ctx, s.ID, now); err != nil {
+		return err
+	}
+	if err := tx.Fulfillments().Update(ctx, f); err != nil {
+		return err
+	}
+	// Take the shipped units out of stock: they leave the building.
+	inv := tx.Inventory()
+	open, err := inv.ListReservations(ctx, storage.ReservationFilter{OrderID: o.ID, Status: inventory.ReservationOpen})
+	if err != nil {
+		return err
+	}
+	for _, r := range open {
+		if r.LocationID != f.LocationID {
+			continue
+		}
+		m, err := inventory.NewMovement(e.newID(), o.Tenant, r.SKU, r.LocationID, inventory.MovementShip, r.Quantity, o.ID, "shipped "+s.TrackingNumber, now)
+		if err != nil {
+			return err
+		}
+		if _, _, err := inv.ApplyMovement(ctx, m); err != nil {
+			return err
+		}
+		if err := r.MarkShipped(now); err != nil {
+			return err
+		}
+		if err := inv.UpdateReservation(ctx, r); err != nil {
+			return err
+		}
+	}
+	if err := o.RecordShipment(ctx, f.Quantities(), now); err != nil {
+		return err
+	}
+	if pay != nil && captureRef != "" {
+		p, err := tx.Payments().Get(ctx, pay.ID)
+		if err != nil {
+			return err
+		}
+		if err := p.RecordCapture(ctx, e.newID(), captureRef, capture, "capture:"+f.ID.String(), now); err != nil {
+			return err
+		}
+		if err := tx.Payments().Update(ctx, p); err != nil {
+			return err
+		}
+		o.SyncPayment(paymentFacts(p), now)
+		rec.add(EventPaymentCaptured, AggregatePayment, p.ID, paymentPayload(p))
+	}
+	if err := tx.Orders().Update(ctx, o); err != nil {
+		return err
+	}
+	rec.add(EventShipmentCreated, AggregateShipment, s.ID, shipmentPayload(s))
+	rec.add(EventFulfillmentShipped, AggregateFulfillment, f.ID, fulfillmentPayload(f))
+	if o.Status == order.StatusShipped {
+		rec.add(EventOrderShipped, AggregateOrder, o.ID, orderPayload(o))
+	} else {
+		rec.add(EventOrderPartiallyShipped, AggregateOrder, o.ID, orderPayload(o))
+	}
+	*out = s
+	return rec.flush(ctx, tx)
+}
+
+// shareOf returns the part of the order total that these units carry,
+// counting from the units of each line already shipped, so that the
+// shares of all shipments sum exactly to the order total.
+func shareOf(o *order.Order, qty map[uuid.UUID]int64) (money.Money, error) {
+	total := money.Zero(o.Currency)
+	for lineID, n := range qty {
+		l, ok := o.Line(lineID)
+		if !ok {
+			return money.Money{}, fmt.Errorf("line %s: %w", lineID, order.ErrUnknownLine)
+		}
+		share, err := l.ShareOf(l.Shipped, n)
+		if err != nil {
+			return money.Money{}, err
+		}
+		if total, err = total.Add(share); err != nil {
+			return money.Money{}, err
+		}
+	}
+	return total, nil
+}
+
+func capturablePayment(ps []*payment.Payment) *payment.Payment {
+	for _, p := range ps {
+		if p.Can(payment.EventCapture) || p.Can(payment.EventCapturePartial) {
+			return p
+		}
+	}
+	return nil
+}
+
+func (e *Engine) carrier(name string) (shipping.Carrier, error) {
+	for _, c := range e.carriers {
+		if c.Name() == name {
+			return c, nil
+		}
+	}
+	return nil, fmt.Errorf("oms: carrier %q: %w", name, ErrNotConfigured)
+}
+
+func (e *Engine) voidLabel(ctx context.Context, c shipping.Carrier, l shipping.Label) {
+	if err := c.VoidLabel(context.WithoutCancel(ctx), l.TrackingNumber); err != nil {
+		e.log.WarnContext(ctx, "oms: could not void label", "carrier", c.Name(), "tracking", l.TrackingNumber, "err", err)
+	}
+}
+
+func originAddress(l *inventory.Location) shipping.Address {
+	return shipping.Address{Name: l.Name, City: l.Name, Line1: l.Code}
+}
+
+func destinationAddress(a order.Address) shipping.Address {
+	return shipping.Address{
+		Name: a.Name, Line1: a.Line1, City: a.City, Region: a.Region,
+		PostalCode: a.PostalCode, Country: a.Country,
+	}
+}
+
+func parcels(f *fulfillment.FulfillmentOrder) []shipping.Parcel {
+	out := make([]shipping.Parcel, len(f.Packages))
+	for i, p := range f.Packages {
+		out[i] = shipping.Parcel{WeightGrams: p.WeightGrams, LengthCm: p.LengthCm, WidthCm: p.WidthCm, HeightCm: p.HeightCm}
+	}
+	return out
+}
+
+type shipmentEvent struct {
+	ShipmentID        uuid.UUID `json:"shipment_id"`
+	OrderID           uuid.UUID `json:"order_id"`
+	Carrier           string    `json:"carrier"`
+	TrackingNumber    string    `json:"tracking_number"`
+	Status            string    `json:"status"`
+	EstimatedDelivery time.Time `json:"estimated_delivery"`
+}
+
+func shipmentPayload(s *shipping.Shipment) shipmentEvent {
+	return shipmentEvent{ShipmentID: s.ID, OrderID: s.OrderID, Carrier: s.Carrier, TrackingNumber: s.TrackingNumber,
+		Status: string(s.Status), EstimatedDelivery: s.EstimatedDelivery}
+}
+
+// SyncTracking asks the carrier for a shipment's tracking and applies what
+// is new. When the last shipment of a fully shipped order is delivered, the
+// order becomes delivered, which opens the return window and feedback.
+func (e *Engine) SyncTracking(ctx context.Context, tenant string, shipmentID uuid.UUID) (*shipping.Shipment, error) {
+	tenant = tenantOf(tenant)
+	var s *shipping.Shipment
+	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+		var err error
+		s, err = tx.Shipments().Get(ctx, shipmentID)
+		return err
+	})
+	if err != nil {
+		return nil, notFound(shipping.ErrNotFound, "shipment "+shipmentID.String(), err)
+	}
+	c, err := e.carrier(s.Carrier)
+	if err != nil {
+		return nil, err
+	}
+	info, err := c.Track(ctx, s.TrackingNumber)
+	if err != nil {
+		return nil, fmt.Errorf("oms: track %s: %w", s.TrackingNumber, err)
+	}
+	err = e.inTx(ctx, tenant, func(tx storage.Tx) error {
+		var err error
+		if s, err = tx.Shipments().Get(ctx, shipmentID); err != nil {
+			return err
+		}
+		now := e.clock()
+		changed, err := s.ApplyTracking(ctx, info, now)
+		if err != nil || !changed {
+			return err
+		}
+		if err := tx.Shipments().Update(ctx, s); err != nil {
+			return err
+		}
+		rec := e.recorder()
+		rec.add(EventShipmentUpdated, AggregateShipment, s.ID, shipmentPayload(s))
+		if s.Status == shipping.StatusDelivered {
+			rec.add(EventShipmentDelivered, AggregateShipment, s.ID, shipmentPayload(s))
+			if err := e.deliverIfComplete(ctx, tx, s.OrderID, rec); err != nil {
+				return err
+			}
+		}
+		return rec.flush(ctx, tx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: sync tracking %s: %w", shipmentID, err)
+	}
+	return s, nil
+}
+
+func (e *Engine) deliverIfComplete(ctx context.Context, tx storage.Tx, orderID uuid.UUID, rec *recorder) error {
+	o, err := tx.Orders().Get(ctx, orderID)
+	if err != nil {
+		return err
+	}
+	if o.Status != order.StatusShipped {
+		return nil // more to ship: delivery is recorded when the last parcel arrives
+	}
+	ss, err := tx.Shipments().ListByOrder(ctx, orderID)
+	if err != nil {
+		return err
+	}
+	for _, s := range ss {
+		if s.Status != shipping.StatusDelivered && s.Status != shipping.StatusVoided {
+			return nil
+		}
+	}
+	if err := o.MarkDelivered(ctx, e.clock()); err != nil {
+		return err
+	}
+	if err := tx.Orders().Update(ctx, o); err != nil {
+		return err
+	}
+	rec.add(EventOrderDelivered, AggregateOrder, o.ID, orderPayload(o))
+	return nil
+}

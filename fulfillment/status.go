@@ -1,0 +1,66 @@
+package fulfillment
+
+import (
+	"github.com/looplab/fsm"
+
+	"github.com/openoms/oms/internal/machine"
+)
+
+// Status is the lifecycle state of a FulfillmentOrder.
+type Status string
+
+// Fulfillment statuses.
+const (
+	// StatusPending: created, nothing picked yet.
+	StatusPending Status = "pending"
+	// StatusPicking: picking has started.
+	StatusPicking Status = "picking"
+	// StatusPacked: everything is picked and packed into packages.
+	StatusPacked Status = "packed"
+	// StatusShipped: the packages left with a shipment.
+	StatusShipped Status = "shipped"
+	// StatusCancelled: the fulfillment was cancelled before shipping.
+	StatusCancelled Status = "cancelled"
+)
+
+// Event is something that happens to a FulfillmentOrder and may change its
+// status.
+type Event string
+
+// Fulfillment events.
+const (
+	// EventStartPicking is fired by the first pick.
+	EventStartPicking Event = "start_picking"
+	// EventPack records the packages.
+	EventPack Event = "pack"
+	// EventShip records the shipment.
+	EventShip Event = "ship"
+	// EventCancel cancels the fulfillment.
+	EventCancel Event = "cancel"
+)
+
+// Transitions is the fulfillment status machine: the only legal moves. It
+// is read-only.
+var Transitions = fsm.Events{
+	{Name: string(EventStartPicking), Src: []string{string(StatusPending)}, Dst: string(StatusPicking)},
+	{Name: string(EventPack), Src: []string{string(StatusPicking)}, Dst: string(StatusPacked)},
+	{Name: string(EventShip), Src: []string{string(StatusPacked)}, Dst: string(StatusShipped)},
+	{Name: string(EventCancel), Src: []string{string(StatusPending), string(StatusPicking), string(StatusPacked)}, Dst: string(StatusCancelled)},
+}
+
+// TransitionError reports an event refused in the fulfillment's current
+// status, with the events that were allowed. It matches
+// [ErrInvalidTransition].
+type TransitionError = machine.TransitionError[Status, Event]
+
+var lifecycle = machine.New[Status, Event]("fulfillment", ErrInvalidTransition, Transitions)
+
+// Diagram returns the fulfillment status machine as a Mermaid state diagram.
+func Diagram() string { return lifecycle.Mermaid(StatusPending) }
+
+// Can reports whether ev is allowed in the fulfillment's current status.
+func (f *FulfillmentOrder) Can(ev Event) bool { return lifecycle.Can(f.Status, ev) }
+
+// AllowedEvents returns the events allowed in the fulfillment's current
+// status, sorted.
+func (f *FulfillmentOrder) AllowedEvents() []Event { return lifecycle.Allowed(f.Status) }

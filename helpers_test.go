@@ -1,0 +1,192 @@
+package oms_test
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+
+	oms "github.com/openoms/oms"
+	"github.com/openoms/oms/fulfillment"
+	"github.com/openoms/oms/inventory"
+	"github.com/openoms/oms/money"
+	"github.com/openoms/oms/order"
+	"github.com/openoms/oms/payment"
+	"github.com/openoms/oms/shipping"
+	"github.com/openoms/oms/storage"
+	"github.com/openoms/oms/storage/memory"
+)
+
+// testClock is a clock the tests move by hand.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+type fixture struct {
+	eng    *oms.Engine
+	store  storage.Store
+	clock  *testClock
+	berlin *inventory.Location
+	munich *inventory.Location
+}
+
+// newFixture returns an engine on a fresh memory store with two locations
+// and stock: MUG (Berlin 10, Munich 10), TEE (Munich 5), CAP (Berlin 3).
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	return newFixtureOn(t, memory.New())
+}
+
+func newFixtureOn(t testing.TB, store storage.Store) *fixture {
+	t.Helper()
+	clk := &testClock{now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	eng, err := oms.New(
+		oms.WithStore(store),
+		oms.WithClock(clk.Now),
+		oms.WithGateway("sandbox", payment.NewSandbox()),
+		oms.WithCarrier(shipping.NewSandbox(clk.Now)),
+	)
+	require.NoError(t, err)
+	f := &fixture{eng: eng, store: store, clock: clk}
+	ctx := context.Background()
+	f.berlin, err = eng.AddLocation(ctx, oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
+	require.NoError(t, err)
+	f.munich, err = eng.AddLocation(ctx, oms.AddLocationRequest{Code: "MUC", Name: "Munich", Coordinates: inventory.Coordinates{Lat: 48.137, Lon: 11.575}})
+	require.NoError(t, err)
+	f.stock(t, "", "MUG", f.berlin.ID, 10)
+	f.stock(t, "", "MUG", f.munich.ID, 10)
+	f.stock(t, "", "TEE", f.munich.ID, 5)
+	f.stock(t, "", "CAP", f.berlin.ID, 3)
+	return f
+}
+
+func (f *fixture) stock(t testing.TB, tenant, sku string, loc uuid.UUID, qty int64) {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, f.eng.AddItem(ctx, oms.AddItemRequest{Tenant: tenant, SKU: sku, Name: sku}))
+	_, err := f.eng.ReceiveStock(ctx, oms.StockChangeRequest{Tenant: tenant, SKU: sku, LocationID: loc, Quantity: qty})
+	require.NoError(t, err)
+}
+
+func eur(s string) money.Money { return money.MustParse(s, "EUR") }
+
+func draft(ref string, lines ...order.DraftLine) order.Draft {
+	return order.Draft{
+		Channel:     order.Channel{Kind: order.ChannelWeb, Name: "webshop"},
+		ExternalRef: ref,
+		Customer:    order.Customer{ID: "cus_1", Name: "Grace Hopper", Email: "grace@example.com"},
+		ShippingAddress: order.Address{Name: "Grace Hopper", Line1: "Unter den Linden 1", City: "Berlin",
+			PostalCode: "10117", Country: "DE", Geo: &order.GeoPoint{Lat: 52.517, Lon: 13.389}},
+		Currency:       "EUR",
+		Lines:          lines,
+		ShippingCharge: eur("4.95"),
+		TaxRate:        decimal.RequireFromString("0.19"),
+	}
+}
+
+func line(sku string, qty int64, price string) order.DraftLine {
+	return order.DraftLine{SKU: sku, Quantity: qty, UnitPrice: eur(price)}
+}
+
+func (f *fixture) place(t testing.TB, ref string, lines ...order.DraftLine) *order.Order {
+	t.Helper()
+	o, err := f.eng.PlaceOrder(context.Background(), oms.PlaceOrderRequest{
+		Order: draft(ref, lines...), Payment: oms.PaymentMethod{Token: payment.TokenApprove},
+	})
+	require.NoError(t, err)
+	return o
+}
+
+// shipAll creates fulfillments, picks, packs and ships everything.
+func (f *fixture) shipAll(t testing.TB, orderID uuid.UUID) []*shipping.Shipment {
+	t.Helper()
+	ctx := context.Background()
+	fos, err := f.eng.CreateFulfillments(ctx, oms.OrderRequest{OrderID: orderID})
+	require.NoError(t, err)
+	var out []*shipping.Shipment
+	for _, fo := range fos {
+		var picks []fulfillment.Pick
+		var pkg []fulfillment.PackageLine
+		for _, l := range fo.Lines {
+			picks = append(picks, fulfillment.Pick{OrderLineID: l.OrderLineID, Quantity: l.Quantity})
+			pkg = append(pkg, fulfillment.PackageLine{OrderLineID: l.OrderLineID, SKU: l.SKU, Quantity: l.Quantity})
+		}
+		_, err := f.eng.Pick(ctx, oms.PickRequest{FulfillmentID: fo.ID, Picks: picks})
+		require.NoError(t, err)
+		_, err = f.eng.Pack(ctx, oms.PackRequest{FulfillmentID: fo.ID, Packages: []fulfillment.PackageDraft{{WeightGrams: 800, Lines: pkg}}})
+		require.NoError(t, err)
+		s, err := f.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
+		require.NoError(t, err)
+		out = append(out, s)
+	}
+	return out
+}
+
+// deliver ships an order and advances the clock until tracking says delivered.
+func (f *fixture) deliver(t testing.TB, orderID uuid.UUID) *order.Order {
+	t.Helper()
+	ctx := context.Background()
+	shipments := f.shipAll(t, orderID)
+	for day := 0; day < 10; day++ {
+		f.clock.Advance(24 * time.Hour)
+		for _, s := range shipments {
+			_, err := f.eng.SyncTracking(ctx, "", s.ID)
+			require.NoError(t, err)
+		}
+	}
+	o, err := f.eng.GetOrder(ctx, "", orderID)
+	require.NoError(t, err)
+	require.Equal(t, order.StatusDelivered, o.Status)
+	return o
+}
+
+func (f *fixture) available(t testing.TB, tenant string, sku string) int64 {
+	t.Helper()
+	atp, err := f.eng.Available(context.Background(), tenant, sku)
+	require.NoError(t, err)
+	return atp[sku]
+}
+
+// snapshot captures everything a tenant can see in the store, as JSON, so a
+// test can show that a failed call changed nothing.
+func (f *fixture) snapshot(t testing.TB, tenant string) string {
+	t.Helper()
+	ctx := context.Background()
+	var snap struct {
+		Orders    []*oms.OrderDetails
+		Stock     []inventory.StockLevel
+		Movements []inventory.Movement
+	}
+	page, err := f.eng.ListOrders(ctx, tenant, storage.OrderFilter{Limit: 1000})
+	require.NoError(t, err)
+	for _, o := range page.Orders {
+		d, err := f.eng.OrderDetails(ctx, tenant, o.ID)
+		require.NoError(t, err)
+		snap.Orders = append(snap.Orders, d)
+	}
+	snap.Stock, err = f.eng.StockLevels(ctx, tenant)
+	require.NoError(t, err)
+	snap.Movements, err = f.eng.Movements(ctx, tenant, storage.MovementFilter{})
+	require.NoError(t, err)
+	b, err := json.Marshal(snap)
+	require.NoError(t, err)
+	return string(b)
+}

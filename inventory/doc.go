@@ -1,0 +1,21 @@
+// Package inventory models what a merchant has and where: catalogue items,
+// stock locations with coordinates, stock levels per (location, SKU), the
+// movement ledger, reservations held for order lines, available-to-promise,
+// and the sourcing strategies that decide which location ships what.
+//
+// The package does no I/O. A [StockLevel] changes only through
+// [StockLevel.Apply] of a [Movement] built by [NewMovement]; Apply is pure and
+// refuses any movement that would leave on-hand or reserved negative, or
+// reserved above on-hand, with a [*ShortageError] that matches
+// [ErrInsufficientStock]. Every storage adapter applies exactly this rule, so
+// stock is never oversold.
+//
+// An [Allocator] is a pure function from order lines, a destination and the
+// stock per location to a [Plan]. [Nearest] ships the whole order from the
+// nearest location that can, and otherwise splits lines over locations by
+// distance. [DistanceKm] gives the great-circle distance it uses.
+//
+// Errors: bad input is reported as a [*ValidationError] naming every bad field
+// (it matches [ErrInvalidInput]); stock shortfalls as a [*ShortageError]
+// listing every short SKU (it matches [ErrInsufficientStock]).
+package inventory

@@ -1,0 +1,91 @@
+package inventory
+
+import (
+	"math"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// earthRadiusKm is the mean Earth radius used by DistanceKm.
+const earthRadiusKm = 6371.0088
+
+// Coordinates is a point on Earth in decimal degrees (WGS 84).
+type Coordinates struct {
+	Lat, Lon float64
+}
+
+// Valid reports whether Lat is within [-90, 90] and Lon within [-180, 180]
+// (NaN and infinities are not valid).
+func (c Coordinates) Valid() bool {
+	return c.Lat >= -90 && c.Lat <= 90 && c.Lon >= -180 && c.Lon <= 180
+}
+
+// DistanceKm returns the great-circle (haversine) distance between a and b in
+// kilometres, using an Earth radius of 6371.0088 km.
+func DistanceKm(a, b Coordinates) float64 {
+	const rad = math.Pi / 180
+	lat1, lat2 := a.Lat*rad, b.Lat*rad
+	dLat := (b.Lat - a.Lat) * rad
+	dLon := (b.Lon - a.Lon) * rad
+	sLat, sLon := math.Sin(dLat/2), math.Sin(dLon/2)
+	h := sLat*sLat + math.Cos(lat1)*math.Cos(lat2)*sLon*sLon
+	h = math.Min(1, math.Max(0, h))
+	return 2 * earthRadiusKm * math.Asin(math.Sqrt(h))
+}
+
+// Item is a catalogue entry: a SKU the tenant stocks. An order line's SKU must
+// be an Item of the same tenant.
+type Item struct {
+	Tenant    string
+	SKU       string
+	Name      string
+	CreatedAt time.Time
+}
+
+// Validate returns a [*ValidationError] naming "sku" when the SKU is empty or
+// blank, and nil otherwise.
+func (it Item) Validate() error {
+	var fe fieldErrors
+	if strings.TrimSpace(it.SKU) == "" {
+		fe.add("sku", "must not be empty")
+	}
+	return fe.err()
+}
+
+// Location is a place that holds stock and ships orders: a warehouse, a store,
+// a drop-shipper.
+type Location struct {
+	ID      uuid.UUID
+	Tenant  string
+	Version int64
+	// Code is the short, unique, human name of the location ("WH-EAST").
+	Code string
+	// Name is the display name.
+	Name        string
+	Coordinates Coordinates
+	// Priority orders locations on ties: lower ships first.
+	Priority int
+	// Active locations take part in allocation and available-to-promise.
+	Active    bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Validate returns a [*ValidationError] naming every bad field: "code" when
+// empty or blank, "coordinates.lat" outside [-90, 90], "coordinates.lon"
+// outside [-180, 180]. It returns nil for a valid location.
+func (l Location) Validate() error {
+	var fe fieldErrors
+	if strings.TrimSpace(l.Code) == "" {
+		fe.add("code", "must not be empty")
+	}
+	if !(l.Coordinates.Lat >= -90 && l.Coordinates.Lat <= 90) {
+		fe.add("coordinates.lat", "must be between -90 and 90")
+	}
+	if !(l.Coordinates.Lon >= -180 && l.Coordinates.Lon <= 180) {
+		fe.add("coordinates.lon", "must be between -180 and 180")
+	}
+	return fe.err()
+}

@@ -1,0 +1,100 @@
+package inventory
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// ReservationStatus is the state of a reservation.
+type ReservationStatus string
+
+// The reservation states. A reservation starts open and ends released or
+// shipped.
+const (
+	ReservationOpen     ReservationStatus = "open"
+	ReservationReleased ReservationStatus = "released"
+	ReservationShipped  ReservationStatus = "shipped"
+)
+
+// Reservation holds Quantity units of a SKU at a location for one order line.
+// While open, its units count in the stock level's Reserved.
+type Reservation struct {
+	ID         uuid.UUID
+	Tenant     string
+	OrderID    uuid.UUID
+	LineID     uuid.UUID
+	SKU        string
+	LocationID uuid.UUID
+	Quantity   int64
+	Status     ReservationStatus
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Version    int64
+}
+
+// NewReservation returns an open reservation created at now.
+//
+// It returns a [*ValidationError] naming "tenant" or "sku" when empty,
+// "location_id" or "order_id" when nil, and "quantity" when not positive.
+func NewReservation(id uuid.UUID, tenant string, orderID, lineID uuid.UUID, sku string, loc uuid.UUID, qty int64, now time.Time) (*Reservation, error) {
+	var fe fieldErrors
+	if strings.TrimSpace(tenant) == "" {
+		fe.add("tenant", "must not be empty")
+	}
+	if orderID == uuid.Nil {
+		fe.add("order_id", "must not be nil")
+	}
+	if strings.TrimSpace(sku) == "" {
+		fe.add("sku", "must not be empty")
+	}
+	if loc == uuid.Nil {
+		fe.add("location_id", "must not be nil")
+	}
+	if qty <= 0 {
+		fe.add("quantity", "must be greater than 0")
+	}
+	if err := fe.err(); err != nil {
+		return nil, err
+	}
+	return &Reservation{
+		ID: id, Tenant: tenant, OrderID: orderID, LineID: lineID, SKU: sku,
+		LocationID: loc, Quantity: qty, Status: ReservationOpen,
+		CreatedAt: now, UpdatedAt: now,
+	}, nil
+}
+
+// IsOpen reports whether the reservation still holds stock.
+func (r *Reservation) IsOpen() bool { return r.Status == ReservationOpen }
+
+// Release marks an open reservation released at now. It returns an error
+// matching [ErrReservationClosed] (and leaves r unchanged) when r is not open.
+func (r *Reservation) Release(now time.Time) error {
+	return r.close(ReservationReleased, now)
+}
+
+// MarkShipped marks an open reservation shipped at now. It returns an error
+// matching [ErrReservationClosed] (and leaves r unchanged) when r is not open.
+func (r *Reservation) MarkShipped(now time.Time) error {
+	return r.close(ReservationShipped, now)
+}
+
+func (r *Reservation) close(to ReservationStatus, now time.Time) error {
+	if r.Status != ReservationOpen {
+		return fmt.Errorf("inventory: reservation %s is %s, cannot mark %s: %w", r.ID, r.Status, to, ErrReservationClosed)
+	}
+	r.Status = to
+	r.UpdatedAt = now
+	return nil
+}
+
+// Clone returns a copy of r that shares no memory with it.
+func (r *Reservation) Clone() *Reservation {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	return &c
+}

@@ -1,0 +1,194 @@
+package oms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/openoms/oms/inventory"
+	"github.com/openoms/oms/payment"
+	"github.com/openoms/oms/returns"
+	"github.com/openoms/oms/shipping"
+	"github.com/openoms/oms/storage"
+	"github.com/openoms/oms/storage/memory"
+)
+
+// DefaultTenant is the tenant of requests that name none: a single-merchant
+// host never needs another.
+const DefaultTenant = "default"
+
+// Engine runs order lifecycles against a store. It is safe for concurrent
+// use; build it with New.
+type Engine struct {
+	store        storage.Store
+	gateways     map[string]payment.Gateway
+	gatewayOrder []string
+	carriers     []shipping.Carrier
+	allocator    inventory.Allocator
+	returnPolicy returns.Policy
+	clock        func() time.Time
+	newID        func() uuid.UUID
+	log          *slog.Logger
+	maxAttempts  int
+}
+
+// Option configures an Engine.
+type Option func(*Engine) error
+
+// WithStore sets the store. The default is a fresh storage/memory store.
+func WithStore(s storage.Store) Option {
+	return func(e *Engine) error {
+		if s == nil {
+			return errors.New("oms: WithStore: nil store")
+		}
+		e.store = s
+		return nil
+	}
+}
+
+// WithGateway registers a payment gateway under name. The first gateway
+// registered is the default for orders that name none.
+func WithGateway(name string, g payment.Gateway) Option {
+	return func(e *Engine) error {
+		if name == "" || g == nil {
+			return errors.New("oms: WithGateway: empty name or nil gateway")
+		}
+		if _, dup := e.gateways[name]; dup {
+			return fmt.Errorf("oms: WithGateway: gateway %q registered twice", name)
+		}
+		e.gateways[name] = g
+		e.gatewayOrder = append(e.gatewayOrder, name)
+		return nil
+	}
+}
+
+// WithCarrier adds a carrier to shop rates from.
+func WithCarrier(c shipping.Carrier) Option {
+	return func(e *Engine) error {
+		if c == nil {
+			return errors.New("oms: WithCarrier: nil carrier")
+		}
+		e.carriers = append(e.carriers, c)
+		return nil
+	}
+}
+
+// WithAllocator sets the sourcing strategy. The default is inventory.Nearest.
+func WithAllocator(a inventory.Allocator) Option {
+	return func(e *Engine) error {
+		if a == nil {
+			return errors.New("oms: WithAllocator: nil allocator")
+		}
+		e.allocator = a
+		return nil
+	}
+}
+
+// WithReturnPolicy sets the return policy. The default is a 30-day window.
+func WithReturnPolicy(p returns.Policy) Option {
+	return func(e *Engine) error { e.returnPolicy = p; return nil }
+}
+
+// WithClock sets the source of time. The default is time.Now in UTC.
+func WithClock(now func() time.Time) Option {
+	return func(e *Engine) error {
+		if now == nil {
+			return errors.New("oms: WithClock: nil clock")
+		}
+		e.clock = now
+		return nil
+	}
+}
+
+// WithIDs sets the source of new IDs. The default makes UUID version 7.
+func WithIDs(newID func() uuid.UUID) Option {
+	return func(e *Engine) error {
+		if newID == nil {
+			return errors.New("oms: WithIDs: nil ID source")
+		}
+		e.newID = newID
+		return nil
+	}
+}
+
+// WithLogger sets the logger. The default discards everything.
+func WithLogger(l *slog.Logger) Option {
+	return func(e *Engine) error {
+		if l == nil {
+			return errors.New("oms: WithLogger: nil logger")
+		}
+		e.log = l
+		return nil
+	}
+}
+
+// New returns an Engine configured by opts.
+func New(opts ...Option) (*Engine, error) {
+	e := &Engine{
+		gateways:    make(map[string]payment.Gateway),
+		allocator:   inventory.Nearest{},
+		clock:       func() time.Time { return time.Now().UTC() },
+		newID:       func() uuid.UUID { return uuid.Must(uuid.NewV7()) },
+		log:         slog.New(slog.DiscardHandler),
+		maxAttempts: 8,
+	}
+	for _, opt := range opts {
+		if err := opt(e); err != nil {
+			return nil, err
+		}
+	}
+	if e.store == nil {
+		e.store = memory.New()
+	}
+	return e, nil
+}
+
+// Store returns the engine's store.
+func (e *Engine) Store() storage.Store { return e.store }
+
+// Now returns the engine clock's current time.
+func (e *Engine) Now() time.Time { return e.clock() }
+
+func tenantOf(t string) string {
+	if t == "" {
+		return DefaultTenant
+	}
+	return t
+}
+
+// inTx runs fn in one transaction, retrying the whole of it when the store
+// reports an optimistic-concurrency conflict.
+func (e *Engine) inTx(ctx context.Context, tenant string, fn func(storage.Tx) error) error {
+	var err error
+	for attempt := 1; attempt <= e.maxAttempts; attempt++ {
+		err = e.store.Tx(ctx, tenant, fn)
+		if !errors.Is(err, storage.ErrConflict) {
+			return err
+		}
+		e.log.DebugContext(ctx, "oms: retrying after conflict", "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt*attempt) * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("oms: gave up after %d conflicting attempts: %w", e.maxAttempts, err)
+}
+
+func (e *Engine) gateway(name string) (string, payment.Gateway, error) {
+	if name == "" {
+		if len(e.gatewayOrder) == 0 {
+			return "", nil, fmt.Errorf("oms: no payment gateway configured: %w", ErrNotConfigured)
+		}
+		name = e.gatewayOrder[0]
+	}
+	g, ok := e.gateways[name]
+	if !ok {
+		return "", nil, fmt.Errorf("oms: payment gateway %q: %w", name, ErrNotConfigured)
+	}
+	return name, g, nil
+}

@@ -1,0 +1,339 @@
+package order
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/openoms/oms/money"
+)
+
+// MaxQuantity is the largest quantity a single line may order.
+const MaxQuantity int64 = 1_000_000_000
+
+// ChannelKind classifies the sales channel an order came from.
+type ChannelKind string
+
+// The channel kinds.
+const (
+	// ChannelWeb is the merchant's own web shop.
+	ChannelWeb ChannelKind = "web"
+	// ChannelMarketplace is a third-party marketplace (Amazon, eBay, ...).
+	ChannelMarketplace ChannelKind = "marketplace"
+	// ChannelRetail is a physical store (point of sale).
+	ChannelRetail ChannelKind = "retail"
+	// ChannelB2B is a business customer (EDI, sales rep, portal).
+	ChannelB2B ChannelKind = "b2b"
+)
+
+// Valid reports whether k is one of the known channel kinds.
+func (k ChannelKind) Valid() bool {
+	switch k {
+	case ChannelWeb, ChannelMarketplace, ChannelRetail, ChannelB2B:
+		return true
+	}
+	return false
+}
+
+// Channel identifies the sales channel of an order, e.g.
+// {Kind: ChannelMarketplace, Name: "amazon-us"}.
+type Channel struct {
+	// Kind classifies the channel.
+	Kind ChannelKind `json:"kind"`
+	// Name identifies the channel within its kind; it is required.
+	Name string `json:"name"`
+}
+
+// Customer is who placed the order. Its name, email and phone are personal
+// data: LogValue redacts them.
+type Customer struct {
+	// ID is the customer's ID in the host's or channel's system; optional.
+	ID string `json:"id,omitempty"`
+	// Name is the customer's full name.
+	Name string `json:"name,omitempty"`
+	// Email is the customer's email address.
+	Email string `json:"email,omitempty"`
+	// Phone is the customer's phone number.
+	Phone string `json:"phone,omitempty"`
+}
+
+// GeoPoint is a WGS 84 coordinate in decimal degrees.
+type GeoPoint struct {
+	// Lat is the latitude, -90..90.
+	Lat float64 `json:"lat"`
+	// Lon is the longitude, -180..180.
+	Lon float64 `json:"lon"`
+}
+
+// Address is a postal address. Everything but the country, region and
+// coordinates is personal data: LogValue redacts it.
+type Address struct {
+	// Name is the recipient.
+	Name string `json:"name"`
+	// Line1 is the street address.
+	Line1 string `json:"line1"`
+	// Line2 is the apartment, suite, etc.; optional.
+	Line2 string `json:"line2,omitempty"`
+	// City is the city or locality.
+	City string `json:"city"`
+	// Region is the state, province or county; optional.
+	Region string `json:"region,omitempty"`
+	// PostalCode is the ZIP or postal code.
+	PostalCode string `json:"postal_code"`
+	// Country is the ISO 3166-1 alpha-2 code in upper case, e.g. "US".
+	Country string `json:"country"`
+	// Geo is the location, when known; used for nearest-location sourcing.
+	Geo *GeoPoint `json:"geo,omitempty"`
+}
+
+// clone returns a deep copy of a.
+func (a Address) clone() Address {
+	if a.Geo != nil {
+		g := *a.Geo
+		a.Geo = &g
+	}
+	return a
+}
+
+// DraftLine is one line of a Draft: a quantity of a SKU at a unit price.
+type DraftLine struct {
+	// SKU identifies the item.
+	SKU string `json:"sku"`
+	// Quantity is the number of units, 1..MaxQuantity.
+	Quantity int64 `json:"quantity"`
+	// UnitPrice is the price of one unit, before discount and tax, in the
+	// draft's currency. It may carry more decimals than the currency's minor
+	// unit; the line subtotal is rounded.
+	UnitPrice money.Money `json:"unit_price"`
+}
+
+// Draft is an order as a sales channel submits it, before it is accepted.
+// Create an Order from it with New.
+type Draft struct {
+	// Channel is where the order came from.
+	Channel Channel `json:"channel"`
+	// ExternalRef is the channel's own order number; required for
+	// marketplace channels, optional otherwise.
+	ExternalRef string `json:"external_ref,omitempty"`
+	// Customer is who placed the order.
+	Customer Customer `json:"customer"`
+	// ShippingAddress is where the order ships to.
+	ShippingAddress Address `json:"shipping_address"`
+	// Currency is the currency of every amount of the order.
+	Currency money.Currency `json:"currency"`
+	// Lines are the items ordered; duplicate SKUs are allowed.
+	Lines []DraftLine `json:"lines"`
+	// Discount is the order-level discount, allocated over the lines in
+	// proportion to their subtotals. The zero Money (no currency) means none.
+	Discount money.Money `json:"discount"`
+	// ShippingCharge is what the customer pays for shipping, allocated like
+	// Discount. The zero Money (no currency) means none.
+	ShippingCharge money.Money `json:"shipping_charge"`
+	// TaxRate is the tax rate, e.g. 0.08 for 8%, applied to each line's
+	// subtotal − discount + shipping.
+	TaxRate decimal.Decimal `json:"tax_rate"`
+}
+
+// isNone reports whether m is the zero Money meaning "none".
+func isNone(m money.Money) bool { return m.Currency() == "" && m.IsZero() }
+
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
+
+// validCountry reports whether c looks like an ISO 3166-1 alpha-2 code.
+func validCountry(c string) bool {
+	return len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
+}
+
+// Validate checks the draft and returns nil or a *ValidationError listing
+// every bad field at once (matching ErrInvalidOrder). Field names follow the
+// JSON form: "channel.kind", "external_ref", "shipping_address.city",
+// "currency", "lines", "lines[2].unit_price", "discount", "shipping_charge",
+// "tax_rate".
+func (d Draft) Validate() error {
+	ve := &ValidationError{}
+	d.validate(ve)
+	return ve.Err()
+}
+
+func (d Draft) validate(ve *ValidationError) {
+	switch {
+	case d.Channel.Kind == "":
+		ve.Add("channel.kind", "missing")
+	case !d.Channel.Kind.Valid():
+		ve.Add("channel.kind", fmt.Sprintf("unknown channel kind %q", d.Channel.Kind))
+	}
+	if blank(d.Channel.Name) {
+		ve.Add("channel.name", "missing")
+	}
+	if d.Channel.Kind == ChannelMarketplace && blank(d.ExternalRef) {
+		ve.Add("external_ref", "required for marketplace orders")
+	}
+
+	a := d.ShippingAddress
+	for _, f := range []struct{ name, value string }{
+		{"name", a.Name}, {"line1", a.Line1}, {"city", a.City},
+		{"postal_code", a.PostalCode}, {"country", a.Country},
+	} {
+		if blank(f.value) {
+			ve.Add("shipping_address."+f.name, "missing")
+		}
+	}
+	if !blank(a.Country) && !validCountry(a.Country) {
+		ve.Add("shipping_address.country", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 code", a.Country))
+	}
+	if g := a.Geo; g != nil && !(g.Lat >= -90 && g.Lat <= 90 && g.Lon >= -180 && g.Lon <= 180) {
+		ve.Add("shipping_address.geo", "coordinates out of range")
+	}
+
+	curOK := d.Currency.Valid()
+	switch {
+	case d.Currency == "":
+		ve.Add("currency", "missing")
+	case !curOK:
+		ve.Add("currency", fmt.Sprintf("unknown currency %q", d.Currency))
+	}
+
+	if len(d.Lines) == 0 {
+		ve.Add("lines", "no lines")
+	}
+	linesOK := curOK && len(d.Lines) > 0
+	for i, l := range d.Lines {
+		p := fmt.Sprintf("lines[%d].", i)
+		before := len(ve.Fields)
+		if blank(l.SKU) {
+			ve.Add(p+"sku", "missing")
+		}
+		switch {
+		case l.Quantity <= 0:
+			ve.Add(p+"quantity", "must be positive")
+		case l.Quantity > MaxQuantity:
+			ve.Add(p+"quantity", fmt.Sprintf("exceeds the maximum of %d", MaxQuantity))
+		}
+		switch up := l.UnitPrice; {
+		case up.Currency() == "":
+			ve.Add(p+"unit_price", "missing currency")
+		case up.IsNegative():
+			ve.Add(p+"unit_price", "negative")
+		case curOK && up.Currency() != d.Currency:
+			ve.Add(p+"unit_price", fmt.Sprintf("currency mismatch: %s, order is in %s", up.Currency(), d.Currency))
+		}
+		if len(ve.Fields) > before {
+			linesOK = false
+		}
+	}
+
+	d.validateCharge(ve, "shipping_charge", d.ShippingCharge, curOK)
+	if d.validateCharge(ve, "discount", d.Discount, curOK) && linesOK {
+		sub := money.Zero(d.Currency)
+		for _, l := range d.Lines {
+			sub, _ = sub.Add(l.UnitPrice.Mul(l.Quantity).Round()) // currencies checked above
+		}
+		if c, _ := d.Discount.Cmp(sub); c > 0 {
+			ve.Add("discount", fmt.Sprintf("%s exceeds the subtotal %s", d.Discount, sub))
+		}
+	}
+
+	if d.TaxRate.IsNegative() {
+		ve.Add("tax_rate", "negative")
+	}
+}
+
+// validateCharge checks an optional order-level amount and reports whether
+// it is present and valid.
+func (d Draft) validateCharge(ve *ValidationError, field string, m money.Money, curOK bool) bool {
+	if isNone(m) {
+		return false
+	}
+	switch {
+	case m.Currency() == "":
+		ve.Add(field, "missing currency")
+	case m.IsNegative():
+		ve.Add(field, "negative")
+	case curOK && m.Currency() != d.Currency:
+		ve.Add(field, fmt.Sprintf("currency mismatch: %s, order is in %s", m.Currency(), d.Currency))
+	case !m.IsRounded():
+		ve.Add(field, fmt.Sprintf("more decimals than %s allows", m.Currency()))
+	default:
+		return curOK
+	}
+	return false
+}
+
+// Totals validates the draft and returns the totals an order created from it
+// would have, without creating one: a quote. It returns a *ValidationError
+// (matching ErrInvalidOrder) when the draft is invalid.
+func (d Draft) Totals() (Totals, error) {
+	if err := d.Validate(); err != nil {
+		return Totals{}, err
+	}
+	_, t, err := price(d)
+	return t, err
+}
+
+// priced holds the allocated amounts of one line.
+type priced struct {
+	subtotal, discount, shipping, tax, total money.Money
+}
+
+// price allocates the draft's amounts to its lines. d must be valid.
+func price(d Draft) ([]priced, Totals, error) {
+	c := d.Currency
+	n := len(d.Lines)
+	out := make([]priced, n)
+	weights := make([]decimal.Decimal, n)
+	allZero := true
+	for i, l := range d.Lines {
+		out[i].subtotal = l.UnitPrice.Mul(l.Quantity).Round()
+		weights[i] = out[i].subtotal.Amount()
+		if !out[i].subtotal.IsZero() {
+			allZero = false
+		}
+	}
+	spread := func(m money.Money) ([]money.Money, error) {
+		if isNone(m) {
+			m = money.Zero(c)
+		}
+		if allZero {
+			return m.Split(n)
+		}
+		return m.Allocate(weights)
+	}
+	discounts, err := spread(d.Discount)
+	if err != nil {
+		return nil, Totals{}, fmt.Errorf("order: allocate discount: %w", err)
+	}
+	shipping, err := spread(d.ShippingCharge)
+	if err != nil {
+		return nil, Totals{}, fmt.Errorf("order: allocate shipping: %w", err)
+	}
+
+	t := Totals{Subtotal: money.Zero(c), Discount: money.Zero(c), Shipping: money.Zero(c), Tax: money.Zero(c), Total: money.Zero(c)}
+	for i := range out {
+		p := &out[i]
+		p.discount, p.shipping = discounts[i], shipping[i]
+		taxable, err := p.subtotal.Sub(p.discount)
+		if err == nil {
+			taxable, err = taxable.Add(p.shipping)
+		}
+		if err != nil {
+			return nil, Totals{}, err
+		}
+		p.tax = taxable.MulDecimal(d.TaxRate).Round()
+		if p.total, err = taxable.Add(p.tax); err != nil {
+			return nil, Totals{}, err
+		}
+		for _, s := range []struct {
+			sum *money.Money
+			add money.Money
+		}{
+			{&t.Subtotal, p.subtotal}, {&t.Discount, p.discount}, {&t.Shipping, p.shipping},
+			{&t.Tax, p.tax}, {&t.Total, p.total},
+		} {
+			if *s.sum, err = s.sum.Add(s.add); err != nil {
+				return nil, Totals{}, err
+			}
+		}
+	}
+	return out, t, nil
+}

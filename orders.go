@@ -1,0 +1,276 @@
+package oms
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/openoms/oms/fulfillment"
+	"github.com/openoms/oms/inventory"
+	"github.com/openoms/oms/order"
+	"github.com/openoms/oms/payment"
+	"github.com/openoms/oms/returns"
+	"github.com/openoms/oms/shipping"
+	"github.com/openoms/oms/storage"
+)
+
+// OrderDetails is an order with everything hanging off it.
+type OrderDetails struct {
+	Order        *order.Order
+	Payments     []*payment.Payment
+	Reservations []*inventory.Reservation
+	Fulfillments []*fulfillment.FulfillmentOrder
+	Shipments    []*shipping.Shipment
+	Returns      []*returns.Return
+}
+
+// GetOrder returns an order. It returns an error matching order.ErrNotFound
+// and storage.ErrNotFound when the tenant has no such order.
+func (e *Engine) GetOrder(ctx context.Context, tenant string, id uuid.UUID) (*order.Order, error) {
+	var o *order.Order
+	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+		var err error
+		o, err = tx.Orders().Get(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, notFound(order.ErrNotFound, "order "+id.String(), err)
+	}
+	return o, nil
+}
+
+// OrderDetails returns an order with its payments, reservations,
+// fulfillment orders, shipments and returns, read in one transaction.
+func (e *Engine) OrderDetails(ctx context.Context, tenant string, id uuid.UUID) (*OrderDetails, error) {
+	var d OrderDetails
+	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+		var err error
+		if d.Order, err = tx.Orders().Get(ctx, id); err != nil {
+			return err
+		}
+		if d.Payments, err = tx.Payments().ListByOrder(ctx, id); err != nil {
+			return err
+		}
+		if d.Reservations, err = tx.Inventory().ListReservations(ctx, storage.ReservationFilter{OrderID: id}); err != nil {
+			return err
+		}
+		if d.Fulfillments, err = tx.Fulfillments().ListByOrder(ctx, id); err != nil {
+			return err
+		}
+		if d.Shipments, err = tx.Shipments().ListByOrder(ctx, id); err != nil {
+			return err
+		}
+		d.Returns, err = tx.Returns().ListByOrder(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, notFound(order.ErrNotFound, "order "+id.String(), err)
+	}
+	return &d, nil
+}
+
+// ListOrders returns one page of the tenant's orders matching f.
+func (e *Engine) ListOrders(ctx context.Context, tenant string, f storage.OrderFilter) (storage.OrderPage, error) {
+	var page storage.OrderPage
+	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+		var err error
+		page, err = tx.Orders().List(ctx, f)
+		return err
+	})
+	if err != nil {
+		return storage.OrderPage{}, fmt.Errorf("oms: list orders: %w", err)
+	}
+	return page, nil
+}
+
+// OrderRequest names one order and why it is being changed.
+type OrderRequest struct {
+	Tenant  string
+	OrderID uuid.UUID
+	Reason  string
+}
+
+// CancelOrder cancels an order that has not shipped: it voids the payment
+// authorization, releases every reservation and cancels open fulfillment
+// orders. Cancelling a cancelled order returns it unchanged. It returns an
+// *order.TransitionError (order.ErrInvalidTransition) once anything has
+// shipped, and order.ErrNotFound for an unknown order.
+func (e *Engine) CancelOrder(ctx context.Context, req OrderRequest) (*order.Order, error) {
+	tenant := tenantOf(req.Tenant)
+	var (
+		o        *order.Order
+		payments []*payment.Payment
+	)
+	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+		var err error
+		if o, err = tx.Orders().Get(ctx, req.OrderID); err != nil {
+			return err
+		}
+		payments, err = tx.Payments().ListByOrder(ctx, req.OrderID)
+		return err
+	})
+	if err != nil {
+		return nil, notFound(order.ErrNotFound, "cancel order "+req.OrderID.String(), err)
+	}
+	if o.Status == order.StatusCancelled {
+		return o, nil
+	}
+	if req.Reason == "" {
+		req.Reason = "cancelled on request"
+	}
+	if !o.Can(order.EventCancel) {
+		return nil, fmt.Errorf("oms: cancel order %s: %w", o.ID, o.Cancel(ctx, req.Reason, e.clock()))
+	}
+	// Void authorizations first: if the gateway refuses, nothing changes.
+	voids := make(map[uuid.UUID]string)
+	for _, p := range payments {
+		if !p.Can(payment.EventVoid) {
+			continue
+		}
+		gw, ok := e.gateways[p.Gateway]
+		if !ok {
+			return nil, fmt.Errorf("oms: cancel order %s: gateway %q: %w", o.ID, p.Gateway, ErrNotConfigured)
+		}
+		res, err := gw.Void(ctx, payment.VoidRequest{IdempotencyKey: "void:" + p.ID.String(), AuthorizationRef: p.AuthorizationRef})
+		if err != nil {
+			return nil, fmt.Errorf("oms: cancel order %s: void payment %s: %w", o.ID, p.ID, err)
+		}
+		voids[p.ID] = res.Ref
+	}
+	err = e.inTx(context.WithoutCancel(ctx), tenant, func(tx storage.Tx) error {
+		var err error
+		if o, err = tx.Orders().Get(ctx, req.OrderID); err != nil {
+			return err
+		}
+		now := e.clock()
+		rec := e.recorder()
+		if err := o.Cancel(ctx, req.Reason, now); err != nil {
+			return err
+		}
+		if err := e.releaseReservations(ctx, tx, o.ID, "order cancelled"); err != nil {
+			return err
+		}
+		ps, err := tx.Payments().ListByOrder(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			ref, ok := voids[p.ID]
+			if !ok {
+				continue
+			}
+			if err := p.RecordVoid(ctx, e.newID(), ref, "void:"+p.ID.String(), now); err != nil {
+				return err
+			}
+			if err := tx.Payments().Update(ctx, p); err != nil {
+				return err
+			}
+			o.SyncPayment(paymentFacts(p), now)
+			rec.add(EventPaymentVoided, AggregatePayment, p.ID, paymentPayload(p))
+		}
+		fos, err := tx.Fulfillments().ListByOrder(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		for _, f := range fos {
+			if !f.Can(fulfillment.EventCancel) {
+				continue
+			}
+			if err := f.Cancel(ctx, now); err != nil {
+				return err
+			}
+			if err := tx.Fulfillments().Update(ctx, f); err != nil {
+				return err
+			}
+		}
+		if err := tx.Orders().Update(ctx, o); err != nil {
+			return err
+		}
+		rec.add(EventOrderCancelled, AggregateOrder, o.ID, orderPayload(o))
+		return rec.flush(ctx, tx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: cancel order %s: %w", req.OrderID, err)
+	}
+	return o, nil
+}
+
+// HoldOrder puts an order on hold (fraud review, address check) so that it
+// is not fulfilled until released. It returns an *order.TransitionError once
+// the order has shipped or is already on hold.
+func (e *Engine) HoldOrder(ctx context.Context, req OrderRequest) (*order.Order, error) {
+	return e.updateOrder(ctx, req.Tenant, req.OrderID, "hold order", func(o *order.Order, rec *recorder) error {
+		reason := req.Reason
+		if reason == "" {
+			reason = "held on request"
+		}
+		if err := o.Hold(ctx, reason, e.clock()); err != nil {
+			return err
+		}
+		rec.add(EventOrderHeld, AggregateOrder, o.ID, orderPayload(o))
+		return nil
+	})
+}
+
+// ReleaseHold releases an order from hold; it returns to confirmed.
+func (e *Engine) ReleaseHold(ctx context.Context, req OrderRequest) (*order.Order, error) {
+	return e.updateOrder(ctx, req.Tenant, req.OrderID, "release order", func(o *order.Order, rec *recorder) error {
+		if err := o.Release(ctx, e.clock()); err != nil {
+			return err
+		}
+		rec.add(EventOrderReleased, AggregateOrder, o.ID, orderPayload(o))
+		return nil
+	})
+}
+
+// FeedbackRequest leaves a rating and comment on a delivered order.
+type FeedbackRequest struct {
+	Tenant  string
+	OrderID uuid.UUID
+	// Rating is 1 to 5.
+	Rating  int
+	Comment string
+}
+
+// LeaveFeedback records the customer's rating and comment. It is allowed
+// once per order, after delivery: errors match order.ErrFeedbackNotAllowed,
+// order.ErrFeedbackExists, or order.ErrInvalidOrder for a rating outside 1–5.
+func (e *Engine) LeaveFeedback(ctx context.Context, req FeedbackRequest) (*order.Order, error) {
+	return e.updateOrder(ctx, req.Tenant, req.OrderID, "leave feedback", func(o *order.Order, rec *recorder) error {
+		if err := o.LeaveFeedback(req.Rating, req.Comment, e.clock()); err != nil {
+			return err
+		}
+		rec.add(EventOrderFeedback, AggregateOrder, o.ID, feedbackEvent{OrderID: o.ID, Rating: req.Rating})
+		return nil
+	})
+}
+
+type feedbackEvent struct {
+	OrderID uuid.UUID `json:"order_id"`
+	Rating  int       `json:"rating"`
+}
+
+// updateOrder loads an order, applies change and stores it with the events
+// change recorded, in one transaction.
+func (e *Engine) updateOrder(ctx context.Context, tenant string, id uuid.UUID, what string, change func(*order.Order, *recorder) error) (*order.Order, error) {
+	var o *order.Order
+	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+		var err error
+		if o, err = tx.Orders().Get(ctx, id); err != nil {
+			return err
+		}
+		rec := e.recorder()
+		if err := change(o, rec); err != nil {
+			return err
+		}
+		if err := tx.Orders().Update(ctx, o); err != nil {
+			return err
+		}
+		return rec.flush(ctx, tx)
+	})
+	if err != nil {
+		return nil, notFound(order.ErrNotFound, what+" "+id.String(), err)
+	}
+	return o, nil
+}

@@ -1,0 +1,390 @@
+package payment
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/openoms/oms/money"
+)
+
+// TransactionKind names the gateway operation a Transaction records.
+type TransactionKind string
+
+// Transaction kinds.
+const (
+	// KindAuthorize is an authorization.
+	KindAuthorize TransactionKind = "authorize"
+	// KindCapture is a capture.
+	KindCapture TransactionKind = "capture"
+	// KindVoid is the release of an authorization.
+	KindVoid TransactionKind = "void"
+	// KindRefund is a refund.
+	KindRefund TransactionKind = "refund"
+)
+
+// Transaction is one successful gateway operation recorded on a Payment.
+type Transaction struct {
+	// ID identifies the transaction (uuid v7, chosen by the caller).
+	ID uuid.UUID
+	// Kind is the operation.
+	Kind TransactionKind
+	// Amount is the money the operation moved (for a void, the authorization
+	// released).
+	Amount money.Money
+	// GatewayRef is the gateway's reference for the operation.
+	GatewayRef string
+	// IdempotencyKey is the key the operation was sent with.
+	IdempotencyKey string
+	// At is when the result was recorded.
+	At time.Time
+}
+
+// Payment is the money side of one order at one gateway: an authorization,
+// the captures against it and the refunds of captured money.
+type Payment struct {
+	// ID identifies the payment (uuid v7, chosen by the caller).
+	ID uuid.UUID
+	// Tenant is the merchant the payment belongs to.
+	Tenant string
+	// Version is the storage version; storage bumps it, domain code does not.
+	Version int64
+	// OrderID is the order this payment pays for.
+	OrderID uuid.UUID
+	// Gateway names the gateway used.
+	Gateway string
+	// Amount is the amount requested for authorization (the order total).
+	Amount money.Money
+	// Authorized is the amount the gateway authorized (at most Amount).
+	Authorized money.Money
+	// Captured is the sum of captures; never above Authorized.
+	Captured money.Money
+	// Refunded is the sum of refunds; never above Captured.
+	Refunded money.Money
+	// AuthorizationRef is the gateway's reference for the authorization.
+	AuthorizationRef string
+	// Status is the lifecycle state; it changes only through the machine.
+	Status Status
+	// FailureReason says why the authorization failed (status failed).
+	FailureReason string
+	// Transactions lists the recorded gateway operations, oldest first.
+	Transactions []Transaction
+	// CreatedAt is when the payment was created.
+	CreatedAt time.Time
+	// UpdatedAt is when the payment last changed.
+	UpdatedAt time.Time
+}
+
+// New returns a pending payment of amount for order orderID through the
+// named gateway. The amount must be positive and rounded to its currency's
+// minor unit. It returns a *ValidationError (matching [ErrInvalidInput], and
+// [ErrInvalidAmount] for a bad amount) naming every invalid argument.
+func New(id uuid.UUID, tenant string, orderID uuid.UUID, gateway string, amount money.Money, now time.Time) (*Payment, error) {
+	var v validator
+	v.check(id != uuid.Nil, "id", "required")
+	v.check(tenant != "", "tenant", "required")
+	v.check(orderID != uuid.Nil, "order_id", "required")
+	v.check(gateway != "", "gateway", "required")
+	v.checkAmount("amount", amount, "")
+	v.check(!now.IsZero(), "now", "required")
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	zero := money.Zero(amount.Currency())
+	return &Payment{
+		ID:         id,
+		Tenant:     tenant,
+		OrderID:    orderID,
+		Gateway:    gateway,
+		Amount:     amount,
+		Authorized: zero,
+		Captured:   zero,
+		Refunded:   zero,
+		Status:     StatusPending,
+		CreatedAt:  now,
+		UpdatedAt:  now,
+	}, nil
+}
+
+// Currency returns the payment's currency.
+func (p *Payment) Currency() money.Currency { return p.Amount.Currency() }
+
+// Capturable returns how much may still be captured: Authorized − Captured
+// while the status allows a capture, zero otherwise.
+func (p *Payment) Capturable() money.Money {
+	if !p.Can(EventCapturePartial) {
+		return money.Zero(p.Currency())
+	}
+	return mustSub(p.Authorized, p.Captured)
+}
+
+// Refundable returns how much may still be refunded: Captured − Refunded
+// while the status allows a refund, zero otherwise.
+func (p *Payment) Refundable() money.Money {
+	if !p.Can(EventRefundPartial) {
+		return money.Zero(p.Currency())
+	}
+	return mustSub(p.Captured, p.Refunded)
+}
+
+// mustSub subtracts amounts that the aggregate keeps in one currency.
+func mustSub(a, b money.Money) money.Money {
+	d, err := a.Sub(b)
+	if err != nil { // unreachable: every stored amount is in the payment's currency
+		return money.Zero(a.Currency())
+	}
+	return d
+}
+
+func mustAdd(a, b money.Money) money.Money {
+	s, err := a.Add(b)
+	if err != nil { // unreachable, as in mustSub
+		return a
+	}
+	return s
+}
+
+// duplicate looks for an already recorded transaction of kind under key. It
+// returns found=true and nil when the same result was recorded, and an error
+// matching [ErrIdempotencyConflict] when the key was used differently.
+func (p *Payment) duplicate(kind TransactionKind, key, ref string, amount money.Money) (bool, error) {
+	if key == "" {
+		return false, nil
+	}
+	for _, t := range p.Transactions {
+		if t.IdempotencyKey != key {
+			continue
+		}
+		if t.Kind == kind && t.GatewayRef == ref && t.Amount.Equal(amount) {
+			return true, nil
+		}
+		return true, fmt.Errorf("payment: key %q already recorded a %s of %s (ref %q): %w",
+			key, t.Kind, t.Amount, t.GatewayRef, ErrIdempotencyConflict)
+	}
+	return false, nil
+}
+
+func (p *Payment) recordArgs(v *validator, txID uuid.UUID, ref string, now time.Time) {
+	v.check(txID != uuid.Nil, "tx_id", "required")
+	v.check(ref != "", "ref", "required")
+	v.check(!now.IsZero(), "now", "required")
+}
+
+// RecordAuthorization records the gateway's authorization ref of amount,
+// which must be positive, rounded, in the payment's currency and at most the
+// requested Amount (a gateway may authorize less). The same key and result
+// recorded again is a no-op. It returns a *TransitionError (matching
+// [ErrInvalidTransition]) unless the payment is pending, a *ValidationError
+// (matching [ErrInvalidInput], [ErrInvalidAmount] for the amount) for bad
+// arguments, or an error matching [ErrIdempotencyConflict].
+func (p *Payment) RecordAuthorization(ctx context.Context, txID uuid.UUID, ref string, amount money.Money, key string, now time.Time) error {
+	if dup, err := p.duplicate(KindAuthorize, key, ref, amount); dup {
+		return err
+	}
+	if err := lifecycle.Check(p.Status, EventAuthorize); err != nil {
+		return err
+	}
+	var v validator
+	p.recordArgs(&v, txID, ref, now)
+	v.checkAmount("amount", amount, p.Currency())
+	if len(v.fields) == 0 {
+		if c, _ := amount.Cmp(p.Amount); c > 0 {
+			v.add("amount", fmt.Sprintf("%s is more than the %s requested", amount, p.Amount))
+		}
+	}
+	if err := v.err(); err != nil {
+		return err
+	}
+	next, err := lifecycle.Fire(ctx, p.Status, EventAuthorize)
+	if err != nil {
+		return err
+	}
+	p.Status = next
+	p.Authorized = amount
+	p.AuthorizationRef = ref
+	p.append(Transaction{ID: txID, Kind: KindAuthorize, Amount: amount, GatewayRef: ref, IdempotencyKey: key, At: now})
+	return nil
+}
+
+// RecordFailure records that the authorization failed for reason, which
+// must not be empty. It returns a *TransitionError (matching
+// [ErrInvalidTransition]) unless the payment is pending, or a
+// *ValidationError (matching [ErrInvalidInput]).
+func (p *Payment) RecordFailure(ctx context.Context, reason string, now time.Time) error {
+	if err := lifecycle.Check(p.Status, EventFail); err != nil {
+		return err
+	}
+	var v validator
+	v.check(reason != "", "reason", "required")
+	v.check(!now.IsZero(), "now", "required")
+	if err := v.err(); err != nil {
+		return err
+	}
+	next, err := lifecycle.Fire(ctx, p.Status, EventFail)
+	if err != nil {
+		return err
+	}
+	p.Status = next
+	p.FailureReason = reason
+	p.UpdatedAt = now
+	return nil
+}
+
+// CheckCapture reports whether amount may be captured now. It returns a
+// *TransitionError (matching [ErrInvalidTransition]) unless the payment is
+// authorized or partially captured, a *ValidationError (matching
+// [ErrInvalidAmount]) for an amount that is not positive, not rounded or in
+// another currency, or an *AmountError matching [ErrExceedsAuthorized] when
+// amount is more than [Payment.Capturable].
+func (p *Payment) CheckCapture(amount money.Money) error {
+	if err := lifecycle.Check(p.Status, EventCapturePartial); err != nil {
+		return err
+	}
+	var v validator
+	v.checkAmount("amount", amount, p.Currency())
+	if err := v.err(); err != nil {
+		return err
+	}
+	limit := p.Capturable()
+	if c, _ := amount.Cmp(limit); c > 0 {
+		return &AmountError{Op: "capture", Requested: amount, Limit: limit, Err: ErrExceedsAuthorized}
+	}
+	return nil
+}
+
+// RecordCapture records the gateway's capture ref of amount. It fires
+// capture when the whole authorization is then captured, capture_partial
+// otherwise. The same key and result recorded again is a no-op. It returns
+// the errors of [Payment.CheckCapture], a *ValidationError for a missing
+// txID, ref or now, or an error matching [ErrIdempotencyConflict].
+func (p *Payment) RecordCapture(ctx context.Context, txID uuid.UUID, ref string, amount money.Money, key string, now time.Time) error {
+	if dup, err := p.duplicate(KindCapture, key, ref, amount); dup {
+		return err
+	}
+	if err := p.CheckCapture(amount); err != nil {
+		return err
+	}
+	var v validator
+	p.recordArgs(&v, txID, ref, now)
+	if err := v.err(); err != nil {
+		return err
+	}
+	captured := mustAdd(p.Captured, amount)
+	ev := EventCapturePartial
+	if captured.Equal(p.Authorized) {
+		ev = EventCapture
+	}
+	next, err := lifecycle.Fire(ctx, p.Status, ev)
+	if err != nil {
+		return err
+	}
+	p.Status = next
+	p.Captured = captured
+	p.append(Transaction{ID: txID, Kind: KindCapture, Amount: amount, GatewayRef: ref, IdempotencyKey: key, At: now})
+	return nil
+}
+
+// CheckVoid reports whether the authorization may be voided now: only while
+// authorized, with nothing captured. Otherwise it returns a *TransitionError
+// matching [ErrInvalidTransition].
+func (p *Payment) CheckVoid() error { return lifecycle.Check(p.Status, EventVoid) }
+
+// RecordVoid records the gateway's void ref of the authorization; the
+// transaction's amount is the authorization released. The same key and
+// result recorded again is a no-op. It returns a *TransitionError (matching
+// [ErrInvalidTransition]) unless the payment is authorized, a
+// *ValidationError for a missing txID, ref or now, or an error matching
+// [ErrIdempotencyConflict].
+func (p *Payment) RecordVoid(ctx context.Context, txID uuid.UUID, ref, key string, now time.Time) error {
+	if dup, err := p.duplicate(KindVoid, key, ref, p.Authorized); dup {
+		return err
+	}
+	if err := p.CheckVoid(); err != nil {
+		return err
+	}
+	var v validator
+	p.recordArgs(&v, txID, ref, now)
+	if err := v.err(); err != nil {
+		return err
+	}
+	next, err := lifecycle.Fire(ctx, p.Status, EventVoid)
+	if err != nil {
+		return err
+	}
+	p.Status = next
+	p.append(Transaction{ID: txID, Kind: KindVoid, Amount: p.Authorized, GatewayRef: ref, IdempotencyKey: key, At: now})
+	return nil
+}
+
+// CheckRefund reports whether amount may be refunded now. It returns a
+// *TransitionError (matching [ErrInvalidTransition]) unless some money has
+// been captured (captured, partially_captured or partially_refunded), a
+// *ValidationError (matching [ErrInvalidAmount]) for an amount that is not
+// positive, not rounded or in another currency, or an *AmountError matching
+// [ErrExceedsCaptured] when amount is more than [Payment.Refundable].
+func (p *Payment) CheckRefund(amount money.Money) error {
+	if err := lifecycle.Check(p.Status, EventRefundPartial); err != nil {
+		return err
+	}
+	var v validator
+	v.checkAmount("amount", amount, p.Currency())
+	if err := v.err(); err != nil {
+		return err
+	}
+	limit := p.Refundable()
+	if c, _ := amount.Cmp(limit); c > 0 {
+		return &AmountError{Op: "refund", Requested: amount, Limit: limit, Err: ErrExceedsCaptured}
+	}
+	return nil
+}
+
+// RecordRefund records the gateway's refund ref of amount. It fires refund
+// when everything captured is then refunded, refund_partial otherwise; after
+// a refund no further capture is accepted. The same key and result recorded
+// again is a no-op. It returns the errors of [Payment.CheckRefund], a
+// *ValidationError for a missing txID, ref or now, or an error matching
+// [ErrIdempotencyConflict].
+func (p *Payment) RecordRefund(ctx context.Context, txID uuid.UUID, ref string, amount money.Money, key string, now time.Time) error {
+	if dup, err := p.duplicate(KindRefund, key, ref, amount); dup {
+		return err
+	}
+	if err := p.CheckRefund(amount); err != nil {
+		return err
+	}
+	var v validator
+	p.recordArgs(&v, txID, ref, now)
+	if err := v.err(); err != nil {
+		return err
+	}
+	refunded := mustAdd(p.Refunded, amount)
+	ev := EventRefundPartial
+	if refunded.Equal(p.Captured) {
+		ev = EventRefund
+	}
+	next, err := lifecycle.Fire(ctx, p.Status, ev)
+	if err != nil {
+		return err
+	}
+	p.Status = next
+	p.Refunded = refunded
+	p.append(Transaction{ID: txID, Kind: KindRefund, Amount: amount, GatewayRef: ref, IdempotencyKey: key, At: now})
+	return nil
+}
+
+func (p *Payment) append(t Transaction) {
+	p.Transactions = append(p.Transactions, t)
+	p.UpdatedAt = t.At
+}
+
+// Clone returns a deep copy of p that shares no memory with it.
+func (p *Payment) Clone() *Payment {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	c.Transactions = slices.Clone(p.Transactions)
+	return &c
+}

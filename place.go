@@ -1,0 +1,413 @@
+package oms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/openoms/oms/inventory"
+	"github.com/openoms/oms/money"
+	"github.com/openoms/oms/order"
+	"github.com/openoms/oms/payment"
+	"github.com/openoms/oms/storage"
+)
+
+// PaymentMethod says how an order is paid: through which registered gateway
+// (empty: the first registered) and with which gateway token.
+type PaymentMethod struct {
+	Gateway string
+	Token   string
+}
+
+// PlaceOrderRequest places an order from any sales channel.
+type PlaceOrderRequest struct {
+	// Tenant owns the order; empty means DefaultTenant.
+	Tenant string
+	// IdempotencyKey makes the request safe to repeat. When empty and the
+	// draft has an external reference, the key is derived from the channel
+	// name and that reference. Either way, a second order with the same
+	// channel and external reference returns the first.
+	IdempotencyKey string
+	// Order is what the channel submitted.
+	Order order.Draft
+	// Payment selects the gateway and the payment token.
+	Payment PaymentMethod
+}
+
+// PlaceOrder validates the draft, allocates and reserves stock, authorizes
+// the payment and confirms the order, in three saga steps: one transaction
+// creates the pending order with its reservations and payment, the gateway
+// authorizes, and a second transaction confirms the order or, when the
+// gateway declines, releases every reservation, fails the payment and
+// cancels the order, so nothing is left held.
+//
+// A repeat of a request (same idempotency key, or same channel and external
+// reference) returns the first order as it is now and reserves nothing.
+//
+// Errors: *order.ValidationError (errors.Is order.ErrInvalidOrder) listing
+// every bad field, unknown SKUs included; *inventory.ShortageError
+// (inventory.ErrInsufficientStock) when stock cannot cover the order;
+// payment.ErrDeclined (with *payment.DeclineError) or payment.ErrTransient
+// from the gateway, with the cancelled order still returned;
+// ErrNotConfigured without a gateway.
+func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.Order, error) {
+	tenant := tenantOf(req.Tenant)
+	d := req.Order
+	keys := placeKeys(req)
+	gwName, gw, err := e.gateway(req.Payment.Gateway)
+	if err != nil {
+		return nil, err
+	}
+
+	var (
+		o        *order.Order
+		pay      *payment.Payment
+		existing bool
+	)
+	err = e.inTx(ctx, tenant, func(tx storage.Tx) error {
+		o, pay, existing = nil, nil, false
+		prior, err := lookupKeys(ctx, tx, keys, opPlaceOrder)
+		if err != nil {
+			return err
+		}
+		if prior != uuid.Nil {
+			existing = true
+			o, err = tx.Orders().Get(ctx, prior)
+			return err
+		}
+		if err := e.validateDraft(ctx, tx, d); err != nil {
+			return err
+		}
+		now := e.clock()
+		o, err = order.New(e.newID(), tenant, e.newID, d, now)
+		if err != nil {
+			return err
+		}
+		if err := tx.Orders().Create(ctx, o); err != nil {
+			return err
+		}
+		rec := e.recorder()
+		if err := e.reserve(ctx, tx, o, rec); err != nil {
+			return err
+		}
+		if o.Totals.Total.IsPositive() {
+			pay, err = payment.New(e.newID(), tenant, o.ID, gwName, o.Totals.Total, now)
+			if err != nil {
+				return err
+			}
+			if err := tx.Payments().Create(ctx, pay); err != nil {
+				return err
+			}
+		}
+		for _, k := range keys {
+			if err := tx.Idempotency().Put(ctx, storage.IdempotencyRecord{Key: k, Operation: opPlaceOrder, ResourceID: o.ID, CreatedAt: now}); err != nil {
+				return err
+			}
+		}
+		rec.add(EventOrderPlaced, AggregateOrder, o.ID, orderPayload(o))
+		return rec.flush(ctx, tx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: place order: %w", err)
+	}
+	if existing {
+		return o, nil
+	}
+
+	// The outcome is recorded even if the caller gives up meanwhile:
+	// otherwise the reservations would be left held.
+	cctx := context.WithoutCancel(ctx)
+	if pay == nil { // nothing to pay
+		return e.confirmPlaced(cctx, tenant, o.ID, nil, payment.Result{})
+	}
+	res, authErr := e.authorize(ctx, gw, payment.AuthorizeRequest{
+		IdempotencyKey: "authorize:" + pay.ID.String(),
+		PaymentID:      pay.ID,
+		Amount:         pay.Amount,
+		Token:          req.Payment.Token,
+	})
+	if authErr != nil {
+		e.log.InfoContext(ctx, "oms: authorization failed", "order", o.ID, "err", authErr)
+		failed, err := e.failPlaced(cctx, tenant, o.ID, pay.ID, keys, authErr)
+		if err != nil {
+			return nil, fmt.Errorf("oms: place order %s: authorization failed (%w) and so did the compensation: %w", o.ID, authErr, err)
+		}
+		return failed, fmt.Errorf("oms: place order %s: payment authorization: %w", o.ID, authErr)
+	}
+	return e.confirmPlaced(cctx, tenant, o.ID, pay, res)
+}
+
+const (
+	opPlaceOrder = "place_order"
+	authRetries  = 3
+)
+
+func placeKeys(req PlaceOrderRequest) []string {
+	var keys []string
+	if req.IdempotencyKey != "" {
+		keys = append(keys, "place:"+req.IdempotencyKey)
+	}
+	if req.Order.ExternalRef != "" {
+		keys = append(keys, "channel:"+req.Order.Channel.Name+":"+req.Order.ExternalRef)
+	}
+	return keys
+}
+
+// lookupKeys returns the resource recorded under the first of keys that
+// exists, or uuid.Nil.
+func lookupKeys(ctx context.Context, tx storage.Tx, keys []string, op string) (uuid.UUID, error) {
+	for _, k := range keys {
+		rec, err := tx.Idempotency().Get(ctx, k)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return uuid.Nil, err
+		}
+		if rec.Operation != op {
+			return uuid.Nil, fmt.Errorf("key %q was used by %s: %w", k, rec.Operation, ErrIdempotencyKeyReused)
+		}
+		return rec.ResourceID, nil
+	}
+	return uuid.Nil, nil
+}
+
+// validateDraft checks the draft and that every SKU is in the catalogue,
+// returning one *order.ValidationError listing every problem.
+func (e *Engine) validateDraft(ctx context.Context, tx storage.Tx, d order.Draft) error {
+	ve := &order.ValidationError{}
+	if err := d.Validate(); err != nil {
+		if !errors.As(err, &ve) {
+			return err
+		}
+	}
+	seen := make(map[string]bool)
+	for i, l := range d.Lines {
+		if l.SKU == "" || seen[l.SKU] {
+			continue
+		}
+		seen[l.SKU] = true
+		_, err := tx.Inventory().GetItem(ctx, l.SKU)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			ve.Add(fmt.Sprintf("lines[%d].sku", i), fmt.Sprintf("unknown SKU %q", l.SKU))
+		case err != nil:
+			return err
+		}
+	}
+	return ve.Err()
+}
+
+// reserve allocates the order's lines to locations and reserves stock there.
+func (e *Engine) reserve(ctx context.Context, tx storage.Tx, o *order.Order, rec *recorder) error {
+	inv := tx.Inventory()
+	skus := make([]string, 0, len(o.Lines))
+	demand := make([]inventory.Demand, 0, len(o.Lines))
+	for _, l := range o.Lines {
+		if !slices.Contains(skus, l.SKU) {
+			skus = append(skus, l.SKU)
+		}
+		demand = append(demand, inventory.Demand{LineID: l.ID, SKU: l.SKU, Quantity: l.Quantity})
+	}
+	levels, err := inv.StockLevels(ctx, skus)
+	if err != nil {
+		return err
+	}
+	locs, err := inv.ListLocations(ctx)
+	if err != nil {
+		return err
+	}
+	var dst *inventory.Coordinates
+	if g := o.ShippingAddress.Geo; g != nil {
+		dst = &inventory.Coordinates{Lat: g.Lat, Lon: g.Lon}
+	}
+	plan, err := e.allocator.Allocate(inventory.AllocationRequest{
+		Lines: demand, Destination: dst, Locations: derefLocations(locs), Stock: levels,
+	})
+	if err != nil {
+		return err
+	}
+	now := e.clock()
+	for _, a := range plan.Assignments {
+		r, err := inventory.NewReservation(e.newID(), o.Tenant, o.ID, a.LineID, a.SKU, a.LocationID, a.Quantity, now)
+		if err != nil {
+			return err
+		}
+		m, err := inventory.NewMovement(e.newID(), o.Tenant, a.SKU, a.LocationID, inventory.MovementReserve, a.Quantity, o.ID, "order placed", now)
+		if err != nil {
+			return err
+		}
+		if _, _, err := inv.ApplyMovement(ctx, m); err != nil {
+			return err
+		}
+		if err := inv.CreateReservation(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// authorize calls the gateway, retrying transient failures with the same
+// idempotency key.
+func (e *Engine) authorize(ctx context.Context, gw payment.Gateway, req payment.AuthorizeRequest) (payment.Result, error) {
+	var (
+		res payment.Result
+		err error
+	)
+	for attempt := 1; attempt <= authRetries; attempt++ {
+		res, err = gw.Authorize(ctx, req)
+		if err == nil || !payment.IsTransient(err) || ctx.Err() != nil {
+			break
+		}
+	}
+	return res, err
+}
+
+func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.UUID, pay *payment.Payment, res payment.Result) (*order.Order, error) {
+	var o *order.Order
+	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+		var err error
+		o, err = tx.Orders().Get(ctx, orderID)
+		if err != nil {
+			return err
+		}
+		now := e.clock()
+		rec := e.recorder()
+		if pay != nil {
+			p, err := tx.Payments().Get(ctx, pay.ID)
+			if err != nil {
+				return err
+			}
+			if err := p.RecordAuthorization(ctx, e.newID(), res.Ref, p.Amount, "authorize:"+p.ID.String(), now); err != nil {
+				return err
+			}
+			if err := tx.Payments().Update(ctx, p); err != nil {
+				return err
+			}
+			o.SyncPayment(paymentFacts(p), now)
+			rec.add(EventPaymentAuthorized, AggregatePayment, p.ID, paymentPayload(p))
+		}
+		if err := o.Confirm(ctx, now); err != nil {
+			return err
+		}
+		if err := tx.Orders().Update(ctx, o); err != nil {
+			return err
+		}
+		rec.add(EventOrderConfirmed, AggregateOrder, o.ID, orderPayload(o))
+		return rec.flush(ctx, tx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: confirm order %s: %w", orderID, err)
+	}
+	return o, nil
+}
+
+// failPlaced undoes a placement whose payment failed: it releases the
+// reservations, fails the payment, cancels the order and frees the
+// idempotency keys so that the customer can try again.
+func (e *Engine) failPlaced(ctx context.Context, tenant string, orderID, paymentID uuid.UUID, keys []string, cause error) (*order.Order, error) {
+	var o *order.Order
+	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+		var err error
+		o, err = tx.Orders().Get(ctx, orderID)
+		if err != nil {
+			return err
+		}
+		p, err := tx.Payments().Get(ctx, paymentID)
+		if err != nil {
+			return err
+		}
+		now := e.clock()
+		rec := e.recorder()
+		if err := p.RecordFailure(ctx, cause.Error(), now); err != nil {
+			return err
+		}
+		if err := tx.Payments().Update(ctx, p); err != nil {
+			return err
+		}
+		if err := e.releaseReservations(ctx, tx, o.ID, "payment failed"); err != nil {
+			return err
+		}
+		o.SyncPayment(paymentFacts(p), now)
+		if err := o.Cancel(ctx, "payment failed", now); err != nil {
+			return err
+		}
+		if err := tx.Orders().Update(ctx, o); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := tx.Idempotency().Delete(ctx, k); err != nil {
+				return err
+			}
+		}
+		rec.add(EventPaymentFailed, AggregatePayment, p.ID, paymentPayload(p))
+		rec.add(EventOrderCancelled, AggregateOrder, o.ID, orderPayload(o))
+		return rec.flush(ctx, tx)
+	})
+	return o, err
+}
+
+// releaseReservations releases every open reservation of an order.
+func (e *Engine) releaseReservations(ctx context.Context, tx storage.Tx, orderID uuid.UUID, reason string) error {
+	inv := tx.Inventory()
+	open, err := inv.ListReservations(ctx, storage.ReservationFilter{OrderID: orderID, Status: inventory.ReservationOpen})
+	if err != nil {
+		return err
+	}
+	now := e.clock()
+	for _, r := range open {
+		m, err := inventory.NewMovement(e.newID(), r.Tenant, r.SKU, r.LocationID, inventory.MovementRelease, r.Quantity, orderID, reason, now)
+		if err != nil {
+			return err
+		}
+		if _, _, err := inv.ApplyMovement(ctx, m); err != nil {
+			return fmt.Errorf("release %s at %s: %w", r.SKU, r.LocationID, err)
+		}
+		if err := r.Release(now); err != nil {
+			return err
+		}
+		if err := inv.UpdateReservation(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func paymentFacts(p *payment.Payment) order.PaymentFacts {
+	return order.PaymentFacts{
+		Authorized: p.Authorized, Captured: p.Captured, Refunded: p.Refunded,
+		Voided: p.Status == payment.StatusVoided, Failed: p.Status == payment.StatusFailed,
+	}
+}
+
+type orderEvent struct {
+	OrderID     uuid.UUID   `json:"order_id"`
+	Status      string      `json:"status"`
+	Channel     string      `json:"channel"`
+	ExternalRef string      `json:"external_ref,omitempty"`
+	Total       money.Money `json:"total"`
+	Payment     string      `json:"payment_status"`
+	Fulfillment string      `json:"fulfillment_status"`
+}
+
+func orderPayload(o *order.Order) orderEvent {
+	return orderEvent{OrderID: o.ID, Status: string(o.Status), Channel: o.Channel.Name, ExternalRef: o.ExternalRef,
+		Total: o.Totals.Total, Payment: string(o.Payment.Status), Fulfillment: string(o.Fulfillment.Status)}
+}
+
+type paymentEvent struct {
+	PaymentID  uuid.UUID   `json:"payment_id"`
+	OrderID    uuid.UUID   `json:"order_id"`
+	Status     string      `json:"status"`
+	Authorized money.Money `json:"authorized"`
+	Captured   money.Money `json:"captured"`
+	Refunded   money.Money `json:"refunded"`
+}
+
+func paymentPayload(p *payment.Payment) paymentEvent {
+	return paymentEvent{PaymentID: p.ID, OrderID: p.OrderID, Status: string(p.Status),
+		Authorized: p.Authorized, Captured: p.Captured, Refunded: p.Refunded}
+}

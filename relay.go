@@ -1,0 +1,169 @@
+package oms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/openoms/oms/storage"
+)
+
+// Handler receives one outbox event. Delivery is at least once: a handler
+// may see the same event again (same ID) after a failure or a crash, and
+// must de-duplicate on Event.ID if that matters. Returning an error leaves
+// the event, and every later event of the same aggregate, for a later
+// delivery, so each aggregate's events arrive in order.
+type Handler func(ctx context.Context, e storage.Event) error
+
+// RelayOptions configures a Relay; the zero value works.
+type RelayOptions struct {
+	// Owner names this relay in leases; empty picks a random name. Each
+	// running relay needs its own.
+	Owner string
+	// BatchSize is how many events one claim takes; zero means 100.
+	BatchSize int
+	// Lease is how long claimed events stay reserved to this relay before
+	// another may take them; zero means 30 seconds.
+	Lease time.Duration
+	// Interval is how long Run waits when the outbox is empty; zero means
+	// 200 milliseconds.
+	Interval time.Duration
+}
+
+// Relay delivers outbox events to subscribers at least once, in order per
+// aggregate. Several relays, in one process or many, may run against one
+// store. A Relay is safe for concurrent use.
+type Relay struct {
+	outbox storage.OutboxRelay
+	clock  func() time.Time
+	opts   RelayOptions
+
+	mu       sync.RWMutex
+	handlers []Handler
+}
+
+// NewRelay returns a relay over the engine's store.
+func (e *Engine) NewRelay(opts RelayOptions) *Relay {
+	if opts.Owner == "" {
+		opts.Owner = "relay-" + uuid.NewString()
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 100
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = 30 * time.Second
+	}
+	if opts.Interval <= 0 {
+		opts.Interval = 200 * time.Millisecond
+	}
+	return &Relay{outbox: e.store.Outbox(), clock: e.clock, opts: opts}
+}
+
+// Subscribe adds a handler; every event goes to every handler, in the
+// order they were added.
+func (r *Relay) Subscribe(h Handler) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.handlers = append(r.handlers, h)
+}
+
+// DeliverOnce claims one batch and delivers it. It returns how many events
+// were delivered. If ctx is cancelled part way, the events delivered so far
+// are acknowledged and the rest are released for the next run, so nothing
+// is lost.
+func (r *Relay) DeliverOnce(ctx context.Context) (int, error) {
+	events, err := r.outbox.Claim(ctx, r.opts.Owner, r.opts.BatchSize, r.clock(), r.opts.Lease)
+	if err != nil {
+		return 0, fmt.Errorf("oms: relay claim: %w", err)
+	}
+	r.mu.RLock()
+	handlers := append([]Handler(nil), r.handlers...)
+	r.mu.RUnlock()
+
+	var (
+		done, undone []uuid.UUID
+		failed       = make(map[uuid.UUID]bool) // aggregates with an undelivered event
+		errs         []error
+	)
+	for _, ev := range events {
+		if failed[ev.AggregateID] || ctx.Err() != nil {
+			undone = append(undone, ev.ID)
+			continue
+		}
+		if err := deliver(ctx, handlers, ev); err != nil {
+			failed[ev.AggregateID] = true
+			undone = append(undone, ev.ID)
+			errs = append(errs, fmt.Errorf("event %s (%s): %w", ev.ID, ev.Type, err))
+			continue
+		}
+		done = append(done, ev.ID)
+	}
+	bg := context.WithoutCancel(ctx)
+	if len(done) > 0 {
+		if err := r.outbox.Ack(bg, r.opts.Owner, done); err != nil {
+			errs = append(errs, fmt.Errorf("ack: %w", err))
+		}
+	}
+	if len(undone) > 0 {
+		if err := r.outbox.Release(bg, r.opts.Owner, undone); err != nil {
+			errs = append(errs, fmt.Errorf("release: %w", err))
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return len(done), fmt.Errorf("oms: relay: %w", errors.Join(errs...))
+	}
+	return len(done), nil
+}
+
+func deliver(ctx context.Context, handlers []Handler, ev storage.Event) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("handler panicked: %v", p)
+		}
+	}()
+	for _, h := range handlers {
+		if err := h(ctx, ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Drain delivers until the outbox has nothing left that this relay can
+// claim, and returns how many events it delivered.
+func (r *Relay) Drain(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, err := r.DeliverOnce(ctx)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+}
+
+// Run delivers until ctx is cancelled, waiting Interval whenever the outbox
+// is empty or a delivery fails. It returns ctx's error.
+func (r *Relay) Run(ctx context.Context) error {
+	for {
+		n, err := r.DeliverOnce(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err == nil && n > 0 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(r.opts.Interval):
+		}
+	}
+}

@@ -1,0 +1,349 @@
+package oms
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/openoms/oms/inventory"
+	"github.com/openoms/oms/money"
+	"github.com/openoms/oms/order"
+	"github.com/openoms/oms/payment"
+	"github.com/openoms/oms/returns"
+	"github.com/openoms/oms/storage"
+)
+
+// ReturnLine asks to return units of one order line.
+type ReturnLine struct {
+	OrderLineID uuid.UUID
+	Quantity    int64
+}
+
+// ReturnRequest opens a return (RMA) for a delivered order.
+type ReturnRequest struct {
+	Tenant  string
+	OrderID uuid.UUID
+	Reason  returns.Reason
+	Note    string
+	Lines   []ReturnLine
+}
+
+// RequestReturn opens a return for units that were delivered and are not
+// already returned or in another open return. Errors: returns.ErrNotDelivered
+// before delivery, returns.ErrWindowClosed after the policy's window,
+// returns.ErrQuantityExceeded for more units than can be returned,
+// returns.ErrUnknownLine, *returns.ValidationError for bad input.
+func (e *Engine) RequestReturn(ctx context.Context, req ReturnRequest) (*returns.Return, error) {
+	var r *returns.Return
+	err := e.inTx(ctx, tenantOf(req.Tenant), func(tx storage.Tx) error {
+		o, err := tx.Orders().Get(ctx, req.OrderID)
+		if err != nil {
+			return notFound(order.ErrNotFound, "order "+req.OrderID.String(), err)
+		}
+		now := e.clock()
+		if err := e.returnPolicy.Check(o.DeliveredAt, now); err != nil {
+			return err
+		}
+		open, err := tx.Returns().ListByOrder(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		pending := make(map[uuid.UUID]int64)
+		for _, prior := range open {
+			if prior.Status == returns.StatusRequested || prior.Status == returns.StatusApproved {
+				for id, q := range prior.Quantities() {
+					pending[id] += q
+				}
+			}
+		}
+		lines := make([]returns.RequestLine, 0, len(req.Lines))
+		for _, rl := range req.Lines {
+			l, ok := o.Line(rl.OrderLineID)
+			if !ok {
+				return fmt.Errorf("order line %s: %w", rl.OrderLineID, returns.ErrUnknownLine)
+			}
+			if can := l.Shipped - l.Returned - pending[l.ID]; rl.Quantity > can {
+				return fmt.Errorf("line %s (%s): %d requested, %d returnable: %w", l.ID, l.SKU, rl.Quantity, can, returns.ErrQuantityExceeded)
+			}
+			lines = append(lines, returns.RequestLine{OrderLineID: l.ID, SKU: l.SKU, Quantity: rl.Quantity})
+		}
+		if r, err = returns.New(e.newID(), o.Tenant, o.ID, req.Reason, req.Note, lines, now); err != nil {
+			return err
+		}
+		if err := tx.Returns().Create(ctx, r); err != nil {
+			return err
+		}
+		rec := e.recorder()
+		rec.add(EventReturnRequested, AggregateReturn, r.ID, returnPayload(r))
+		return rec.flush(ctx, tx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: request return for %s: %w", req.OrderID, err)
+	}
+	return r, nil
+}
+
+// ReturnAction names one return and, for a rejection, why.
+type ReturnAction struct {
+	Tenant   string
+	ReturnID uuid.UUID
+	Reason   string
+}
+
+// ApproveReturn authorizes a requested return: the customer may send it.
+func (e *Engine) ApproveReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
+	return e.updateReturn(ctx, req.Tenant, req.ReturnID, "approve", func(_ storage.Tx, r *returns.Return, rec *recorder) error {
+		if err := r.Approve(ctx, e.clock()); err != nil {
+			return err
+		}
+		rec.add(EventReturnApproved, AggregateReturn, r.ID, returnPayload(r))
+		return nil
+	})
+}
+
+// RejectReturn refuses a requested return.
+func (e *Engine) RejectReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
+	return e.updateReturn(ctx, req.Tenant, req.ReturnID, "reject", func(_ storage.Tx, r *returns.Return, rec *recorder) error {
+		if err := r.Reject(ctx, req.Reason, e.clock()); err != nil {
+			return err
+		}
+		rec.add(EventReturnRejected, AggregateReturn, r.ID, returnPayload(r))
+		return nil
+	})
+}
+
+// CloseReturn closes a refunded or rejected return.
+func (e *Engine) CloseReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
+	return e.updateReturn(ctx, req.Tenant, req.ReturnID, "close", func(_ storage.Tx, r *returns.Return, _ *recorder) error {
+		return r.Close(ctx, e.clock())
+	})
+}
+
+// ReceiveReturnRequest records what arrived back at the warehouse.
+type ReceiveReturnRequest struct {
+	Tenant   string
+	ReturnID uuid.UUID
+	// Receipts give, per order line, the units received and how many of
+	// them can be sold again. Lines not listed were not received.
+	Receipts []returns.Receipt
+}
+
+// ReceiveReturn records the receipt of an approved return, restocks the
+// resellable units at the location they shipped from, marks the order
+// (partially) returned, and then refunds the received units' share of what
+// was paid (see RefundReturn). If the refund fails, the receipt stands and
+// RefundReturn can be called again.
+func (e *Engine) ReceiveReturn(ctx context.Context, req ReceiveReturnRequest) (*returns.Return, error) {
+	_, err := e.updateReturn(ctx, req.Tenant, req.ReturnID, "receive", func(tx storage.Tx, r *returns.Return, rec *recorder) error {
+		o, err := tx.Orders().Get(ctx, r.OrderID)
+		if err != nil {
+			return err
+		}
+		now := e.clock()
+		if err := r.Receive(ctx, req.Receipts, now); err != nil {
+			return err
+		}
+		received := make(map[uuid.UUID]int64)
+		for _, l := range r.Lines {
+			if l.Received > 0 {
+				received[l.OrderLineID] += l.Received
+			}
+		}
+		// The refund due: the received units' share of each line's total,
+		// counted on from the units returned before.
+		for i := range r.Lines {
+			ol, ok := o.Line(r.Lines[i].OrderLineID)
+			if !ok {
+				return fmt.Errorf("order line %s: %w", r.Lines[i].OrderLineID, returns.ErrUnknownLine)
+			}
+			due, err := ol.ShareOf(ol.Returned, r.Lines[i].Received)
+			if err != nil {
+				return err
+			}
+			r.Lines[i].Refund = due
+		}
+		if err := e.restock(ctx, tx, o, r); err != nil {
+			return err
+		}
+		if len(received) > 0 {
+			if err := o.RecordReturn(ctx, received, now); err != nil {
+				return err
+			}
+			if err := tx.Orders().Update(ctx, o); err != nil {
+				return err
+			}
+			rec.add(EventOrderReturned, AggregateOrder, o.ID, orderPayload(o))
+		}
+		rec.add(EventReturnReceived, AggregateReturn, r.ID, returnPayload(r))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e.RefundReturn(ctx, ReturnAction{Tenant: req.Tenant, ReturnID: req.ReturnID})
+}
+
+// restock puts a return's resellable units back on hand at the location
+// each line shipped from.
+func (e *Engine) restock(ctx context.Context, tx storage.Tx, o *order.Order, r *returns.Return) error {
+	inv := tx.Inventory()
+	shipped, err := inv.ListReservations(ctx, storage.ReservationFilter{OrderID: o.ID, Status: inventory.ReservationShipped})
+	if err != nil {
+		return err
+	}
+	at := e.clock()
+	for lineID, qty := range r.Restock() {
+		if qty <= 0 {
+			continue
+		}
+		var loc uuid.UUID
+		var sku string
+		for _, res := range shipped {
+			if res.LineID == lineID {
+				loc, sku = res.LocationID, res.SKU
+				break
+			}
+		}
+		if loc == uuid.Nil {
+			return fmt.Errorf("restock line %s: no shipped reservation: %w", lineID, returns.ErrUnknownLine)
+		}
+		m, err := inventory.NewMovement(e.newID(), o.Tenant, sku, loc, inventory.MovementRestock, qty, o.ID, "return "+r.ID.String(), at)
+		if err != nil {
+			return err
+		}
+		if _, _, err := inv.ApplyMovement(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RefundReturn refunds a received return: the amount due on its lines goes
+// back through the gateway that took the payment, and the return becomes
+// refunded. Refunding a refunded return returns it unchanged. A refund
+// larger than what was captured fails with payment.ErrExceedsCaptured and
+// changes nothing.
+func (e *Engine) RefundReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
+	tenant := tenantOf(req.Tenant)
+	var (
+		r   *returns.Return
+		pay *payment.Payment
+	)
+	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+		var err error
+		if r, err = tx.Returns().Get(ctx, req.ReturnID); err != nil {
+			return notFound(returns.ErrNotFound, "return "+req.ReturnID.String(), err)
+		}
+		ps, err := tx.Payments().ListByOrder(ctx, r.OrderID)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if p.Captured.IsPositive() {
+				pay = p
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: refund return %s: %w", req.ReturnID, err)
+	}
+	if r.Status == returns.StatusRefunded || r.Status == returns.StatusClosed {
+		return r, nil
+	}
+	if !r.Can(returns.EventRefund) {
+		return nil, fmt.Errorf("oms: refund return %s: %w", r.ID, r.RecordRefund(ctx, nil, "", e.clock()))
+	}
+	perLine := make(map[uuid.UUID]money.Money)
+	due := money.Zero(r.RefundTotal.Currency())
+	for i, l := range r.Lines {
+		if i == 0 {
+			due = money.Zero(l.Refund.Currency())
+		}
+		perLine[l.OrderLineID] = l.Refund
+		if due, err = due.Add(l.Refund); err != nil {
+			return nil, fmt.Errorf("oms: refund return %s: %w", r.ID, err)
+		}
+	}
+	var ref string
+	if due.IsPositive() {
+		if pay == nil {
+			return nil, fmt.Errorf("oms: refund return %s: nothing was captured: %w", r.ID, payment.ErrExceedsCaptured)
+		}
+		if err := pay.CheckRefund(due); err != nil {
+			return nil, fmt.Errorf("oms: refund return %s: %w", r.ID, err)
+		}
+		gw, ok := e.gateways[pay.Gateway]
+		if !ok {
+			return nil, fmt.Errorf("oms: refund return %s: gateway %q: %w", r.ID, pay.Gateway, ErrNotConfigured)
+		}
+		res, err := gw.Refund(ctx, payment.RefundRequest{IdempotencyKey: "refund:" + r.ID.String(), AuthorizationRef: pay.AuthorizationRef, Amount: due})
+		if err != nil {
+			return nil, fmt.Errorf("oms: refund return %s: %w", r.ID, err)
+		}
+		ref = res.Ref
+	}
+	return e.updateReturn(context.WithoutCancel(ctx), tenant, r.ID, "refund", func(tx storage.Tx, r *returns.Return, rec *recorder) error {
+		now := e.clock()
+		if err := r.RecordRefund(ctx, perLine, ref, now); err != nil {
+			return err
+		}
+		if ref != "" {
+			p, err := tx.Payments().Get(ctx, pay.ID)
+			if err != nil {
+				return err
+			}
+			if err := p.RecordRefund(ctx, e.newID(), ref, due, "refund:"+r.ID.String(), now); err != nil {
+				return err
+			}
+			if err := tx.Payments().Update(ctx, p); err != nil {
+				return err
+			}
+			o, err := tx.Orders().Get(ctx, r.OrderID)
+			if err != nil {
+				return err
+			}
+			o.SyncPayment(paymentFacts(p), now)
+			if err := tx.Orders().Update(ctx, o); err != nil {
+				return err
+			}
+			rec.add(EventPaymentRefunded, AggregatePayment, p.ID, paymentPayload(p))
+		}
+		rec.add(EventReturnRefunded, AggregateReturn, r.ID, returnPayload(r))
+		return nil
+	})
+}
+
+func (e *Engine) updateReturn(ctx context.Context, tenant string, id uuid.UUID, what string, change func(storage.Tx, *returns.Return, *recorder) error) (*returns.Return, error) {
+	var r *returns.Return
+	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+		var err error
+		if r, err = tx.Returns().Get(ctx, id); err != nil {
+			return notFound(returns.ErrNotFound, "return "+id.String(), err)
+		}
+		rec := e.recorder()
+		if err := change(tx, r, rec); err != nil {
+			return err
+		}
+		if err := tx.Returns().Update(ctx, r); err != nil {
+			return err
+		}
+		return rec.flush(ctx, tx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: %s return %s: %w", what, id, err)
+	}
+	return r, nil
+}
+
+type returnEvent struct {
+	ReturnID uuid.UUID   `json:"return_id"`
+	OrderID  uuid.UUID   `json:"order_id"`
+	Status   string      `json:"status"`
+	Refund   money.Money `json:"refund"`
+}
+
+func returnPayload(r *returns.Return) returnEvent {
+	return returnEvent{ReturnID: r.ID, OrderID: r.OrderID, Status: string(r.Status), Refund: r.RefundTotal}
+}

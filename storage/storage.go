@@ -1,0 +1,264 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/openoms/oms/fulfillment"
+	"github.com/openoms/oms/inventory"
+	"github.com/openoms/oms/order"
+	"github.com/openoms/oms/payment"
+	"github.com/openoms/oms/returns"
+	"github.com/openoms/oms/shipping"
+)
+
+// Store is a transactional store shared by every tenant. Implementations
+// must be safe for concurrent use.
+type Store interface {
+	// Tx runs fn in one transaction that can see and change only tenant's
+	// rows. If fn returns an error, or panics, nothing fn wrote is kept and
+	// Tx returns fn's error unchanged. Transactions must be isolated enough
+	// that the invariants hold under concurrency: a stale aggregate write
+	// fails with ErrConflict, and a stock movement is one atomic conditional
+	// change. Tx may return an error wrapping ErrConflict when the
+	// transaction could not commit; the caller may retry the whole fn.
+	Tx(ctx context.Context, tenant string, fn func(Tx) error) error
+
+	// Outbox returns the cross-tenant side of the outbox that relays use to
+	// deliver events.
+	Outbox() OutboxRelay
+}
+
+// Tx is one transaction scoped to one tenant. It is not safe for concurrent
+// use and is invalid once the function passed to Store.Tx returns.
+type Tx interface {
+	// Tenant returns the tenant the transaction is scoped to.
+	Tenant() string
+	// Orders returns the order repository.
+	Orders() OrderRepository
+	// Payments returns the payment repository.
+	Payments() PaymentRepository
+	// Fulfillments returns the fulfillment-order repository.
+	Fulfillments() FulfillmentRepository
+	// Shipments returns the shipment repository.
+	Shipments() ShipmentRepository
+	// Returns returns the return (RMA) repository.
+	Returns() ReturnRepository
+	// Inventory returns items, locations, stock levels, the movement ledger
+	// and reservations.
+	Inventory() InventoryRepository
+	// Outbox returns the outbox to append events to.
+	Outbox() Outbox
+	// Idempotency returns the idempotency records.
+	Idempotency() IdempotencyRepository
+}
+
+// Versioned aggregates: Create stores the aggregate and sets its Version to
+// 1; Update stores it only if the stored Version equals the aggregate's,
+// then increments both. Get returns a copy the caller may change freely.
+
+// OrderRepository stores orders.
+type OrderRepository interface {
+	// Create stores a new order. It returns ErrDuplicate if the ID exists.
+	Create(ctx context.Context, o *order.Order) error
+	// Get returns the order, or ErrNotFound.
+	Get(ctx context.Context, id uuid.UUID) (*order.Order, error)
+	// Update stores o if its Version is current, else ErrConflict; ErrNotFound if absent.
+	Update(ctx context.Context, o *order.Order) error
+	// List returns one page of orders matching f, oldest first.
+	List(ctx context.Context, f OrderFilter) (OrderPage, error)
+}
+
+// OrderFilter selects orders; zero fields do not filter.
+type OrderFilter struct {
+	// Statuses keeps orders in any of these statuses.
+	Statuses []order.Status
+	// Channel keeps orders from the channel of this name.
+	Channel string
+	// CustomerID keeps orders of this customer.
+	CustomerID string
+	// CreatedFrom keeps orders created at or after this time.
+	CreatedFrom time.Time
+	// CreatedBefore keeps orders created strictly before this time.
+	CreatedBefore time.Time
+	// Limit caps the page size; zero or negative means 100.
+	Limit int
+	// Cursor continues after the page that returned it; empty starts at the beginning.
+	Cursor string
+}
+
+// OrderPage is one page of orders.
+type OrderPage struct {
+	Orders []*order.Order
+	// Next is the cursor of the following page, empty on the last page.
+	Next string
+}
+
+// PaymentRepository stores payments.
+type PaymentRepository interface {
+	// Create stores a new payment; ErrDuplicate if the ID exists.
+	Create(ctx context.Context, p *payment.Payment) error
+	// Get returns the payment, or ErrNotFound.
+	Get(ctx context.Context, id uuid.UUID) (*payment.Payment, error)
+	// Update stores p if its Version is current, else ErrConflict.
+	Update(ctx context.Context, p *payment.Payment) error
+	// ListByOrder returns an order's payments, oldest first.
+	ListByOrder(ctx context.Context, orderID uuid.UUID) ([]*payment.Payment, error)
+}
+
+// FulfillmentRepository stores fulfillment orders.
+type FulfillmentRepository interface {
+	// Create stores a new fulfillment order; ErrDuplicate if the ID exists.
+	Create(ctx context.Context, f *fulfillment.FulfillmentOrder) error
+	// Get returns the fulfillment order, or ErrNotFound.
+	Get(ctx context.Context, id uuid.UUID) (*fulfillment.FulfillmentOrder, error)
+	// Update stores f if its Version is current, else ErrConflict.
+	Update(ctx context.Context, f *fulfillment.FulfillmentOrder) error
+	// ListByOrder returns an order's fulfillment orders, oldest first.
+	ListByOrder(ctx context.Context, orderID uuid.UUID) ([]*fulfillment.FulfillmentOrder, error)
+}
+
+// ShipmentRepository stores shipments.
+type ShipmentRepository interface {
+	// Create stores a new shipment; ErrDuplicate if the ID exists.
+	Create(ctx context.Context, s *shipping.Shipment) error
+	// Get returns the shipment, or ErrNotFound.
+	Get(ctx context.Context, id uuid.UUID) (*shipping.Shipment, error)
+	// Update stores s if its Version is current, else ErrConflict.
+	Update(ctx context.Context, s *shipping.Shipment) error
+	// ListByOrder returns an order's shipments, oldest first.
+	ListByOrder(ctx context.Context, orderID uuid.UUID) ([]*shipping.Shipment, error)
+}
+
+// ReturnRepository stores returns.
+type ReturnRepository interface {
+	// Create stores a new return; ErrDuplicate if the ID exists.
+	Create(ctx context.Context, r *returns.Return) error
+	// Get returns the return, or ErrNotFound.
+	Get(ctx context.Context, id uuid.UUID) (*returns.Return, error)
+	// Update stores r if its Version is current, else ErrConflict.
+	Update(ctx context.Context, r *returns.Return) error
+	// ListByOrder returns an order's returns, oldest first.
+	ListByOrder(ctx context.Context, orderID uuid.UUID) ([]*returns.Return, error)
+}
+
+// InventoryRepository stores the catalogue, locations, stock levels, the
+// movement ledger and reservations.
+type InventoryRepository interface {
+	// PutItem creates or replaces a catalogue item.
+	PutItem(ctx context.Context, it inventory.Item) error
+	// GetItem returns the item with this SKU, or ErrNotFound.
+	GetItem(ctx context.Context, sku string) (inventory.Item, error)
+
+	// CreateLocation stores a new location; ErrDuplicate if the ID or Code exists.
+	CreateLocation(ctx context.Context, l *inventory.Location) error
+	// GetLocation returns the location, or ErrNotFound.
+	GetLocation(ctx context.Context, id uuid.UUID) (*inventory.Location, error)
+	// ListLocations returns every location, ordered by Code.
+	ListLocations(ctx context.Context) ([]*inventory.Location, error)
+
+	// StockLevels returns the stock levels of these SKUs at every location
+	// that has a level for them, ordered by SKU then location ID. A nil
+	// slice of SKUs returns every level.
+	StockLevels(ctx context.Context, skus []string) ([]inventory.StockLevel, error)
+	// ApplyMovement changes one stock level by m's deltas as one atomic
+	// conditional change, creating the level at zero if absent, and appends
+	// m to the ledger with its after-values filled. The change follows
+	// inventory.StockLevel.Apply exactly: when it would leave on hand or
+	// reserved negative, or reserved above on hand, nothing changes and the
+	// error wraps inventory.ErrInsufficientStock.
+	ApplyMovement(ctx context.Context, m inventory.Movement) (inventory.StockLevel, inventory.Movement, error)
+	// Movements returns ledger entries matching f, oldest first.
+	Movements(ctx context.Context, f MovementFilter) ([]inventory.Movement, error)
+
+	// CreateReservation stores a new reservation; ErrDuplicate if the ID exists.
+	CreateReservation(ctx context.Context, r *inventory.Reservation) error
+	// UpdateReservation stores r if its Version is current, else ErrConflict.
+	UpdateReservation(ctx context.Context, r *inventory.Reservation) error
+	// ListReservations returns reservations matching f, oldest first.
+	ListReservations(ctx context.Context, f ReservationFilter) ([]*inventory.Reservation, error)
+}
+
+// MovementFilter selects ledger entries; zero fields do not filter.
+type MovementFilter struct {
+	SKU        string
+	LocationID uuid.UUID
+	OrderID    uuid.UUID
+}
+
+// ReservationFilter selects reservations; zero fields do not filter.
+type ReservationFilter struct {
+	OrderID uuid.UUID
+	SKU     string
+	Status  inventory.ReservationStatus
+}
+
+// Event is a state change recorded in the outbox in the same transaction as
+// the change itself.
+type Event struct {
+	// ID is stable across redeliveries: subscribers de-duplicate on it.
+	ID uuid.UUID
+	// Tenant is the tenant whose aggregate changed.
+	Tenant string
+	// Type names the change, such as "order.placed".
+	Type string
+	// AggregateType and AggregateID name the aggregate that changed.
+	AggregateType string
+	AggregateID   uuid.UUID
+	// Sequence is assigned by the store on append; it grows with every
+	// appended event, so it orders each aggregate's events.
+	Sequence int64
+	// Payload is the event's JSON body.
+	Payload json.RawMessage
+	// OccurredAt is when the change happened, by the engine's clock.
+	OccurredAt time.Time
+}
+
+// Outbox is the transactional side of the outbox.
+type Outbox interface {
+	// Append records events; they become visible to relays on commit.
+	Append(ctx context.Context, events ...Event) error
+}
+
+// OutboxRelay is the delivery side of the outbox, shared by all tenants.
+// Several relays may claim concurrently.
+type OutboxRelay interface {
+	// Claim leases up to limit undelivered events to owner until
+	// now+lease. It never hands out an event while an earlier event of the
+	// same aggregate is undelivered and leased to another owner, and it
+	// returns events in Sequence order, so each aggregate's events are
+	// delivered in order. Events whose lease has expired may be claimed again.
+	Claim(ctx context.Context, owner string, limit int, now time.Time, lease time.Duration) ([]Event, error)
+	// Ack marks events delivered; they are never claimed again. Acking an
+	// event leased to another owner, or already acked, is not an error.
+	Ack(ctx context.Context, owner string, ids []uuid.UUID) error
+	// Release gives back the owner's leases on these events without
+	// delivering them, so they can be claimed again at once.
+	Release(ctx context.Context, owner string, ids []uuid.UUID) error
+}
+
+// IdempotencyRecord remembers the result of a mutating operation under the
+// key the caller gave, so a repeat returns the first result.
+type IdempotencyRecord struct {
+	// Key is the caller's idempotency key, unique per tenant.
+	Key string
+	// Operation names the engine operation ("place_order", ...).
+	Operation string
+	// ResourceID is the aggregate the operation created or changed.
+	ResourceID uuid.UUID
+	// CreatedAt is when the first attempt was recorded.
+	CreatedAt time.Time
+}
+
+// IdempotencyRepository stores idempotency records.
+type IdempotencyRepository interface {
+	// Get returns the record for key, or ErrNotFound.
+	Get(ctx context.Context, key string) (IdempotencyRecord, error)
+	// Put stores a record; ErrDuplicate if the key exists.
+	Put(ctx context.Context, r IdempotencyRecord) error
+	// Delete removes the record for key; deleting a missing key is not an error.
+	Delete(ctx context.Context, key string) error
+}
