@@ -103,7 +103,12 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 			}
 		}
 		for _, k := range keys {
-			if err := tx.Idempotency().Put(ctx, storage.IdempotencyRecord{Key: k, Operation: opPlaceOrder, ResourceID: o.ID, CreatedAt: now}); err != nil {
+			err := tx.Idempotency().Put(ctx, storage.IdempotencyRecord{Key: k, Operation: opPlaceOrder, ResourceID: o.ID, CreatedAt: now})
+			if errors.Is(err, storage.ErrDuplicate) {
+				// A concurrent repeat committed first: retrying finds its order.
+				return fmt.Errorf("idempotency key %q taken concurrently: %w", k, storage.ErrConflict)
+			}
+			if err != nil {
 				return err
 			}
 		}
