@@ -202,3 +202,17 @@ func derefLocations(locs []*inventory.Location) []inventory.Location {
 	}
 	return out
 }
+
+// Locations returns the tenant's locations, ordered by code.
+func (e *Engine) Locations(ctx context.Context, tenant string) ([]*inventory.Location, error) {
+	var out []*inventory.Location
+	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+		var err error
+		out, err = tx.Inventory().ListLocations(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: locations: %w", err)
+	}
+	return out, nil
+}

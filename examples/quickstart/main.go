@@ -96,11 +96,20 @@ func run(ctx context.Context, w io.Writer, store storage.Store) error {
 	}
 
 	step("Set up two warehouses and stock")
-	berlin, err := eng.AddLocation(ctx, oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
+	earlier, err := eng.ListOrders(ctx, "", storage.OrderFilter{Limit: 1000})
 	if err != nil {
 		return err
 	}
-	munich, err := eng.AddLocation(ctx, oms.AddLocationRequest{Code: "MUC", Name: "Munich", Coordinates: inventory.Coordinates{Lat: 48.137, Lon: 11.575}, Priority: 1})
+	p("   orders already in the store: %d", len(earlier.Orders))
+	if n := len(earlier.Orders); n > 0 {
+		// A durable store from an earlier run: carry on after its last order.
+		clk.Advance(earlier.Orders[n-1].CreatedAt.Sub(clk.Now()) + 30*24*time.Hour)
+	}
+	berlin, err := location(ctx, eng, oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
+	if err != nil {
+		return err
+	}
+	munich, err := location(ctx, eng, oms.AddLocationRequest{Code: "MUC", Name: "Munich", Coordinates: inventory.Coordinates{Lat: 48.137, Lon: 11.575}, Priority: 1})
 	if err != nil {
 		return err
 	}
@@ -139,10 +148,11 @@ func run(ctx context.Context, w io.Writer, store storage.Store) error {
 	}
 
 	step("Place an order from the web shop (customer in Hamburg)")
+	ref := fmt.Sprintf("WEB-%d", 1001+len(earlier.Orders))
 	o, err := eng.PlaceOrder(ctx, oms.PlaceOrderRequest{
 		Order: order.Draft{
 			Channel:     order.Channel{Kind: order.ChannelWeb, Name: "webshop"},
-			ExternalRef: "WEB-1001",
+			ExternalRef: ref,
 			Customer:    order.Customer{ID: "cus_42", Name: "Ada Lovelace", Email: "ada@example.com"},
 			ShippingAddress: order.Address{
 				Name: "Ada Lovelace", Line1: "Jungfernstieg 1", City: "Hamburg", PostalCode: "20354", Country: "DE",
@@ -163,7 +173,7 @@ func run(ctx context.Context, w io.Writer, store storage.Store) error {
 		return err
 	}
 	t := o.Totals
-	p("   order %s: %s, payment %s", short(o.ID), o.Status, o.Payment.Status)
+	p("   order %s (%s): %s, payment %s", short(o.ID), o.ExternalRef, o.Status, o.Payment.Status)
 	p("   subtotal %s - discount %s + shipping %s + tax %s = total %s", t.Subtotal, t.Discount, t.Shipping, t.Tax, t.Total)
 	if err := showStock(); err != nil {
 		return err
@@ -174,7 +184,7 @@ func run(ctx context.Context, w io.Writer, store storage.Store) error {
 
 	step("The same channel order arrives again (a webhook retry)")
 	again, err := eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: order.Draft{
-		Channel: order.Channel{Kind: order.ChannelWeb, Name: "webshop"}, ExternalRef: "WEB-1001",
+		Channel: order.Channel{Kind: order.ChannelWeb, Name: "webshop"}, ExternalRef: ref,
 	}, Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 	if err != nil {
 		return err
@@ -297,6 +307,20 @@ func run(ctx context.Context, w io.Writer, store storage.Store) error {
 		return err
 	}
 	return nil
+}
+
+// location returns the location with req's code, creating it on first use.
+func location(ctx context.Context, eng *oms.Engine, req oms.AddLocationRequest) (*inventory.Location, error) {
+	locs, err := eng.Locations(ctx, req.Tenant)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range locs {
+		if l.Code == req.Code {
+			return l, nil
+		}
+	}
+	return eng.AddLocation(ctx, req)
 }
 
 func short(id uuid.UUID) string { s := id.String(); return s[len(s)-8:] }
