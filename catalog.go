@@ -72,6 +72,9 @@ type StockChangeRequest struct {
 	// adjustment the signed correction.
 	Quantity int64
 	Reason   string
+	// IdempotencyKey, when set, makes a repeat change nothing and return
+	// the level as it is (a delivery note number, a count sheet ID).
+	IdempotencyKey string
 }
 
 // ReceiveStock adds units to a location's on-hand stock and records a
@@ -98,6 +101,14 @@ func (e *Engine) changeStock(ctx context.Context, req StockChangeRequest, kind i
 		}
 		if _, err := inv.GetLocation(ctx, req.LocationID); err != nil {
 			return notFound(inventory.ErrUnknownLocation, "location "+req.LocationID.String(), err)
+		}
+		done, err := remember(ctx, tx, string(kind)+"_"+req.SKU, req.IdempotencyKey, req.LocationID, e)
+		if err != nil {
+			return err
+		}
+		if done {
+			level, err = stockAt(ctx, inv, req.SKU, req.LocationID)
+			return err
 		}
 		m, err := inventory.NewMovement(e.newID(), tenant, req.SKU, req.LocationID, kind, req.Quantity, uuid.Nil, req.Reason, e.clock())
 		if err != nil {
@@ -215,4 +226,18 @@ func (e *Engine) Locations(ctx context.Context, tenant string) ([]*inventory.Loc
 		return nil, fmt.Errorf("oms: locations: %w", err)
 	}
 	return out, nil
+}
+
+// stockAt returns the level of sku at loc, zero if it has none yet.
+func stockAt(ctx context.Context, inv storage.InventoryRepository, sku string, loc uuid.UUID) (inventory.StockLevel, error) {
+	levels, err := inv.StockLevels(ctx, []string{sku})
+	if err != nil {
+		return inventory.StockLevel{}, err
+	}
+	for _, l := range levels {
+		if l.LocationID == loc {
+			return l, nil
+		}
+	}
+	return inventory.StockLevel{SKU: sku, LocationID: loc}, nil
 }

@@ -476,3 +476,38 @@ func BenchmarkPlaceOrder(b *testing.B) {
 		}
 	}
 }
+
+func TestIdempotencyKeysMakeStepsSafeToRepeat(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+
+	recv := oms.StockChangeRequest{SKU: "CAP", LocationID: f.berlin.ID, Quantity: 7, IdempotencyKey: "delivery-note-1"}
+	for range 3 {
+		lvl, err := f.eng.ReceiveStock(ctx, recv)
+		require.NoError(t, err)
+		assert.Equal(t, int64(10), lvl.OnHand, "received once")
+	}
+
+	o := f.place(t, "K-1", line("MUG", 2, "10.00"))
+	fos, err := f.eng.CreateFulfillments(ctx, oms.OrderRequest{OrderID: o.ID})
+	require.NoError(t, err)
+	pick := oms.PickRequest{FulfillmentID: fos[0].ID, IdempotencyKey: "scan-1",
+		Picks: []fulfillment.Pick{{OrderLineID: o.Lines[0].ID, Quantity: 1}}}
+	for range 2 {
+		fo, err := f.eng.Pick(ctx, pick)
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), fo.Lines[0].Picked, "picked once")
+	}
+	// Without a key a pick counts every time.
+	pick.IdempotencyKey = ""
+	fo, err := f.eng.Pick(ctx, pick)
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), fo.Lines[0].Picked)
+	_, err = f.eng.Pick(ctx, pick)
+	require.ErrorIs(t, err, fulfillment.ErrOverPick)
+
+	// A key reused for another resource is refused.
+	_, err = f.eng.ReceiveStock(ctx, oms.StockChangeRequest{SKU: "CAP", LocationID: f.munich.ID, Quantity: 1, IdempotencyKey: "delivery-note-1"})
+	require.ErrorIs(t, err, oms.ErrIdempotencyKeyReused)
+}

@@ -124,12 +124,15 @@ type PickRequest struct {
 	Tenant        string
 	FulfillmentID uuid.UUID
 	Picks         []fulfillment.Pick
+	// IdempotencyKey, when set, makes a repeat return the fulfillment order
+	// unchanged instead of picking the units twice.
+	IdempotencyKey string
 }
 
 // Pick records picked units on a fulfillment order. Over-picking fails with
 // fulfillment.ErrOverPick and changes nothing.
 func (e *Engine) Pick(ctx context.Context, req PickRequest) (*fulfillment.FulfillmentOrder, error) {
-	return e.updateFulfillment(ctx, req.Tenant, req.FulfillmentID, "pick", func(f *fulfillment.FulfillmentOrder, rec *recorder) error {
+	return e.updateFulfillment(ctx, req.Tenant, req.FulfillmentID, "pick", req.IdempotencyKey, func(f *fulfillment.FulfillmentOrder, rec *recorder) error {
 		if err := f.Pick(ctx, req.Picks, e.clock()); err != nil {
 			return err
 		}
@@ -143,13 +146,15 @@ type PackRequest struct {
 	Tenant        string
 	FulfillmentID uuid.UUID
 	Packages      []fulfillment.PackageDraft
+	// IdempotencyKey, when set, makes a repeat return the fulfillment order unchanged.
+	IdempotencyKey string
 }
 
 // Pack packs a fully picked fulfillment order. The packages must hold
 // exactly the picked units (fulfillment.ErrPackMismatch) and everything must
 // be picked first (fulfillment.ErrNotFullyPicked).
 func (e *Engine) Pack(ctx context.Context, req PackRequest) (*fulfillment.FulfillmentOrder, error) {
-	return e.updateFulfillment(ctx, req.Tenant, req.FulfillmentID, "pack", func(f *fulfillment.FulfillmentOrder, rec *recorder) error {
+	return e.updateFulfillment(ctx, req.Tenant, req.FulfillmentID, "pack", req.IdempotencyKey, func(f *fulfillment.FulfillmentOrder, rec *recorder) error {
 		if err := f.Pack(ctx, e.newID, req.Packages, e.clock()); err != nil {
 			return err
 		}
@@ -158,11 +163,14 @@ func (e *Engine) Pack(ctx context.Context, req PackRequest) (*fulfillment.Fulfil
 	})
 }
 
-func (e *Engine) updateFulfillment(ctx context.Context, tenant string, id uuid.UUID, what string, change func(*fulfillment.FulfillmentOrder, *recorder) error) (*fulfillment.FulfillmentOrder, error) {
+func (e *Engine) updateFulfillment(ctx context.Context, tenant string, id uuid.UUID, what, key string, change func(*fulfillment.FulfillmentOrder, *recorder) error) (*fulfillment.FulfillmentOrder, error) {
 	var f *fulfillment.FulfillmentOrder
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
 		if f, err = tx.Fulfillments().Get(ctx, id); err != nil {
+			return err
+		}
+		if done, err := remember(ctx, tx, what, key, id, e); done || err != nil {
 			return err
 		}
 		rec := e.recorder()

@@ -89,6 +89,9 @@ type OrderRequest struct {
 	Tenant  string
 	OrderID uuid.UUID
 	Reason  string
+	// IdempotencyKey, when set, makes a repeat return the order unchanged.
+	// Cancel and CreateFulfillments are idempotent without one.
+	IdempotencyKey string
 }
 
 // CancelOrder cancels an order that has not shipped: it voids the payment
@@ -200,7 +203,7 @@ func (e *Engine) CancelOrder(ctx context.Context, req OrderRequest) (*order.Orde
 // is not fulfilled until released. It returns an *order.TransitionError once
 // the order has shipped or is already on hold.
 func (e *Engine) HoldOrder(ctx context.Context, req OrderRequest) (*order.Order, error) {
-	return e.updateOrder(ctx, req.Tenant, req.OrderID, "hold order", func(o *order.Order, rec *recorder) error {
+	return e.updateOrder(ctx, req.Tenant, req.OrderID, "hold order", req.IdempotencyKey, func(o *order.Order, rec *recorder) error {
 		reason := req.Reason
 		if reason == "" {
 			reason = "held on request"
@@ -215,7 +218,7 @@ func (e *Engine) HoldOrder(ctx context.Context, req OrderRequest) (*order.Order,
 
 // ReleaseHold releases an order from hold; it returns to confirmed.
 func (e *Engine) ReleaseHold(ctx context.Context, req OrderRequest) (*order.Order, error) {
-	return e.updateOrder(ctx, req.Tenant, req.OrderID, "release order", func(o *order.Order, rec *recorder) error {
+	return e.updateOrder(ctx, req.Tenant, req.OrderID, "release order", req.IdempotencyKey, func(o *order.Order, rec *recorder) error {
 		if err := o.Release(ctx, e.clock()); err != nil {
 			return err
 		}
@@ -231,13 +234,16 @@ type FeedbackRequest struct {
 	// Rating is 1 to 5.
 	Rating  int
 	Comment string
+	// IdempotencyKey, when set, makes a repeat return the order unchanged
+	// instead of failing with order.ErrFeedbackExists.
+	IdempotencyKey string
 }
 
 // LeaveFeedback records the customer's rating and comment. It is allowed
 // once per order, after delivery: errors match order.ErrFeedbackNotAllowed,
 // order.ErrFeedbackExists, or order.ErrInvalidOrder for a rating outside 1–5.
 func (e *Engine) LeaveFeedback(ctx context.Context, req FeedbackRequest) (*order.Order, error) {
-	return e.updateOrder(ctx, req.Tenant, req.OrderID, "leave feedback", func(o *order.Order, rec *recorder) error {
+	return e.updateOrder(ctx, req.Tenant, req.OrderID, "leave feedback", req.IdempotencyKey, func(o *order.Order, rec *recorder) error {
 		if err := o.LeaveFeedback(req.Rating, req.Comment, e.clock()); err != nil {
 			return err
 		}
@@ -253,11 +259,14 @@ type feedbackEvent struct {
 
 // updateOrder loads an order, applies change and stores it with the events
 // change recorded, in one transaction.
-func (e *Engine) updateOrder(ctx context.Context, tenant string, id uuid.UUID, what string, change func(*order.Order, *recorder) error) (*order.Order, error) {
+func (e *Engine) updateOrder(ctx context.Context, tenant string, id uuid.UUID, what, key string, change func(*order.Order, *recorder) error) (*order.Order, error) {
 	var o *order.Order
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
 		if o, err = tx.Orders().Get(ctx, id); err != nil {
+			return err
+		}
+		if done, err := remember(ctx, tx, what, key, id, e); done || err != nil {
 			return err
 		}
 		rec := e.recorder()

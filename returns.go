@@ -27,6 +27,9 @@ type ReturnRequest struct {
 	Reason  returns.Reason
 	Note    string
 	Lines   []ReturnLine
+	// IdempotencyKey, when set, makes a repeat return the first return
+	// instead of opening another.
+	IdempotencyKey string
 }
 
 // RequestReturn opens a return for units that were delivered and are not
@@ -40,6 +43,15 @@ func (e *Engine) RequestReturn(ctx context.Context, req ReturnRequest) (*returns
 		o, err := tx.Orders().Get(ctx, req.OrderID)
 		if err != nil {
 			return notFound(order.ErrNotFound, "order "+req.OrderID.String(), err)
+		}
+		if req.IdempotencyKey != "" {
+			prior, err := lookupKeys(ctx, tx, []string{"request_return:" + req.IdempotencyKey}, "request_return")
+			if err != nil || prior != uuid.Nil {
+				if err == nil {
+					r, err = tx.Returns().Get(ctx, prior)
+				}
+				return err
+			}
 		}
 		now := e.clock()
 		if err := e.returnPolicy.Check(o.DeliveredAt, now); err != nil {
@@ -74,6 +86,9 @@ func (e *Engine) RequestReturn(ctx context.Context, req ReturnRequest) (*returns
 		if err := tx.Returns().Create(ctx, r); err != nil {
 			return err
 		}
+		if _, err := remember(ctx, tx, "request_return", req.IdempotencyKey, r.ID, e); err != nil {
+			return err
+		}
 		rec := e.recorder()
 		rec.add(EventReturnRequested, AggregateReturn, r.ID, returnPayload(r))
 		return rec.flush(ctx, tx)
@@ -89,11 +104,13 @@ type ReturnAction struct {
 	Tenant   string
 	ReturnID uuid.UUID
 	Reason   string
+	// IdempotencyKey, when set, makes a repeat return the return unchanged.
+	IdempotencyKey string
 }
 
 // ApproveReturn authorizes a requested return: the customer may send it.
 func (e *Engine) ApproveReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
-	return e.updateReturn(ctx, req.Tenant, req.ReturnID, "approve", func(_ storage.Tx, r *returns.Return, rec *recorder) error {
+	return e.updateReturn(ctx, req.Tenant, req.ReturnID, "approve", req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
 		if err := r.Approve(ctx, e.clock()); err != nil {
 			return err
 		}
@@ -104,7 +121,7 @@ func (e *Engine) ApproveReturn(ctx context.Context, req ReturnAction) (*returns.
 
 // RejectReturn refuses a requested return.
 func (e *Engine) RejectReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
-	return e.updateReturn(ctx, req.Tenant, req.ReturnID, "reject", func(_ storage.Tx, r *returns.Return, rec *recorder) error {
+	return e.updateReturn(ctx, req.Tenant, req.ReturnID, "reject", req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
 		if err := r.Reject(ctx, req.Reason, e.clock()); err != nil {
 			return err
 		}
@@ -115,7 +132,7 @@ func (e *Engine) RejectReturn(ctx context.Context, req ReturnAction) (*returns.R
 
 // CloseReturn closes a refunded or rejected return.
 func (e *Engine) CloseReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
-	return e.updateReturn(ctx, req.Tenant, req.ReturnID, "close", func(_ storage.Tx, r *returns.Return, _ *recorder) error {
+	return e.updateReturn(ctx, req.Tenant, req.ReturnID, "close", req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, _ *recorder) error {
 		return r.Close(ctx, e.clock())
 	})
 }
@@ -127,6 +144,8 @@ type ReceiveReturnRequest struct {
 	// Receipts give, per order line, the units received and how many of
 	// them can be sold again. Lines not listed were not received.
 	Receipts []returns.Receipt
+	// IdempotencyKey, when set, makes a repeat return the return unchanged.
+	IdempotencyKey string
 }
 
 // ReceiveReturn records the receipt of an approved return, restocks the
@@ -135,7 +154,7 @@ type ReceiveReturnRequest struct {
 // was paid (see RefundReturn). If the refund fails, the receipt stands and
 // RefundReturn can be called again.
 func (e *Engine) ReceiveReturn(ctx context.Context, req ReceiveReturnRequest) (*returns.Return, error) {
-	_, err := e.updateReturn(ctx, req.Tenant, req.ReturnID, "receive", func(tx storage.Tx, r *returns.Return, rec *recorder) error {
+	_, err := e.updateReturn(ctx, req.Tenant, req.ReturnID, "receive", req.IdempotencyKey, func(tx storage.Tx, r *returns.Return, rec *recorder) error {
 		o, err := tx.Orders().Get(ctx, r.OrderID)
 		if err != nil {
 			return err
@@ -284,7 +303,7 @@ func (e *Engine) RefundReturn(ctx context.Context, req ReturnAction) (*returns.R
 		}
 		ref = res.Ref
 	}
-	return e.updateReturn(context.WithoutCancel(ctx), tenant, r.ID, "refund", func(tx storage.Tx, r *returns.Return, rec *recorder) error {
+	return e.updateReturn(context.WithoutCancel(ctx), tenant, r.ID, "refund", "", func(tx storage.Tx, r *returns.Return, rec *recorder) error {
 		now := e.clock()
 		if err := r.RecordRefund(ctx, perLine, ref, now); err != nil {
 			return err
@@ -315,12 +334,15 @@ func (e *Engine) RefundReturn(ctx context.Context, req ReturnAction) (*returns.R
 	})
 }
 
-func (e *Engine) updateReturn(ctx context.Context, tenant string, id uuid.UUID, what string, change func(storage.Tx, *returns.Return, *recorder) error) (*returns.Return, error) {
+func (e *Engine) updateReturn(ctx context.Context, tenant string, id uuid.UUID, what, key string, change func(storage.Tx, *returns.Return, *recorder) error) (*returns.Return, error) {
 	var r *returns.Return
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
 		if r, err = tx.Returns().Get(ctx, id); err != nil {
 			return notFound(returns.ErrNotFound, "return "+id.String(), err)
+		}
+		if done, err := remember(ctx, tx, what+"_return", key, id, e); done || err != nil {
+			return err
 		}
 		rec := e.recorder()
 		if err := change(tx, r, rec); err != nil {
