@@ -249,7 +249,8 @@ func (m Money) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes {"amount":"12.30","currency":"USD"}. The amount must
 // be a string; it returns errors wrapping [ErrMalformedAmount] or
-// [ErrUnknownCurrency].
+// [ErrUnknownCurrency]. A zero amount with an empty currency, which is how
+// the zero Money encodes, decodes to the zero Money.
 func (m *Money) UnmarshalJSON(b []byte) error {
 	var raw struct {
 		Amount   json.RawMessage `json:"amount"`
@@ -261,6 +262,13 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(raw.Amount, &s); err != nil {
 		return fmt.Errorf("money: amount %s is not a JSON string: %w", raw.Amount, ErrMalformedAmount)
+	}
+	if raw.Currency == "" {
+		// The zero Money, as MarshalJSON writes it, reads back as the zero Money.
+		if d, err := decimal.NewFromString(s); err == nil && d.IsZero() {
+			*m = Money{}
+			return nil
+		}
 	}
 	v, err := Parse(s, raw.Currency)
 	if err != nil {

@@ -100,7 +100,14 @@ func TestJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`{"amount":"500","currency":"JPY"}`), &m))
 	assert.True(t, m.Equal(money.FromMinor(500, "JPY")))
 
+	var zero money.Money
+	b, err = json.Marshal(zero)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &m), "the zero Money round-trips")
+	assert.Equal(t, money.Money{}, m)
+
 	bad := map[string]error{
+		`{"amount":"1.00","currency":""}`:     money.ErrUnknownCurrency,
 		`{"amount":"12,30","currency":"USD"}`: money.ErrMalformedAmount,
 		`{"amount":12.30,"currency":"USD"}`:   money.ErrMalformedAmount,
 		`{"amount":"1","currency":"ABC"}`:     money.ErrUnknownCurrency,
