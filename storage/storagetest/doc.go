@@ -1,0 +1,27 @@
+// Package storagetest is the conformance suite for storage adapters: every
+// implementation of [storage.Store] must pass it, the way Go CDK's drivertest
+// checks its drivers.
+//
+// An adapter's whole conformance test is one line:
+//
+//	func TestConformance(t *testing.T) { storagetest.Run(t, newStore) }
+//
+// where newStore returns a fresh, empty store that shares no rows with any
+// other store it returns (a new in-memory store, a new SQLite file, a new
+// PostgreSQL schema or database) and registers its own cleanup with
+// t.Cleanup. Run calls newStore once per subtest and runs subtests in
+// parallel, so newStore must be safe to call from several goroutines.
+//
+// The suite checks every repository method (round trips, ErrNotFound,
+// ErrDuplicate), optimistic versions and ErrConflict under concurrency,
+// rollback on error and on panic, atomic stock reservation without
+// overselling, outbox delivery (sequence order, leases, per-aggregate order
+// with concurrent relays), idempotency records, tenant isolation, and order
+// listing with filters and keyset pagination. Run it with the race detector.
+//
+// Operations the suite expects to fail run in their own transaction, so an
+// adapter whose database aborts a transaction on the first error (as
+// PostgreSQL does) needs no savepoints to pass. Where an adapter may report a
+// transient [storage.ErrConflict] (serialization failure, SQLITE_BUSY), the
+// suite retries the whole transaction as a caller would.
+package storagetest

@@ -1,0 +1,21 @@
+package storagetest_test
+
+import (
+	"testing"
+
+	"github.com/openoms/oms/storage"
+	"github.com/openoms/oms/storage/memory"
+	"github.com/openoms/oms/storage/storagetest"
+)
+
+// ExampleRun shows an adapter's whole conformance test. newStore returns a
+// fresh, empty store for each subtest; a SQL adapter would create a new
+// database or schema there and drop it in t.Cleanup.
+func ExampleRun() {
+	newStore := func(t *testing.T) storage.Store { return memory.New() }
+
+	// In the adapter's _test.go file:
+	//
+	//	func TestConformance(t *testing.T) { storagetest.Run(t, newStore) }
+	_ = func(t *testing.T) { storagetest.Run(t, newStore) }
+}

@@ -1,0 +1,340 @@
+package storagetest
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openoms/oms/order"
+	"github.com/openoms/oms/storage"
+)
+
+// listing checks OrderRepository.List: filters, limits and keyset
+// pagination.
+func (s suite) listing(t *testing.T) {
+	t.Parallel()
+	t.Run("Filters", s.listFilters)
+	t.Run("Pagination", s.listPagination)
+	t.Run("ConcurrentInserts", s.listConcurrentInserts)
+	t.Run("MalformedCursor", s.listMalformedCursor)
+}
+
+// orderSet builds n orders of varied statuses, channels, customers and
+// creation times (two pairs share a creation time), stores them and returns
+// them oldest first by (created_at, id).
+func orderSet(t *testing.T, ctx context.Context, st storage.Store, tenant string, n int) []*order.Order {
+	t.Helper()
+	channels := []order.Channel{chanWeb, chanAmazon, chanStore}
+	customers := []string{"c-1", "c-2", "c-3", ""}
+	var out []*order.Order
+	for i := range n {
+		offset := time.Duration(i) * time.Minute
+		if i == 5 || i == 11 { // same created_at as the previous order
+			offset -= time.Minute
+		}
+		when := at(offset)
+		o := buildOrder(t, tenant, when, channels[i%len(channels)], customers[i%len(customers)])
+		bg := context.Background()
+		switch i % 5 {
+		case 1:
+			require.NoError(t, o.Confirm(bg, when))
+		case 2:
+			require.NoError(t, o.Hold(bg, "address check", when))
+		case 3:
+			require.NoError(t, o.Confirm(bg, when))
+			require.NoError(t, o.StartProcessing(bg, when))
+		case 4:
+			require.NoError(t, o.Cancel(bg, "customer asked", when))
+		}
+		out = append(out, o)
+	}
+	// Store them in a scrambled order, in a few transactions.
+	perm := make([]*order.Order, len(out))
+	copy(perm, out)
+	slices.Reverse(perm)
+	for chunk := range slices.Chunk(perm, 7) {
+		inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
+			for _, o := range chunk {
+				if err := tx.Orders().Create(ctx, o); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	sortOrders(out)
+	return out
+}
+
+// sortOrders sorts by (created_at, id), the order List returns.
+func sortOrders(os []*order.Order) {
+	slices.SortFunc(os, func(a, b *order.Order) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID.String(), b.ID.String()))
+	})
+}
+
+func orderIDs(os []*order.Order) []uuid.UUID {
+	out := make([]uuid.UUID, 0, len(os))
+	for _, o := range os {
+		out = append(out, o.ID)
+	}
+	return out
+}
+
+// listAll pages through List with f until Next is empty and returns every
+// order and the number of pages.
+func listAll(t *testing.T, ctx context.Context, st storage.Store, tenant string, f storage.OrderFilter) ([]*order.Order, int) {
+	t.Helper()
+	var all []*order.Order
+	pages := 0
+	for {
+		var page storage.OrderPage
+		inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
+			var err error
+			page, err = tx.Orders().List(ctx, f)
+			return err
+		})
+		pages++
+		limit := f.Limit
+		if limit <= 0 {
+			limit = 100
+		}
+		require.LessOrEqual(t, len(page.Orders), limit, "a page holds at most Limit orders")
+		all = append(all, page.Orders...)
+		if page.Next == "" {
+			return all, pages
+		}
+		require.NotEmpty(t, page.Orders, "an empty page must be the last")
+		require.Less(t, pages, 1000, "pagination does not end")
+		f.Cursor = page.Next
+	}
+}
+
+func (s suite) listFilters(t *testing.T) {
+	t.Parallel()
+	ctx := ctxFor(t)
+	st := s.store(t)
+	tenant := tenantName("list")
+	orders := orderSet(t, ctx, st, tenant, 20)
+
+	// Another tenant's orders never show up.
+	other := tenantName("list-other")
+	inTx(t, ctx, st, other, func(tx storage.Tx) error {
+		return tx.Orders().Create(ctx, buildOrder(t, other, at(3*time.Minute), chanWeb, "c-1"))
+	})
+
+	from, before := orders[4].CreatedAt, orders[15].CreatedAt
+	cases := []struct {
+		name string
+		f    storage.OrderFilter
+		keep func(o *order.Order) bool
+	}{
+		{"none", storage.OrderFilter{}, func(*order.Order) bool { return true }},
+		{"one status", storage.OrderFilter{Statuses: []order.Status{order.StatusConfirmed}},
+			func(o *order.Order) bool { return o.Status == order.StatusConfirmed }},
+		{"several statuses", storage.OrderFilter{Statuses: []order.Status{order.StatusOnHold, order.StatusCancelled, order.StatusDelivered}},
+			func(o *order.Order) bool { return o.Status == order.StatusOnHold || o.Status == order.StatusCancelled }},
+		{"channel", storage.OrderFilter{Channel: chanAmazon.Name}, func(o *order.Order) bool { return o.Channel.Name == chanAmazon.Name }},
+		{"customer", storage.OrderFilter{CustomerID: "c-2"}, func(o *order.Order) bool { return o.Customer.ID == "c-2" }},
+		{"created from (inclusive)", storage.OrderFilter{CreatedFrom: from}, func(o *order.Order) bool { return !o.CreatedAt.Before(from) }},
+		{"created before (exclusive)", storage.OrderFilter{CreatedBefore: before}, func(o *order.Order) bool { return o.CreatedAt.Before(before) }},
+		{"created range", storage.OrderFilter{CreatedFrom: from, CreatedBefore: before},
+			func(o *order.Order) bool { return !o.CreatedAt.Before(from) && o.CreatedAt.Before(before) }},
+		{"status and channel", storage.OrderFilter{Statuses: []order.Status{order.StatusPending, order.StatusProcessing}, Channel: chanWeb.Name},
+			func(o *order.Order) bool {
+				return (o.Status == order.StatusPending || o.Status == order.StatusProcessing) && o.Channel.Name == chanWeb.Name
+			}},
+		{"everything", storage.OrderFilter{Statuses: []order.Status{order.StatusOnHold, order.StatusCancelled}, Channel: chanWeb.Name, CustomerID: "c-1", CreatedFrom: from, CreatedBefore: at(time.Hour)},
+			func(o *order.Order) bool {
+				return (o.Status == order.StatusOnHold || o.Status == order.StatusCancelled) && o.Channel.Name == chanWeb.Name &&
+					o.Customer.ID == "c-1" && !o.CreatedAt.Before(from) && o.CreatedAt.Before(at(time.Hour))
+			}},
+		{"no match", storage.OrderFilter{CustomerID: "nobody"}, func(*order.Order) bool { return false }},
+		{"time range past every order", storage.OrderFilter{CreatedFrom: at(time.Hour)}, func(*order.Order) bool { return false }},
+	}
+	for _, c := range cases {
+		var want []*order.Order
+		for _, o := range orders {
+			if c.keep(o) {
+				want = append(want, o)
+			}
+		}
+		if c.name != "no match" && c.name != "time range past every order" {
+			require.NotEmpty(t, want, "fixture for %s", c.name)
+		}
+		var page storage.OrderPage
+		inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
+			var err error
+			page, err = tx.Orders().List(ctx, c.f)
+			return err
+		})
+		require.Equal(t, orderIDs(want), orderIDs(page.Orders), "List filter %s", c.name)
+		require.Empty(t, page.Next, "a single page under the default limit has no Next (%s)", c.name)
+		if len(want) > 0 {
+			requireJSONEq(t, want, page.Orders, "List returns the stored orders (%s)", c.name)
+		}
+
+		// The same filter, paginated by 2.
+		f := c.f
+		f.Limit = 2
+		got, _ := listAll(t, ctx, st, tenant, f)
+		require.Equal(t, orderIDs(want), orderIDs(got), "List filter %s, paginated", c.name)
+	}
+}
+
+func (s suite) listPagination(t *testing.T) {
+	t.Parallel()
+	ctx := ctxFor(t)
+	st := s.store(t)
+	tenant := tenantName("pages")
+	orders := orderSet(t, ctx, st, tenant, 20)
+
+	for _, limit := range []int{1, 3, 7, 19, 20, 21} {
+		got, pages := listAll(t, ctx, st, tenant, storage.OrderFilter{Limit: limit})
+		require.Equal(t, orderIDs(orders), orderIDs(got), "pages of %d", limit)
+		require.LessOrEqual(t, pages, (len(orders)+limit-1)/limit+1, "pages of %d", limit)
+	}
+
+	// The first page of 3 is the first 3 orders; the cursor continues it.
+	var page storage.OrderPage
+	inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
+		var err error
+		page, err = tx.Orders().List(ctx, storage.OrderFilter{Limit: 3})
+		return err
+	})
+	require.Equal(t, orderIDs(orders[:3]), orderIDs(page.Orders))
+	require.NotEmpty(t, page.Next)
+	inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
+		next, err := tx.Orders().List(ctx, storage.OrderFilter{Limit: 3, Cursor: page.Next})
+		require.NoError(t, err)
+		require.Equal(t, orderIDs(orders[3:6]), orderIDs(next.Orders))
+		// A cursor is reusable.
+		again, err := tx.Orders().List(ctx, storage.OrderFilter{Limit: 3, Cursor: page.Next})
+		require.NoError(t, err)
+		require.Equal(t, orderIDs(next.Orders), orderIDs(again.Orders))
+		return nil
+	})
+
+	// A zero or negative limit means 100.
+	more := orderSet(t, ctx, st, tenant, 90)
+	all := append(slices.Clone(orders), more...)
+	sortOrders(all)
+	for _, limit := range []int{0, -1} {
+		inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
+			p, err := tx.Orders().List(ctx, storage.OrderFilter{Limit: limit})
+			require.NoError(t, err)
+			require.Equal(t, orderIDs(all[:100]), orderIDs(p.Orders), "limit %d means 100", limit)
+			require.NotEmpty(t, p.Next)
+			rest, err := tx.Orders().List(ctx, storage.OrderFilter{Limit: limit, Cursor: p.Next})
+			require.NoError(t, err)
+			require.Equal(t, orderIDs(all[100:]), orderIDs(rest.Orders))
+			return nil
+		})
+	}
+}
+
+func (s suite) listConcurrentInserts(t *testing.T) {
+	t.Parallel()
+	ctx := ctxFor(t)
+	st := s.store(t)
+	tenant := tenantName("live")
+	orders := orderSet(t, ctx, st, tenant, 20)
+
+	// Writers insert orders created later while a reader pages through.
+	var (
+		wg       sync.WaitGroup
+		inserted sync.Map
+		stop     = make(chan struct{})
+	)
+	var seq int64
+	var seqMu sync.Mutex
+	nextTime := func() time.Time {
+		seqMu.Lock()
+		defer seqMu.Unlock()
+		seq++
+		return at(time.Hour + time.Duration(seq)*time.Second)
+	}
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				o := buildOrder(t, tenant, nextTime(), chanWeb, fmt.Sprintf("w-%d", w))
+				err := retryTx(ctx, st, tenant, func(tx storage.Tx) error { return tx.Orders().Create(ctx, o) })
+				if !assert.NoError(t, err) {
+					return
+				}
+				inserted.Store(o.ID, true)
+				if i > 50 {
+					time.Sleep(time.Millisecond)
+				}
+			}
+		}()
+	}
+
+	seen := map[uuid.UUID]int{}
+	f := storage.OrderFilter{Limit: 3}
+	for pages := 0; ; pages++ {
+		require.Less(t, pages, 1000, "pagination does not end")
+		// Interleave an insert of our own between pages.
+		late := buildOrder(t, tenant, nextTime(), chanStore, "between-pages")
+		require.NoError(t, retryTx(ctx, st, tenant, func(tx storage.Tx) error { return tx.Orders().Create(ctx, late) }))
+		inserted.Store(late.ID, true)
+
+		var page storage.OrderPage
+		inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
+			var err error
+			page, err = tx.Orders().List(ctx, f)
+			return err
+		})
+		require.LessOrEqual(t, len(page.Orders), 3)
+		for _, o := range page.Orders {
+			seen[o.ID]++
+		}
+		if page.Next == "" || len(seen) >= 20+30 {
+			break
+		}
+		f.Cursor = page.Next
+	}
+	close(stop)
+	wg.Wait()
+
+	for _, o := range orders {
+		require.Equal(t, 1, seen[o.ID], "pre-existing order %s seen %d times", o.ID, seen[o.ID])
+	}
+	for id, n := range seen {
+		require.Equal(t, 1, n, "order %s seen %d times", id, n)
+		if !slices.Contains(orderIDs(orders), id) {
+			_, ok := inserted.Load(id)
+			require.True(t, ok, "List returned an order never stored: %s", id)
+		}
+	}
+}
+
+func (s suite) listMalformedCursor(t *testing.T) {
+	t.Parallel()
+	ctx := ctxFor(t)
+	st := s.store(t)
+	tenant := tenantName("cursor")
+	orderSet(t, ctx, st, tenant, 3)
+	for _, c := range []string{"not a cursor", "%%%", "eyJ4IjoxfQ", "MTIzOmFiYw"} {
+		err := txErr(ctx, st, tenant, func(tx storage.Tx) error {
+			_, err := tx.Orders().List(ctx, storage.OrderFilter{Cursor: c})
+			return err
+		})
+		require.Error(t, err, "List with the malformed cursor %q", c)
+	}
+}
