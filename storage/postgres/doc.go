@@ -1,0 +1,39 @@
+// Package postgres is the production storage adapter of openoms: a
+// storage.Store on PostgreSQL, through pgx and a pgxpool.Pool, that many
+// application instances can share.
+//
+// # Schema
+//
+// The tables live in one PostgreSQL schema (Config.Schema, default "oms"),
+// created by the embedded migrations (see [Migrations]) that [Open] applies
+// under an advisory lock, so several instances may open at once. A host
+// that prefers its own migration tool sets Config.SkipMigrations and runs
+// the files of Migrations() itself, replacing {{schema}} by the quoted
+// schema name.
+//
+// Every table carries the tenant and every query filters by it. An
+// aggregate (order, payment, fulfillment, shipment, return) is stored whole
+// as JSON in its doc column, which is what the adapter reads back, next to
+// plain columns (status, amounts as numeric, timestamps, order lines in
+// order_lines) kept in sync on every write, so that a host can query and
+// report with plain SQL. Locations, stock levels, reservations, the stock
+// ledger, idempotency keys and the outbox are plain tables.
+//
+// # Concurrency
+//
+// Transactions run at READ COMMITTED; the invariants rest on conditional
+// writes rather than on isolation: a versioned UPDATE for aggregates, one
+// conditional UPDATE per stock level for stock, unique indexes for keys,
+// and row locks taken with FOR UPDATE SKIP LOCKED for the outbox relay.
+// See [Store.Tx] and the relay's Claim in outbox.go. Transient failures
+// (serialization failure, deadlock, lock timeout) are reported as
+// storage.ErrConflict, unique violations as storage.ErrDuplicate and
+// missing rows as storage.ErrNotFound.
+//
+// # Tests
+//
+// The package's tests need a PostgreSQL server: set OMS_TEST_POSTGRES_URL,
+// for example to
+// postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable. Each test
+// works in a schema of its own and drops it when done.
+package postgres

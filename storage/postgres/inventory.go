@@ -1,0 +1,319 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/openoms/oms/inventory"
+	"github.com/openoms/oms/storage"
+)
+
+// inventoryRepo stores items, locations, stock levels, the movement ledger
+// and reservations of the transaction's tenant.
+type inventoryRepo struct{ t *tx }
+
+// PutItem creates or replaces the item with it.SKU.
+func (r inventoryRepo) PutItem(ctx context.Context, it inventory.Item) error {
+	_, err := r.t.pg.Exec(ctx, r.t.s.q.putItem, r.t.tenant, it.SKU, it.Name, it.CreatedAt)
+	return interpretError(fmt.Sprintf("put item %q", it.SKU), err)
+}
+
+// GetItem returns the item with this SKU, or ErrNotFound.
+func (r inventoryRepo) GetItem(ctx context.Context, sku string) (inventory.Item, error) {
+	it := inventory.Item{Tenant: r.t.tenant, SKU: sku}
+	if err := r.t.pg.QueryRow(ctx, r.t.s.q.getItem, r.t.tenant, sku).Scan(&it.Name, &it.CreatedAt); err != nil {
+		return inventory.Item{}, interpretError(fmt.Sprintf("get item %q", sku), err)
+	}
+	it.CreatedAt = it.CreatedAt.UTC()
+	return it, nil
+}
+
+// CreateLocation stores l with Version 1; ErrDuplicate if its ID or Code
+// exists in the tenant.
+func (r inventoryRepo) CreateLocation(ctx context.Context, l *inventory.Location) error {
+	op := "create location " + l.ID.String()
+	tag, err := r.t.pg.Exec(ctx, r.t.s.q.createLocation, r.t.tenant, l.ID, l.Code, l.Name,
+		l.Coordinates.Lat, l.Coordinates.Lon, l.Priority, l.Active, l.CreatedAt, l.UpdatedAt)
+	if err != nil {
+		return interpretError(op, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: %s (code %q): %w", op, l.Code, storage.ErrDuplicate)
+	}
+	prev := l.Version
+	l.Version = 1
+	r.t.onRollback(func() { l.Version = prev })
+	return nil
+}
+
+// GetLocation returns the location, or ErrNotFound.
+func (r inventoryRepo) GetLocation(ctx context.Context, id uuid.UUID) (*inventory.Location, error) {
+	rows, err := r.t.pg.Query(ctx, r.t.s.q.getLocation, r.t.tenant, id)
+	if err != nil {
+		return nil, interpretError("get location "+id.String(), err)
+	}
+	l, err := pgx.CollectExactlyOneRow(rows, scanLocation)
+	if err != nil {
+		return nil, interpretError("get location "+id.String(), err)
+	}
+	return l, nil
+}
+
+// ListLocations returns every location of the tenant, ordered by Code
+// (byte order).
+func (r inventoryRepo) ListLocations(ctx context.Context) ([]*inventory.Location, error) {
+	rows, err := r.t.pg.Query(ctx, r.t.s.q.listLocations, r.t.tenant)
+	if err != nil {
+		return nil, interpretError("list locations", err)
+	}
+	ls, err := pgx.CollectRows(rows, scanLocation)
+	return ls, interpretError("list locations", err)
+}
+
+func scanLocation(row pgx.CollectableRow) (*inventory.Location, error) {
+	var l inventory.Location
+	err := row.Scan(&l.Tenant, &l.ID, &l.Code, &l.Name, &l.Coordinates.Lat, &l.Coordinates.Lon,
+		&l.Priority, &l.Active, &l.Version, &l.CreatedAt, &l.UpdatedAt)
+	l.CreatedAt, l.UpdatedAt = l.CreatedAt.UTC(), l.UpdatedAt.UTC()
+	return &l, err
+}
+
+// StockLevels returns the levels of these SKUs (every level for nil skus),
+// ordered by SKU (byte order) then location ID.
+func (r inventoryRepo) StockLevels(ctx context.Context, skus []string) ([]inventory.StockLevel, error) {
+	var f filter
+	f.add("tenant = ", r.t.tenant)
+	if skus != nil {
+		f.add("sku = ANY(", skus, ")")
+	}
+	q := r.t.s.q.stockLevels + f.where() + ` ORDER BY sku COLLATE "C", location_id`
+	rows, err := r.t.pg.Query(ctx, q, f.args...)
+	if err != nil {
+		return nil, interpretError("stock levels", err)
+	}
+	ls, err := pgx.CollectRows(rows, scanStockLevel)
+	return ls, interpretError("stock levels", err)
+}
+
+func scanStockLevel(row pgx.CollectableRow) (inventory.StockLevel, error) {
+	var l inventory.StockLevel
+	err := row.Scan(&l.Tenant, &l.SKU, &l.LocationID, &l.OnHand, &l.Reserved, &l.Version, &l.UpdatedAt)
+	l.UpdatedAt = l.UpdatedAt.UTC()
+	return l, err
+}
+
+// ApplyMovement changes the (m.SKU, m.LocationID) level by m's deltas in
+// one conditional statement and appends m to the ledger.
+//
+// The movement is first checked as inventory.StockLevel.Apply checks it
+// (an invalid one returns its *inventory.ValidationError). Then a movement
+// that is valid from a zero level (receive, restock, positive adjust) is
+// one upsert: it creates the level or changes it if the bounds hold; any
+// other movement is one conditional UPDATE of an existing level. When no row
+// changes, the current level is read and Apply's error returned (a
+// *inventory.ShortageError matching inventory.ErrInsufficientStock, or a
+// validation error on overflow), with nothing written. An unknown location
+// returns an error wrapping storage.ErrNotFound.
+func (r inventoryRepo) ApplyMovement(ctx context.Context, m inventory.Movement) (inventory.StockLevel, inventory.Movement, error) {
+	t, q := r.t, r.t.s.q
+	op := fmt.Sprintf("apply movement to %q at %s", m.SKU, m.LocationID)
+	var known bool
+	if err := t.pg.QueryRow(ctx, q.locationExists, t.tenant, m.LocationID).Scan(&known); err != nil {
+		return inventory.StockLevel{}, m, interpretError(op, err)
+	}
+	if !known {
+		return inventory.StockLevel{}, m, fmt.Errorf("postgres: %s: location: %w", op, storage.ErrNotFound)
+	}
+	zero := inventory.StockLevel{Tenant: t.tenant, SKU: m.SKU, LocationID: m.LocationID}
+	_, _, zeroErr := zero.Apply(m)
+	var shortage *inventory.ShortageError
+	if zeroErr != nil && !errors.As(zeroErr, &shortage) {
+		return inventory.StockLevel{}, m, zeroErr
+	}
+
+	stmt := q.updateStock
+	if zeroErr == nil {
+		stmt = q.upsertStock
+	}
+	rows, err := t.pg.Query(ctx, stmt, t.tenant, m.SKU, m.LocationID, m.OnHandDelta, m.ReservedDelta, m.At)
+	if err != nil {
+		return inventory.StockLevel{}, m, interpretError(op, err)
+	}
+	next, err := pgx.CollectExactlyOneRow(rows, scanStockLevel)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// The bounds failed: report the shortage against the level as it is.
+		rows, err := t.pg.Query(ctx, q.stockLevel, t.tenant, m.SKU, m.LocationID)
+		if err != nil {
+			return inventory.StockLevel{}, m, interpretError(op, err)
+		}
+		cur, err := pgx.CollectExactlyOneRow(rows, scanStockLevel)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			cur = zero
+		case err != nil:
+			return inventory.StockLevel{}, m, interpretError(op, err)
+		}
+		if _, _, err := cur.Apply(m); err != nil {
+			return inventory.StockLevel{}, m, err
+		}
+		// The level changed between the two statements.
+		return inventory.StockLevel{}, m, fmt.Errorf("postgres: %s: level changed concurrently: %w", op, storage.ErrConflict)
+	}
+	if err != nil {
+		return inventory.StockLevel{}, m, interpretError(op, err)
+	}
+	next.UpdatedAt = m.At
+	m.Tenant = t.tenant
+	m.OnHandAfter, m.ReservedAfter = next.OnHand, next.Reserved
+	if _, err := t.pg.Exec(ctx, q.insertMovement, m.ID, t.tenant, m.SKU, m.LocationID, string(m.Kind), m.Quantity,
+		m.OnHandDelta, m.ReservedDelta, m.OnHandAfter, m.ReservedAfter, nullUUID(m.OrderID), m.Reason, m.At); err != nil {
+		return inventory.StockLevel{}, m, interpretError(op+": ledger", err)
+	}
+	return next, m, nil
+}
+
+// Movements returns the ledger entries matching f, oldest first.
+func (r inventoryRepo) Movements(ctx context.Context, mf storage.MovementFilter) ([]inventory.Movement, error) {
+	var f filter
+	f.add("tenant = ", r.t.tenant)
+	if mf.SKU != "" {
+		f.add("sku = ", mf.SKU)
+	}
+	if mf.LocationID != uuid.Nil {
+		f.add("location_id = ", mf.LocationID)
+	}
+	if mf.OrderID != uuid.Nil {
+		f.add("order_id = ", mf.OrderID)
+	}
+	rows, err := r.t.pg.Query(ctx, r.t.s.q.movements+f.where()+" ORDER BY seq", f.args...)
+	if err != nil {
+		return nil, interpretError("movements", err)
+	}
+	ms, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (inventory.Movement, error) {
+		var (
+			m       inventory.Movement
+			kind    string
+			orderID *uuid.UUID
+		)
+		err := row.Scan(&m.ID, &m.Tenant, &m.SKU, &m.LocationID, &kind, &m.Quantity, &m.OnHandDelta,
+			&m.ReservedDelta, &m.OnHandAfter, &m.ReservedAfter, &orderID, &m.Reason, &m.At)
+		m.Kind = inventory.MovementKind(kind)
+		if orderID != nil {
+			m.OrderID = *orderID
+		}
+		m.At = m.At.UTC()
+		return m, err
+	})
+	return ms, interpretError("movements", err)
+}
+
+// CreateReservation stores v with Version 1; ErrDuplicate if its ID exists.
+func (r inventoryRepo) CreateReservation(ctx context.Context, v *inventory.Reservation) error {
+	op := "create reservation " + v.ID.String()
+	tag, err := r.t.pg.Exec(ctx, r.t.s.q.createReservation, r.t.tenant, v.ID, v.OrderID, v.LineID, v.SKU,
+		v.LocationID, v.Quantity, string(v.Status), v.CreatedAt, v.UpdatedAt)
+	if err != nil {
+		return interpretError(op, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: %s: %w", op, storage.ErrDuplicate)
+	}
+	prev := v.Version
+	v.Version = 1
+	r.t.onRollback(func() { v.Version = prev })
+	return nil
+}
+
+// UpdateReservation stores v if its Version is current and increments it;
+// ErrConflict if stale, ErrNotFound if absent.
+func (r inventoryRepo) UpdateReservation(ctx context.Context, v *inventory.Reservation) error {
+	op := "update reservation " + v.ID.String()
+	tag, err := r.t.pg.Exec(ctx, r.t.s.q.updateReservation, r.t.tenant, v.ID, v.Version, v.OrderID, v.LineID,
+		v.SKU, v.LocationID, v.Quantity, string(v.Status), v.CreatedAt, v.UpdatedAt)
+	if err != nil {
+		return interpretError(op, err)
+	}
+	if tag.RowsAffected() == 0 {
+		var exists bool
+		if err := r.t.pg.QueryRow(ctx, r.t.s.q.reservationExists, r.t.tenant, v.ID).Scan(&exists); err != nil {
+			return interpretError(op, err)
+		}
+		if !exists {
+			return fmt.Errorf("postgres: %s: %w", op, storage.ErrNotFound)
+		}
+		return fmt.Errorf("postgres: %s: version %d is stale: %w", op, v.Version, storage.ErrConflict)
+	}
+	prev := v.Version
+	v.Version = prev + 1
+	r.t.onRollback(func() { v.Version = prev })
+	return nil
+}
+
+// ListReservations returns the reservations matching f, oldest first.
+func (r inventoryRepo) ListReservations(ctx context.Context, rf storage.ReservationFilter) ([]*inventory.Reservation, error) {
+	var f filter
+	f.add("tenant = ", r.t.tenant)
+	if rf.OrderID != uuid.Nil {
+		f.add("order_id = ", rf.OrderID)
+	}
+	if rf.SKU != "" {
+		f.add("sku = ", rf.SKU)
+	}
+	if rf.Status != "" {
+		f.add("status = ", string(rf.Status))
+	}
+	rows, err := r.t.pg.Query(ctx, r.t.s.q.listReservations+f.where()+" ORDER BY created_at, id", f.args...)
+	if err != nil {
+		return nil, interpretError("list reservations", err)
+	}
+	vs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*inventory.Reservation, error) {
+		var (
+			v      inventory.Reservation
+			status string
+		)
+		err := row.Scan(&v.Tenant, &v.ID, &v.OrderID, &v.LineID, &v.SKU, &v.LocationID, &v.Quantity, &status,
+			&v.Version, &v.CreatedAt, &v.UpdatedAt)
+		v.Status = inventory.ReservationStatus(status)
+		v.CreatedAt, v.UpdatedAt = v.CreatedAt.UTC(), v.UpdatedAt.UTC()
+		return &v, err
+	})
+	return vs, interpretError("list reservations", err)
+}
+
+// idempotencyRepo stores the tenant's idempotency records.
+type idempotencyRepo struct{ t *tx }
+
+// Get returns the record for key, or ErrNotFound.
+func (r idempotencyRepo) Get(ctx context.Context, key string) (storage.IdempotencyRecord, error) {
+	var rec storage.IdempotencyRecord
+	err := r.t.pg.QueryRow(ctx, r.t.s.q.idemGet, r.t.tenant, key).Scan(&rec.Key, &rec.Operation, &rec.ResourceID, &rec.CreatedAt)
+	if err != nil {
+		return storage.IdempotencyRecord{}, interpretError(fmt.Sprintf("idempotency key %q", key), err)
+	}
+	rec.CreatedAt = rec.CreatedAt.UTC()
+	return rec, nil
+}
+
+// Put stores rec; ErrDuplicate if its key exists. A duplicate does not
+// abort the transaction.
+func (r idempotencyRepo) Put(ctx context.Context, rec storage.IdempotencyRecord) error {
+	op := fmt.Sprintf("put idempotency key %q", rec.Key)
+	tag, err := r.t.pg.Exec(ctx, r.t.s.q.idemPut, r.t.tenant, rec.Key, rec.Operation, rec.ResourceID, rec.CreatedAt)
+	if err != nil {
+		return interpretError(op, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: %s: %w", op, storage.ErrDuplicate)
+	}
+	return nil
+}
+
+// Delete removes the record for key; a missing key is not an error.
+func (r idempotencyRepo) Delete(ctx context.Context, key string) error {
+	_, err := r.t.pg.Exec(ctx, r.t.s.q.idemDelete, r.t.tenant, key)
+	return interpretError(fmt.Sprintf("delete idempotency key %q", key), err)
+}

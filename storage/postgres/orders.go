@@ -1,0 +1,170 @@
+package postgres
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/openoms/oms/order"
+	"github.com/openoms/oms/storage"
+)
+
+// orderColumns are the reporting columns of orders.
+var orderColumns = []string{
+	"status", "channel_kind", "channel_name", "external_ref", "customer_id", "currency",
+	"subtotal::numeric", "discount::numeric", "shipping::numeric", "tax::numeric", "total::numeric",
+	"payment_status", "fulfillment_status", "created_at", "updated_at",
+}
+
+func orderMeta(o *order.Order) (uuid.UUID, *int64) { return o.ID, &o.Version }
+
+func orderValues(o *order.Order) []any {
+	return []any{
+		string(o.Status), string(o.Channel.Kind), o.Channel.Name, nullString(o.ExternalRef),
+		nullString(o.Customer.ID), string(o.Currency),
+		amount(o.Totals.Subtotal), amount(o.Totals.Discount), amount(o.Totals.Shipping),
+		amount(o.Totals.Tax), amount(o.Totals.Total),
+		string(o.Payment.Status), string(o.Fulfillment.Status), o.CreatedAt, o.UpdatedAt,
+	}
+}
+
+// writeOrderLines rewrites the order's rows of order_lines.
+func writeOrderLines(ctx context.Context, t *tx, o *order.Order) error {
+	op := "write lines of order " + o.ID.String()
+	if _, err := t.pg.Exec(ctx, t.s.q.deleteOrderLines, t.tenant, o.ID); err != nil {
+		return interpretError(op, err)
+	}
+	if len(o.Lines) == 0 {
+		return nil
+	}
+	n := len(o.Lines)
+	var (
+		ids       = make([]uuid.UUID, n)
+		positions = make([]int32, n)
+		skus      = make([]string, n)
+		qtys      = make([]int64, n)
+		prices    = make([]string, n)
+		totals    = make([]string, n)
+		shipped   = make([]int64, n)
+		returned  = make([]int64, n)
+	)
+	for i, l := range o.Lines {
+		ids[i], positions[i], skus[i], qtys[i] = l.ID, int32(i), l.SKU, l.Quantity
+		prices[i], totals[i], shipped[i], returned[i] = amount(l.UnitPrice), amount(l.Total), l.Shipped, l.Returned
+	}
+	_, err := t.pg.Exec(ctx, t.s.q.insertOrderLines, t.tenant, o.ID, ids, positions, skus, qtys, prices, totals, shipped, returned)
+	return interpretError(op, err)
+}
+
+// orderRepo is the order repository: the versioned-aggregate operations
+// plus List.
+type orderRepo struct {
+	docRepo[order.Order]
+}
+
+// List returns one page of the orders matching f, ordered by (created_at,
+// id), continuing after f.Cursor (keyset pagination).
+func (r orderRepo) List(ctx context.Context, f storage.OrderFilter) (storage.OrderPage, error) {
+	const op = "list orders"
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	var b filter
+	b.add("tenant = ", r.t.tenant)
+	if len(f.Statuses) > 0 {
+		statuses := make([]string, len(f.Statuses))
+		for i, s := range f.Statuses {
+			statuses[i] = string(s)
+		}
+		b.add("status = ANY(", statuses, ")")
+	}
+	if f.Channel != "" {
+		b.add("channel_name = ", f.Channel)
+	}
+	if f.CustomerID != "" {
+		b.add("customer_id = ", f.CustomerID)
+	}
+	if !f.CreatedFrom.IsZero() {
+		b.add("created_at >= ", f.CreatedFrom)
+	}
+	if !f.CreatedBefore.IsZero() {
+		b.add("created_at < ", f.CreatedBefore)
+	}
+	if f.Cursor != "" {
+		after, afterID, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return storage.OrderPage{}, err
+		}
+		b.add2("(created_at, id) > (", after, ", ", afterID, ")")
+	}
+	q := r.t.s.q.listOrders + b.where() + " ORDER BY created_at, id LIMIT " + b.param(limit+1)
+	rows, err := r.list(ctx, op, q, b.args...)
+	if err != nil {
+		return storage.OrderPage{}, err
+	}
+	page := storage.OrderPage{Orders: rows}
+	if len(rows) > limit {
+		page.Orders = rows[:limit]
+		last := page.Orders[limit-1]
+		page.Next = encodeCursor(last.CreatedAt, last.ID)
+	}
+	return page, nil
+}
+
+// Cursors are opaque to callers: base64 of "unixmicro:uuid". The database
+// keeps microseconds, so the cursor does too.
+func encodeCursor(at time.Time, id uuid.UUID) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + ":" + id.String()))
+}
+
+func decodeCursor(c string) (time.Time, uuid.UUID, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil {
+		us, idStr, ok := strings.Cut(string(raw), ":")
+		if ok {
+			n, err1 := strconv.ParseInt(us, 10, 64)
+			id, err2 := uuid.Parse(idStr)
+			if err1 == nil && err2 == nil {
+				return time.UnixMicro(n).UTC(), id, nil
+			}
+		}
+	}
+	return time.Time{}, uuid.Nil, fmt.Errorf("postgres: malformed cursor %q", c)
+}
+
+// filter builds a WHERE clause of fixed conditions whose values are all
+// query parameters.
+type filter struct {
+	conds []string
+	args  []any
+}
+
+// param appends v to the arguments and returns its placeholder.
+func (f *filter) param(v any) string {
+	f.args = append(f.args, v)
+	return "$" + strconv.Itoa(len(f.args))
+}
+
+// add appends the condition prefix $n suffix, where $n binds v.
+func (f *filter) add(prefix string, v any, suffix ...string) {
+	f.conds = append(f.conds, prefix+f.param(v)+strings.Join(suffix, ""))
+}
+
+// add2 appends a condition with two parameters: a $n b $m c.
+func (f *filter) add2(a string, v1 any, b string, v2 any, c string) {
+	f.conds = append(f.conds, a+f.param(v1)+b+f.param(v2)+c)
+}
+
+// where returns " WHERE cond AND cond ...".
+func (f *filter) where() string {
+	if len(f.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(f.conds, " AND ")
+}

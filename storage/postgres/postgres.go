@@ -1,0 +1,224 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/openoms/oms/storage"
+)
+
+// DefaultSchema is the PostgreSQL schema holding the tables when
+// Config.Schema is empty.
+const DefaultSchema = "oms"
+
+// Config configures Open. Its zero value is not enough: set Pool or URL.
+type Config struct {
+	// Pool is used when set; otherwise URL is parsed with pgxpool.ParseConfig
+	// and a pool is opened (and closed by Close).
+	Pool *pgxpool.Pool
+	// URL is a PostgreSQL connection string, used when Pool is nil.
+	URL string
+	// Schema is the PostgreSQL schema holding the tables; default "oms".
+	// Created if missing (unless SkipMigrations is set).
+	Schema string
+	// SkipMigrations leaves the schema alone (the host runs Migrations()
+	// with its own tool).
+	SkipMigrations bool
+}
+
+// Store is a storage.Store backed by PostgreSQL. It is safe for concurrent
+// use, and several processes may share one database and schema.
+type Store struct {
+	pool     *pgxpool.Pool
+	ownsPool bool
+	schema   string // the schema's sanitized identifier
+	// lockSpace seeds the advisory-lock keys of this schema.
+	lockSpace string
+	q         *queries
+}
+
+var _ storage.Store = (*Store)(nil)
+
+// Open connects to PostgreSQL and, unless cfg.SkipMigrations is set,
+// creates the schema if missing and applies the migrations it has not
+// applied yet. Opening from several processes at once is safe: migrations
+// run under a transaction-scoped advisory lock.
+//
+// It returns an error when neither Pool nor URL is set, when URL does not
+// parse, or when PostgreSQL cannot be reached or migrated.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	schema := cfg.Schema
+	if schema == "" {
+		schema = DefaultSchema
+	}
+	pool, owns := cfg.Pool, false
+	if pool == nil {
+		if cfg.URL == "" {
+			return nil, errors.New("postgres: open: Config needs a Pool or a URL")
+		}
+		pc, err := pgxpool.ParseConfig(cfg.URL)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: open: %w", err)
+		}
+		pool, err = pgxpool.NewWithConfig(ctx, pc)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: open: %w", err)
+		}
+		owns = true
+	}
+	s := &Store{
+		pool:      pool,
+		ownsPool:  owns,
+		schema:    pgx.Identifier{schema}.Sanitize(),
+		lockSpace: "openoms:" + schema + ":",
+		q:         newQueries(schema),
+	}
+	if !cfg.SkipMigrations {
+		if err := s.migrate(ctx, schema); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Close closes the pool if Open opened it; a pool passed in Config.Pool is
+// left open for its owner.
+func (s *Store) Close() {
+	if s.ownsPool {
+		s.pool.Close()
+	}
+}
+
+// Tx runs fn in one PostgreSQL transaction scoped to tenant, and commits it
+// when fn returns nil. When fn returns an error or panics, the transaction
+// is rolled back, the Versions that fn's Creates and Updates set are
+// restored, and the error is returned unchanged (or the panic resumed).
+//
+// Transactions run at READ COMMITTED, which is enough for the invariants
+// because no write depends on an unlocked earlier read:
+//   - an aggregate Update is one conditional UPDATE ... WHERE version = old;
+//     PostgreSQL re-checks the condition on the newest committed row after
+//     waiting for a concurrent writer, so of two writers of one version only
+//     the first succeeds and the other gets storage.ErrConflict;
+//   - a stock movement is one conditional UPDATE (or upsert) whose WHERE
+//     re-checks the bounds against the newest row, so stock is never
+//     oversold, and a CHECK constraint backs it up;
+//   - unique keys (IDs, location codes, idempotency keys, event IDs) are
+//     enforced by unique indexes;
+//   - events appended for one aggregate take a transaction-scoped advisory
+//     lock on it, so their Sequence order is their commit order.
+//
+// A commit that fails with a serialization failure or deadlock returns an
+// error wrapping storage.ErrConflict; the caller may retry the whole fn.
+func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error) (err error) {
+	if tenant == "" {
+		return errors.New("postgres: empty tenant")
+	}
+	pg, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return interpretError("begin", err)
+	}
+	t := &tx{s: s, pg: pg, tenant: tenant}
+	done := false
+	defer func() {
+		if done {
+			return
+		}
+		// fn panicked (undo, then resume the panic) or called
+		// runtime.Goexit, as t.FailNow does (undo only).
+		p := recover()
+		_ = pg.Rollback(context.WithoutCancel(ctx))
+		t.restore()
+		if p != nil {
+			panic(p)
+		}
+	}()
+	if err := fn(t); err != nil {
+		done = true
+		_ = pg.Rollback(context.WithoutCancel(ctx))
+		t.restore()
+		return err
+	}
+	done = true
+	if err := pg.Commit(ctx); err != nil {
+		_ = pg.Rollback(context.WithoutCancel(ctx))
+		t.restore()
+		return interpretError("commit", err)
+	}
+	return nil
+}
+
+// Outbox returns the relay side of the outbox, shared by all tenants.
+func (s *Store) Outbox() storage.OutboxRelay { return (*relay)(s) }
+
+// inTx runs fn in a READ COMMITTED transaction of its own, for the relay
+// and migrations.
+func (s *Store) inTx(ctx context.Context, op string, fn func(pgx.Tx) error) error {
+	pg, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return interpretError(op, err)
+	}
+	defer func() { _ = pg.Rollback(context.WithoutCancel(ctx)) }()
+	if err := fn(pg); err != nil {
+		return err
+	}
+	return interpretError(op, pg.Commit(ctx))
+}
+
+// lockKey returns the advisory-lock key of name within this schema.
+func (s *Store) lockKey(name string) int64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(s.lockSpace))
+	_, _ = h.Write([]byte(name))
+	return int64(h.Sum64())
+}
+
+// interpretError translates a PostgreSQL or pgx error into the storage
+// sentinels, wrapped with op: no rows → storage.ErrNotFound; serialization
+// failure, deadlock or lock timeout → storage.ErrConflict; unique violation →
+// storage.ErrDuplicate. Other errors are wrapped as they are. It returns nil
+// for a nil err.
+func interpretError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("postgres: %s: %w", op, storage.ErrNotFound)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "40001", "40P01", "55P03": // serialization_failure, deadlock_detected, lock_not_available
+			return fmt.Errorf("postgres: %s: %w: %w", op, storage.ErrConflict, err)
+		case "23505": // unique_violation
+			return fmt.Errorf("postgres: %s: %w: %w", op, storage.ErrDuplicate, err)
+		}
+	}
+	return fmt.Errorf("postgres: %s: %w", op, err)
+}
+
+// tableNames are the tables of the schema, in the {name} form the query
+// templates use.
+var tableNames = []string{
+	"orders", "order_lines", "payments", "fulfillments", "shipments", "returns",
+	"items", "locations", "stock_levels", "reservations", "stock_movements",
+	"outbox", "idempotency_keys", "schema_migrations",
+}
+
+// tableReplacer returns a replacer of each {table} by its schema-qualified,
+// sanitized identifier.
+func tableReplacer(schema string) *strings.Replacer {
+	var pairs []string
+	for _, n := range tableNames {
+		pairs = append(pairs, "{"+n+"}", pgx.Identifier{schema, n}.Sanitize())
+	}
+	return strings.NewReplacer(pairs...)
+}

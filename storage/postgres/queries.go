@@ -1,0 +1,182 @@
+package postgres
+
+import (
+	"github.com/google/uuid"
+
+	"github.com/openoms/oms/fulfillment"
+	"github.com/openoms/oms/order"
+	"github.com/openoms/oms/payment"
+	"github.com/openoms/oms/returns"
+	"github.com/openoms/oms/shipping"
+)
+
+// queries holds every SQL statement of the adapter, with the table names
+// schema-qualified and sanitized once, at Open. Values are always $n
+// parameters; the only text ever added at run time is fixed column
+// conditions (see filter).
+type queries struct {
+	orders       *docTable[order.Order]
+	payments     *docTable[payment.Payment]
+	fulfillments *docTable[fulfillment.FulfillmentOrder]
+	shipments    *docTable[shipping.Shipment]
+	returns      *docTable[returns.Return]
+
+	deleteOrderLines, insertOrderLines, listOrders string
+
+	putItem, getItem                                                          string
+	createLocation, getLocation, listLocations                                string
+	stockLevels, stockLevel, locationExists                                   string
+	upsertStock, updateStock, insertMovement, movements                       string
+	createReservation, updateReservation, reservationExists, listReservations string
+
+	idemGet, idemPut, idemDelete string
+
+	appendLock, appendEvents, deleteEvents string
+	claimHeads, claimEvents, ack, release  string
+}
+
+func newQueries(schema string) *queries {
+	rep := tableReplacer(schema)
+	q := &queries{
+		orders: newDocTable(rep, "orders", "order", orderColumns, orderMeta, orderValues),
+		payments: newDocTable(rep, "payments", "payment",
+			[]string{"order_id", "status", "gateway", "currency", "amount::numeric", "authorized::numeric",
+				"captured::numeric", "refunded::numeric", "created_at", "updated_at"},
+			func(p *payment.Payment) (uuid.UUID, *int64) { return p.ID, &p.Version },
+			func(p *payment.Payment) []any {
+				return []any{p.OrderID, string(p.Status), p.Gateway, string(p.Amount.Currency()), amount(p.Amount),
+					amount(p.Authorized), amount(p.Captured), amount(p.Refunded), p.CreatedAt, p.UpdatedAt}
+			}),
+		fulfillments: newDocTable(rep, "fulfillments", "fulfillment",
+			[]string{"order_id", "location_id", "status", "created_at", "updated_at"},
+			func(f *fulfillment.FulfillmentOrder) (uuid.UUID, *int64) { return f.ID, &f.Version },
+			func(f *fulfillment.FulfillmentOrder) []any {
+				return []any{f.OrderID, f.LocationID, string(f.Status), f.CreatedAt, f.UpdatedAt}
+			}),
+		shipments: newDocTable(rep, "shipments", "shipment",
+			[]string{"order_id", "fulfillment_id", "status", "carrier", "service", "tracking_number",
+				"cost::numeric", "currency", "created_at", "updated_at"},
+			func(s *shipping.Shipment) (uuid.UUID, *int64) { return s.ID, &s.Version },
+			func(s *shipping.Shipment) []any {
+				return []any{s.OrderID, nullUUID(s.FulfillmentID), string(s.Status), s.Carrier, s.Service,
+					s.TrackingNumber, amount(s.Cost), string(s.Cost.Currency()), s.CreatedAt, s.UpdatedAt}
+			}),
+		returns: newDocTable(rep, "returns", "return",
+			[]string{"order_id", "status", "refund_total::numeric", "currency", "created_at", "updated_at"},
+			func(r *returns.Return) (uuid.UUID, *int64) { return r.ID, &r.Version },
+			func(r *returns.Return) []any {
+				return []any{r.OrderID, string(r.Status), amount(r.RefundTotal), string(r.RefundTotal.Currency()),
+					r.CreatedAt, r.UpdatedAt}
+			}),
+
+		deleteOrderLines: `DELETE FROM {order_lines} WHERE tenant = $1 AND order_id = $2`,
+		insertOrderLines: `INSERT INTO {order_lines}
+				(tenant, order_id, line_id, position, sku, quantity, unit_price, total, shipped, returned)
+			SELECT $1, $2, u.line_id, u.position, u.sku, u.quantity, u.unit_price::numeric, u.total::numeric,
+				u.shipped, u.returned
+			FROM unnest($3::uuid[], $4::integer[], $5::text[], $6::bigint[], $7::text[], $8::text[],
+				$9::bigint[], $10::bigint[])
+				AS u(line_id, position, sku, quantity, unit_price, total, shipped, returned)`,
+		listOrders: `SELECT version, doc FROM {orders}`,
+
+		putItem: `INSERT INTO {items} (tenant, sku, name, created_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (tenant, sku) DO UPDATE SET name = EXCLUDED.name, created_at = EXCLUDED.created_at`,
+		getItem: `SELECT name, created_at FROM {items} WHERE tenant = $1 AND sku = $2`,
+
+		createLocation: `INSERT INTO {locations}
+				(tenant, id, code, name, lat, lon, priority, active, version, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10) ON CONFLICT DO NOTHING`,
+		getLocation: `SELECT ` + locationCols + ` FROM {locations} WHERE tenant = $1 AND id = $2`,
+		listLocations: `SELECT ` + locationCols + ` FROM {locations} WHERE tenant = $1
+			ORDER BY code COLLATE "C", id`,
+		locationExists: `SELECT EXISTS (SELECT 1 FROM {locations} WHERE tenant = $1 AND id = $2)`,
+
+		stockLevels: `SELECT ` + stockCols + ` FROM {stock_levels}`,
+		stockLevel:  `SELECT ` + stockCols + ` FROM {stock_levels} WHERE tenant = $1 AND sku = $2 AND location_id = $3`,
+		// upsertStock is used when the movement is valid from a zero level
+		// (receive, restock, positive adjust): it creates the level or
+		// changes it conditionally. The bounds are computed in numeric so
+		// that an overflow fails the condition instead of the statement.
+		upsertStock: `INSERT INTO {stock_levels} AS s
+				(tenant, sku, location_id, on_hand, reserved, version, updated_at)
+			VALUES ($1, $2, $3, $4, $5, 1, $6)
+			ON CONFLICT (tenant, sku, location_id) DO UPDATE
+			SET on_hand = s.on_hand + $4, reserved = s.reserved + $5, version = s.version + 1, updated_at = $6
+			WHERE ` + stockBounds + `
+			RETURNING ` + stockCols,
+		// updateStock changes an existing level conditionally.
+		updateStock: `UPDATE {stock_levels} AS s
+			SET on_hand = s.on_hand + $4, reserved = s.reserved + $5, version = s.version + 1, updated_at = $6
+			WHERE s.tenant = $1 AND s.sku = $2 AND s.location_id = $3 AND ` + stockBounds + `
+			RETURNING ` + stockCols,
+		insertMovement: `INSERT INTO {stock_movements}
+				(id, tenant, sku, location_id, kind, quantity, on_hand_delta, reserved_delta,
+				 on_hand_after, reserved_after, order_id, reason, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		movements: `SELECT id, tenant, sku, location_id, kind, quantity, on_hand_delta, reserved_delta,
+				on_hand_after, reserved_after, order_id, reason, at
+			FROM {stock_movements}`,
+
+		createReservation: `INSERT INTO {reservations}
+				(tenant, id, order_id, line_id, sku, location_id, quantity, status, version, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10) ON CONFLICT DO NOTHING`,
+		updateReservation: `UPDATE {reservations}
+			SET order_id = $4, line_id = $5, sku = $6, location_id = $7, quantity = $8, status = $9,
+				created_at = $10, updated_at = $11, version = version + 1
+			WHERE tenant = $1 AND id = $2 AND version = $3`,
+		reservationExists: `SELECT EXISTS (SELECT 1 FROM {reservations} WHERE tenant = $1 AND id = $2)`,
+		listReservations: `SELECT tenant, id, order_id, line_id, sku, location_id, quantity, status, version,
+				created_at, updated_at
+			FROM {reservations}`,
+
+		idemGet: `SELECT key, operation, resource_id, created_at FROM {idempotency_keys} WHERE tenant = $1 AND key = $2`,
+		idemPut: `INSERT INTO {idempotency_keys} (tenant, key, operation, resource_id, created_at)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+		idemDelete: `DELETE FROM {idempotency_keys} WHERE tenant = $1 AND key = $2`,
+
+		appendLock: `SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k`,
+		appendEvents: `INSERT INTO {outbox} (id, tenant, type, aggregate_type, aggregate_id, payload, occurred_at)
+			SELECT u.id, $1, u.type, u.aggregate_type, u.aggregate_id, u.payload::json, u.occurred_at
+			FROM unnest($2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::timestamptz[])
+				WITH ORDINALITY AS u(id, type, aggregate_type, aggregate_id, payload, occurred_at, n)
+			ORDER BY u.n
+			ON CONFLICT (id) DO NOTHING
+			RETURNING seq`,
+		deleteEvents: `DELETE FROM {outbox} WHERE seq = ANY($1::bigint[])`,
+		claimHeads:   claimHeadsSQL,
+		claimEvents:  claimEventsSQL,
+		ack: `UPDATE {outbox} o SET delivered_at = now()
+			FROM (SELECT seq FROM {outbox}
+				WHERE id = ANY($2::uuid[]) AND owner = $1 AND delivered_at IS NULL
+				ORDER BY seq FOR UPDATE) l
+			WHERE o.seq = l.seq AND o.owner = $1 AND o.delivered_at IS NULL`,
+		release: `UPDATE {outbox} o SET owner = NULL, lease_until = NULL
+			FROM (SELECT seq FROM {outbox}
+				WHERE id = ANY($2::uuid[]) AND owner = $1 AND delivered_at IS NULL
+				ORDER BY seq FOR UPDATE) l
+			WHERE o.seq = l.seq AND o.owner = $1 AND o.delivered_at IS NULL`,
+	}
+	for _, p := range []*string{
+		&q.deleteOrderLines, &q.insertOrderLines, &q.listOrders,
+		&q.putItem, &q.getItem,
+		&q.createLocation, &q.getLocation, &q.listLocations,
+		&q.stockLevels, &q.stockLevel, &q.locationExists,
+		&q.upsertStock, &q.updateStock, &q.insertMovement, &q.movements,
+		&q.createReservation, &q.updateReservation, &q.reservationExists, &q.listReservations,
+		&q.idemGet, &q.idemPut, &q.idemDelete,
+		&q.appendLock, &q.appendEvents, &q.deleteEvents,
+		&q.claimHeads, &q.claimEvents, &q.ack, &q.release,
+	} {
+		*p = rep.Replace(*p)
+	}
+	q.orders.after = writeOrderLines
+	return q
+}
+
+const (
+	locationCols = `tenant, id, code, name, lat, lon, priority, active, version, created_at, updated_at`
+	stockCols    = `tenant, sku, location_id, on_hand, reserved, version, updated_at`
+	stockBounds  = `s.on_hand::numeric + $4 >= 0 AND s.reserved::numeric + $5 >= 0
+			AND s.reserved::numeric + $5 <= s.on_hand::numeric + $4
+			AND s.on_hand::numeric + $4 <= 9223372036854775807`
+)
