@@ -1,0 +1,43 @@
+package sqlite
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/openoms/oms/storage"
+)
+
+// interpretError is the one place that classifies SQLite's errors into the
+// storage sentinels, wrapping err with the operation described by format
+// and args:
+//
+//   - sql.ErrNoRows → storage.ErrNotFound
+//   - SQLITE_BUSY, SQLITE_LOCKED (any extended code) → storage.ErrConflict
+//     (transient: another process held the lock too long; retry)
+//   - a UNIQUE or PRIMARY KEY constraint violation → storage.ErrDuplicate
+//
+// Other errors are wrapped unchanged.
+func interpretError(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	op := fmt.Sprintf(format, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlite: %s: %w", op, storage.ErrNotFound)
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		code := se.Code()
+		switch {
+		case code&0xff == sqlite3.SQLITE_BUSY, code&0xff == sqlite3.SQLITE_LOCKED:
+			return fmt.Errorf("sqlite: %s: %w: %w", op, storage.ErrConflict, err)
+		case code == sqlite3.SQLITE_CONSTRAINT_UNIQUE, code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("sqlite: %s: %w: %w", op, storage.ErrDuplicate, err)
+		}
+	}
+	return fmt.Errorf("sqlite: %s: %w", op, err)
+}

@@ -1,0 +1,389 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/openoms/oms/inventory"
+	"github.com/openoms/oms/storage"
+)
+
+type inventoryRepo struct{ t *tx }
+
+func (r inventoryRepo) PutItem(ctx context.Context, it inventory.Item) error {
+	_, err := r.t.sql.ExecContext(ctx, `INSERT INTO items (tenant, sku, name, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (tenant, sku) DO UPDATE SET name = excluded.name, created_at = excluded.created_at`,
+		r.t.tenant, it.SKU, it.Name, formatTime(it.CreatedAt))
+	return interpretError(err, "put item %q", it.SKU)
+}
+
+func (r inventoryRepo) GetItem(ctx context.Context, sku string) (inventory.Item, error) {
+	var name, created string
+	err := r.t.sql.QueryRowContext(ctx, `SELECT name, created_at FROM items WHERE tenant = ? AND sku = ?`,
+		r.t.tenant, sku).Scan(&name, &created)
+	if err != nil {
+		return inventory.Item{}, interpretError(err, "item %q", sku)
+	}
+	at, err := parseTime(created)
+	if err != nil {
+		return inventory.Item{}, err
+	}
+	return inventory.Item{Tenant: r.t.tenant, SKU: sku, Name: name, CreatedAt: at}, nil
+}
+
+const locationColumns = `id, tenant, code, name, lat, lon, priority, active, version, created_at, updated_at`
+
+func (r inventoryRepo) CreateLocation(ctx context.Context, l *inventory.Location) error {
+	prev := l.Version
+	_, err := r.t.sql.ExecContext(ctx, `INSERT INTO locations (`+locationColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+		l.ID.String(), r.t.tenant, l.Code, l.Name, l.Coordinates.Lat, l.Coordinates.Lon, l.Priority,
+		l.Active, formatTime(l.CreatedAt), formatTime(l.UpdatedAt))
+	if err != nil {
+		return interpretError(err, "create location %s (code %q)", l.ID, l.Code)
+	}
+	l.Version = 1
+	r.t.undo.add(func() { l.Version = prev })
+	return nil
+}
+
+func scanLocation(row interface{ Scan(...any) error }) (*inventory.Location, error) {
+	var (
+		id, created, updated string
+		loc                  inventory.Location
+	)
+	if err := row.Scan(&id, &loc.Tenant, &loc.Code, &loc.Name, &loc.Coordinates.Lat, &loc.Coordinates.Lon,
+		&loc.Priority, &loc.Active, &loc.Version, &created, &updated); err != nil {
+		return nil, err
+	}
+	var err error
+	if loc.ID, err = parseUUID(id); err != nil {
+		return nil, err
+	}
+	if loc.CreatedAt, err = parseTime(created); err != nil {
+		return nil, err
+	}
+	if loc.UpdatedAt, err = parseTime(updated); err != nil {
+		return nil, err
+	}
+	return &loc, nil
+}
+
+func (r inventoryRepo) GetLocation(ctx context.Context, id uuid.UUID) (*inventory.Location, error) {
+	row := r.t.sql.QueryRowContext(ctx, `SELECT `+locationColumns+` FROM locations WHERE tenant = ? AND id = ?`,
+		r.t.tenant, id.String())
+	l, err := scanLocation(row)
+	if err != nil {
+		return nil, interpretError(err, "location %s", id)
+	}
+	return l, nil
+}
+
+func (r inventoryRepo) ListLocations(ctx context.Context) ([]*inventory.Location, error) {
+	rows, err := r.t.sql.QueryContext(ctx, `SELECT `+locationColumns+` FROM locations WHERE tenant = ? ORDER BY code, id`,
+		r.t.tenant)
+	if err != nil {
+		return nil, interpretError(err, "list locations")
+	}
+	defer rows.Close()
+	var out []*inventory.Location
+	for rows.Next() {
+		l, err := scanLocation(rows)
+		if err != nil {
+			return nil, interpretError(err, "list locations")
+		}
+		out = append(out, l)
+	}
+	return out, interpretError(rows.Err(), "list locations")
+}
+
+const stockColumns = `tenant, sku, location_id, on_hand, reserved, version, updated_at`
+
+func scanStock(row interface{ Scan(...any) error }) (inventory.StockLevel, error) {
+	var (
+		lvl          inventory.StockLevel
+		loc, updated string
+	)
+	if err := row.Scan(&lvl.Tenant, &lvl.SKU, &loc, &lvl.OnHand, &lvl.Reserved, &lvl.Version, &updated); err != nil {
+		return lvl, err
+	}
+	var err error
+	if lvl.LocationID, err = parseUUID(loc); err != nil {
+		return lvl, err
+	}
+	if lvl.UpdatedAt, err = parseTime(updated); err != nil {
+		return lvl, err
+	}
+	return lvl, nil
+}
+
+func (r inventoryRepo) StockLevels(ctx context.Context, skus []string) ([]inventory.StockLevel, error) {
+	q := `SELECT ` + stockColumns + ` FROM stock_levels WHERE tenant = ?`
+	args := []any{r.t.tenant}
+	if skus != nil {
+		if len(skus) == 0 {
+			return nil, nil
+		}
+		q += ` AND sku IN (` + placeholders(len(skus)) + `)`
+		for _, s := range skus {
+			args = append(args, s)
+		}
+	}
+	q += ` ORDER BY sku, location_id`
+	rows, err := r.t.sql.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, interpretError(err, "stock levels")
+	}
+	defer rows.Close()
+	var out []inventory.StockLevel
+	for rows.Next() {
+		lvl, err := scanStock(rows)
+		if err != nil {
+			return nil, interpretError(err, "stock levels")
+		}
+		out = append(out, lvl)
+	}
+	return out, interpretError(rows.Err(), "stock levels")
+}
+
+// ApplyMovement validates m against the current level with
+// inventory.StockLevel.Apply (so a shortage is reported exactly as the
+// domain reports it, and nothing is written), then changes the level with
+// one conditional UPDATE and appends m to the ledger, both inside a
+// savepoint so that a failure leaves nothing behind.
+func (r inventoryRepo) ApplyMovement(ctx context.Context, m inventory.Movement) (inventory.StockLevel, inventory.Movement, error) {
+	t := r.t
+	var one int
+	err := t.sql.QueryRowContext(ctx, `SELECT 1 FROM locations WHERE tenant = ? AND id = ?`,
+		t.tenant, m.LocationID.String()).Scan(&one)
+	if err != nil {
+		return inventory.StockLevel{}, m, interpretError(err, "stock at location %s", m.LocationID)
+	}
+
+	cur, err := scanStock(t.sql.QueryRowContext(ctx,
+		`SELECT `+stockColumns+` FROM stock_levels WHERE tenant = ? AND sku = ? AND location_id = ?`,
+		t.tenant, m.SKU, m.LocationID.String()))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		cur = inventory.StockLevel{Tenant: t.tenant, SKU: m.SKU, LocationID: m.LocationID}
+	case err != nil:
+		return inventory.StockLevel{}, m, interpretError(err, "stock of %q at %s", m.SKU, m.LocationID)
+	}
+	if _, _, err := cur.Apply(m); err != nil {
+		return inventory.StockLevel{}, m, err
+	}
+
+	var (
+		next    inventory.StockLevel
+		applied inventory.Movement
+	)
+	err = t.savepoint(ctx, "apply_movement", func() error {
+		var err error
+		next, applied, err = r.applyMovement(ctx, m)
+		return err
+	})
+	if err != nil {
+		return inventory.StockLevel{}, m, err
+	}
+	return next, applied, nil
+}
+
+func (r inventoryRepo) applyMovement(ctx context.Context, m inventory.Movement) (inventory.StockLevel, inventory.Movement, error) {
+	t := r.t
+	at := formatTime(m.At)
+	if _, err := t.sql.ExecContext(ctx, `INSERT INTO stock_levels (`+stockColumns+`)
+		VALUES (?, ?, ?, 0, 0, 0, ?) ON CONFLICT (tenant, sku, location_id) DO NOTHING`,
+		t.tenant, m.SKU, m.LocationID.String(), at); err != nil {
+		return inventory.StockLevel{}, m, interpretError(err, "stock of %q at %s", m.SKU, m.LocationID)
+	}
+	next, err := scanStock(t.sql.QueryRowContext(ctx, `UPDATE stock_levels
+		SET on_hand = on_hand + ?1, reserved = reserved + ?2, version = version + 1, updated_at = ?3
+		WHERE tenant = ?4 AND sku = ?5 AND location_id = ?6
+		  AND on_hand + ?1 >= 0 AND reserved + ?2 >= 0 AND reserved + ?2 <= on_hand + ?1
+		RETURNING `+stockColumns,
+		m.OnHandDelta, m.ReservedDelta, at, t.tenant, m.SKU, m.LocationID.String()))
+	if errors.Is(err, sql.ErrNoRows) {
+		// Insufficient stock. ApplyMovement checked the level first in this
+		// same serialized transaction, so this is not expected; report it
+		// exactly as the domain does all the same.
+		cur, err := scanStock(t.sql.QueryRowContext(ctx,
+			`SELECT `+stockColumns+` FROM stock_levels WHERE tenant = ? AND sku = ? AND location_id = ?`,
+			t.tenant, m.SKU, m.LocationID.String()))
+		if err != nil {
+			return inventory.StockLevel{}, m, interpretError(err, "stock of %q at %s", m.SKU, m.LocationID)
+		}
+		if _, _, err := cur.Apply(m); err != nil {
+			return inventory.StockLevel{}, m, err
+		}
+		return inventory.StockLevel{}, m, fmt.Errorf("sqlite: stock of %q at %s changed concurrently: %w",
+			m.SKU, m.LocationID, storage.ErrConflict)
+	}
+	if err != nil {
+		return inventory.StockLevel{}, m, interpretError(err, "stock of %q at %s", m.SKU, m.LocationID)
+	}
+	applied := m
+	applied.Tenant = t.tenant
+	applied.OnHandAfter, applied.ReservedAfter = next.OnHand, next.Reserved
+	if _, err := t.sql.ExecContext(ctx, `INSERT INTO stock_movements
+		(id, tenant, sku, location_id, kind, quantity, on_hand_delta, reserved_delta,
+		 on_hand_after, reserved_after, order_id, reason, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		applied.ID.String(), t.tenant, applied.SKU, applied.LocationID.String(), string(applied.Kind),
+		applied.Quantity, applied.OnHandDelta, applied.ReservedDelta, applied.OnHandAfter, applied.ReservedAfter,
+		nullUUID(applied.OrderID), applied.Reason, at); err != nil {
+		return inventory.StockLevel{}, m, interpretError(err, "record movement %s", applied.ID)
+	}
+	return next, applied, nil
+}
+
+func (r inventoryRepo) Movements(ctx context.Context, f storage.MovementFilter) ([]inventory.Movement, error) {
+	where := []string{"tenant = ?"}
+	args := []any{r.t.tenant}
+	if f.SKU != "" {
+		where = append(where, "sku = ?")
+		args = append(args, f.SKU)
+	}
+	if f.LocationID != uuid.Nil {
+		where = append(where, "location_id = ?")
+		args = append(args, f.LocationID.String())
+	}
+	if f.OrderID != uuid.Nil {
+		where = append(where, "order_id = ?")
+		args = append(args, f.OrderID.String())
+	}
+	rows, err := r.t.sql.QueryContext(ctx, `SELECT id, tenant, sku, location_id, kind, quantity,
+		on_hand_delta, reserved_delta, on_hand_after, reserved_after, order_id, reason, at
+		FROM stock_movements WHERE `+strings.Join(where, " AND ")+` ORDER BY seq`, args...)
+	if err != nil {
+		return nil, interpretError(err, "movements")
+	}
+	defer rows.Close()
+	var out []inventory.Movement
+	for rows.Next() {
+		var (
+			m           inventory.Movement
+			id, loc, at string
+			kind        string
+			orderID     sql.NullString
+		)
+		if err := rows.Scan(&id, &m.Tenant, &m.SKU, &loc, &kind, &m.Quantity, &m.OnHandDelta, &m.ReservedDelta,
+			&m.OnHandAfter, &m.ReservedAfter, &orderID, &m.Reason, &at); err != nil {
+			return nil, interpretError(err, "movements")
+		}
+		m.Kind = inventory.MovementKind(kind)
+		if m.ID, err = parseUUID(id); err != nil {
+			return nil, err
+		}
+		if m.LocationID, err = parseUUID(loc); err != nil {
+			return nil, err
+		}
+		if m.OrderID, err = parseNullUUID(orderID); err != nil {
+			return nil, err
+		}
+		if m.At, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, interpretError(rows.Err(), "movements")
+}
+
+const reservationColumns = `id, tenant, order_id, line_id, sku, location_id, quantity, status, version, created_at, updated_at`
+
+func (r inventoryRepo) CreateReservation(ctx context.Context, v *inventory.Reservation) error {
+	prev := v.Version
+	_, err := r.t.sql.ExecContext(ctx, `INSERT INTO reservations (`+reservationColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+		v.ID.String(), r.t.tenant, v.OrderID.String(), nullUUID(v.LineID), v.SKU, v.LocationID.String(),
+		v.Quantity, string(v.Status), formatTime(v.CreatedAt), formatTime(v.UpdatedAt))
+	if err != nil {
+		return interpretError(err, "create reservation %s", v.ID)
+	}
+	v.Version = 1
+	r.t.undo.add(func() { v.Version = prev })
+	return nil
+}
+
+func (r inventoryRepo) UpdateReservation(ctx context.Context, v *inventory.Reservation) error {
+	prev := v.Version
+	res, err := r.t.sql.ExecContext(ctx, `UPDATE reservations
+		SET order_id = ?, line_id = ?, sku = ?, location_id = ?, quantity = ?, status = ?,
+		    created_at = ?, updated_at = ?, version = version + 1
+		WHERE tenant = ? AND id = ? AND version = ?`,
+		v.OrderID.String(), nullUUID(v.LineID), v.SKU, v.LocationID.String(), v.Quantity, string(v.Status),
+		formatTime(v.CreatedAt), formatTime(v.UpdatedAt), r.t.tenant, v.ID.String(), prev)
+	if err != nil {
+		return interpretError(err, "update reservation %s", v.ID)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return interpretError(err, "update reservation %s", v.ID)
+	}
+	if n != 1 {
+		return versionMiss(ctx, r.t, "reservations", v.ID, prev)
+	}
+	v.Version = prev + 1
+	r.t.undo.add(func() { v.Version = prev })
+	return nil
+}
+
+func (r inventoryRepo) ListReservations(ctx context.Context, f storage.ReservationFilter) ([]*inventory.Reservation, error) {
+	where := []string{"tenant = ?"}
+	args := []any{r.t.tenant}
+	if f.OrderID != uuid.Nil {
+		where = append(where, "order_id = ?")
+		args = append(args, f.OrderID.String())
+	}
+	if f.SKU != "" {
+		where = append(where, "sku = ?")
+		args = append(args, f.SKU)
+	}
+	if f.Status != "" {
+		where = append(where, "status = ?")
+		args = append(args, string(f.Status))
+	}
+	rows, err := r.t.sql.QueryContext(ctx, `SELECT `+reservationColumns+` FROM reservations WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY created_at, id`, args...)
+	if err != nil {
+		return nil, interpretError(err, "list reservations")
+	}
+	defer rows.Close()
+	var out []*inventory.Reservation
+	for rows.Next() {
+		var (
+			v                                 inventory.Reservation
+			id, orderID, loc, status, cr, upd string
+			lineID                            sql.NullString
+		)
+		if err := rows.Scan(&id, &v.Tenant, &orderID, &lineID, &v.SKU, &loc, &v.Quantity, &status, &v.Version,
+			&cr, &upd); err != nil {
+			return nil, interpretError(err, "list reservations")
+		}
+		v.Status = inventory.ReservationStatus(status)
+		if v.ID, err = parseUUID(id); err != nil {
+			return nil, err
+		}
+		if v.OrderID, err = parseUUID(orderID); err != nil {
+			return nil, err
+		}
+		if v.LineID, err = parseNullUUID(lineID); err != nil {
+			return nil, err
+		}
+		if v.LocationID, err = parseUUID(loc); err != nil {
+			return nil, err
+		}
+		if v.CreatedAt, err = parseTime(cr); err != nil {
+			return nil, err
+		}
+		if v.UpdatedAt, err = parseTime(upd); err != nil {
+			return nil, err
+		}
+		out = append(out, &v)
+	}
+	return out, interpretError(rows.Err(), "list reservations")
+}

@@ -1,0 +1,178 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/openoms/oms/order"
+	"github.com/openoms/oms/storage"
+)
+
+var orderTable = docTable[order.Order]{
+	name: "orders",
+	meta: func(o *order.Order) (uuid.UUID, *int64) { return o.ID, &o.Version },
+	columns: func(o *order.Order) []column {
+		return []column{
+			{"status", string(o.Status)},
+			{"channel_kind", string(o.Channel.Kind)},
+			{"channel_name", o.Channel.Name},
+			{"external_ref", o.ExternalRef},
+			{"customer_id", o.Customer.ID},
+			{"currency", string(o.Currency)},
+			{"subtotal", o.Totals.Subtotal.Amount().String()},
+			{"discount", o.Totals.Discount.Amount().String()},
+			{"shipping", o.Totals.Shipping.Amount().String()},
+			{"tax", o.Totals.Tax.Amount().String()},
+			{"total", o.Totals.Total.Amount().String()},
+			{"payment_status", string(o.Payment.Status)},
+			{"fulfillment_status", string(o.Fulfillment.Status)},
+			{"created_at", formatTime(o.CreatedAt)},
+			{"updated_at", formatTime(o.UpdatedAt)},
+		}
+	},
+	afterWrite: writeOrderLines,
+}
+
+// writeOrderLines rewrites the order_lines rows of o.
+func writeOrderLines(ctx context.Context, t *tx, o *order.Order) error {
+	if _, err := t.sql.ExecContext(ctx,
+		`DELETE FROM order_lines WHERE tenant = ? AND order_id = ?`, t.tenant, o.ID.String()); err != nil {
+		return interpretError(err, "write lines of order %s", o.ID)
+	}
+	for i, l := range o.Lines {
+		if _, err := t.sql.ExecContext(ctx, `INSERT INTO order_lines
+			(tenant, order_id, line_id, position, sku, quantity, unit_price, total, shipped, returned)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.tenant, o.ID.String(), l.ID.String(), i, l.SKU, l.Quantity,
+			l.UnitPrice.Amount().String(), l.Total.Amount().String(), l.Shipped, l.Returned); err != nil {
+			return interpretError(err, "write lines of order %s", o.ID)
+		}
+	}
+	return nil
+}
+
+type orderRepo struct{ t *tx }
+
+func (r orderRepo) Create(ctx context.Context, o *order.Order) error {
+	return orderTable.create(ctx, r.t, o)
+}
+
+func (r orderRepo) Get(ctx context.Context, id uuid.UUID) (*order.Order, error) {
+	return orderTable.get(ctx, r.t, id)
+}
+
+func (r orderRepo) Update(ctx context.Context, o *order.Order) error {
+	return orderTable.update(ctx, r.t, o)
+}
+
+func (r orderRepo) List(ctx context.Context, f storage.OrderFilter) (storage.OrderPage, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	where := []string{"tenant = ?"}
+	args := []any{r.t.tenant}
+	if len(f.Statuses) > 0 {
+		where = append(where, "status IN ("+placeholders(len(f.Statuses))+")")
+		for _, s := range f.Statuses {
+			args = append(args, string(s))
+		}
+	}
+	if f.Channel != "" {
+		where = append(where, "channel_name = ?")
+		args = append(args, f.Channel)
+	}
+	if f.CustomerID != "" {
+		where = append(where, "customer_id = ?")
+		args = append(args, f.CustomerID)
+	}
+	if !f.CreatedFrom.IsZero() {
+		where = append(where, "created_at >= ?")
+		args = append(args, formatTime(f.CreatedFrom))
+	}
+	if !f.CreatedBefore.IsZero() {
+		where = append(where, "created_at < ?")
+		args = append(args, formatTime(f.CreatedBefore))
+	}
+	if f.Cursor != "" {
+		at, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return storage.OrderPage{}, err
+		}
+		where = append(where, "(created_at > ? OR (created_at = ? AND id > ?))")
+		args = append(args, at, at, id)
+	}
+	args = append(args, limit+1)
+	q := "SELECT version, doc, created_at, id FROM orders WHERE " + strings.Join(where, " AND ") +
+		" ORDER BY created_at, id LIMIT ?"
+	rows, err := r.t.sql.QueryContext(ctx, q, args...)
+	if err != nil {
+		return storage.OrderPage{}, interpretError(err, "list orders")
+	}
+	defer rows.Close()
+	var (
+		page           storage.OrderPage
+		lastAt, lastID string
+		prevAt, prevID string
+	)
+	for rows.Next() {
+		var (
+			version int64
+			doc     string
+		)
+		prevAt, prevID = lastAt, lastID
+		if err := rows.Scan(&version, &doc, &lastAt, &lastID); err != nil {
+			return storage.OrderPage{}, interpretError(err, "list orders")
+		}
+		if len(page.Orders) == limit {
+			page.Next = encodeCursor(prevAt, prevID)
+			break
+		}
+		o, err := orderTable.scan(docRow{version, doc})
+		if err != nil {
+			return storage.OrderPage{}, interpretError(err, "list orders")
+		}
+		page.Orders = append(page.Orders, o)
+	}
+	if err := rows.Err(); err != nil {
+		return storage.OrderPage{}, interpretError(err, "list orders")
+	}
+	return page, nil
+}
+
+// docRow feeds already-scanned version and doc to docTable.scan.
+type docRow struct {
+	version int64
+	doc     string
+}
+
+func (d docRow) Scan(dest ...any) error {
+	*dest[0].(*int64) = d.version
+	*dest[1].(*string) = d.doc
+	return nil
+}
+
+// Cursors are opaque to callers: base64 of the last row's stored
+// created_at text, a space, and its ID.
+func encodeCursor(at, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(at + " " + id))
+}
+
+func decodeCursor(c string) (at, id string, err error) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil {
+		a, i, ok := strings.Cut(string(raw), " ")
+		if ok {
+			if _, err1 := parseTime(a); err1 == nil {
+				if _, err2 := uuid.Parse(i); err2 == nil {
+					return a, i, nil
+				}
+			}
+		}
+	}
+	return "", "", fmt.Errorf("sqlite: malformed cursor %q", c)
+}

@@ -1,0 +1,319 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/openoms/oms/storage"
+)
+
+// DefaultBusyTimeout is how long a transaction waits for another process's
+// write lock when Options.BusyTimeout is zero.
+const DefaultBusyTimeout = 5 * time.Second
+
+// Options configures a Store. The zero value works.
+type Options struct {
+	// BusyTimeout is how long a transaction waits for the write lock held by
+	// another process (or another Store on the same file) before it fails
+	// with storage.ErrConflict. Zero means DefaultBusyTimeout.
+	BusyTimeout time.Duration
+}
+
+// Store is a storage.Store kept in one SQLite database. It is safe for
+// concurrent use. Transactions run one at a time within a Store and take
+// the database's write lock when they begin (BEGIN IMMEDIATE), so other
+// processes and other Stores opened on the same file wait for each other
+// up to Options.BusyTimeout.
+type Store struct {
+	db     *sql.DB
+	memory bool
+	busy   time.Duration
+	// sem serializes transactions within the process; a buffered channel
+	// rather than a sync.Mutex so that waiting honours the context.
+	sem chan struct{}
+}
+
+var _ storage.Store = (*Store)(nil)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations returns the schema migrations, named NNNN_name.sql and applied
+// in name order. Open applies them itself; they are exposed for hosts that
+// prefer to run them with their own migration tool.
+func Migrations() fs.FS {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the directory is embedded at build time
+	}
+	return sub
+}
+
+// Open opens the SQLite database at path, creating it if needed, and brings
+// its schema up to date. The path ":memory:" opens a private in-memory
+// database that lives until Close. A path may also be a "file:" URI (one
+// with mode=memory is in-memory too); a plain path may not contain '?'.
+// A database file uses write-ahead logging, so several processes may open
+// it at once; each sees what the others committed.
+//
+// Open returns an error if the database cannot be opened or a migration
+// fails.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: open: empty path")
+	}
+	busy := opts.BusyTimeout
+	if busy <= 0 {
+		busy = DefaultBusyTimeout
+	}
+	memory := path == ":memory:" || path == "file::memory:" ||
+		(strings.HasPrefix(path, "file:") && strings.Contains(path, "mode=memory"))
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	if !memory {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+	}
+	q.Set("_txlock", "immediate")
+
+	var dsn string
+	switch {
+	case strings.HasPrefix(path, "file:"):
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		dsn = path + sep + q.Encode()
+	case strings.Contains(path, "?"):
+		return nil, fmt.Errorf("sqlite: open %q: a plain path may not contain '?'; use a file: URI", path)
+	default:
+		dsn = path + "?" + q.Encode()
+	}
+
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
+	// Transactions are serialized by sem, so one connection serves them;
+	// a file database keeps a few more for the outbox relay's lock-free
+	// reads. ":memory:" must keep exactly one, as each connection would
+	// open its own empty database.
+	conns := 4
+	if memory {
+		conns = 1
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+
+	s := &Store{db: db, memory: memory, busy: busy, sem: make(chan struct{}, 1)}
+	if err := s.migrateRetrying(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
+	return s, nil
+}
+
+// migrateRetrying runs migrate, retrying for up to the busy timeout while
+// it fails for a lock. Processes opening a new database file at once race
+// to create it and switch it to WAL mode, and SQLite then reports
+// SQLITE_BUSY at once rather than waiting.
+func (s *Store) migrateRetrying(ctx context.Context) error {
+	deadline := time.Now().Add(s.busy)
+	for attempt := 1; ; attempt++ {
+		err := s.migrate(ctx)
+		if err == nil || !errors.Is(err, storage.ErrConflict) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(min(attempt, 20)) * time.Millisecond):
+		}
+	}
+}
+
+// Close closes the database. Call it once the Store's last transaction has
+// returned; a Store is unusable afterwards.
+func (s *Store) Close() error {
+	return s.db.Close()
+}
+
+// lock acquires the Store's transaction slot, or fails when ctx ends
+// first or, if wait is positive, with ErrConflict after wait.
+func (s *Store) lock(ctx context.Context, op string, wait time.Duration) error {
+	var timeout <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case s.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timeout:
+		return fmt.Errorf("sqlite: %s: another transaction of this store held the lock for %v: %w", op, wait, storage.ErrConflict)
+	}
+}
+
+func (s *Store) unlock() { <-s.sem }
+
+// withTx runs fn in one BEGIN IMMEDIATE transaction holding the Store's
+// transaction slot, waiting for the slot until ctx ends or, if wait is
+// positive, at most wait (then ErrConflict). fn's error is returned unchanged; errors beginning or
+// committing are classified by interpretError. The undo functions
+// registered on the returned value run when the transaction does not
+// commit.
+func (s *Store) withTx(ctx context.Context, op string, wait time.Duration, fn func(*sql.Tx, *undoLog) error) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.lock(ctx, op, wait); err != nil {
+		return err
+	}
+	defer s.unlock()
+
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return interpretError(err, "%s: begin", op)
+	}
+	undo := &undoLog{}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = sqlTx.Rollback()
+			undo.run()
+		}
+	}()
+	if err := fn(sqlTx, undo); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return interpretError(err, "%s: commit", op)
+	}
+	committed = true
+	return nil
+}
+
+// undoLog restores in-memory state the caller passed in (aggregate
+// versions) when a transaction does not commit.
+type undoLog struct{ fns []func() }
+
+func (u *undoLog) add(f func()) { u.fns = append(u.fns, f) }
+
+func (u *undoLog) run() {
+	for i := len(u.fns) - 1; i >= 0; i-- {
+		u.fns[i]()
+	}
+	u.fns = nil
+}
+
+// Tx runs fn in one transaction scoped to tenant. Transactions of a Store
+// run one at a time and hold the database's write lock, so everything fn
+// reads stays current until it returns. When fn returns an error or panics
+// the transaction rolls back, the Versions that repositories bumped on the
+// caller's aggregates are restored, and fn's error is returned unchanged.
+// Tx returns an error wrapping storage.ErrConflict when the write lock
+// could not be had within Options.BusyTimeout or the commit failed for a
+// lock; the caller may retry.
+func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error) error {
+	if tenant == "" {
+		return errors.New("sqlite: empty tenant")
+	}
+	return s.withTx(ctx, "tx", 0, func(sqlTx *sql.Tx, undo *undoLog) error {
+		return fn(&tx{sql: sqlTx, tenant: tenant, undo: undo})
+	})
+}
+
+// Outbox returns the relay side of the outbox, shared by all tenants.
+func (s *Store) Outbox() storage.OutboxRelay { return (*relay)(s) }
+
+// migrate applies the embedded migrations not yet recorded in
+// schema_migrations, each in order, all in one immediate transaction so that
+// concurrent openers apply each migration once.
+func (s *Store) migrate(ctx context.Context) error {
+	files, err := fs.Glob(Migrations(), "*.sql")
+	if err != nil {
+		return err
+	}
+	type migration struct {
+		version int
+		name    string
+	}
+	var todo []migration
+	for _, name := range files {
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return fmt.Errorf("migration %q: name must start with a positive number and '_'", name)
+		}
+		todo = append(todo, migration{version: v, name: name})
+	}
+	slices.SortFunc(todo, func(a, b migration) int { return a.version - b.version })
+
+	return s.withTx(ctx, "migrate", 0, func(t *sql.Tx, _ *undoLog) error {
+		if _, err := t.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    INTEGER PRIMARY KEY,
+			name       TEXT NOT NULL,
+			applied_at TEXT NOT NULL
+		)`); err != nil {
+			return interpretError(err, "migrate: schema_migrations")
+		}
+		applied := map[int]bool{}
+		rows, err := t.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+		if err != nil {
+			return interpretError(err, "migrate: read versions")
+		}
+		for rows.Next() {
+			var v int
+			if err := rows.Scan(&v); err != nil {
+				rows.Close()
+				return interpretError(err, "migrate: read versions")
+			}
+			applied[v] = true
+		}
+		if err := rows.Close(); err != nil {
+			return interpretError(err, "migrate: read versions")
+		}
+		for _, m := range todo {
+			if applied[m.version] {
+				continue
+			}
+			body, err := fs.ReadFile(Migrations(), path.Clean(m.name))
+			if err != nil {
+				return err
+			}
+			if _, err := t.ExecContext(ctx, string(body)); err != nil {
+				return interpretError(err, "migrate: apply %s", m.name)
+			}
+			if _, err := t.ExecContext(ctx,
+				`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.version, m.name, formatTime(time.Now())); err != nil {
+				return interpretError(err, "migrate: record %s", m.name)
+			}
+		}
+		return nil
+	})
+}
