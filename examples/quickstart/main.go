@@ -4,7 +4,9 @@
 // capture, tracking until delivery, feedback, and a return that is
 // restocked and refunded.
 //
-//	go run ./examples/quickstart
+//	go run ./examples/quickstart                  # in memory
+//	go run ./examples/quickstart -store oms.db     # a SQLite file
+//	go run ./examples/quickstart -store postgres://postgres@127.0.0.1:5432/postgres
 package main
 
 import (
@@ -30,12 +32,20 @@ import (
 	"github.com/openoms/oms/returns"
 	"github.com/openoms/oms/shipping"
 	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/memory"
 )
 
 func main() {
+	storeFlag := flag.String("store", "memory", `where to keep the data: "memory", a SQLite file path (e.g. oms.db), or a PostgreSQL URL (postgres://...)`)
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, memory.New()); err != nil {
+	ctx := context.Background()
+	store, closeStore, err := openStore(ctx, *storeFlag)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+	err = run(ctx, os.Stdout, store)
+	closeStore()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
