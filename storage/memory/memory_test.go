@@ -11,3 +11,5 @@ import (
 func TestConformance(t *testing.T) {
 	storagetest.Run(t, func(*testing.T) storage.Store { return memory.New() })
 }
+
+func BenchmarkPlaceOrder(b *testing.B) { storagetest.BenchmarkPlaceOrder(b, memory.New()) }

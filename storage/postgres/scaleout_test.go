@@ -2,8 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -32,33 +30,11 @@ import (
 // n app instances sharing one database.
 func instances(t *testing.T, n int) ([]*postgres.Store, string) {
 	t.Helper()
-	url := os.Getenv("OMS_TEST_POSTGRES_URL")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("OMS_TEST_POSTGRES_URL must be set under CI")
-		}
-		t.Skip("set OMS_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable to run the PostgreSQL tests")
-	}
-	var b [6]byte
-	_, err := rand.Read(b[:])
-	require.NoError(t, err)
-	schema := "oms_scale_" + hex.EncodeToString(b[:])
-	ctx := context.Background()
+	schema := newSchema(t)
 	stores := make([]*postgres.Store, n)
 	for i := range stores {
-		stores[i], err = postgres.Open(ctx, postgres.Config{URL: url, Schema: schema})
-		require.NoError(t, err)
+		stores[i] = openStore(t, schema)
 	}
-	t.Cleanup(func() {
-		for _, s := range stores {
-			s.Close()
-		}
-		conn, err := pgx.Connect(context.Background(), url)
-		if err == nil {
-			_, _ = conn.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
-			_ = conn.Close(context.Background())
-		}
-	})
 	return stores, schema
 }
 
