@@ -1,0 +1,63 @@
+package oms_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	oms "github.com/openoms/oms"
+	"github.com/openoms/oms/inventory"
+	"github.com/openoms/oms/money"
+	"github.com/openoms/oms/order"
+	"github.com/openoms/oms/payment"
+)
+
+// Place an order from a marketplace: stock is reserved at the nearest
+// warehouse that has it and the payment is authorized. A repeat of the same
+// channel order returns the first; a declined card leaves nothing held.
+func Example() {
+	ctx := context.Background()
+	now := func() time.Time { return time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC) }
+	eng, err := oms.New(oms.WithClock(now), oms.WithGateway("sandbox", payment.NewSandbox()))
+	if err != nil {
+		panic(err)
+	}
+	wh, _ := eng.AddLocation(ctx, oms.AddLocationRequest{Code: "FRA", Name: "Frankfurt", Coordinates: inventory.Coordinates{Lat: 50.11, Lon: 8.68}})
+	_ = eng.AddItem(ctx, oms.AddItemRequest{SKU: "MUG-BLK", Name: "Black mug"})
+	_, _ = eng.ReceiveStock(ctx, oms.StockChangeRequest{SKU: "MUG-BLK", LocationID: wh.ID, Quantity: 10})
+
+	draft := func(ref string) order.Draft {
+		return order.Draft{
+			Channel:     order.Channel{Kind: order.ChannelMarketplace, Name: "amazon-de"},
+			ExternalRef: ref,
+			Customer:    order.Customer{ID: "cus_1", Name: "Ada Lovelace"},
+			ShippingAddress: order.Address{Name: "Ada Lovelace", Line1: "Jungfernstieg 1",
+				City: "Hamburg", PostalCode: "20354", Country: "DE"},
+			Currency: "EUR",
+			Lines:    []order.DraftLine{{SKU: "MUG-BLK", Quantity: 3, UnitPrice: money.MustParse("12.90", "EUR")}},
+			TaxRate:  decimal.RequireFromString("0.19"),
+		}
+	}
+	o, err := eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft("302-1"), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(o.Status, o.Payment.Status, o.Totals.Total)
+
+	again, _ := eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft("302-1"), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+	fmt.Println("same order:", again.ID == o.ID)
+
+	_, err = eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft("302-2"), Payment: oms.PaymentMethod{Token: payment.TokenDecline}})
+	fmt.Println("declined:", errors.Is(err, payment.ErrDeclined))
+
+	atp, _ := eng.Available(ctx, "", "MUG-BLK")
+	fmt.Println("available:", atp["MUG-BLK"])
+	// Output:
+	// confirmed authorized 46.05 EUR
+	// same order: true
+	// declined: true
+	// available: 7
+}
