@@ -67,7 +67,7 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 		pay      *payment.Payment
 		existing bool
 	)
-	err = e.inTx(ctx, tenant, func(tx storage.Tx) error {
+	placeStep := func(tx storage.Tx) error {
 		o, pay, existing = nil, nil, false
 		prior, err := lookupKeys(ctx, tx, keys, opPlaceOrder)
 		if err != nil {
@@ -114,7 +114,8 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 		}
 		rec.add(EventOrderPlaced, AggregateOrder, o.ID, orderPayload(o))
 		return rec.flush(ctx, tx)
-	})
+	}
+	err = e.retryStockRace(func() error { return e.inTx(ctx, tenant, placeStep) })
 	if err != nil {
 		return nil, fmt.Errorf("oms: place order: %w", err)
 	}
@@ -246,6 +247,11 @@ func (e *Engine) reserve(ctx context.Context, tx storage.Tx, o *order.Order, rec
 			return err
 		}
 		if _, _, err := inv.ApplyMovement(ctx, m); err != nil {
+			if errors.Is(err, inventory.ErrInsufficientStock) {
+				// Another order took the units after the plan was made;
+				// a fresh plan may find them elsewhere.
+				return &stockRaceError{err: err}
+			}
 			return err
 		}
 		if err := inv.CreateReservation(ctx, r); err != nil {
@@ -253,6 +259,28 @@ func (e *Engine) reserve(ctx context.Context, tx storage.Tx, o *order.Order, rec
 		}
 	}
 	return nil
+}
+
+// stockRaceError reports that a reservation lost a race for the last units
+// at a location after the allocation plan was made.
+type stockRaceError struct{ err error }
+
+func (e *stockRaceError) Error() string { return e.err.Error() }
+func (e *stockRaceError) Unwrap() error { return e.err }
+
+// retryStockRace runs step again, with a fresh allocation plan, while its
+// reservation loses races for stock; when the races go on, the last
+// shortage is returned.
+func (e *Engine) retryStockRace(step func() error) error {
+	var err error
+	for attempt := 0; attempt < e.maxAttempts; attempt++ {
+		err = step()
+		var race *stockRaceError
+		if !errors.As(err, &race) {
+			return err
+		}
+	}
+	return err
 }
 
 // authorize calls the gateway, retrying transient failures with the same
