@@ -20,6 +20,7 @@ import (
 	"github.com/openoms/oms/payment"
 	"github.com/openoms/oms/returns"
 	"github.com/openoms/oms/storage"
+	"github.com/openoms/oms/storage/memory"
 )
 
 func TestPlaceOrderReservesAndAuthorizes(t *testing.T) {
@@ -510,4 +511,37 @@ func TestIdempotencyKeysMakeStepsSafeToRepeat(t *testing.T) {
 	// A key reused for another resource is refused.
 	_, err = f.eng.ReceiveStock(ctx, oms.StockChangeRequest{SKU: "CAP", LocationID: f.munich.ID, Quantity: 1, IdempotencyKey: "delivery-note-1"})
 	require.ErrorIs(t, err, oms.ErrIdempotencyKeyReused)
+}
+
+func TestLowStockSignal(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := memory.New()
+	f := newFixtureOn(t, store)
+	eng, err := oms.New(oms.WithStore(store), oms.WithClock(f.clock.Now), oms.WithLowStockThreshold(3),
+		oms.WithGateway("sandbox", payment.NewSandbox()))
+	require.NoError(t, err)
+
+	var lows []string
+	relay := eng.NewRelay(oms.RelayOptions{})
+	relay.Subscribe(func(_ context.Context, e storage.Event) error {
+		if e.Type == oms.EventStockLow {
+			lows = append(lows, string(e.Payload))
+		}
+		return nil
+	})
+	place := func(ref string, qty int64) {
+		_, err := eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft(ref, line("TEE", qty, "20.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+		require.NoError(t, err)
+		_, err = relay.Drain(ctx)
+		require.NoError(t, err)
+	}
+	place("LOW-1", 1) // 5 → 4 available: above the threshold
+	assert.Empty(t, lows)
+	place("LOW-2", 1) // 4 → 3: crosses it
+	require.Len(t, lows, 1)
+	assert.Contains(t, lows[0], `"sku":"TEE"`)
+	assert.Contains(t, lows[0], `"available":3`)
+	place("LOW-3", 1) // 3 → 2: already low, no new signal
+	assert.Len(t, lows, 1)
 }

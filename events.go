@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/openoms/oms/inventory"
 	"github.com/openoms/oms/storage"
 )
 
@@ -83,6 +84,25 @@ func (r *recorder) add(typ, aggType string, aggID uuid.UUID, payload any) {
 		Payload:       body,
 		OccurredAt:    r.e.clock(),
 	})
+}
+
+// stockMoved records a low-stock signal when m brought the level's
+// available quantity down across the engine's threshold.
+func (r *recorder) stockMoved(m inventory.Movement, lvl inventory.StockLevel) {
+	if r.e.lowStock == nil {
+		return
+	}
+	n := *r.e.lowStock
+	after := lvl.Available()
+	before := after - (m.OnHandDelta - m.ReservedDelta)
+	if before > n && after <= n {
+		r.add(EventStockLow, AggregateStock, m.LocationID, lowStockEvent{stockPayload(m, lvl), n})
+	}
+}
+
+type lowStockEvent struct {
+	stockEvent
+	Threshold int64 `json:"threshold"`
 }
 
 func (r *recorder) flush(ctx context.Context, tx storage.Tx) error {

@@ -34,6 +34,7 @@ type Engine struct {
 	newID        func() uuid.UUID
 	log          *slog.Logger
 	maxAttempts  int
+	lowStock     *int64
 }
 
 // Option configures an Engine.
@@ -111,6 +112,20 @@ func WithIDs(newID func() uuid.UUID) Option {
 			return errors.New("oms: WithIDs: nil ID source")
 		}
 		e.newID = newID
+		return nil
+	}
+}
+
+// WithLowStockThreshold makes the engine signal replenishment: when a
+// movement brings a location's available quantity of a SKU from above n to
+// n or below, it appends an EventStockLow event in the same transaction.
+// Without this option no such events are emitted.
+func WithLowStockThreshold(n int64) Option {
+	return func(e *Engine) error {
+		if n < 0 {
+			return fmt.Errorf("oms: WithLowStockThreshold: negative threshold %d", n)
+		}
+		e.lowStock = &n
 		return nil
 	}
 }

@@ -246,7 +246,8 @@ func (e *Engine) reserve(ctx context.Context, tx storage.Tx, o *order.Order, rec
 		if err != nil {
 			return err
 		}
-		if _, _, err := inv.ApplyMovement(ctx, m); err != nil {
+		lvl, applied, err := inv.ApplyMovement(ctx, m)
+		if err != nil {
 			if errors.Is(err, inventory.ErrInsufficientStock) {
 				// Another order took the units after the plan was made;
 				// a fresh plan may find them elsewhere.
@@ -254,6 +255,7 @@ func (e *Engine) reserve(ctx context.Context, tx storage.Tx, o *order.Order, rec
 			}
 			return err
 		}
+		rec.stockMoved(applied, lvl)
 		if err := inv.CreateReservation(ctx, r); err != nil {
 			return err
 		}
