@@ -15,10 +15,9 @@ import (
 )
 
 var (
-	t0     = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	ctx    = context.Background()
-	usd    = func(s string) money.Money { return money.MustParse(s, "USD") }
-	anyKey = "key"
+	t0  = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	ctx = context.Background()
+	usd = func(s string) money.Money { return money.MustParse(s, "USD") }
 )
 
 func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }

@@ -216,7 +216,7 @@ func run(ctx context.Context, w io.Writer, store storage.Store) error {
 		var items []string
 		for _, it := range pl.Items {
 			picks = append(picks, fulfillment.Pick{OrderLineID: it.OrderLineID, Quantity: it.Quantity})
-			pkg = append(pkg, fulfillment.PackageLine{OrderLineID: it.OrderLineID, SKU: it.SKU, Quantity: it.Quantity})
+			pkg = append(pkg, fulfillment.PackageLine(it))
 			items = append(items, fmt.Sprintf("%d x %s", it.Quantity, it.SKU))
 		}
 		p("   pick list @ %s: %s", locName[f.LocationID], strings.Join(items, ", "))

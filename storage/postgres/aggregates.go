@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -256,6 +255,3 @@ func nullUUID(id uuid.UUID) *uuid.UUID {
 	}
 	return &id
 }
-
-// utc returns t in UTC.
-func utc(t time.Time) time.Time { return t.UTC() }
