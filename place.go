@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -137,7 +138,7 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 	})
 	if authErr != nil {
 		e.log.InfoContext(ctx, "oms: authorization failed", "order", o.ID, "err", authErr)
-		failed, err := e.failPlaced(cctx, tenant, o.ID, pay.ID, keys, authErr)
+		failed, err := e.failPlaced(cctx, tenant, o.ID, keys, "payment failed", authErr)
 		if err != nil {
 			return nil, fmt.Errorf("oms: place order %s: authorization failed (%w) and so did the compensation: %w", o.ID, authErr, err)
 		}
@@ -341,33 +342,42 @@ func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.
 }
 
 // failPlaced undoes a placement whose payment failed: it releases the
-// reservations, fails the payment, cancels the order and frees the
-// idempotency keys so that the customer can try again.
-func (e *Engine) failPlaced(ctx context.Context, tenant string, orderID, paymentID uuid.UUID, keys []string, cause error) (*order.Order, error) {
+// reservations, fails the pending payment, cancels the order with reason
+// and frees the idempotency keys so that the customer can try again. An
+// order no longer pending (confirmed meanwhile) is returned unchanged.
+func (e *Engine) failPlaced(ctx context.Context, tenant string, orderID uuid.UUID, keys []string, reason string, cause error) (*order.Order, error) {
 	var o *order.Order
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
-		o, err = tx.Orders().Get(ctx, orderID)
-		if err != nil {
+		if o, err = tx.Orders().Get(ctx, orderID); err != nil {
 			return err
 		}
-		p, err := tx.Payments().Get(ctx, paymentID)
-		if err != nil {
-			return err
+		if o.Status != order.StatusPending {
+			return nil
 		}
 		now := e.clock()
 		rec := e.recorder()
-		if err := p.RecordFailure(ctx, cause.Error(), now); err != nil {
+		payments, err := tx.Payments().ListByOrder(ctx, o.ID)
+		if err != nil {
 			return err
 		}
-		if err := tx.Payments().Update(ctx, p); err != nil {
+		for _, p := range payments {
+			if p.Status != payment.StatusPending {
+				continue
+			}
+			if err := p.RecordFailure(ctx, cause.Error(), now); err != nil {
+				return err
+			}
+			if err := tx.Payments().Update(ctx, p); err != nil {
+				return err
+			}
+			o.SyncPayment(paymentFacts(p), now)
+			rec.add(EventPaymentFailed, AggregatePayment, p.ID, paymentPayload(p))
+		}
+		if err := e.releaseReservations(ctx, tx, o.ID, reason); err != nil {
 			return err
 		}
-		if err := e.releaseReservations(ctx, tx, o.ID, "payment failed"); err != nil {
-			return err
-		}
-		o.SyncPayment(paymentFacts(p), now)
-		if err := o.Cancel(ctx, "payment failed", now); err != nil {
+		if err := o.Cancel(ctx, reason, now); err != nil {
 			return err
 		}
 		if err := tx.Orders().Update(ctx, o); err != nil {
@@ -378,12 +388,59 @@ func (e *Engine) failPlaced(ctx context.Context, tenant string, orderID, payment
 				return err
 			}
 		}
-		rec.add(EventPaymentFailed, AggregatePayment, p.ID, paymentPayload(p))
 		rec.add(EventOrderCancelled, AggregateOrder, o.ID, orderPayload(o))
 		return rec.flush(ctx, tx)
 	})
 	return o, err
 }
+
+// ExpirePendingPlacements undoes placements that stopped half way: orders
+// still pending (stock reserved, payment not yet authorized or recorded)
+// that were created more than olderThan ago, as when the process died
+// between the saga's steps. Each is undone as a declined payment is: its
+// reservations are released, its payment failed, the order cancelled, and
+// its channel reference freed for a new attempt. It returns the orders it
+// expired. Choose olderThan well above the gateways' slowest authorization:
+// an authorization that still succeeds at the gateway after its order
+// expired lapses there unused.
+func (e *Engine) ExpirePendingPlacements(ctx context.Context, tenant string, olderThan time.Duration) ([]*order.Order, error) {
+	tenant = tenantOf(tenant)
+	before := e.clock().Add(-olderThan)
+	var expired []*order.Order
+	cursor := ""
+	for {
+		var page storage.OrderPage
+		err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+			var err error
+			page, err = tx.Orders().List(ctx, storage.OrderFilter{
+				Statuses: []order.Status{order.StatusPending}, CreatedBefore: before, Cursor: cursor,
+			})
+			return err
+		})
+		if err != nil {
+			return expired, fmt.Errorf("oms: expire pending placements: %w", err)
+		}
+		for _, o := range page.Orders {
+			var keys []string
+			if o.ExternalRef != "" {
+				keys = append(keys, "channel:"+o.Channel.Name+":"+o.ExternalRef)
+			}
+			done, err := e.failPlaced(ctx, tenant, o.ID, keys, "placement expired", errPlacementExpired)
+			if err != nil {
+				return expired, fmt.Errorf("oms: expire placement of %s: %w", o.ID, err)
+			}
+			if done.Status == order.StatusCancelled {
+				expired = append(expired, done)
+			}
+		}
+		if page.Next == "" {
+			return expired, nil
+		}
+		cursor = page.Next
+	}
+}
+
+var errPlacementExpired = errors.New("placement expired before the payment was authorized")
 
 // releaseReservations releases every open reservation of an order.
 func (e *Engine) releaseReservations(ctx context.Context, tx storage.Tx, orderID uuid.UUID, reason string) error {

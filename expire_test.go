@@ -1,0 +1,66 @@
+package oms_test
+
+import (
+	"context"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	oms "github.com/openoms/oms"
+	"github.com/openoms/oms/order"
+	"github.com/openoms/oms/payment"
+	"github.com/openoms/oms/storage"
+	"github.com/openoms/oms/storage/memory"
+)
+
+// crashingGateway stops the calling goroutine in the middle of an
+// authorization, as a process that dies between the saga's steps would.
+type crashingGateway struct{ payment.Gateway }
+
+func (crashingGateway) Authorize(context.Context, payment.AuthorizeRequest) (payment.Result, error) {
+	runtime.Goexit()
+	return payment.Result{}, nil
+}
+
+func TestExpirePendingPlacementsFreesStockLeftByACrash(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := memory.New()
+	f := newFixtureOn(t, store)
+	crashing, err := oms.New(oms.WithStore(store), oms.WithClock(f.clock.Now),
+		oms.WithGateway("sandbox", crashingGateway{payment.NewSandbox()}))
+	require.NoError(t, err)
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = crashing.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft("CRASH-1", line("TEE", 2, "20.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+	}()
+	<-done
+	page, err := f.eng.ListOrders(ctx, "", storage.OrderFilter{Statuses: []order.Status{order.StatusPending}})
+	require.NoError(t, err)
+	require.Len(t, page.Orders, 1, "the crash left a pending order")
+	assert.Equal(t, int64(3), f.available(t, "", "TEE"), "and its stock held")
+
+	// Too recent to expire: it might still be authorizing.
+	expired, err := f.eng.ExpirePendingPlacements(ctx, "", 15*time.Minute)
+	require.NoError(t, err)
+	assert.Empty(t, expired)
+
+	f.clock.Advance(20 * time.Minute)
+	expired, err = f.eng.ExpirePendingPlacements(ctx, "", 15*time.Minute)
+	require.NoError(t, err)
+	require.Len(t, expired, 1)
+	assert.Equal(t, order.StatusCancelled, expired[0].Status)
+	assert.Equal(t, order.PaymentFailed, expired[0].Payment.Status)
+	assert.Equal(t, int64(5), f.available(t, "", "TEE"))
+
+	// The channel order can be placed again.
+	o := f.place(t, "CRASH-1", line("TEE", 2, "20.00"))
+	assert.NotEqual(t, expired[0].ID, o.ID)
+	assert.Equal(t, order.StatusConfirmed, o.Status)
+}
+
