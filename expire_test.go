@@ -63,4 +63,3 @@ func TestExpirePendingPlacementsFreesStockLeftByACrash(t *testing.T) {
 	assert.NotEqual(t, expired[0].ID, o.ID)
 	assert.Equal(t, order.StatusConfirmed, o.Status)
 }
-
