@@ -3,11 +3,15 @@ package oms_test
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
@@ -20,6 +24,8 @@ import (
 	"github.com/openoms/oms/shipping"
 	"github.com/openoms/oms/storage"
 	"github.com/openoms/oms/storage/memory"
+	"github.com/openoms/oms/storage/postgres"
+	"github.com/openoms/oms/storage/sqlite"
 )
 
 // testClock is a clock the tests move by hand.
@@ -50,9 +56,45 @@ type fixture struct {
 
 // newFixture returns an engine on a fresh memory store with two locations
 // and stock: MUG (Berlin 10, Munich 10), TEE (Munich 5), CAP (Berlin 3).
+//
+// OMS_TEST_STORE=sqlite or OMS_TEST_STORE=postgres (with
+// OMS_TEST_POSTGRES_URL) runs the engine's tests on that adapter instead of
+// the memory store; .ci/run does both.
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	return newFixtureOn(t, memory.New())
+	return newFixtureOn(t, newTestStore(t))
+}
+
+// newTestStore returns a fresh store of the kind OMS_TEST_STORE names.
+func newTestStore(t testing.TB) storage.Store {
+	t.Helper()
+	ctx := context.Background()
+	switch kind := os.Getenv("OMS_TEST_STORE"); kind {
+	case "", "memory":
+		return memory.New()
+	case "sqlite":
+		s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "oms.db"), sqlite.Options{})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	case "postgres":
+		url := os.Getenv("OMS_TEST_POSTGRES_URL")
+		require.NotEmpty(t, url, "OMS_TEST_STORE=postgres needs OMS_TEST_POSTGRES_URL")
+		schema := "oms_engine_" + strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
+		s, err := postgres.Open(ctx, postgres.Config{URL: url, Schema: schema})
+		require.NoError(t, err)
+		t.Cleanup(func() {
+			s.Close()
+			if conn, err := pgx.Connect(ctx, url); err == nil {
+				_, _ = conn.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
+				_ = conn.Close(ctx)
+			}
+		})
+		return s
+	default:
+		t.Fatalf("OMS_TEST_STORE=%q: want memory, sqlite or postgres", kind)
+		return nil
+	}
 }
 
 func newFixtureOn(t testing.TB, store storage.Store) *fixture {
