@@ -14,6 +14,10 @@ var (
 	// ErrIdempotencyKeyReused means an idempotency key was first used for a
 	// different operation or resource.
 	ErrIdempotencyKeyReused = errors.New("oms: idempotency key reused for a different request")
+	// ErrShippingInProgress means a fulfillment of the order is being
+	// shipped (its label bought, its payment captured), so the order cannot
+	// be cancelled or held until that step ends.
+	ErrShippingInProgress = errors.New("oms: a fulfillment of the order is being shipped")
 )
 
 // notFound wraps err so that it matches both domain (such as

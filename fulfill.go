@@ -198,14 +198,21 @@ type ShipRequest struct {
 	Fastest bool
 }
 
-// Ship ships a packed fulfillment order: it shops the carriers' rates,
-// buys the label, captures the shipped units' share of the payment, and
-// then, in one transaction, records the shipment, takes the units out of
-// stock, and moves the fulfillment order and the order on. If the capture
-// fails the label is voided and nothing changes. Shipping a fulfillment
-// order again returns its shipment. Errors: *fulfillment.TransitionError
-// when it is not packed (or was cancelled), shipping.ErrNoRate, gateway
-// and carrier errors, ErrNotConfigured without carriers.
+// Ship ships a packed fulfillment order in three saga steps. One
+// transaction claims it (packed → shipping; from then on the order cannot
+// be cancelled or held); then the carriers' rates are shopped, the label
+// bought and the shipped units' share of the payment captured, each with an
+// idempotency key derived from the fulfillment; and one transaction
+// records the shipment, takes the units out of stock, and moves the
+// fulfillment order and the order on. If the label or the capture fails,
+// the label is voided and the fulfillment returns to packed. Shipping a
+// shipped fulfillment returns its shipment; shipping one left in shipping
+// by a crash resumes it without buying or capturing twice.
+//
+// Errors: *fulfillment.TransitionError when it is not packed (or was
+// cancelled), *order.TransitionError when the order cannot ship (on hold),
+// shipping.ErrNoRate, gateway and carrier errors, ErrNotConfigured without
+// carriers.
 func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment, error) {
 	tenant := tenantOf(req.Tenant)
 	if len(e.carriers) == 0 {
@@ -221,6 +228,7 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 	)
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
+		shipped = nil
 		if f, err = tx.Fulfillments().Get(ctx, req.FulfillmentID); err != nil {
 			return notFound(fulfillment.ErrNotFound, "fulfillment "+req.FulfillmentID.String(), err)
 		}
@@ -228,14 +236,22 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 			shipped, err = tx.Shipments().Get(ctx, f.ShipmentID)
 			return err
 		}
-		if !f.Can(fulfillment.EventShip) {
-			return f.MarkShipped(ctx, uuid.Nil, e.clock()) // reports the refused transition
+		resume := f.Status == fulfillment.StatusShipping // a step a crash cut short
+		if !resume {
+			if err := f.BeginShipping(ctx, e.clock()); err != nil {
+				return err
+			}
 		}
 		if o, err = tx.Orders().Get(ctx, f.OrderID); err != nil {
 			return err
 		}
 		if !o.Can(order.EventShip) && !o.Can(order.EventShipPartial) {
-			return o.RecordShipment(ctx, f.Quantities(), e.clock())
+			return o.RecordShipment(ctx, f.Quantities(), e.clock()) // reports the refused transition
+		}
+		if !resume {
+			if err := tx.Fulfillments().Update(ctx, f); err != nil {
+				return err
+			}
 		}
 		if loc, err = tx.Inventory().GetLocation(ctx, f.LocationID); err != nil {
 			return err
@@ -257,6 +273,25 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 		return shipped, nil
 	}
 
+	label, captureRef, err := e.labelAndCapture(ctx, f, o, loc, pay, capture, req)
+	if err != nil {
+		if abortErr := e.abortShipping(ctx, tenant, f.ID); abortErr != nil {
+			return nil, fmt.Errorf("oms: ship %s: %w (and returning it to packed failed: %w)", f.ID, err, abortErr)
+		}
+		return nil, fmt.Errorf("oms: ship %s: %w", f.ID, err)
+	}
+	err = e.inTx(context.WithoutCancel(ctx), tenant, func(tx storage.Tx) error {
+		return e.recordShipment(ctx, tx, f.ID, label, pay, capture, captureRef, &shipped)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: ship %s: record shipment: %w", f.ID, err)
+	}
+	return shipped, nil
+}
+
+// labelAndCapture shops the rates, buys the label and captures the
+// payment. When the capture fails it voids the label.
+func (e *Engine) labelAndCapture(ctx context.Context, f *fulfillment.FulfillmentOrder, o *order.Order, loc *inventory.Location, pay *payment.Payment, capture money.Money, req ShipRequest) (shipping.Label, string, error) {
 	now := e.clock()
 	rateReq := shipping.RateRequest{
 		Origin:      originAddress(loc),
@@ -267,47 +302,62 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 	}
 	rate, err := shipping.Shop(ctx, e.carriers, rateReq, shipping.Preference{DeliverBy: req.DeliverBy, Fastest: req.Fastest})
 	if err != nil {
-		return nil, fmt.Errorf("oms: ship %s: rate shopping: %w", f.ID, err)
+		return shipping.Label{}, "", fmt.Errorf("rate shopping: %w", err)
 	}
 	carrier, err := e.carrier(rate.Carrier)
 	if err != nil {
-		return nil, err
+		return shipping.Label{}, "", err
 	}
 	label, err := carrier.BuyLabel(ctx, shipping.LabelRequest{
 		IdempotencyKey: "label:" + f.ID.String(), Rate: rate,
 		Origin: rateReq.Origin, Destination: rateReq.Destination, Parcels: rateReq.Parcels, ShipDate: now,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("oms: ship %s: buy label: %w", f.ID, err)
+		return shipping.Label{}, "", fmt.Errorf("buy label: %w", err)
 	}
-	var captureRef string
-	if pay != nil && capture.IsPositive() {
-		if err := pay.CheckCapture(capture); err != nil {
-			e.voidLabel(ctx, carrier, label)
-			return nil, fmt.Errorf("oms: ship %s: capture: %w", f.ID, err)
-		}
-		gw, ok := e.gateways[pay.Gateway]
-		if !ok {
-			e.voidLabel(ctx, carrier, label)
-			return nil, fmt.Errorf("oms: ship %s: gateway %q: %w", f.ID, pay.Gateway, ErrNotConfigured)
-		}
-		res, err := gw.Capture(ctx, payment.CaptureRequest{
-			IdempotencyKey: "capture:" + f.ID.String(), AuthorizationRef: pay.AuthorizationRef, Amount: capture,
-		})
-		if err != nil {
-			e.voidLabel(ctx, carrier, label)
-			return nil, fmt.Errorf("oms: ship %s: capture %s: %w", f.ID, capture, err)
-		}
-		captureRef = res.Ref
+	if pay == nil || !capture.IsPositive() {
+		return label, "", nil
 	}
+	captureRef, err := e.capture(ctx, f, pay, capture)
+	if err != nil {
+		e.voidLabel(ctx, carrier, label)
+		return shipping.Label{}, "", fmt.Errorf("capture %s: %w", capture, err)
+	}
+	return label, captureRef, nil
+}
 
-	err = e.inTx(context.WithoutCancel(ctx), tenant, func(tx storage.Tx) error {
-		return e.recordShipment(ctx, tx, f.ID, label, pay, capture, captureRef, &shipped)
+func (e *Engine) capture(ctx context.Context, f *fulfillment.FulfillmentOrder, pay *payment.Payment, amount money.Money) (string, error) {
+	if err := pay.CheckCapture(amount); err != nil {
+		return "", err
+	}
+	gw, ok := e.gateways[pay.Gateway]
+	if !ok {
+		return "", fmt.Errorf("gateway %q: %w", pay.Gateway, ErrNotConfigured)
+	}
+	res, err := gw.Capture(ctx, payment.CaptureRequest{
+		IdempotencyKey: "capture:" + f.ID.String(), AuthorizationRef: pay.AuthorizationRef, Amount: amount,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("oms: ship %s: record shipment: %w", f.ID, err)
+		return "", err
 	}
-	return shipped, nil
+	return res.Ref, nil
+}
+
+// abortShipping returns a fulfillment whose label or capture failed to packed.
+func (e *Engine) abortShipping(ctx context.Context, tenant string, id uuid.UUID) error {
+	return e.inTx(context.WithoutCancel(ctx), tenant, func(tx storage.Tx) error {
+		f, err := tx.Fulfillments().Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if f.Status != fulfillment.StatusShipping {
+			return nil
+		}
+		if err := f.AbortShipping(ctx, e.clock()); err != nil {
+			return err
+		}
+		return tx.Fulfillments().Update(ctx, f)
+	})
 }
 
 func (e *Engine) recordShipment(ctx context.Context, tx storage.Tx, fulfillmentID uuid.UUID, label shipping.Label, pay *payment.Payment, capture money.Money, captureRef string, out **shipping.Shipment) error {
@@ -315,6 +365,10 @@ func (e *Engine) recordShipment(ctx context.Context, tx storage.Tx, fulfillmentI
 	rec := e.recorder()
 	f, err := tx.Fulfillments().Get(ctx, fulfillmentID)
 	if err != nil {
+		return err
+	}
+	if f.ShipmentID != uuid.Nil { // a concurrent Ship of the same fulfillment recorded it first
+		*out, err = tx.Shipments().Get(ctx, f.ShipmentID)
 		return err
 	}
 	o, err := tx.Orders().Get(ctx, f.OrderID)

@@ -94,13 +94,23 @@ type OrderRequest struct {
 	IdempotencyKey string
 }
 
-// CancelOrder cancels an order that has not shipped: it voids the payment
-// authorization, releases every reservation and cancels open fulfillment
-// orders. Cancelling a cancelled order returns it unchanged. It returns an
-// *order.TransitionError (order.ErrInvalidTransition) once anything has
+// CancelOrder cancels an order that has not shipped. One transaction
+// cancels the order, releases every reservation and cancels its
+// fulfillment orders; then the payment authorization is voided at the
+// gateway and the void recorded. Cancelling comes first so that no label
+// can be bought for the order once it is cancelled: a fulfillment being
+// shipped blocks the cancellation instead (ErrShippingInProgress).
+//
+// If the gateway refuses the void, the order stays cancelled, the error
+// says so, and calling CancelOrder again retries the void. Cancelling a
+// cancelled order whose payment is voided returns it unchanged. It returns
+// an *order.TransitionError (order.ErrInvalidTransition) once anything has
 // shipped, and order.ErrNotFound for an unknown order.
 func (e *Engine) CancelOrder(ctx context.Context, req OrderRequest) (*order.Order, error) {
 	tenant := tenantOf(req.Tenant)
+	if req.Reason == "" {
+		req.Reason = "cancelled on request"
+	}
 	var (
 		o        *order.Order
 		payments []*payment.Payment
@@ -108,72 +118,26 @@ func (e *Engine) CancelOrder(ctx context.Context, req OrderRequest) (*order.Orde
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
 		if o, err = tx.Orders().Get(ctx, req.OrderID); err != nil {
+			return notFound(order.ErrNotFound, "order "+req.OrderID.String(), err)
+		}
+		if payments, err = tx.Payments().ListByOrder(ctx, o.ID); err != nil {
 			return err
 		}
-		payments, err = tx.Payments().ListByOrder(ctx, req.OrderID)
-		return err
-	})
-	if err != nil {
-		return nil, notFound(order.ErrNotFound, "cancel order "+req.OrderID.String(), err)
-	}
-	if o.Status == order.StatusCancelled {
-		return o, nil
-	}
-	if req.Reason == "" {
-		req.Reason = "cancelled on request"
-	}
-	if !o.Can(order.EventCancel) {
-		return nil, fmt.Errorf("oms: cancel order %s: %w", o.ID, o.Cancel(ctx, req.Reason, e.clock()))
-	}
-	// Void authorizations first: if the gateway refuses, nothing changes.
-	voids := make(map[uuid.UUID]string)
-	for _, p := range payments {
-		if !p.Can(payment.EventVoid) {
-			continue
-		}
-		gw, ok := e.gateways[p.Gateway]
-		if !ok {
-			return nil, fmt.Errorf("oms: cancel order %s: gateway %q: %w", o.ID, p.Gateway, ErrNotConfigured)
-		}
-		res, err := gw.Void(ctx, payment.VoidRequest{IdempotencyKey: "void:" + p.ID.String(), AuthorizationRef: p.AuthorizationRef})
-		if err != nil {
-			return nil, fmt.Errorf("oms: cancel order %s: void payment %s: %w", o.ID, p.ID, err)
-		}
-		voids[p.ID] = res.Ref
-	}
-	err = e.inTx(context.WithoutCancel(ctx), tenant, func(tx storage.Tx) error {
-		var err error
-		if o, err = tx.Orders().Get(ctx, req.OrderID); err != nil {
-			return err
+		if o.Status == order.StatusCancelled {
+			return nil // only the voids may be left to do
 		}
 		now := e.clock()
-		rec := e.recorder()
+		if err := noShippingInProgress(ctx, tx, o.ID); err != nil {
+			return err
+		}
+		fos, err := tx.Fulfillments().ListByOrder(ctx, o.ID)
+		if err != nil {
+			return err
+		}
 		if err := o.Cancel(ctx, req.Reason, now); err != nil {
 			return err
 		}
 		if err := e.releaseReservations(ctx, tx, o.ID, "order cancelled"); err != nil {
-			return err
-		}
-		ps, err := tx.Payments().ListByOrder(ctx, o.ID)
-		if err != nil {
-			return err
-		}
-		for _, p := range ps {
-			ref, ok := voids[p.ID]
-			if !ok {
-				continue
-			}
-			if err := p.RecordVoid(ctx, e.newID(), ref, "void:"+p.ID.String(), now); err != nil {
-				return err
-			}
-			if err := tx.Payments().Update(ctx, p); err != nil {
-				return err
-			}
-			o.SyncPayment(paymentFacts(p), now)
-			rec.add(EventPaymentVoided, AggregatePayment, p.ID, paymentPayload(p))
-		}
-		fos, err := tx.Fulfillments().ListByOrder(ctx, o.ID)
-		if err != nil {
 			return err
 		}
 		for _, f := range fos {
@@ -190,20 +154,72 @@ func (e *Engine) CancelOrder(ctx context.Context, req OrderRequest) (*order.Orde
 		if err := tx.Orders().Update(ctx, o); err != nil {
 			return err
 		}
+		rec := e.recorder()
 		rec.add(EventOrderCancelled, AggregateOrder, o.ID, orderPayload(o))
 		return rec.flush(ctx, tx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("oms: cancel order %s: %w", req.OrderID, err)
 	}
+	for _, p := range payments {
+		if !p.Can(payment.EventVoid) {
+			continue
+		}
+		voided, err := e.voidPayment(ctx, tenant, p)
+		if err != nil {
+			return o, fmt.Errorf("oms: order %s is cancelled, but voiding payment %s failed (cancel again to retry): %w", req.OrderID, p.ID, err)
+		}
+		o = voided
+	}
 	return o, nil
+}
+
+// voidPayment voids an authorization at its gateway and records the void.
+func (e *Engine) voidPayment(ctx context.Context, tenant string, p *payment.Payment) (*order.Order, error) {
+	gw, ok := e.gateways[p.Gateway]
+	if !ok {
+		return nil, fmt.Errorf("gateway %q: %w", p.Gateway, ErrNotConfigured)
+	}
+	key := "void:" + p.ID.String()
+	res, err := gw.Void(ctx, payment.VoidRequest{IdempotencyKey: key, AuthorizationRef: p.AuthorizationRef})
+	if err != nil {
+		return nil, err
+	}
+	var o *order.Order
+	err = e.inTx(context.WithoutCancel(ctx), tenant, func(tx storage.Tx) error {
+		p, err := tx.Payments().Get(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		if o, err = tx.Orders().Get(ctx, p.OrderID); err != nil {
+			return err
+		}
+		now := e.clock()
+		if err := p.RecordVoid(ctx, e.newID(), res.Ref, key, now); err != nil {
+			return err
+		}
+		if err := tx.Payments().Update(ctx, p); err != nil {
+			return err
+		}
+		o.SyncPayment(paymentFacts(p), now)
+		if err := tx.Orders().Update(ctx, o); err != nil {
+			return err
+		}
+		rec := e.recorder()
+		rec.add(EventPaymentVoided, AggregatePayment, p.ID, paymentPayload(p))
+		return rec.flush(ctx, tx)
+	})
+	return o, err
 }
 
 // HoldOrder puts an order on hold (fraud review, address check) so that it
 // is not fulfilled until released. It returns an *order.TransitionError once
 // the order has shipped or is already on hold.
 func (e *Engine) HoldOrder(ctx context.Context, req OrderRequest) (*order.Order, error) {
-	return e.updateOrder(ctx, req.Tenant, req.OrderID, "hold order", req.IdempotencyKey, func(o *order.Order, rec *recorder) error {
+	return e.updateOrder(ctx, req.Tenant, req.OrderID, "hold order", req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
+		if err := noShippingInProgress(ctx, tx, o.ID); err != nil {
+			return err
+		}
 		reason := req.Reason
 		if reason == "" {
 			reason = "held on request"
@@ -218,7 +234,7 @@ func (e *Engine) HoldOrder(ctx context.Context, req OrderRequest) (*order.Order,
 
 // ReleaseHold releases an order from hold; it returns to confirmed.
 func (e *Engine) ReleaseHold(ctx context.Context, req OrderRequest) (*order.Order, error) {
-	return e.updateOrder(ctx, req.Tenant, req.OrderID, "release order", req.IdempotencyKey, func(o *order.Order, rec *recorder) error {
+	return e.updateOrder(ctx, req.Tenant, req.OrderID, "release order", req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
 		if err := o.Release(ctx, e.clock()); err != nil {
 			return err
 		}
@@ -243,7 +259,7 @@ type FeedbackRequest struct {
 // once per order, after delivery: errors match order.ErrFeedbackNotAllowed,
 // order.ErrFeedbackExists, or order.ErrInvalidOrder for a rating outside 1–5.
 func (e *Engine) LeaveFeedback(ctx context.Context, req FeedbackRequest) (*order.Order, error) {
-	return e.updateOrder(ctx, req.Tenant, req.OrderID, "leave feedback", req.IdempotencyKey, func(o *order.Order, rec *recorder) error {
+	return e.updateOrder(ctx, req.Tenant, req.OrderID, "leave feedback", req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
 		if err := o.LeaveFeedback(req.Rating, req.Comment, e.clock()); err != nil {
 			return err
 		}
@@ -259,7 +275,7 @@ type feedbackEvent struct {
 
 // updateOrder loads an order, applies change and stores it with the events
 // change recorded, in one transaction.
-func (e *Engine) updateOrder(ctx context.Context, tenant string, id uuid.UUID, what, key string, change func(*order.Order, *recorder) error) (*order.Order, error) {
+func (e *Engine) updateOrder(ctx context.Context, tenant string, id uuid.UUID, what, key string, change func(storage.Tx, *order.Order, *recorder) error) (*order.Order, error) {
 	var o *order.Order
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
@@ -270,7 +286,7 @@ func (e *Engine) updateOrder(ctx context.Context, tenant string, id uuid.UUID, w
 			return err
 		}
 		rec := e.recorder()
-		if err := change(o, rec); err != nil {
+		if err := change(tx, o, rec); err != nil {
 			return err
 		}
 		if err := tx.Orders().Update(ctx, o); err != nil {
@@ -282,4 +298,19 @@ func (e *Engine) updateOrder(ctx context.Context, tenant string, id uuid.UUID, w
 		return nil, notFound(order.ErrNotFound, what+" "+id.String(), err)
 	}
 	return o, nil
+}
+
+// noShippingInProgress returns ErrShippingInProgress when a fulfillment of
+// the order is being shipped.
+func noShippingInProgress(ctx context.Context, tx storage.Tx, orderID uuid.UUID) error {
+	fos, err := tx.Fulfillments().ListByOrder(ctx, orderID)
+	if err != nil {
+		return err
+	}
+	for _, f := range fos {
+		if f.Status == fulfillment.StatusShipping {
+			return fmt.Errorf("fulfillment %s: %w", f.ID, ErrShippingInProgress)
+		}
+	}
+	return nil
 }

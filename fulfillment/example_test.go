@@ -42,6 +42,8 @@ func Example() {
 	}
 	fmt.Println(f.Status, len(f.Packages), "package,", f.TotalWeightGrams(), "g")
 
+	_ = f.BeginShipping(ctx, now) // label and capture follow; no cancelling now
+	fmt.Println(f.Status)
 	_ = f.MarkShipped(ctx, uuid.Must(uuid.NewV7()), now)
 	fmt.Println(f.Status)
 	// Output:
@@ -50,6 +52,7 @@ func Example() {
 	// picking true
 	// fully picked: true
 	// packed 1 package, 900 g
+	// shipping
 	// shipped
 }
 

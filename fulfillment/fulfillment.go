@@ -377,25 +377,47 @@ func (f *FulfillmentOrder) MarkShipped(ctx context.Context, shipmentID uuid.UUID
 	return nil
 }
 
-// Cancel cancels a fulfillment that has not shipped. Picked quantities and
-// packages are kept, so the caller knows what to put back. It returns a
-// *TransitionError (matching [ErrInvalidTransition]) once shipped or
-// cancelled, or a *ValidationError (matching [ErrInvalidInput]) for a zero
-// now.
-func (f *FulfillmentOrder) Cancel(ctx context.Context, now time.Time) error {
-	if err := lifecycle.Check(f.Status, EventCancel); err != nil {
+// BeginShipping claims a packed fulfillment for shipping: from here on it
+// cannot be cancelled, so an order cannot be cancelled while its label is
+// being bought and its payment captured. It returns a *TransitionError
+// (matching [ErrInvalidTransition]) unless the fulfillment is packed, or a
+// *ValidationError for a zero now.
+func (f *FulfillmentOrder) BeginShipping(ctx context.Context, now time.Time) error {
+	return f.move(ctx, EventBeginShipping, now)
+}
+
+// AbortShipping returns a fulfillment that was being shipped to packed,
+// when the label or the capture failed. It returns a *TransitionError
+// (matching [ErrInvalidTransition]) unless the fulfillment is shipping, or
+// a *ValidationError for a zero now.
+func (f *FulfillmentOrder) AbortShipping(ctx context.Context, now time.Time) error {
+	return f.move(ctx, EventAbortShipping, now)
+}
+
+// move fires ev, which needs nothing but the time.
+func (f *FulfillmentOrder) move(ctx context.Context, ev Event, now time.Time) error {
+	if err := lifecycle.Check(f.Status, ev); err != nil {
 		return err
 	}
 	if now.IsZero() {
 		return &ValidationError{Fields: []FieldError{{Field: "now", Problem: "required"}}}
 	}
-	next, err := lifecycle.Fire(ctx, f.Status, EventCancel)
+	next, err := lifecycle.Fire(ctx, f.Status, ev)
 	if err != nil {
 		return err
 	}
 	f.Status = next
 	f.UpdatedAt = now
 	return nil
+}
+
+// Cancel cancels a fulfillment that has not shipped. Picked quantities and
+// packages are kept, so the caller knows what to put back. It returns a
+// *TransitionError (matching [ErrInvalidTransition]) once shipped or
+// cancelled, or a *ValidationError (matching [ErrInvalidInput]) for a zero
+// now.
+func (f *FulfillmentOrder) Cancel(ctx context.Context, now time.Time) error {
+	return f.move(ctx, EventCancel, now)
 }
 
 // TotalWeightGrams returns the summed weight of the packages (0 before

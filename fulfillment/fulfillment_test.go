@@ -375,6 +375,17 @@ func TestShipAndCancel(t *testing.T) {
 	t.Parallel()
 	fx := newFixture(t)
 	fx.packed(t)
+	require.ErrorIs(t, fx.f.MarkShipped(ctx, newID(), t0), fulfillment.ErrInvalidTransition, "packed is not yet shipping")
+	require.ErrorIs(t, fx.f.BeginShipping(ctx, time.Time{}), fulfillment.ErrInvalidInput)
+	require.NoError(t, fx.f.BeginShipping(ctx, t0))
+	assert.Equal(t, fulfillment.StatusShipping, fx.f.Status)
+	err := fx.f.Cancel(ctx, t0)
+	require.ErrorIs(t, err, fulfillment.ErrInvalidTransition, "a fulfillment being shipped cannot be cancelled")
+	require.NoError(t, fx.f.AbortShipping(ctx, t0))
+	assert.Equal(t, fulfillment.StatusPacked, fx.f.Status)
+	require.ErrorIs(t, fx.f.AbortShipping(ctx, t0), fulfillment.ErrInvalidTransition)
+	require.NoError(t, fx.f.BeginShipping(ctx, t0))
+
 	before := fx.f.Clone()
 	require.ErrorIs(t, fx.f.MarkShipped(ctx, uuid.Nil, t0), fulfillment.ErrInvalidInput)
 	require.ErrorIs(t, fx.f.MarkShipped(ctx, newID(), time.Time{}), fulfillment.ErrInvalidInput)
@@ -388,7 +399,7 @@ func TestShipAndCancel(t *testing.T) {
 	assert.Equal(t, t3, fx.f.UpdatedAt)
 
 	before = fx.f.Clone()
-	err := fx.f.Cancel(ctx, t0)
+	err = fx.f.Cancel(ctx, t0)
 	require.ErrorIs(t, err, fulfillment.ErrInvalidTransition)
 	var te *fulfillment.TransitionError
 	require.ErrorAs(t, err, &te)

@@ -19,19 +19,21 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // TestTransitions checks every (status, event) pair against the legal moves.
 func TestTransitions(t *testing.T) {
 	t.Parallel()
-	statuses := []fulfillment.Status{fulfillment.StatusPending, fulfillment.StatusPicking, fulfillment.StatusPacked, fulfillment.StatusShipped, fulfillment.StatusCancelled}
-	events := []fulfillment.Event{fulfillment.EventStartPicking, fulfillment.EventPack, fulfillment.EventShip, fulfillment.EventCancel}
+	statuses := []fulfillment.Status{fulfillment.StatusPending, fulfillment.StatusPicking, fulfillment.StatusPacked, fulfillment.StatusShipping, fulfillment.StatusShipped, fulfillment.StatusCancelled}
+	events := []fulfillment.Event{fulfillment.EventStartPicking, fulfillment.EventPack, fulfillment.EventBeginShipping, fulfillment.EventAbortShipping, fulfillment.EventShip, fulfillment.EventCancel}
 	type move struct {
 		from fulfillment.Status
 		ev   fulfillment.Event
 	}
 	legal := map[move]fulfillment.Status{
-		{fulfillment.StatusPending, fulfillment.EventStartPicking}: fulfillment.StatusPicking,
-		{fulfillment.StatusPending, fulfillment.EventCancel}:       fulfillment.StatusCancelled,
-		{fulfillment.StatusPicking, fulfillment.EventPack}:         fulfillment.StatusPacked,
-		{fulfillment.StatusPicking, fulfillment.EventCancel}:       fulfillment.StatusCancelled,
-		{fulfillment.StatusPacked, fulfillment.EventShip}:          fulfillment.StatusShipped,
-		{fulfillment.StatusPacked, fulfillment.EventCancel}:        fulfillment.StatusCancelled,
+		{fulfillment.StatusPending, fulfillment.EventStartPicking}:   fulfillment.StatusPicking,
+		{fulfillment.StatusPending, fulfillment.EventCancel}:         fulfillment.StatusCancelled,
+		{fulfillment.StatusPicking, fulfillment.EventPack}:           fulfillment.StatusPacked,
+		{fulfillment.StatusPicking, fulfillment.EventCancel}:         fulfillment.StatusCancelled,
+		{fulfillment.StatusPacked, fulfillment.EventBeginShipping}:   fulfillment.StatusShipping,
+		{fulfillment.StatusShipping, fulfillment.EventAbortShipping}: fulfillment.StatusPacked,
+		{fulfillment.StatusShipping, fulfillment.EventShip}:          fulfillment.StatusShipped,
+		{fulfillment.StatusPacked, fulfillment.EventCancel}:          fulfillment.StatusCancelled,
 	}
 	m := machine.New[fulfillment.Status, fulfillment.Event]("fulfillment", fulfillment.ErrInvalidTransition, fulfillment.Transitions)
 	for _, from := range statuses {

@@ -17,6 +17,9 @@ const (
 	StatusPicking Status = "picking"
 	// StatusPacked: everything is picked and packed into packages.
 	StatusPacked Status = "packed"
+	// StatusShipping: the engine is buying the label and capturing the
+	// payment; the fulfillment can no longer be cancelled.
+	StatusShipping Status = "shipping"
 	// StatusShipped: the packages left with a shipment.
 	StatusShipped Status = "shipped"
 	// StatusCancelled: the fulfillment was cancelled before shipping.
@@ -33,6 +36,12 @@ const (
 	EventStartPicking Event = "start_picking"
 	// EventPack records the packages.
 	EventPack Event = "pack"
+	// EventBeginShipping claims a packed fulfillment for shipping, before
+	// the label is bought and the payment captured.
+	EventBeginShipping Event = "begin_shipping"
+	// EventAbortShipping returns it to packed when buying the label or
+	// capturing the payment failed.
+	EventAbortShipping Event = "abort_shipping"
 	// EventShip records the shipment.
 	EventShip Event = "ship"
 	// EventCancel cancels the fulfillment.
@@ -44,7 +53,9 @@ const (
 var Transitions = fsm.Events{
 	{Name: string(EventStartPicking), Src: []string{string(StatusPending)}, Dst: string(StatusPicking)},
 	{Name: string(EventPack), Src: []string{string(StatusPicking)}, Dst: string(StatusPacked)},
-	{Name: string(EventShip), Src: []string{string(StatusPacked)}, Dst: string(StatusShipped)},
+	{Name: string(EventBeginShipping), Src: []string{string(StatusPacked)}, Dst: string(StatusShipping)},
+	{Name: string(EventAbortShipping), Src: []string{string(StatusShipping)}, Dst: string(StatusPacked)},
+	{Name: string(EventShip), Src: []string{string(StatusShipping)}, Dst: string(StatusShipped)},
 	{Name: string(EventCancel), Src: []string{string(StatusPending), string(StatusPicking), string(StatusPacked)}, Dst: string(StatusCancelled)},
 }
 
