@@ -545,3 +545,22 @@ func TestLowStockSignal(t *testing.T) {
 	place("LOW-3", 1) // 3 → 2: already low, no new signal
 	assert.Len(t, lows, 1)
 }
+
+func TestIsTransient(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{fmt.Errorf("oms: x: %w", storage.ErrConflict), true},
+		{fmt.Errorf("authorize: %w", payment.ErrTransient), true},
+		{context.DeadlineExceeded, true},
+		{&payment.DeclineError{Code: "card_declined"}, false},
+		{&inventory.ShortageError{}, false},
+		{&order.ValidationError{}, false},
+		{nil, false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, oms.IsTransient(tt.err), "%v", tt.err)
+	}
+}

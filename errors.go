@@ -1,9 +1,12 @@
 package oms
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
+	"github.com/openoms/oms/payment"
+	"github.com/openoms/oms/shipping"
 	"github.com/openoms/oms/storage"
 )
 
@@ -27,4 +30,15 @@ func notFound(domain error, what string, err error) error {
 		return fmt.Errorf("oms: %s: %w: %w", what, domain, err)
 	}
 	return fmt.Errorf("oms: %s: %w", what, err)
+}
+
+// IsTransient reports whether err is worth retrying as it is: an
+// optimistic-concurrency conflict the engine gave up on, a gateway's or a
+// carrier's transient failure, or a deadline that passed. Validation
+// errors, refused transitions, declines and shortages are permanent.
+func IsTransient(err error) bool {
+	return errors.Is(err, storage.ErrConflict) ||
+		errors.Is(err, payment.ErrTransient) ||
+		errors.Is(err, shipping.ErrTransient) ||
+		errors.Is(err, context.DeadlineExceeded)
 }
