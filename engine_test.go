@@ -564,3 +564,19 @@ func TestIsTransient(t *testing.T) {
 		assert.Equal(t, tt.want, oms.IsTransient(tt.err), "%v", tt.err)
 	}
 }
+
+func TestCompleteOrder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	o := f.place(t, "DONE-1", line("MUG", 1, "10.00"))
+	_, err := f.eng.CompleteOrder(ctx, oms.OrderRequest{OrderID: o.ID})
+	require.ErrorIs(t, err, order.ErrInvalidTransition, "not before delivery")
+
+	f.deliver(t, o.ID)
+	done, err := f.eng.CompleteOrder(ctx, oms.OrderRequest{OrderID: o.ID})
+	require.NoError(t, err)
+	assert.Equal(t, order.StatusCompleted, done.Status)
+	_, err = f.eng.LeaveFeedback(ctx, oms.FeedbackRequest{OrderID: o.ID, Rating: 4})
+	require.NoError(t, err, "feedback is still welcome on a completed order")
+}

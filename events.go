@@ -25,6 +25,7 @@ const (
 	EventOrderDelivered        = "order.delivered"
 	EventOrderReturned         = "order.returned"
 	EventOrderFeedback         = "order.feedback_left"
+	EventOrderCompleted        = "order.completed"
 	EventPaymentAuthorized     = "payment.authorized"
 	EventPaymentFailed         = "payment.failed"
 	EventPaymentCaptured       = "payment.captured"

@@ -243,6 +243,19 @@ func (e *Engine) ReleaseHold(ctx context.Context, req OrderRequest) (*order.Orde
 	})
 }
 
+// CompleteOrder closes a delivered (or returned) order for good: nothing
+// more is expected of it, such as after its return window. It returns an
+// *order.TransitionError before delivery.
+func (e *Engine) CompleteOrder(ctx context.Context, req OrderRequest) (*order.Order, error) {
+	return e.updateOrder(ctx, req.Tenant, req.OrderID, "complete order", req.IdempotencyKey, func(_ storage.Tx, o *order.Order, rec *recorder) error {
+		if err := o.Complete(ctx, e.clock()); err != nil {
+			return err
+		}
+		rec.add(EventOrderCompleted, AggregateOrder, o.ID, orderPayload(o))
+		return nil
+	})
+}
+
 // FeedbackRequest leaves a rating and comment on a delivered order.
 type FeedbackRequest struct {
 	Tenant  string
