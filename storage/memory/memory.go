@@ -63,17 +63,17 @@ func newTenantData() *tenantData {
 		orders: newTable(func(o *order.Order) (uuid.UUID, *int64, time.Time) { return o.ID, &o.Version, o.CreatedAt },
 			(*order.Order).Clone),
 		payments: newTable(func(p *payment.Payment) (uuid.UUID, *int64, time.Time) { return p.ID, &p.Version, p.CreatedAt },
-			(*payment.Payment).Clone),
+			(*payment.Payment).Clone).indexedByOrder(func(p *payment.Payment) uuid.UUID { return p.OrderID }),
 		fulfillments: newTable(func(f *fulfillment.FulfillmentOrder) (uuid.UUID, *int64, time.Time) {
 			return f.ID, &f.Version, f.CreatedAt
-		}, (*fulfillment.FulfillmentOrder).Clone),
+		}, (*fulfillment.FulfillmentOrder).Clone).indexedByOrder(func(f *fulfillment.FulfillmentOrder) uuid.UUID { return f.OrderID }),
 		shipments: newTable(func(s *shipping.Shipment) (uuid.UUID, *int64, time.Time) { return s.ID, &s.Version, s.CreatedAt },
-			(*shipping.Shipment).Clone),
+			(*shipping.Shipment).Clone).indexedByOrder(func(s *shipping.Shipment) uuid.UUID { return s.OrderID }),
 		returns: newTable(func(r *returns.Return) (uuid.UUID, *int64, time.Time) { return r.ID, &r.Version, r.CreatedAt },
-			(*returns.Return).Clone),
+			(*returns.Return).Clone).indexedByOrder(func(r *returns.Return) uuid.UUID { return r.OrderID }),
 		reservations: newTable(func(r *inventory.Reservation) (uuid.UUID, *int64, time.Time) {
 			return r.ID, &r.Version, r.CreatedAt
-		}, (*inventory.Reservation).Clone),
+		}, (*inventory.Reservation).Clone).indexedByOrder(func(r *inventory.Reservation) uuid.UUID { return r.OrderID }),
 		locations: newTable(func(l *inventory.Location) (uuid.UUID, *int64, time.Time) { return l.ID, &l.Version, l.CreatedAt },
 			func(l *inventory.Location) *inventory.Location { c := *l; return &c }),
 		items:       make(map[string]inventory.Item),
@@ -144,15 +144,27 @@ func (t *tx) Inventory() storage.InventoryRepository      { return inventoryRepo
 func (t *tx) Outbox() storage.Outbox                      { return outboxRepo{t} }
 func (t *tx) Idempotency() storage.IdempotencyRepository  { return idempotencyRepo{t} }
 
-// table holds one kind of versioned aggregate.
+// table holds one kind of versioned aggregate. Rows that belong to an
+// order are also indexed by it, so that listing an order's rows does not
+// scan the tenant.
 type table[T any] struct {
-	rows  map[uuid.UUID]*T
-	meta  func(*T) (uuid.UUID, *int64, time.Time)
-	clone func(*T) *T
+	rows    map[uuid.UUID]*T
+	meta    func(*T) (uuid.UUID, *int64, time.Time)
+	clone   func(*T) *T
+	orderOf func(*T) uuid.UUID // nil for rows that belong to no order
+	byOrder map[uuid.UUID][]uuid.UUID
 }
 
 func newTable[T any](meta func(*T) (uuid.UUID, *int64, time.Time), clone func(*T) *T) *table[T] {
 	return &table[T]{rows: make(map[uuid.UUID]*T), meta: meta, clone: clone}
+}
+
+// indexedByOrder makes tb index its rows by the order they belong to, which
+// never changes after creation.
+func (tb *table[T]) indexedByOrder(orderOf func(*T) uuid.UUID) *table[T] {
+	tb.orderOf = orderOf
+	tb.byOrder = make(map[uuid.UUID][]uuid.UUID)
+	return tb
 }
 
 func (tb *table[T]) create(t *tx, v *T) error {
@@ -163,9 +175,22 @@ func (tb *table[T]) create(t *tx, v *T) error {
 	prev := *ver
 	*ver = 1
 	tb.rows[id] = tb.clone(v)
+	var orderID uuid.UUID
+	if tb.orderOf != nil {
+		orderID = tb.orderOf(v)
+		tb.byOrder[orderID] = append(tb.byOrder[orderID], id)
+	}
 	t.onRollback(func() {
 		delete(tb.rows, id)
 		*ver = prev
+		if tb.orderOf != nil {
+			ids := tb.byOrder[orderID]
+			if ids = ids[:len(ids)-1]; len(ids) == 0 {
+				delete(tb.byOrder, orderID)
+			} else {
+				tb.byOrder[orderID] = ids
+			}
+		}
 	})
 	return nil
 }
@@ -207,6 +232,21 @@ func (tb *table[T]) all(keep func(*T) bool) []*T {
 			out = append(out, tb.clone(v))
 		}
 	}
+	return tb.sorted(out)
+}
+
+// ofOrder is all restricted to the rows of one order, found by the index.
+func (tb *table[T]) ofOrder(orderID uuid.UUID, keep func(*T) bool) []*T {
+	var out []*T
+	for _, id := range tb.byOrder[orderID] {
+		if v := tb.rows[id]; keep == nil || keep(v) {
+			out = append(out, tb.clone(v))
+		}
+	}
+	return tb.sorted(out)
+}
+
+func (tb *table[T]) sorted(out []*T) []*T {
 	slices.SortFunc(out, func(a, b *T) int {
 		ida, _, ca := tb.meta(a)
 		idb, _, cb := tb.meta(b)
@@ -307,7 +347,7 @@ func (r paymentRepo) Update(_ context.Context, p *payment.Payment) error {
 	return r.t.data.payments.update(r.t, p)
 }
 func (r paymentRepo) ListByOrder(_ context.Context, orderID uuid.UUID) ([]*payment.Payment, error) {
-	return r.t.data.payments.all(func(p *payment.Payment) bool { return p.OrderID == orderID }), nil
+	return r.t.data.payments.ofOrder(orderID, nil), nil
 }
 
 type fulfillmentRepo struct{ t *tx }
@@ -322,7 +362,7 @@ func (r fulfillmentRepo) Update(_ context.Context, f *fulfillment.FulfillmentOrd
 	return r.t.data.fulfillments.update(r.t, f)
 }
 func (r fulfillmentRepo) ListByOrder(_ context.Context, orderID uuid.UUID) ([]*fulfillment.FulfillmentOrder, error) {
-	return r.t.data.fulfillments.all(func(f *fulfillment.FulfillmentOrder) bool { return f.OrderID == orderID }), nil
+	return r.t.data.fulfillments.ofOrder(orderID, nil), nil
 }
 
 type shipmentRepo struct{ t *tx }
@@ -337,7 +377,7 @@ func (r shipmentRepo) Update(_ context.Context, s *shipping.Shipment) error {
 	return r.t.data.shipments.update(r.t, s)
 }
 func (r shipmentRepo) ListByOrder(_ context.Context, orderID uuid.UUID) ([]*shipping.Shipment, error) {
-	return r.t.data.shipments.all(func(s *shipping.Shipment) bool { return s.OrderID == orderID }), nil
+	return r.t.data.shipments.ofOrder(orderID, nil), nil
 }
 
 type returnRepo struct{ t *tx }
@@ -352,7 +392,7 @@ func (r returnRepo) Update(_ context.Context, v *returns.Return) error {
 	return r.t.data.returns.update(r.t, v)
 }
 func (r returnRepo) ListByOrder(_ context.Context, orderID uuid.UUID) ([]*returns.Return, error) {
-	return r.t.data.returns.all(func(v *returns.Return) bool { return v.OrderID == orderID }), nil
+	return r.t.data.returns.ofOrder(orderID, nil), nil
 }
 
 type inventoryRepo struct{ t *tx }
@@ -464,11 +504,13 @@ func (r inventoryRepo) UpdateReservation(_ context.Context, v *inventory.Reserva
 }
 
 func (r inventoryRepo) ListReservations(_ context.Context, f storage.ReservationFilter) ([]*inventory.Reservation, error) {
-	return r.t.data.reservations.all(func(v *inventory.Reservation) bool {
-		return (f.OrderID == uuid.Nil || v.OrderID == f.OrderID) &&
-			(f.SKU == "" || v.SKU == f.SKU) &&
-			(f.Status == "" || v.Status == f.Status)
-	}), nil
+	keep := func(v *inventory.Reservation) bool {
+		return (f.SKU == "" || v.SKU == f.SKU) && (f.Status == "" || v.Status == f.Status)
+	}
+	if f.OrderID != uuid.Nil {
+		return r.t.data.reservations.ofOrder(f.OrderID, keep), nil
+	}
+	return r.t.data.reservations.all(keep), nil
 }
 
 type idempotencyRepo struct{ t *tx }

@@ -1,0 +1,54 @@
+package memory_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/openoms/oms/inventory"
+	"github.com/openoms/oms/storage"
+	"github.com/openoms/oms/storage/memory"
+)
+
+// BenchmarkListReservationsByOrder looks up one order's reservations in a
+// store holding those of 10,000 orders, as every fulfillment, shipment and
+// cancellation does.
+func BenchmarkListReservationsByOrder(b *testing.B) {
+	ctx := context.Background()
+	store := memory.New()
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	loc := uuid.Must(uuid.NewV7())
+	orders := make([]uuid.UUID, 10_000)
+	err := store.Tx(ctx, "t", func(tx storage.Tx) error {
+		for i := range orders {
+			orders[i] = uuid.Must(uuid.NewV7())
+			for line := 0; line < 3; line++ {
+				r, err := inventory.NewReservation(uuid.Must(uuid.NewV7()), "t", orders[i], uuid.Must(uuid.NewV7()), "SKU", loc, 1, at)
+				if err != nil {
+					return err
+				}
+				if err := tx.Inventory().CreateReservation(ctx, r); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		_ = store.Tx(ctx, "t", func(tx storage.Tx) error {
+			rs, err := tx.Inventory().ListReservations(ctx, storage.ReservationFilter{OrderID: orders[i%len(orders)]})
+			if err == nil && len(rs) != 3 {
+				b.Fatalf("got %d reservations", len(rs))
+			}
+			return err
+		})
+	}
+}
