@@ -24,6 +24,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	oms "github.com/openoms/oms"
+	"github.com/openoms/oms/examples/internal/storeflag"
 	"github.com/openoms/oms/fulfillment"
 	"github.com/openoms/oms/inventory"
 	"github.com/openoms/oms/money"
@@ -38,7 +39,7 @@ func main() {
 	storeFlag := flag.String("store", "memory", `where to keep the data: "memory", a SQLite file path (e.g. oms.db), or a PostgreSQL URL (postgres://...)`)
 	flag.Parse()
 	ctx := context.Background()
-	store, closeStore, err := openStore(ctx, *storeFlag)
+	store, closeStore, err := storeflag.Open(ctx, *storeFlag)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)

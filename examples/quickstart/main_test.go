@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	oms "github.com/openoms/oms"
+	"github.com/openoms/oms/examples/internal/storeflag"
 	"github.com/openoms/oms/storage"
 	"github.com/openoms/oms/storage/memory"
 )
@@ -43,7 +44,7 @@ func TestQuickstartOnSQLiteIsDurable(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "oms.db")
 	for i := range 2 {
-		store, closeStore, err := openStore(ctx, path)
+		store, closeStore, err := storeflag.Open(ctx, path)
 		require.NoError(t, err)
 		var out bytes.Buffer
 		err = run(ctx, &out, store)
@@ -69,7 +70,7 @@ func TestCountOrdersProcess(t *testing.T) {
 		t.Skip("run by TestQuickstartOnSQLiteIsDurable as a separate process")
 	}
 	ctx := context.Background()
-	store, closeStore, err := openStore(ctx, path)
+	store, closeStore, err := storeflag.Open(ctx, path)
 	require.NoError(t, err)
 	defer closeStore()
 	eng, err := oms.New(oms.WithStore(store))
@@ -89,7 +90,7 @@ func TestQuickstartOnPostgres(t *testing.T) {
 		t.Skip("set OMS_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable to run the quickstart on PostgreSQL")
 	}
 	ctx := context.Background()
-	store, closeStore, err := openStore(ctx, url)
+	store, closeStore, err := storeflag.Open(ctx, url)
 	require.NoError(t, err)
 	defer closeStore()
 	var out bytes.Buffer
