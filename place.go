@@ -87,11 +87,12 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 		if err != nil {
 			return err
 		}
-		if err := tx.Orders().Create(ctx, o); err != nil {
-			return err
-		}
+		// Reserving first means a sold-out attempt fails before it writes.
 		rec := e.recorder()
 		if err := e.reserve(ctx, tx, o, rec); err != nil {
+			return err
+		}
+		if err := tx.Orders().Create(ctx, o); err != nil {
 			return err
 		}
 		if o.Totals.Total.IsPositive() {
@@ -282,6 +283,7 @@ func (e *Engine) retryStockRace(step func() error) error {
 		if !errors.As(err, &race) {
 			return err
 		}
+		e.log.Debug("oms: reservation lost a race for stock; planning again", "attempt", attempt+1, "err", err)
 	}
 	return err
 }
