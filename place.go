@@ -87,11 +87,13 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 		if err != nil {
 			return err
 		}
-		// Reserving first means a sold-out attempt fails before it writes.
-		rec := e.recorder()
-		if err := e.reserve(ctx, tx, o, rec); err != nil {
+		// Plan first, so a sold-out attempt fails before it writes; reserve
+		// last, so the hot stock rows stay locked only until the commit.
+		plan, err := e.plan(ctx, tx, o)
+		if err != nil {
 			return err
 		}
+		rec := e.recorder()
 		if err := tx.Orders().Create(ctx, o); err != nil {
 			return err
 		}
@@ -115,6 +117,9 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 			}
 		}
 		rec.add(EventOrderPlaced, AggregateOrder, o.ID, orderPayload(o))
+		if err := e.reserve(ctx, tx, o, plan, rec); err != nil {
+			return err
+		}
 		return rec.flush(ctx, tx)
 	}
 	err = e.retryStockRace(func() error { return e.inTx(ctx, tenant, placeStep) })
@@ -209,8 +214,9 @@ func (e *Engine) validateDraft(ctx context.Context, tx storage.Tx, d order.Draft
 	return ve.Err()
 }
 
-// reserve allocates the order's lines to locations and reserves stock there.
-func (e *Engine) reserve(ctx context.Context, tx storage.Tx, o *order.Order, rec *recorder) error {
+// plan allocates the order's lines to locations with the engine's
+// allocator, from the stock as it is now.
+func (e *Engine) plan(ctx context.Context, tx storage.Tx, o *order.Order) (inventory.Plan, error) {
 	inv := tx.Inventory()
 	skus := make([]string, 0, len(o.Lines))
 	demand := make([]inventory.Demand, 0, len(o.Lines))
@@ -222,22 +228,26 @@ func (e *Engine) reserve(ctx context.Context, tx storage.Tx, o *order.Order, rec
 	}
 	levels, err := inv.StockLevels(ctx, skus)
 	if err != nil {
-		return err
+		return inventory.Plan{}, err
 	}
 	locs, err := inv.ListLocations(ctx)
 	if err != nil {
-		return err
+		return inventory.Plan{}, err
 	}
 	var dst *inventory.Coordinates
 	if g := o.ShippingAddress.Geo; g != nil {
 		dst = &inventory.Coordinates{Lat: g.Lat, Lon: g.Lon}
 	}
-	plan, err := e.allocator.Allocate(inventory.AllocationRequest{
+	return e.allocator.Allocate(inventory.AllocationRequest{
 		Lines: demand, Destination: dst, Locations: derefLocations(locs), Stock: levels,
 	})
-	if err != nil {
-		return err
-	}
+}
+
+// reserve reserves the planned quantities, one atomic conditional change
+// per stock level. When another order took the units since the plan was
+// made it returns a *stockRaceError.
+func (e *Engine) reserve(ctx context.Context, tx storage.Tx, o *order.Order, plan inventory.Plan, rec *recorder) error {
+	inv := tx.Inventory()
 	now := e.clock()
 	for _, a := range plan.Assignments {
 		r, err := inventory.NewReservation(e.newID(), o.Tenant, o.ID, a.LineID, a.SKU, a.LocationID, a.Quantity, now)
