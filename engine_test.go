@@ -580,3 +580,41 @@ func TestCompleteOrder(t *testing.T) {
 	_, err = f.eng.LeaveFeedback(ctx, oms.FeedbackRequest{OrderID: o.ID, Rating: 4})
 	require.NoError(t, err, "feedback is still welcome on a completed order")
 }
+
+// Two fulfillments of one split line shipped at once capture exactly the
+// order total between them: each owns a fixed range of the line's units.
+func TestConcurrentSplitShipmentsCaptureExactly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, price := range []string{"3.33", "0.07", "19.99", "1.01"} {
+		t.Run(price, func(t *testing.T) {
+			f := newFixture(t)
+			o := f.place(t, "SPLIT-"+price, line("MUG", 13, price)) // 10 in Berlin, 3 in Munich
+			fos, err := f.eng.CreateFulfillments(ctx, oms.OrderRequest{OrderID: o.ID})
+			require.NoError(t, err)
+			require.Len(t, fos, 2)
+			for _, fo := range fos {
+				l := fo.Lines[0]
+				_, err := f.eng.Pick(ctx, oms.PickRequest{FulfillmentID: fo.ID, Picks: []fulfillment.Pick{{OrderLineID: l.OrderLineID, Quantity: l.Quantity}}})
+				require.NoError(t, err)
+				_, err = f.eng.Pack(ctx, oms.PackRequest{FulfillmentID: fo.ID, Packages: []fulfillment.PackageDraft{{WeightGrams: 900,
+					Lines: []fulfillment.PackageLine{{OrderLineID: l.OrderLineID, Quantity: l.Quantity}}}}})
+				require.NoError(t, err)
+			}
+			var wg sync.WaitGroup
+			for _, fo := range fos {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, err := f.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
+					assert.NoError(t, err)
+				}()
+			}
+			wg.Wait()
+			o, err = f.eng.GetOrder(ctx, "", o.ID)
+			require.NoError(t, err)
+			assert.Equal(t, order.PaymentPaid, o.Payment.Status)
+			assert.True(t, o.Payment.Captured.Equal(o.Totals.Total), "captured %s of %s", o.Payment.Captured, o.Totals.Total)
+		})
+	}
+}

@@ -256,7 +256,11 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 		if loc, err = tx.Inventory().GetLocation(ctx, f.LocationID); err != nil {
 			return err
 		}
-		if capture, err = shareOf(o, f.Quantities()); err != nil {
+		fos, err := tx.Fulfillments().ListByOrder(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		if capture, err = captureShare(o, fos, f.ID); err != nil {
 			return err
 		}
 		ps, err := tx.Payments().ListByOrder(ctx, o.ID)
@@ -443,25 +447,40 @@ func (e *Engine) recordShipment(ctx context.Context, tx storage.Tx, fulfillmentI
 	return rec.flush(ctx, tx)
 }
 
-// shareOf returns the part of the order total that these units carry,
-// counting from the units of each line already shipped, so that the
-// shares of all shipments sum exactly to the order total.
-func shareOf(o *order.Order, qty map[uuid.UUID]int64) (money.Money, error) {
-	total := money.Zero(o.Currency)
-	for lineID, n := range qty {
-		l, ok := o.Line(lineID)
-		if !ok {
-			return money.Money{}, fmt.Errorf("line %s: %w", lineID, order.ErrUnknownLine)
+// captureShare returns the part of the order total that fulfillment id's
+// units carry. Each fulfillment owns a fixed range of each line's units:
+// those after the units of the order's earlier fulfillments (oldest first,
+// cancelled ones left out). The shares of all fulfillments therefore sum
+// exactly to the order total, whatever order they ship in, even at once.
+func captureShare(o *order.Order, fos []*fulfillment.FulfillmentOrder, id uuid.UUID) (money.Money, error) {
+	offset := make(map[uuid.UUID]int64) // order line → units owned by earlier fulfillments
+	for _, f := range fos {
+		if f.Status == fulfillment.StatusCancelled {
+			continue
 		}
-		share, err := l.ShareOf(l.Shipped, n)
-		if err != nil {
-			return money.Money{}, err
+		if f.ID != id {
+			for lineID, n := range f.Quantities() {
+				offset[lineID] += n
+			}
+			continue
 		}
-		if total, err = total.Add(share); err != nil {
-			return money.Money{}, err
+		total := money.Zero(o.Currency)
+		for lineID, n := range f.Quantities() {
+			l, ok := o.Line(lineID)
+			if !ok {
+				return money.Money{}, fmt.Errorf("line %s: %w", lineID, order.ErrUnknownLine)
+			}
+			share, err := l.ShareOf(offset[lineID], n)
+			if err != nil {
+				return money.Money{}, err
+			}
+			if total, err = total.Add(share); err != nil {
+				return money.Money{}, err
+			}
 		}
+		return total, nil
 	}
-	return total, nil
+	return money.Money{}, fmt.Errorf("fulfillment %s is not one of order %s's: %w", id, o.ID, fulfillment.ErrNotFound)
 }
 
 func capturablePayment(ps []*payment.Payment) *payment.Payment {
