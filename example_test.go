@@ -13,6 +13,7 @@ import (
 	"github.com/openoms/oms/money"
 	"github.com/openoms/oms/order"
 	"github.com/openoms/oms/payment"
+	"github.com/openoms/oms/storage"
 )
 
 // Place an order from a marketplace: stock is reserved at the nearest
@@ -60,4 +61,40 @@ func Example() {
 	// same order: true
 	// declined: true
 	// available: 7
+}
+
+// Subscribe to the outbox: every state change arrives at least once, in
+// order per aggregate, with an ID that is the same on every redelivery.
+func ExampleRelay() {
+	ctx := context.Background()
+	now := func() time.Time { return time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC) }
+	eng, _ := oms.New(oms.WithClock(now), oms.WithGateway("sandbox", payment.NewSandbox()))
+	wh, _ := eng.AddLocation(ctx, oms.AddLocationRequest{Code: "FRA", Name: "Frankfurt"})
+	_ = eng.AddItem(ctx, oms.AddItemRequest{SKU: "MUG-BLK"})
+	_, _ = eng.ReceiveStock(ctx, oms.StockChangeRequest{SKU: "MUG-BLK", LocationID: wh.ID, Quantity: 10})
+	_, _ = eng.PlaceOrder(ctx, oms.PlaceOrderRequest{
+		Order: order.Draft{
+			Channel:  order.Channel{Kind: order.ChannelWeb, Name: "shop"},
+			Customer: order.Customer{ID: "cus_1"},
+			ShippingAddress: order.Address{Name: "Ada Lovelace", Line1: "Jungfernstieg 1",
+				City: "Hamburg", PostalCode: "20354", Country: "DE"},
+			Currency: "EUR",
+			Lines:    []order.DraftLine{{SKU: "MUG-BLK", Quantity: 1, UnitPrice: money.MustParse("12.90", "EUR")}},
+		},
+		Payment: oms.PaymentMethod{Token: payment.TokenApprove},
+	})
+
+	relay := eng.NewRelay(oms.RelayOptions{})
+	relay.Subscribe(func(_ context.Context, e storage.Event) error {
+		fmt.Println(e.Type)
+		return nil // an error leaves the event for a later delivery
+	})
+	n, err := relay.Drain(ctx)
+	fmt.Println(n, "delivered", err)
+	// Output:
+	// inventory.received
+	// order.placed
+	// payment.authorized
+	// order.confirmed
+	// 4 delivered <nil>
 }
