@@ -1,6 +1,7 @@
 package money
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -31,9 +32,35 @@ func FromMinor(units int64, c Currency) Money {
 	return Money{amount: decimal.New(units, -c.MinorUnits()), currency: c}
 }
 
+// The bounds of an amount that Parse accepts, and CheckDecimal enforces.
+const (
+	// MaxDecimals is the most digits after the decimal point.
+	MaxDecimals = 18
+	// MaxIntegerDigits is the most digits before the decimal point.
+	MaxIntegerDigits = 30
+)
+
+// CheckDecimal returns an error wrapping [ErrMalformedAmount] when d has
+// more than MaxDecimals decimals or MaxIntegerDigits integer digits. Such
+// values are never money, and arithmetic on them (rounding 1e-1000000000
+// computes a power of ten with a billion digits) could tie up a CPU, so
+// untrusted input is checked before anything else touches it.
+func CheckDecimal(d decimal.Decimal) error {
+	if d.IsZero() {
+		return nil
+	}
+	if -d.Exponent() > MaxDecimals {
+		return fmt.Errorf("money: %d decimals, at most %d: %w", -d.Exponent(), MaxDecimals, ErrMalformedAmount)
+	}
+	if int64(d.NumDigits())+int64(d.Exponent()) > MaxIntegerDigits {
+		return fmt.Errorf("money: more than %d integer digits: %w", MaxIntegerDigits, ErrMalformedAmount)
+	}
+	return nil
+}
+
 // Parse parses a decimal amount such as "12.30" in the currency named by
-// code. It returns an error wrapping [ErrMalformedAmount] or
-// [ErrUnknownCurrency].
+// code. It returns an error wrapping [ErrMalformedAmount] (also for an
+// amount outside the bounds CheckDecimal sets) or [ErrUnknownCurrency].
 func Parse(amount, code string) (Money, error) {
 	c, err := ParseCurrency(code)
 	if err != nil {
@@ -42,6 +69,9 @@ func Parse(amount, code string) (Money, error) {
 	d, err := decimal.NewFromString(strings.TrimSpace(amount))
 	if err != nil {
 		return Money{}, fmt.Errorf("money: amount %q: %w", amount, ErrMalformedAmount)
+	}
+	if err := CheckDecimal(d); err != nil {
+		return Money{}, fmt.Errorf("money: amount %.40q: %w", amount, err)
 	}
 	return Money{amount: d, currency: c}, nil
 }
@@ -252,6 +282,9 @@ func (m Money) MarshalJSON() ([]byte, error) {
 // [ErrUnknownCurrency]. A zero amount with an empty currency, which is how
 // the zero Money encodes, decodes to the zero Money.
 func (m *Money) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		return nil // as encoding/json does for values: leave m alone
+	}
 	var raw struct {
 		Amount   json.RawMessage `json:"amount"`
 		Currency string          `json:"currency"`
@@ -265,7 +298,7 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 	}
 	if raw.Currency == "" {
 		// The zero Money, as MarshalJSON writes it, reads back as the zero Money.
-		if d, err := decimal.NewFromString(s); err == nil && d.IsZero() {
+		if d, err := decimal.NewFromString(s); err == nil && d.IsZero() && CheckDecimal(d) == nil {
 			*m = Money{}
 			return nil
 		}

@@ -255,3 +255,35 @@ func FuzzAllocate(f *testing.F) {
 		require.True(t, sum.Equal(m), "parts %v sum to %s, want %s", parts, sum, m)
 	})
 }
+
+func TestParseRefusesAmountsOutOfRange(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		amount string
+		ok     bool
+	}{
+		{"1e-1000000000", false}, // rounding it would compute a billion-digit power of ten
+		{"1e1000000000", false},
+		{"0.0000000000000000001", false}, // 19 decimals
+		{"0.000000000000000001", true},   // 18
+		{"123456789012345678901234567890", true},
+		{"1234567890123456789012345678901", false},
+		{"0e-1000000000", true}, // zero is zero
+	}
+	for _, tt := range tests {
+		_, err := money.Parse(tt.amount, "USD")
+		if tt.ok {
+			assert.NoError(t, err, tt.amount)
+		} else {
+			assert.ErrorIs(t, err, money.ErrMalformedAmount, tt.amount)
+		}
+	}
+}
+
+func TestUnmarshalNullLeavesMoneyAlone(t *testing.T) {
+	t.Parallel()
+	var v struct{ M money.Money }
+	v.M = money.MustParse("1.50", "EUR")
+	require.NoError(t, json.Unmarshal([]byte(`{"M":null}`), &v))
+	assert.True(t, v.M.Equal(money.MustParse("1.50", "EUR")))
+}

@@ -211,6 +211,8 @@ func (d Draft) validate(ve *ValidationError) {
 			ve.Add(p+"quantity", fmt.Sprintf("exceeds the maximum of %d", MaxQuantity))
 		}
 		switch up := l.UnitPrice; {
+		case money.CheckDecimal(up.Amount()) != nil:
+			ve.Add(p+"unit_price", "out of range")
 		case up.Currency() == "":
 			ve.Add(p+"unit_price", "missing currency")
 		case up.IsNegative():
@@ -234,7 +236,10 @@ func (d Draft) validate(ve *ValidationError) {
 		}
 	}
 
-	if d.TaxRate.IsNegative() {
+	switch {
+	case money.CheckDecimal(d.TaxRate) != nil:
+		ve.Add("tax_rate", "out of range")
+	case d.TaxRate.IsNegative():
 		ve.Add("tax_rate", "negative")
 	}
 }
@@ -246,6 +251,8 @@ func (d Draft) validateCharge(ve *ValidationError, field string, m money.Money, 
 		return false
 	}
 	switch {
+	case money.CheckDecimal(m.Amount()) != nil:
+		ve.Add(field, "out of range")
 	case m.Currency() == "":
 		ve.Add(field, "missing currency")
 	case m.IsNegative():
