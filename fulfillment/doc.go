@@ -8,10 +8,13 @@
 // fires start_picking; further picks add to the picked quantities, never
 // beyond the ordered quantity. Once every line is fully picked,
 // [FulfillmentOrder.Pack] records the packages, whose lines must add up
-// exactly to the picked quantities, and fires pack. [FulfillmentOrder.MarkShipped]
-// links the shipment and fires ship. Until it ships, a fulfillment order may
-// be cancelled; picked quantities are kept on a cancelled order so the caller
-// can put the goods back.
+// exactly to the picked quantities, and fires pack.
+// [FulfillmentOrder.BeginShipping] claims a packed order for shipping while
+// its label is bought and its payment captured ([FulfillmentOrder.AbortShipping]
+// returns it to packed if that fails); [FulfillmentOrder.MarkShipped] then
+// links the shipment and fires ship. While pending, picking or packed, a
+// fulfillment order may be cancelled; picked quantities are kept on a
+// cancelled order so the caller can put the goods back.
 //
 // The machine is declared once in [Transitions]; [Diagram] draws it.
 //

@@ -354,7 +354,8 @@ func (f *FulfillmentOrder) Pack(ctx context.Context, newID func() uuid.UUID, pac
 
 // MarkShipped records that the packages left with shipment shipmentID and
 // fires ship. It returns a *TransitionError (matching
-// [ErrInvalidTransition]) unless the fulfillment is packed, or a
+// [ErrInvalidTransition]) unless the fulfillment is shipping (see
+// [FulfillmentOrder.BeginShipping]), or a
 // *ValidationError (matching [ErrInvalidInput]) for a nil shipmentID or a
 // zero now.
 func (f *FulfillmentOrder) MarkShipped(ctx context.Context, shipmentID uuid.UUID, now time.Time) error {
@@ -411,11 +412,11 @@ func (f *FulfillmentOrder) move(ctx context.Context, ev Event, now time.Time) er
 	return nil
 }
 
-// Cancel cancels a fulfillment that has not shipped. Picked quantities and
-// packages are kept, so the caller knows what to put back. It returns a
-// *TransitionError (matching [ErrInvalidTransition]) once shipped or
-// cancelled, or a *ValidationError (matching [ErrInvalidInput]) for a zero
-// now.
+// Cancel cancels a fulfillment that is pending, picking or packed. Picked
+// quantities and packages are kept, so the caller knows what to put back.
+// It returns a *TransitionError (matching [ErrInvalidTransition]) once
+// shipping, shipped or cancelled, or a *ValidationError (matching
+// [ErrInvalidInput]) for a zero now.
 func (f *FulfillmentOrder) Cancel(ctx context.Context, now time.Time) error {
 	return f.move(ctx, EventCancel, now)
 }

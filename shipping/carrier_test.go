@@ -514,3 +514,31 @@ func TestValidationErrorMessage(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	assert.False(t, ve.Has("Currency"))
 }
+
+func TestTrackBeforePurchaseTimeReportsLabelCreated(t *testing.T) {
+	t.Parallel()
+	clk := newClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	s := shipping.NewSandbox(clk.Now)
+	rates, err := s.Rates(context.Background(), shipping.RateRequest{Destination: shipping.Address{Country: "DE", PostalCode: "10115"},
+		Parcels: parcels(500), Currency: "EUR", ShipDate: clk.Now()})
+	require.NoError(t, err)
+	l, err := s.BuyLabel(context.Background(), shipping.LabelRequest{IdempotencyKey: "k", Rate: rates[0],
+		Destination: shipping.Address{Country: "DE", PostalCode: "10115"}, Parcels: parcels(500), ShipDate: clk.Now()})
+	require.NoError(t, err)
+	clk.Advance(-time.Hour) // a host's clock set back
+	info, err := s.Track(context.Background(), l.TrackingNumber)
+	require.NoError(t, err)
+	assert.Equal(t, shipping.TrackingLabelCreated, info.Status)
+	assert.Empty(t, info.Events)
+}
+
+func TestTableRateRefusesCountriesThatCollide(t *testing.T) {
+	t.Parallel()
+	cfg := tableConfig(time.Now)
+	cfg.Zones["de"] = "eu" // "DE" is domestic: which price would apply?
+	_, err := shipping.NewTableRate(cfg)
+	require.ErrorIs(t, err, shipping.ErrInvalidInput)
+	var ve *shipping.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.True(t, ve.Has("Zones[de]"), "%v", err)
+}

@@ -152,7 +152,10 @@ func (b *labelBook) track(trackingNumber string) (TrackingInfo, error) {
 		}
 		info.Events = append(info.Events, e)
 	}
-	info.Status = info.Events[len(info.Events)-1].Status
+	info.Status = TrackingLabelCreated // a clock set before the purchase sees no event yet
+	if n := len(info.Events); n > 0 {
+		info.Status = info.Events[n-1].Status
+	}
 	return info, nil
 }
 

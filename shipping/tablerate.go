@@ -78,6 +78,7 @@ func NewTableRate(cfg TableRateConfig) (*TableRate, error) {
 	if len(cfg.Zones) == 0 {
 		fe.add("Zones", "must not be empty")
 	}
+	seen := make(map[string]string) // normalised country → the key that gave it
 	for _, country := range slices.Sorted(maps.Keys(cfg.Zones)) {
 		zone := cfg.Zones[country]
 		key := strings.ToUpper(strings.TrimSpace(country))
@@ -85,6 +86,11 @@ func NewTableRate(cfg TableRateConfig) (*TableRate, error) {
 			fe.add("Zones", "has an empty country")
 			continue
 		}
+		if other, dup := seen[key]; dup {
+			fe.add("Zones["+country+"]", "duplicate of "+other)
+			continue
+		}
+		seen[key] = country
 		if zone == "" {
 			fe.add("Zones["+country+"]", "zone must not be empty")
 			continue
