@@ -96,6 +96,7 @@ func orderIn(t testing.TB, s order.Status) *order.Order {
 	case order.StatusConfirmed:
 		step(o.Confirm(ctx, now))
 	case order.StatusOnHold:
+		step(o.Confirm(ctx, now))
 		step(o.Hold(ctx, "fraud check", now))
 	case order.StatusProcessing:
 		step(o.Confirm(ctx, now))

@@ -65,7 +65,8 @@ type Event string
 const (
 	// EventConfirm accepts a pending order.
 	EventConfirm Event = "confirm"
-	// EventHold pauses a pending, confirmed or processing order.
+	// EventHold pauses a confirmed or processing order. A pending order is
+	// still being placed (its payment not yet authorized) and cannot be held.
 	EventHold Event = "hold"
 	// EventRelease lifts a hold; the order always returns to confirmed.
 	EventRelease Event = "release"
@@ -112,7 +113,7 @@ func src(ss ...Status) []string {
 // from; an order held while processing must be started again.
 var Transitions = fsm.Events{
 	{Name: string(EventConfirm), Src: src(StatusPending), Dst: string(StatusConfirmed)},
-	{Name: string(EventHold), Src: src(StatusPending, StatusConfirmed, StatusProcessing), Dst: string(StatusOnHold)},
+	{Name: string(EventHold), Src: src(StatusConfirmed, StatusProcessing), Dst: string(StatusOnHold)},
 	{Name: string(EventRelease), Src: src(StatusOnHold), Dst: string(StatusConfirmed)},
 	{Name: string(EventProcess), Src: src(StatusConfirmed), Dst: string(StatusProcessing)},
 	{Name: string(EventShipPartial), Src: src(StatusConfirmed, StatusProcessing, StatusPartiallyShipped), Dst: string(StatusPartiallyShipped)},
