@@ -23,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 var legal = map[order.Status]map[order.Event]order.Status{
 	order.StatusPending: {
 		order.EventConfirm: order.StatusConfirmed,
-		order.EventCancel: order.StatusCancelled,
+		order.EventCancel:  order.StatusCancelled,
 	},
 	order.StatusConfirmed: {
 		order.EventHold: order.StatusOnHold, order.EventProcess: order.StatusProcessing,

@@ -47,6 +47,7 @@ func orderSet(t *testing.T, ctx context.Context, st storage.Store, tenant string
 		case 1:
 			require.NoError(t, o.Confirm(bg, when))
 		case 2:
+			require.NoError(t, o.Confirm(bg, when))
 			require.NoError(t, o.Hold(bg, "address check", when))
 		case 3:
 			require.NoError(t, o.Confirm(bg, when))
