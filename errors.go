@@ -17,6 +17,13 @@ var (
 	// ErrIdempotencyKeyReused means an idempotency key was first used for a
 	// different operation or resource.
 	ErrIdempotencyKeyReused = errors.New("oms: idempotency key reused for a different request")
+	// ErrPaymentNotAuthorized means a step needs money the order's payment
+	// does not hold: shipping units whose share cannot be captured.
+	ErrPaymentNotAuthorized = errors.New("oms: the order's payment is not authorized")
+	// ErrPlacementInProgress means the order is still being placed (its
+	// payment is being authorized): it can be cancelled once the placement
+	// ends, or ExpirePendingPlacements undoes it if the placement died.
+	ErrPlacementInProgress = errors.New("oms: the order is still being placed")
 	// ErrShippingInProgress means a fulfillment of the order is being
 	// shipped (its label bought, its payment captured), so the order cannot
 	// be cancelled or held until that step ends.
@@ -38,6 +45,7 @@ func notFound(domain error, what string, err error) error {
 // errors, refused transitions, declines and shortages are permanent.
 func IsTransient(err error) bool {
 	return errors.Is(err, storage.ErrConflict) ||
+		errors.Is(err, ErrPlacementInProgress) ||
 		errors.Is(err, payment.ErrTransient) ||
 		errors.Is(err, shipping.ErrTransient) ||
 		errors.Is(err, context.DeadlineExceeded)

@@ -252,6 +252,11 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 			if err := tx.Fulfillments().Update(ctx, f); err != nil {
 				return err
 			}
+			// Writing the order (its version) makes a concurrent hold or
+			// cancel, which writes it too, conflict with this claim.
+			if err := tx.Orders().Update(ctx, o); err != nil {
+				return err
+			}
 		}
 		if loc, err = tx.Inventory().GetLocation(ctx, f.LocationID); err != nil {
 			return err
@@ -268,6 +273,9 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 			return err
 		}
 		pay = capturablePayment(ps)
+		if pay == nil && capture.IsPositive() {
+			return fmt.Errorf("%s to capture for order %s: %w", capture, o.ID, ErrPaymentNotAuthorized)
+		}
 		return nil
 	})
 	if err != nil {
@@ -284,7 +292,8 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 		}
 		return nil, fmt.Errorf("oms: ship %s: %w", f.ID, err)
 	}
-	err = e.inTx(context.WithoutCancel(ctx), tenant, func(tx storage.Tx) error {
+	ctx = context.WithoutCancel(ctx) // the label is bought and the money captured: record it
+	err = e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		return e.recordShipment(ctx, tx, f.ID, label, pay, capture, captureRef, &shipped)
 	})
 	if err != nil {
@@ -349,7 +358,8 @@ func (e *Engine) capture(ctx context.Context, f *fulfillment.FulfillmentOrder, p
 
 // abortShipping returns a fulfillment whose label or capture failed to packed.
 func (e *Engine) abortShipping(ctx context.Context, tenant string, id uuid.UUID) error {
-	return e.inTx(context.WithoutCancel(ctx), tenant, func(tx storage.Tx) error {
+	ctx = context.WithoutCancel(ctx) // runs after a failure, often the caller's deadline
+	return e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		f, err := tx.Fulfillments().Get(ctx, id)
 		if err != nil {
 			return err
@@ -502,7 +512,8 @@ func (e *Engine) carrier(name string) (shipping.Carrier, error) {
 }
 
 func (e *Engine) voidLabel(ctx context.Context, c shipping.Carrier, l shipping.Label) {
-	if err := c.VoidLabel(context.WithoutCancel(ctx), l.TrackingNumber); err != nil {
+	ctx = context.WithoutCancel(ctx)
+	if err := c.VoidLabel(ctx, l.TrackingNumber); err != nil {
 		e.log.WarnContext(ctx, "oms: could not void label", "carrier", c.Name(), "tracking", l.TrackingNumber, "err", err)
 	}
 }
@@ -569,16 +580,22 @@ func (e *Engine) SyncTracking(ctx context.Context, tenant string, shipmentID uui
 		}
 		now := e.clock()
 		changed, err := s.ApplyTracking(ctx, info, now)
-		if err != nil || !changed {
-			return err
-		}
-		if err := tx.Shipments().Update(ctx, s); err != nil {
+		if err != nil {
 			return err
 		}
 		rec := e.recorder()
-		rec.add(EventShipmentUpdated, AggregateShipment, s.ID, shipmentPayload(s))
+		if changed {
+			if err := tx.Shipments().Update(ctx, s); err != nil {
+				return err
+			}
+			rec.add(EventShipmentUpdated, AggregateShipment, s.ID, shipmentPayload(s))
+			if s.Status == shipping.StatusDelivered {
+				rec.add(EventShipmentDelivered, AggregateShipment, s.ID, shipmentPayload(s))
+			}
+		}
 		if s.Status == shipping.StatusDelivered {
-			rec.add(EventShipmentDelivered, AggregateShipment, s.ID, shipmentPayload(s))
+			// Also when nothing changed: an order a failed step left shipped
+			// after its last delivery is delivered on the next sync.
 			if err := e.deliverIfComplete(ctx, tx, s.OrderID, rec); err != nil {
 				return err
 			}
@@ -605,7 +622,9 @@ func (e *Engine) deliverIfComplete(ctx context.Context, tx storage.Tx, orderID u
 	}
 	for _, s := range ss {
 		if s.Status != shipping.StatusDelivered && s.Status != shipping.StatusVoided {
-			return nil
+			// Write the order all the same: a concurrent sync of the other
+			// parcel then conflicts and, retried, sees both delivered.
+			return tx.Orders().Update(ctx, o)
 		}
 	}
 	if err := o.MarkDelivered(ctx, e.clock()); err != nil {

@@ -126,6 +126,9 @@ func (e *Engine) CancelOrder(ctx context.Context, req OrderRequest) (*order.Orde
 		if o.Status == order.StatusCancelled {
 			return nil // only the voids may be left to do
 		}
+		if o.Status == order.StatusPending {
+			return ErrPlacementInProgress
+		}
 		now := e.clock()
 		if err := noShippingInProgress(ctx, tx, o.ID); err != nil {
 			return err
@@ -186,7 +189,8 @@ func (e *Engine) voidPayment(ctx context.Context, tenant string, p *payment.Paym
 		return nil, err
 	}
 	var o *order.Order
-	err = e.inTx(context.WithoutCancel(ctx), tenant, func(tx storage.Tx) error {
+	ctx = context.WithoutCancel(ctx) // the gateway voided: record it
+	err = e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		p, err := tx.Payments().Get(ctx, p.ID)
 		if err != nil {
 			return err

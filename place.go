@@ -134,7 +134,7 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 	// otherwise the reservations would be left held.
 	cctx := context.WithoutCancel(ctx)
 	if pay == nil { // nothing to pay
-		return e.confirmPlaced(cctx, tenant, o.ID, nil, payment.Result{})
+		return e.confirmPlaced(cctx, tenant, o.ID, gw, nil, payment.Result{})
 	}
 	res, authErr := e.authorize(ctx, gw, payment.AuthorizeRequest{
 		IdempotencyKey: "authorize:" + pay.ID.String(),
@@ -142,6 +142,17 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 		Amount:         pay.Amount,
 		Token:          req.Payment.Token,
 	})
+	if authErr == nil && res.Amount.Currency() == "" {
+		res.Amount = pay.Amount // a gateway that reports no amount authorized what was asked
+	}
+	if authErr == nil && !res.Amount.Equal(pay.Amount) {
+		// A partial authorization cannot pay for the order: release it.
+		authErr = &payment.DeclineError{Code: "partial_authorization",
+			Message: fmt.Sprintf("the gateway authorized %s of %s", res.Amount, pay.Amount)}
+		if _, err := gw.Void(cctx, payment.VoidRequest{IdempotencyKey: "void:" + pay.ID.String(), AuthorizationRef: res.Ref}); err != nil {
+			e.log.WarnContext(ctx, "oms: could not void a partial authorization", "order", o.ID, "ref", res.Ref, "err", err)
+		}
+	}
 	if authErr != nil {
 		e.log.InfoContext(ctx, "oms: authorization failed", "order", o.ID, "err", authErr)
 		failed, err := e.failPlaced(cctx, tenant, o.ID, keys, "payment failed", authErr)
@@ -150,7 +161,7 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 		}
 		return failed, fmt.Errorf("oms: place order %s: payment authorization: %w", o.ID, authErr)
 	}
-	return e.confirmPlaced(cctx, tenant, o.ID, pay, res)
+	return e.confirmPlaced(cctx, tenant, o.ID, gw, pay, res)
 }
 
 const (
@@ -314,12 +325,16 @@ func (e *Engine) authorize(ctx context.Context, gw payment.Gateway, req payment.
 	return res, err
 }
 
-func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.UUID, pay *payment.Payment, res payment.Result) (*order.Order, error) {
-	var o *order.Order
+func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.UUID, gw payment.Gateway, pay *payment.Payment, res payment.Result) (*order.Order, error) {
+	var (
+		o        *order.Order
+		orphan   *payment.Payment // authorized for an order that is no longer pending
+		unneeded bool             // the payment was failed meanwhile: nothing to record
+	)
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+		orphan, unneeded = nil, false
 		var err error
-		o, err = tx.Orders().Get(ctx, orderID)
-		if err != nil {
+		if o, err = tx.Orders().Get(ctx, orderID); err != nil {
 			return err
 		}
 		now := e.clock()
@@ -329,7 +344,11 @@ func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.
 			if err != nil {
 				return err
 			}
-			if err := p.RecordAuthorization(ctx, e.newID(), res.Ref, p.Amount, "authorize:"+p.ID.String(), now); err != nil {
+			if p.Status == payment.StatusFailed { // the placement expired meanwhile
+				unneeded = true
+				return nil
+			}
+			if err := p.RecordAuthorization(ctx, e.newID(), res.Ref, res.Amount, "authorize:"+p.ID.String(), now); err != nil {
 				return err
 			}
 			if err := tx.Payments().Update(ctx, p); err != nil {
@@ -337,18 +356,41 @@ func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.
 			}
 			o.SyncPayment(paymentFacts(p), now)
 			rec.add(EventPaymentAuthorized, AggregatePayment, p.ID, paymentPayload(p))
+			if o.Status != order.StatusPending {
+				orphan = p
+			}
 		}
-		if err := o.Confirm(ctx, now); err != nil {
-			return err
+		if o.Status == order.StatusPending {
+			if err := o.Confirm(ctx, now); err != nil {
+				return err
+			}
+			rec.add(EventOrderConfirmed, AggregateOrder, o.ID, orderPayload(o))
 		}
 		if err := tx.Orders().Update(ctx, o); err != nil {
 			return err
 		}
-		rec.add(EventOrderConfirmed, AggregateOrder, o.ID, orderPayload(o))
 		return rec.flush(ctx, tx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("oms: confirm order %s: %w", orderID, err)
+	}
+	if unneeded {
+		// The placement expired and its payment was failed while the
+		// gateway authorized: release what the gateway holds.
+		_, verr := gw.Void(ctx, payment.VoidRequest{IdempotencyKey: "void:" + pay.ID.String(), AuthorizationRef: res.Ref})
+		if verr != nil {
+			return o, fmt.Errorf("oms: order %s expired while its payment was authorized, and voiding that authorization failed: %w", orderID, verr)
+		}
+		return o, fmt.Errorf("oms: order %s expired while its payment was authorized; the authorization is voided: %w", orderID, errPlacementExpired)
+	}
+	if orphan != nil {
+		// The placement expired while the gateway was authorizing: the
+		// authorization is recorded, and now released.
+		voided, err := e.voidPayment(ctx, tenant, orphan)
+		if err != nil {
+			return o, fmt.Errorf("oms: order %s was cancelled while its payment was authorized, and voiding that authorization failed: %w", orderID, err)
+		}
+		return voided, fmt.Errorf("oms: order %s was cancelled while its payment was authorized; the authorization is voided: %w", orderID, errPlacementExpired)
 	}
 	return o, nil
 }

@@ -44,6 +44,10 @@ type Relay struct {
 
 	mu       sync.RWMutex
 	handlers []Handler
+
+	// delivering makes one batch at a time: the store hands an owner back
+	// the events it leased, so two batches of one relay would overlap.
+	delivering sync.Mutex
 }
 
 // NewRelay returns a relay over the engine's store.
@@ -71,11 +75,15 @@ func (r *Relay) Subscribe(h Handler) {
 	r.handlers = append(r.handlers, h)
 }
 
-// DeliverOnce claims one batch and delivers it. It returns how many events
+// DeliverOnce claims one batch and delivers it; concurrent calls on one
+// Relay take turns (run several Relays, each with its own Owner, to
+// deliver in parallel). It returns how many events
 // were delivered. If ctx is cancelled part way, the events delivered so far
 // are acknowledged and the rest are released for the next run, so nothing
 // is lost.
 func (r *Relay) DeliverOnce(ctx context.Context) (int, error) {
+	r.delivering.Lock()
+	defer r.delivering.Unlock()
 	events, err := r.outbox.Claim(ctx, r.opts.Owner, r.opts.BatchSize, r.clock(), r.opts.Lease)
 	if err != nil {
 		return 0, fmt.Errorf("oms: relay claim: %w", err)

@@ -3,6 +3,7 @@ package oms
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -50,6 +51,9 @@ func (e *Engine) RequestReturn(ctx context.Context, req ReturnRequest) (*returns
 				if err == nil {
 					r, err = tx.Returns().Get(ctx, prior)
 				}
+				if err == nil && r.OrderID != o.ID {
+					err = fmt.Errorf("oms: key %q was used for a return of order %s: %w", req.IdempotencyKey, r.OrderID, ErrIdempotencyKeyReused)
+				}
 				return err
 			}
 		}
@@ -84,6 +88,11 @@ func (e *Engine) RequestReturn(ctx context.Context, req ReturnRequest) (*returns
 			return err
 		}
 		if err := tx.Returns().Create(ctx, r); err != nil {
+			return err
+		}
+		// Writing the order makes a concurrent request for the same units,
+		// which read the same open returns, conflict and count again.
+		if err := tx.Orders().Update(ctx, o); err != nil {
 			return err
 		}
 		if _, err := remember(ctx, tx, "request_return", req.IdempotencyKey, r.ID, e); err != nil {
@@ -203,39 +212,78 @@ func (e *Engine) ReceiveReturn(ctx context.Context, req ReceiveReturnRequest) (*
 	return e.RefundReturn(ctx, ReturnAction{Tenant: req.Tenant, ReturnID: req.ReturnID})
 }
 
-// restock puts a return's resellable units back on hand at the location
-// each line shipped from.
+// restock puts a return's resellable units back on hand where they shipped
+// from. A line that shipped from several locations fills each back up to
+// what it shipped there, counting the units earlier returns put back (from
+// the ledger), so every location's count stays true.
 func (e *Engine) restock(ctx context.Context, tx storage.Tx, o *order.Order, r *returns.Return) error {
 	inv := tx.Inventory()
 	shipped, err := inv.ListReservations(ctx, storage.ReservationFilter{OrderID: o.ID, Status: inventory.ReservationShipped})
 	if err != nil {
 		return err
 	}
+	type place struct {
+		sku string
+		loc uuid.UUID
+	}
+	room := make(map[place]int64) // units shipped from a place and not yet put back
+	for _, res := range shipped {
+		room[place{res.SKU, res.LocationID}] += res.Quantity
+	}
+	moves, err := inv.Movements(ctx, storage.MovementFilter{OrderID: o.ID})
+	if err != nil {
+		return err
+	}
+	for _, m := range moves {
+		if m.Kind == inventory.MovementRestock {
+			room[place{m.SKU, m.LocationID}] -= m.Quantity
+		}
+	}
 	at := e.clock()
-	for lineID, qty := range r.Restock() {
-		if qty <= 0 {
+	restock := r.Restock()
+	for _, l := range r.Lines { // in the return's order, for a stable ledger
+		qty := restock[l.OrderLineID]
+		var first *place
+		for _, res := range shipped {
+			if res.LineID != l.OrderLineID || qty == 0 {
+				continue
+			}
+			p := place{res.SKU, res.LocationID}
+			if first == nil {
+				first = &p
+			}
+			n := min(qty, room[p])
+			if n <= 0 {
+				continue
+			}
+			if err := e.restockAt(ctx, inv, o, r, p.sku, p.loc, n, at); err != nil {
+				return err
+			}
+			room[p] -= n
+			qty -= n
+		}
+		if qty == 0 {
 			continue
 		}
-		var loc uuid.UUID
-		var sku string
-		for _, res := range shipped {
-			if res.LineID == lineID {
-				loc, sku = res.LocationID, res.SKU
-				break
-			}
+		if first == nil {
+			return fmt.Errorf("restock line %s: no shipped reservation: %w", l.OrderLineID, returns.ErrUnknownLine)
 		}
-		if loc == uuid.Nil {
-			return fmt.Errorf("restock line %s: no shipped reservation: %w", lineID, returns.ErrUnknownLine)
-		}
-		m, err := inventory.NewMovement(e.newID(), o.Tenant, sku, loc, inventory.MovementRestock, qty, o.ID, "return "+r.ID.String(), at)
-		if err != nil {
-			return err
-		}
-		if _, _, err := inv.ApplyMovement(ctx, m); err != nil {
+		// More back than the ledger says shipped from these places: the
+		// first location takes the rest.
+		if err := e.restockAt(ctx, inv, o, r, first.sku, first.loc, qty, at); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func (e *Engine) restockAt(ctx context.Context, inv storage.InventoryRepository, o *order.Order, r *returns.Return, sku string, loc uuid.UUID, qty int64, at time.Time) error {
+	m, err := inventory.NewMovement(e.newID(), o.Tenant, sku, loc, inventory.MovementRestock, qty, o.ID, "return "+r.ID.String(), at)
+	if err != nil {
+		return err
+	}
+	_, _, err = inv.ApplyMovement(ctx, m)
+	return err
 }
 
 // RefundReturn refunds a received return: the amount due on its lines goes
@@ -303,7 +351,8 @@ func (e *Engine) RefundReturn(ctx context.Context, req ReturnAction) (*returns.R
 		}
 		ref = res.Ref
 	}
-	return e.updateReturn(context.WithoutCancel(ctx), tenant, r.ID, "refund", "", func(tx storage.Tx, r *returns.Return, rec *recorder) error {
+	ctx = context.WithoutCancel(ctx) // the gateway refunded: record it
+	return e.updateReturn(ctx, tenant, r.ID, "refund", "", func(tx storage.Tx, r *returns.Return, rec *recorder) error {
 		now := e.clock()
 		if err := r.RecordRefund(ctx, perLine, ref, now); err != nil {
 			return err

@@ -25,6 +25,12 @@ type Store interface {
 	// fails with ErrConflict, and a stock movement is one atomic conditional
 	// change. Tx may return an error wrapping ErrConflict when the
 	// transaction could not commit; the caller may retry the whole fn.
+	//
+	// Serializability is not required: a decision taken from rows a
+	// transaction only read may commit beside a concurrent change to them
+	// (PostgreSQL at READ COMMITTED does so). Callers that decide from
+	// several aggregates make concurrent decisions conflict by also
+	// updating one row that both write, as the engine does with the order.
 	Tx(ctx context.Context, tenant string, fn func(Tx) error) error
 
 	// Outbox returns the cross-tenant side of the outbox that relays use to

@@ -102,8 +102,13 @@ func (s *Store) Close() {
 // is rolled back, the Versions that fn's Creates and Updates set are
 // restored, and the error is returned unchanged (or the panic resumed).
 //
-// Transactions run at READ COMMITTED, which is enough for the invariants
-// because no write depends on an unlocked earlier read:
+// Transactions run at READ COMMITTED. That is not serializable: a
+// transaction that decides from rows it only read (other shipments, other
+// returns) can commit beside one that changed them. The caller must make
+// such decisions conflict by writing a row both sides write; the oms.Engine
+// writes the order's row (bumping its version) in every step that decides
+// from the order's other aggregates. Within that, the store keeps the
+// invariants itself:
 //   - an aggregate Update is one conditional UPDATE ... WHERE version = old;
 //     PostgreSQL re-checks the condition on the newest committed row after
 //     waiting for a concurrent writer, so of two writers of one version only
