@@ -134,15 +134,23 @@ func (t *tx) rollback() {
 	t.undo = nil
 }
 
-func (t *tx) Tenant() string                              { return t.tenant }
-func (t *tx) Orders() storage.OrderRepository             { return orderRepo{t} }
-func (t *tx) Payments() storage.PaymentRepository         { return paymentRepo{t} }
-func (t *tx) Fulfillments() storage.FulfillmentRepository { return fulfillmentRepo{t} }
-func (t *tx) Shipments() storage.ShipmentRepository       { return shipmentRepo{t} }
-func (t *tx) Returns() storage.ReturnRepository           { return returnRepo{t} }
-func (t *tx) Inventory() storage.InventoryRepository      { return inventoryRepo{t} }
-func (t *tx) Outbox() storage.Outbox                      { return outboxRepo{t} }
-func (t *tx) Idempotency() storage.IdempotencyRepository  { return idempotencyRepo{t} }
+func (t *tx) Tenant() string                  { return t.tenant }
+func (t *tx) Orders() storage.OrderRepository { return orderRepo{t} }
+func (t *tx) Payments() storage.PaymentRepository {
+	return orderChildRepo[payment.Payment]{t, t.data.payments}
+}
+func (t *tx) Fulfillments() storage.FulfillmentRepository {
+	return orderChildRepo[fulfillment.FulfillmentOrder]{t, t.data.fulfillments}
+}
+func (t *tx) Shipments() storage.ShipmentRepository {
+	return orderChildRepo[shipping.Shipment]{t, t.data.shipments}
+}
+func (t *tx) Returns() storage.ReturnRepository {
+	return orderChildRepo[returns.Return]{t, t.data.returns}
+}
+func (t *tx) Inventory() storage.InventoryRepository     { return inventoryRepo{t} }
+func (t *tx) Outbox() storage.Outbox                     { return outboxRepo{t} }
+func (t *tx) Idempotency() storage.IdempotencyRepository { return idempotencyRepo{t} }
 
 // table holds one kind of versioned aggregate. Rows that belong to an
 // order are also indexed by it, so that listing an order's rows does not
@@ -335,64 +343,20 @@ func decodeCursor(c string) (time.Time, uuid.UUID, error) {
 	return time.Time{}, uuid.Nil, fmt.Errorf("memory: malformed cursor %q", c)
 }
 
-type paymentRepo struct{ t *tx }
-
-func (r paymentRepo) Create(_ context.Context, p *payment.Payment) error {
-	return r.t.data.payments.create(r.t, p)
-}
-func (r paymentRepo) Get(_ context.Context, id uuid.UUID) (*payment.Payment, error) {
-	return r.t.data.payments.get(id)
-}
-func (r paymentRepo) Update(_ context.Context, p *payment.Payment) error {
-	return r.t.data.payments.update(r.t, p)
-}
-func (r paymentRepo) ListByOrder(_ context.Context, orderID uuid.UUID) ([]*payment.Payment, error) {
-	return r.t.data.payments.ofOrder(orderID, nil), nil
+// orderChildRepo is the repository of an aggregate that belongs to an
+// order: payments, fulfillment orders, shipments, returns.
+type orderChildRepo[T any] struct {
+	t  *tx
+	tb *table[T]
 }
 
-type fulfillmentRepo struct{ t *tx }
-
-func (r fulfillmentRepo) Create(_ context.Context, f *fulfillment.FulfillmentOrder) error {
-	return r.t.data.fulfillments.create(r.t, f)
+func (r orderChildRepo[T]) Create(_ context.Context, v *T) error { return r.tb.create(r.t, v) }
+func (r orderChildRepo[T]) Get(_ context.Context, id uuid.UUID) (*T, error) {
+	return r.tb.get(id)
 }
-func (r fulfillmentRepo) Get(_ context.Context, id uuid.UUID) (*fulfillment.FulfillmentOrder, error) {
-	return r.t.data.fulfillments.get(id)
-}
-func (r fulfillmentRepo) Update(_ context.Context, f *fulfillment.FulfillmentOrder) error {
-	return r.t.data.fulfillments.update(r.t, f)
-}
-func (r fulfillmentRepo) ListByOrder(_ context.Context, orderID uuid.UUID) ([]*fulfillment.FulfillmentOrder, error) {
-	return r.t.data.fulfillments.ofOrder(orderID, nil), nil
-}
-
-type shipmentRepo struct{ t *tx }
-
-func (r shipmentRepo) Create(_ context.Context, s *shipping.Shipment) error {
-	return r.t.data.shipments.create(r.t, s)
-}
-func (r shipmentRepo) Get(_ context.Context, id uuid.UUID) (*shipping.Shipment, error) {
-	return r.t.data.shipments.get(id)
-}
-func (r shipmentRepo) Update(_ context.Context, s *shipping.Shipment) error {
-	return r.t.data.shipments.update(r.t, s)
-}
-func (r shipmentRepo) ListByOrder(_ context.Context, orderID uuid.UUID) ([]*shipping.Shipment, error) {
-	return r.t.data.shipments.ofOrder(orderID, nil), nil
-}
-
-type returnRepo struct{ t *tx }
-
-func (r returnRepo) Create(_ context.Context, v *returns.Return) error {
-	return r.t.data.returns.create(r.t, v)
-}
-func (r returnRepo) Get(_ context.Context, id uuid.UUID) (*returns.Return, error) {
-	return r.t.data.returns.get(id)
-}
-func (r returnRepo) Update(_ context.Context, v *returns.Return) error {
-	return r.t.data.returns.update(r.t, v)
-}
-func (r returnRepo) ListByOrder(_ context.Context, orderID uuid.UUID) ([]*returns.Return, error) {
-	return r.t.data.returns.ofOrder(orderID, nil), nil
+func (r orderChildRepo[T]) Update(_ context.Context, v *T) error { return r.tb.update(r.t, v) }
+func (r orderChildRepo[T]) ListByOrder(_ context.Context, orderID uuid.UUID) ([]*T, error) {
+	return r.tb.ofOrder(orderID, nil), nil
 }
 
 type inventoryRepo struct{ t *tx }
