@@ -618,3 +618,36 @@ func TestConcurrentSplitShipmentsCaptureExactly(t *testing.T) {
 		})
 	}
 }
+
+// An event a subscriber keeps refusing goes to the dead letter after
+// MaxAttempts, and the aggregate's later events flow again.
+func TestRelayDeadLettersAPoisonEvent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	o := f.place(t, "POISON-1", line("MUG", 1, "10.00"))
+	var dead []string
+	relay := f.eng.NewRelay(oms.RelayOptions{MaxAttempts: 3, DeadLetter: func(_ context.Context, e storage.Event, cause error) error {
+		dead = append(dead, e.Type+": "+cause.Error())
+		return nil
+	}})
+	var got []string
+	relay.Subscribe(func(_ context.Context, e storage.Event) error {
+		if e.Type == oms.EventOrderPlaced {
+			return errors.New("cannot parse this one")
+		}
+		if e.AggregateID == o.ID {
+			got = append(got, e.Type)
+		}
+		return nil
+	})
+	for range 2 {
+		_, err := relay.Drain(ctx)
+		require.Error(t, err)
+		assert.Empty(t, got, "the order's later events wait behind the failing one")
+	}
+	_, err := relay.Drain(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"order.placed: cannot parse this one"}, dead)
+	assert.Equal(t, []string{oms.EventOrderConfirmed}, got)
+}

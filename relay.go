@@ -32,6 +32,16 @@ type RelayOptions struct {
 	// Interval is how long Run waits when the outbox is empty; zero means
 	// 200 milliseconds.
 	Interval time.Duration
+	// MaxAttempts, with DeadLetter, bounds how often this relay tries an
+	// event its handlers keep failing: after that many failed deliveries
+	// the event goes to DeadLetter instead, and when DeadLetter returns
+	// nil the event counts as delivered, so the aggregate's later events
+	// flow again. Attempts are counted by this Relay value, not stored: a
+	// restarted process counts afresh. Zero means try for ever.
+	MaxAttempts int
+	// DeadLetter receives an event that failed MaxAttempts times, with the
+	// last error. If it fails too, the event stays undelivered.
+	DeadLetter func(ctx context.Context, e storage.Event, cause error) error
 }
 
 // Relay delivers outbox events to subscribers at least once, in order per
@@ -46,8 +56,10 @@ type Relay struct {
 	handlers []Handler
 
 	// delivering makes one batch at a time: the store hands an owner back
-	// the events it leased, so two batches of one relay would overlap.
+	// the events it leased, so two batches of one relay would overlap. It
+	// also guards attempts.
 	delivering sync.Mutex
+	attempts   map[uuid.UUID]int // failed deliveries per event, while it fails
 }
 
 // NewRelay returns a relay over the engine's store.
@@ -103,11 +115,16 @@ func (r *Relay) DeliverOnce(ctx context.Context) (int, error) {
 			continue
 		}
 		if err := deliver(ctx, handlers, ev); err != nil {
+			if r.deadLettered(ctx, ev, err) {
+				done = append(done, ev.ID)
+				continue
+			}
 			failed[ev.AggregateID] = true
 			undone = append(undone, ev.ID)
 			errs = append(errs, fmt.Errorf("event %s (%s): %w", ev.ID, ev.Type, err))
 			continue
 		}
+		delete(r.attempts, ev.ID)
 		done = append(done, ev.ID)
 	}
 	bg := context.WithoutCancel(ctx)
@@ -128,6 +145,27 @@ func (r *Relay) DeliverOnce(ctx context.Context) (int, error) {
 		return len(done), fmt.Errorf("oms: relay: %w", errors.Join(errs...))
 	}
 	return len(done), nil
+}
+
+// deadLettered counts a failed delivery and, once the event has failed
+// MaxAttempts times, hands it to DeadLetter; it reports whether the event
+// is now dealt with.
+func (r *Relay) deadLettered(ctx context.Context, ev storage.Event, cause error) bool {
+	if r.opts.MaxAttempts <= 0 || r.opts.DeadLetter == nil {
+		return false
+	}
+	if r.attempts == nil {
+		r.attempts = make(map[uuid.UUID]int)
+	}
+	r.attempts[ev.ID]++
+	if r.attempts[ev.ID] < r.opts.MaxAttempts {
+		return false
+	}
+	if err := r.opts.DeadLetter(ctx, ev, cause); err != nil {
+		return false
+	}
+	delete(r.attempts, ev.ID)
+	return true
 }
 
 func deliver(ctx context.Context, handlers []Handler, ev storage.Event) (err error) {
