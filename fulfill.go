@@ -2,6 +2,7 @@ package oms
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -287,14 +288,20 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 
 	label, captureRef, err := e.labelAndCapture(ctx, f, o, loc, pay, capture, req)
 	if err != nil {
-		if abortErr := e.abortShipping(ctx, tenant, f.ID); abortErr != nil {
+		var unsure *outcomeUnknownError
+		if errors.As(err, &unsure) {
+			// The label or the capture may have happened: the fulfillment
+			// stays claimed, and Ship again resumes with the same keys.
+			return nil, fmt.Errorf("oms: ship %s: %w (call Ship again to resume)", f.ID, err)
+		}
+		if abortErr := e.abortShipping(ctx, tenant, f.ID, f.ShippingAttempt); abortErr != nil {
 			return nil, fmt.Errorf("oms: ship %s: %w (and returning it to packed failed: %w)", f.ID, err, abortErr)
 		}
 		return nil, fmt.Errorf("oms: ship %s: %w", f.ID, err)
 	}
 	ctx = context.WithoutCancel(ctx) // the label is bought and the money captured: record it
 	err = e.inTx(ctx, tenant, func(tx storage.Tx) error {
-		return e.recordShipment(ctx, tx, f.ID, label, pay, capture, captureRef, &shipped)
+		return e.recordShipment(ctx, tx, f.ID, f.ShippingAttempt, label, pay, capture, captureRef, &shipped)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("oms: ship %s: record shipment: %w", f.ID, err)
@@ -302,8 +309,32 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 	return shipped, nil
 }
 
+// outcomeUnknownError marks a failed label purchase or capture whose outcome
+// is unknown (a timeout, a transient error): it may have happened, so the
+// step must be resumed with the same idempotency keys, not undone.
+type outcomeUnknownError struct{ err error }
+
+func (e *outcomeUnknownError) Error() string { return e.err.Error() }
+func (e *outcomeUnknownError) Unwrap() error { return e.err }
+
+// unknownIfTransient wraps err as an outcomeUnknownError when the call may
+// have taken effect.
+func unknownIfTransient(ctx context.Context, err error) error {
+	if IsTransient(err) || ctx.Err() != nil {
+		return &outcomeUnknownError{err: err}
+	}
+	return err
+}
+
+// shippingKey is the idempotency key of one external call of one shipping
+// attempt of a fulfillment.
+func shippingKey(call string, f *fulfillment.FulfillmentOrder) string {
+	return fmt.Sprintf("%s:%s:%d", call, f.ID, f.ShippingAttempt)
+}
+
 // labelAndCapture shops the rates, buys the label and captures the
-// payment. When the capture fails it voids the label.
+// payment. When the capture is refused it voids the label. A failure whose
+// outcome is unknown is an *outcomeUnknownError.
 func (e *Engine) labelAndCapture(ctx context.Context, f *fulfillment.FulfillmentOrder, o *order.Order, loc *inventory.Location, pay *payment.Payment, capture money.Money, req ShipRequest) (shipping.Label, string, error) {
 	now := e.clock()
 	rateReq := shipping.RateRequest{
@@ -315,26 +346,29 @@ func (e *Engine) labelAndCapture(ctx context.Context, f *fulfillment.Fulfillment
 	}
 	rate, err := shipping.Shop(ctx, e.carriers, rateReq, shipping.Preference{DeliverBy: req.DeliverBy, Fastest: req.Fastest})
 	if err != nil {
-		return shipping.Label{}, "", fmt.Errorf("rate shopping: %w", err)
+		return shipping.Label{}, "", fmt.Errorf("rate shopping: %w", err) // nothing bought yet
 	}
 	carrier, err := e.carrier(rate.Carrier)
 	if err != nil {
 		return shipping.Label{}, "", err
 	}
 	label, err := carrier.BuyLabel(ctx, shipping.LabelRequest{
-		IdempotencyKey: "label:" + f.ID.String(), Rate: rate,
+		IdempotencyKey: shippingKey("label", f), Rate: rate,
 		Origin: rateReq.Origin, Destination: rateReq.Destination, Parcels: rateReq.Parcels, ShipDate: now,
 	})
 	if err != nil {
-		return shipping.Label{}, "", fmt.Errorf("buy label: %w", err)
+		return shipping.Label{}, "", unknownIfTransient(ctx, fmt.Errorf("buy label: %w", err))
 	}
 	if pay == nil || !capture.IsPositive() {
 		return label, "", nil
 	}
 	captureRef, err := e.capture(ctx, f, pay, capture)
 	if err != nil {
-		e.voidLabel(ctx, carrier, label)
-		return shipping.Label{}, "", fmt.Errorf("capture %s: %w", capture, err)
+		err = unknownIfTransient(ctx, fmt.Errorf("capture %s: %w", capture, err))
+		if !errors.As(err, new(*outcomeUnknownError)) {
+			e.voidLabel(ctx, carrier, label) // refused for good: the label is of no use
+		}
+		return shipping.Label{}, "", err
 	}
 	return label, captureRef, nil
 }
@@ -348,7 +382,7 @@ func (e *Engine) capture(ctx context.Context, f *fulfillment.FulfillmentOrder, p
 		return "", fmt.Errorf("gateway %q: %w", pay.Gateway, ErrNotConfigured)
 	}
 	res, err := gw.Capture(ctx, payment.CaptureRequest{
-		IdempotencyKey: "capture:" + f.ID.String(), AuthorizationRef: pay.AuthorizationRef, Amount: amount,
+		IdempotencyKey: shippingKey("capture", f), AuthorizationRef: pay.AuthorizationRef, Amount: amount,
 	})
 	if err != nil {
 		return "", err
@@ -356,15 +390,16 @@ func (e *Engine) capture(ctx context.Context, f *fulfillment.FulfillmentOrder, p
 	return res.Ref, nil
 }
 
-// abortShipping returns a fulfillment whose label or capture failed to packed.
-func (e *Engine) abortShipping(ctx context.Context, tenant string, id uuid.UUID) error {
+// abortShipping returns a fulfillment whose label or capture was refused to
+// packed, if it is still in that shipping attempt.
+func (e *Engine) abortShipping(ctx context.Context, tenant string, id uuid.UUID, attempt int) error {
 	ctx = context.WithoutCancel(ctx) // runs after a failure, often the caller's deadline
 	return e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		f, err := tx.Fulfillments().Get(ctx, id)
 		if err != nil {
 			return err
 		}
-		if f.Status != fulfillment.StatusShipping {
+		if f.Status != fulfillment.StatusShipping || f.ShippingAttempt != attempt {
 			return nil
 		}
 		if err := f.AbortShipping(ctx, e.clock()); err != nil {
@@ -374,7 +409,7 @@ func (e *Engine) abortShipping(ctx context.Context, tenant string, id uuid.UUID)
 	})
 }
 
-func (e *Engine) recordShipment(ctx context.Context, tx storage.Tx, fulfillmentID uuid.UUID, label shipping.Label, pay *payment.Payment, capture money.Money, captureRef string, out **shipping.Shipment) error {
+func (e *Engine) recordShipment(ctx context.Context, tx storage.Tx, fulfillmentID uuid.UUID, attempt int, label shipping.Label, pay *payment.Payment, capture money.Money, captureRef string, out **shipping.Shipment) error {
 	now := e.clock()
 	rec := e.recorder()
 	f, err := tx.Fulfillments().Get(ctx, fulfillmentID)
@@ -384,6 +419,9 @@ func (e *Engine) recordShipment(ctx context.Context, tx storage.Tx, fulfillmentI
 	if f.ShipmentID != uuid.Nil { // a concurrent Ship of the same fulfillment recorded it first
 		*out, err = tx.Shipments().Get(ctx, f.ShipmentID)
 		return err
+	}
+	if f.ShippingAttempt != attempt {
+		return fmt.Errorf("fulfillment %s: shipping attempt %d was superseded by %d: %w", f.ID, attempt, f.ShippingAttempt, fulfillment.ErrInvalidTransition)
 	}
 	o, err := tx.Orders().Get(ctx, f.OrderID)
 	if err != nil {
@@ -434,7 +472,7 @@ func (e *Engine) recordShipment(ctx context.Context, tx storage.Tx, fulfillmentI
 		if err != nil {
 			return err
 		}
-		if err := p.RecordCapture(ctx, e.newID(), captureRef, capture, "capture:"+f.ID.String(), now); err != nil {
+		if err := p.RecordCapture(ctx, e.newID(), captureRef, capture, shippingKey("capture", f), now); err != nil {
 			return err
 		}
 		if err := tx.Payments().Update(ctx, p); err != nil {

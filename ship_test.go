@@ -3,10 +3,12 @@ package oms_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -39,17 +41,22 @@ func (c *hookedCarrier) BuyLabel(ctx context.Context, req shipping.LabelRequest)
 	return l, err
 }
 
-// flakyGateway fails the first captures and voids it is asked for.
+// flakyGateway refuses the first captures and voids it is asked for, or
+// times out after capturing.
 type flakyGateway struct {
 	payment.Gateway
-	failCaptures, failVoids atomic.Int64
+	failCaptures, failVoids, timeoutAfterCapture atomic.Int64
 }
 
 func (g *flakyGateway) Capture(ctx context.Context, req payment.CaptureRequest) (payment.Result, error) {
 	if g.failCaptures.Add(-1) >= 0 {
-		return payment.Result{}, errors.New("gateway timeout: " + payment.ErrTransient.Error())
+		return payment.Result{}, errors.New("card issuer refused the capture")
 	}
-	return g.Gateway.Capture(ctx, req)
+	res, err := g.Gateway.Capture(ctx, req)
+	if err == nil && g.timeoutAfterCapture.Add(-1) >= 0 {
+		return payment.Result{}, fmt.Errorf("read timeout: %w", payment.ErrTransient) // captured, but the answer was lost
+	}
+	return res, err
 }
 
 func (g *flakyGateway) Void(ctx context.Context, req payment.VoidRequest) (payment.Result, error) {
@@ -147,7 +154,41 @@ func TestFailedCaptureVoidsTheLabel(t *testing.T) {
 
 	s, err := r.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
 	require.NoError(t, err)
-	assert.Equal(t, tracking, s.TrackingNumber, "the retry reuses the label's idempotency key")
+	assert.NotEqual(t, tracking, s.TrackingNumber, "a new attempt buys a new label, not the voided one")
+	r.clock.Advance(10 * 24 * time.Hour)
+	s, err = r.eng.SyncTracking(ctx, "", s.ID)
+	require.NoError(t, err)
+	assert.Equal(t, shipping.StatusDelivered, s.Status)
+}
+
+// A capture whose outcome is unknown (a timeout) leaves the fulfillment
+// claimed: the order cannot be cancelled meanwhile, and shipping again
+// resumes with the same keys, capturing once.
+func TestCaptureWithUnknownOutcomeIsResumedNotUndone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := newShipRig(t)
+	o, fo := r.packedOrder(t, "SHIP-5")
+	r.gateway.timeoutAfterCapture.Store(1)
+
+	_, err := r.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
+	require.ErrorIs(t, err, payment.ErrTransient)
+	d, err := r.eng.OrderDetails(ctx, "", o.ID)
+	require.NoError(t, err)
+	assert.Equal(t, fulfillment.StatusShipping, d.Fulfillments[0].Status)
+	_, err = r.eng.CancelOrder(ctx, oms.OrderRequest{OrderID: o.ID})
+	require.ErrorIs(t, err, oms.ErrShippingInProgress)
+
+	s, err := r.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
+	require.NoError(t, err)
+	got, err := r.eng.GetOrder(ctx, "", o.ID)
+	require.NoError(t, err)
+	assert.Equal(t, order.StatusShipped, got.Status)
+	assert.True(t, got.Payment.Captured.Equal(got.Totals.Total), "captured %s once", got.Payment.Captured)
+	labels := 0
+	r.carrier.bought.Range(func(_, _ any) bool { labels++; return true })
+	assert.Equal(t, 1, labels, "the resumed attempt reuses its label")
+	assert.NotEmpty(t, s.TrackingNumber)
 }
 
 // A process that dies after buying the label leaves the fulfillment in

@@ -68,6 +68,10 @@ type FulfillmentOrder struct {
 	// ShipmentID is the shipment that carried the packages; uuid.Nil until
 	// shipped.
 	ShipmentID uuid.UUID
+	// ShippingAttempt counts the claims for shipping: BeginShipping
+	// increments it, so each attempt can buy its label and capture its
+	// payment under keys of its own.
+	ShippingAttempt int
 	// CreatedAt is when the fulfillment was created.
 	CreatedAt time.Time
 	// UpdatedAt is when the fulfillment last changed.
@@ -384,7 +388,11 @@ func (f *FulfillmentOrder) MarkShipped(ctx context.Context, shipmentID uuid.UUID
 // (matching [ErrInvalidTransition]) unless the fulfillment is packed, or a
 // *ValidationError for a zero now.
 func (f *FulfillmentOrder) BeginShipping(ctx context.Context, now time.Time) error {
-	return f.move(ctx, EventBeginShipping, now)
+	if err := f.move(ctx, EventBeginShipping, now); err != nil {
+		return err
+	}
+	f.ShippingAttempt++
+	return nil
 }
 
 // AbortShipping returns a fulfillment that was being shipped to packed,
