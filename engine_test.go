@@ -273,6 +273,15 @@ func TestPlacingTwiceReturnsTheFirstOrder(t *testing.T) {
 	assert.Equal(t, a.ID, b.ID)
 	assert.Equal(t, int64(4), f.available(t, "", "TEE"))
 
+	// Channel names and references cannot combine into another's key.
+	x, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draftOn("shop:eu", "1", line("CAP", 1, "5.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+	require.NoError(t, err)
+	y, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draftOn("shop", "eu:1", line("CAP", 1, "5.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+	require.NoError(t, err)
+	assert.NotEqual(t, x.ID, y.ID)
+	assert.Equal(t, int64(1), f.available(t, "", "CAP"))
+	f.stock(t, "", "CAP", f.berlin.ID, 2)
+
 	// Concurrent repeats of one channel order reserve once.
 	var wg sync.WaitGroup
 	ids := make([]uuid.UUID, 10)
@@ -574,9 +583,20 @@ func TestCompleteOrder(t *testing.T) {
 	require.ErrorIs(t, err, order.ErrInvalidTransition, "not before delivery")
 
 	f.deliver(t, o.ID)
+	r, err := f.eng.RequestReturn(ctx, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonDamaged,
+		Lines: []oms.ReturnLine{{OrderLineID: o.Lines[0].ID, Quantity: 1}}})
+	require.NoError(t, err)
+	_, err = f.eng.CompleteOrder(ctx, oms.OrderRequest{OrderID: o.ID})
+	require.ErrorIs(t, err, oms.ErrReturnInProgress, "an open return would be stranded")
+	_, err = f.eng.RejectReturn(ctx, oms.ReturnAction{ReturnID: r.ID, Reason: "not damaged"})
+	require.NoError(t, err)
+
 	done, err := f.eng.CompleteOrder(ctx, oms.OrderRequest{OrderID: o.ID})
 	require.NoError(t, err)
 	assert.Equal(t, order.StatusCompleted, done.Status)
+	_, err = f.eng.RequestReturn(ctx, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonDamaged,
+		Lines: []oms.ReturnLine{{OrderLineID: o.Lines[0].ID, Quantity: 1}}})
+	require.ErrorIs(t, err, returns.ErrWindowClosed, "a completed order takes no returns")
 	_, err = f.eng.LeaveFeedback(ctx, oms.FeedbackRequest{OrderID: o.ID, Rating: 4})
 	require.NoError(t, err, "feedback is still welcome on a completed order")
 }
@@ -650,4 +670,19 @@ func TestRelayDeadLettersAPoisonEvent(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"order.placed: cannot parse this one"}, dead)
 	assert.Equal(t, []string{oms.EventOrderConfirmed}, got)
+
+	// A failure while the relay shuts down is not held against the event.
+	f.place(t, "POISON-2", line("MUG", 1, "10.00"))
+	down, stop := context.WithCancel(ctx)
+	shutdown := f.eng.NewRelay(oms.RelayOptions{MaxAttempts: 1, DeadLetter: func(_ context.Context, e storage.Event, _ error) error {
+		dead = append(dead, e.Type)
+		return nil
+	}})
+	shutdown.Subscribe(func(ctx context.Context, _ storage.Event) error {
+		stop()
+		return ctx.Err()
+	})
+	_, err = shutdown.DeliverOnce(down)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Len(t, dead, 1, "nothing dead-lettered on shutdown")
 }

@@ -20,6 +20,9 @@ var (
 	// ErrPaymentNotAuthorized means a step needs money the order's payment
 	// does not hold: shipping units whose share cannot be captured.
 	ErrPaymentNotAuthorized = errors.New("oms: the order's payment is not authorized")
+	// ErrReturnInProgress means the order has a return still open, so it
+	// cannot be completed yet.
+	ErrReturnInProgress = errors.New("oms: a return of the order is in progress")
 	// ErrPlacementInProgress means the order is still being placed (its
 	// payment is being authorized): it can be cancelled once the placement
 	// ends, or ExpirePendingPlacements undoes it if the placement died.

@@ -24,6 +24,7 @@ const (
 	EventOrderPartiallyShipped = "order.partially_shipped"
 	EventOrderDelivered        = "order.delivered"
 	EventOrderReturned         = "order.returned"
+	EventOrderPartlyReturned   = "order.partially_returned"
 	EventOrderFeedback         = "order.feedback_left"
 	EventOrderCompleted        = "order.completed"
 	EventPaymentAuthorized     = "payment.authorized"
@@ -37,7 +38,10 @@ const (
 	EventFulfillmentCreated    = "fulfillment.created"
 	EventFulfillmentPicked     = "fulfillment.picking"
 	EventFulfillmentPacked     = "fulfillment.packed"
+	EventFulfillmentShipping   = "fulfillment.shipping"
+	EventFulfillmentAborted    = "fulfillment.shipping_aborted"
 	EventFulfillmentShipped    = "fulfillment.shipped"
+	EventFulfillmentCancelled  = "fulfillment.cancelled"
 	EventShipmentCreated       = "shipment.label_purchased"
 	EventShipmentUpdated       = "shipment.tracking_updated"
 	EventShipmentDelivered     = "shipment.delivered"
@@ -46,6 +50,7 @@ const (
 	EventReturnRejected        = "return.rejected"
 	EventReturnReceived        = "return.received"
 	EventReturnRefunded        = "return.refunded"
+	EventReturnClosed          = "return.closed"
 )
 
 // Aggregate types named in events.

@@ -258,6 +258,11 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 			if err := tx.Orders().Update(ctx, o); err != nil {
 				return err
 			}
+			rec := e.recorder()
+			rec.add(EventFulfillmentShipping, AggregateFulfillment, f.ID, fulfillmentPayload(f))
+			if err := rec.flush(ctx, tx); err != nil {
+				return err
+			}
 		}
 		if loc, err = tx.Inventory().GetLocation(ctx, f.LocationID); err != nil {
 			return err
@@ -405,7 +410,12 @@ func (e *Engine) abortShipping(ctx context.Context, tenant string, id uuid.UUID,
 		if err := f.AbortShipping(ctx, e.clock()); err != nil {
 			return err
 		}
-		return tx.Fulfillments().Update(ctx, f)
+		if err := tx.Fulfillments().Update(ctx, f); err != nil {
+			return err
+		}
+		rec := e.recorder()
+		rec.add(EventFulfillmentAborted, AggregateFulfillment, f.ID, fulfillmentPayload(f))
+		return rec.flush(ctx, tx)
 	})
 }
 

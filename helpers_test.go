@@ -144,6 +144,13 @@ func draft(ref string, lines ...order.DraftLine) order.Draft {
 	}
 }
 
+// draftOn is draft on a channel of its own name.
+func draftOn(channel, ref string, lines ...order.DraftLine) order.Draft {
+	d := draft(ref, lines...)
+	d.Channel.Name = channel
+	return d
+}
+
 func line(sku string, qty int64, price string) order.DraftLine {
 	return order.DraftLine{SKU: sku, Quantity: qty, UnitPrice: eur(price)}
 }

@@ -143,6 +143,7 @@ func (e *Engine) CancelOrder(ctx context.Context, req OrderRequest) (*order.Orde
 		if err := e.releaseReservations(ctx, tx, o.ID, "order cancelled"); err != nil {
 			return err
 		}
+		rec := e.recorder()
 		for _, f := range fos {
 			if !f.Can(fulfillment.EventCancel) {
 				continue
@@ -153,11 +154,11 @@ func (e *Engine) CancelOrder(ctx context.Context, req OrderRequest) (*order.Orde
 			if err := tx.Fulfillments().Update(ctx, f); err != nil {
 				return err
 			}
+			rec.add(EventFulfillmentCancelled, AggregateFulfillment, f.ID, fulfillmentPayload(f))
 		}
 		if err := tx.Orders().Update(ctx, o); err != nil {
 			return err
 		}
-		rec := e.recorder()
 		rec.add(EventOrderCancelled, AggregateOrder, o.ID, orderPayload(o))
 		return rec.flush(ctx, tx)
 	})
@@ -197,6 +198,9 @@ func (e *Engine) voidPayment(ctx context.Context, tenant string, p *payment.Paym
 		}
 		if o, err = tx.Orders().Get(ctx, p.OrderID); err != nil {
 			return err
+		}
+		if p.Status == payment.StatusVoided {
+			return nil // a concurrent cancel recorded the same void
 		}
 		now := e.clock()
 		if err := p.RecordVoid(ctx, e.newID(), res.Ref, key, now); err != nil {
@@ -249,9 +253,20 @@ func (e *Engine) ReleaseHold(ctx context.Context, req OrderRequest) (*order.Orde
 
 // CompleteOrder closes a delivered (or returned) order for good: nothing
 // more is expected of it, such as after its return window. It returns an
-// *order.TransitionError before delivery.
+// *order.TransitionError before delivery, and ErrReturnInProgress while a
+// return is open (requested, approved, or received but not refunded).
 func (e *Engine) CompleteOrder(ctx context.Context, req OrderRequest) (*order.Order, error) {
-	return e.updateOrder(ctx, req.Tenant, req.OrderID, "complete order", req.IdempotencyKey, func(_ storage.Tx, o *order.Order, rec *recorder) error {
+	return e.updateOrder(ctx, req.Tenant, req.OrderID, "complete order", req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
+		rs, err := tx.Returns().ListByOrder(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			switch r.Status {
+			case returns.StatusRequested, returns.StatusApproved, returns.StatusReceived:
+				return fmt.Errorf("return %s is %s: %w", r.ID, r.Status, ErrReturnInProgress)
+			}
+		}
 		if err := o.Complete(ctx, e.clock()); err != nil {
 			return err
 		}

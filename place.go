@@ -87,6 +87,7 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 		if err != nil {
 			return err
 		}
+		o.PlacementKey = req.IdempotencyKey
 		// Plan first, so a sold-out attempt fails before it writes; reserve
 		// last, so the hot stock rows stay locked only until the commit.
 		plan, err := e.plan(ctx, tx, o)
@@ -170,12 +171,19 @@ const (
 )
 
 func placeKeys(req PlaceOrderRequest) []string {
+	return orderKeys(req.IdempotencyKey, req.Order.Channel.Name, req.Order.ExternalRef)
+}
+
+// orderKeys returns the idempotency records a placement holds: its own key
+// and its channel reference. The channel name is length-prefixed, so no
+// name and reference pair can spell another's key.
+func orderKeys(key, channel, ref string) []string {
 	var keys []string
-	if req.IdempotencyKey != "" {
-		keys = append(keys, "place:"+req.IdempotencyKey)
+	if key != "" {
+		keys = append(keys, "place:"+key)
 	}
-	if req.Order.ExternalRef != "" {
-		keys = append(keys, "channel:"+req.Order.Channel.Name+":"+req.Order.ExternalRef)
+	if ref != "" {
+		keys = append(keys, fmt.Sprintf("channel:%d:%s:%s", len(channel), channel, ref))
 	}
 	return keys
 }
@@ -374,6 +382,9 @@ func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.
 	if err != nil {
 		return nil, fmt.Errorf("oms: confirm order %s: %w", orderID, err)
 	}
+	if pay == nil && o.Status != order.StatusConfirmed {
+		return o, fmt.Errorf("oms: order %s expired before it was confirmed: %w", orderID, errPlacementExpired)
+	}
 	if unneeded {
 		// The placement expired and its payment was failed while the
 		// gateway authorized: release what the gateway holds.
@@ -460,7 +471,10 @@ func (e *Engine) failPlaced(ctx context.Context, tenant string, orderID uuid.UUI
 func (e *Engine) ExpirePendingPlacements(ctx context.Context, tenant string, olderThan time.Duration) ([]*order.Order, error) {
 	tenant = tenantOf(tenant)
 	before := e.clock().Add(-olderThan)
-	var expired []*order.Order
+	var (
+		expired  []*order.Order
+		failures []error // one order that cannot be expired does not stop the rest
+	)
 	cursor := ""
 	for {
 		var page storage.OrderPage
@@ -472,23 +486,21 @@ func (e *Engine) ExpirePendingPlacements(ctx context.Context, tenant string, old
 			return err
 		})
 		if err != nil {
-			return expired, fmt.Errorf("oms: expire pending placements: %w", err)
+			return expired, errors.Join(append(failures, fmt.Errorf("oms: expire pending placements: %w", err))...)
 		}
 		for _, o := range page.Orders {
-			var keys []string
-			if o.ExternalRef != "" {
-				keys = append(keys, "channel:"+o.Channel.Name+":"+o.ExternalRef)
-			}
+			keys := orderKeys(o.PlacementKey, o.Channel.Name, o.ExternalRef)
 			done, err := e.failPlaced(ctx, tenant, o.ID, keys, "placement expired", errPlacementExpired)
 			if err != nil {
-				return expired, fmt.Errorf("oms: expire placement of %s: %w", o.ID, err)
+				failures = append(failures, fmt.Errorf("oms: expire placement of %s: %w", o.ID, err))
+				continue
 			}
 			if done.Status == order.StatusCancelled {
 				expired = append(expired, done)
 			}
 		}
 		if page.Next == "" {
-			return expired, nil
+			return expired, errors.Join(failures...)
 		}
 		cursor = page.Next
 	}

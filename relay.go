@@ -151,8 +151,8 @@ func (r *Relay) DeliverOnce(ctx context.Context) (int, error) {
 // MaxAttempts times, hands it to DeadLetter; it reports whether the event
 // is now dealt with.
 func (r *Relay) deadLettered(ctx context.Context, ev storage.Event, cause error) bool {
-	if r.opts.MaxAttempts <= 0 || r.opts.DeadLetter == nil {
-		return false
+	if r.opts.MaxAttempts <= 0 || r.opts.DeadLetter == nil || ctx.Err() != nil {
+		return false // a failure while shutting down is not the subscriber's verdict
 	}
 	if r.attempts == nil {
 		r.attempts = make(map[uuid.UUID]int)

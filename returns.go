@@ -61,6 +61,9 @@ func (e *Engine) RequestReturn(ctx context.Context, req ReturnRequest) (*returns
 		if err := e.returnPolicy.Check(o.DeliveredAt, now); err != nil {
 			return err
 		}
+		if o.Status == order.StatusCompleted {
+			return fmt.Errorf("order %s is completed: %w", o.ID, returns.ErrWindowClosed)
+		}
 		open, err := tx.Returns().ListByOrder(ctx, o.ID)
 		if err != nil {
 			return err
@@ -141,8 +144,12 @@ func (e *Engine) RejectReturn(ctx context.Context, req ReturnAction) (*returns.R
 
 // CloseReturn closes a refunded or rejected return.
 func (e *Engine) CloseReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
-	return e.updateReturn(ctx, req.Tenant, req.ReturnID, "close", req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, _ *recorder) error {
-		return r.Close(ctx, e.clock())
+	return e.updateReturn(ctx, req.Tenant, req.ReturnID, "close", req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
+		if err := r.Close(ctx, e.clock()); err != nil {
+			return err
+		}
+		rec.add(EventReturnClosed, AggregateReturn, r.ID, returnPayload(r))
+		return nil
 	})
 }
 
@@ -201,7 +208,11 @@ func (e *Engine) ReceiveReturn(ctx context.Context, req ReceiveReturnRequest) (*
 			if err := tx.Orders().Update(ctx, o); err != nil {
 				return err
 			}
-			rec.add(EventOrderReturned, AggregateOrder, o.ID, orderPayload(o))
+			if o.Status == order.StatusReturned {
+				rec.add(EventOrderReturned, AggregateOrder, o.ID, orderPayload(o))
+			} else {
+				rec.add(EventOrderPartlyReturned, AggregateOrder, o.ID, orderPayload(o))
+			}
 		}
 		rec.add(EventReturnReceived, AggregateReturn, r.ID, returnPayload(r))
 		return nil

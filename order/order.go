@@ -102,6 +102,10 @@ type Order struct {
 	Channel Channel `json:"channel"`
 	// ExternalRef is the channel's own order number, if any.
 	ExternalRef string `json:"external_ref,omitempty"`
+	// PlacementKey is the idempotency key the order was placed with, if
+	// the caller gave one; the engine records it so that undoing a
+	// placement can free the key.
+	PlacementKey string `json:"placement_key,omitempty"`
 	// Customer is who placed the order.
 	Customer Customer `json:"customer"`
 	// ShippingAddress is where the order ships to.
