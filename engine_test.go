@@ -170,10 +170,13 @@ func TestIllegalOperationsFailAndChangeNothing(t *testing.T) {
 		over, err := p.Captured.Add(money.MustParse("0.01", "EUR"))
 		require.NoError(t, err)
 		before := f.snapshot(t, "")
-		err = p.CheckRefund(over)
+		_, err = f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: over, Reason: "goodwill", IdempotencyKey: "r-1"})
 		require.ErrorIs(t, err, payment.ErrExceedsCaptured)
-		_, err = payment.NewSandbox().Refund(ctx, payment.RefundRequest{IdempotencyKey: "x", AuthorizationRef: p.AuthorizationRef, Amount: over})
-		require.Error(t, err)
+		var ae *payment.AmountError
+		require.ErrorAs(t, err, &ae)
+		assert.Equal(t, before, f.snapshot(t, ""))
+		_, err = f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: money.MustParse("1.00", "USD"), IdempotencyKey: "r-2"})
+		require.ErrorIs(t, err, payment.ErrInvalidAmount, "another currency")
 		assert.Equal(t, before, f.snapshot(t, ""))
 	})
 
@@ -685,4 +688,36 @@ func TestRelayDeadLettersAPoisonEvent(t *testing.T) {
 	_, err = shutdown.DeliverOnce(down)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Len(t, dead, 1, "nothing dead-lettered on shutdown")
+}
+
+// A goodwill refund gives back part of the payment, once per key, and the
+// rest can follow; the order's payment summary follows.
+func TestRefundPaymentPartlyThenFully(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	o := f.place(t, "GW-1", line("MUG", 2, "10.00"))
+	_, err := f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: eur("5.00"), IdempotencyKey: "late-1"})
+	require.ErrorIs(t, err, payment.ErrExceedsCaptured, "nothing captured before shipping")
+	o = f.deliver(t, o.ID)
+
+	_, err = f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: eur("5.00")})
+	require.ErrorIs(t, err, oms.ErrIdempotencyKeyRequired)
+	for range 2 {
+		p, err := f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: eur("5.00"), Reason: "late delivery", IdempotencyKey: "late-1"})
+		require.NoError(t, err)
+		assert.True(t, p.Refunded.Equal(eur("5.00")), "refunded once: %s", p.Refunded)
+	}
+	got, err := f.eng.GetOrder(ctx, "", o.ID)
+	require.NoError(t, err)
+	assert.Equal(t, order.PaymentPartiallyRefunded, got.Payment.Status)
+	assert.Equal(t, order.StatusDelivered, got.Status, "a refund is not a return")
+
+	rest, err := got.Payment.Captured.Sub(eur("5.00"))
+	require.NoError(t, err)
+	_, err = f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: rest, IdempotencyKey: "late-2"})
+	require.NoError(t, err)
+	got, err = f.eng.GetOrder(ctx, "", o.ID)
+	require.NoError(t, err)
+	assert.Equal(t, order.PaymentRefunded, got.Payment.Status)
 }

@@ -1,0 +1,125 @@
+package oms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/openoms/oms/money"
+	"github.com/openoms/oms/order"
+	"github.com/openoms/oms/payment"
+	"github.com/openoms/oms/storage"
+)
+
+// RefundRequest gives money back outside a return: a goodwill gesture, a
+// price adjustment, a late-delivery credit.
+type RefundRequest struct {
+	Tenant  string
+	OrderID uuid.UUID
+	// Amount is what to refund, in the order's currency; at most what was
+	// captured and not yet refunded.
+	Amount money.Money
+	Reason string
+	// IdempotencyKey is required: a repeat with the same key refunds once
+	// and returns the payment as it is.
+	IdempotencyKey string
+}
+
+// ErrIdempotencyKeyRequired means a request that moves money came without
+// an idempotency key.
+var ErrIdempotencyKeyRequired = errors.New("oms: an idempotency key is required")
+
+// RefundPayment refunds part (or all) of what an order's payment captured,
+// through its gateway, and records it. The order's status does not change;
+// its payment summary does. Errors: ErrIdempotencyKeyRequired,
+// payment.ErrExceedsCaptured (with *payment.AmountError) for more than is
+// refundable, payment.ErrInvalidAmount for a non-positive amount or another
+// currency, order.ErrNotFound; in each case nothing changes.
+func (e *Engine) RefundPayment(ctx context.Context, req RefundRequest) (*payment.Payment, error) {
+	if req.IdempotencyKey == "" {
+		return nil, fmt.Errorf("oms: refund payment: %w", ErrIdempotencyKeyRequired)
+	}
+	tenant := tenantOf(req.Tenant)
+	const op = "refund_payment"
+	var (
+		p    *payment.Payment
+		done bool
+	)
+	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+		p, done = nil, false
+		o, err := tx.Orders().Get(ctx, req.OrderID)
+		if err != nil {
+			return notFound(order.ErrNotFound, "order "+req.OrderID.String(), err)
+		}
+		ps, err := tx.Payments().ListByOrder(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		for _, candidate := range ps {
+			if candidate.Captured.IsPositive() {
+				p = candidate
+			}
+		}
+		if p == nil {
+			return fmt.Errorf("order %s has captured nothing: %w", o.ID, payment.ErrExceedsCaptured)
+		}
+		prior, err := lookupKeys(ctx, tx, []string{op + ":" + req.IdempotencyKey}, op)
+		if err != nil {
+			return err
+		}
+		if prior != uuid.Nil {
+			done = true
+			return nil
+		}
+		return p.CheckRefund(req.Amount)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: refund payment of order %s: %w", req.OrderID, err)
+	}
+	if done {
+		return p, nil
+	}
+	gw, ok := e.gateways[p.Gateway]
+	if !ok {
+		return nil, fmt.Errorf("oms: refund payment %s: gateway %q: %w", p.ID, p.Gateway, ErrNotConfigured)
+	}
+	key := op + ":" + req.IdempotencyKey
+	res, err := gw.Refund(ctx, payment.RefundRequest{IdempotencyKey: key, AuthorizationRef: p.AuthorizationRef, Amount: req.Amount})
+	if err != nil {
+		return nil, fmt.Errorf("oms: refund payment %s: %w", p.ID, err)
+	}
+	ctx = context.WithoutCancel(ctx) // the gateway refunded: record it
+	err = e.inTx(ctx, tenant, func(tx storage.Tx) error {
+		var err error
+		if p, err = tx.Payments().Get(ctx, p.ID); err != nil {
+			return err
+		}
+		if done, err := remember(ctx, tx, op, req.IdempotencyKey, p.ID, e); done || err != nil {
+			return err // a concurrent repeat recorded it
+		}
+		now := e.clock()
+		if err := p.RecordRefund(ctx, e.newID(), res.Ref, req.Amount, key, now); err != nil {
+			return err
+		}
+		if err := tx.Payments().Update(ctx, p); err != nil {
+			return err
+		}
+		o, err := tx.Orders().Get(ctx, p.OrderID)
+		if err != nil {
+			return err
+		}
+		o.SyncPayment(paymentFacts(p), now)
+		if err := tx.Orders().Update(ctx, o); err != nil {
+			return err
+		}
+		rec := e.recorder()
+		rec.add(EventPaymentRefunded, AggregatePayment, p.ID, paymentPayload(p))
+		return rec.flush(ctx, tx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: refund payment %s: record refund: %w", p.ID, err)
+	}
+	return p, nil
+}
