@@ -102,7 +102,7 @@ func (e *Engine) changeStock(ctx context.Context, req StockChangeRequest, kind i
 		if _, err := inv.GetLocation(ctx, req.LocationID); err != nil {
 			return notFound(inventory.ErrUnknownLocation, "location "+req.LocationID.String(), err)
 		}
-		done, err := remember(ctx, tx, string(kind)+"_"+req.SKU, req.IdempotencyKey, req.LocationID, e)
+		done, err := e.remember(ctx, tx, string(kind)+"_"+req.SKU, req.IdempotencyKey, req.LocationID)
 		if err != nil {
 			return err
 		}

@@ -171,7 +171,7 @@ func (e *Engine) updateFulfillment(ctx context.Context, tenant string, id uuid.U
 		if f, err = tx.Fulfillments().Get(ctx, id); err != nil {
 			return err
 		}
-		if done, err := remember(ctx, tx, what, key, id, e); done || err != nil {
+		if done, err := e.remember(ctx, tx, what, key, id); done || err != nil {
 			return err
 		}
 		rec := e.recorder()

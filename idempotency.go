@@ -16,7 +16,7 @@ import (
 // transaction, so the record exists exactly when the step's changes do. An
 // empty key makes the step run every time. A key used for another
 // operation or resource gives ErrIdempotencyKeyReused.
-func remember(ctx context.Context, tx storage.Tx, op, key string, id uuid.UUID, e *Engine) (bool, error) {
+func (e *Engine) remember(ctx context.Context, tx storage.Tx, op, key string, id uuid.UUID) (bool, error) {
 	if key == "" {
 		return false, nil
 	}

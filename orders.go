@@ -314,7 +314,7 @@ func (e *Engine) updateOrder(ctx context.Context, tenant string, id uuid.UUID, w
 		if o, err = tx.Orders().Get(ctx, id); err != nil {
 			return err
 		}
-		if done, err := remember(ctx, tx, what, key, id, e); done || err != nil {
+		if done, err := e.remember(ctx, tx, what, key, id); done || err != nil {
 			return err
 		}
 		rec := e.recorder()

@@ -96,7 +96,7 @@ func (e *Engine) RefundPayment(ctx context.Context, req RefundRequest) (*payment
 		if p, err = tx.Payments().Get(ctx, p.ID); err != nil {
 			return err
 		}
-		if done, err := remember(ctx, tx, op, req.IdempotencyKey, p.ID, e); done || err != nil {
+		if done, err := e.remember(ctx, tx, op, req.IdempotencyKey, p.ID); done || err != nil {
 			return err // a concurrent repeat recorded it
 		}
 		now := e.clock()

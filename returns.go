@@ -98,7 +98,7 @@ func (e *Engine) RequestReturn(ctx context.Context, req ReturnRequest) (*returns
 		if err := tx.Orders().Update(ctx, o); err != nil {
 			return err
 		}
-		if _, err := remember(ctx, tx, "request_return", req.IdempotencyKey, r.ID, e); err != nil {
+		if _, err := e.remember(ctx, tx, "request_return", req.IdempotencyKey, r.ID); err != nil {
 			return err
 		}
 		rec := e.recorder()
@@ -401,7 +401,7 @@ func (e *Engine) updateReturn(ctx context.Context, tenant string, id uuid.UUID, 
 		if r, err = tx.Returns().Get(ctx, id); err != nil {
 			return notFound(returns.ErrNotFound, "return "+id.String(), err)
 		}
-		if done, err := remember(ctx, tx, what+"_return", key, id, e); done || err != nil {
+		if done, err := e.remember(ctx, tx, what+"_return", key, id); done || err != nil {
 			return err
 		}
 		rec := e.recorder()

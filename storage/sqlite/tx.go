@@ -23,15 +23,19 @@ type tx struct {
 	undo   *undoLog
 }
 
-func (t *tx) Tenant() string                              { return t.tenant }
-func (t *tx) Orders() storage.OrderRepository             { return orderRepo{t} }
-func (t *tx) Payments() storage.PaymentRepository         { return paymentRepo{t} }
-func (t *tx) Fulfillments() storage.FulfillmentRepository { return fulfillmentRepo{t} }
-func (t *tx) Shipments() storage.ShipmentRepository       { return shipmentRepo{t} }
-func (t *tx) Returns() storage.ReturnRepository           { return returnRepo{t} }
-func (t *tx) Inventory() storage.InventoryRepository      { return inventoryRepo{t} }
-func (t *tx) Outbox() storage.Outbox                      { return outboxRepo{t} }
-func (t *tx) Idempotency() storage.IdempotencyRepository  { return idempotencyRepo{t} }
+func (t *tx) Tenant() string                      { return t.tenant }
+func (t *tx) Orders() storage.OrderRepository     { return orderRepo{t} }
+func (t *tx) Payments() storage.PaymentRepository { return docRepo[payment.Payment]{t, paymentTable} }
+func (t *tx) Fulfillments() storage.FulfillmentRepository {
+	return docRepo[fulfillment.FulfillmentOrder]{t, fulfillmentTable}
+}
+func (t *tx) Shipments() storage.ShipmentRepository {
+	return docRepo[shipping.Shipment]{t, shipmentTable}
+}
+func (t *tx) Returns() storage.ReturnRepository          { return docRepo[returns.Return]{t, returnTable} }
+func (t *tx) Inventory() storage.InventoryRepository     { return inventoryRepo{t} }
+func (t *tx) Outbox() storage.Outbox                     { return outboxRepo{t} }
+func (t *tx) Idempotency() storage.IdempotencyRepository { return idempotencyRepo{t} }
 
 // column is one reporting column mirrored from an aggregate.
 type column struct {
@@ -276,62 +280,18 @@ var returnTable = docTable[returns.Return]{
 	},
 }
 
-type paymentRepo struct{ t *tx }
-
-func (r paymentRepo) Create(ctx context.Context, p *payment.Payment) error {
-	return paymentTable.create(ctx, r.t, p)
-}
-func (r paymentRepo) Get(ctx context.Context, id uuid.UUID) (*payment.Payment, error) {
-	return paymentTable.get(ctx, r.t, id)
-}
-func (r paymentRepo) Update(ctx context.Context, p *payment.Payment) error {
-	return paymentTable.update(ctx, r.t, p)
-}
-func (r paymentRepo) ListByOrder(ctx context.Context, orderID uuid.UUID) ([]*payment.Payment, error) {
-	return paymentTable.listByOrder(ctx, r.t, orderID)
+// docRepo is the repository of an aggregate that belongs to an order:
+// payments, fulfillment orders, shipments, returns.
+type docRepo[T any] struct {
+	t  *tx
+	tb docTable[T]
 }
 
-type fulfillmentRepo struct{ t *tx }
-
-func (r fulfillmentRepo) Create(ctx context.Context, f *fulfillment.FulfillmentOrder) error {
-	return fulfillmentTable.create(ctx, r.t, f)
+func (r docRepo[T]) Create(ctx context.Context, v *T) error { return r.tb.create(ctx, r.t, v) }
+func (r docRepo[T]) Get(ctx context.Context, id uuid.UUID) (*T, error) {
+	return r.tb.get(ctx, r.t, id)
 }
-func (r fulfillmentRepo) Get(ctx context.Context, id uuid.UUID) (*fulfillment.FulfillmentOrder, error) {
-	return fulfillmentTable.get(ctx, r.t, id)
-}
-func (r fulfillmentRepo) Update(ctx context.Context, f *fulfillment.FulfillmentOrder) error {
-	return fulfillmentTable.update(ctx, r.t, f)
-}
-func (r fulfillmentRepo) ListByOrder(ctx context.Context, orderID uuid.UUID) ([]*fulfillment.FulfillmentOrder, error) {
-	return fulfillmentTable.listByOrder(ctx, r.t, orderID)
-}
-
-type shipmentRepo struct{ t *tx }
-
-func (r shipmentRepo) Create(ctx context.Context, s *shipping.Shipment) error {
-	return shipmentTable.create(ctx, r.t, s)
-}
-func (r shipmentRepo) Get(ctx context.Context, id uuid.UUID) (*shipping.Shipment, error) {
-	return shipmentTable.get(ctx, r.t, id)
-}
-func (r shipmentRepo) Update(ctx context.Context, s *shipping.Shipment) error {
-	return shipmentTable.update(ctx, r.t, s)
-}
-func (r shipmentRepo) ListByOrder(ctx context.Context, orderID uuid.UUID) ([]*shipping.Shipment, error) {
-	return shipmentTable.listByOrder(ctx, r.t, orderID)
-}
-
-type returnRepo struct{ t *tx }
-
-func (r returnRepo) Create(ctx context.Context, v *returns.Return) error {
-	return returnTable.create(ctx, r.t, v)
-}
-func (r returnRepo) Get(ctx context.Context, id uuid.UUID) (*returns.Return, error) {
-	return returnTable.get(ctx, r.t, id)
-}
-func (r returnRepo) Update(ctx context.Context, v *returns.Return) error {
-	return returnTable.update(ctx, r.t, v)
-}
-func (r returnRepo) ListByOrder(ctx context.Context, orderID uuid.UUID) ([]*returns.Return, error) {
-	return returnTable.listByOrder(ctx, r.t, orderID)
+func (r docRepo[T]) Update(ctx context.Context, v *T) error { return r.tb.update(ctx, r.t, v) }
+func (r docRepo[T]) ListByOrder(ctx context.Context, orderID uuid.UUID) ([]*T, error) {
+	return r.tb.listByOrder(ctx, r.t, orderID)
 }
