@@ -41,18 +41,24 @@ const (
 )
 
 // CheckDecimal returns an error wrapping [ErrMalformedAmount] when d has
-// more than MaxDecimals decimals or MaxIntegerDigits integer digits. Such
-// values are never money, and arithmetic on them (rounding 1e-1000000000
-// computes a power of ten with a billion digits) could tie up a CPU, so
-// untrusted input is checked before anything else touches it.
+// more than MaxDecimals decimals or MaxIntegerDigits integer digits, counted
+// on its exponent as stored: a zero is accepted only with an exponent in
+// [-MaxDecimals, MaxIntegerDigits-1] ("0.00" and "0e5" are fine,
+// "0e-999999999" is not). Such values are never money, and arithmetic on them
+// (rounding 1e-1000000000 computes a power of ten with a billion digits;
+// printing 0e483621474 writes half a billion zeros) could tie up a CPU, so
+// untrusted input is checked before anything else touches it. The check
+// itself is computed in int64, so no exponent can overflow it.
 func CheckDecimal(d decimal.Decimal) error {
-	if d.IsZero() {
-		return nil
+	exp := int64(d.Exponent())
+	if -exp > MaxDecimals {
+		return fmt.Errorf("money: %d decimals, at most %d: %w", -exp, MaxDecimals, ErrMalformedAmount)
 	}
-	if -d.Exponent() > MaxDecimals {
-		return fmt.Errorf("money: %d decimals, at most %d: %w", -d.Exponent(), MaxDecimals, ErrMalformedAmount)
+	if exp > MaxIntegerDigits {
+		// Checked before NumDigits so that nothing below sees a huge exponent.
+		return fmt.Errorf("money: more than %d integer digits: %w", MaxIntegerDigits, ErrMalformedAmount)
 	}
-	if int64(d.NumDigits())+int64(d.Exponent()) > MaxIntegerDigits {
+	if int64(d.NumDigits())+exp > MaxIntegerDigits {
 		return fmt.Errorf("money: more than %d integer digits: %w", MaxIntegerDigits, ErrMalformedAmount)
 	}
 	return nil

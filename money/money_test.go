@@ -3,6 +3,7 @@ package money_test
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
@@ -268,7 +269,8 @@ func TestParseRefusesAmountsOutOfRange(t *testing.T) {
 		{"0.000000000000000001", true},   // 18
 		{"123456789012345678901234567890", true},
 		{"1234567890123456789012345678901", false},
-		{"0e-1000000000", true}, // zero is zero
+		{"0e-1000000000", false}, // a zero with an absurd exponent is not money either
+		{"0.000", true},
 	}
 	for _, tt := range tests {
 		_, err := money.Parse(tt.amount, "USD")
@@ -286,4 +288,82 @@ func TestUnmarshalNullLeavesMoneyAlone(t *testing.T) {
 	v.M = money.MustParse("1.50", "EUR")
 	require.NoError(t, json.Unmarshal([]byte(`{"M":null}`), &v))
 	assert.True(t, v.M.Equal(money.MustParse("1.50", "EUR")))
+}
+
+// withinDeadline runs f and fails the test if it has not returned after 2 s:
+// a guard against a hang, not a speed assertion.
+func withinDeadline(t *testing.T, name string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatalf("%s: still running after 2 s", name)
+	}
+}
+
+// Amounts whose exponent is unbounded (a zero with any exponent, an
+// exponent whose negation overflows int32) are refused at once by
+// CheckDecimal, Parse and UnmarshalJSON; whatever is accepted can be
+// rounded and printed.
+func TestCheckDecimalRefusesUnboundedExponents(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		amount string
+		ok     bool
+	}{
+		{"0e-999999999", false},
+		{"0e483621474", false},
+		{"0e-2147483648", false},
+		{"0e2147483647", false},
+		{"1e-2147483648", false},
+		{"-1e-2147483648", false},
+		{"1e2147483647", false},
+		{"0e-19", false},
+		{"0e30", false},
+		{"0e-18", true},
+		{"0e29", true},
+		{"0", true},
+		{"-0.00", true},
+		{"1e-18", true},
+		{"1e29", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.amount, func(t *testing.T) {
+			t.Parallel()
+			withinDeadline(t, tt.amount, func() {
+				d, err := decimal.NewFromString(tt.amount)
+				require.NoError(t, err)
+				cerr := money.CheckDecimal(d)
+				m, perr := money.Parse(tt.amount, "USD")
+				var j money.Money
+				jerr := json.Unmarshal([]byte(`{"amount":"`+tt.amount+`","currency":"USD"}`), &j)
+				var z money.Money
+				zerr := json.Unmarshal([]byte(`{"amount":"`+tt.amount+`","currency":""}`), &z)
+				if !tt.ok {
+					assert.ErrorIs(t, cerr, money.ErrMalformedAmount)
+					assert.ErrorIs(t, perr, money.ErrMalformedAmount)
+					assert.ErrorIs(t, jerr, money.ErrMalformedAmount)
+					if d.IsZero() {
+						assert.Error(t, zerr)
+					}
+					return
+				}
+				require.NoError(t, cerr)
+				require.NoError(t, perr)
+				require.NoError(t, jerr)
+				_ = m.Round().String()
+				_ = m.String()
+				b, err := json.Marshal(m)
+				require.NoError(t, err)
+				var back money.Money
+				require.NoError(t, json.Unmarshal(b, &back))
+				assert.True(t, back.Equal(m))
+			})
+		})
+	}
 }
