@@ -77,7 +77,9 @@ func TestDraftRefusesUnboundedExponents(t *testing.T) {
 				return `"lines":[{"sku":"A","quantity":1,"unit_price":"1"}],"shipping_charge":` + a
 			}},
 		{"tax_rate", func(d *order.Draft, m money.Money) { d.TaxRate = m.Amount() },
-			func(a string) string { return `"lines":[{"sku":"A","quantity":1,"unit_price":"1"}],"tax_rate":"` + a + `"` }},
+			func(a string) string {
+				return `"lines":[{"sku":"A","quantity":1,"unit_price":"1"}],"tax_rate":"` + a + `"`
+			}},
 	}
 	for _, a := range amounts {
 		for _, f := range fields {
