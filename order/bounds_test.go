@@ -1,6 +1,7 @@
 package order_test
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -121,4 +122,104 @@ func newOrderGuarded(t *testing.T, d order.Draft) (*order.Order, error) {
 		return err
 	})
 	return o, err
+}
+
+// boundDraft is a one-line web draft in USD with no discount, shipping or
+// tax, for the bound tests.
+func boundDraft(price string, qty int64) order.Draft {
+	d := validDraft()
+	d.Channel = order.Channel{Kind: order.ChannelWeb, Name: "shop"}
+	d.Lines = []order.DraftLine{{SKU: "A", Quantity: qty, UnitPrice: usd(price)}}
+	d.Discount, d.ShippingCharge, d.TaxRate = money.Money{}, money.Money{}, decimal.Zero
+	return d
+}
+
+// Every amount an order computes from a draft (line subtotals, shares, taxes
+// and totals) is held to the money bounds, so no order is created, and no
+// row written, whose amounts could not be read back.
+func TestDraftRefusesTotalsOutOfRange(t *testing.T) {
+	t.Parallel()
+	nines := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = '9'
+		}
+		return string(b)
+	}
+	tests := []struct {
+		name   string
+		draft  func() order.Draft
+		fields []string
+	}{
+		{"27-digit price x 10,000 units", func() order.Draft { return boundDraft(nines(27), 10_000) },
+			[]string{"lines[0].subtotal", "lines[0].total", "totals.subtotal", "totals.total"}},
+		{"30-digit price x max quantity", func() order.Draft { return boundDraft(nines(30), order.MaxQuantity) },
+			[]string{"lines[0].subtotal", "totals.total"}},
+		{"two lines whose sum overflows", func() order.Draft {
+			d := boundDraft(nines(30), 1)
+			d.Lines = append(d.Lines, order.DraftLine{SKU: "B", Quantity: 1, UnitPrice: usd("1")})
+			return d
+		}, []string{"totals.subtotal", "totals.total"}},
+		{"shipping pushes the total over", func() order.Draft {
+			d := boundDraft(nines(30), 1)
+			d.ShippingCharge = usd("1")
+			return d
+		}, []string{"lines[0].total", "totals.total"}},
+		{"tax pushes the total over", func() order.Draft {
+			d := boundDraft(nines(30), 1)
+			d.TaxRate = decimal.RequireFromString("0.5")
+			return d
+		}, []string{"lines[0].total", "totals.total"}},
+		{"a huge tax rate", func() order.Draft {
+			d := boundDraft("10", 1)
+			d.TaxRate = decimal.RequireFromString("1" + nines(29))
+			return d
+		}, []string{"lines[0].tax", "totals.tax"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d := tt.draft()
+			err := runGuarded(t, d.Validate)
+			var ve *order.ValidationError
+			require.ErrorAs(t, err, &ve)
+			for _, f := range tt.fields {
+				assert.True(t, ve.Has(f), "%s not among %v", f, err)
+			}
+			_, err = d.Totals()
+			require.ErrorAs(t, err, &ve)
+			o, err := newOrderGuarded(t, d)
+			require.ErrorAs(t, err, &ve)
+			require.Nil(t, o)
+		})
+	}
+}
+
+// An order created from a draft at the bounds reads back from its JSON
+// form unchanged.
+func TestMaxBoundOrderRoundTrips(t *testing.T) {
+	t.Parallel()
+	for _, d := range []order.Draft{
+		boundDraft("999999999999999999999999999999", 1),
+		boundDraft("999999999999999999999", 999_999_999),
+		func() order.Draft {
+			d := boundDraft("99999999999999999999999999.999999999999999999", 10)
+			d.ShippingCharge = usd("1.01")
+			d.Discount = usd("3.00")
+			d.TaxRate = decimal.RequireFromString("0.000000000000000001")
+			return d
+		}(),
+	} {
+		o, err := order.New(orderID(3), tenant, ids(), d, t0)
+		require.NoError(t, err)
+		b, err := json.Marshal(o)
+		require.NoError(t, err)
+		var back order.Order
+		require.NoError(t, json.Unmarshal(b, &back), "%s", b)
+		b2, err := json.Marshal(&back)
+		require.NoError(t, err)
+		require.JSONEq(t, string(b), string(b2))
+		require.True(t, back.Totals.Total.Equal(o.Totals.Total))
+		require.True(t, back.Lines[0].UnitPrice.Equal(o.Lines[0].UnitPrice))
+	}
 }

@@ -150,6 +150,14 @@ func validCountry(c string) bool {
 // JSON form: "channel.kind", "external_ref", "shipping_address.city",
 // "currency", "lines", "lines[2].unit_price", "discount", "shipping_charge",
 // "tax_rate".
+//
+// When every field is valid on its own, Validate also computes the amounts an
+// order would carry and refuses the draft when any is outside the bounds of
+// money.CheckDecimal (more than money.MaxIntegerDigits integer digits), naming
+// the line's computed amount ("lines[0].subtotal", "lines[0].discount",
+// "lines[0].shipping", "lines[0].tax", "lines[0].total") and the order's
+// ("totals.subtotal", ..., "totals.total"), so that no order is created
+// whose amounts could not be stored and read back.
 func (d Draft) Validate() error {
 	ve := &ValidationError{}
 	d.validate(ve)
@@ -157,6 +165,43 @@ func (d Draft) Validate() error {
 }
 
 func (d Draft) validate(ve *ValidationError) {
+	before := len(ve.Fields)
+	d.validateFields(ve)
+	if len(ve.Fields) == before {
+		d.validateTotals(ve)
+	}
+}
+
+// validateTotals prices a draft whose fields are valid and records every
+// computed amount outside the money bounds.
+func (d Draft) validateTotals(ve *ValidationError) {
+	lines, t, err := price(d)
+	if err != nil { // not expected for a draft with valid fields
+		ve.Add("lines", "cannot be priced: "+err.Error())
+		return
+	}
+	check := func(field string, m money.Money) {
+		if money.CheckDecimal(m.Amount()) != nil {
+			ve.Add(field, fmt.Sprintf("amount exceeds %d integer digits", money.MaxIntegerDigits))
+		}
+	}
+	for i, p := range lines {
+		pre := fmt.Sprintf("lines[%d].", i)
+		check(pre+"subtotal", p.subtotal)
+		check(pre+"discount", p.discount)
+		check(pre+"shipping", p.shipping)
+		check(pre+"tax", p.tax)
+		check(pre+"total", p.total)
+	}
+	check("totals.subtotal", t.Subtotal)
+	check("totals.discount", t.Discount)
+	check("totals.shipping", t.Shipping)
+	check("totals.tax", t.Tax)
+	check("totals.total", t.Total)
+}
+
+// validateFields checks each field of the draft on its own.
+func (d Draft) validateFields(ve *ValidationError) {
 	switch {
 	case d.Channel.Kind == "":
 		ve.Add("channel.kind", "missing")
@@ -283,7 +328,9 @@ type priced struct {
 	subtotal, discount, shipping, tax, total money.Money
 }
 
-// price allocates the draft's amounts to its lines. d must be valid.
+// price allocates the draft's amounts to its lines. Every field of d must be
+// valid (validateFields): each amount is then bounded, quantities are at most
+// MaxQuantity, and so every product and sum below is bounded too.
 func price(d Draft) ([]priced, Totals, error) {
 	c := d.Currency
 	n := len(d.Lines)
