@@ -48,6 +48,7 @@ func notFound(domain error, what string, err error) error {
 // errors, refused transitions, declines and shortages are permanent.
 func IsTransient(err error) bool {
 	return errors.Is(err, storage.ErrConflict) ||
+		errors.Is(err, storage.ErrUnavailable) ||
 		errors.Is(err, ErrPlacementInProgress) ||
 		errors.Is(err, payment.ErrTransient) ||
 		errors.Is(err, shipping.ErrTransient) ||

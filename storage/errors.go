@@ -13,4 +13,11 @@ var (
 	// ErrDuplicate means a row with the same unique key already exists (an
 	// aggregate ID, an idempotency key).
 	ErrDuplicate = errors.New("storage: duplicate")
+	// ErrUnavailable means the store could not be reached or lost the
+	// connection (a database restarting, failing over or refusing
+	// connections, a network error). It is transient: retrying the whole
+	// transaction may succeed. When the connection was lost during the
+	// commit itself, the transaction may or may not have committed, so a
+	// retried operation must be idempotent.
+	ErrUnavailable = errors.New("storage: unavailable")
 )

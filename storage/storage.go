@@ -24,7 +24,9 @@ type Store interface {
 	// that the invariants hold under concurrency: a stale aggregate write
 	// fails with ErrConflict, and a stock movement is one atomic conditional
 	// change. Tx may return an error wrapping ErrConflict when the
-	// transaction could not commit; the caller may retry the whole fn.
+	// transaction could not commit, or ErrUnavailable when the store could
+	// not be reached or lost the connection; the caller may retry the
+	// whole fn on either.
 	//
 	// Serializability is not required: a decision taken from rows a
 	// transaction only read may commit beside a concurrent change to them

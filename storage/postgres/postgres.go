@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
+	"net"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -122,7 +124,11 @@ func (s *Store) Close() {
 //     lock on it, so their Sequence order is their commit order.
 //
 // A commit that fails with a serialization failure or deadlock returns an
-// error wrapping storage.ErrConflict; the caller may retry the whole fn.
+// error wrapping storage.ErrConflict; one whose connection could not be
+// made or was lost (a failover, a restart) returns an error wrapping
+// storage.ErrUnavailable, as does every statement of fn that meets it. The
+// caller may retry the whole fn on either; the pool replaces dead
+// connections.
 func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error) (err error) {
 	if tenant == "" {
 		return errors.New("postgres: empty tenant")
@@ -187,10 +193,20 @@ func (s *Store) lockKey(name string) int64 {
 }
 
 // interpretError translates a PostgreSQL or pgx error into the storage
-// sentinels, wrapped with op: no rows → storage.ErrNotFound; serialization
-// failure, deadlock or lock timeout → storage.ErrConflict; unique violation →
-// storage.ErrDuplicate. Other errors are wrapped as they are. It returns nil
-// for a nil err.
+// sentinels, wrapped with op:
+//   - no rows → storage.ErrNotFound;
+//   - serialization failure (40001), deadlock (40P01) or lock timeout
+//     (55P03) → storage.ErrConflict;
+//   - unique violation (23505) → storage.ErrDuplicate;
+//   - a lost or refused connection → storage.ErrUnavailable: the server
+//     shutting down or restarting (57P01 admin_shutdown, 57P02
+//     crash_shutdown, 57P03 cannot_connect_now), a connection exception
+//     (class 08), a failed connection attempt, a network error or EOF, and
+//     pgconn's errors raised before anything was sent ("conn closed").
+//
+// A cancelled context or a passed deadline is wrapped as it is, not as
+// unavailable: the caller ended the wait. Other errors are wrapped as they
+// are. It returns nil for a nil err.
 func interpretError(op string, err error) error {
 	if err == nil {
 		return nil
@@ -200,14 +216,39 @@ func interpretError(op string, err error) error {
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
-		case "40001", "40P01", "55P03": // serialization_failure, deadlock_detected, lock_not_available
+		switch {
+		case pgErr.Code == "40001", pgErr.Code == "40P01", pgErr.Code == "55P03":
+			// serialization_failure, deadlock_detected, lock_not_available
 			return fmt.Errorf("postgres: %s: %w: %w", op, storage.ErrConflict, err)
-		case "23505": // unique_violation
+		case pgErr.Code == "23505": // unique_violation
 			return fmt.Errorf("postgres: %s: %w: %w", op, storage.ErrDuplicate, err)
+		case pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03",
+			strings.HasPrefix(pgErr.Code, "08"):
+			return fmt.Errorf("postgres: %s: %w: %w", op, storage.ErrUnavailable, err)
 		}
+		return fmt.Errorf("postgres: %s: %w", op, err)
+	}
+	if connectionLost(err) {
+		return fmt.Errorf("postgres: %s: %w: %w", op, storage.ErrUnavailable, err)
 	}
 	return fmt.Errorf("postgres: %s: %w", op, err)
+}
+
+// connectionLost reports whether err, which is not a server's error
+// report, says the connection could not be made or was lost.
+func connectionLost(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var (
+		connectErr *pgconn.ConnectError
+		netErr     net.Error
+	)
+	return errors.As(err, &connectErr) || errors.As(err, &netErr) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		// pgconn's own "conn closed" (and any error raised before a
+		// statement was sent) says so.
+		pgconn.SafeToRetry(err)
 }
 
 // tableNames are the tables of the schema, in the {name} form the query
