@@ -149,7 +149,8 @@ func validCountry(c string) bool {
 // every bad field at once (matching ErrInvalidOrder). Field names follow the
 // JSON form: "channel.kind", "external_ref", "shipping_address.city",
 // "currency", "lines", "lines[2].unit_price", "discount", "shipping_charge",
-// "tax_rate".
+// "tax_rate". A free-text field (names, address lines, SKUs, references)
+// holding a NUL byte or invalid UTF-8 is refused with the TextProblem.
 //
 // When every field is valid on its own, Validate also computes the amounts an
 // order would carry and refuses the draft when any is outside the bounds of
@@ -170,6 +171,7 @@ func (d Draft) validate(ve *ValidationError) {
 	if len(ve.Fields) == before {
 		d.validateTotals(ve)
 	}
+	d.validateText(ve)
 }
 
 // validateTotals prices a draft whose fields are valid and records every

@@ -403,6 +403,7 @@ func TestLeaveFeedbackValidation(t *testing.T) {
 		{"rating 6", 6, "", []string{"rating"}},
 		{"comment too long", 3, strings.Repeat("a", order.MaxCommentRunes+1), []string{"comment"}},
 		{"invalid UTF-8", 3, "\xff", []string{"comment"}},
+		{"NUL byte", 3, "fine\x00", []string{"comment"}},
 		{"both", -1, strings.Repeat("a", order.MaxCommentRunes+1), []string{"rating", "comment"}},
 	}
 	for _, tt := range tests {

@@ -145,7 +145,7 @@ type Order struct {
 //
 // New returns a *ValidationError (matching ErrInvalidOrder) listing every
 // problem of the draft (see Draft.Validate), a nil id ("id"), an empty tenant
-// ("tenant"), a nil lineIDs ("line_ids") or a nil or repeated line ID
+// or one that is not storable text ("tenant", see TextProblem), a nil lineIDs ("line_ids") or a nil or repeated line ID
 // ("lines[i].id").
 func New(id uuid.UUID, tenant string, lineIDs func() uuid.UUID, d Draft, now time.Time) (*Order, error) {
 	ve := &ValidationError{}
@@ -155,6 +155,7 @@ func New(id uuid.UUID, tenant string, lineIDs func() uuid.UUID, d Draft, now tim
 	if blank(tenant) {
 		ve.Add("tenant", "missing")
 	}
+	checkText(ve, textField{"tenant", tenant})
 	if lineIDs == nil {
 		ve.Add("line_ids", "missing")
 	}
@@ -250,14 +251,24 @@ func (o *Order) Confirm(ctx context.Context, now time.Time) error {
 	return o.fire(ctx, EventConfirm, now)
 }
 
+// checkReason returns a *ValidationError ("reason") for a blank reason or
+// one that is not storable text (see TextProblem).
+func checkReason(reason string) error {
+	ve := &ValidationError{}
+	if blank(reason) {
+		ve.Add("reason", "missing")
+	}
+	checkText(ve, textField{"reason", reason})
+	return ve.Err()
+}
+
 // Hold pauses a pending, confirmed or processing order for reason. It
-// returns a *ValidationError ("reason") for an empty reason, or a
+// returns a *ValidationError ("reason") for an empty reason or one that is
+// not storable text (see TextProblem), or a
 // *TransitionError (matching ErrInvalidTransition) from any other status.
 func (o *Order) Hold(ctx context.Context, reason string, now time.Time) error {
-	if blank(reason) {
-		ve := &ValidationError{}
-		ve.Add("reason", "missing")
-		return ve
+	if err := checkReason(reason); err != nil {
+		return err
 	}
 	if err := o.fire(ctx, EventHold, now); err != nil {
 		return err
@@ -287,13 +298,12 @@ func (o *Order) StartProcessing(ctx context.Context, now time.Time) error {
 
 // Cancel cancels an order that has shipped nothing (pending, confirmed, on
 // hold or processing) for reason, and clears any HoldReason. It returns a
-// *ValidationError ("reason") for an empty reason, or a *TransitionError
-// (matching ErrInvalidTransition) from any other status.
+// *ValidationError ("reason") for an empty reason or one that is not
+// storable text (see TextProblem), or a *TransitionError (matching
+// ErrInvalidTransition) from any other status.
 func (o *Order) Cancel(ctx context.Context, reason string, now time.Time) error {
-	if blank(reason) {
-		ve := &ValidationError{}
-		ve.Add("reason", "missing")
-		return ve
+	if err := checkReason(reason); err != nil {
+		return err
 	}
 	if err := o.fire(ctx, EventCancel, now); err != nil {
 		return err
@@ -458,7 +468,8 @@ func feedbackAllowed(s Status) bool {
 //
 // It returns a *FeedbackNotAllowedError (matching ErrFeedbackNotAllowed) in
 // any other status, ErrFeedbackExists when feedback was already left, or a
-// *ValidationError naming "rating" and/or "comment".
+// *ValidationError naming "rating" and/or "comment" (too long, or not
+// storable text: see TextProblem).
 func (o *Order) LeaveFeedback(rating int, comment string, now time.Time) error {
 	if !feedbackAllowed(o.Status) {
 		return &FeedbackNotAllowedError{Status: o.Status}
@@ -470,8 +481,8 @@ func (o *Order) LeaveFeedback(rating int, comment string, now time.Time) error {
 	if rating < 1 || rating > 5 {
 		ve.Add("rating", fmt.Sprintf("must be 1 to 5, not %d", rating))
 	}
-	if !utf8.ValidString(comment) {
-		ve.Add("comment", "not valid UTF-8")
+	if p := TextProblem(comment); p != "" {
+		ve.Add("comment", p)
 	} else if n := utf8.RuneCountInString(comment); n > MaxCommentRunes {
 		ve.Add("comment", fmt.Sprintf("%d runes, at most %d allowed", n, MaxCommentRunes))
 	}

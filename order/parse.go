@@ -35,7 +35,9 @@ import (
 //
 // ParseDraft reports decoding problems only: a *ValidationError (matching
 // ErrInvalidOrder) naming each field that cannot be decoded, e.g.
-// "lines[1].unit_price": malformed amount, or "currency": unknown currency.
+// "lines[1].unit_price": malformed amount, or "currency": unknown currency,
+// and each free-text field that is not storable text (see TextProblem; JSON
+// can carry a NUL as \u0000, while invalid UTF-8 is replaced by U+FFFD).
 // A draft it returns without error may still be invalid: call
 // Draft.Validate (New does).
 func ParseDraft(data []byte) (Draft, error) {
@@ -94,6 +96,7 @@ func ParseDraft(data []byte) (Draft, error) {
 			ve.Add("tax_rate", "malformed decimal")
 		}
 	}
+	d.validateText(ve)
 	if err := ve.Err(); err != nil {
 		return Draft{}, err
 	}

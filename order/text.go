@@ -1,0 +1,53 @@
+package order
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// TextProblem returns "" when s may be stored as text by every store: valid
+// UTF-8 without a NUL byte (PostgreSQL refuses both in a text column, other
+// stores keep them and hand them back to callers that cannot print them).
+// Otherwise it returns the problem, "contains a NUL byte" or "is not valid
+// UTF-8", ready for a field error. It is meant for every string that comes
+// from outside and is stored.
+func TextProblem(s string) string {
+	switch {
+	case strings.IndexByte(s, 0) >= 0:
+		return "contains a NUL byte"
+	case !utf8.ValidString(s):
+		return "is not valid UTF-8"
+	}
+	return ""
+}
+
+// checkText records a field error for each named string with a TextProblem.
+func checkText(ve *ValidationError, fields ...textField) {
+	for _, f := range fields {
+		if p := TextProblem(f.value); p != "" {
+			ve.Add(f.path, p)
+		}
+	}
+}
+
+// textField is a string with the JSON path it is reported under.
+type textField struct{ path, value string }
+
+// validateText records every free-text field of the draft that is not
+// storable text.
+func (d Draft) validateText(ve *ValidationError) {
+	a, c := d.ShippingAddress, d.Customer
+	fields := []textField{
+		{"channel.name", d.Channel.Name},
+		{"external_ref", d.ExternalRef},
+		{"customer.id", c.ID}, {"customer.name", c.Name}, {"customer.email", c.Email}, {"customer.phone", c.Phone},
+		{"shipping_address.name", a.Name}, {"shipping_address.line1", a.Line1}, {"shipping_address.line2", a.Line2},
+		{"shipping_address.city", a.City}, {"shipping_address.region", a.Region},
+		{"shipping_address.postal_code", a.PostalCode},
+	}
+	for i, l := range d.Lines {
+		fields = append(fields, textField{fmt.Sprintf("lines[%d].sku", i), l.SKU})
+	}
+	checkText(ve, fields...)
+}
