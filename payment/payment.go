@@ -66,6 +66,11 @@ type Payment struct {
 	Refunded money.Money
 	// AuthorizationRef is the gateway's reference for the authorization.
 	AuthorizationRef string
+	// AuthorizationToken is the gateway token (payment method) the
+	// authorization was requested with, kept so that a recovery can repeat
+	// the same request under the same idempotency key. Empty for payments
+	// stored before it was recorded.
+	AuthorizationToken string `json:"authorization_token,omitempty"`
 	// Status is the lifecycle state; it changes only through the machine.
 	Status Status
 	// FailureReason says why the authorization failed (status failed).

@@ -2,6 +2,7 @@ package payment_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -410,4 +411,24 @@ func TestErrorTypes(t *testing.T) {
 	ve := &payment.ValidationError{Fields: []payment.FieldError{{Field: "ref", Problem: "required"}}}
 	assert.Equal(t, "payment: invalid input: ref: required", ve.Error())
 	assert.NotErrorIs(t, ve, payment.ErrInvalidAmount)
+}
+
+// The authorization token is stored with the payment, so a recovery can
+// repeat the authorization request; payments stored without it still load.
+func TestAuthorizationTokenIsStored(t *testing.T) {
+	t.Parallel()
+	p := newPayment(t, "10.00")
+	p.AuthorizationToken = payment.TokenTransientOnce
+	b, err := json.Marshal(p)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"authorization_token":"tok_transient_once"`)
+	var back payment.Payment
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, payment.TokenTransientOnce, back.AuthorizationToken)
+	assert.Equal(t, p.AuthorizationToken, p.Clone().AuthorizationToken)
+
+	p.AuthorizationToken = ""
+	b, err = json.Marshal(p)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "authorization_token")
 }
