@@ -1,8 +1,10 @@
 package payment
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/openoms/oms/money"
@@ -45,8 +47,55 @@ type Sandbox struct {
 }
 
 type sandboxAuth struct {
+	seq                        int // when it was created, for Authorizations' order
 	amount, captured, refunded money.Money
 	voided                     bool
+}
+
+// AuthorizationState is what the Sandbox holds for one authorization: a
+// read-only copy, for tests that check the gateway agrees with the payment
+// records.
+type AuthorizationState struct {
+	// Ref is the authorization's reference, as Authorize returned it.
+	Ref string
+	// Amount is the amount authorized.
+	Amount money.Money
+	// Captured is the sum of the captures taken against it.
+	Captured money.Money
+	// Refunded is the sum of the refunds of its captured money.
+	Refunded money.Money
+	// Voided reports whether the authorization was voided.
+	Voided bool
+}
+
+// Authorizations returns the state of every authorization the Sandbox has
+// granted, in the order they were granted (so by the number in their Ref).
+// Failed and declined attempts hold nothing and are not listed.
+func (s *Sandbox) Authorizations() []AuthorizationState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]AuthorizationState, 0, len(s.auths))
+	for ref, a := range s.auths {
+		out = append(out, a.state(ref))
+	}
+	slices.SortFunc(out, func(x, y AuthorizationState) int { return cmp.Compare(s.auths[x.Ref].seq, s.auths[y.Ref].seq) })
+	return out
+}
+
+// Authorization returns the state of the authorization ref, and whether the
+// Sandbox granted it.
+func (s *Sandbox) Authorization(ref string) (AuthorizationState, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.auths[ref]
+	if !ok {
+		return AuthorizationState{}, false
+	}
+	return a.state(ref), true
+}
+
+func (a *sandboxAuth) state(ref string) AuthorizationState {
+	return AuthorizationState{Ref: ref, Amount: a.amount, Captured: a.captured, Refunded: a.refunded, Voided: a.voided}
 }
 
 type sandboxOutcome struct {
@@ -124,7 +173,7 @@ func (s *Sandbox) Authorize(_ context.Context, req AuthorizeRequest) (Result, er
 		}
 		ref := s.nextRef("auth")
 		zero := money.Zero(req.Amount.Currency())
-		s.auths[ref] = &sandboxAuth{amount: req.Amount, captured: zero, refunded: zero}
+		s.auths[ref] = &sandboxAuth{seq: s.seq, amount: req.Amount, captured: zero, refunded: zero}
 		return Result{Ref: ref, Amount: req.Amount}, nil
 	})
 }

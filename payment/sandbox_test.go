@@ -2,6 +2,7 @@ package payment_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -151,4 +152,57 @@ func TestSandboxInvalidAmounts(t *testing.T) {
 	}
 	_, err = s.Authorize(ctx, payment.AuthorizeRequest{IdempotencyKey: "x", Amount: usd("1.001"), Token: payment.TokenApprove})
 	assert.ErrorIs(t, err, payment.ErrInvalidAmount)
+}
+
+// The Sandbox's ledger shows what it holds per authorization, in the order
+// the authorizations were granted, after captures, refunds, voids, declines
+// and idempotent repeats.
+func TestSandboxAuthorizations(t *testing.T) {
+	t.Parallel()
+	s := payment.NewSandbox()
+	assert.Empty(t, s.Authorizations())
+	_, ok := s.Authorization("sbx_auth_1")
+	assert.False(t, ok)
+
+	var refs []string
+	for i := range 12 { // more than 9, so that "sbx_auth_10" must not sort before "sbx_auth_2"
+		res, err := s.Authorize(ctx, payment.AuthorizeRequest{IdempotencyKey: fmt.Sprintf("a%d", i), Amount: usd("10.00"), Token: payment.TokenApprove})
+		require.NoError(t, err)
+		refs = append(refs, res.Ref)
+		_, err = s.Authorize(ctx, payment.AuthorizeRequest{IdempotencyKey: fmt.Sprintf("d%d", i), Amount: usd("10.00"), Token: payment.TokenDecline})
+		require.ErrorIs(t, err, payment.ErrDeclined)
+	}
+	_, err := s.Capture(ctx, payment.CaptureRequest{IdempotencyKey: "c1", AuthorizationRef: refs[0], Amount: usd("4.00")})
+	require.NoError(t, err)
+	_, err = s.Capture(ctx, payment.CaptureRequest{IdempotencyKey: "c1", AuthorizationRef: refs[0], Amount: usd("4.00")}) // a repeat
+	require.NoError(t, err)
+	_, err = s.Refund(ctx, payment.RefundRequest{IdempotencyKey: "r1", AuthorizationRef: refs[0], Amount: usd("1.50")})
+	require.NoError(t, err)
+	_, err = s.Capture(ctx, payment.CaptureRequest{IdempotencyKey: "c2", AuthorizationRef: refs[0], Amount: usd("6.00")}) // after a refund
+	require.NoError(t, err)
+	_, err = s.Refund(ctx, payment.RefundRequest{IdempotencyKey: "r2", AuthorizationRef: refs[0], Amount: usd("9.00")})
+	require.ErrorIs(t, err, payment.ErrExceedsCaptured)
+	_, err = s.Void(ctx, payment.VoidRequest{IdempotencyKey: "v", AuthorizationRef: refs[11]})
+	require.NoError(t, err)
+
+	got := s.Authorizations()
+	require.Len(t, got, 12)
+	for i, a := range got {
+		assert.Equal(t, refs[i], a.Ref, "position %d", i)
+		assert.True(t, a.Amount.Equal(usd("10")))
+		one, ok := s.Authorization(a.Ref)
+		require.True(t, ok)
+		assert.Equal(t, a, one)
+	}
+	assert.True(t, got[0].Captured.Equal(usd("10")), "%s", got[0].Captured)
+	assert.True(t, got[0].Refunded.Equal(usd("1.50")))
+	assert.False(t, got[0].Voided)
+	assert.True(t, got[1].Captured.IsZero())
+	assert.True(t, got[1].Refunded.IsZero())
+	assert.True(t, got[11].Voided)
+
+	// The view is a copy: changing it changes nothing in the Sandbox.
+	got[0].Captured = usd("0")
+	again, _ := s.Authorization(refs[0])
+	assert.True(t, again.Captured.Equal(usd("10")))
 }
