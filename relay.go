@@ -13,10 +13,16 @@ import (
 )
 
 // Handler receives one outbox event. Delivery is at least once: a handler
-// may see the same event again (same ID) after a failure or a crash, and
-// must de-duplicate on Event.ID if that matters. Returning an error leaves
-// the event, and every later event of the same aggregate, for a later
-// delivery, so each aggregate's events arrive in order.
+// may see the same event again (same ID) after a failure, a timeout or a
+// crash, and must de-duplicate on Event.ID if that matters. Returning an
+// error leaves the event, and every later event of the same aggregate, for
+// a later delivery, so each aggregate's events arrive in order.
+//
+// ctx ends at the delivery deadline (RelayOptions.DeliveryTimeout); a
+// handler should return when it does. One that overruns is abandoned, not
+// stopped: it may still be running when the relay calls the handlers
+// again, for other events or for the same one, so a handler that can
+// overrun must be safe for concurrent use.
 type Handler func(ctx context.Context, e storage.Event) error
 
 // RelayOptions configures a Relay; the zero value works.
@@ -42,7 +48,28 @@ type RelayOptions struct {
 	// DeadLetter receives an event that failed MaxAttempts times, with the
 	// last error. If it fails too, the event stays undelivered.
 	DeadLetter func(ctx context.Context, e storage.Event, cause error) error
+	// DeliveryTimeout bounds one delivery: the handlers' calls for one
+	// event, and a DeadLetter call. Each gets a context with this deadline,
+	// and the relay stops waiting when it passes even if the call does
+	// not return: the overrun counts as a failed attempt (the error wraps
+	// ErrDeliveryTimeout), so MaxAttempts and DeadLetter apply, and the
+	// other aggregates' events keep flowing. An abandoned call runs on
+	// alone and its result is dropped. Zero (or negative) means 10
+	// seconds: there is no "wait for ever", because one stuck subscriber
+	// would then stop delivery for every aggregate of every tenant. Keep
+	// it well under Lease: a batch that outlives its lease may be claimed
+	// by another relay and delivered twice.
+	DeliveryTimeout time.Duration
 }
+
+// ErrDeliveryTimeout means a handler, or DeadLetter, did not return within
+// RelayOptions.DeliveryTimeout; the relay counted a failed attempt and
+// moved on. An error wrapping it also matches context.DeadlineExceeded.
+var ErrDeliveryTimeout = errors.New("oms: delivery timed out")
+
+// defaultDeliveryTimeout is a third of the default lease, so a batch held
+// up by a stuck subscriber still ends while its lease holds.
+const defaultDeliveryTimeout = 10 * time.Second
 
 // Relay delivers outbox events to subscribers at least once, in order per
 // aggregate. Several relays, in one process or many, may run against one
@@ -76,6 +103,9 @@ func (e *Engine) NewRelay(opts RelayOptions) *Relay {
 	if opts.Interval <= 0 {
 		opts.Interval = 200 * time.Millisecond
 	}
+	if opts.DeliveryTimeout <= 0 {
+		opts.DeliveryTimeout = defaultDeliveryTimeout
+	}
 	return &Relay{outbox: e.store.Outbox(), clock: e.clock, opts: opts}
 }
 
@@ -89,14 +119,24 @@ func (r *Relay) Subscribe(h Handler) {
 
 // DeliverOnce claims one batch and delivers it; concurrent calls on one
 // Relay take turns (run several Relays, each with its own Owner, to
-// deliver in parallel). It returns how many events
-// were delivered. If ctx is cancelled part way, the events delivered so far
-// are acknowledged and the rest are released for the next run, so nothing
-// is lost.
+// deliver in parallel). It returns how many events were delivered. An
+// event whose delivery failed or overran DeliveryTimeout holds back only
+// its own aggregate's later events; it and they are released for the next
+// run (or dead-lettered, see MaxAttempts). If ctx is cancelled part way,
+// the events delivered so far are acknowledged and the rest are released
+// for the next run, so nothing is lost. Once so little of the batch's
+// lease is left that a delivery might outlast it, the rest of the batch is
+// released for the next claim too.
+//
+// The error joins, each under its event's ID, the handlers' errors and
+// ErrDeliveryTimeout for overruns, then any Claim, Ack or Release error of
+// the store and ctx's error.
 func (r *Relay) DeliverOnce(ctx context.Context) (int, error) {
 	r.delivering.Lock()
 	defer r.delivering.Unlock()
-	events, err := r.outbox.Claim(ctx, r.opts.Owner, r.opts.BatchSize, r.clock(), r.opts.Lease)
+	now := r.clock()
+	leaseEnd := now.Add(r.opts.Lease)
+	events, err := r.outbox.Claim(ctx, r.opts.Owner, r.opts.BatchSize, now, r.opts.Lease)
 	if err != nil {
 		return 0, fmt.Errorf("oms: relay claim: %w", err)
 	}
@@ -108,13 +148,21 @@ func (r *Relay) DeliverOnce(ctx context.Context) (int, error) {
 		done, undone []uuid.UUID
 		failed       = make(map[uuid.UUID]bool) // aggregates with an undelivered event
 		errs         []error
+		tried        bool
 	)
 	for _, ev := range events {
 		if failed[ev.AggregateID] || ctx.Err() != nil {
 			undone = append(undone, ev.ID)
 			continue
 		}
-		if err := deliver(ctx, handlers, ev); err != nil {
+		if tried && r.clock().Add(r.opts.DeliveryTimeout).After(leaseEnd) {
+			// The lease could run out during this delivery, and another
+			// relay take the event: leave the rest to the next claim.
+			undone = append(undone, ev.ID)
+			continue
+		}
+		tried = true
+		if err := r.call(ctx, deliverTo(handlers, ev)); err != nil {
 			if r.deadLettered(ctx, ev, err) {
 				done = append(done, ev.ID)
 				continue
@@ -161,25 +209,61 @@ func (r *Relay) deadLettered(ctx context.Context, ev storage.Event, cause error)
 	if r.attempts[ev.ID] < r.opts.MaxAttempts {
 		return false
 	}
-	if err := r.opts.DeadLetter(ctx, ev, cause); err != nil {
+	deadLetter := r.opts.DeadLetter
+	if err := r.call(ctx, func(ctx context.Context) error { return deadLetter(ctx, ev, cause) }); err != nil {
 		return false
 	}
 	delete(r.attempts, ev.ID)
 	return true
 }
 
-func deliver(ctx context.Context, handlers []Handler, ev storage.Event) (err error) {
+// deliverTo returns the delivery of ev to every handler, in order.
+func deliverTo(handlers []Handler, ev storage.Event) func(context.Context) error {
+	return func(ctx context.Context) error {
+		for _, h := range handlers {
+			if err := h(ctx, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// call runs f with a context that ends at the delivery deadline, and stops
+// waiting when the deadline passes (or ctx ends) even if f has not
+// returned. An abandoned f runs on in its goroutine; it only ever sends
+// its result to a buffered channel nobody reads any more, so it cannot
+// block, and it must capture nothing of the relay's own state.
+func (r *Relay) call(ctx context.Context, f func(context.Context) error) error {
+	timeout := r.opts.DeliveryTimeout
+	dctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel() // tells an abandoned f to stop, if it listens
+	result := make(chan error, 1)
+	go func() { result <- protect(dctx, f) }()
+	select {
+	case err := <-result:
+		return err
+	case <-dctx.Done():
+	}
+	select {
+	case err := <-result: // it returned just as the deadline passed: its answer counts
+		return err
+	default:
+	}
+	if err := ctx.Err(); err != nil {
+		return err // the caller gave up: not the subscriber's verdict
+	}
+	return fmt.Errorf("%w: no answer within %s: %w", ErrDeliveryTimeout, timeout, context.DeadlineExceeded)
+}
+
+// protect runs f, turning a panic into an error.
+func protect(ctx context.Context, f func(context.Context) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("handler panicked: %v", p)
 		}
 	}()
-	for _, h := range handlers {
-		if err := h(ctx, ev); err != nil {
-			return err
-		}
-	}
-	return nil
+	return f(ctx)
 }
 
 // Drain delivers until the outbox has nothing left that this relay can
