@@ -1,0 +1,94 @@
+package omstest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/google/uuid"
+
+	oms "github.com/openoms/oms"
+	"github.com/openoms/oms/payment"
+	"github.com/openoms/oms/storage"
+)
+
+// Ledger is the optional ability of a gateway to show what it holds
+// (payment.Sandbox has it). CheckInvariants compares it with the payment
+// records when CheckOptions.Ledger is set.
+type Ledger interface {
+	// Authorizations returns every authorization the gateway issued, with
+	// what was captured, refunded and voided on it.
+	Authorizations() []payment.AuthorizationState
+}
+
+// EventLog keeps every outbox event of an engine's store that it has been
+// handed, so that CheckInvariants can check each aggregate's events against
+// its status machine. It drains the outbox through a Relay of its own:
+// events it delivers are marked delivered, so it must be the only relay on
+// the store while it is used. An EventLog is safe for concurrent use.
+type EventLog struct {
+	relay *oms.Relay
+
+	mu     sync.Mutex
+	seen   map[uuid.UUID]struct{}
+	events []storage.Event
+}
+
+// NewEventLog returns an EventLog subscribed to a new relay over e's store.
+func NewEventLog(e *oms.Engine) *EventLog {
+	l := &EventLog{seen: map[uuid.UUID]struct{}{}}
+	l.relay = e.NewRelay(oms.RelayOptions{Owner: "omstest-eventlog-" + uuid.NewString()})
+	l.relay.Subscribe(l.handle)
+	return l
+}
+
+func (l *EventLog) handle(_ context.Context, ev storage.Event) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, dup := l.seen[ev.ID]; dup {
+		return nil // at-least-once delivery: keep the first copy
+	}
+	l.seen[ev.ID] = struct{}{}
+	l.events = append(l.events, ev)
+	return nil
+}
+
+// Collect drains the outbox into the log. It returns the relay's error,
+// wrapped.
+func (l *EventLog) Collect(ctx context.Context) error {
+	if _, err := l.relay.Drain(ctx); err != nil {
+		return fmt.Errorf("omstest: collect events: %w", err)
+	}
+	return nil
+}
+
+// Events returns the events of tenant collected so far, ordered by
+// Sequence.
+func (l *EventLog) Events(tenant string) []storage.Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []storage.Event
+	for _, ev := range l.events {
+		if ev.Tenant == tenant {
+			out = append(out, ev)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b storage.Event) int {
+		switch {
+		case a.Sequence < b.Sequence:
+			return -1
+		case a.Sequence > b.Sequence:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// Len returns how many distinct events the log holds, over every tenant.
+func (l *EventLog) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.events)
+}
