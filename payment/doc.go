@@ -16,17 +16,24 @@
 //   - void releases an authorization only while nothing has been captured
 //     (from authorized). A partially captured payment cannot be voided: its
 //     uncaptured remainder simply lapses at the gateway, or is captured later.
-//   - refund_partial and refund are allowed from captured, partially_captured
-//     and partially_refunded, so a partially captured payment can be
-//     refunded. Refunding ends the capture phase: once any refund is recorded
-//     no further capture is accepted, and the uncaptured remainder lapses.
-//     refund is fired when everything captured has been refunded.
+//   - refund_partial and refund are allowed from captured and
+//     partially_captured and leave the status as it is: the status follows
+//     the authorization and its captures only. Refunds are tracked by the
+//     Refunded amount ([Payment.RefundStatus] summarises it), so a refund
+//     never stops a later capture: the uncaptured rest of the authorization
+//     may be captured, and refunded, after any refund. refund is fired when
+//     everything captured so far has been refunded.
+//
+// Payments stored with the statuses of an earlier version of this machine,
+// partially_refunded and refunded, load with the capture status their
+// amounts give.
 //
 // The machine is declared once in [Transitions]; [Diagram] draws it.
 //
 // # Invariants
 //
-// Captured never exceeds Authorized and Refunded never exceeds Captured. Every
+// 0 ≤ Refunded ≤ Captured ≤ Authorized ≤ Amount, and [Payment.Capturable] is
+// Authorized − Captured whenever a capture is allowed. Every
 // amount is positive, rounded to its currency's minor unit and in the
 // payment's currency. A method that returns an error leaves the Payment
 // exactly as it was. Recording a gateway result twice under the same

@@ -50,13 +50,14 @@ func Example() {
 		panic(err)
 	}
 	_ = p.RecordRefund(ctx, uuid.Must(uuid.NewV7()), ref.Ref, ref.Amount, "order-1/refund-1", now)
-	fmt.Println(p.Status, "refunded", p.Refunded, "refundable", p.Refundable())
-	fmt.Println(p.AllowedEvents())
+	fmt.Println(p.Status, p.RefundStatus(), p.Refunded, "refundable", p.Refundable())
+	// The refund leaves the rest of the authorization capturable.
+	fmt.Println(p.AllowedEvents(), "capturable", p.Capturable())
 	// Output:
 	// partially_captured captured 30.00 USD capturable 20.00 USD
 	// true
-	// partially_refunded refunded 5.00 USD refundable 25.00 USD
-	// [refund refund_partial]
+	// partially_captured partially_refunded 5.00 USD refundable 25.00 USD
+	// [capture capture_partial refund refund_partial] capturable 20.00 USD
 }
 
 // A declined authorization is a *DeclineError; record it as a failure.

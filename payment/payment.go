@@ -1,7 +1,9 @@
 package payment
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -62,7 +64,8 @@ type Payment struct {
 	Authorized money.Money
 	// Captured is the sum of captures; never above Authorized.
 	Captured money.Money
-	// Refunded is the sum of refunds; never above Captured.
+	// Refunded is the sum of refunds; never above Captured. Refunds do not
+	// change Status: see RefundStatus.
 	Refunded money.Money
 	// AuthorizationRef is the gateway's reference for the authorization.
 	AuthorizationRef string
@@ -71,7 +74,10 @@ type Payment struct {
 	// the same request under the same idempotency key. Empty for payments
 	// stored before it was recorded.
 	AuthorizationToken string `json:"authorization_token,omitempty"`
-	// Status is the lifecycle state; it changes only through the machine.
+	// Status is the lifecycle state of the authorization and its captures;
+	// it changes only through the machine. A payment stored with a legacy
+	// status (partially_refunded, refunded) reads back with its capture
+	// status.
 	Status Status
 	// FailureReason says why the authorization failed (status failed).
 	FailureReason string
@@ -189,7 +195,7 @@ func (p *Payment) RecordAuthorization(ctx context.Context, txID uuid.UUID, ref s
 	if dup, err := p.duplicate(KindAuthorize, key, ref, amount); dup {
 		return err
 	}
-	if err := lifecycle.Check(p.Status, EventAuthorize); err != nil {
+	if err := lifecycle.Check(p.status(), EventAuthorize); err != nil {
 		return err
 	}
 	var v validator
@@ -203,7 +209,7 @@ func (p *Payment) RecordAuthorization(ctx context.Context, txID uuid.UUID, ref s
 	if err := v.err(); err != nil {
 		return err
 	}
-	next, err := lifecycle.Fire(ctx, p.Status, EventAuthorize)
+	next, err := lifecycle.Fire(ctx, p.status(), EventAuthorize)
 	if err != nil {
 		return err
 	}
@@ -219,7 +225,7 @@ func (p *Payment) RecordAuthorization(ctx context.Context, txID uuid.UUID, ref s
 // [ErrInvalidTransition]) unless the payment is pending, or a
 // *ValidationError (matching [ErrInvalidInput]).
 func (p *Payment) RecordFailure(ctx context.Context, reason string, now time.Time) error {
-	if err := lifecycle.Check(p.Status, EventFail); err != nil {
+	if err := lifecycle.Check(p.status(), EventFail); err != nil {
 		return err
 	}
 	var v validator
@@ -228,7 +234,7 @@ func (p *Payment) RecordFailure(ctx context.Context, reason string, now time.Tim
 	if err := v.err(); err != nil {
 		return err
 	}
-	next, err := lifecycle.Fire(ctx, p.Status, EventFail)
+	next, err := lifecycle.Fire(ctx, p.status(), EventFail)
 	if err != nil {
 		return err
 	}
@@ -240,12 +246,12 @@ func (p *Payment) RecordFailure(ctx context.Context, reason string, now time.Tim
 
 // CheckCapture reports whether amount may be captured now. It returns a
 // *TransitionError (matching [ErrInvalidTransition]) unless the payment is
-// authorized or partially captured, a *ValidationError (matching
+// authorized or partially captured (whatever has been refunded), a *ValidationError (matching
 // [ErrInvalidAmount]) for an amount that is not positive, not rounded or in
 // another currency, or an *AmountError matching [ErrExceedsAuthorized] when
 // amount is more than [Payment.Capturable].
 func (p *Payment) CheckCapture(amount money.Money) error {
-	if err := lifecycle.Check(p.Status, EventCapturePartial); err != nil {
+	if err := lifecycle.Check(p.status(), EventCapturePartial); err != nil {
 		return err
 	}
 	var v validator
@@ -282,7 +288,7 @@ func (p *Payment) RecordCapture(ctx context.Context, txID uuid.UUID, ref string,
 	if captured.Equal(p.Authorized) {
 		ev = EventCapture
 	}
-	next, err := lifecycle.Fire(ctx, p.Status, ev)
+	next, err := lifecycle.Fire(ctx, p.status(), ev)
 	if err != nil {
 		return err
 	}
@@ -295,7 +301,7 @@ func (p *Payment) RecordCapture(ctx context.Context, txID uuid.UUID, ref string,
 // CheckVoid reports whether the authorization may be voided now: only while
 // authorized, with nothing captured. Otherwise it returns a *TransitionError
 // matching [ErrInvalidTransition].
-func (p *Payment) CheckVoid() error { return lifecycle.Check(p.Status, EventVoid) }
+func (p *Payment) CheckVoid() error { return lifecycle.Check(p.status(), EventVoid) }
 
 // RecordVoid records the gateway's void ref of the authorization; the
 // transaction's amount is the authorization released. The same key and
@@ -315,7 +321,7 @@ func (p *Payment) RecordVoid(ctx context.Context, txID uuid.UUID, ref, key strin
 	if err := v.err(); err != nil {
 		return err
 	}
-	next, err := lifecycle.Fire(ctx, p.Status, EventVoid)
+	next, err := lifecycle.Fire(ctx, p.status(), EventVoid)
 	if err != nil {
 		return err
 	}
@@ -326,12 +332,12 @@ func (p *Payment) RecordVoid(ctx context.Context, txID uuid.UUID, ref, key strin
 
 // CheckRefund reports whether amount may be refunded now. It returns a
 // *TransitionError (matching [ErrInvalidTransition]) unless some money has
-// been captured (captured, partially_captured or partially_refunded), a
+// been captured (captured or partially_captured), a
 // *ValidationError (matching [ErrInvalidAmount]) for an amount that is not
 // positive, not rounded or in another currency, or an *AmountError matching
 // [ErrExceedsCaptured] when amount is more than [Payment.Refundable].
 func (p *Payment) CheckRefund(amount money.Money) error {
-	if err := lifecycle.Check(p.Status, EventRefundPartial); err != nil {
+	if err := lifecycle.Check(p.status(), EventRefundPartial); err != nil {
 		return err
 	}
 	var v validator
@@ -347,9 +353,10 @@ func (p *Payment) CheckRefund(amount money.Money) error {
 }
 
 // RecordRefund records the gateway's refund ref of amount. It fires refund
-// when everything captured is then refunded, refund_partial otherwise; after
-// a refund no further capture is accepted. The same key and result recorded
-// again is a no-op. It returns the errors of [Payment.CheckRefund], a
+// when everything captured is then refunded, refund_partial otherwise;
+// neither changes the status, so the uncaptured rest of the authorization
+// may still be captured (and refunded) later. A legacy status is rewritten
+// as its capture status. The same key and result recorded again is a no-op. It returns the errors of [Payment.CheckRefund], a
 // *ValidationError for a missing txID, ref or now, or an error matching
 // [ErrIdempotencyConflict].
 func (p *Payment) RecordRefund(ctx context.Context, txID uuid.UUID, ref string, amount money.Money, key string, now time.Time) error {
@@ -369,7 +376,7 @@ func (p *Payment) RecordRefund(ctx context.Context, txID uuid.UUID, ref string, 
 	if refunded.Equal(p.Captured) {
 		ev = EventRefund
 	}
-	next, err := lifecycle.Fire(ctx, p.Status, ev)
+	next, err := lifecycle.Fire(ctx, p.status(), ev)
 	if err != nil {
 		return err
 	}
@@ -382,6 +389,25 @@ func (p *Payment) RecordRefund(ctx context.Context, txID uuid.UUID, ref string, 
 func (p *Payment) append(t Transaction) {
 	p.Transactions = append(p.Transactions, t)
 	p.UpdatedAt = t.At
+}
+
+// UnmarshalJSON decodes a payment from its stored JSON form (the form
+// json.Marshal writes). A legacy status, partially_refunded or refunded, is
+// read as the capture status the amounts give, so payments stored before
+// refunds were tracked apart from captures load and behave as current ones.
+// It returns the errors of encoding/json and of money.Money.UnmarshalJSON.
+func (p *Payment) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		return nil // as encoding/json does for values: leave p alone
+	}
+	type stored Payment // no methods: decodes with the default rules
+	var s stored
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*p = Payment(s)
+	p.Status = p.status()
+	return nil
 }
 
 // Clone returns a deep copy of p that shares no memory with it.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -121,7 +123,8 @@ func TestLifecycleFullCaptureAndRefund(t *testing.T) {
 	assert.True(t, p.Refundable().Equal(usd("100")))
 
 	require.NoError(t, p.RecordRefund(ctx, refTx, "ref_1", usd("100.00"), "k3", t3))
-	assert.Equal(t, payment.StatusRefunded, p.Status)
+	assert.Equal(t, payment.StatusCaptured, p.Status, "a refund leaves the capture status")
+	assert.Equal(t, payment.RefundFull, p.RefundStatus())
 	assert.True(t, p.Refunded.Equal(usd("100")))
 	assert.True(t, p.Refundable().IsZero())
 	assert.Equal(t, t3, p.UpdatedAt)
@@ -147,20 +150,31 @@ func TestPartialCapturesAndRefunds(t *testing.T) {
 	assert.Equal(t, payment.StatusPartiallyCaptured, p.Status)
 	assert.True(t, p.Captured.Equal(usd("50")))
 
-	// Refunding a partially captured payment is allowed and ends captures.
+	// Refunding a partially captured payment is allowed and leaves the
+	// rest of the authorization capturable.
+	assert.Equal(t, payment.RefundNone, p.RefundStatus())
 	require.NoError(t, p.RecordRefund(ctx, newID(), "ref_1", usd("10.00"), "r1", t0))
-	assert.Equal(t, payment.StatusPartiallyRefunded, p.Status)
-	assert.True(t, p.Capturable().IsZero())
+	assert.Equal(t, payment.StatusPartiallyCaptured, p.Status)
+	assert.Equal(t, payment.RefundPartial, p.RefundStatus())
+	assert.True(t, p.Capturable().Equal(usd("50")))
 	assert.True(t, p.Refundable().Equal(usd("40")))
-	err := p.CheckCapture(usd("1"))
-	assert.ErrorIs(t, err, payment.ErrInvalidTransition)
+	require.NoError(t, p.CheckCapture(usd("1")))
 
 	require.NoError(t, p.RecordRefund(ctx, newID(), "ref_2", usd("15.00"), "r2", t0))
-	assert.Equal(t, payment.StatusPartiallyRefunded, p.Status)
+	assert.Equal(t, payment.RefundPartial, p.RefundStatus())
 	require.NoError(t, p.RecordRefund(ctx, newID(), "ref_3", usd("25.00"), "r3", t0))
-	assert.Equal(t, payment.StatusRefunded, p.Status)
+	assert.Equal(t, payment.StatusPartiallyCaptured, p.Status)
+	assert.Equal(t, payment.RefundFull, p.RefundStatus())
 	assert.True(t, p.Refunded.Equal(usd("50")))
+	assert.True(t, p.Refundable().IsZero())
 	assert.Len(t, p.Transactions, 6)
+
+	// Everything captured so far is refunded; the rest still captures.
+	require.NoError(t, p.RecordCapture(ctx, newID(), "cap_3", usd("50.00"), "c3", t0))
+	assert.Equal(t, payment.StatusCaptured, p.Status)
+	assert.Equal(t, payment.RefundPartial, p.RefundStatus())
+	assert.True(t, p.Refundable().Equal(usd("50")))
+	assert.True(t, p.Capturable().IsZero())
 }
 
 func TestPartialCaptureThenRest(t *testing.T) {
@@ -176,7 +190,9 @@ func TestFullRefundFromPartiallyCaptured(t *testing.T) {
 	p := authorized(t, "10.00")
 	require.NoError(t, p.RecordCapture(ctx, newID(), "c1", usd("4.00"), "c1", t0))
 	require.NoError(t, p.RecordRefund(ctx, newID(), "r1", usd("4.00"), "r1", t0))
-	assert.Equal(t, payment.StatusRefunded, p.Status)
+	assert.Equal(t, payment.StatusPartiallyCaptured, p.Status)
+	assert.Equal(t, payment.RefundFull, p.RefundStatus())
+	assert.True(t, p.Capturable().Equal(usd("6")))
 }
 
 func TestPartialAuthorization(t *testing.T) {
@@ -431,4 +447,94 @@ func TestAuthorizationTokenIsStored(t *testing.T) {
 	b, err = json.Marshal(p)
 	require.NoError(t, err)
 	assert.NotContains(t, string(b), "authorization_token")
+}
+
+// A goodwill refund after a partial shipment must not stop the remaining
+// parcels from being captured: captures stay possible while Authorized −
+// Captured is positive, whatever was refunded.
+func TestCaptureAfterRefund(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		refund  string
+		capture []string
+	}{
+		{"after a partial refund", "10.00", []string{"20.00", "50.00"}},
+		{"after refunding everything captured", "30.00", []string{"70.00"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := authorized(t, "100.00")
+			require.NoError(t, p.RecordCapture(ctx, newID(), "cap_1", usd("30.00"), "c1", t0))
+			require.NoError(t, p.CheckRefund(usd(tt.refund)))
+			require.NoError(t, p.RecordRefund(ctx, newID(), "ref_1", usd(tt.refund), "r1", t0))
+			assert.True(t, p.Can(payment.EventCapturePartial))
+			assert.True(t, p.Can(payment.EventCapture))
+			assert.False(t, p.Can(payment.EventVoid))
+			assert.True(t, p.Capturable().Equal(usd("70")), "%s", p.Capturable())
+			for i, c := range tt.capture {
+				require.NoError(t, p.CheckCapture(usd(c)))
+				require.NoError(t, p.RecordCapture(ctx, newID(), fmt.Sprintf("cap_%d", i+2), usd(c), fmt.Sprintf("c%d", i+2), t0))
+			}
+			assert.Equal(t, payment.StatusCaptured, p.Status)
+			assert.True(t, p.Captured.Equal(usd("100")))
+			assert.True(t, p.Capturable().IsZero())
+			rest := usd("100.00")
+			rest, _ = rest.Sub(usd(tt.refund))
+			assert.True(t, p.Refundable().Equal(rest))
+			require.NoError(t, p.RecordRefund(ctx, newID(), "ref_2", rest, "r2", t0))
+			assert.Equal(t, payment.RefundFull, p.RefundStatus())
+			assert.Empty(t, slices.DeleteFunc(p.AllowedEvents(), func(e payment.Event) bool {
+				return e == payment.EventRefund || e == payment.EventRefundPartial
+			}), "only refunds are allowed once everything is captured")
+		})
+	}
+}
+
+// Payments stored with the legacy statuses partially_refunded and refunded
+// load as their capture status and behave as current ones.
+func TestLegacyRefundStatusesLoad(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, status, authorized, captured, refunded string
+		want                                         payment.Status
+		capturable                                   string
+		refund                                       payment.RefundStatus
+	}{
+		{"partially refunded, partly captured", "partially_refunded", "100.00", "30.00", "10.00", payment.StatusPartiallyCaptured, "70", payment.RefundPartial},
+		{"refunded, partly captured", "refunded", "100.00", "30.00", "30.00", payment.StatusPartiallyCaptured, "70", payment.RefundFull},
+		{"partially refunded, fully captured", "partially_refunded", "100.00", "100.00", "10.00", payment.StatusCaptured, "0", payment.RefundPartial},
+		{"refunded, fully captured", "refunded", "100.00", "100.00", "100.00", payment.StatusCaptured, "0", payment.RefundFull},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := authorized(t, "100.00")
+			p.Captured, p.Refunded = usd(tt.captured), usd(tt.refunded)
+			p.Status = payment.Status(tt.status)
+
+			// In memory, as a store that does not decode JSON would hold it.
+			assert.True(t, p.Capturable().Equal(usd(tt.capturable)), "%s", p.Capturable())
+			assert.Equal(t, tt.want != payment.StatusCaptured, p.Can(payment.EventCapturePartial))
+			assert.True(t, p.Can(payment.EventRefundPartial))
+			assert.Equal(t, tt.refund, p.RefundStatus())
+
+			// As stored JSON, the form the SQL stores keep.
+			b, err := json.Marshal(p)
+			require.NoError(t, err)
+			require.Contains(t, string(b), `"Status":"`+tt.status+`"`)
+			var back payment.Payment
+			require.NoError(t, json.Unmarshal(b, &back))
+			assert.Equal(t, tt.want, back.Status)
+			assert.True(t, back.Capturable().Equal(usd(tt.capturable)))
+			assert.Equal(t, tt.refund, back.RefundStatus())
+			if tt.want == payment.StatusPartiallyCaptured {
+				require.NoError(t, back.RecordCapture(ctx, newID(), "cap_9", usd("70.00"), "c9", t0))
+				assert.Equal(t, payment.StatusCaptured, back.Status)
+				require.NoError(t, p.RecordCapture(ctx, newID(), "cap_9", usd("70.00"), "c9", t0))
+				assert.Equal(t, payment.StatusCaptured, p.Status, "a recorded event rewrites a legacy status")
+			}
+		})
+	}
 }

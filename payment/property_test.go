@@ -18,9 +18,11 @@ type op struct {
 }
 
 // applyOps runs ops against an authorized payment of total cents and checks
-// the invariants after each: Captured ≤ Authorized, Refunded ≤ Captured, a
-// refused operation changes nothing, an accepted one moves exactly its
-// amount.
+// the invariants after each: 0 ≤ Refunded ≤ Captured ≤ Authorized ≤ Amount,
+// a refused operation changes nothing, an accepted one moves exactly its
+// amount, Capturable is Authorized − Captured whenever a capture is legal,
+// and a capture is legal whenever that is positive and the authorization was
+// not voided, whatever was refunded.
 func applyOps(t require.TestingT, total int64, ops []op) {
 	p, err := payment.New(newID(), "acme", newID(), "sandbox", money.FromMinor(total, "USD"), t0)
 	require.NoError(t, err)
@@ -68,11 +70,39 @@ func applyOps(t require.TestingT, total int64, ops []op) {
 		}
 		require.True(t, captured.Equal(p.Captured), "captured %s, transactions sum to %s", p.Captured, captured)
 		require.True(t, refunded.Equal(p.Refunded), "refunded %s, transactions sum to %s", p.Refunded, refunded)
+		a, aerr := p.Authorized.Cmp(p.Amount)
+		require.NoError(t, aerr)
+		require.LessOrEqual(t, a, 0, "authorized %s > amount %s", p.Authorized, p.Amount)
+
+		uncaptured, _ := p.Authorized.Sub(p.Captured)
+		if p.Can(payment.EventCapturePartial) {
+			require.True(t, p.Capturable().Equal(uncaptured), "capturable %s, uncaptured %s", p.Capturable(), uncaptured)
+		} else {
+			require.True(t, p.Capturable().IsZero())
+		}
+		if p.Status != payment.StatusVoided {
+			require.Equal(t, uncaptured.IsPositive(), p.Can(payment.EventCapturePartial),
+				"status %s, uncaptured %s, refunded %s", p.Status, uncaptured, p.Refunded)
+		}
+		unrefunded, _ := p.Captured.Sub(p.Refunded)
+		require.True(t, p.Refundable().Equal(unrefunded), "refundable %s, unrefunded %s", p.Refundable(), unrefunded)
+		switch p.RefundStatus() {
+		case payment.RefundNone:
+			require.True(t, p.Refunded.IsZero())
+		case payment.RefundFull:
+			require.True(t, p.Refunded.Equal(p.Captured))
+		case payment.RefundPartial:
+			require.True(t, unrefunded.IsPositive() && p.Refunded.IsPositive())
+		}
 		switch p.Status {
 		case payment.StatusCaptured:
 			require.True(t, p.Captured.Equal(p.Authorized))
-		case payment.StatusRefunded:
-			require.True(t, p.Refunded.Equal(p.Captured))
+		case payment.StatusPartiallyCaptured:
+			require.True(t, p.Captured.IsPositive() && uncaptured.IsPositive())
+		case payment.StatusAuthorized, payment.StatusVoided:
+			require.True(t, p.Captured.IsZero())
+		default:
+			require.Failf(t, "unexpected status", "%s", p.Status)
 		}
 	}
 }
@@ -95,6 +125,8 @@ func FuzzCaptureRefund(f *testing.F) {
 	f.Add(int64(1000), []byte{0, 100, 0, 200, 1, 50, 3, 0, 2, 0})
 	f.Add(int64(1), []byte{0, 1, 1, 1, 1, 1})
 	f.Add(int64(500), []byte{2, 0, 0, 10})
+	f.Add(int64(100), []byte{0, 30, 1, 30, 0, 20, 1, 5, 0, 50}) // capture, refund everything, capture the rest
+	f.Add(int64(100), []byte{0, 30, 1, 10, 3, 0, 0, 70})
 	f.Fuzz(func(t *testing.T, total int64, program []byte) {
 		if total <= 0 || total > 1_000_000 {
 			t.Skip()

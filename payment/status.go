@@ -6,7 +6,10 @@ import (
 	"github.com/openoms/oms/internal/machine"
 )
 
-// Status is the lifecycle state of a Payment.
+// Status is the lifecycle state of a Payment: where its authorization and
+// its captures stand. Refunds do not change it: they are tracked by the
+// Refunded amount, summarised by [Payment.RefundStatus], so captures stay
+// possible after a refund for as long as some authorization is uncaptured.
 type Status string
 
 // Payment statuses.
@@ -15,18 +18,38 @@ const (
 	StatusPending Status = "pending"
 	// StatusAuthorized: money is held, nothing captured.
 	StatusAuthorized Status = "authorized"
-	// StatusPartiallyCaptured: part of the authorization is captured.
+	// StatusPartiallyCaptured: part of the authorization is captured; the
+	// rest may still be captured, whatever has been refunded.
 	StatusPartiallyCaptured Status = "partially_captured"
 	// StatusCaptured: the whole authorization is captured.
 	StatusCaptured Status = "captured"
-	// StatusPartiallyRefunded: part of the captured money is refunded.
-	StatusPartiallyRefunded Status = "partially_refunded"
-	// StatusRefunded: all captured money is refunded.
-	StatusRefunded Status = "refunded"
 	// StatusVoided: the authorization was released before any capture.
 	StatusVoided Status = "voided"
 	// StatusFailed: the authorization was declined or failed for good.
 	StatusFailed Status = "failed"
+
+	// StatusPartiallyRefunded is a legacy status: payments stored before
+	// refunds were tracked apart from captures may carry it. It is read as
+	// partially_captured or captured (whichever the amounts say) and never
+	// set any more; see [Payment.RefundStatus] for the refund side.
+	StatusPartiallyRefunded Status = "partially_refunded"
+	// StatusRefunded is a legacy status, read like StatusPartiallyRefunded.
+	StatusRefunded Status = "refunded"
+)
+
+// RefundStatus summarises how much of a payment's captured money has been
+// refunded. It is derived from the amounts, never stored.
+type RefundStatus string
+
+// Refund statuses.
+const (
+	// RefundNone: nothing refunded.
+	RefundNone RefundStatus = "none"
+	// RefundPartial: some, but not all, of the captured money is refunded.
+	RefundPartial RefundStatus = "partially_refunded"
+	// RefundFull: everything captured so far (more than zero) is refunded.
+	// A later capture makes it partial again.
+	RefundFull RefundStatus = "refunded"
 )
 
 // Event is something that happens to a Payment and may change its status.
@@ -44,22 +67,27 @@ const (
 	EventCapture Event = "capture"
 	// EventVoid records the release of an uncaptured authorization.
 	EventVoid Event = "void"
-	// EventRefundPartial records a refund that leaves some captured money.
+	// EventRefundPartial records a refund that leaves some captured money
+	// unrefunded. It does not change the status.
 	EventRefundPartial Event = "refund_partial"
-	// EventRefund records the refund of the rest of the captured money.
+	// EventRefund records the refund of the rest of the captured money. It
+	// does not change the status.
 	EventRefund Event = "refund"
 )
 
 // Transitions is the payment status machine: the only legal moves. It is
-// read-only.
+// read-only. Refunds are allowed wherever money has been captured and leave
+// the status as it is, so that a refund never stops a later capture.
 var Transitions = fsm.Events{
 	{Name: string(EventAuthorize), Src: []string{string(StatusPending)}, Dst: string(StatusAuthorized)},
 	{Name: string(EventFail), Src: []string{string(StatusPending)}, Dst: string(StatusFailed)},
 	{Name: string(EventCapturePartial), Src: []string{string(StatusAuthorized), string(StatusPartiallyCaptured)}, Dst: string(StatusPartiallyCaptured)},
 	{Name: string(EventCapture), Src: []string{string(StatusAuthorized), string(StatusPartiallyCaptured)}, Dst: string(StatusCaptured)},
 	{Name: string(EventVoid), Src: []string{string(StatusAuthorized)}, Dst: string(StatusVoided)},
-	{Name: string(EventRefundPartial), Src: []string{string(StatusCaptured), string(StatusPartiallyCaptured), string(StatusPartiallyRefunded)}, Dst: string(StatusPartiallyRefunded)},
-	{Name: string(EventRefund), Src: []string{string(StatusCaptured), string(StatusPartiallyCaptured), string(StatusPartiallyRefunded)}, Dst: string(StatusRefunded)},
+	{Name: string(EventRefundPartial), Src: []string{string(StatusPartiallyCaptured)}, Dst: string(StatusPartiallyCaptured)},
+	{Name: string(EventRefundPartial), Src: []string{string(StatusCaptured)}, Dst: string(StatusCaptured)},
+	{Name: string(EventRefund), Src: []string{string(StatusPartiallyCaptured)}, Dst: string(StatusPartiallyCaptured)},
+	{Name: string(EventRefund), Src: []string{string(StatusCaptured)}, Dst: string(StatusCaptured)},
 }
 
 // TransitionError reports an event refused in the payment's current status,
@@ -71,9 +99,37 @@ var lifecycle = machine.New[Status, Event]("payment", ErrInvalidTransition, Tran
 // Diagram returns the payment status machine as a Mermaid state diagram.
 func Diagram() string { return lifecycle.Mermaid(StatusPending) }
 
-// Can reports whether ev is allowed in the payment's current status.
-func (p *Payment) Can(ev Event) bool { return lifecycle.Can(p.Status, ev) }
+// Can reports whether ev is allowed in the payment's current status (a
+// legacy status is read as its capture status).
+func (p *Payment) Can(ev Event) bool { return lifecycle.Can(p.status(), ev) }
 
 // AllowedEvents returns the events allowed in the payment's current status,
 // sorted.
-func (p *Payment) AllowedEvents() []Event { return lifecycle.Allowed(p.Status) }
+func (p *Payment) AllowedEvents() []Event { return lifecycle.Allowed(p.status()) }
+
+// status returns the payment's status with a legacy refund status read as
+// the capture status the amounts give: captured when the whole
+// authorization is captured, partially_captured otherwise.
+func (p *Payment) status() Status {
+	switch p.Status {
+	case StatusPartiallyRefunded, StatusRefunded:
+		if p.Captured.Equal(p.Authorized) {
+			return StatusCaptured
+		}
+		return StatusPartiallyCaptured
+	}
+	return p.Status
+}
+
+// RefundStatus returns how much of the captured money has been refunded:
+// RefundNone, RefundPartial, or RefundFull when everything captured (more
+// than zero) is refunded.
+func (p *Payment) RefundStatus() RefundStatus {
+	switch {
+	case !p.Refunded.IsPositive():
+		return RefundNone
+	case p.Refunded.Equal(p.Captured):
+		return RefundFull
+	}
+	return RefundPartial
+}
