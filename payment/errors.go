@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/openoms/oms/money"
 )
@@ -167,6 +168,18 @@ func (v *validator) add(field, problem string) {
 func (v *validator) check(ok bool, field, problem string) {
 	if !ok {
 		v.add(field, problem)
+	}
+}
+
+// checkText records a problem unless s is storable text: valid UTF-8
+// without a NUL byte, which PostgreSQL refuses in a text column (the same
+// rule as order.TextProblem; the packages do not import each other).
+func (v *validator) checkText(field, s string) {
+	switch {
+	case strings.IndexByte(s, 0) >= 0:
+		v.add(field, "contains a NUL byte")
+	case !utf8.ValidString(s):
+		v.add(field, "is not valid UTF-8")
 	}
 }
 

@@ -91,14 +91,17 @@ type Payment struct {
 
 // New returns a pending payment of amount for order orderID through the
 // named gateway. The amount must be positive and rounded to its currency's
-// minor unit. It returns a *ValidationError (matching [ErrInvalidInput], and
-// [ErrInvalidAmount] for a bad amount) naming every invalid argument.
+// minor unit; the tenant and gateway must be storable text (no NUL byte,
+// valid UTF-8). It returns a *ValidationError (matching [ErrInvalidInput],
+// and [ErrInvalidAmount] for a bad amount) naming every invalid argument.
 func New(id uuid.UUID, tenant string, orderID uuid.UUID, gateway string, amount money.Money, now time.Time) (*Payment, error) {
 	var v validator
 	v.check(id != uuid.Nil, "id", "required")
 	v.check(tenant != "", "tenant", "required")
+	v.checkText("tenant", tenant)
 	v.check(orderID != uuid.Nil, "order_id", "required")
 	v.check(gateway != "", "gateway", "required")
+	v.checkText("gateway", gateway)
 	v.checkAmount("amount", amount, "")
 	v.check(!now.IsZero(), "now", "required")
 	if err := v.err(); err != nil {
@@ -178,9 +181,13 @@ func (p *Payment) duplicate(kind TransactionKind, key, ref string, amount money.
 	return false, nil
 }
 
-func (p *Payment) recordArgs(v *validator, txID uuid.UUID, ref string, now time.Time) {
+// recordArgs checks the arguments every Record method takes: a transaction
+// ID, the gateway's ref and the idempotency key (storable text), and a time.
+func (p *Payment) recordArgs(v *validator, txID uuid.UUID, ref, key string, now time.Time) {
 	v.check(txID != uuid.Nil, "tx_id", "required")
 	v.check(ref != "", "ref", "required")
+	v.checkText("ref", ref)
+	v.checkText("key", key)
 	v.check(!now.IsZero(), "now", "required")
 }
 
@@ -199,7 +206,7 @@ func (p *Payment) RecordAuthorization(ctx context.Context, txID uuid.UUID, ref s
 		return err
 	}
 	var v validator
-	p.recordArgs(&v, txID, ref, now)
+	p.recordArgs(&v, txID, ref, key, now)
 	v.checkAmount("amount", amount, p.Currency())
 	if len(v.fields) == 0 {
 		if c, _ := amount.Cmp(p.Amount); c > 0 {
@@ -221,15 +228,16 @@ func (p *Payment) RecordAuthorization(ctx context.Context, txID uuid.UUID, ref s
 }
 
 // RecordFailure records that the authorization failed for reason, which
-// must not be empty. It returns a *TransitionError (matching
-// [ErrInvalidTransition]) unless the payment is pending, or a
-// *ValidationError (matching [ErrInvalidInput]).
+// must not be empty and must be storable text (no NUL byte, valid UTF-8).
+// It returns a *TransitionError (matching [ErrInvalidTransition]) unless the
+// payment is pending, or a *ValidationError (matching [ErrInvalidInput]).
 func (p *Payment) RecordFailure(ctx context.Context, reason string, now time.Time) error {
 	if err := lifecycle.Check(p.status(), EventFail); err != nil {
 		return err
 	}
 	var v validator
 	v.check(reason != "", "reason", "required")
+	v.checkText("reason", reason)
 	v.check(!now.IsZero(), "now", "required")
 	if err := v.err(); err != nil {
 		return err
@@ -270,7 +278,8 @@ func (p *Payment) CheckCapture(amount money.Money) error {
 // capture when the whole authorization is then captured, capture_partial
 // otherwise. The same key and result recorded again is a no-op. It returns
 // the errors of [Payment.CheckCapture], a *ValidationError for a missing
-// txID, ref or now, or an error matching [ErrIdempotencyConflict].
+// txID, ref or now or for a ref or key that is not storable text (a NUL
+// byte or invalid UTF-8), or an error matching [ErrIdempotencyConflict].
 func (p *Payment) RecordCapture(ctx context.Context, txID uuid.UUID, ref string, amount money.Money, key string, now time.Time) error {
 	if dup, err := p.duplicate(KindCapture, key, ref, amount); dup {
 		return err
@@ -279,7 +288,7 @@ func (p *Payment) RecordCapture(ctx context.Context, txID uuid.UUID, ref string,
 		return err
 	}
 	var v validator
-	p.recordArgs(&v, txID, ref, now)
+	p.recordArgs(&v, txID, ref, key, now)
 	if err := v.err(); err != nil {
 		return err
 	}
@@ -307,7 +316,8 @@ func (p *Payment) CheckVoid() error { return lifecycle.Check(p.status(), EventVo
 // transaction's amount is the authorization released. The same key and
 // result recorded again is a no-op. It returns a *TransitionError (matching
 // [ErrInvalidTransition]) unless the payment is authorized, a
-// *ValidationError for a missing txID, ref or now, or an error matching
+// *ValidationError for a missing txID, ref or now or for a ref or key that is
+// not storable text (a NUL byte or invalid UTF-8), or an error matching
 // [ErrIdempotencyConflict].
 func (p *Payment) RecordVoid(ctx context.Context, txID uuid.UUID, ref, key string, now time.Time) error {
 	if dup, err := p.duplicate(KindVoid, key, ref, p.Authorized); dup {
@@ -317,7 +327,7 @@ func (p *Payment) RecordVoid(ctx context.Context, txID uuid.UUID, ref, key strin
 		return err
 	}
 	var v validator
-	p.recordArgs(&v, txID, ref, now)
+	p.recordArgs(&v, txID, ref, key, now)
 	if err := v.err(); err != nil {
 		return err
 	}
@@ -357,7 +367,8 @@ func (p *Payment) CheckRefund(amount money.Money) error {
 // neither changes the status, so the uncaptured rest of the authorization
 // may still be captured (and refunded) later. A legacy status is rewritten
 // as its capture status. The same key and result recorded again is a no-op. It returns the errors of [Payment.CheckRefund], a
-// *ValidationError for a missing txID, ref or now, or an error matching
+// *ValidationError for a missing txID, ref or now or for a ref or key that is
+// not storable text (a NUL byte or invalid UTF-8), or an error matching
 // [ErrIdempotencyConflict].
 func (p *Payment) RecordRefund(ctx context.Context, txID uuid.UUID, ref string, amount money.Money, key string, now time.Time) error {
 	if dup, err := p.duplicate(KindRefund, key, ref, amount); dup {
@@ -367,7 +378,7 @@ func (p *Payment) RecordRefund(ctx context.Context, txID uuid.UUID, ref string, 
 		return err
 	}
 	var v validator
-	p.recordArgs(&v, txID, ref, now)
+	p.recordArgs(&v, txID, ref, key, now)
 	if err := v.err(); err != nil {
 		return err
 	}

@@ -80,6 +80,8 @@ func TestNewInvalid(t *testing.T) {
 		{"unrounded amount", newID(), newID(), "acme", "sandbox", usd("1.005"), t0, []string{"amount"}, true},
 		{"unknown currency", newID(), newID(), "acme", "sandbox", money.New(usd("1").Amount(), "XXX"), t0, []string{"amount"}, true},
 		{"zero time", newID(), newID(), "acme", "sandbox", usd("1"), time.Time{}, []string{"now"}, false},
+		{"NUL in tenant", newID(), newID(), "ac\x00me", "sandbox", usd("1"), t0, []string{"tenant"}, false},
+		{"invalid UTF-8 gateway", newID(), newID(), "acme", "sand\xffbox", usd("1"), t0, []string{"gateway"}, false},
 		{"several", uuid.Nil, uuid.Nil, "", "", usd("0"), t0, []string{"id", "tenant", "order_id", "gateway", "amount"}, true},
 	}
 	for _, tt := range tests {
@@ -317,6 +319,24 @@ func TestRefusedLeavesUnchanged(t *testing.T) {
 		{"refund other currency", partially, func(p *payment.Payment) error {
 			return p.RecordRefund(ctx, newID(), "r", money.MustParse("1", "EUR"), "k", t0)
 		}, payment.ErrInvalidAmount},
+		{"capture ref with a NUL", partially, func(p *payment.Payment) error {
+			return p.RecordCapture(ctx, newID(), "c\x00", usd("1"), "k", t0)
+		}, payment.ErrInvalidInput},
+		{"capture key not UTF-8", partially, func(p *payment.Payment) error {
+			return p.RecordCapture(ctx, newID(), "c", usd("1"), "k\xff", t0)
+		}, payment.ErrInvalidInput},
+		{"authorize ref not UTF-8", pending, func(p *payment.Payment) error {
+			return p.RecordAuthorization(ctx, newID(), "a\xc3", usd("10"), "k", t0)
+		}, payment.ErrInvalidInput},
+		{"fail with a NUL in the reason", pending, func(p *payment.Payment) error {
+			return p.RecordFailure(ctx, "declined\x00", t0)
+		}, payment.ErrInvalidInput},
+		{"void key with a NUL", authorized2, func(p *payment.Payment) error {
+			return p.RecordVoid(ctx, newID(), "v", "k\x00", t0)
+		}, payment.ErrInvalidInput},
+		{"refund ref with a NUL", partially, func(p *payment.Payment) error {
+			return p.RecordRefund(ctx, newID(), "r\x00", usd("1"), "k", t0)
+		}, payment.ErrInvalidInput},
 		{"refund without tx id", partially, func(p *payment.Payment) error {
 			return p.RecordRefund(ctx, uuid.Nil, "r", usd("1"), "k", t0)
 		}, payment.ErrInvalidInput},
