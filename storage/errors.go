@@ -20,4 +20,8 @@ var (
 	// commit itself, the transaction may or may not have committed, so a
 	// retried operation must be idempotent.
 	ErrUnavailable = errors.New("storage: unavailable")
+	// ErrInvalidCursor means OrderFilter.Cursor is not a cursor the store
+	// returned in OrderPage.Next. It is an invalid-argument error: the
+	// request is wrong as it is, and retrying it fails again.
+	ErrInvalidCursor = errors.New("storage: invalid cursor")
 )

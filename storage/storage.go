@@ -76,7 +76,9 @@ type OrderRepository interface {
 	Get(ctx context.Context, id uuid.UUID) (*order.Order, error)
 	// Update stores o if its Version is current, else ErrConflict; ErrNotFound if absent.
 	Update(ctx context.Context, o *order.Order) error
-	// List returns one page of orders matching f, oldest first.
+	// List returns one page of orders matching f, oldest first. A
+	// Cursor that is not one this store returned gives an error wrapping
+	// ErrInvalidCursor.
 	List(ctx context.Context, f OrderFilter) (OrderPage, error)
 }
 
@@ -94,7 +96,9 @@ type OrderFilter struct {
 	CreatedBefore time.Time
 	// Limit caps the page size; zero or negative means 100.
 	Limit int
-	// Cursor continues after the page that returned it; empty starts at the beginning.
+	// Cursor continues after the page that returned it (its Next); empty
+	// starts at the beginning. Any other value is refused with
+	// ErrInvalidCursor.
 	Cursor string
 }
 

@@ -325,22 +325,26 @@ func encodeCursor(at time.Time, id uuid.UUID) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixNano(), 10) + ":" + id.String()))
 }
 
+// decodeCursor returns the position an OrderPage.Next cursor holds, or
+// the zero position for "". Any other string than one encodeCursor
+// returns gives an error wrapping storage.ErrInvalidCursor.
 func decodeCursor(c string) (time.Time, uuid.UUID, error) {
 	if c == "" {
 		return time.Time{}, uuid.Nil, nil
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(c)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(c)
 	if err == nil {
 		ns, idStr, ok := strings.Cut(string(raw), ":")
 		if ok {
 			n, err1 := strconv.ParseInt(ns, 10, 64)
 			id, err2 := uuid.Parse(idStr)
-			if err1 == nil && err2 == nil {
+			// Only the canonical form is one this store returned.
+			if err1 == nil && err2 == nil && encodeCursor(time.Unix(0, n), id) == c {
 				return time.Unix(0, n), id, nil
 			}
 		}
 	}
-	return time.Time{}, uuid.Nil, fmt.Errorf("memory: malformed cursor %q", c)
+	return time.Time{}, uuid.Nil, fmt.Errorf("memory: list orders: cursor %.40q: %w", c, storage.ErrInvalidCursor)
 }
 
 // orderChildRepo is the repository of an aggregate that belongs to an

@@ -123,19 +123,28 @@ func encodeCursor(at time.Time, id uuid.UUID) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixMicro(), 10) + ":" + id.String()))
 }
 
+// minCursorMicros is the earliest time a timestamptz holds (4714-11-24
+// 00:00 UTC BC), in microseconds since the Unix epoch: no stored order,
+// hence no cursor, is older.
+const minCursorMicros = -210866803200_000000
+
+// decodeCursor returns the position an OrderPage.Next cursor holds. Any
+// other string than one encodeCursor returns for a storable time gives an
+// error wrapping storage.ErrInvalidCursor.
 func decodeCursor(c string) (time.Time, uuid.UUID, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(c)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(c)
 	if err == nil {
 		us, idStr, ok := strings.Cut(string(raw), ":")
 		if ok {
 			n, err1 := strconv.ParseInt(us, 10, 64)
 			id, err2 := uuid.Parse(idStr)
-			if err1 == nil && err2 == nil {
+			// Only the canonical form is one this store returned.
+			if err1 == nil && err2 == nil && n >= minCursorMicros && encodeCursor(time.UnixMicro(n), id) == c {
 				return time.UnixMicro(n).UTC(), id, nil
 			}
 		}
 	}
-	return time.Time{}, uuid.Nil, fmt.Errorf("postgres: malformed cursor %q", c)
+	return time.Time{}, uuid.Nil, fmt.Errorf("postgres: list orders: cursor %.40q: %w", c, storage.ErrInvalidCursor)
 }
 
 // filter builds a WHERE clause of fixed conditions whose values are all

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -162,17 +163,22 @@ func encodeCursor(at, id string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(at + " " + id))
 }
 
+// decodeCursor returns the stored created_at text and ID an
+// OrderPage.Next cursor holds. Any other string than one encodeCursor
+// returns for a stored time and ID gives an error wrapping
+// storage.ErrInvalidCursor.
 func decodeCursor(c string) (at, id string, err error) {
-	raw, err := base64.RawURLEncoding.DecodeString(c)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(c)
 	if err == nil {
 		a, i, ok := strings.Cut(string(raw), " ")
 		if ok {
-			if _, err1 := parseTime(a); err1 == nil {
-				if _, err2 := uuid.Parse(i); err2 == nil {
-					return a, i, nil
-				}
+			t, err1 := time.Parse(timeLayout, a)
+			u, err2 := uuid.Parse(i)
+			// Only the canonical forms are ones this store stored.
+			if err1 == nil && err2 == nil && formatTime(t) == a && u.String() == i && encodeCursor(a, i) == c {
+				return a, i, nil
 			}
 		}
 	}
-	return "", "", fmt.Errorf("sqlite: malformed cursor %q", c)
+	return "", "", fmt.Errorf("sqlite: list orders: cursor %.40q: %w", c, storage.ErrInvalidCursor)
 }

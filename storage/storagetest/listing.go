@@ -3,8 +3,10 @@ package storagetest
 import (
 	"cmp"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -325,17 +327,82 @@ func (s suite) listConcurrentInserts(t *testing.T) {
 	}
 }
 
+// BadCursors returns cursors that no adapter produces: bad base64, base64
+// of garbage, of a wrong structure, of non-canonical numbers and IDs, and
+// of overlong input. Adapters seed their cursor fuzz targets with them.
+func BadCursors() []string {
+	b64 := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	id := "0195a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+	return []string{
+		"not a cursor", "%%%", "=", "====", "A", "AAAAA", "\x00", "\n",
+		"eyJ4IjoxfQ",   // {"x":1}
+		"MTIzOmFiYw",   // 123:abc
+		"MTIzOmFiYw==", // padded
+		b64("123"),     // no separator
+		b64(":" + id),  // no time
+		b64("123:"),    // no ID
+		b64("123:" + id + ":x"),
+		b64("123 " + id + " x"),
+		b64("+123:" + id),
+		b64("0123:" + id),
+		b64("-0:" + id),
+		b64("1e3:" + id),
+		b64("123:" + strings.ToUpper(id)),
+		b64("123:{" + id + "}"),
+		b64("123:urn:uuid:" + id),
+		b64("123:" + strings.ReplaceAll(id, "-", "")),
+		b64("123:" + id + "\n"),
+		b64(" 123:" + id),
+		b64("9223372036854775808:" + id),
+		b64("-9223372036854775809:" + id),
+		b64("2025-03-01T12:00:00.000000000Z" + id),
+		b64("2025-03-01T12:00:00Z " + id),
+		b64("2025-03-01T12:00:00.000000000+01:00 " + id),
+		b64("2025-02-30T12:00:00.000000000Z " + id),
+		b64("2025-03-01T12:00:00.000000000Z " + strings.ToUpper(id)),
+		b64("2025-03-01T12:00:00.000000000Z  " + id),
+		b64("\x00\xff\xfe"),
+		b64(strings.Repeat("9", 400) + ":" + id),
+		strings.Repeat("A", 1<<16),
+	}
+}
+
 func (s suite) listMalformedCursor(t *testing.T) {
 	t.Parallel()
 	ctx := ctxFor(t)
 	st := s.store(t)
 	tenant := tenantName("cursor")
-	orderSet(t, ctx, st, tenant, 3)
-	for _, c := range []string{"not a cursor", "%%%", "eyJ4IjoxfQ", "MTIzOmFiYw"} {
+	orders := orderSet(t, ctx, st, tenant, 3)
+
+	// A cursor the store returned works; every alteration of it is refused.
+	var first storage.OrderPage
+	inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
+		var err error
+		first, err = tx.Orders().List(ctx, storage.OrderFilter{Limit: 1})
+		return err
+	})
+	require.NotEmpty(t, first.Next)
+	good := first.Next
+	bad := append(BadCursors(),
+		good+"A", good+"AA", good+"=", good+"==", " "+good, good+" ", good+"\n", good[:len(good)-1],
+		good[:len(good)-2], strings.ReplaceAll(good, "-", "+"), good+good)
+	for _, c := range bad {
+		if c == good {
+			continue
+		}
+		var page storage.OrderPage
 		err := txErr(ctx, st, tenant, func(tx storage.Tx) error {
-			_, err := tx.Orders().List(ctx, storage.OrderFilter{Cursor: c})
+			var err error
+			page, err = tx.Orders().List(ctx, storage.OrderFilter{Cursor: c})
 			return err
 		})
-		require.Error(t, err, "List with the malformed cursor %q", c)
+		requireErrorIs(t, err, storage.ErrInvalidCursor, "List with the malformed cursor %q", c)
+		require.Empty(t, page.Orders)
 	}
+	inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
+		page, err := tx.Orders().List(ctx, storage.OrderFilter{Cursor: good})
+		require.NoError(t, err)
+		require.Equal(t, orderIDs(orders[1:]), orderIDs(page.Orders), "the store's own cursor still works")
+		return nil
+	})
 }
