@@ -155,6 +155,9 @@ func TestDraftRefusesTotalsOutOfRange(t *testing.T) {
 			[]string{"lines[0].subtotal", "lines[0].total", "totals.subtotal", "totals.total"}},
 		{"30-digit price x max quantity", func() order.Draft { return boundDraft(nines(30), order.MaxQuantity) },
 			[]string{"lines[0].subtotal", "totals.total"}},
+		{"a price at the bounds that rounds up past them", func() order.Draft {
+			return boundDraft(nines(30)+"."+nines(18), 1)
+		}, []string{"lines[0].subtotal", "totals.total"}},
 		{"two lines whose sum overflows", func() order.Draft {
 			d := boundDraft(nines(30), 1)
 			d.Lines = append(d.Lines, order.DraftLine{SKU: "B", Quantity: 1, UnitPrice: usd("1")})
