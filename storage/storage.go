@@ -86,6 +86,9 @@ type OrderRepository interface {
 type OrderFilter struct {
 	// Statuses keeps orders in any of these statuses.
 	Statuses []order.Status
+	// PaymentStatuses keeps orders whose payment summary,
+	// Order.Payment.Status, is any of these.
+	PaymentStatuses []order.PaymentStatus
 	// Channel keeps orders from the channel of this name.
 	Channel string
 	// CustomerID keeps orders of this customer.

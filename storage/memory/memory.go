@@ -291,6 +291,9 @@ func (r orderRepo) List(_ context.Context, f storage.OrderFilter) (storage.Order
 		if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, o.Status) {
 			return false
 		}
+		if len(f.PaymentStatuses) > 0 && !slices.Contains(f.PaymentStatuses, o.Payment.Status) {
+			return false
+		}
 		if f.Channel != "" && o.Channel.Name != f.Channel {
 			return false
 		}

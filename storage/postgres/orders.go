@@ -84,6 +84,13 @@ func (r orderRepo) List(ctx context.Context, f storage.OrderFilter) (storage.Ord
 		}
 		b.add("status = ANY(", statuses, ")")
 	}
+	if len(f.PaymentStatuses) > 0 {
+		statuses := make([]string, len(f.PaymentStatuses))
+		for i, s := range f.PaymentStatuses {
+			statuses[i] = string(s)
+		}
+		b.add("payment_status = ANY(", statuses, ")")
+	}
 	if f.Channel != "" {
 		b.add("channel_name = ", f.Channel)
 	}

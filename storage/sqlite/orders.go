@@ -83,6 +83,12 @@ func (r orderRepo) List(ctx context.Context, f storage.OrderFilter) (storage.Ord
 			args = append(args, string(s))
 		}
 	}
+	if len(f.PaymentStatuses) > 0 {
+		where = append(where, "payment_status IN ("+placeholders(len(f.PaymentStatuses))+")")
+		for _, s := range f.PaymentStatuses {
+			args = append(args, string(s))
+		}
+	}
 	if f.Channel != "" {
 		where = append(where, "channel_name = ?")
 		args = append(args, f.Channel)

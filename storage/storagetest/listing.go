@@ -57,6 +57,14 @@ func orderSet(t *testing.T, ctx context.Context, st storage.Store, tenant string
 		case 4:
 			require.NoError(t, o.Cancel(bg, "customer asked", when))
 		}
+		switch i % 4 { // payment summaries cycle independently of statuses
+		case 1:
+			o.SyncPayment(order.PaymentFacts{Authorized: o.Totals.Total}, when)
+		case 2:
+			o.SyncPayment(order.PaymentFacts{Voided: true}, when)
+		case 3:
+			o.SyncPayment(order.PaymentFacts{Failed: true}, when)
+		}
 		out = append(out, o)
 	}
 	// Store them in a scrambled order, in a few transactions.
@@ -160,7 +168,23 @@ func (s suite) listFilters(t *testing.T) {
 				return (o.Status == order.StatusOnHold || o.Status == order.StatusCancelled) && o.Channel.Name == chanWeb.Name &&
 					o.Customer.ID == "c-1" && !o.CreatedAt.Before(from) && o.CreatedAt.Before(at(time.Hour))
 			}},
+		{"one payment status", storage.OrderFilter{PaymentStatuses: []order.PaymentStatus{order.PaymentAuthorized}},
+			func(o *order.Order) bool { return o.Payment.Status == order.PaymentAuthorized }},
+		{"payment statuses and statuses", storage.OrderFilter{
+			Statuses:        []order.Status{order.StatusPending, order.StatusConfirmed, order.StatusCancelled},
+			PaymentStatuses: []order.PaymentStatus{order.PaymentAuthorized, order.PaymentVoided, order.PaymentPaid}},
+			func(o *order.Order) bool {
+				return (o.Status == order.StatusPending || o.Status == order.StatusConfirmed || o.Status == order.StatusCancelled) &&
+					(o.Payment.Status == order.PaymentAuthorized || o.Payment.Status == order.PaymentVoided)
+			}},
+		{"payment status and channel", storage.OrderFilter{PaymentStatuses: []order.PaymentStatus{order.PaymentPending, order.PaymentFailed},
+			Channel: chanAmazon.Name},
+			func(o *order.Order) bool {
+				return (o.Payment.Status == order.PaymentPending || o.Payment.Status == order.PaymentFailed) && o.Channel.Name == chanAmazon.Name
+			}},
 		{"no match", storage.OrderFilter{CustomerID: "nobody"}, func(*order.Order) bool { return false }},
+		{"no payment match", storage.OrderFilter{Statuses: []order.Status{order.StatusCancelled},
+			PaymentStatuses: []order.PaymentStatus{order.PaymentRefunded}}, func(*order.Order) bool { return false }},
 		{"time range past every order", storage.OrderFilter{CreatedFrom: at(time.Hour)}, func(*order.Order) bool { return false }},
 	}
 	for _, c := range cases {
@@ -170,7 +194,7 @@ func (s suite) listFilters(t *testing.T) {
 				want = append(want, o)
 			}
 		}
-		if c.name != "no match" && c.name != "time range past every order" {
+		if c.name != "no match" && c.name != "no payment match" && c.name != "time range past every order" {
 			require.NotEmpty(t, want, "fixture for %s", c.name)
 		}
 		var page storage.OrderPage
