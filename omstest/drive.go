@@ -116,7 +116,7 @@ func driveTenant(ctx context.Context, e *oms.Engine, tenant string, advance func
 			// Let time pass: tracking moves on, and half-done sagas become
 			// stale enough for recovery to finish or undo them.
 			advance(25 * time.Hour)
-			if err := recoverTenant(ctx, e, tenant); err != nil {
+			if _, err := recoverTenant(ctx, e, tenant); err != nil {
 				for _, id := range ids {
 					if lastErr[id] == nil {
 						lastErr[id] = err
@@ -139,10 +139,10 @@ func driveTenant(ctx context.Context, e *oms.Engine, tenant string, advance func
 	return stuck, nil
 }
 
-// recoverTenant finishes or undoes the tenant's half-done sagas.
-func recoverTenant(ctx context.Context, e *oms.Engine, tenant string) error {
-	_, err := e.ExpirePendingPlacements(ctx, tenant, time.Minute)
-	return err
+// recoverTenant finishes or undoes the tenant's half-done sagas with
+// Recover's defaults.
+func recoverTenant(ctx context.Context, e *oms.Engine, tenant string) (oms.RecoveryReport, error) {
+	return e.Recover(ctx, tenant, oms.RecoverOptions{})
 }
 
 // driveStep moves one order one step on. It reports whether anything
@@ -161,6 +161,11 @@ func driveStep(ctx context.Context, e *oms.Engine, tenant string, d *oms.OrderDe
 		_, err := e.ReleaseHold(ctx, req)
 		return err == nil, false, err
 	case order.StatusConfirmed:
+		if len(d.Fulfillments) > 0 {
+			// Released from a hold taken while processing: the order
+			// ships from confirmed.
+			return driveFulfillments(ctx, e, tenant, d)
+		}
 		_, err := e.CreateFulfillments(ctx, req)
 		if err != nil {
 			return cancelInstead(ctx, e, req, err)

@@ -76,12 +76,18 @@ func (e *InvariantError) Error() string {
 // shipped fulfillment has its shipment; the tenants see none of each
 // other's rows. With opts.Ledger and opts.Events, see CheckOptions.
 func CheckInvariants(ctx context.Context, e *oms.Engine, tenants []string, opts CheckOptions) error {
+	_, err := check(ctx, e, tenants, opts)
+	return err
+}
+
+// check is CheckInvariants that also returns what it read.
+func check(ctx context.Context, e *oms.Engine, tenants []string, opts CheckOptions) ([]*tenantState, error) {
 	c := &checker{opts: opts}
 	states := make([]*tenantState, len(tenants))
 	for i, tenant := range tenants {
 		st, err := readTenant(ctx, e.Store(), tenant)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		states[i] = st
 		c.tenant(st)
@@ -91,19 +97,19 @@ func CheckInvariants(ctx context.Context, e *oms.Engine, tenants []string, opts 
 	}
 	if opts.Events != nil {
 		if err := opts.Events.Collect(ctx); err != nil {
-			return err
+			return nil, err
 		}
 		for _, st := range states {
 			c.events(st, opts.Events.Events(st.tenant))
 		}
 	}
 	if err := c.isolation(ctx, e.Store(), states); err != nil {
-		return err
+		return nil, err
 	}
 	if len(c.problems) == 0 {
-		return nil
+		return states, nil
 	}
-	return &InvariantError{Problems: c.problems}
+	return states, &InvariantError{Problems: c.problems}
 }
 
 // tenantState is everything one tenant holds, read in one transaction.
