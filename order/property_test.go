@@ -1,7 +1,6 @@
 package order_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -156,31 +155,5 @@ func FuzzTotals(f *testing.F) {
 			require.NoError(t, err)
 			require.True(t, sum.Equal(l.Total))
 		}
-	})
-}
-
-// FuzzParseDraft checks that any input either fails with a
-// *ValidationError or yields a draft whose order keeps the totals
-// invariant.
-func FuzzParseDraft(f *testing.F) {
-	f.Add([]byte(draftJSON))
-	b, _ := json.Marshal(validDraft())
-	f.Add(b)
-	f.Add([]byte(`{"currency":"JPY","lines":[{"sku":"A","quantity":3,"unit_price":"333"}]}`))
-	f.Add([]byte(`{"lines":[{"quantity":"x"}]}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		d, err := order.ParseDraft(data)
-		if err != nil {
-			var ve *order.ValidationError
-			require.ErrorAs(t, err, &ve)
-			require.NotEmpty(t, ve.Fields)
-			return
-		}
-		o, err := order.New(orderID(1), tenant, ids(), d, t0)
-		if err != nil {
-			require.ErrorIs(t, err, order.ErrInvalidOrder)
-			return
-		}
-		requireTotalsInvariant(t, o)
 	})
 }
