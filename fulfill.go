@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -199,11 +200,13 @@ type ShipRequest struct {
 	Fastest bool
 }
 
-// Ship ships a packed fulfillment order in three saga steps. One
-// transaction claims it (packed → shipping; from then on the order cannot
-// be cancelled or held); then the carriers' rates are shopped, the label
-// bought and the shipped units' share of the payment captured, each with an
-// idempotency key derived from the fulfillment; and one transaction
+// Ship ships a packed fulfillment order in three saga steps, after the
+// carriers' rates are shopped (so that no rate, or a carrier that cannot
+// quote, changes nothing). One transaction claims it (packed → shipping;
+// from then on the order cannot be cancelled or held); then the label is
+// bought and the shipped units' share of the payment captured, each with
+// an idempotency key derived from the tenant, the fulfillment and the
+// attempt; and one transaction
 // records the shipment, takes the units out of stock, and moves the
 // fulfillment order and the order on. If the label or the capture fails,
 // the label is voided and the fulfillment returns to packed. Shipping a
@@ -219,6 +222,8 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 	if len(e.carriers) == 0 {
 		return nil, fmt.Errorf("oms: ship: no carrier configured: %w", ErrNotConfigured)
 	}
+	// Shop the rates first, from a read of the fulfillment: a refusal
+	// (no rate, a carrier down) then changes nothing.
 	var (
 		f       *fulfillment.FulfillmentOrder
 		o       *order.Order
@@ -228,6 +233,43 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 		capture money.Money
 	)
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+		var err error
+		shipped = nil
+		if f, err = tx.Fulfillments().Get(ctx, req.FulfillmentID); err != nil {
+			return notFound(fulfillment.ErrNotFound, "fulfillment "+req.FulfillmentID.String(), err)
+		}
+		if f.ShipmentID != uuid.Nil {
+			shipped, err = tx.Shipments().Get(ctx, f.ShipmentID)
+			return err
+		}
+		if f.Status != fulfillment.StatusShipping {
+			// Only a packed fulfillment may be claimed: say so before shopping.
+			if err := f.Clone().BeginShipping(ctx, e.clock()); err != nil {
+				return err
+			}
+		}
+		if o, err = tx.Orders().Get(ctx, f.OrderID); err != nil {
+			return err
+		}
+		if !o.Can(order.EventShip) && !o.Can(order.EventShipPartial) {
+			return o.RecordShipment(ctx, f.Quantities(), e.clock()) // reports the refused transition
+		}
+		loc, err = tx.Inventory().GetLocation(ctx, f.LocationID)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: ship %s: %w", req.FulfillmentID, err)
+	}
+	if shipped != nil {
+		return shipped, nil
+	}
+	rateReq := rateRequest(f, o, loc, e.clock())
+	rate, err := shipping.Shop(ctx, e.carriers, rateReq, shipping.Preference{DeliverBy: req.DeliverBy, Fastest: req.Fastest})
+	if err != nil {
+		return nil, fmt.Errorf("oms: ship %s: rate shopping: %w", req.FulfillmentID, err)
+	}
+
+	err = e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
 		shipped = nil
 		if f, err = tx.Fulfillments().Get(ctx, req.FulfillmentID); err != nil {
@@ -291,7 +333,7 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 		return shipped, nil
 	}
 
-	label, captureRef, err := e.labelAndCapture(ctx, f, o, loc, pay, capture, req)
+	label, captureRef, err := e.labelAndCapture(ctx, f, pay, capture, rate, rateRequest(f, o, loc, e.clock()))
 	if err != nil {
 		var unsure *outcomeUnknownError
 		if errors.As(err, &unsure) {
@@ -334,32 +376,32 @@ func unknownIfTransient(ctx context.Context, err error) error {
 // shippingKey is the idempotency key of one external call of one shipping
 // attempt of a fulfillment.
 func shippingKey(call string, f *fulfillment.FulfillmentOrder) string {
-	return fmt.Sprintf("%s:%s:%d", call, f.ID, f.ShippingAttempt)
+	return externalKey(f.Tenant, call, f.ID, strconv.Itoa(f.ShippingAttempt))
 }
 
-// labelAndCapture shops the rates, buys the label and captures the
-// payment. When the capture is refused it voids the label. A failure whose
-// outcome is unknown is an *outcomeUnknownError.
-func (e *Engine) labelAndCapture(ctx context.Context, f *fulfillment.FulfillmentOrder, o *order.Order, loc *inventory.Location, pay *payment.Payment, capture money.Money, req ShipRequest) (shipping.Label, string, error) {
-	now := e.clock()
-	rateReq := shipping.RateRequest{
+// rateRequest asks for the rates of shipping f's packages from loc to the
+// order's address.
+func rateRequest(f *fulfillment.FulfillmentOrder, o *order.Order, loc *inventory.Location, now time.Time) shipping.RateRequest {
+	return shipping.RateRequest{
 		Origin:      originAddress(loc),
 		Destination: destinationAddress(o.ShippingAddress),
 		Parcels:     parcels(f),
 		Currency:    o.Currency,
 		ShipDate:    now,
 	}
-	rate, err := shipping.Shop(ctx, e.carriers, rateReq, shipping.Preference{DeliverBy: req.DeliverBy, Fastest: req.Fastest})
-	if err != nil {
-		return shipping.Label{}, "", fmt.Errorf("rate shopping: %w", err) // nothing bought yet
-	}
+}
+
+// labelAndCapture shops the rates, buys the label and captures the
+// payment. When the capture is refused it voids the label. A failure whose
+// outcome is unknown is an *outcomeUnknownError.
+func (e *Engine) labelAndCapture(ctx context.Context, f *fulfillment.FulfillmentOrder, pay *payment.Payment, capture money.Money, rate shipping.Rate, rateReq shipping.RateRequest) (shipping.Label, string, error) {
 	carrier, err := e.carrier(rate.Carrier)
 	if err != nil {
 		return shipping.Label{}, "", err
 	}
 	label, err := carrier.BuyLabel(ctx, shipping.LabelRequest{
 		IdempotencyKey: shippingKey("label", f), Rate: rate,
-		Origin: rateReq.Origin, Destination: rateReq.Destination, Parcels: rateReq.Parcels, ShipDate: now,
+		Origin: rateReq.Origin, Destination: rateReq.Destination, Parcels: rateReq.Parcels, ShipDate: rateReq.ShipDate,
 	})
 	if err != nil {
 		return shipping.Label{}, "", unknownIfTransient(ctx, fmt.Errorf("buy label: %w", err))
@@ -456,7 +498,7 @@ func (e *Engine) recordShipment(ctx context.Context, tx storage.Tx, fulfillmentI
 	if err != nil {
 		return err
 	}
-	for _, r := range open {
+	for _, r := range lockOrder(open, reservationLevel) {
 		if r.LocationID != f.LocationID {
 			continue
 		}

@@ -20,6 +20,9 @@ func (e *Engine) remember(ctx context.Context, tx storage.Tx, op, key string, id
 	if key == "" {
 		return false, nil
 	}
+	if err := checkText(keyField(key)); err != nil {
+		return false, err
+	}
 	full := op + ":" + key
 	rec, err := tx.Idempotency().Get(ctx, full)
 	switch {

@@ -178,6 +178,9 @@ func tenantOf(t string) string {
 // inTx runs fn in one transaction, retrying the whole of it when the store
 // reports an optimistic-concurrency conflict.
 func (e *Engine) inTx(ctx context.Context, tenant string, fn func(storage.Tx) error) error {
+	if err := checkText(tenantField(tenant)); err != nil {
+		return err
+	}
 	var err error
 	for attempt := 1; attempt <= e.maxAttempts; attempt++ {
 		err = e.store.Tx(ctx, tenant, fn)

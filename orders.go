@@ -111,17 +111,14 @@ func (e *Engine) CancelOrder(ctx context.Context, req OrderRequest) (*order.Orde
 	if req.Reason == "" {
 		req.Reason = "cancelled on request"
 	}
-	var (
-		o        *order.Order
-		payments []*payment.Payment
-	)
+	if err := checkText(textOf("reason", req.Reason)); err != nil {
+		return nil, fmt.Errorf("oms: cancel order %s: %w", req.OrderID, err)
+	}
+	var o *order.Order
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
 		if o, err = tx.Orders().Get(ctx, req.OrderID); err != nil {
 			return notFound(order.ErrNotFound, "order "+req.OrderID.String(), err)
-		}
-		if payments, err = tx.Payments().ListByOrder(ctx, o.ID); err != nil {
-			return err
 		}
 		if o.Status == order.StatusCancelled {
 			return nil // only the voids may be left to do
@@ -165,18 +162,43 @@ func (e *Engine) CancelOrder(ctx context.Context, req OrderRequest) (*order.Orde
 	if err != nil {
 		return nil, fmt.Errorf("oms: cancel order %s: %w", req.OrderID, err)
 	}
+	if voided, err := e.voidPayments(ctx, tenant, o.ID); err != nil {
+		return o, fmt.Errorf("oms: order %s is cancelled, but voiding its payment failed (cancel again to retry): %w", req.OrderID, err)
+	} else if voided != nil {
+		o = voided
+	}
+	return o, nil
+}
+
+// voidPayments voids every authorization of the order that can still be
+// voided, returning the order as the last void left it (nil when there
+// was nothing to void).
+func (e *Engine) voidPayments(ctx context.Context, tenant string, orderID uuid.UUID) (*order.Order, error) {
+	var payments []*payment.Payment
+	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+		var err error
+		payments, err = tx.Payments().ListByOrder(ctx, orderID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var o *order.Order
 	for _, p := range payments {
 		if !p.Can(payment.EventVoid) {
 			continue
 		}
 		voided, err := e.voidPayment(ctx, tenant, p)
 		if err != nil {
-			return o, fmt.Errorf("oms: order %s is cancelled, but voiding payment %s failed (cancel again to retry): %w", req.OrderID, p.ID, err)
+			return o, fmt.Errorf("payment %s: %w", p.ID, err)
 		}
 		o = voided
 	}
 	return o, nil
 }
+
+// voidKey is the idempotency key of a payment's one void.
+func voidKey(p *payment.Payment) string { return externalKey(p.Tenant, "void", p.ID) }
 
 // voidPayment voids an authorization at its gateway and records the void.
 func (e *Engine) voidPayment(ctx context.Context, tenant string, p *payment.Payment) (*order.Order, error) {
@@ -184,7 +206,7 @@ func (e *Engine) voidPayment(ctx context.Context, tenant string, p *payment.Paym
 	if !ok {
 		return nil, fmt.Errorf("gateway %q: %w", p.Gateway, ErrNotConfigured)
 	}
-	key := "void:" + p.ID.String()
+	key := voidKey(p)
 	res, err := gw.Void(ctx, payment.VoidRequest{IdempotencyKey: key, AuthorizationRef: p.AuthorizationRef})
 	if err != nil {
 		return nil, err
@@ -224,6 +246,9 @@ func (e *Engine) voidPayment(ctx context.Context, tenant string, p *payment.Paym
 // is not fulfilled until released. It returns an *order.TransitionError once
 // the order has shipped or is already on hold.
 func (e *Engine) HoldOrder(ctx context.Context, req OrderRequest) (*order.Order, error) {
+	if err := checkText(textOf("reason", req.Reason)); err != nil {
+		return nil, fmt.Errorf("oms: hold order %s: %w", req.OrderID, err)
+	}
 	return e.updateOrder(ctx, req.Tenant, req.OrderID, "hold order", req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
 		if err := noShippingInProgress(ctx, tx, o.ID); err != nil {
 			return err
@@ -291,6 +316,9 @@ type FeedbackRequest struct {
 // once per order, after delivery: errors match order.ErrFeedbackNotAllowed,
 // order.ErrFeedbackExists, or order.ErrInvalidOrder for a rating outside 1–5.
 func (e *Engine) LeaveFeedback(ctx context.Context, req FeedbackRequest) (*order.Order, error) {
+	if err := checkText(textOf("comment", req.Comment)); err != nil {
+		return nil, fmt.Errorf("oms: leave feedback on %s: %w", req.OrderID, err)
+	}
 	return e.updateOrder(ctx, req.Tenant, req.OrderID, "leave feedback", req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
 		if err := o.LeaveFeedback(req.Rating, req.Comment, e.clock()); err != nil {
 			return err

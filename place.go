@@ -1,10 +1,12 @@
 package oms
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -57,6 +59,9 @@ type PlaceOrderRequest struct {
 func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.Order, error) {
 	tenant := tenantOf(req.Tenant)
 	d := req.Order
+	if err := checkText(keyField(req.IdempotencyKey), textOf("payment.gateway", req.Payment.Gateway), textOf("payment.token", req.Payment.Token)); err != nil {
+		return nil, fmt.Errorf("oms: place order: %w", err)
+	}
 	keys := placeKeys(req)
 	gwName, gw, err := e.gateway(req.Payment.Gateway)
 	if err != nil {
@@ -103,6 +108,7 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 			if err != nil {
 				return err
 			}
+			pay.AuthorizationToken = req.Payment.Token
 			if err := tx.Payments().Create(ctx, pay); err != nil {
 				return err
 			}
@@ -137,32 +143,91 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 	if pay == nil { // nothing to pay
 		return e.confirmPlaced(cctx, tenant, o.ID, gw, nil, payment.Result{})
 	}
-	res, authErr := e.authorize(ctx, gw, payment.AuthorizeRequest{
-		IdempotencyKey: "authorize:" + pay.ID.String(),
-		PaymentID:      pay.ID,
-		Amount:         pay.Amount,
-		Token:          req.Payment.Token,
-	})
+	res, authErr := e.authorize(ctx, gw, authorizeRequest(pay))
+	o, _, err = e.settlePlacement(cctx, tenant, o.ID, keys, gw, pay, res, authErr, true)
+	return o, err
+}
+
+// authorizeRequest is the one authorization request of a payment: a replay
+// by Recover sends exactly the same request, so the gateway answers it
+// with the first outcome.
+func authorizeRequest(p *payment.Payment) payment.AuthorizeRequest {
+	return payment.AuthorizeRequest{
+		IdempotencyKey: externalKey(p.Tenant, "authorize", p.ID),
+		PaymentID:      p.ID,
+		Amount:         p.Amount,
+		Token:          p.AuthorizationToken,
+	}
+}
+
+// placementOutcome says how settlePlacement ended a placement.
+type placementOutcome int
+
+const (
+	placementOpen      placementOutcome = iota // no definite answer yet: left pending
+	placementConfirmed                         // authorized and confirmed
+	placementDeclined                          // the gateway refused: undone, payment failed
+	placementUndone                            // undone with the authorization's outcome unknown or voided
+)
+
+// settlePlacement ends a placement from the gateway's answer to its
+// authorization. A full authorization confirms the order. A decline undoes
+// the placement and fails the payment. A partial authorization is
+// recorded, the placement undone and the authorization voided. An answer
+// that never came (a transient failure, a deadline) undoes the placement
+// when expire is set, leaving the payment pending, because an
+// authorization may exist: Recover later asks the gateway again under the
+// same key and voids what it finds. Without expire such a placement is
+// left pending.
+func (e *Engine) settlePlacement(ctx context.Context, tenant string, orderID uuid.UUID, keys []string, gw payment.Gateway, pay *payment.Payment, res payment.Result, authErr error, expire bool) (*order.Order, placementOutcome, error) {
 	if authErr == nil && res.Amount.Currency() == "" {
 		res.Amount = pay.Amount // a gateway that reports no amount authorized what was asked
 	}
-	if authErr == nil && !res.Amount.Equal(pay.Amount) {
-		// A partial authorization cannot pay for the order: release it.
-		authErr = &payment.DeclineError{Code: "partial_authorization",
-			Message: fmt.Sprintf("the gateway authorized %s of %s", res.Amount, pay.Amount)}
-		if _, err := gw.Void(cctx, payment.VoidRequest{IdempotencyKey: "void:" + pay.ID.String(), AuthorizationRef: res.Ref}); err != nil {
-			e.log.WarnContext(ctx, "oms: could not void a partial authorization", "order", o.ID, "ref", res.Ref, "err", err)
-		}
-	}
-	if authErr != nil {
-		e.log.InfoContext(ctx, "oms: authorization failed", "order", o.ID, "err", authErr)
-		failed, err := e.failPlaced(cctx, tenant, o.ID, keys, "payment failed", authErr)
+	switch {
+	case authErr == nil && res.Amount.Equal(pay.Amount):
+		o, err := e.confirmPlaced(ctx, tenant, orderID, gw, pay, res)
 		if err != nil {
-			return nil, fmt.Errorf("oms: place order %s: authorization failed (%w) and so did the compensation: %w", o.ID, authErr, err)
+			return o, placementOpen, err
 		}
-		return failed, fmt.Errorf("oms: place order %s: payment authorization: %w", o.ID, authErr)
+		return o, placementConfirmed, nil
+	case authErr == nil:
+		// A partial authorization cannot pay for the order: record it, undo
+		// the placement, then release the authorization.
+		declined := &payment.DeclineError{Code: "partial_authorization",
+			Message: fmt.Sprintf("the gateway authorized %s of %s", res.Amount, pay.Amount)}
+		o, err := e.undoPlacement(ctx, tenant, orderID, keys, "payment failed", nil, &res)
+		if err != nil {
+			return nil, placementOpen, fmt.Errorf("oms: place order %s: %w, and undoing the placement failed: %w", orderID, declined, err)
+		}
+		if voided, err := e.voidPayments(ctx, tenant, orderID); err != nil {
+			e.log.WarnContext(ctx, "oms: could not void a partial authorization; Recover retries", "order", orderID, "err", err)
+		} else if voided != nil {
+			o = voided
+		}
+		return o, placementUndone, fmt.Errorf("oms: place order %s: payment authorization: %w", orderID, declined)
+	case !outcomeUnknown(authErr):
+		e.log.InfoContext(ctx, "oms: authorization declined", "order", orderID, "err", authErr)
+		o, err := e.undoPlacement(ctx, tenant, orderID, keys, "payment failed", authErr, nil)
+		if err != nil {
+			return nil, placementOpen, fmt.Errorf("oms: place order %s: authorization failed (%w) and so did the compensation: %w", orderID, authErr, err)
+		}
+		return o, placementDeclined, fmt.Errorf("oms: place order %s: payment authorization: %w", orderID, authErr)
+	case expire:
+		e.log.InfoContext(ctx, "oms: authorization outcome unknown; undoing the placement", "order", orderID, "err", authErr)
+		o, err := e.undoPlacement(ctx, tenant, orderID, keys, "payment failed", nil, nil)
+		if err != nil {
+			return nil, placementOpen, fmt.Errorf("oms: place order %s: authorization failed (%w) and so did the compensation: %w", orderID, authErr, err)
+		}
+		return o, placementUndone, fmt.Errorf("oms: place order %s: payment authorization: %w", orderID, authErr)
+	default:
+		return nil, placementOpen, fmt.Errorf("oms: place order %s: payment authorization: %w", orderID, authErr)
 	}
-	return e.confirmPlaced(cctx, tenant, o.ID, gw, pay, res)
+}
+
+// outcomeUnknown reports whether a failed gateway or carrier call may
+// still have taken effect: a transient failure or a deadline.
+func outcomeUnknown(err error) bool {
+	return IsTransient(err) || errors.Is(err, context.Canceled)
 }
 
 const (
@@ -268,7 +333,7 @@ func (e *Engine) plan(ctx context.Context, tx storage.Tx, o *order.Order) (inven
 func (e *Engine) reserve(ctx context.Context, tx storage.Tx, o *order.Order, plan inventory.Plan, rec *recorder) error {
 	inv := tx.Inventory()
 	now := e.clock()
-	for _, a := range plan.Assignments {
+	for _, a := range lockOrder(plan.Assignments, func(a inventory.Assignment) (string, uuid.UUID) { return a.SKU, a.LocationID }) {
 		r, err := inventory.NewReservation(e.newID(), o.Tenant, o.ID, a.LineID, a.SKU, a.LocationID, a.Quantity, now)
 		if err != nil {
 			return err
@@ -356,7 +421,7 @@ func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.
 				unneeded = true
 				return nil
 			}
-			if err := p.RecordAuthorization(ctx, e.newID(), res.Ref, res.Amount, "authorize:"+p.ID.String(), now); err != nil {
+			if err := p.RecordAuthorization(ctx, e.newID(), res.Ref, res.Amount, authorizeRequest(p).IdempotencyKey, now); err != nil {
 				return err
 			}
 			if err := tx.Payments().Update(ctx, p); err != nil {
@@ -383,16 +448,16 @@ func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.
 		return nil, fmt.Errorf("oms: confirm order %s: %w", orderID, err)
 	}
 	if pay == nil && o.Status != order.StatusConfirmed {
-		return o, fmt.Errorf("oms: order %s expired before it was confirmed: %w", orderID, errPlacementExpired)
+		return o, fmt.Errorf("oms: order %s expired before it was confirmed: %w", orderID, ErrPlacementExpired)
 	}
 	if unneeded {
 		// The placement expired and its payment was failed while the
 		// gateway authorized: release what the gateway holds.
-		_, verr := gw.Void(ctx, payment.VoidRequest{IdempotencyKey: "void:" + pay.ID.String(), AuthorizationRef: res.Ref})
+		_, verr := gw.Void(ctx, payment.VoidRequest{IdempotencyKey: voidKey(pay), AuthorizationRef: res.Ref})
 		if verr != nil {
 			return o, fmt.Errorf("oms: order %s expired while its payment was authorized, and voiding that authorization failed: %w", orderID, verr)
 		}
-		return o, fmt.Errorf("oms: order %s expired while its payment was authorized; the authorization is voided: %w", orderID, errPlacementExpired)
+		return o, fmt.Errorf("oms: order %s expired while its payment was authorized; the authorization is voided: %w", orderID, ErrPlacementExpired)
 	}
 	if orphan != nil {
 		// The placement expired while the gateway was authorizing: the
@@ -401,16 +466,20 @@ func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.
 		if err != nil {
 			return o, fmt.Errorf("oms: order %s was cancelled while its payment was authorized, and voiding that authorization failed: %w", orderID, err)
 		}
-		return voided, fmt.Errorf("oms: order %s was cancelled while its payment was authorized; the authorization is voided: %w", orderID, errPlacementExpired)
+		return voided, fmt.Errorf("oms: order %s was cancelled while its payment was authorized; the authorization is voided: %w", orderID, ErrPlacementExpired)
 	}
 	return o, nil
 }
 
-// failPlaced undoes a placement whose payment failed: it releases the
-// reservations, fails the pending payment, cancels the order with reason
-// and frees the idempotency keys so that the customer can try again. An
-// order no longer pending (confirmed meanwhile) is returned unchanged.
-func (e *Engine) failPlaced(ctx context.Context, tenant string, orderID uuid.UUID, keys []string, reason string, cause error) (*order.Order, error) {
+// undoPlacement undoes a placement that will not be confirmed: it
+// releases the reservations, cancels the order with reason and frees the
+// idempotency keys so that the customer can try again. The pending payment
+// records auth when the gateway authorized (part of) the amount, so that
+// it can be voided next; it fails when refusal, the gateway's definite
+// answer, is set; and otherwise, the outcome unknown, it stays pending
+// for Recover to settle with the gateway. An order no longer pending is returned
+// unchanged.
+func (e *Engine) undoPlacement(ctx context.Context, tenant string, orderID uuid.UUID, keys []string, reason string, refusal error, auth *payment.Result) (*order.Order, error) {
 	var o *order.Order
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
@@ -430,14 +499,24 @@ func (e *Engine) failPlaced(ctx context.Context, tenant string, orderID uuid.UUI
 			if p.Status != payment.StatusPending {
 				continue
 			}
-			if err := p.RecordFailure(ctx, cause.Error(), now); err != nil {
-				return err
+			switch {
+			case auth != nil:
+				if err := p.RecordAuthorization(ctx, e.newID(), auth.Ref, auth.Amount, authorizeRequest(p).IdempotencyKey, now); err != nil {
+					return err
+				}
+				rec.add(EventPaymentAuthorized, AggregatePayment, p.ID, paymentPayload(p))
+			case refusal != nil:
+				if err := p.RecordFailure(ctx, refusal.Error(), now); err != nil {
+					return err
+				}
+				rec.add(EventPaymentFailed, AggregatePayment, p.ID, paymentPayload(p))
+			default:
+				continue // an authorization may exist: Recover asks the gateway
 			}
 			if err := tx.Payments().Update(ctx, p); err != nil {
 				return err
 			}
 			o.SyncPayment(paymentFacts(p), now)
-			rec.add(EventPaymentFailed, AggregatePayment, p.ID, paymentPayload(p))
 		}
 		if err := e.releaseReservations(ctx, tx, o.ID, reason); err != nil {
 			return err
@@ -462,51 +541,67 @@ func (e *Engine) failPlaced(ctx context.Context, tenant string, orderID uuid.UUI
 // ExpirePendingPlacements undoes placements that stopped half way: orders
 // still pending (stock reserved, payment not yet authorized or recorded)
 // that were created more than olderThan ago, as when the process died
-// between the saga's steps. Each is undone as a declined payment is: its
-// reservations are released, its payment failed, the order cancelled, and
-// its channel reference freed for a new attempt. It returns the orders it
-// expired. Choose olderThan well above the gateways' slowest authorization:
-// an authorization that still succeeds at the gateway after its order
-// expired lapses there unused.
+// between the saga's steps. Each one's reservations are released, the
+// order cancelled and its channel reference freed for a new attempt; its
+// payment stays pending, because the gateway may have authorized it, until
+// Recover asks the gateway under the same key and voids what it finds. It
+// returns the orders it expired. Recover does all of this and more; this
+// method is kept for hosts that only expire.
 func (e *Engine) ExpirePendingPlacements(ctx context.Context, tenant string, olderThan time.Duration) ([]*order.Order, error) {
 	tenant = tenantOf(tenant)
-	before := e.clock().Add(-olderThan)
 	var (
 		expired  []*order.Order
 		failures []error // one order that cannot be expired does not stop the rest
 	)
-	cursor := ""
+	err := e.eachOrder(ctx, tenant, storage.OrderFilter{
+		Statuses: []order.Status{order.StatusPending}, CreatedBefore: e.clock().Add(-olderThan),
+	}, func(o *order.Order) {
+		done, err := e.undoPlacement(ctx, tenant, o.ID, placementKeys(o), "placement expired", nil, nil)
+		if err != nil {
+			failures = append(failures, fmt.Errorf("oms: expire placement of %s: %w", o.ID, err))
+			return
+		}
+		if done.Status == order.StatusCancelled {
+			expired = append(expired, done)
+		}
+	})
+	if err != nil {
+		failures = append(failures, fmt.Errorf("oms: expire pending placements: %w", err))
+	}
+	return expired, errors.Join(failures...)
+}
+
+// placementKeys returns the idempotency records an order's placement holds.
+func placementKeys(o *order.Order) []string {
+	return orderKeys(o.PlacementKey, o.Channel.Name, o.ExternalRef)
+}
+
+// eachOrder calls fn for every order of the tenant matching f, a page at a
+// time; each page is read in its own transaction, and fn runs outside it.
+func (e *Engine) eachOrder(ctx context.Context, tenant string, f storage.OrderFilter, fn func(*order.Order)) error {
 	for {
 		var page storage.OrderPage
 		err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 			var err error
-			page, err = tx.Orders().List(ctx, storage.OrderFilter{
-				Statuses: []order.Status{order.StatusPending}, CreatedBefore: before, Cursor: cursor,
-			})
+			page, err = tx.Orders().List(ctx, f)
 			return err
 		})
 		if err != nil {
-			return expired, errors.Join(append(failures, fmt.Errorf("oms: expire pending placements: %w", err))...)
+			return err
 		}
 		for _, o := range page.Orders {
-			keys := orderKeys(o.PlacementKey, o.Channel.Name, o.ExternalRef)
-			done, err := e.failPlaced(ctx, tenant, o.ID, keys, "placement expired", errPlacementExpired)
-			if err != nil {
-				failures = append(failures, fmt.Errorf("oms: expire placement of %s: %w", o.ID, err))
-				continue
-			}
-			if done.Status == order.StatusCancelled {
-				expired = append(expired, done)
-			}
+			fn(o)
 		}
 		if page.Next == "" {
-			return expired, errors.Join(failures...)
+			return nil
 		}
-		cursor = page.Next
+		f.Cursor = page.Next
 	}
 }
 
-var errPlacementExpired = errors.New("placement expired before the payment was authorized")
+// ErrPlacementExpired means a placement was undone because its payment had
+// no definite answer in time: the order is cancelled.
+var ErrPlacementExpired = errors.New("oms: the placement expired before the payment was authorized")
 
 // releaseReservations releases every open reservation of an order.
 func (e *Engine) releaseReservations(ctx context.Context, tx storage.Tx, orderID uuid.UUID, reason string) error {
@@ -516,7 +611,7 @@ func (e *Engine) releaseReservations(ctx context.Context, tx storage.Tx, orderID
 		return err
 	}
 	now := e.clock()
-	for _, r := range open {
+	for _, r := range lockOrder(open, reservationLevel) {
 		m, err := inventory.NewMovement(e.newID(), r.Tenant, r.SKU, r.LocationID, inventory.MovementRelease, r.Quantity, orderID, reason, now)
 		if err != nil {
 			return err
@@ -569,3 +664,23 @@ func paymentPayload(p *payment.Payment) paymentEvent {
 	return paymentEvent{PaymentID: p.ID, OrderID: p.OrderID, Status: string(p.Status),
 		Authorized: p.Authorized, Captured: p.Captured, Refunded: p.Refunded}
 }
+
+// lockOrder returns items sorted by their stock level's (SKU, location ID):
+// every transaction that changes several stock levels changes them in this
+// one global order, so two of them never wait on each other's rows (on
+// PostgreSQL, a deadlock). The sort is stable: items of one level keep
+// their order.
+func lockOrder[T any](items []T, level func(T) (string, uuid.UUID)) []T {
+	sorted := slices.Clone(items)
+	slices.SortStableFunc(sorted, func(a, b T) int {
+		skuA, locA := level(a)
+		skuB, locB := level(b)
+		if c := strings.Compare(skuA, skuB); c != 0 {
+			return c
+		}
+		return bytes.Compare(locA[:], locB[:])
+	})
+	return sorted
+}
+
+func reservationLevel(r *inventory.Reservation) (string, uuid.UUID) { return r.SKU, r.LocationID }

@@ -41,6 +41,9 @@ func (e *Engine) RefundPayment(ctx context.Context, req RefundRequest) (*payment
 	if req.IdempotencyKey == "" {
 		return nil, fmt.Errorf("oms: refund payment: %w", ErrIdempotencyKeyRequired)
 	}
+	if err := checkText(keyField(req.IdempotencyKey), textOf("reason", req.Reason)); err != nil {
+		return nil, fmt.Errorf("oms: refund payment: %w", err)
+	}
 	tenant := tenantOf(req.Tenant)
 	const op = "refund_payment"
 	var (
@@ -62,16 +65,18 @@ func (e *Engine) RefundPayment(ctx context.Context, req RefundRequest) (*payment
 				p = candidate
 			}
 		}
-		if p == nil {
-			return fmt.Errorf("order %s has captured nothing: %w", o.ID, payment.ErrExceedsCaptured)
-		}
 		prior, err := lookupKeys(ctx, tx, []string{op + ":" + req.IdempotencyKey}, op)
 		if err != nil {
 			return err
 		}
-		if prior != uuid.Nil {
+		switch {
+		case prior != uuid.Nil && p != nil && prior == p.ID:
 			done = true
 			return nil
+		case prior != uuid.Nil:
+			return fmt.Errorf("key %q was used to refund payment %s: %w", req.IdempotencyKey, prior, ErrIdempotencyKeyReused)
+		case p == nil:
+			return fmt.Errorf("order %s has captured nothing: %w", o.ID, payment.ErrExceedsCaptured)
 		}
 		return p.CheckRefund(req.Amount)
 	})
@@ -85,7 +90,7 @@ func (e *Engine) RefundPayment(ctx context.Context, req RefundRequest) (*payment
 	if !ok {
 		return nil, fmt.Errorf("oms: refund payment %s: gateway %q: %w", p.ID, p.Gateway, ErrNotConfigured)
 	}
-	key := op + ":" + req.IdempotencyKey
+	key := externalKey(tenant, op, p.ID, req.IdempotencyKey)
 	res, err := gw.Refund(ctx, payment.RefundRequest{IdempotencyKey: key, AuthorizationRef: p.AuthorizationRef, Amount: req.Amount})
 	if err != nil {
 		return nil, fmt.Errorf("oms: refund payment %s: %w", p.ID, err)

@@ -3,7 +3,6 @@ package oms
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -39,6 +38,9 @@ type ReturnRequest struct {
 // returns.ErrQuantityExceeded for more units than can be returned,
 // returns.ErrUnknownLine, *returns.ValidationError for bad input.
 func (e *Engine) RequestReturn(ctx context.Context, req ReturnRequest) (*returns.Return, error) {
+	if err := checkText(keyField(req.IdempotencyKey), textOf("note", req.Note), textOf("reason", string(req.Reason))); err != nil {
+		return nil, fmt.Errorf("oms: request return of %s: %w", req.OrderID, err)
+	}
 	var r *returns.Return
 	err := e.inTx(ctx, tenantOf(req.Tenant), func(tx storage.Tx) error {
 		o, err := tx.Orders().Get(ctx, req.OrderID)
@@ -251,6 +253,12 @@ func (e *Engine) restock(ctx context.Context, tx storage.Tx, o *order.Order, r *
 		}
 	}
 	at := e.clock()
+	var planned []inventory.Movement
+	restockAt := func(sku string, loc uuid.UUID, qty int64) error {
+		m, err := inventory.NewMovement(e.newID(), o.Tenant, sku, loc, inventory.MovementRestock, qty, o.ID, "return "+r.ID.String(), at)
+		planned = append(planned, m)
+		return err
+	}
 	restock := r.Restock()
 	for _, l := range r.Lines { // in the return's order, for a stable ledger
 		qty := restock[l.OrderLineID]
@@ -267,7 +275,7 @@ func (e *Engine) restock(ctx context.Context, tx storage.Tx, o *order.Order, r *
 			if n <= 0 {
 				continue
 			}
-			if err := e.restockAt(ctx, inv, o, r, p.sku, p.loc, n, at); err != nil {
+			if err := restockAt(p.sku, p.loc, n); err != nil {
 				return err
 			}
 			room[p] -= n
@@ -281,27 +289,25 @@ func (e *Engine) restock(ctx context.Context, tx storage.Tx, o *order.Order, r *
 		}
 		// More back than the ledger says shipped from these places: the
 		// first location takes the rest.
-		if err := e.restockAt(ctx, inv, o, r, first.sku, first.loc, qty, at); err != nil {
+		if err := restockAt(first.sku, first.loc, qty); err != nil {
+			return err
+		}
+	}
+	for _, m := range lockOrder(planned, func(m inventory.Movement) (string, uuid.UUID) { return m.SKU, m.LocationID }) {
+		if _, _, err := inv.ApplyMovement(ctx, m); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (e *Engine) restockAt(ctx context.Context, inv storage.InventoryRepository, o *order.Order, r *returns.Return, sku string, loc uuid.UUID, qty int64, at time.Time) error {
-	m, err := inventory.NewMovement(e.newID(), o.Tenant, sku, loc, inventory.MovementRestock, qty, o.ID, "return "+r.ID.String(), at)
-	if err != nil {
-		return err
-	}
-	_, _, err = inv.ApplyMovement(ctx, m)
-	return err
-}
-
 // RefundReturn refunds a received return: the amount due on its lines goes
 // back through the gateway that took the payment, and the return becomes
-// refunded. Refunding a refunded return returns it unchanged. A refund
-// larger than what was captured fails with payment.ErrExceedsCaptured and
-// changes nothing.
+// refunded. Refunding a refunded return returns it unchanged. The refund
+// is capped at what the payment can still refund (goodwill refunds through
+// RefundPayment count): the lines share the cap in proportion to what each
+// was due, and a return with nothing left to refund is settled with a
+// refund of zero, so every received return can end.
 func (e *Engine) RefundReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
 	tenant := tenantOf(req.Tenant)
 	var (
@@ -333,22 +339,22 @@ func (e *Engine) RefundReturn(ctx context.Context, req ReturnAction) (*returns.R
 	if !r.Can(returns.EventRefund) {
 		return nil, fmt.Errorf("oms: refund return %s: %w", r.ID, r.RecordRefund(ctx, nil, "", e.clock()))
 	}
-	perLine := make(map[uuid.UUID]money.Money)
-	due := money.Zero(r.RefundTotal.Currency())
-	for i, l := range r.Lines {
-		if i == 0 {
-			due = money.Zero(l.Refund.Currency())
-		}
-		perLine[l.OrderLineID] = l.Refund
-		if due, err = due.Add(l.Refund); err != nil {
-			return nil, fmt.Errorf("oms: refund return %s: %w", r.ID, err)
-		}
+	// What the payment can still refund caps the refund: goodwill refunds
+	// may have paid part of it back already.
+	limit := money.Zero(r.RefundTotal.Currency())
+	if len(r.Lines) > 0 && r.Lines[0].Refund.Currency() != "" {
+		limit = money.Zero(r.Lines[0].Refund.Currency())
 	}
+	if pay != nil {
+		limit = pay.Refundable()
+	}
+	perLine, due, err := r.RefundDue(limit)
+	if err != nil {
+		return nil, fmt.Errorf("oms: refund return %s: %w", r.ID, err)
+	}
+	key := externalKey(tenant, "refund_return", r.ID)
 	var ref string
 	if due.IsPositive() {
-		if pay == nil {
-			return nil, fmt.Errorf("oms: refund return %s: nothing was captured: %w", r.ID, payment.ErrExceedsCaptured)
-		}
 		if err := pay.CheckRefund(due); err != nil {
 			return nil, fmt.Errorf("oms: refund return %s: %w", r.ID, err)
 		}
@@ -356,7 +362,7 @@ func (e *Engine) RefundReturn(ctx context.Context, req ReturnAction) (*returns.R
 		if !ok {
 			return nil, fmt.Errorf("oms: refund return %s: gateway %q: %w", r.ID, pay.Gateway, ErrNotConfigured)
 		}
-		res, err := gw.Refund(ctx, payment.RefundRequest{IdempotencyKey: "refund:" + r.ID.String(), AuthorizationRef: pay.AuthorizationRef, Amount: due})
+		res, err := gw.Refund(ctx, payment.RefundRequest{IdempotencyKey: key, AuthorizationRef: pay.AuthorizationRef, Amount: due})
 		if err != nil {
 			return nil, fmt.Errorf("oms: refund return %s: %w", r.ID, err)
 		}
@@ -373,7 +379,7 @@ func (e *Engine) RefundReturn(ctx context.Context, req ReturnAction) (*returns.R
 			if err != nil {
 				return err
 			}
-			if err := p.RecordRefund(ctx, e.newID(), ref, due, "refund:"+r.ID.String(), now); err != nil {
+			if err := p.RecordRefund(ctx, e.newID(), ref, due, key, now); err != nil {
 				return err
 			}
 			if err := tx.Payments().Update(ctx, p); err != nil {

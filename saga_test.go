@@ -209,7 +209,7 @@ func TestAuthorizationAfterExpiryIsVoided(t *testing.T) {
 	require.Error(t, err)
 	require.NotNil(t, o)
 	assert.Equal(t, order.StatusCancelled, o.Status)
-	assert.Equal(t, order.PaymentFailed, o.Payment.Status, "expiry failed the payment")
+	assert.Equal(t, order.PaymentVoided, o.Payment.Status, "the late authorization is recorded and voided")
 	assert.Equal(t, 1, gw.voids, "and the late authorization is voided at the gateway")
 	assert.Equal(t, int64(20), r.available(t, "", "MUG"))
 }
