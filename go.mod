@@ -8,6 +8,7 @@ require (
 	github.com/looplab/fsm v1.0.3
 	github.com/shopspring/decimal v1.4.0
 	github.com/stretchr/testify v1.11.1
+	go.uber.org/goleak v1.3.0
 	modernc.org/sqlite v1.38.2
 	pgregory.net/rapid v1.2.0
 )

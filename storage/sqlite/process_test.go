@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/openoms/oms/inventory"
 	"github.com/openoms/oms/storage"
@@ -27,11 +28,14 @@ const (
 	envHelperN   = "OMS_SQLITE_HELPER_N"
 )
 
+// TestMain runs the helper process when asked to, and otherwise the tests,
+// failing them if any goroutine outlives them (the conformance suite runs
+// concurrent transactions; every store a test opens must be closed).
 func TestMain(m *testing.M) {
 	if path := os.Getenv(envHelperDB); path != "" {
 		os.Exit(helperProcess(path, os.Getenv(envHelperLoc), os.Getenv(envHelperN)))
 	}
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 // helperProcess reserves one unit of SKU n times, concurrently, and exits
