@@ -97,12 +97,37 @@ type OrderFilter struct {
 	CreatedFrom time.Time
 	// CreatedBefore keeps orders created strictly before this time.
 	CreatedBefore time.Time
-	// Limit caps the page size; zero or negative means 100.
+	// Limit caps the page size: zero or negative means DefaultPageSize
+	// (100), and a Limit above MaxPageSize (1000) means MaxPageSize. See
+	// PageSize.
 	Limit int
 	// Cursor continues after the page that returned it (its Next); empty
 	// starts at the beginning. Any other value is refused with
 	// ErrInvalidCursor.
 	Cursor string
+}
+
+// Page sizes of OrderRepository.List.
+const (
+	// DefaultPageSize is the page size when OrderFilter.Limit is zero or
+	// negative.
+	DefaultPageSize = 100
+	// MaxPageSize is the largest page List returns, whatever
+	// OrderFilter.Limit asks for; callers page on with OrderPage.Next.
+	MaxPageSize = 1000
+)
+
+// PageSize returns the most orders a page of f holds: f.Limit clamped to
+// MaxPageSize, or DefaultPageSize when f.Limit is zero or negative.
+// Adapters size their pages with it.
+func (f OrderFilter) PageSize() int {
+	switch {
+	case f.Limit <= 0:
+		return DefaultPageSize
+	case f.Limit > MaxPageSize:
+		return MaxPageSize
+	}
+	return f.Limit
 }
 
 // OrderPage is one page of orders.

@@ -283,10 +283,7 @@ func (r orderRepo) List(_ context.Context, f storage.OrderFilter) (storage.Order
 	if err != nil {
 		return storage.OrderPage{}, err
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100
-	}
+	limit := f.PageSize()
 	rows := r.t.data.orders.all(func(o *order.Order) bool {
 		if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, o.Status) {
 			return false

@@ -71,10 +71,7 @@ type orderRepo struct {
 // id), continuing after f.Cursor (keyset pagination).
 func (r orderRepo) List(ctx context.Context, f storage.OrderFilter) (storage.OrderPage, error) {
 	const op = "list orders"
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100
-	}
+	limit := f.PageSize()
 	var b filter
 	b.add("tenant = ", r.t.tenant)
 	if len(f.Statuses) > 0 {

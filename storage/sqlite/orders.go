@@ -71,10 +71,7 @@ func (r orderRepo) Update(ctx context.Context, o *order.Order) error {
 }
 
 func (r orderRepo) List(ctx context.Context, f storage.OrderFilter) (storage.OrderPage, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100
-	}
+	limit := f.PageSize()
 	where := []string{"tenant = ?"}
 	args := []any{r.t.tenant}
 	if len(f.Statuses) > 0 {

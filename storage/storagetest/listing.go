@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -27,6 +28,7 @@ func (s suite) listing(t *testing.T) {
 	t.Run("Pagination", s.listPagination)
 	t.Run("ConcurrentInserts", s.listConcurrentInserts)
 	t.Run("MalformedCursor", s.listMalformedCursor)
+	t.Run("Limits", s.listLimits)
 }
 
 // orderSet builds n orders of varied statuses, channels, customers and
@@ -114,11 +116,7 @@ func listAll(t *testing.T, ctx context.Context, st storage.Store, tenant string,
 			return err
 		})
 		pages++
-		limit := f.Limit
-		if limit <= 0 {
-			limit = 100
-		}
-		require.LessOrEqual(t, len(page.Orders), limit, "a page holds at most Limit orders")
+		require.LessOrEqual(t, len(page.Orders), f.PageSize(), "a page holds at most Limit orders")
 		all = append(all, page.Orders...)
 		if page.Next == "" {
 			return all, pages
@@ -429,4 +427,62 @@ func (s suite) listMalformedCursor(t *testing.T) {
 		require.Equal(t, orderIDs(orders[1:]), orderIDs(page.Orders), "the store's own cursor still works")
 		return nil
 	})
+}
+
+// listLimits checks that Limit is clamped to [1, storage.MaxPageSize], with
+// storage.DefaultPageSize for zero or negative, on every store alike.
+func (s suite) listLimits(t *testing.T) {
+	t.Parallel()
+	ctx := ctxFor(t)
+	st := s.store(t)
+	tenant := tenantName("limits")
+	n := storage.MaxPageSize + 5
+	var orders []*order.Order
+	for i := range n {
+		orders = append(orders, buildOrder(t, tenant, at(time.Duration(i)*time.Second), chanWeb, "c-1"))
+	}
+	for chunk := range slices.Chunk(orders, 250) {
+		inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
+			for _, o := range chunk {
+				if err := tx.Orders().Create(ctx, o); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	sortOrders(orders)
+
+	cases := []struct {
+		limit int
+		want  int
+	}{
+		{math.MaxInt, storage.MaxPageSize},
+		{math.MaxInt32, storage.MaxPageSize},
+		{storage.MaxPageSize + 1, storage.MaxPageSize},
+		{storage.MaxPageSize, storage.MaxPageSize},
+		{storage.MaxPageSize - 1, storage.MaxPageSize - 1},
+		{1, 1},
+		{0, storage.DefaultPageSize},
+		{-1, storage.DefaultPageSize},
+		{math.MinInt32, storage.DefaultPageSize},
+		{math.MinInt, storage.DefaultPageSize},
+	}
+	for _, c := range cases {
+		f := storage.OrderFilter{Limit: c.limit}
+		require.Equal(t, c.want, f.PageSize(), "PageSize of limit %d", c.limit)
+		inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
+			page, err := tx.Orders().List(ctx, f)
+			require.NoError(t, err, "limit %d", c.limit)
+			require.Equal(t, orderIDs(orders[:c.want]), orderIDs(page.Orders), "limit %d", c.limit)
+			require.NotEmpty(t, page.Next, "limit %d", c.limit)
+			rest, err := tx.Orders().List(ctx, storage.OrderFilter{Limit: c.limit, Cursor: page.Next})
+			require.NoError(t, err, "limit %d, second page", c.limit)
+			require.Equal(t, orderIDs(orders[c.want:min(n, 2*c.want)]), orderIDs(rest.Orders), "limit %d, second page", c.limit)
+			return nil
+		})
+	}
+	got, pages := listAll(t, ctx, st, tenant, storage.OrderFilter{Limit: math.MaxInt})
+	require.Equal(t, orderIDs(orders), orderIDs(got))
+	require.Equal(t, 2, pages)
 }
