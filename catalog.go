@@ -24,6 +24,9 @@ func (e *Engine) AddItem(ctx context.Context, req AddItemRequest) error {
 	if req.SKU == "" {
 		return fmt.Errorf("oms: add item: sku is empty: %w", inventory.ErrInvalidInput)
 	}
+	if err := checkText(skuField(req.SKU), textOf("name", req.Name)); err != nil {
+		return fmt.Errorf("oms: add item: %w", err)
+	}
 	tenant := tenantOf(req.Tenant)
 	return e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		return tx.Inventory().PutItem(ctx, inventory.Item{Tenant: tenant, SKU: req.SKU, Name: req.Name, CreatedAt: e.clock()})
@@ -53,6 +56,9 @@ func (e *Engine) AddLocation(ctx context.Context, req AddLocationRequest) (*inve
 	}
 	if err := loc.Validate(); err != nil {
 		return nil, err
+	}
+	if err := checkText(textField{path: "code", value: req.Code, max: MaxKeyLength}, textOf("name", req.Name)); err != nil {
+		return nil, fmt.Errorf("oms: add location: %w", err)
 	}
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		return tx.Inventory().CreateLocation(ctx, loc)
@@ -93,6 +99,9 @@ func (e *Engine) AdjustStock(ctx context.Context, req StockChangeRequest) (inven
 
 func (e *Engine) changeStock(ctx context.Context, req StockChangeRequest, kind inventory.MovementKind, eventType string) (inventory.StockLevel, error) {
 	tenant := tenantOf(req.Tenant)
+	if err := checkText(skuField(req.SKU), textOf("reason", req.Reason), keyField(req.IdempotencyKey)); err != nil {
+		return inventory.StockLevel{}, fmt.Errorf("oms: %s stock: %w", kind, err)
+	}
 	var level inventory.StockLevel
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		inv := tx.Inventory()

@@ -78,6 +78,10 @@ func keyField(key string) textField {
 	return textField{path: "idempotency_key", value: key, max: MaxKeyLength}
 }
 
+func skuField(sku string) textField {
+	return textField{path: "sku", value: sku, max: MaxKeyLength}
+}
+
 func textOf(path, value string) textField {
 	return textField{path: path, value: value, max: MaxTextLength}
 }

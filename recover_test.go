@@ -487,3 +487,48 @@ func TestConcurrentManyLineOrdersDoNotDeadlock(t *testing.T) {
 	}
 	assert.Equal(t, int64(callers*3*lines), reserved)
 }
+
+// Recover run from two instances at once settles each saga once: every
+// lost authorization is voided, and neither instance fails.
+func TestRecoverFromTwoInstancesAtOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	gw := &lostAnswerGateway{Sandbox: payment.NewSandbox()}
+	f := newGatewayRig(t, gw)
+	const orders = 6
+	for i := range orders {
+		gw.setLose(3)
+		_, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft(fmt.Sprintf("TWO-%d", i), line("MUG", 1, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+		require.ErrorIs(t, err, payment.ErrTransient)
+	}
+	require.Len(t, heldAuthorizations(gw.Sandbox), orders)
+	other, err := oms.New(oms.WithStore(f.store), oms.WithClock(f.clock.Now),
+		oms.WithGateway("sandbox", gw), oms.WithCarrier(shipping.NewSandbox(f.clock.Now)))
+	require.NoError(t, err)
+	f.clock.Advance(2 * time.Minute)
+
+	var wg sync.WaitGroup
+	reports := make([]oms.RecoveryReport, 2)
+	errs := make([]error, 2)
+	for i, eng := range []*oms.Engine{f.eng, other} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			reports[i], errs[i] = eng.Recover(ctx, "", oms.RecoverOptions{})
+		}()
+	}
+	wg.Wait()
+	require.NoError(t, errs[0])
+	require.NoError(t, errs[1])
+	assert.Empty(t, heldAuthorizations(gw.Sandbox))
+	voided := make(map[uuid.UUID]bool)
+	for _, r := range reports {
+		for _, id := range r.Voided {
+			voided[id] = true
+		}
+	}
+	assert.Len(t, voided, orders, "every payment is reported voided by one instance or both")
+	again, err := other.Recover(ctx, "", oms.RecoverOptions{})
+	require.NoError(t, err)
+	assert.True(t, again.Empty(), "%+v", again)
+}
