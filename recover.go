@@ -113,7 +113,8 @@ func (e *Engine) Recover(ctx context.Context, tenant string, opts RecoverOptions
 			Statuses: []order.Status{order.StatusPending}, CreatedBefore: rc.now.Add(-opts.StaleAfter),
 		}, rc.placement},
 		{"payments of cancelled orders", storage.OrderFilter{
-			Statuses: []order.Status{order.StatusCancelled},
+			Statuses:        []order.Status{order.StatusCancelled},
+			PaymentStatuses: []order.PaymentStatus{order.PaymentPending, order.PaymentAuthorized},
 		}, rc.cancelledPayments},
 		{"shipping claims", storage.OrderFilter{
 			Statuses: []order.Status{order.StatusProcessing, order.StatusPartiallyShipped},
@@ -220,9 +221,6 @@ func (rc *recovery) placement(ctx context.Context, o *order.Order) error {
 // hold at the gateway.
 func (rc *recovery) cancelledPayments(ctx context.Context, o *order.Order) error {
 	e := rc.e
-	if o.Payment.Status != order.PaymentPending && o.Payment.Status != order.PaymentAuthorized {
-		return nil
-	}
 	ctx = context.WithoutCancel(ctx)
 	ps, err := rc.payments(ctx, o.ID)
 	if err != nil {
