@@ -180,7 +180,10 @@ func (s *Shipment) Void(ctx context.Context, now time.Time) error {
 // older than what the shipment has seen, or that the table cannot reach
 // (delivered is final), only adds its events: the status never goes back.
 // DeliveredAt is set to the delivery event's time, and EstimatedDelivery is
-// taken from any report that is not older than the history.
+// taken from any report that is not older than the history. An event's
+// Description and Location are kept as storable text: NUL bytes dropped,
+// invalid UTF-8 replaced by U+FFFD (a carrier's free text is not worth
+// refusing its news for).
 //
 // It returns a *ValidationError (ErrInvalidInput) for a report about
 // another tracking number, an unknown status or a zero now, and a
@@ -217,6 +220,7 @@ func (s *Shipment) ApplyTracking(ctx context.Context, info TrackingInfo, now tim
 	events := slices.Clone(s.Events)
 	added := false
 	for _, e := range info.Events {
+		e.Description, e.Location = storableText(e.Description), storableText(e.Location)
 		if !slices.ContainsFunc(events, func(x TrackingEvent) bool { return sameEvent(x, e) }) {
 			events = append(events, e)
 			added = true
@@ -269,6 +273,12 @@ func (s *Shipment) ApplyTracking(ctx context.Context, info TrackingInfo, now tim
 	s.EstimatedDelivery = eta
 	s.UpdatedAt = now
 	return true, nil
+}
+
+// storableText returns s without NUL bytes and with invalid UTF-8 replaced
+// by U+FFFD, which every store keeps as text.
+func storableText(s string) string {
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 }
 
 func sameEvent(a, b TrackingEvent) bool { return a.Status == b.Status && a.At.Equal(b.At) }
