@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -122,13 +123,36 @@ func scanStock(row interface{ Scan(...any) error }) (inventory.StockLevel, error
 	return lvl, nil
 }
 
+// skuChunk is how many SKUs one StockLevels statement binds: SQLite
+// limits a statement to 32,766 parameters.
+const skuChunk = 1000
+
+// StockLevels returns the levels of these SKUs (every level for nil skus),
+// ordered by SKU then location ID (byte order). Any number of SKUs is
+// answered: the sorted, de-duplicated list is queried in chunks of
+// skuChunk, whose results follow each other in order.
 func (r inventoryRepo) StockLevels(ctx context.Context, skus []string) ([]inventory.StockLevel, error) {
+	if skus == nil {
+		return r.stockLevels(ctx, nil)
+	}
+	sorted := slices.Compact(slices.Sorted(slices.Values(skus)))
+	var out []inventory.StockLevel
+	for part := range slices.Chunk(sorted, skuChunk) {
+		levels, err := r.stockLevels(ctx, part)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, levels...)
+	}
+	return out, nil
+}
+
+// stockLevels returns the levels of at most skuChunk SKUs, or every level
+// for nil skus, ordered by SKU then location ID.
+func (r inventoryRepo) stockLevels(ctx context.Context, skus []string) ([]inventory.StockLevel, error) {
 	q := `SELECT ` + stockColumns + ` FROM stock_levels WHERE tenant = ?`
 	args := []any{r.t.tenant}
 	if skus != nil {
-		if len(skus) == 0 {
-			return nil, nil
-		}
 		q += ` AND sku IN (` + placeholders(len(skus)) + `)`
 		for _, s := range skus {
 			args = append(args, s)

@@ -2,6 +2,8 @@ package storagetest
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -18,6 +20,7 @@ func (s suite) inventory(t *testing.T) {
 	t.Run("Items", s.items)
 	t.Run("Locations", s.locations)
 	t.Run("StockLevels", s.stockLevels)
+	t.Run("StockLevelsOfManySKUs", s.stockLevelsOfManySKUs)
 	t.Run("ApplyMovement", s.applyMovement)
 	t.Run("RefusedMovements", s.refusedMovements)
 	t.Run("Movements", s.movementFilters)
@@ -556,4 +559,46 @@ func (s suite) reservationVersions(t *testing.T) {
 	missing.Version = 1
 	err = txErr(ctx, st, w.tenant, func(tx storage.Tx) error { return tx.Inventory().UpdateReservation(ctx, missing) })
 	requireErrorIs(t, err, storage.ErrNotFound, "UpdateReservation of a missing reservation")
+}
+
+// manySKUs is more SKUs than a SQL statement may have parameters (SQLite
+// allows 32,766): StockLevels must answer for any number.
+const manySKUs = 40_000
+
+func (s suite) stockLevelsOfManySKUs(t *testing.T) {
+	t.Parallel()
+	ctx := ctxFor(t)
+	st := s.store(t)
+	tenant := tenantName("many-skus")
+	loc := buildLocation(tenant, "WH-1", at(0))
+	skus := make([]string, manySKUs)
+	for i := range skus {
+		skus[i] = fmt.Sprintf("SKU-%05d", manySKUs-1-i) // descending: the store sorts
+	}
+	// Only every 1000th SKU has a level: the point is the query.
+	var want []string
+	inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
+		require.NoError(t, tx.Inventory().CreateLocation(ctx, loc))
+		for i := 0; i < manySKUs; i += 1000 {
+			sku := fmt.Sprintf("SKU-%05d", i)
+			want = append(want, sku)
+			if _, _, err := tx.Inventory().ApplyMovement(ctx,
+				movement(t, tenant, sku, loc.ID, inventory.MovementReceive, int64(i+1), uuid.Nil, at(0))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	query := append(slices.Clone(skus), skus[:100]...) // duplicates count once
+	inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
+		levels, err := tx.Inventory().StockLevels(ctx, query)
+		require.NoError(t, err, "StockLevels of %d SKUs", len(query))
+		got := make([]string, 0, len(levels))
+		for _, l := range levels {
+			require.Equal(t, loc.ID, l.LocationID)
+			got = append(got, l.SKU)
+		}
+		require.Equal(t, want, got, "StockLevels of %d SKUs, by SKU", len(query))
+		return nil
+	})
 }
