@@ -210,6 +210,13 @@ type InventoryRepository interface {
 	// inventory.StockLevel.Apply exactly: when it would leave on hand or
 	// reserved negative, or reserved above on hand, nothing changes and the
 	// error wraps inventory.ErrInsufficientStock.
+	//
+	// A SQL store locks the level until the transaction ends. A
+	// transaction that changes several levels must apply its movements in
+	// one global order, by SKU then location ID (byte order), so that
+	// concurrent transactions sharing levels wait for each other instead
+	// of deadlocking; a deadlock the database breaks anyway is reported as
+	// ErrConflict, and the whole transaction may be retried.
 	ApplyMovement(ctx context.Context, m inventory.Movement) (inventory.StockLevel, inventory.Movement, error)
 	// Movements returns ledger entries matching f, oldest first.
 	Movements(ctx context.Context, f MovementFilter) ([]inventory.Movement, error)

@@ -24,6 +24,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Run("Versions", s.versions)
 	t.Run("Rollback", s.rollback)
 	t.Run("AtomicReservation", s.atomicReservation)
+	t.Run("SortedStockLocking", s.sortedStockLocking)
 	t.Run("Outbox", s.outbox)
 	t.Run("Idempotency", s.idempotency)
 	t.Run("TenantIsolation", s.tenantIsolation)
