@@ -655,13 +655,14 @@ type paymentEvent struct {
 	PaymentID  uuid.UUID   `json:"payment_id"`
 	OrderID    uuid.UUID   `json:"order_id"`
 	Status     string      `json:"status"`
+	Refund     string      `json:"refund_status"`
 	Authorized money.Money `json:"authorized"`
 	Captured   money.Money `json:"captured"`
 	Refunded   money.Money `json:"refunded"`
 }
 
 func paymentPayload(p *payment.Payment) paymentEvent {
-	return paymentEvent{PaymentID: p.ID, OrderID: p.OrderID, Status: string(p.Status),
+	return paymentEvent{PaymentID: p.ID, OrderID: p.OrderID, Status: string(p.Status), Refund: string(p.RefundStatus()),
 		Authorized: p.Authorized, Captured: p.Captured, Refunded: p.Refunded}
 }
 
