@@ -24,4 +24,11 @@ var (
 	// returned in OrderPage.Next. It is an invalid-argument error: the
 	// request is wrong as it is, and retrying it fails again.
 	ErrInvalidCursor = errors.New("storage: invalid cursor")
+	// ErrInvalidValue means a value cannot be stored as it is: text with a
+	// NUL byte or invalid UTF-8, which PostgreSQL refuses. It is an
+	// invalid-argument error: retrying with the same value fails again.
+	// Callers should validate input before it reaches the store; this is
+	// the store's defense in depth. Stores that can hold such text (memory,
+	// SQLite) store it.
+	ErrInvalidValue = errors.New("storage: invalid value")
 )

@@ -39,6 +39,8 @@ func TestInterpretError(t *testing.T) {
 		{"connection failure", pg("08006"), storage.ErrUnavailable},
 		{"network error", fmt.Errorf("failed to receive message: %w", opErr), storage.ErrUnavailable},
 		{"unexpected EOF", fmt.Errorf("receive message: %w", io.ErrUnexpectedEOF), storage.ErrUnavailable},
+		{"NUL or invalid UTF-8", pg("22021"), storage.ErrInvalidValue},
+		{"\\u0000 in jsonb", pg("22P05"), storage.ErrInvalidValue},
 		{"syntax error", pg("42601"), nil},
 		{"check violation", pg("23514"), nil},
 		{"query cancelled", pg("57014"), nil},
@@ -46,7 +48,8 @@ func TestInterpretError(t *testing.T) {
 		{"deadline", fmt.Errorf("timeout: %w", context.DeadlineExceeded), nil},
 		{"plain", errors.New("boom"), nil},
 	}
-	sentinels := []error{storage.ErrNotFound, storage.ErrConflict, storage.ErrDuplicate, storage.ErrUnavailable}
+	sentinels := []error{storage.ErrNotFound, storage.ErrConflict, storage.ErrDuplicate, storage.ErrUnavailable,
+		storage.ErrInvalidValue}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

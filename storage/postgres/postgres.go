@@ -198,6 +198,9 @@ func (s *Store) lockKey(name string) int64 {
 //   - serialization failure (40001), deadlock (40P01) or lock timeout
 //     (55P03) → storage.ErrConflict;
 //   - unique violation (23505) → storage.ErrDuplicate;
+//   - text PostgreSQL cannot hold, a NUL byte or invalid UTF-8 (22021
+//     character_not_in_repertoire, 22P05 untranslatable_character, as
+//     jsonb reports \u0000) → storage.ErrInvalidValue;
 //   - a lost or refused connection → storage.ErrUnavailable: the server
 //     shutting down or restarting (57P01 admin_shutdown, 57P02
 //     crash_shutdown, 57P03 cannot_connect_now), a connection exception
@@ -222,6 +225,9 @@ func interpretError(op string, err error) error {
 			return fmt.Errorf("postgres: %s: %w: %w", op, storage.ErrConflict, err)
 		case pgErr.Code == "23505": // unique_violation
 			return fmt.Errorf("postgres: %s: %w: %w", op, storage.ErrDuplicate, err)
+		case pgErr.Code == "22021", pgErr.Code == "22P05":
+			// character_not_in_repertoire, untranslatable_character
+			return fmt.Errorf("postgres: %s: %w: %w", op, storage.ErrInvalidValue, err)
 		case pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03",
 			strings.HasPrefix(pgErr.Code, "08"):
 			return fmt.Errorf("postgres: %s: %w: %w", op, storage.ErrUnavailable, err)

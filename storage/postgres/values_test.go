@@ -1,0 +1,73 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openoms/oms/inventory"
+	"github.com/openoms/oms/storage"
+)
+
+// TestUnstorableTextIsInvalidValue writes text PostgreSQL cannot hold (a
+// NUL byte, invalid UTF-8) into columns and jsonb documents: the error
+// wraps storage.ErrInvalidValue, and nothing is written.
+func TestUnstorableTextIsInvalidValue(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	ctx := t.Context()
+	cases := []struct {
+		name  string
+		write func(ctx context.Context, tx storage.Tx) error
+	}{
+		{"NUL in an item name", func(ctx context.Context, tx storage.Tx) error {
+			return tx.Inventory().PutItem(ctx, inventory.Item{Tenant: "acme", SKU: "NUL-NAME", Name: "mug\x00", CreatedAt: t0})
+		}},
+		{"invalid UTF-8 in a SKU", func(ctx context.Context, tx storage.Tx) error {
+			return tx.Inventory().PutItem(ctx, inventory.Item{Tenant: "acme", SKU: "BAD-\xff\xfe", Name: "mug", CreatedAt: t0})
+		}},
+		{"NUL in an idempotency key", func(ctx context.Context, tx storage.Tx) error {
+			return tx.Idempotency().Put(ctx, storage.IdempotencyRecord{Key: "key\x00", Operation: "place_order",
+				ResourceID: newID(), CreatedAt: t0})
+		}},
+		{"invalid UTF-8 in an idempotency operation", func(ctx context.Context, tx storage.Tx) error {
+			return tx.Idempotency().Put(ctx, storage.IdempotencyRecord{Key: "key-utf8", Operation: "place\xc3",
+				ResourceID: newID(), CreatedAt: t0})
+		}},
+		{"NUL in an order's document only", func(ctx context.Context, tx storage.Tx) error {
+			o := newOrder(t, "acme", t0, "c-1")
+			o.Customer.Name = "Ada\x00Lovelace" // stored in the jsonb doc as \u0000
+			return tx.Orders().Create(ctx, o)
+		}},
+		{"NUL in an order's reporting column", func(ctx context.Context, tx storage.Tx) error {
+			o := newOrder(t, "acme", t0, "c-1")
+			o.Customer.ID = "c-\x00" // also the customer_id column
+			return tx.Orders().Create(ctx, o)
+		}},
+	}
+	for _, c := range cases {
+		err := st.Tx(ctx, "acme", func(tx storage.Tx) error { return c.write(ctx, tx) })
+		require.ErrorIs(t, err, storage.ErrInvalidValue, c.name)
+	}
+
+	// Nothing was written.
+	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
+		page, err := tx.Orders().List(ctx, storage.OrderFilter{})
+		require.NoError(t, err)
+		require.Empty(t, page.Orders)
+		levels, err := tx.Inventory().StockLevels(ctx, nil)
+		require.NoError(t, err)
+		require.Empty(t, levels)
+		for _, sku := range []string{"NUL-NAME", "BAD-"} {
+			_, err := tx.Inventory().GetItem(ctx, sku)
+			require.ErrorIs(t, err, storage.ErrNotFound)
+		}
+		return nil
+	}))
+
+	// The transaction is usable again with storable text.
+	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
+		return tx.Inventory().PutItem(ctx, inventory.Item{Tenant: "acme", SKU: "NUL-NAME", Name: "mug", CreatedAt: t0})
+	}))
+}
