@@ -46,6 +46,10 @@ type CheckOptions struct {
 	// each aggregate's events are checked against its status machine and
 	// its stored status.
 	Events *EventLog
+	// SkipLookups leaves out the costly part of the isolation check,
+	// looking up every row of each tenant from the others; that no row is
+	// listed by two tenants is still checked. For checks run very often.
+	SkipLookups bool
 }
 
 // InvariantError lists every invariant that does not hold.
@@ -103,7 +107,7 @@ func check(ctx context.Context, e *oms.Engine, tenants []string, opts CheckOptio
 			c.events(st, opts.Events.Events(st.tenant))
 		}
 	}
-	if err := c.isolation(ctx, e.Store(), states); err != nil {
+	if err := c.isolation(ctx, e.Store(), states, !opts.SkipLookups); err != nil {
 		return nil, err
 	}
 	if len(c.problems) == 0 {
@@ -779,7 +783,7 @@ func (c *checker) events(st *tenantState, evs []storage.Event) {
 // isolation checks that no tenant sees another's rows: no ID is shared, and
 // looking up another tenant's order, payment, fulfillment, shipment, return
 // or location finds nothing.
-func (c *checker) isolation(ctx context.Context, s storage.Store, states []*tenantState) error {
+func (c *checker) isolation(ctx context.Context, s storage.Store, states []*tenantState, lookups bool) error {
 	owner := map[uuid.UUID]string{}
 	claim := func(t string, id uuid.UUID, what string) {
 		if o, ok := owner[id]; ok && o != t {
@@ -809,6 +813,9 @@ func (c *checker) isolation(ctx context.Context, s storage.Store, states []*tena
 		for _, l := range st.locations {
 			claim(st.tenant, l.ID, "location")
 		}
+	}
+	if !lookups {
+		return nil
 	}
 	for _, b := range states {
 		var foreign []*tenantState

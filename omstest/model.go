@@ -67,7 +67,7 @@ func RunModel(t *testing.T, h Harness, opts ...ModelOption) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	r := &modelRun{h: h, t: t, cfg: cfg, store: h.store(t), clock: newClock()}
+	r := &modelRun{h: h, t: t, cfg: cfg, store: h.store(t), clock: newClock(), done: map[string]int{}, refusedBy: map[string]int{}}
 	per := 100
 	if f := flag.Lookup("rapid.checks"); f != nil {
 		if n, err := strconv.Atoi(f.Value.String()); err == nil && n > 0 {
@@ -80,8 +80,12 @@ func RunModel(t *testing.T, h Harness, opts ...ModelOption) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	t.Logf("model: %d sequences, %d steps (%d refused), %d orders, %d events, in %s",
-		r.sequences, r.steps, r.refused, r.orders, r.events, time.Since(start).Round(time.Millisecond))
+	t.Logf("model: %d sequences, %d steps (%d refused), %d orders, %d shipments, %d returns, %d events, in %s (%s checking invariants)",
+		r.sequences, r.steps, r.refused, r.orders, r.shipments, r.returns, r.events,
+		time.Since(start).Round(time.Millisecond), r.checking.Round(time.Millisecond))
+	for _, o := range ops {
+		t.Logf("model: %-24s %5d done, %5d refused", o.name, r.done[o.name], r.refusedBy[o.name])
+	}
 }
 
 // clock is a test clock that only moves forward, shared by the sequences
@@ -112,8 +116,12 @@ type modelRun struct {
 	store storage.Store
 	clock *clock
 
-	mu                                       sync.Mutex
+	mu                                           sync.Mutex
 	n, sequences, steps, refused, orders, events int
+	shipments, returns                           int
+	checking                                     time.Duration
+	// done and refusedBy count each operation's outcomes over the run.
+	done, refusedBy map[string]int
 }
 
 var modelSKUs = []string{"A", "B", "C"}
@@ -132,6 +140,10 @@ type model struct {
 	keys  int
 	// refused counts the refused operations.
 	refused, steps int
+	// done and refusedBy count each operation's outcomes.
+	done, refusedBy map[string]int
+	// checking is the time spent checking invariants.
+	checking time.Duration
 }
 
 func (r *modelRun) sequence(rt *rapid.T) {
@@ -156,6 +168,7 @@ func (r *modelRun) sequence(rt *rapid.T) {
 		tenants: []string{fmt.Sprintf("model-%d-a", n), fmt.Sprintf("model-%d-b", n)},
 		locs:    map[string][]uuid.UUID{},
 		state:   map[string]*tenantState{},
+		done:    map[string]int{}, refusedBy: map[string]int{},
 	}
 	m.opts.Events = NewEventLog(eng)
 	m.opts.Exact = true
@@ -180,8 +193,17 @@ func (r *modelRun) sequence(rt *rapid.T) {
 	r.refused += m.refused
 	for _, st := range m.state {
 		r.orders += len(st.orders)
+		r.shipments += len(st.shipments)
+		r.returns += len(st.returns)
 	}
+	r.checking += m.checking
 	r.events += m.opts.Events.Len()
+	for k, v := range m.done {
+		r.done[k] += v
+	}
+	for k, v := range m.refusedBy {
+		r.refusedBy[k] += v
+	}
 }
 
 func (m *model) setup(tenant string) {
@@ -203,7 +225,7 @@ func (m *model) setup(tenant string) {
 	}
 	for _, sku := range modelSKUs {
 		for _, loc := range m.locs[tenant] {
-			if q := rapid.IntRange(0, 4).Draw(m.rt, "initial stock"); q > 0 {
+			if q := rapid.IntRange(0, 6).Draw(m.rt, "initial stock"); q > 0 {
 				if _, err := m.eng.ReceiveStock(m.ctx, oms.StockChangeRequest{Tenant: tenant, SKU: sku, LocationID: loc, Quantity: int64(q)}); err != nil {
 					m.rt.Fatalf("receive stock: %v", err)
 				}
@@ -215,7 +237,10 @@ func (m *model) setup(tenant string) {
 // check runs the invariants and keeps what they read.
 func (m *model) check(after string) {
 	m.rt.Helper()
+	start := time.Now()
 	states, err := check(m.ctx, m.eng, m.tenants, m.opts)
+	m.checking += time.Since(start)
+	m.opts.SkipLookups = false
 	if err != nil {
 		m.rt.Fatalf("after %s: %v", after, err)
 	}
@@ -229,7 +254,7 @@ func (m *model) fingerprint(tenant string) string {
 	st := m.state[tenant]
 	b, err := json.Marshal(struct {
 		O, P, F, S, R, Res, L, M, Loc any
-		Events                         int
+		Events                        int
 	}{st.orders, st.payments, st.fulfillments, st.shipments, st.returns, st.reservations, st.levels, st.movements, st.locations,
 		len(m.opts.Events.Events(tenant))})
 	if err != nil {
@@ -277,30 +302,34 @@ type op struct {
 	name string
 	// weight is how often it is drawn, relative to the others.
 	weight int
-	run    func(m *model, tenant string) (ran bool, err error)
+	// compound operations make several engine calls: a refusal of a later
+	// call may follow changes by an earlier one.
+	compound bool
+	run      func(m *model, tenant string) (ran bool, err error)
 }
 
 var ops = []op{
-	{"receive stock", 2, (*model).receiveStock},
-	{"adjust stock", 2, (*model).adjustStock},
-	{"place", 6, (*model).place},
-	{"cancel", 1, (*model).cancel},
-	{"hold", 1, (*model).hold},
-	{"release", 1, (*model).release},
-	{"create fulfillments", 3, (*model).createFulfillments},
-	{"pick", 3, (*model).pick},
-	{"pack", 3, (*model).pack},
-	{"ship", 3, (*model).ship},
-	{"track", 4, (*model).track},
-	{"request return", 2, (*model).requestReturn},
-	{"approve or reject return", 2, (*model).decideReturn},
-	{"receive return", 2, (*model).receiveReturn},
-	{"refund return", 1, (*model).refundReturn},
-	{"close return", 1, (*model).closeReturn},
-	{"goodwill refund", 1, (*model).goodwill},
-	{"complete", 2, (*model).complete},
-	{"recover", 1, (*model).recover},
-	{"foreign", 1, (*model).foreign},
+	{"progress", 24, true, (*model).progress},
+	{"receive stock", 2, false, (*model).receiveStock},
+	{"adjust stock", 2, false, (*model).adjustStock},
+	{"place", 6, false, (*model).place},
+	{"cancel", 1, false, (*model).cancel},
+	{"hold", 1, false, (*model).hold},
+	{"release", 1, false, (*model).release},
+	{"create fulfillments", 3, false, (*model).createFulfillments},
+	{"pick", 3, false, (*model).pick},
+	{"pack", 3, false, (*model).pack},
+	{"ship", 3, false, (*model).ship},
+	{"track", 4, false, (*model).track},
+	{"request return", 2, false, (*model).requestReturn},
+	{"approve or reject return", 2, false, (*model).decideReturn},
+	{"receive return", 2, false, (*model).receiveReturn},
+	{"refund return", 1, false, (*model).refundReturn},
+	{"close return", 1, false, (*model).closeReturn},
+	{"goodwill refund", 1, false, (*model).goodwill},
+	{"complete", 2, false, (*model).complete},
+	{"recover", 1, false, (*model).recover},
+	{"foreign", 1, false, (*model).foreign},
 }
 
 var opTable = func() []int {
@@ -325,12 +354,20 @@ func (m *model) step() {
 	name := fmt.Sprintf("step %d (%s in %s)", m.steps, o.name, tenant)
 	if err != nil {
 		m.refused++
+		m.refusedBy[o.name]++
+	} else {
+		m.done[o.name]++
+	}
+	if err != nil {
 		if !typed(err) {
 			m.rt.Fatalf("%s: untyped error: %v", name, err)
 		}
 	}
+	// Every tenth step, and at the end, the isolation check looks every
+	// row up from the other tenant too.
+	m.opts.SkipLookups = m.steps%10 != 0
 	m.check(name)
-	if err != nil && !mayChange(err) {
+	if err != nil && !o.compound && !mayChange(err) {
 		if after := m.fingerprint(tenant); after != before {
 			m.rt.Fatalf("%s: refused with %v, but the tenant changed:\nbefore %s\nafter  %s", name, err, before, after)
 		}
@@ -601,7 +638,7 @@ func (m *model) ship(tenant string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	_, err := m.eng.Ship(m.ctx, oms.ShipRequest{Tenant: tenant, FulfillmentID: f.ID})
+	_, err := m.eng.Ship(m.ctx, oms.ShipRequest{Tenant: tenant, FulfillmentID: f.ID, Fastest: rapid.Bool().Draw(m.rt, "fastest")})
 	if err == nil || f.Status != fulfillment.StatusPacked {
 		return true, err
 	}
@@ -630,6 +667,10 @@ func (m *model) requestReturn(tenant string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
+	return m.requestReturnOf(tenant, o)
+}
+
+func (m *model) requestReturnOf(tenant string, o *order.Order) (bool, error) {
 	var lines []oms.ReturnLine
 	for _, l := range o.Lines {
 		if rapid.Bool().Draw(m.rt, "return line") {
@@ -770,5 +811,49 @@ func (m *model) foreign(tenant string) (bool, error) {
 	if !errors.Is(err, storage.ErrNotFound) {
 		m.rt.Fatalf("a call in tenant %s naming order %s of tenant %s: want storage.ErrNotFound, got %v", tenant, o.ID, other, err)
 	}
+	return true, err
+}
+
+// progress takes one order, preferably unfinished, one step along its
+// lifecycle as DriveToEnd would, except that a delivered order is as
+// likely to get a return request as to be completed.
+func (m *model) progress(tenant string) (bool, error) {
+	unfinished := func(o *order.Order) bool {
+		return o.Status != order.StatusCompleted && o.Status != order.StatusCancelled
+	}
+	o, ok := pick(m, "order", m.state[tenant].orders, unfinished)
+	if !ok {
+		return false, nil
+	}
+	if rapid.Bool().Draw(m.rt, "oldest") {
+		// Half the time the oldest unfinished order, so that orders get
+		// deep into their lifecycle (returns, refunds) within a sequence.
+		for _, x := range m.state[tenant].orders {
+			if unfinished(x) {
+				o = x
+				break
+			}
+		}
+	}
+	d, err := m.eng.OrderDetails(m.ctx, tenant, o.ID)
+	if err != nil {
+		m.rt.Fatalf("order details: %v", err)
+	}
+	if finished(d) || d.Order.Status == order.StatusCompleted {
+		return false, nil
+	}
+	switch d.Order.Status {
+	case order.StatusDelivered, order.StatusPartiallyReturned:
+		open := false
+		for _, r := range d.Returns {
+			open = open || (r.Status != returns.StatusClosed)
+		}
+		if !open && rapid.Bool().Draw(m.rt, "return instead") {
+			return m.requestReturnOf(tenant, d.Order)
+		}
+	case order.StatusShipped:
+		m.clock.Advance(time.Duration(rapid.IntRange(12, 72).Draw(m.rt, "hours")) * time.Hour)
+	}
+	_, _, err = driveStep(m.ctx, m.eng, tenant, d)
 	return true, err
 }

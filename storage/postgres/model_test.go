@@ -1,0 +1,14 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/openoms/oms/omstest"
+	"github.com/openoms/oms/storage"
+)
+
+// TestModel runs the engine's model-based random test on PostgreSQL (skipped
+// without OMS_TEST_POSTGRES_URL, except under CI).
+func TestModel(t *testing.T) {
+	omstest.RunModel(t, omstest.Harness{NewStore: func(tb testing.TB) storage.Store { return openStore(tb, newSchema(tb)) }})
+}
