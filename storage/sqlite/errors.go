@@ -20,7 +20,10 @@ import (
 //     (transient: another process held the lock too long; retry)
 //   - a UNIQUE or PRIMARY KEY constraint violation → storage.ErrDuplicate
 //
-// Other errors are wrapped unchanged.
+// Other errors are wrapped unchanged. I/O errors (SQLITE_IOERR,
+// SQLITE_FULL, SQLITE_CANTOPEN) are deliberately not storage.ErrUnavailable:
+// the database is a local file, and a failing disk is not a connection
+// that a retry may find restored.
 func interpretError(err error, format string, args ...any) error {
 	if err == nil {
 		return nil
