@@ -3,6 +3,7 @@ package oms
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -211,33 +212,12 @@ func (e *Engine) voidPayment(ctx context.Context, tenant string, p *payment.Paym
 	if err != nil {
 		return nil, err
 	}
-	var o *order.Order
 	ctx = context.WithoutCancel(ctx) // the gateway voided: record it
-	err = e.inTx(ctx, tenant, func(tx storage.Tx) error {
-		p, err := tx.Payments().Get(ctx, p.ID)
-		if err != nil {
-			return err
-		}
-		if o, err = tx.Orders().Get(ctx, p.OrderID); err != nil {
-			return err
-		}
+	_, o, err := e.recordPayment(ctx, tenant, p.ID, func(_ storage.Tx, p *payment.Payment, now time.Time) (string, error) {
 		if p.Status == payment.StatusVoided {
-			return nil // a concurrent cancel recorded the same void
+			return "", nil // a concurrent cancel recorded the same void
 		}
-		now := e.clock()
-		if err := p.RecordVoid(ctx, e.newID(), res.Ref, key, now); err != nil {
-			return err
-		}
-		if err := tx.Payments().Update(ctx, p); err != nil {
-			return err
-		}
-		o.SyncPayment(paymentFacts(p), now)
-		if err := tx.Orders().Update(ctx, o); err != nil {
-			return err
-		}
-		rec := e.recorder()
-		rec.add(EventPaymentVoided, AggregatePayment, p.ID, paymentPayload(p))
-		return rec.flush(ctx, tx)
+		return EventPaymentVoided, p.RecordVoid(ctx, e.newID(), res.Ref, key, now)
 	})
 	return o, err
 }

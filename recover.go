@@ -260,7 +260,7 @@ func (rc *recovery) openAuthorization(ctx context.Context, p *payment.Payment) e
 		if res.Amount.Currency() == "" {
 			res.Amount = p.Amount
 		}
-		recorded, err := e.recordPayment(ctx, rc.tenant, p.ID, func(p *payment.Payment, now time.Time) (string, error) {
+		recorded, _, err := e.recordPayment(ctx, rc.tenant, p.ID, func(_ storage.Tx, p *payment.Payment, now time.Time) (string, error) {
 			return EventPaymentAuthorized, p.RecordAuthorization(ctx, e.newID(), res.Ref, res.Amount, authorizeRequest(p).IdempotencyKey, now)
 		})
 		if err != nil {
@@ -271,7 +271,7 @@ func (rc *recovery) openAuthorization(ctx context.Context, p *payment.Payment) e
 		}
 		rc.report.Voided = append(rc.report.Voided, p.ID)
 	case !outcomeUnknown(authErr):
-		if _, err := e.recordPayment(ctx, rc.tenant, p.ID, func(p *payment.Payment, now time.Time) (string, error) {
+		if _, _, err := e.recordPayment(ctx, rc.tenant, p.ID, func(_ storage.Tx, p *payment.Payment, now time.Time) (string, error) {
 			return EventPaymentFailed, p.RecordFailure(ctx, authErr.Error(), now)
 		}); err != nil {
 			return err
@@ -279,7 +279,7 @@ func (rc *recovery) openAuthorization(ctx context.Context, p *payment.Payment) e
 		rc.report.Failed = append(rc.report.Failed, p.ID)
 	case !p.CreatedAt.After(rc.now.Add(-rc.opts.GiveUpAfter)):
 		reason := fmt.Sprintf("no definite answer to the authorization for %s: given up (%v)", rc.opts.GiveUpAfter, authErr)
-		if _, err := e.recordPayment(ctx, rc.tenant, p.ID, func(p *payment.Payment, now time.Time) (string, error) {
+		if _, _, err := e.recordPayment(ctx, rc.tenant, p.ID, func(_ storage.Tx, p *payment.Payment, now time.Time) (string, error) {
 			return EventPaymentFailed, p.RecordFailure(ctx, reason, now)
 		}); err != nil {
 			return err
@@ -292,24 +292,27 @@ func (rc *recovery) openAuthorization(ctx context.Context, p *payment.Payment) e
 
 // recordPayment applies change to the stored payment, syncs its order's
 // payment summary and appends the event change names, in one transaction;
-// it returns the payment as stored.
-func (e *Engine) recordPayment(ctx context.Context, tenant string, id uuid.UUID, change func(*payment.Payment, time.Time) (string, error)) (*payment.Payment, error) {
-	var p *payment.Payment
+// it returns the payment and its order as stored. A change that names no
+// event changed nothing, and nothing is written.
+func (e *Engine) recordPayment(ctx context.Context, tenant string, id uuid.UUID, change func(storage.Tx, *payment.Payment, time.Time) (string, error)) (*payment.Payment, *order.Order, error) {
+	var (
+		p *payment.Payment
+		o *order.Order
+	)
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
 		if p, err = tx.Payments().Get(ctx, id); err != nil {
 			return err
 		}
+		if o, err = tx.Orders().Get(ctx, p.OrderID); err != nil {
+			return err
+		}
 		now := e.clock()
-		event, err := change(p, now)
-		if err != nil {
+		event, err := change(tx, p, now)
+		if err != nil || event == "" {
 			return err
 		}
 		if err := tx.Payments().Update(ctx, p); err != nil {
-			return err
-		}
-		o, err := tx.Orders().Get(ctx, p.OrderID)
-		if err != nil {
 			return err
 		}
 		o.SyncPayment(paymentFacts(p), now)
@@ -320,7 +323,7 @@ func (e *Engine) recordPayment(ctx context.Context, tenant string, id uuid.UUID,
 		rec.add(event, AggregatePayment, p.ID, paymentPayload(p))
 		return rec.flush(ctx, tx)
 	})
-	return p, err
+	return p, o, err
 }
 
 // shippingClaims resumes the order's fulfillments that a Ship left claimed.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -96,32 +97,11 @@ func (e *Engine) RefundPayment(ctx context.Context, req RefundRequest) (*payment
 		return nil, fmt.Errorf("oms: refund payment %s: %w", p.ID, err)
 	}
 	ctx = context.WithoutCancel(ctx) // the gateway refunded: record it
-	err = e.inTx(ctx, tenant, func(tx storage.Tx) error {
-		var err error
-		if p, err = tx.Payments().Get(ctx, p.ID); err != nil {
-			return err
-		}
+	p, _, err = e.recordPayment(ctx, tenant, p.ID, func(tx storage.Tx, p *payment.Payment, now time.Time) (string, error) {
 		if done, err := e.remember(ctx, tx, op, req.IdempotencyKey, p.ID); done || err != nil {
-			return err // a concurrent repeat recorded it
+			return "", err // a concurrent repeat recorded it
 		}
-		now := e.clock()
-		if err := p.RecordRefund(ctx, e.newID(), res.Ref, req.Amount, key, now); err != nil {
-			return err
-		}
-		if err := tx.Payments().Update(ctx, p); err != nil {
-			return err
-		}
-		o, err := tx.Orders().Get(ctx, p.OrderID)
-		if err != nil {
-			return err
-		}
-		o.SyncPayment(paymentFacts(p), now)
-		if err := tx.Orders().Update(ctx, o); err != nil {
-			return err
-		}
-		rec := e.recorder()
-		rec.add(EventPaymentRefunded, AggregatePayment, p.ID, paymentPayload(p))
-		return rec.flush(ctx, tx)
+		return EventPaymentRefunded, p.RecordRefund(ctx, e.newID(), res.Ref, req.Amount, key, now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("oms: refund payment %s: record refund: %w", p.ID, err)
