@@ -47,7 +47,7 @@ func (g *voidDropper) Void(_ context.Context, req payment.VoidRequest) (payment.
 
 func TestRunCatchesAGatewayThatDropsVoids(t *testing.T) {
 	gw := &voidDropper{Sandbox: payment.NewSandbox()}
-	res := runOnce(t, Harness{NewGateway: func(testing.TB) payment.Gateway { return gw }}, nil)
+	res := runOnce(t, Harness{NewGateway: func(testing.TB) payment.Gateway { return gw }}, nil, 0, nil)
 	require.Error(t, res.err, "a gateway that drops voids must fail the suite")
 	var inv *InvariantError
 	require.ErrorAs(t, res.err, &inv)
@@ -65,7 +65,7 @@ func TestRunCatchesAGatewayThatDropsVoids(t *testing.T) {
 }
 
 func TestRunCleanRunKeepsEveryPromise(t *testing.T) {
-	res := runOnce(t, Harness{}, nil)
+	res := runOnce(t, Harness{}, nil, 0, nil)
 	require.NoError(t, res.err)
 	assert.Positive(t, res.calls[targetStore][OpTx])
 	for _, op := range []string{OpAuthorize, OpCapture, OpVoid, OpRefund} {
@@ -74,9 +74,54 @@ func TestRunCleanRunKeepsEveryPromise(t *testing.T) {
 	for _, op := range []string{OpRates, OpBuyLabel, OpTrack} {
 		assert.Positive(t, res.calls[targetCarrier][op], "the lifecycle calls %s", op)
 	}
-	again := runOnce(t, Harness{}, nil)
+	again := runOnce(t, Harness{}, nil, 0, nil)
 	require.NoError(t, again.err)
 	assert.Equal(t, res.calls, again.calls, "the lifecycle is deterministic, so fault points name the same calls in every run")
+}
+
+func TestRunOnASharedStore(t *testing.T) {
+	shared := memory.New()
+	first := runOnce(t, Harness{}, shared, 1, nil)
+	require.NoError(t, first.err)
+	p := faultPoint{target: targetGateway, fault: Fault{Op: OpVoid, N: 1, Mode: FailAfter}}
+	second := runOnce(t, Harness{}, shared, 2, &p)
+	require.NoError(t, second.err, "runs of their own tenants do not disturb each other")
+	fresh := runOnce(t, Harness{}, nil, 3, nil)
+	require.NoError(t, fresh.err)
+	assert.Equal(t, fresh.calls, first.calls, "a shared store makes the same calls")
+}
+
+// TestStepReportsUntypedErrors shows that the operation hit by a fault
+// must fail with an injected or transient error.
+func TestStepReportsUntypedErrors(t *testing.T) {
+	tests := []struct {
+		name      string
+		err       error
+		violation bool
+	}{
+		{"injected", &injectedError{fault: Fault{N: 1, Mode: FailBefore}, transient: payment.ErrTransient}, false},
+		{"transient", payment.ErrTransient, false},
+		{"untyped", errors.New("boom"), true},
+		{"declined", payment.ErrDeclined, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := NewFaultyGateway(payment.NewSandbox(), Fault{Op: OpVoid, N: 1, Mode: FailBefore})
+			d := &runDriver{fault: &faultPoint{target: targetGateway, fault: Fault{Op: OpVoid, N: 1, Mode: FailBefore}}, armed: &g.counter}
+			attempts := 0
+			d.step("void", func() error {
+				attempts++
+				if attempts == 1 {
+					_, _ = g.Void(context.Background(), payment.VoidRequest{IdempotencyKey: "v", AuthorizationRef: "x"})
+					return tt.err
+				}
+				return nil
+			})
+			assert.Equal(t, 2, attempts, "retried once")
+			assert.Equal(t, tt.violation, len(d.violations) > 0, "%v", d.violations)
+			assert.Empty(t, d.notes, "the retry succeeded")
+		})
+	}
 }
 
 func TestFaultPointsSampleTheStoreOnly(t *testing.T) {
@@ -85,8 +130,8 @@ func TestFaultPointsSampleTheStoreOnly(t *testing.T) {
 		targetGateway: {OpAuthorize: 3, OpVoid: 1},
 		targetCarrier: {OpBuyLabel: 2},
 	}
-	points := faultPoints(calls, false, false)
-	assert.Equal(t, points, faultPoints(calls, false, false), "deterministic")
+	points := faultPoints(calls, 40, false)
+	assert.Equal(t, points, faultPoints(calls, 40, false), "deterministic")
 	per := map[string]map[Mode]map[int]bool{}
 	for _, p := range points {
 		key := p.target + "/" + p.fault.Op
@@ -103,13 +148,14 @@ func TestFaultPointsSampleTheStoreOnly(t *testing.T) {
 		assert.Len(t, per["gateway/Void"][m], 1)
 		assert.Len(t, per["carrier/BuyLabel"][m], 2)
 		tx := per["store/Tx"][m]
-		assert.LessOrEqual(t, len(tx), maxStorePointsPerMode+2)
-		assert.GreaterOrEqual(t, len(tx), maxStorePointsPerMode-2)
+		assert.LessOrEqual(t, len(tx), 40+2)
+		assert.GreaterOrEqual(t, len(tx), 40-2)
 		assert.True(t, tx[1] && tx[200], "the first and the last call are always points")
 	}
 	assert.NotEqual(t, per["store/Tx"][FailBefore], per["store/Tx"][FailAfter], "the modes sample different calls")
-	assert.Len(t, faultPoints(calls, true, false), 3*(200+3+1+2))
-	assert.Len(t, faultPoints(map[string]map[string]int{targetStore: {OpTx: 10}}, false, false), 30, "few calls: all are points")
+	assert.Len(t, faultPoints(calls, 0, false), 3*(200+3+1+2), "zero: every call is a point")
+	assert.Len(t, faultPoints(map[string]map[string]int{targetStore: {OpTx: 10}}, 40, false), 30, "few calls: all are points")
+	assert.Len(t, faultPoints(calls, 0, true), (3*(200+3+1+2)+2)/3, "short: every third point")
 }
 
 func TestFaultyGatewayModes(t *testing.T) {
