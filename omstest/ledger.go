@@ -1,7 +1,9 @@
 package omstest
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -32,7 +34,16 @@ type EventLog struct {
 
 	mu     sync.Mutex
 	seen   map[uuid.UUID]struct{}
-	events []storage.Event
+	events []loggedEvent
+}
+
+// loggedEvent is an event with the status its payload names, decoded once.
+type loggedEvent struct {
+	storage.Event
+	// status is the payload's "status", nil when it has none.
+	status *string
+	// decodeErr is why the payload did not decode.
+	decodeErr error
 }
 
 // NewEventLog returns an EventLog subscribed to a new relay over e's store.
@@ -50,7 +61,16 @@ func (l *EventLog) handle(_ context.Context, ev storage.Event) error {
 		return nil // at-least-once delivery: keep the first copy
 	}
 	l.seen[ev.ID] = struct{}{}
-	l.events = append(l.events, ev)
+	le := loggedEvent{Event: ev}
+	var body struct {
+		Status *string `json:"status"`
+	}
+	if err := json.Unmarshal(ev.Payload, &body); err != nil {
+		le.decodeErr = err
+	} else {
+		le.status = body.Status
+	}
+	l.events = append(l.events, le)
 	return nil
 }
 
@@ -66,24 +86,38 @@ func (l *EventLog) Collect(ctx context.Context) error {
 // Events returns the events of tenant collected so far, ordered by
 // Sequence.
 func (l *EventLog) Events(tenant string) []storage.Event {
+	var out []storage.Event
+	for _, ev := range l.entries(tenant) {
+		out = append(out, ev.Event)
+	}
+	return out
+}
+
+// entries returns the tenant's logged events, ordered by Sequence.
+func (l *EventLog) entries(tenant string) []loggedEvent {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var out []storage.Event
+	var out []loggedEvent
 	for _, ev := range l.events {
 		if ev.Tenant == tenant {
 			out = append(out, ev)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b storage.Event) int {
-		switch {
-		case a.Sequence < b.Sequence:
-			return -1
-		case a.Sequence > b.Sequence:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(out, func(a, b loggedEvent) int { return cmp.Compare(a.Sequence, b.Sequence) })
 	return out
+}
+
+// count returns how many events of tenant the log holds.
+func (l *EventLog) count(tenant string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, ev := range l.events {
+		if ev.Tenant == tenant {
+			n++
+		}
+	}
+	return n
 }
 
 // Len returns how many distinct events the log holds, over every tenant.
