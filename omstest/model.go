@@ -147,6 +147,12 @@ type model struct {
 	// touched lists the tenants that steps named since every tenant was
 	// last read.
 	touched map[string]bool
+	// unchanged is set by an operation whose success must change nothing
+	// (a repeated request).
+	unchanged bool
+	// placed and refunds remember requests, per tenant, to repeat them.
+	placed  map[string][]oms.PlaceOrderRequest
+	refunds map[string][]oms.RefundRequest
 }
 
 func (r *modelRun) sequence(rt *rapid.T) {
@@ -173,6 +179,7 @@ func (r *modelRun) sequence(rt *rapid.T) {
 		state:   map[string]*tenantState{},
 		done:    map[string]int{}, refusedBy: map[string]int{},
 		touched: map[string]bool{},
+		placed:  map[string][]oms.PlaceOrderRequest{}, refunds: map[string][]oms.RefundRequest{},
 	}
 	m.opts.Events = NewEventLog(eng)
 	m.opts.Exact = true
@@ -321,7 +328,7 @@ var typedErrors = []error{
 	fulfillment.ErrOverPick, fulfillment.ErrPackMismatch, fulfillment.ErrUnknownLine,
 	inventory.ErrInsufficientStock, inventory.ErrInvalidInput, inventory.ErrReservationClosed, inventory.ErrUnknownLocation, inventory.ErrUnknownSKU,
 	oms.ErrIdempotencyKeyRequired, oms.ErrIdempotencyKeyReused, oms.ErrNotConfigured, oms.ErrPaymentNotAuthorized,
-	oms.ErrPlacementInProgress, oms.ErrReturnInProgress, oms.ErrShippingInProgress,
+	oms.ErrPlacementInProgress, oms.ErrPlacementExpired, oms.ErrReturnInProgress, oms.ErrShippingInProgress,
 	order.ErrFeedbackExists, order.ErrFeedbackNotAllowed, order.ErrInvalidOrder, order.ErrInvalidTransition, order.ErrNotFound,
 	order.ErrQuantityExceeded, order.ErrUnknownLine,
 	payment.ErrAlreadyCaptured, payment.ErrDeclined, payment.ErrExceedsAuthorized, payment.ErrExceedsCaptured, payment.ErrIdempotencyConflict,
@@ -378,10 +385,13 @@ var ops = []op{
 	{"receive return", 2, false, (*model).receiveReturn},
 	{"refund return", 1, false, (*model).refundReturn},
 	{"close return", 1, false, (*model).closeReturn},
-	{"goodwill refund", 1, false, (*model).goodwill},
+	{"goodwill refund", 2, false, (*model).goodwill},
 	{"complete", 2, false, (*model).complete},
 	{"recover", 1, false, (*model).recover},
 	{"foreign", 1, false, (*model).foreign},
+	{"repeat placement", 1, false, (*model).repeatPlacement},
+	{"repeat goodwill refund", 1, false, (*model).repeatRefund},
+	{"feedback", 1, false, (*model).feedback},
 }
 
 var opTable = func() []int {
@@ -398,6 +408,7 @@ func (m *model) step() {
 	tenant := rapid.SampledFrom(m.tenants).Draw(m.rt, "tenant")
 	o := ops[rapid.SampledFrom(opTable).Draw(m.rt, "op")]
 	before := m.snapshot(tenant)
+	m.unchanged = false
 	ran, err := o.run(m, tenant)
 	if !ran {
 		return
@@ -425,9 +436,9 @@ func (m *model) step() {
 		m.opts.SkipLookups = true
 		m.check(name, tenant)
 	}
-	if err != nil && !o.compound && !mayChange(err) {
+	if m.unchanged || (err != nil && !o.compound && !mayChange(err)) {
 		if was, now := m.fingerprint(before), m.fingerprint(m.snapshot(tenant)); was != now {
-			m.rt.Fatalf("%s: refused with %v, but the tenant changed %s", name, err, diff(was, now))
+			m.rt.Fatalf("%s: returned %v, but the tenant changed %s", name, err, diff(was, now))
 		}
 	}
 }
@@ -548,7 +559,11 @@ func (m *model) place(tenant string) (bool, error) {
 	for sku, q := range need {
 		enough = enough && avail[sku] >= q
 	}
-	o, err := m.eng.PlaceOrder(m.ctx, oms.PlaceOrderRequest{Tenant: tenant, Order: d, Payment: oms.PaymentMethod{Token: token}})
+	req := oms.PlaceOrderRequest{Tenant: tenant, Order: d, Payment: oms.PaymentMethod{Token: token}}
+	o, err := m.eng.PlaceOrder(m.ctx, req)
+	if o != nil {
+		m.placed[tenant] = append(m.placed[tenant], req)
+	}
 	if !enough {
 		if !errors.Is(err, inventory.ErrInsufficientStock) {
 			m.rt.Fatalf("place %v with %v available: want inventory.ErrInsufficientStock, got %v", need, avail, err)
@@ -822,8 +837,11 @@ func (m *model) goodwill(tenant string) (bool, error) {
 	}
 	cents := refundable.Amount().Shift(2).IntPart()
 	amount := money.FromMinor(int64(rapid.IntRange(1, int(cents)+2).Draw(m.rt, "refund cents")), p.Amount.Currency())
-	_, err = m.eng.RefundPayment(m.ctx, oms.RefundRequest{Tenant: tenant, OrderID: p.OrderID, Amount: amount,
-		Reason: "goodwill", IdempotencyKey: m.key("goodwill")})
+	req := oms.RefundRequest{Tenant: tenant, OrderID: p.OrderID, Amount: amount, Reason: "goodwill", IdempotencyKey: m.key("goodwill")}
+	_, err = m.eng.RefundPayment(m.ctx, req)
+	if err == nil {
+		m.refunds[tenant] = append(m.refunds[tenant], req)
+	}
 	over, _ := amount.Cmp(refundable)
 	if over > 0 && !errors.Is(err, payment.ErrExceedsCaptured) {
 		m.rt.Fatalf("goodwill refund of %s with %s refundable: want payment.ErrExceedsCaptured, got %v", amount, refundable, err)
@@ -918,5 +936,64 @@ func (m *model) progress(tenant string) (bool, error) {
 		m.clock.Advance(time.Duration(rapid.IntRange(12, 72).Draw(m.rt, "hours")) * time.Hour)
 	}
 	_, _, err = driveStep(m.ctx, m.eng, tenant, d)
+	return true, err
+}
+
+// repeatPlacement places an earlier draft again: while its order is not
+// cancelled, the engine returns that order and changes nothing.
+func (m *model) repeatPlacement(tenant string) (bool, error) {
+	if len(m.placed[tenant]) == 0 {
+		return false, nil
+	}
+	req := m.placed[tenant][rapid.IntRange(0, len(m.placed[tenant])-1).Draw(m.rt, "placement")]
+	var first *order.Order
+	for _, o := range m.state[tenant].orders {
+		if o.ExternalRef == req.Order.ExternalRef && o.Status != order.StatusCancelled {
+			first = o
+		}
+	}
+	if first == nil {
+		return false, nil // cancelled: its reference was freed for a new attempt
+	}
+	m.unchanged = true
+	o, err := m.eng.PlaceOrder(m.ctx, req)
+	if err != nil || o == nil || o.ID != first.ID {
+		m.rt.Fatalf("repeat of the placement of order %s (%s): got %v, %v", first.ID, first.Status, o, err)
+	}
+	return true, err
+}
+
+// repeatRefund repeats an earlier goodwill refund, on its own order (the
+// repeat refunds nothing) or on another (ErrIdempotencyKeyReused).
+func (m *model) repeatRefund(tenant string) (bool, error) {
+	if len(m.refunds[tenant]) == 0 {
+		return false, nil
+	}
+	req := m.refunds[tenant][rapid.IntRange(0, len(m.refunds[tenant])-1).Draw(m.rt, "refund")]
+	m.unchanged = true
+	other, ok := m.anyOrder(tenant)
+	if ok && other.ID != req.OrderID && rapid.Bool().Draw(m.rt, "other order") {
+		req.OrderID = other.ID
+		_, err := m.eng.RefundPayment(m.ctx, req)
+		if !errors.Is(err, oms.ErrIdempotencyKeyReused) {
+			m.rt.Fatalf("refund key %s reused on order %s: want oms.ErrIdempotencyKeyReused, got %v", req.IdempotencyKey, other.ID, err)
+		}
+		return true, err
+	}
+	_, err := m.eng.RefundPayment(m.ctx, req)
+	if err != nil {
+		m.rt.Fatalf("repeat of goodwill refund %s: %v", req.IdempotencyKey, err)
+	}
+	return true, err
+}
+
+// feedback leaves a rating, sometimes out of range, on a delivered order.
+func (m *model) feedback(tenant string) (bool, error) {
+	o, ok := m.anyOrder(tenant, order.StatusDelivered, order.StatusPartiallyReturned, order.StatusReturned, order.StatusCompleted)
+	if !ok {
+		return false, nil
+	}
+	_, err := m.eng.LeaveFeedback(m.ctx, oms.FeedbackRequest{Tenant: tenant, OrderID: o.ID,
+		Rating: rapid.IntRange(0, 6).Draw(m.rt, "rating"), Comment: "model"})
 	return true, err
 }
