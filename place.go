@@ -631,7 +631,7 @@ func (e *Engine) releaseReservations(ctx context.Context, tx storage.Tx, orderID
 
 func paymentFacts(p *payment.Payment) order.PaymentFacts {
 	return order.PaymentFacts{
-		Authorized: p.Authorized, Captured: p.Captured, Refunded: p.Refunded,
+		Authorized: p.Authorized, Captured: p.Captured, Refunded: p.Refunded, RefundPending: p.Pending(),
 		Voided: p.Status == payment.StatusVoided, Failed: p.Status == payment.StatusFailed,
 	}
 }

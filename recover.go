@@ -69,12 +69,15 @@ type RecoveryReport struct {
 	Unclaimed []uuid.UUID
 	// Refunded lists returns whose refund was completed.
 	Refunded []uuid.UUID
+	// RefundsFinished lists payments with a goodwill refund whose answer
+	// was awaited and is now recorded (refunded or refused).
+	RefundsFinished []uuid.UUID
 }
 
 // Empty reports whether the report lists nothing.
 func (r RecoveryReport) Empty() bool {
 	return len(r.Confirmed)+len(r.Cancelled)+len(r.Voided)+len(r.Failed)+len(r.Abandoned)+
-		len(r.Shipped)+len(r.Unclaimed)+len(r.Refunded) == 0
+		len(r.Shipped)+len(r.Unclaimed)+len(r.Refunded)+len(r.RefundsFinished) == 0
 }
 
 // Recover finishes or compensates every half-done saga of the tenant: the
@@ -94,6 +97,8 @@ func (r RecoveryReport) Empty() bool {
 //     which resumes its label and capture under the same keys or returns
 //     it to packed when they were refused.
 //   - A return received for StaleAfter and not refunded is refunded.
+//   - A goodwill refund (RefundPayment) pending for StaleAfter is asked of
+//     the gateway again under its key, and its answer recorded.
 //
 // Every step is idempotent, so Recover may run from several instances at
 // once, and running it again changes nothing once it has settled
@@ -119,6 +124,9 @@ func (e *Engine) Recover(ctx context.Context, tenant string, opts RecoverOptions
 		{"shipping claims", storage.OrderFilter{
 			Statuses: []order.Status{order.StatusProcessing, order.StatusPartiallyShipped},
 		}, rc.shippingClaims},
+		{"pending refunds", storage.OrderFilter{
+			PaymentStatuses: []order.PaymentStatus{order.PaymentRefundPending},
+		}, rc.pendingRefunds},
 		{"received returns", storage.OrderFilter{
 			Statuses: []order.Status{order.StatusDelivered, order.StatusPartiallyReturned, order.StatusReturned},
 		}, rc.receivedReturns},
@@ -312,16 +320,7 @@ func (e *Engine) recordPayment(ctx context.Context, tenant string, id uuid.UUID,
 		if err != nil || event == "" {
 			return err
 		}
-		if err := tx.Payments().Update(ctx, p); err != nil {
-			return err
-		}
-		o.SyncPayment(paymentFacts(p), now)
-		if err := tx.Orders().Update(ctx, o); err != nil {
-			return err
-		}
-		rec := e.recorder()
-		rec.add(event, AggregatePayment, p.ID, paymentPayload(p))
-		return rec.flush(ctx, tx)
+		return e.savePayment(ctx, tx, o, p, event, now)
 	})
 	return p, o, err
 }
@@ -390,6 +389,36 @@ func (rc *recovery) receivedReturns(ctx context.Context, o *order.Order) error {
 			continue
 		}
 		rc.report.Refunded = append(rc.report.Refunded, r.ID)
+	}
+	return errors.Join(errs...)
+}
+
+// pendingRefunds finishes the goodwill refunds of the order's payments
+// whose answer is still awaited.
+func (rc *recovery) pendingRefunds(ctx context.Context, o *order.Order) error {
+	ps, err := rc.payments(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, p := range ps {
+		for _, pending := range p.PendingRefunds {
+			if pending.RequestedAt.After(rc.now.Add(-rc.opts.StaleAfter)) {
+				continue
+			}
+			_, refusal, err := rc.e.finishRefund(context.WithoutCancel(ctx), rc.tenant, p, pending)
+			switch {
+			case err == nil:
+				if refusal != nil {
+					rc.e.log.WarnContext(ctx, "oms: the gateway refused a pending refund", "payment", p.ID, "err", refusal)
+				}
+				rc.report.RefundsFinished = append(rc.report.RefundsFinished, p.ID)
+			case outcomeUnknown(err):
+				// still no answer: the next run asks again
+			default:
+				errs = append(errs, fmt.Errorf("finish refund of payment %s: %w", p.ID, err))
+			}
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -29,9 +29,10 @@ import (
 // the engine hears only a timeout.
 type lostAnswerGateway struct {
 	*payment.Sandbox
-	mu   sync.Mutex
-	lose int
-	keys []string // every idempotency key sent, in order
+	mu         sync.Mutex
+	lose       int
+	loseRefund int      // refunds whose answer is lost, as lose for authorizations
+	keys       []string // every idempotency key sent, in order
 }
 
 func (g *lostAnswerGateway) Authorize(ctx context.Context, req payment.AuthorizeRequest) (payment.Result, error) {
@@ -53,7 +54,14 @@ func (g *lostAnswerGateway) Void(ctx context.Context, req payment.VoidRequest) (
 
 func (g *lostAnswerGateway) Refund(ctx context.Context, req payment.RefundRequest) (payment.Result, error) {
 	g.note(req.IdempotencyKey)
-	return g.Sandbox.Refund(ctx, req)
+	res, err := g.Sandbox.Refund(ctx, req)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err == nil && g.loseRefund > 0 {
+		g.loseRefund--
+		return payment.Result{}, fmt.Errorf("lost answer: %w", payment.ErrTransient)
+	}
+	return res, err
 }
 
 func (g *lostAnswerGateway) Capture(ctx context.Context, req payment.CaptureRequest) (payment.Result, error) {
@@ -531,4 +539,79 @@ func TestRecoverFromTwoInstancesAtOnce(t *testing.T) {
 	again, err := other.Recover(ctx, "", oms.RecoverOptions{})
 	require.NoError(t, err)
 	assert.True(t, again.Empty(), "%+v", again)
+}
+
+// A goodwill refund whose answer was lost after the gateway refunded is
+// pending, not forgotten: Recover asks again under the same key and
+// records it once.
+func TestLostRefundAnswerIsRecordedByRecover(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	gw := &lostAnswerGateway{Sandbox: payment.NewSandbox()}
+	f := newGatewayRig(t, gw)
+	o := f.place(t, "LR-1", line("MUG", 2, "10.00"))
+	f.shipAll(t, o.ID)
+	gw.mu.Lock()
+	gw.loseRefund = 1
+	gw.mu.Unlock()
+
+	_, err := f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: eur("5.00"), Reason: "late", IdempotencyKey: "late-1"})
+	require.ErrorIs(t, err, payment.ErrTransient)
+	got, err := f.eng.GetOrder(ctx, "", o.ID)
+	require.NoError(t, err)
+	assert.Equal(t, order.PaymentRefundPending, got.Payment.Status)
+	assert.True(t, got.Payment.RefundPending.Equal(eur("5.00")))
+
+	// What is pending counts as spent: no second refund can overdraw.
+	d, err := f.eng.OrderDetails(ctx, "", o.ID)
+	require.NoError(t, err)
+	_, err = f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: d.Payments[0].Captured, IdempotencyKey: "all"})
+	require.ErrorIs(t, err, payment.ErrExceedsCaptured)
+
+	f.clock.Advance(2 * time.Minute)
+	report, err := f.eng.Recover(ctx, "", oms.RecoverOptions{})
+	require.NoError(t, err)
+	assert.Len(t, report.RefundsFinished, 1)
+	d, err = f.eng.OrderDetails(ctx, "", o.ID)
+	require.NoError(t, err)
+	assert.True(t, d.Payments[0].Refunded.Equal(eur("5.00")), "recorded once: %s", d.Payments[0].Refunded)
+	assert.Empty(t, d.Payments[0].PendingRefunds)
+	assert.Equal(t, order.PaymentPartiallyRefunded, d.Order.Payment.Status)
+	a, ok := gw.Authorization(d.Payments[0].AuthorizationRef)
+	require.True(t, ok)
+	assert.True(t, a.Refunded.Equal(eur("5.00")), "the gateway refunded once: %s", a.Refunded)
+
+	again, err := f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: eur("5.00"), Reason: "late", IdempotencyKey: "late-1"})
+	require.NoError(t, err, "a repeat returns the recorded refund")
+	assert.True(t, again.Refunded.Equal(eur("5.00")))
+	second, err := f.eng.Recover(ctx, "", oms.RecoverOptions{})
+	require.NoError(t, err)
+	assert.True(t, second.Empty(), "%+v", second)
+}
+
+// A goodwill refund the gateway refuses is dropped: nothing stays pending
+// and the key is free again.
+func TestRefusedRefundIsDropped(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	o := f.place(t, "RR-1", line("MUG", 1, "10.00"))
+	f.shipAll(t, o.ID)
+	eng, err := oms.New(oms.WithStore(f.store), oms.WithClock(f.clock.Now), oms.WithGateway("sandbox", refusingRefunds{payment.NewSandbox()}))
+	require.NoError(t, err)
+	_, err = eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: eur("1.00"), IdempotencyKey: "no-1"})
+	require.ErrorIs(t, err, payment.ErrDeclined)
+	got, err := f.eng.GetOrder(ctx, "", o.ID)
+	require.NoError(t, err)
+	assert.Equal(t, order.PaymentPaid, got.Payment.Status, "nothing stays pending")
+	p, err := f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: eur("1.00"), IdempotencyKey: "no-1"})
+	require.NoError(t, err, "the key is free again")
+	assert.True(t, p.Refunded.Equal(eur("1.00")))
+}
+
+// refusingRefunds declines every refund.
+type refusingRefunds struct{ *payment.Sandbox }
+
+func (refusingRefunds) Refund(context.Context, payment.RefundRequest) (payment.Result, error) {
+	return payment.Result{}, &payment.DeclineError{Code: "refund_declined", Message: "no"}
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -108,9 +107,7 @@ func ShareStore() RunOption { return func(c *runConfig) { c.share = true } }
 // environment variable OMS_FAULTS_ALL=1 every store call is a fault
 // point; with -short only every third point runs. The subtests run one
 // after another, so Harness.NewStore need not be safe for concurrent use.
-// Each run logs the operations it gave up and what Recover did. A run
-// whose violations are those of an engine bug that is known and not yet
-// fixed is skipped with its violations (see knownEngineBug in run.go).
+// Each run logs the operations it gave up and what Recover did.
 func Run(t *testing.T, h Harness, opts ...RunOption) {
 	t.Helper()
 	cfg := runConfig{storePoints: defaultStorePoints}
@@ -138,36 +135,12 @@ func Run(t *testing.T, h Harness, opts ...RunOption) {
 			for _, n := range res.notes {
 				t.Log(n)
 			}
-			if bug := knownEngineBug(res); bug != "" {
-				t.Skipf("engine bug: %s:\n%v", bug, res.err)
-			}
 			if res.err != nil {
 				t.Error(res.err)
 			}
 		})
 	}
 	t.Logf("omstest: %d fault points in %s", len(points), time.Since(start).Round(time.Millisecond))
-}
-
-// knownEngineBug names the engine bug a run's violations show, when it is
-// one that is known and reported but not yet fixed; such a run is skipped
-// with the violations, so that the rest of the suite still counts. Remove
-// an entry as soon as the engine is fixed.
-func knownEngineBug(res runResult) string {
-	if res.err == nil {
-		return ""
-	}
-	msg := res.err.Error()
-	notes := strings.Join(res.notes, "\n")
-	switch {
-	case strings.Contains(msg, "step goodwill refund") && strings.Contains(msg, "panicked: runtime error: invalid memory address or nil pointer dereference") &&
-		strings.Contains(msg, "oms.(*Engine).RefundPayment"):
-		return "RefundPayment panics when the transaction recording a refund the gateway made fails (refund.go: p is nil in the error message), and the refund is then never recorded"
-	case strings.Contains(notes, "step goodwill refund split not retried after the lost answer") &&
-		strings.Contains(msg, "the gateway captured") && !strings.Contains(msg, "panicked"):
-		return "a goodwill RefundPayment whose answer was lost after the gateway refunded is never recorded unless the caller repeats it with the same key: Recover does not finish it"
-	}
-	return ""
 }
 
 // faultPoint is one fault of one wrapper.

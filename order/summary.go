@@ -29,6 +29,10 @@ const (
 	PaymentVoided PaymentStatus = "voided"
 	// PaymentFailed means the payment failed and nothing is authorized.
 	PaymentFailed PaymentStatus = "failed"
+	// PaymentRefundPending means a refund was asked of the gateway and its
+	// answer is not recorded yet; it takes precedence over every other
+	// status until the answer is recorded.
+	PaymentRefundPending PaymentStatus = "refund_pending"
 )
 
 // PaymentSummary is the order's view of its payments. It is derived by
@@ -42,6 +46,9 @@ type PaymentSummary struct {
 	Captured money.Money `json:"captured"`
 	// Refunded is the amount refunded.
 	Refunded money.Money `json:"refunded"`
+	// RefundPending is the amount of refunds asked for and not yet
+	// answered; zero (or no currency) when none is.
+	RefundPending money.Money `json:"refund_pending,omitzero"`
 }
 
 // PaymentFacts are what the payments of an order add up to, as the payment
@@ -53,6 +60,9 @@ type PaymentFacts struct {
 	Captured money.Money
 	// Refunded is the amount refunded.
 	Refunded money.Money
+	// RefundPending is the amount of refunds asked for whose answer is not
+	// recorded yet.
+	RefundPending money.Money
 	// Voided reports that the authorization was voided.
 	Voided bool
 	// Failed reports that the payment failed.
@@ -93,7 +103,8 @@ func orZero(m money.Money, c money.Currency) money.Money {
 }
 
 // SyncPayment derives the payment summary from the facts and sets UpdatedAt.
-// The status is, in order of precedence: refunded when everything captured
+// The status is, in order of precedence: refund_pending while a refund
+// awaits the gateway's answer; refunded when everything captured
 // (more than zero) was refunded; partially_refunded when some was;
 // paid when the capture covers the total; partially_paid when some was
 // captured; voided; authorized when an amount is authorized; failed;
@@ -114,7 +125,12 @@ func derivePayment(f PaymentFacts, c money.Currency, total money.Money) PaymentS
 	}
 	total = orZero(total, c)
 	atLeast := func(a, b money.Money) bool { cmp, _ := a.Cmp(b); return cmp >= 0 }
+	if pending := orZero(f.RefundPending, c); pending.IsPositive() {
+		s.RefundPending = pending
+	}
 	switch {
+	case s.RefundPending.IsPositive():
+		s.Status = PaymentRefundPending
 	case s.Refunded.IsPositive() && s.Captured.IsPositive() && atLeast(s.Refunded, s.Captured):
 		s.Status = PaymentRefunded
 	case s.Refunded.IsPositive():

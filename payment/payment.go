@@ -74,6 +74,9 @@ type Payment struct {
 	// the same request under the same idempotency key. Empty for payments
 	// stored before it was recorded.
 	AuthorizationToken string `json:"authorization_token,omitempty"`
+	// PendingRefunds lists the refunds asked of the gateway whose answer
+	// is not recorded yet, oldest first.
+	PendingRefunds []PendingRefund `json:"pending_refunds,omitempty"`
 	// Status is the lifecycle state of the authorization and its captures;
 	// it changes only through the machine. A payment stored with a legacy
 	// status (partially_refunded, refunded) reads back with its capture
@@ -135,13 +138,17 @@ func (p *Payment) Capturable() money.Money {
 	return mustSub(p.Authorized, p.Captured)
 }
 
-// Refundable returns how much may still be refunded: Captured − Refunded
-// while the status allows a refund, zero otherwise.
+// Refundable returns how much may still be refunded: Captured − Refunded −
+// Pending while the status allows a refund, zero otherwise.
 func (p *Payment) Refundable() money.Money {
 	if !p.Can(EventRefundPartial) {
 		return money.Zero(p.Currency())
 	}
-	return mustSub(p.Captured, p.Refunded)
+	left := mustSub(mustSub(p.Captured, p.Refunded), p.Pending())
+	if left.IsNegative() {
+		return money.Zero(p.Currency())
+	}
+	return left
 }
 
 // mustSub subtracts amounts that the aggregate keeps in one currency.
@@ -374,12 +381,21 @@ func (p *Payment) RecordRefund(ctx context.Context, txID uuid.UUID, ref string, 
 	if dup, err := p.duplicate(KindRefund, key, ref, amount); dup {
 		return err
 	}
+	if pending, ok := p.PendingRefund(key); ok && !pending.Amount.Equal(amount) {
+		return fmt.Errorf("payment: refund key %q was asked for %s, not %s: %w", key, pending.Amount, amount, ErrIdempotencyConflict)
+	}
+	// The pending refund of key, if any, is what is being recorded: it no
+	// longer holds back its amount. On an error p is left as it was.
+	saved, savedAt := slices.Clone(p.PendingRefunds), p.UpdatedAt
+	p.DropRefund(key, now)
 	if err := p.CheckRefund(amount); err != nil {
+		p.PendingRefunds, p.UpdatedAt = saved, savedAt
 		return err
 	}
 	var v validator
 	p.recordArgs(&v, txID, ref, key, now)
 	if err := v.err(); err != nil {
+		p.PendingRefunds, p.UpdatedAt = saved, savedAt
 		return err
 	}
 	refunded := mustAdd(p.Refunded, amount)
@@ -428,5 +444,6 @@ func (p *Payment) Clone() *Payment {
 	}
 	c := *p
 	c.Transactions = slices.Clone(p.Transactions)
+	c.PendingRefunds = slices.Clone(p.PendingRefunds)
 	return &c
 }
