@@ -572,6 +572,9 @@ func TestIsTransient(t *testing.T) {
 		want bool
 	}{
 		{fmt.Errorf("oms: x: %w", storage.ErrConflict), true},
+		{fmt.Errorf("postgres: commit: %w", storage.ErrUnavailable), true},
+		{fmt.Errorf("postgres: put item: %w", storage.ErrInvalidValue), false},
+		{fmt.Errorf("memory: list orders: %w", storage.ErrInvalidCursor), false},
 		{fmt.Errorf("authorize: %w", payment.ErrTransient), true},
 		{context.DeadlineExceeded, true},
 		{&payment.DeclineError{Code: "card_declined"}, false},

@@ -43,9 +43,11 @@ func notFound(domain error, what string, err error) error {
 }
 
 // IsTransient reports whether err is worth retrying as it is: an
-// optimistic-concurrency conflict the engine gave up on, a gateway's or a
-// carrier's transient failure, or a deadline that passed. Validation
-// errors, refused transitions, declines and shortages are permanent.
+// optimistic-concurrency conflict the engine gave up on, a store that was
+// unreachable or lost its connection (storage.ErrUnavailable, as in a
+// database failover), a gateway's or a carrier's transient failure, or a
+// deadline that passed. Validation errors, refused transitions, declines
+// and shortages are permanent.
 func IsTransient(err error) bool {
 	return errors.Is(err, storage.ErrConflict) ||
 		errors.Is(err, storage.ErrUnavailable) ||
