@@ -61,21 +61,38 @@ func Steps(n int) ModelOption { return func(c *modelConfig) { c.steps = n } }
 // invariants are checked, and DriveToEnd must finish every order.
 //
 // It reads rapid's flags (-rapid.checks, -rapid.seed, ...); it runs
-// rapid.Check as often as it takes to reach the number of sequences.
+// rapid.Check as often as it takes to reach the number of sequences (a
+// larger -rapid.checks runs that many). Under the race detector it runs an
+// eighth of them (at least ten), with -short a fifth.
 func RunModel(t *testing.T, h Harness, opts ...ModelOption) {
 	cfg := modelConfig{sequences: 200, steps: 50}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	r := &modelRun{h: h, t: t, cfg: cfg, store: h.store(t), clock: newClock(), done: map[string]int{}, refusedBy: map[string]int{}}
-	per := 100
+	budget := cfg.sequences
+	if raceDetector {
+		budget = max(budget/8, 10)
+	}
+	if testing.Short() {
+		budget = max(budget/5, 1)
+	}
+	r := &modelRun{h: h, t: t, cfg: cfg, budget: budget, store: h.store(t), clock: newClock(), done: map[string]int{}, refusedBy: map[string]int{}}
+	per, asked := 100, false
 	if f := flag.Lookup("rapid.checks"); f != nil {
 		if n, err := strconv.Atoi(f.Value.String()); err == nil && n > 0 {
 			per = n
 		}
 	}
+	flag.Visit(func(f *flag.Flag) { asked = asked || f.Name == "rapid.checks" })
+	if testing.Short() {
+		per = max(per/5, 1) // as rapid does
+	}
+	if asked && per > budget {
+		budget = per // -rapid.checks asked for more
+		r.budget = per
+	}
 	start := time.Now()
-	for done := 0; done < cfg.sequences && !t.Failed(); done += per {
+	for done := 0; done < budget && !t.Failed(); done += per {
 		rapid.Check(t, r.sequence)
 	}
 	r.mu.Lock()
@@ -110,11 +127,14 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 type modelRun struct {
-	h     Harness
-	t     *testing.T
-	cfg   modelConfig
-	store storage.Store
-	clock *clock
+	h   Harness
+	t   *testing.T
+	cfg modelConfig
+	// budget is how many sequences to run; the checks rapid runs beyond it
+	// return at once.
+	budget int
+	store  storage.Store
+	clock  *clock
 
 	mu                                           sync.Mutex
 	n, sequences, steps, refused, orders, events int
@@ -157,6 +177,10 @@ type model struct {
 
 func (r *modelRun) sequence(rt *rapid.T) {
 	r.mu.Lock()
+	if r.sequences >= r.budget {
+		r.mu.Unlock()
+		return
+	}
 	r.n++
 	n := r.n
 	r.mu.Unlock()
