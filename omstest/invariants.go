@@ -35,7 +35,9 @@ type CheckOptions struct {
 	Settled bool
 	// Exact means every engine call so far ran to its end (no fault was
 	// injected): the payment records must match the gateway's exactly, as
-	// when Settled, rather than only lag behind it.
+	// when Settled, rather than only lag behind it; no placement is
+	// pending; and a cancelled order's authorization is voided unless its
+	// outcome is still unknown (payment pending).
 	Exact bool
 	// Ledger, when not nil, is the gateway's own record, compared with the
 	// payment records. It must be the gateway of every tenant checked, and
@@ -556,17 +558,24 @@ func (c *checker) order(t string, o *order.Order, ps []*payment.Payment, fs []*f
 	if o.Status == order.StatusPending && c.opts.Settled {
 		c.addf("%s: placement still pending after recovery", what)
 	}
+	if o.Status == order.StatusPending && c.opts.Exact {
+		c.addf("%s: placement still pending although every call ran to its end", what)
+	}
 	if o.Status == order.StatusCancelled {
 		for _, f := range fs {
 			if f.Status != fulfillment.StatusCancelled {
 				c.addf("%s: fulfillment %s is %s", what, f.ID, f.Status)
 			}
 		}
-		if c.opts.Settled {
-			for _, p := range ps {
-				if p.Status != payment.StatusVoided && p.Status != payment.StatusFailed {
-					c.addf("%s: payment %s is %s after recovery: the authorization is still held", what, p.ID, p.Status)
-				}
+		for _, p := range ps {
+			switch {
+			case p.Status == payment.StatusVoided || p.Status == payment.StatusFailed:
+			case c.opts.Settled:
+				c.addf("%s: payment %s is %s after recovery: the authorization is still held", what, p.ID, p.Status)
+			case c.opts.Exact && p.Status != payment.StatusPending:
+				// Only an authorization whose outcome is unknown may wait
+				// for Recover; a known one is voided with the cancellation.
+				c.addf("%s: payment %s is %s although every call ran to its end: the authorization is still held", what, p.ID, p.Status)
 			}
 		}
 	}
