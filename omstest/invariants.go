@@ -27,8 +27,8 @@ type CheckOptions struct {
 	// Settled means the sagas have ended: the caller advanced the clock
 	// past RecoverOptions.GiveUpAfter and ran Recover for every tenant.
 	// Then, additionally, no order, payment or fulfillment is left half
-	// way (pending placement, pending payment, shipping claim, return
-	// received but not refunded), no authorization is held on a cancelled
+	// way (pending placement, pending payment or refund, shipping claim,
+	// return received but not refunded), no authorization is held on a cancelled
 	// order, and the gateway's record (with Ledger) matches the payment
 	// records exactly and holds no live authorization that no payment
 	// records.
@@ -37,7 +37,7 @@ type CheckOptions struct {
 	// injected): the payment records must match the gateway's exactly, as
 	// when Settled, rather than only lag behind it; no placement is
 	// pending; and a cancelled order's authorization is voided unless its
-	// outcome is still unknown (payment pending).
+	// outcome is still unknown (payment pending); no refund is pending.
 	Exact bool
 	// Ledger, when not nil, is the gateway's own record, compared with the
 	// payment records. It must be the gateway of every tenant checked, and
@@ -442,6 +442,16 @@ func (c *checker) payment(t string, p *payment.Payment) {
 	if c.cmp(what, p.Refunded, p.Captured) > 0 {
 		c.addf("%s: refunded %s > captured %s", what, p.Refunded, p.Captured)
 	}
+	if pending := p.Pending(); pending.IsPositive() {
+		// A refund asked of the gateway and not yet answered counts as
+		// spent: with it, no more is refunded than was captured.
+		if spent, err := orZero(p.Refunded, cur).Add(pending); err == nil && c.cmp(what, spent, p.Captured) > 0 {
+			c.addf("%s: refunded %s and pending %s > captured %s", what, p.Refunded, pending, p.Captured)
+		}
+		if c.opts.Settled || c.opts.Exact {
+			c.addf("%s: %d refund(s) of %s still pending", what, len(p.PendingRefunds), pending)
+		}
+	}
 	auth, capt, ref := zero, zero, zero
 	var auths, voids int
 	for _, tx := range p.Transactions {
@@ -582,11 +592,12 @@ func (c *checker) order(t string, o *order.Order, ps []*payment.Payment, fs []*f
 
 	// The payment summary is derived from the payments.
 	cur := o.Currency
-	facts := order.PaymentFacts{Authorized: money.Zero(cur), Captured: money.Zero(cur), Refunded: money.Zero(cur)}
+	facts := order.PaymentFacts{Authorized: money.Zero(cur), Captured: money.Zero(cur), Refunded: money.Zero(cur), RefundPending: money.Zero(cur)}
 	for _, p := range ps {
 		facts.Authorized, _ = facts.Authorized.Add(orZero(p.Authorized, cur))
 		facts.Captured, _ = facts.Captured.Add(orZero(p.Captured, cur))
 		facts.Refunded, _ = facts.Refunded.Add(orZero(p.Refunded, cur))
+		facts.RefundPending, _ = facts.RefundPending.Add(p.Pending())
 		facts.Voided = facts.Voided || p.Status == payment.StatusVoided
 		facts.Failed = facts.Failed || p.Status == payment.StatusFailed
 	}
