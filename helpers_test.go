@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/openoms/oms/fulfillment"
 	"github.com/openoms/oms/inventory"
 	"github.com/openoms/oms/money"
+	"github.com/openoms/oms/omstest"
 	"github.com/openoms/oms/order"
 	"github.com/openoms/oms/payment"
 	"github.com/openoms/oms/shipping"
@@ -28,28 +28,10 @@ import (
 	"github.com/openoms/oms/storage/sqlite"
 )
 
-// testClock is a clock the tests move by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 type fixture struct {
 	eng    *oms.Engine
 	store  storage.Store
-	clock  *testClock
+	clock  *omstest.Clock
 	berlin *inventory.Location
 	munich *inventory.Location
 }
@@ -99,7 +81,7 @@ func newTestStore(t testing.TB) storage.Store {
 
 func newFixtureOn(t testing.TB, store storage.Store) *fixture {
 	t.Helper()
-	clk := &testClock{now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	clk := omstest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
 	eng, err := oms.New(
 		oms.WithStore(store),
 		oms.WithClock(clk.Now),

@@ -107,24 +107,7 @@ func RunModel(t *testing.T, h Harness, opts ...ModelOption) {
 
 // clock is a test clock that only moves forward, shared by the sequences
 // of a run.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func newClock() *Clock { return NewClock(kitStart()) }
 
 type modelRun struct {
 	h   Harness
@@ -134,7 +117,7 @@ type modelRun struct {
 	// return at once.
 	budget int
 	store  storage.Store
-	clock  *clock
+	clock  *Clock
 
 	mu                                           sync.Mutex
 	n, sequences, steps, refused, orders, events int
@@ -151,7 +134,7 @@ type model struct {
 	rt      *rapid.T
 	ctx     context.Context
 	eng     *oms.Engine
-	clock   *clock
+	clock   *Clock
 	tenants []string
 	locs    map[string][]uuid.UUID
 	opts    CheckOptions

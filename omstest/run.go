@@ -210,7 +210,7 @@ type runResult struct {
 func runOnce(tb testing.TB, h Harness, shared storage.Store, run int, p *faultPoint) runResult {
 	tb.Helper()
 	ctx := context.Background()
-	clk := &runClock{now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	clk := NewClock(kitStart())
 	inner := shared
 	if inner == nil {
 		inner = h.store(tb)
@@ -263,7 +263,7 @@ func runOnce(tb testing.TB, h Harness, shared storage.Store, run int, p *faultPo
 // wrong.
 type runDriver struct {
 	e     *oms.Engine
-	clk   *runClock
+	clk   *Clock
 	clean bool
 	tA    string // the tenant of most of the lifecycle
 	tB    string // the other tenant
@@ -705,26 +705,6 @@ func runDraft(ref string, lines ...order.DraftLine) order.Draft {
 		ShippingCharge: eurAmount("4.95"),
 		TaxRate:        decimal.RequireFromString("0.19"),
 	}
-}
-
-// runClock is a clock the suite moves by hand; safe for concurrent use.
-type runClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now returns the clock's time.
-func (c *runClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *runClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // newRunIDs returns a source of UUIDs (version 7 layout) that grow with
