@@ -84,12 +84,8 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 			o, err = tx.Orders().Get(ctx, prior)
 			return err
 		}
-		if err := e.validateDraft(ctx, tx, d); err != nil {
-			return err
-		}
 		now := e.clock()
-		o, err = order.New(e.newID(), tenant, e.newID, d, now)
-		if err != nil {
+		if o, err = e.newOrder(ctx, tx, tenant, d, now); err != nil {
 			return err
 		}
 		o.PlacementKey = req.IdempotencyKey
@@ -272,18 +268,18 @@ func lookupKeys(ctx context.Context, tx storage.Tx, keys []string, op string) (u
 	return uuid.Nil, nil
 }
 
-// validateDraft checks the draft and that every SKU is in the catalogue,
-// returning one *order.ValidationError listing every problem.
-func (e *Engine) validateDraft(ctx context.Context, tx storage.Tx, d order.Draft) error {
+// newOrder makes the order of a draft, checking the draft (order.New
+// prices it once) and that every SKU is in the catalogue, and returns one
+// *order.ValidationError listing every problem.
+func (e *Engine) newOrder(ctx context.Context, tx storage.Tx, tenant string, d order.Draft, now time.Time) (*order.Order, error) {
 	ve := &order.ValidationError{}
-	if err := d.Validate(); err != nil {
-		if !errors.As(err, &ve) {
-			return err
-		}
+	o, err := order.New(e.newID(), tenant, e.newID, d, now)
+	if err != nil && !errors.As(err, &ve) {
+		return nil, err
 	}
 	seen := make(map[string]bool)
 	for i, l := range d.Lines {
-		if l.SKU == "" || seen[l.SKU] {
+		if l.SKU == "" || seen[l.SKU] || order.TextProblem(l.SKU) != "" {
 			continue
 		}
 		seen[l.SKU] = true
@@ -292,10 +288,13 @@ func (e *Engine) validateDraft(ctx context.Context, tx storage.Tx, d order.Draft
 		case errors.Is(err, storage.ErrNotFound):
 			ve.Add(fmt.Sprintf("lines[%d].sku", i), fmt.Sprintf("unknown SKU %q", l.SKU))
 		case err != nil:
-			return err
+			return nil, err
 		}
 	}
-	return ve.Err()
+	if err := ve.Err(); err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 // plan allocates the order's lines to locations with the engine's

@@ -182,6 +182,11 @@ func (d Draft) validateTotals(ve *ValidationError) {
 		ve.Add("lines", "cannot be priced: "+err.Error())
 		return
 	}
+	checkPriced(ve, lines, t)
+}
+
+// checkPriced records every priced amount outside the money bounds.
+func checkPriced(ve *ValidationError, lines []priced, t Totals) {
 	check := func(field string, m money.Money) {
 		if money.CheckDecimal(m.Amount()) != nil {
 			ve.Add(field, fmt.Sprintf("amount exceeds %d integer digits", money.MaxIntegerDigits))

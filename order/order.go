@@ -159,14 +159,18 @@ func New(id uuid.UUID, tenant string, lineIDs func() uuid.UUID, d Draft, now tim
 	if lineIDs == nil {
 		ve.Add("line_ids", "missing")
 	}
-	d.validate(ve)
+	d.validateFields(ve)
+	d.validateText(ve)
 	if err := ve.Err(); err != nil {
 		return nil, err
 	}
-
+	// Priced once: the same check as Validate's on the amounts New keeps.
 	prices, totals, err := price(d)
 	if err != nil {
 		return nil, err
+	}
+	if checkPriced(ve, prices, totals); ve.Err() != nil {
+		return nil, ve
 	}
 	lines := make([]Line, len(d.Lines))
 	seen := make(map[uuid.UUID]bool, len(d.Lines))
