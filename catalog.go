@@ -6,8 +6,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/storage"
 )
 
 // AddItemRequest registers a SKU in the catalogue; order lines may only name

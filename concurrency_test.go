@@ -12,12 +12,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	oms "github.com/openoms/oms"
-	"github.com/openoms/oms/fulfillment"
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/returns"
-	"github.com/openoms/oms/shipping"
-	"github.com/openoms/oms/storage"
+	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/fulfillment"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/returns"
+	"github.com/ordersmith/oms/shipping"
+	"github.com/ordersmith/oms/storage"
 )
 
 // barrier lets two transactions meet at a chosen repository call, so that

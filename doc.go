@@ -1,4 +1,4 @@
-// Package oms is the composition root of openoms, an embeddable order
+// Package oms is the composition root of ordersmith, an embeddable order
 // management library: the [Engine] runs an order's whole life, from
 // placement through payment, stock reservation and allocation, pick and
 // pack, shipping and tracking, delivery, returns and refunds, and feedback.

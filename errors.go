@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/shipping"
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/shipping"
+	"github.com/ordersmith/oms/storage"
 )
 
 var (

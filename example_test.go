@@ -8,12 +8,12 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	oms "github.com/openoms/oms"
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/storage"
+	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/storage"
 )
 
 // Place an order from a marketplace: stock is reserved at the nearest

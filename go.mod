@@ -1,4 +1,4 @@
-module github.com/openoms/oms
+module github.com/ordersmith/oms
 
 go 1.26
 

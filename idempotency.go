@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/storage"
 )
 
 // remember makes a step idempotent: it reports whether key was already

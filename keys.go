@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/order"
+	"github.com/ordersmith/oms/order"
 )
 
 // The bounds of the free-text values a request carries that the engine

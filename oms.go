@@ -9,12 +9,12 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/returns"
-	"github.com/openoms/oms/shipping"
-	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/memory"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/returns"
+	"github.com/ordersmith/oms/shipping"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/memory"
 )
 
 // DefaultTenant is the tenant of requests that name none: a single-merchant

@@ -7,13 +7,13 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/fulfillment"
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/returns"
-	"github.com/openoms/oms/shipping"
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/fulfillment"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/returns"
+	"github.com/ordersmith/oms/shipping"
+	"github.com/ordersmith/oms/storage"
 )
 
 // OrderDetails is an order with everything hanging off it.

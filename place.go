@@ -11,11 +11,11 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/storage"
 )
 
 // PaymentMethod says how an order is paid: through which registered gateway

@@ -8,12 +8,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	oms "github.com/openoms/oms"
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/memory"
+	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/memory"
 )
 
 // racyStore loses the race for stock on its first `lose` reservations, as

@@ -8,10 +8,10 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/storage"
 )
 
 // RefundRequest gives money back outside a return: a goodwill gesture, a

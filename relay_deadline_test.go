@@ -10,10 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	oms "github.com/openoms/oms"
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/storage"
+	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/storage"
 )
 
 // hangingSubscriber records the events it is given, except those its

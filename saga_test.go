@@ -11,15 +11,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	oms "github.com/openoms/oms"
-	"github.com/openoms/oms/fulfillment"
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/returns"
-	"github.com/openoms/oms/shipping"
-	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/memory"
-	"github.com/openoms/oms/storage/sqlite"
+	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/fulfillment"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/returns"
+	"github.com/ordersmith/oms/shipping"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/memory"
+	"github.com/ordersmith/oms/storage/sqlite"
 )
 
 // hookedGateway runs hooks right after the gateway authorized, captured or

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/fulfillment"
+	"github.com/ordersmith/oms/fulfillment"
 )
 
 // Pick, pack and ship a fulfillment of two order lines.

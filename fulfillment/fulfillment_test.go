@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/fulfillment"
+	"github.com/ordersmith/oms/fulfillment"
 )
 
 var (

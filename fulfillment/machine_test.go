@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/fulfillment"
-	"github.com/openoms/oms/internal/machine"
+	"github.com/ordersmith/oms/fulfillment"
+	"github.com/ordersmith/oms/internal/machine"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

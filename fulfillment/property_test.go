@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
-	"github.com/openoms/oms/fulfillment"
+	"github.com/ordersmith/oms/fulfillment"
 )
 
 // TestPropertyPicks: random pick batches never make Picked exceed Quantity,

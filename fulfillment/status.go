@@ -3,7 +3,7 @@ package fulfillment
 import (
 	"github.com/looplab/fsm"
 
-	"github.com/openoms/oms/internal/machine"
+	"github.com/ordersmith/oms/internal/machine"
 )
 
 // Status is the lifecycle state of a FulfillmentOrder.

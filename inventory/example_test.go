@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/inventory"
+	"github.com/ordersmith/oms/inventory"
 )
 
 // Nearest ships the whole order from the closest location that can, and

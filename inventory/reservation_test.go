@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/inventory"
+	"github.com/ordersmith/oms/inventory"
 )
 
 func TestNewReservation(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
-	"github.com/openoms/oms/inventory"
+	"github.com/ordersmith/oms/inventory"
 )
 
 func TestNewMovementDeltas(t *testing.T) {

@@ -9,13 +9,13 @@ import (
 
 	"github.com/google/uuid"
 
-	oms "github.com/openoms/oms"
-	"github.com/openoms/oms/fulfillment"
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/returns"
-	"github.com/openoms/oms/shipping"
-	"github.com/openoms/oms/storage"
+	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/fulfillment"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/returns"
+	"github.com/ordersmith/oms/shipping"
+	"github.com/ordersmith/oms/storage"
 )
 
 // driveRounds bounds how often DriveToEnd goes over the orders; every

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"time"
 
-	oms "github.com/openoms/oms"
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/omstest"
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/shipping"
+	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/omstest"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/shipping"
 )
 
 // A gateway loses the answer to every authorization: the engine undoes the

@@ -10,10 +10,10 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/shipping"
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/shipping"
+	"github.com/ordersmith/oms/storage"
 )
 
 // ErrInjected matches (errors.Is) every error a fault wrapper makes up, so

@@ -4,10 +4,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/shipping"
-	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/memory"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/shipping"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/memory"
 )
 
 // Harness says what the kit runs against. Every field is optional: a nil

@@ -10,9 +10,9 @@ import (
 
 	"github.com/google/uuid"
 
-	oms "github.com/openoms/oms"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/storage"
+	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/storage"
 )
 
 // Ledger is the optional ability of a gateway to show what it holds

@@ -12,12 +12,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/shipping"
-	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/memory"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/shipping"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/memory"
 )
 
 // TestRun runs the fault suite on the memory store with the sandbox

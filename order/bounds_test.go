@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/order"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/order"
 )
 
 // Amounts a hostile channel could send that would make arithmetic on them

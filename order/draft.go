@@ -6,7 +6,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/openoms/oms/money"
+	"github.com/ordersmith/oms/money"
 )
 
 // MaxQuantity is the largest quantity a single line may order.

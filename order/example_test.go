@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/order"
+	"github.com/ordersmith/oms/order"
 )
 
 // Example places an order from a channel's JSON, ships it in two parts,

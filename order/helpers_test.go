@@ -9,8 +9,8 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/order"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/order"
 )
 
 var (

@@ -6,7 +6,7 @@ import (
 
 	"github.com/looplab/fsm"
 
-	"github.com/openoms/oms/internal/machine"
+	"github.com/ordersmith/oms/internal/machine"
 )
 
 // Status is the lifecycle state of an order.

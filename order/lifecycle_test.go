@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/order"
+	"github.com/ordersmith/oms/order"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/order"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/order"
 )
 
 // drawDraft draws a valid draft with random lines, prices, discount,

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/openoms/oms/money"
+	"github.com/ordersmith/oms/money"
 )
 
 // PaymentStatus is the financial status of an order, derived from its

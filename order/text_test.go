@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/order"
+	"github.com/ordersmith/oms/order"
 )
 
 func TestTextProblem(t *testing.T) {

@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/payment"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/payment"
 )
 
 // Authorize an order total with the sandbox gateway, capture part of it,

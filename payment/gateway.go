@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/money"
+	"github.com/ordersmith/oms/money"
 )
 
 // AuthorizeRequest asks a gateway to hold Amount on the payment method

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/internal/machine"
-	"github.com/openoms/oms/payment"
+	"github.com/ordersmith/oms/internal/machine"
+	"github.com/ordersmith/oms/payment"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

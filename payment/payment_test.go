@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/payment"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/payment"
 )
 
 var (

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/openoms/oms/money"
+	"github.com/ordersmith/oms/money"
 )
 
 // PendingRefund is a refund the engine asked the gateway for and whose

@@ -7,8 +7,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/payment"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/payment"
 )
 
 // op is one step applied to a payment by the property and fuzz tests.

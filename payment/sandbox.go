@@ -7,7 +7,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/openoms/oms/money"
+	"github.com/ordersmith/oms/money"
 )
 
 // Sandbox tokens: the Token of an AuthorizeRequest selects the Sandbox's

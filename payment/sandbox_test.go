@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/payment/paymenttest"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/payment/paymenttest"
 )
 
 func TestConformance(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/internal/machine"
+	"github.com/ordersmith/oms/internal/machine"
 )
 
 var (

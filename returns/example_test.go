@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/returns"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/returns"
 )
 
 // A customer returns three mugs, two of which arrive broken: all three are

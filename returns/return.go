@@ -11,8 +11,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/looplab/fsm"
 
-	"github.com/openoms/oms/internal/machine"
-	"github.com/openoms/oms/money"
+	"github.com/ordersmith/oms/internal/machine"
+	"github.com/ordersmith/oms/money"
 )
 
 // Status is a return's lifecycle state.

@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/returns"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/returns"
 )
 
 var (

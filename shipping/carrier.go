@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/openoms/oms/money"
+	"github.com/ordersmith/oms/money"
 )
 
 // Address is a postal address a parcel ships from or to. It is personal

@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/shipping"
-	"github.com/openoms/oms/shipping/carriertest"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/shipping"
+	"github.com/ordersmith/oms/shipping/carriertest"
 )
 
 func TestSandboxConformance(t *testing.T) {

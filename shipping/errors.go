@@ -4,7 +4,7 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/openoms/oms/internal/machine"
+	"github.com/ordersmith/oms/internal/machine"
 )
 
 var (

@@ -8,9 +8,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/money"
+	"github.com/ordersmith/oms/money"
 
-	"github.com/openoms/oms/shipping"
+	"github.com/ordersmith/oms/shipping"
 )
 
 // Shop for a rate, buy the label, and follow the parcel as the clock moves.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/shipping"
+	"github.com/ordersmith/oms/shipping"
 )
 
 // reachable reports whether the Transitions table leads from one status to

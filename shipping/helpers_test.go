@@ -4,7 +4,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/openoms/oms/shipping"
+	"github.com/ordersmith/oms/shipping"
 )
 
 // testClock is a settable clock safe for concurrent use.

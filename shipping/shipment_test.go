@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/shipping"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/shipping"
 )
 
 var (

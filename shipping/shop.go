@@ -8,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/openoms/oms/money"
+	"github.com/ordersmith/oms/money"
 )
 
 // Preference steers [Shop]'s choice among rates.

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/shipping"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/shipping"
 )
 
 // fakeCarrier answers Rates with fixed rates or a fixed error.

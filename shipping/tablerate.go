@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/openoms/oms/money"
+	"github.com/ordersmith/oms/money"
 )
 
 // DefaultZone is the Zones key that matches every destination country not

@@ -1,4 +1,4 @@
-// Package storage declares the persistence contract of openoms: a [Store]
+// Package storage declares the persistence contract of ordersmith: a [Store]
 // runs transactions scoped to one tenant, and a [Tx] exposes one repository
 // per aggregate, the stock operations, the outbox and idempotency records.
 //

@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/memory"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/memory"
 )
 
 // Every store classifies its errors into the sentinels of this package, so

@@ -1,4 +1,4 @@
-// Command flashsale measures openoms under a seasonal-peak burst: many
+// Command flashsale measures ordersmith under a seasonal-peak burst: many
 // buyers try at once to buy a few hundred units of a limited product,
 // spread over three warehouses, through one or more engine instances that
 // share a store. It reports how many orders were placed and how many buyers
@@ -39,13 +39,13 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	oms "github.com/openoms/oms"
-	"github.com/openoms/oms/examples/internal/storeflag"
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/storage"
+	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/examples/internal/storeflag"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/storage"
 )
 
 func main() {

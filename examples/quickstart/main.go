@@ -1,4 +1,4 @@
-// Command quickstart runs one order through its whole life on openoms and
+// Command quickstart runs one order through its whole life on ordersmith and
 // prints each step: placement with stock reservation and payment
 // authorization, pick and pack, shipping with rate shopping and payment
 // capture, tracking until delivery, feedback, and a return that is
@@ -23,16 +23,16 @@ import (
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
-	oms "github.com/openoms/oms"
-	"github.com/openoms/oms/examples/internal/storeflag"
-	"github.com/openoms/oms/fulfillment"
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/returns"
-	"github.com/openoms/oms/shipping"
-	"github.com/openoms/oms/storage"
+	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/examples/internal/storeflag"
+	"github.com/ordersmith/oms/fulfillment"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/returns"
+	"github.com/ordersmith/oms/shipping"
+	"github.com/ordersmith/oms/storage"
 )
 
 func main() {

@@ -11,10 +11,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	oms "github.com/openoms/oms"
-	"github.com/openoms/oms/examples/internal/storeflag"
-	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/memory"
+	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/examples/internal/storeflag"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/memory"
 )
 
 // requireLifecycle checks that the output shows the whole life of the order.

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/internal/machine"
+	"github.com/ordersmith/oms/internal/machine"
 )
 
 type (

@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/shipping"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/shipping"
 )
 
 // Features describes what the suite may ask of a carrier.

@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openoms/oms/shipping"
-	"github.com/openoms/oms/shipping/carriertest"
+	"github.com/ordersmith/oms/shipping"
+	"github.com/ordersmith/oms/shipping/carriertest"
 )
 
 // TestFrozenClock runs the kit against a carrier whose clock cannot move and

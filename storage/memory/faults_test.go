@@ -3,9 +3,9 @@ package memory_test
 import (
 	"testing"
 
-	"github.com/openoms/oms/omstest"
-	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/memory"
+	"github.com/ordersmith/oms/omstest"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/memory"
 )
 
 // TestFaults runs the fault suite at every store call: on memory it is

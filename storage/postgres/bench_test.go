@@ -3,7 +3,7 @@ package postgres_test
 import (
 	"testing"
 
-	"github.com/openoms/oms/storage/storagetest"
+	"github.com/ordersmith/oms/storage/storagetest"
 )
 
 // BenchmarkPlaceOrder measures the engine placing orders on PostgreSQL:

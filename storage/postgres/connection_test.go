@@ -10,9 +10,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
-	oms "github.com/openoms/oms"
-	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/postgres"
+	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/postgres"
 )
 
 // withAppName returns the test URL with application_name set, so that the

@@ -8,9 +8,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/postgres"
-	"github.com/openoms/oms/storage/storagetest"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/postgres"
+	"github.com/ordersmith/oms/storage/storagetest"
 )
 
 // FuzzDecodeCursor checks that any string either decodes to a cursor that

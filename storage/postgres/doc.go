@@ -1,4 +1,4 @@
-// Package postgres is the production storage adapter of openoms: a
+// Package postgres is the production storage adapter of ordersmith: a
 // storage.Store on PostgreSQL, through pgx and a pgxpool.Pool, that many
 // application instances can share.
 //

@@ -10,9 +10,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/postgres"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/postgres"
 )
 
 // Open a store, create a location and receive stock in one transaction.

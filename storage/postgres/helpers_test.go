@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/storage/postgres"
+	"github.com/ordersmith/oms/storage/postgres"
 )
 
 // testURL returns the PostgreSQL URL of the tests. Without one it skips the

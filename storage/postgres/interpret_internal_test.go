@@ -12,7 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/storage"
 )
 
 // TestInterpretError checks the classification of native errors into the

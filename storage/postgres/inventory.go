@@ -8,8 +8,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/storage"
 )
 
 // inventoryRepo stores items, locations, stock levels, the movement ledger

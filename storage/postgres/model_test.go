@@ -3,8 +3,8 @@ package postgres_test
 import (
 	"testing"
 
-	"github.com/openoms/oms/omstest"
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/omstest"
+	"github.com/ordersmith/oms/storage"
 )
 
 // TestModel runs the engine's model-based random test on PostgreSQL (skipped

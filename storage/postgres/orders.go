@@ -10,8 +10,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/storage"
 )
 
 // orderColumns are the reporting columns of orders.

@@ -13,7 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/storage"
 )
 
 // DefaultSchema is the PostgreSQL schema holding the tables when
@@ -79,7 +79,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		pool:      pool,
 		ownsPool:  owns,
 		schema:    pgx.Identifier{schema}.Sanitize(),
-		lockSpace: "openoms:" + schema + ":",
+		lockSpace: "ordersmith:" + schema + ":",
 		q:         newQueries(schema),
 	}
 	if !cfg.SkipMigrations {

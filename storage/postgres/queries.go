@@ -3,11 +3,11 @@ package postgres
 import (
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/fulfillment"
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/returns"
-	"github.com/openoms/oms/shipping"
+	"github.com/ordersmith/oms/fulfillment"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/returns"
+	"github.com/ordersmith/oms/shipping"
 )
 
 // queries holds every SQL statement of the adapter, with the table names

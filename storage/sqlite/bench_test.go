@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/openoms/oms/storage/sqlite"
-	"github.com/openoms/oms/storage/storagetest"
+	"github.com/ordersmith/oms/storage/sqlite"
+	"github.com/ordersmith/oms/storage/storagetest"
 )
 
 // BenchmarkPlaceOrder measures the engine placing orders on a SQLite file:

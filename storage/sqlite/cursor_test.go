@@ -5,9 +5,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/sqlite"
-	"github.com/openoms/oms/storage/storagetest"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/sqlite"
+	"github.com/ordersmith/oms/storage/storagetest"
 )
 
 // FuzzDecodeCursor checks that any string either decodes to a cursor that

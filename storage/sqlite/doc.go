@@ -1,4 +1,4 @@
-// Package sqlite is the embedded durable storage adapter of openoms: a
+// Package sqlite is the embedded durable storage adapter of ordersmith: a
 // [storage.Store] kept in one SQLite database file, through the pure-Go
 // driver modernc.org/sqlite (no cgo).
 //

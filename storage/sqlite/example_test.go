@@ -10,9 +10,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/sqlite"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/sqlite"
 )
 
 func Example() {

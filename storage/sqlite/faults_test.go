@@ -3,8 +3,8 @@ package sqlite_test
 import (
 	"testing"
 
-	"github.com/openoms/oms/omstest"
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/omstest"
+	"github.com/ordersmith/oms/storage"
 )
 
 // TestFaults runs the fault suite on a fresh database file per run, with

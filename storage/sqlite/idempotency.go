@@ -3,7 +3,7 @@ package sqlite
 import (
 	"context"
 
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/storage"
 )
 
 type idempotencyRepo struct{ t *tx }

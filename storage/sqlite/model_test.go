@@ -7,9 +7,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/omstest"
-	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/sqlite"
+	"github.com/ordersmith/oms/omstest"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/sqlite"
 )
 
 // TestModel runs the engine's model-based random test on SQLite.

@@ -9,8 +9,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/storage"
 )
 
 var orderTable = docTable[order.Order]{

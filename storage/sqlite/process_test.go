@@ -15,9 +15,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/sqlite"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/sqlite"
 )
 
 // The helper process reserves units from the database named by these

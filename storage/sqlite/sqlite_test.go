@@ -17,13 +17,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/sqlite"
-	"github.com/openoms/oms/storage/storagetest"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/sqlite"
+	"github.com/ordersmith/oms/storage/storagetest"
 )
 
 func TestConformance(t *testing.T) {

@@ -9,11 +9,11 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/openoms/oms/fulfillment"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/returns"
-	"github.com/openoms/oms/shipping"
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/fulfillment"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/returns"
+	"github.com/ordersmith/oms/shipping"
+	"github.com/ordersmith/oms/storage"
 )
 
 // tx is a storage.Tx over one SQLite transaction, scoped to one tenant.

@@ -3,9 +3,9 @@ package storagetest_test
 import (
 	"testing"
 
-	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/memory"
-	"github.com/openoms/oms/storage/storagetest"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/memory"
+	"github.com/ordersmith/oms/storage/storagetest"
 )
 
 // ExampleRun shows an adapter's whole conformance test. newStore returns a

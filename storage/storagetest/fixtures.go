@@ -10,14 +10,14 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/fulfillment"
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/money"
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/payment"
-	"github.com/openoms/oms/returns"
-	"github.com/openoms/oms/shipping"
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/fulfillment"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/returns"
+	"github.com/ordersmith/oms/shipping"
+	"github.com/ordersmith/oms/storage"
 )
 
 // t0 is the suite's reference time; every time is microsecond-aligned UTC.

@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/storage"
 )
 
 // idempotency checks idempotency records.

@@ -10,8 +10,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/storage"
 )
 
 // inventory checks the inventory repository.

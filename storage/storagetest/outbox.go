@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/storage"
 )
 
 // outbox checks appending events and delivering them through relays.

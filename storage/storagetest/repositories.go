@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/storage"
 )
 
 // repositories checks every repository method.

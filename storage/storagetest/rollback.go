@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/storage"
 )
 
 // rollback checks that a transaction whose function fails or panics leaves

@@ -7,9 +7,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/inventory"
-	"github.com/openoms/oms/order"
-	"github.com/openoms/oms/storage"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/storage"
 )
 
 // tenantIsolation checks that a transaction of tenant B can neither see

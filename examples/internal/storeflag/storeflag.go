@@ -11,10 +11,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/openoms/oms/storage"
-	"github.com/openoms/oms/storage/memory"
-	"github.com/openoms/oms/storage/postgres"
-	"github.com/openoms/oms/storage/sqlite"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/memory"
+	"github.com/ordersmith/oms/storage/postgres"
+	"github.com/ordersmith/oms/storage/sqlite"
 )
 
 // Open opens the store that spec names: "memory" (or empty) for a fresh

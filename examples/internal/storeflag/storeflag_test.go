@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openoms/oms/examples/internal/storeflag"
-	"github.com/openoms/oms/storage/memory"
-	"github.com/openoms/oms/storage/sqlite"
+	"github.com/ordersmith/oms/examples/internal/storeflag"
+	"github.com/ordersmith/oms/storage/memory"
+	"github.com/ordersmith/oms/storage/sqlite"
 )
 
 func TestOpen(t *testing.T) {

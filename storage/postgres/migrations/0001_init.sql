@@ -1,4 +1,4 @@
--- openoms schema, version 1.
+-- ordersmith schema, version 1.
 --
 -- {{schema}} stands for the (quoted) PostgreSQL schema holding the tables.
 -- postgres.Open replaces it with the sanitized identifier of Config.Schema;

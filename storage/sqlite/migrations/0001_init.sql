@@ -1,4 +1,4 @@
--- openoms schema, version 1.
+-- ordersmith schema, version 1.
 --
 -- Conventions: UUIDs are TEXT in canonical lower-case form; decimal amounts
 -- are TEXT (exact, never floating point); times are TEXT in UTC with a fixed
