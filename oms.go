@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"time"
 
 	"github.com/google/uuid"
@@ -175,8 +176,12 @@ func tenantOf(t string) string {
 	return t
 }
 
-// inTx runs fn in one transaction, retrying the whole of it when the store
-// reports an optimistic-concurrency conflict.
+// inTx runs fn in one transaction, retrying the whole of it, after a
+// jittered backoff, when the store reports an optimistic-concurrency
+// conflict or a reservation lost a race for stock (a fresh attempt plans
+// again). It is the engine's one retry loop over transactions: when the
+// races go on, the last shortage is returned; when the conflicts go on, an
+// error wrapping storage.ErrConflict.
 func (e *Engine) inTx(ctx context.Context, tenant string, fn func(storage.Tx) error) error {
 	if err := checkText(tenantField(tenant)); err != nil {
 		return err
@@ -184,17 +189,43 @@ func (e *Engine) inTx(ctx context.Context, tenant string, fn func(storage.Tx) er
 	var err error
 	for attempt := 1; attempt <= e.maxAttempts; attempt++ {
 		err = e.store.Tx(ctx, tenant, fn)
-		if !errors.Is(err, storage.ErrConflict) {
+		var race *stockRaceError
+		switch {
+		case errors.As(err, &race):
+			e.log.DebugContext(ctx, "oms: a reservation lost a race for stock; planning again", "attempt", attempt, "err", err)
+			if attempt == e.maxAttempts {
+				return err
+			}
+			continue // the stock moved on: plan again at once
+		case !errors.Is(err, storage.ErrConflict):
 			return err
 		}
 		e.log.DebugContext(ctx, "oms: retrying after conflict", "attempt", attempt, "err", err)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Duration(attempt*attempt) * time.Millisecond):
+		if werr := sleep(ctx, backoff(attempt)); werr != nil {
+			return werr
 		}
 	}
 	return fmt.Errorf("oms: gave up after %d conflicting attempts: %w", e.maxAttempts, err)
+}
+
+// backoff is how long to wait before retry attempt+1: exponential from
+// 1 ms, capped at 64 ms, with full jitter, so that callers that collided
+// do not collide again in step.
+func backoff(attempt int) time.Duration {
+	ceiling := time.Millisecond << min(attempt-1, 6)
+	return time.Duration(rand.Int64N(int64(ceiling))) + time.Millisecond/4
+}
+
+// sleep waits d, or returns ctx's error when it ends first.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 func (e *Engine) gateway(name string) (string, payment.Gateway, error) {

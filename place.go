@@ -125,7 +125,7 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 		}
 		return rec.flush(ctx, tx)
 	}
-	err = e.retryStockRace(func() error { return e.inTx(ctx, tenant, placeStep) })
+	err = e.inTx(ctx, tenant, placeStep)
 	if err != nil {
 		return nil, fmt.Errorf("oms: place order: %w", err)
 	}
@@ -365,24 +365,8 @@ type stockRaceError struct{ err error }
 func (e *stockRaceError) Error() string { return e.err.Error() }
 func (e *stockRaceError) Unwrap() error { return e.err }
 
-// retryStockRace runs step again, with a fresh allocation plan, while its
-// reservation loses races for stock; when the races go on, the last
-// shortage is returned.
-func (e *Engine) retryStockRace(step func() error) error {
-	var err error
-	for attempt := 0; attempt < e.maxAttempts; attempt++ {
-		err = step()
-		var race *stockRaceError
-		if !errors.As(err, &race) {
-			return err
-		}
-		e.log.Debug("oms: reservation lost a race for stock; planning again", "attempt", attempt+1, "err", err)
-	}
-	return err
-}
-
 // authorize calls the gateway, retrying transient failures with the same
-// idempotency key.
+// idempotency key after a jittered backoff.
 func (e *Engine) authorize(ctx context.Context, gw payment.Gateway, req payment.AuthorizeRequest) (payment.Result, error) {
 	var (
 		res payment.Result
@@ -390,8 +374,11 @@ func (e *Engine) authorize(ctx context.Context, gw payment.Gateway, req payment.
 	)
 	for attempt := 1; attempt <= authRetries; attempt++ {
 		res, err = gw.Authorize(ctx, req)
-		if err == nil || !payment.IsTransient(err) || ctx.Err() != nil {
+		if err == nil || !payment.IsTransient(err) || attempt == authRetries {
 			break
+		}
+		if sleep(ctx, backoff(attempt)) != nil {
+			break // the caller gave up: the outcome stays unknown
 		}
 	}
 	return res, err
