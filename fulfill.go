@@ -548,37 +548,18 @@ func (e *Engine) recordShipment(ctx context.Context, tx storage.Tx, fulfillmentI
 }
 
 // captureShare returns the part of the order total that fulfillment id's
-// units carry. Each fulfillment owns a fixed range of each line's units:
-// those after the units of the order's earlier fulfillments (oldest first,
-// cancelled ones left out). The shares of all fulfillments therefore sum
-// exactly to the order total, whatever order they ship in, even at once.
+// units carry (order.Order.ShareOfBatch), the order's other live
+// fulfillments before it, oldest first.
 func captureShare(o *order.Order, fos []*fulfillment.FulfillmentOrder, id uuid.UUID) (money.Money, error) {
-	offset := make(map[uuid.UUID]int64) // order line → units owned by earlier fulfillments
+	var earlier []map[uuid.UUID]int64
 	for _, f := range fos {
-		if f.Status == fulfillment.StatusCancelled {
-			continue
+		switch {
+		case f.Status == fulfillment.StatusCancelled:
+		case f.ID == id:
+			return o.ShareOfBatch(earlier, f.Quantities())
+		default:
+			earlier = append(earlier, f.Quantities())
 		}
-		if f.ID != id {
-			for lineID, n := range f.Quantities() {
-				offset[lineID] += n
-			}
-			continue
-		}
-		total := money.Zero(o.Currency)
-		for lineID, n := range f.Quantities() {
-			l, ok := o.Line(lineID)
-			if !ok {
-				return money.Money{}, fmt.Errorf("line %s: %w", lineID, order.ErrUnknownLine)
-			}
-			share, err := l.ShareOf(offset[lineID], n)
-			if err != nil {
-				return money.Money{}, err
-			}
-			if total, err = total.Add(share); err != nil {
-				return money.Money{}, err
-			}
-		}
-		return total, nil
 	}
 	return money.Money{}, fmt.Errorf("fulfillment %s is not one of order %s's: %w", id, o.ID, fulfillment.ErrNotFound)
 }
