@@ -320,7 +320,7 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 		if err != nil {
 			return err
 		}
-		pay = capturablePayment(ps)
+		pay = payment.ToCapture(ps)
 		if pay == nil && capture.IsPositive() {
 			return fmt.Errorf("%s to capture for order %s: %w", capture, o.ID, ErrPaymentNotAuthorized)
 		}
@@ -562,15 +562,6 @@ func captureShare(o *order.Order, fos []*fulfillment.FulfillmentOrder, id uuid.U
 		}
 	}
 	return money.Money{}, fmt.Errorf("fulfillment %s is not one of order %s's: %w", id, o.ID, fulfillment.ErrNotFound)
-}
-
-func capturablePayment(ps []*payment.Payment) *payment.Payment {
-	for _, p := range ps {
-		if p.Can(payment.EventCapture) || p.Can(payment.EventCapturePartial) {
-			return p
-		}
-	}
-	return nil
 }
 
 func (e *Engine) carrier(name string) (shipping.Carrier, error) {

@@ -72,11 +72,7 @@ func (e *Engine) RefundPayment(ctx context.Context, req RefundRequest) (*payment
 		if err != nil {
 			return err
 		}
-		for _, candidate := range ps {
-			if candidate.Captured.IsPositive() {
-				p = candidate
-			}
-		}
+		p = payment.ToRefund(ps)
 		prior, err := lookupKeys(ctx, tx, []string{opRefundPayment + ":" + req.IdempotencyKey}, opRefundPayment)
 		if err != nil {
 			return err

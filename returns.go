@@ -323,11 +323,7 @@ func (e *Engine) RefundReturn(ctx context.Context, req ReturnAction) (*returns.R
 		if err != nil {
 			return err
 		}
-		for _, p := range ps {
-			if p.Captured.IsPositive() {
-				pay = p
-			}
-		}
+		pay = payment.ToRefund(ps)
 		return nil
 	})
 	if err != nil {
