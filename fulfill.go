@@ -682,12 +682,10 @@ func (e *Engine) deliverIfComplete(ctx context.Context, tx storage.Tx, orderID u
 	if err != nil {
 		return err
 	}
-	for _, s := range ss {
-		if s.Status != shipping.StatusDelivered && s.Status != shipping.StatusVoided {
-			// Write the order all the same: a concurrent sync of the other
-			// parcel then conflicts and, retried, sees both delivered.
-			return tx.Orders().Update(ctx, o)
-		}
+	if !shipping.AllDelivered(ss) {
+		// Write the order all the same: a concurrent sync of the other
+		// parcel then conflicts and, retried, sees both delivered.
+		return tx.Orders().Update(ctx, o)
 	}
 	if err := o.MarkDelivered(ctx, e.clock()); err != nil {
 		return err
