@@ -298,7 +298,9 @@ func (e *Engine) newOrder(ctx context.Context, tx storage.Tx, tenant string, d o
 }
 
 // plan allocates the order's lines to locations with the engine's
-// allocator, from the stock as it is now.
+// allocator, from the stock as it is now, and checks the plan with
+// inventory.Plan.Check: an invalid plan is an error wrapping
+// inventory.ErrInvalidPlan (detail *inventory.PlanError).
 func (e *Engine) plan(ctx context.Context, tx storage.Tx, o *order.Order) (inventory.Plan, error) {
 	inv := tx.Inventory()
 	skus := make([]string, 0, len(o.Lines))
@@ -321,9 +323,19 @@ func (e *Engine) plan(ctx context.Context, tx storage.Tx, o *order.Order) (inven
 	if g := o.ShippingAddress.Geo; g != nil {
 		dst = &inventory.Coordinates{Lat: g.Lat, Lon: g.Lon}
 	}
-	return e.allocator.Allocate(inventory.AllocationRequest{
+	req := inventory.AllocationRequest{
 		Lines: demand, Destination: dst, Locations: derefLocations(locs), Stock: levels,
-	})
+	}
+	plan, err := e.allocator.Allocate(req)
+	if err != nil {
+		return inventory.Plan{}, err
+	}
+	// A plan that does not fit the request is the allocator's defect: it
+	// is refused here, before anything is written.
+	if err := plan.Check(req); err != nil {
+		return inventory.Plan{}, fmt.Errorf("allocator %T: %w", e.allocator, err)
+	}
+	return plan, nil
 }
 
 // reserve reserves the planned quantities, one atomic conditional change
