@@ -111,7 +111,8 @@ func (e *Engine) changeStock(ctx context.Context, req StockChangeRequest, kind i
 		if _, err := inv.GetLocation(ctx, req.LocationID); err != nil {
 			return notFound(inventory.ErrUnknownLocation, "location "+req.LocationID.String(), err)
 		}
-		done, err := e.remember(ctx, tx, string(kind)+"_"+req.SKU, req.IdempotencyKey, req.LocationID)
+		// One delivery note may bring several SKUs: the key is the SKU's.
+		done, err := e.rememberIn(ctx, tx, stockOp(kind), req.SKU, req.IdempotencyKey, req.LocationID)
 		if err != nil {
 			return err
 		}
@@ -137,21 +138,6 @@ func (e *Engine) changeStock(ctx context.Context, req StockChangeRequest, kind i
 		return inventory.StockLevel{}, fmt.Errorf("oms: %s %s at %s: %w", kind, req.SKU, req.LocationID, err)
 	}
 	return level, nil
-}
-
-type stockEvent struct {
-	SKU        string    `json:"sku"`
-	LocationID uuid.UUID `json:"location_id"`
-	Movement   string    `json:"movement"`
-	Quantity   int64     `json:"quantity"`
-	OnHand     int64     `json:"on_hand"`
-	Reserved   int64     `json:"reserved"`
-	Available  int64     `json:"available"`
-}
-
-func stockPayload(m inventory.Movement, lvl inventory.StockLevel) stockEvent {
-	return stockEvent{SKU: m.SKU, LocationID: m.LocationID, Movement: string(m.Kind), Quantity: m.Quantity,
-		OnHand: lvl.OnHand, Reserved: lvl.Reserved, Available: lvl.Available()}
 }
 
 // StockLevels returns the stock of these SKUs at every location (every SKU

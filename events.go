@@ -104,13 +104,8 @@ func (r *recorder) stockMoved(m inventory.Movement, lvl inventory.StockLevel) {
 	after := lvl.Available()
 	before := after - (m.OnHandDelta - m.ReservedDelta)
 	if before > n && after <= n {
-		r.add(EventStockLow, AggregateStock, m.LocationID, lowStockEvent{stockPayload(m, lvl), n})
+		r.add(EventStockLow, AggregateStock, m.LocationID, LowStockPayload{stockPayload(m, lvl), n})
 	}
-}
-
-type lowStockEvent struct {
-	stockEvent
-	Threshold int64 `json:"threshold"`
 }
 
 func (r *recorder) flush(ctx context.Context, tx storage.Tx) error {

@@ -93,17 +93,6 @@ func addFulfillmentLine(lines []fulfillment.Line, r *inventory.Reservation) []fu
 	return append(lines, fulfillment.Line{OrderLineID: r.LineID, SKU: r.SKU, Quantity: r.Quantity})
 }
 
-type fulfillmentEvent struct {
-	FulfillmentID uuid.UUID `json:"fulfillment_id"`
-	OrderID       uuid.UUID `json:"order_id"`
-	LocationID    uuid.UUID `json:"location_id"`
-	Status        string    `json:"status"`
-}
-
-func fulfillmentPayload(f *fulfillment.FulfillmentOrder) fulfillmentEvent {
-	return fulfillmentEvent{FulfillmentID: f.ID, OrderID: f.OrderID, LocationID: f.LocationID, Status: string(f.Status)}
-}
-
 // PickList returns what is left to pick for a fulfillment order.
 func (e *Engine) PickList(ctx context.Context, tenant string, fulfillmentID uuid.UUID) (fulfillment.PickList, error) {
 	var pl fulfillment.PickList
@@ -134,7 +123,7 @@ type PickRequest struct {
 // Pick records picked units on a fulfillment order. Over-picking fails with
 // fulfillment.ErrOverPick and changes nothing.
 func (e *Engine) Pick(ctx context.Context, req PickRequest) (*fulfillment.FulfillmentOrder, error) {
-	return e.updateFulfillment(ctx, req.Tenant, req.FulfillmentID, "pick", req.IdempotencyKey, func(f *fulfillment.FulfillmentOrder, rec *recorder) error {
+	return e.updateFulfillment(ctx, req.Tenant, req.FulfillmentID, opPick, req.IdempotencyKey, func(f *fulfillment.FulfillmentOrder, rec *recorder) error {
 		if err := f.Pick(ctx, req.Picks, e.clock()); err != nil {
 			return err
 		}
@@ -156,7 +145,7 @@ type PackRequest struct {
 // exactly the picked units (fulfillment.ErrPackMismatch) and everything must
 // be picked first (fulfillment.ErrNotFullyPicked).
 func (e *Engine) Pack(ctx context.Context, req PackRequest) (*fulfillment.FulfillmentOrder, error) {
-	return e.updateFulfillment(ctx, req.Tenant, req.FulfillmentID, "pack", req.IdempotencyKey, func(f *fulfillment.FulfillmentOrder, rec *recorder) error {
+	return e.updateFulfillment(ctx, req.Tenant, req.FulfillmentID, opPack, req.IdempotencyKey, func(f *fulfillment.FulfillmentOrder, rec *recorder) error {
 		if err := f.Pack(ctx, e.newID, req.Packages, e.clock()); err != nil {
 			return err
 		}
@@ -165,14 +154,14 @@ func (e *Engine) Pack(ctx context.Context, req PackRequest) (*fulfillment.Fulfil
 	})
 }
 
-func (e *Engine) updateFulfillment(ctx context.Context, tenant string, id uuid.UUID, what, key string, change func(*fulfillment.FulfillmentOrder, *recorder) error) (*fulfillment.FulfillmentOrder, error) {
+func (e *Engine) updateFulfillment(ctx context.Context, tenant string, id uuid.UUID, op operation, key string, change func(*fulfillment.FulfillmentOrder, *recorder) error) (*fulfillment.FulfillmentOrder, error) {
 	var f *fulfillment.FulfillmentOrder
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
 		if f, err = tx.Fulfillments().Get(ctx, id); err != nil {
 			return err
 		}
-		if done, err := e.remember(ctx, tx, what, key, id); done || err != nil {
+		if done, err := e.remember(ctx, tx, op, key, id); done || err != nil {
 			return err
 		}
 		rec := e.recorder()
@@ -185,7 +174,7 @@ func (e *Engine) updateFulfillment(ctx context.Context, tenant string, id uuid.U
 		return rec.flush(ctx, tx)
 	})
 	if err != nil {
-		return nil, notFound(fulfillment.ErrNotFound, what+" "+id.String(), err)
+		return nil, notFound(fulfillment.ErrNotFound, op.String()+" "+id.String(), err)
 	}
 	return f, nil
 }
@@ -597,20 +586,6 @@ func parcels(f *fulfillment.FulfillmentOrder) []shipping.Parcel {
 		out[i] = shipping.Parcel{WeightGrams: p.WeightGrams, LengthCm: p.LengthCm, WidthCm: p.WidthCm, HeightCm: p.HeightCm}
 	}
 	return out
-}
-
-type shipmentEvent struct {
-	ShipmentID        uuid.UUID `json:"shipment_id"`
-	OrderID           uuid.UUID `json:"order_id"`
-	Carrier           string    `json:"carrier"`
-	TrackingNumber    string    `json:"tracking_number"`
-	Status            string    `json:"status"`
-	EstimatedDelivery time.Time `json:"estimated_delivery"`
-}
-
-func shipmentPayload(s *shipping.Shipment) shipmentEvent {
-	return shipmentEvent{ShipmentID: s.ID, OrderID: s.OrderID, Carrier: s.Carrier, TrackingNumber: s.TrackingNumber,
-		Status: string(s.Status), EstimatedDelivery: s.EstimatedDelivery}
 }
 
 // SyncTracking asks the carrier for a shipment's tracking and applies what

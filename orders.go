@@ -229,7 +229,7 @@ func (e *Engine) HoldOrder(ctx context.Context, req OrderRequest) (*order.Order,
 	if err := checkText(textOf("reason", req.Reason)); err != nil {
 		return nil, fmt.Errorf("oms: hold order %s: %w", req.OrderID, err)
 	}
-	return e.updateOrder(ctx, req.Tenant, req.OrderID, "hold order", req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
+	return e.updateOrder(ctx, req.Tenant, req.OrderID, opHoldOrder, req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
 		if err := noShippingInProgress(ctx, tx, o.ID); err != nil {
 			return err
 		}
@@ -247,7 +247,7 @@ func (e *Engine) HoldOrder(ctx context.Context, req OrderRequest) (*order.Order,
 
 // ReleaseHold releases an order from hold; it returns to confirmed.
 func (e *Engine) ReleaseHold(ctx context.Context, req OrderRequest) (*order.Order, error) {
-	return e.updateOrder(ctx, req.Tenant, req.OrderID, "release order", req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
+	return e.updateOrder(ctx, req.Tenant, req.OrderID, opReleaseOrder, req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
 		if err := o.Release(ctx, e.clock()); err != nil {
 			return err
 		}
@@ -261,7 +261,7 @@ func (e *Engine) ReleaseHold(ctx context.Context, req OrderRequest) (*order.Orde
 // *order.TransitionError before delivery, and ErrReturnInProgress while a
 // return is open (requested, approved, or received but not refunded).
 func (e *Engine) CompleteOrder(ctx context.Context, req OrderRequest) (*order.Order, error) {
-	return e.updateOrder(ctx, req.Tenant, req.OrderID, "complete order", req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
+	return e.updateOrder(ctx, req.Tenant, req.OrderID, opCompleteOrder, req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
 		rs, err := tx.Returns().ListByOrder(ctx, o.ID)
 		if err != nil {
 			return err
@@ -299,30 +299,25 @@ func (e *Engine) LeaveFeedback(ctx context.Context, req FeedbackRequest) (*order
 	if err := checkText(textOf("comment", req.Comment)); err != nil {
 		return nil, fmt.Errorf("oms: leave feedback on %s: %w", req.OrderID, err)
 	}
-	return e.updateOrder(ctx, req.Tenant, req.OrderID, "leave feedback", req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
+	return e.updateOrder(ctx, req.Tenant, req.OrderID, opLeaveFeedback, req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
 		if err := o.LeaveFeedback(req.Rating, req.Comment, e.clock()); err != nil {
 			return err
 		}
-		rec.add(EventOrderFeedback, AggregateOrder, o.ID, feedbackEvent{OrderID: o.ID, Rating: req.Rating})
+		rec.add(EventOrderFeedback, AggregateOrder, o.ID, FeedbackPayload{OrderID: o.ID, Rating: req.Rating})
 		return nil
 	})
 }
 
-type feedbackEvent struct {
-	OrderID uuid.UUID `json:"order_id"`
-	Rating  int       `json:"rating"`
-}
-
 // updateOrder loads an order, applies change and stores it with the events
 // change recorded, in one transaction.
-func (e *Engine) updateOrder(ctx context.Context, tenant string, id uuid.UUID, what, key string, change func(storage.Tx, *order.Order, *recorder) error) (*order.Order, error) {
+func (e *Engine) updateOrder(ctx context.Context, tenant string, id uuid.UUID, op operation, key string, change func(storage.Tx, *order.Order, *recorder) error) (*order.Order, error) {
 	var o *order.Order
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
 		if o, err = tx.Orders().Get(ctx, id); err != nil {
 			return err
 		}
-		if done, err := e.remember(ctx, tx, what, key, id); done || err != nil {
+		if done, err := e.remember(ctx, tx, op, key, id); done || err != nil {
 			return err
 		}
 		rec := e.recorder()
@@ -335,7 +330,7 @@ func (e *Engine) updateOrder(ctx context.Context, tenant string, id uuid.UUID, w
 		return rec.flush(ctx, tx)
 	})
 	if err != nil {
-		return nil, notFound(order.ErrNotFound, what+" "+id.String(), err)
+		return nil, notFound(order.ErrNotFound, op.String()+" "+id.String(), err)
 	}
 	return o, nil
 }

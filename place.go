@@ -12,7 +12,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/ordersmith/oms/inventory"
-	"github.com/ordersmith/oms/money"
 	"github.com/ordersmith/oms/order"
 	"github.com/ordersmith/oms/payment"
 	"github.com/ordersmith/oms/storage"
@@ -110,7 +109,7 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 			}
 		}
 		for _, k := range keys {
-			err := tx.Idempotency().Put(ctx, storage.IdempotencyRecord{Key: k, Operation: opPlaceOrder, ResourceID: o.ID, CreatedAt: now})
+			err := tx.Idempotency().Put(ctx, storage.IdempotencyRecord{Key: k, Operation: string(opPlaceOrder), ResourceID: o.ID, CreatedAt: now})
 			if errors.Is(err, storage.ErrDuplicate) {
 				// A concurrent repeat committed first: retrying finds its order.
 				return fmt.Errorf("idempotency key %q taken concurrently: %w", k, storage.ErrConflict)
@@ -226,10 +225,9 @@ func outcomeUnknown(err error) bool {
 	return IsTransient(err) || errors.Is(err, context.Canceled)
 }
 
-const (
-	opPlaceOrder = "place_order"
-	authRetries  = 3
-)
+// authRetries is how often an authorization is tried before its outcome
+// counts as unknown.
+const authRetries = 3
 
 func placeKeys(req PlaceOrderRequest) []string {
 	return orderKeys(req.IdempotencyKey, req.Order.Channel.Name, req.Order.ExternalRef)
@@ -251,7 +249,7 @@ func orderKeys(key, channel, ref string) []string {
 
 // lookupKeys returns the resource recorded under the first of keys that
 // exists, or uuid.Nil.
-func lookupKeys(ctx context.Context, tx storage.Tx, keys []string, op string) (uuid.UUID, error) {
+func lookupKeys(ctx context.Context, tx storage.Tx, keys []string, op operation) (uuid.UUID, error) {
 	for _, k := range keys {
 		rec, err := tx.Idempotency().Get(ctx, k)
 		if errors.Is(err, storage.ErrNotFound) {
@@ -260,7 +258,7 @@ func lookupKeys(ctx context.Context, tx storage.Tx, keys []string, op string) (u
 		if err != nil {
 			return uuid.Nil, err
 		}
-		if rec.Operation != op {
+		if rec.Operation != string(op) {
 			return uuid.Nil, fmt.Errorf("key %q was used by %s: %w", k, rec.Operation, ErrIdempotencyKeyReused)
 		}
 		return rec.ResourceID, nil
@@ -632,36 +630,6 @@ func paymentFacts(p *payment.Payment) order.PaymentFacts {
 		Authorized: p.Authorized, Captured: p.Captured, Refunded: p.Refunded, RefundPending: p.Pending(),
 		Voided: p.Status == payment.StatusVoided, Failed: p.Status == payment.StatusFailed,
 	}
-}
-
-type orderEvent struct {
-	OrderID     uuid.UUID   `json:"order_id"`
-	Status      string      `json:"status"`
-	Channel     string      `json:"channel"`
-	ExternalRef string      `json:"external_ref,omitempty"`
-	Total       money.Money `json:"total"`
-	Payment     string      `json:"payment_status"`
-	Fulfillment string      `json:"fulfillment_status"`
-}
-
-func orderPayload(o *order.Order) orderEvent {
-	return orderEvent{OrderID: o.ID, Status: string(o.Status), Channel: o.Channel.Name, ExternalRef: o.ExternalRef,
-		Total: o.Totals.Total, Payment: string(o.Payment.Status), Fulfillment: string(o.Fulfillment.Status)}
-}
-
-type paymentEvent struct {
-	PaymentID  uuid.UUID   `json:"payment_id"`
-	OrderID    uuid.UUID   `json:"order_id"`
-	Status     string      `json:"status"`
-	Refund     string      `json:"refund_status"`
-	Authorized money.Money `json:"authorized"`
-	Captured   money.Money `json:"captured"`
-	Refunded   money.Money `json:"refunded"`
-}
-
-func paymentPayload(p *payment.Payment) paymentEvent {
-	return paymentEvent{PaymentID: p.ID, OrderID: p.OrderID, Status: string(p.Status), Refund: string(p.RefundStatus()),
-		Authorized: p.Authorized, Captured: p.Captured, Refunded: p.Refunded}
 }
 
 // lockOrder returns items sorted by their stock level's (SKU, location ID):

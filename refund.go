@@ -73,7 +73,7 @@ func (e *Engine) RefundPayment(ctx context.Context, req RefundRequest) (*payment
 			return err
 		}
 		p = payment.ToRefund(ps)
-		prior, err := lookupKeys(ctx, tx, []string{opRefundPayment + ":" + req.IdempotencyKey}, opRefundPayment)
+		prior, err := lookupKeys(ctx, tx, []string{opRefundPayment.key(req.IdempotencyKey)}, opRefundPayment)
 		if err != nil {
 			return err
 		}
@@ -116,12 +116,11 @@ func (e *Engine) RefundPayment(ctx context.Context, req RefundRequest) (*payment
 	return p, nil
 }
 
-const opRefundPayment = "refund_payment"
 
 // refundKey is the gateway key of the goodwill refund the caller keyed
 // key.
 func refundKey(p *payment.Payment, key string) string {
-	return externalKey(p.Tenant, opRefundPayment, p.ID, key)
+	return externalKey(p.Tenant, string(opRefundPayment), p.ID, key)
 }
 
 // finishRefund asks the gateway for a pending refund and records its
@@ -147,7 +146,7 @@ func (e *Engine) finishRefund(ctx context.Context, tenant string, p *payment.Pay
 		if refundErr != nil {
 			p.DropRefund(pending.IdempotencyKey, now)
 			if pending.RequestKey != "" {
-				if err := tx.Idempotency().Delete(ctx, opRefundPayment+":"+pending.RequestKey); err != nil {
+				if err := tx.Idempotency().Delete(ctx, opRefundPayment.key(pending.RequestKey)); err != nil {
 					return "", err
 				}
 			}

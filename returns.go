@@ -48,7 +48,7 @@ func (e *Engine) RequestReturn(ctx context.Context, req ReturnRequest) (*returns
 			return notFound(order.ErrNotFound, "order "+req.OrderID.String(), err)
 		}
 		if req.IdempotencyKey != "" {
-			prior, err := lookupKeys(ctx, tx, []string{"request_return:" + req.IdempotencyKey}, "request_return")
+			prior, err := lookupKeys(ctx, tx, []string{opRequestReturn.key(req.IdempotencyKey)}, opRequestReturn)
 			if err != nil || prior != uuid.Nil {
 				if err == nil {
 					r, err = tx.Returns().Get(ctx, prior)
@@ -100,7 +100,7 @@ func (e *Engine) RequestReturn(ctx context.Context, req ReturnRequest) (*returns
 		if err := tx.Orders().Update(ctx, o); err != nil {
 			return err
 		}
-		if _, err := e.remember(ctx, tx, "request_return", req.IdempotencyKey, r.ID); err != nil {
+		if _, err := e.remember(ctx, tx, opRequestReturn, req.IdempotencyKey, r.ID); err != nil {
 			return err
 		}
 		rec := e.recorder()
@@ -124,7 +124,7 @@ type ReturnAction struct {
 
 // ApproveReturn authorizes a requested return: the customer may send it.
 func (e *Engine) ApproveReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
-	return e.updateReturn(ctx, req.Tenant, req.ReturnID, "approve", req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
+	return e.updateReturn(ctx, req.Tenant, req.ReturnID, opApproveReturn, req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
 		if err := r.Approve(ctx, e.clock()); err != nil {
 			return err
 		}
@@ -135,7 +135,7 @@ func (e *Engine) ApproveReturn(ctx context.Context, req ReturnAction) (*returns.
 
 // RejectReturn refuses a requested return.
 func (e *Engine) RejectReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
-	return e.updateReturn(ctx, req.Tenant, req.ReturnID, "reject", req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
+	return e.updateReturn(ctx, req.Tenant, req.ReturnID, opRejectReturn, req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
 		if err := r.Reject(ctx, req.Reason, e.clock()); err != nil {
 			return err
 		}
@@ -146,7 +146,7 @@ func (e *Engine) RejectReturn(ctx context.Context, req ReturnAction) (*returns.R
 
 // CloseReturn closes a refunded or rejected return.
 func (e *Engine) CloseReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
-	return e.updateReturn(ctx, req.Tenant, req.ReturnID, "close", req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
+	return e.updateReturn(ctx, req.Tenant, req.ReturnID, opCloseReturn, req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
 		if err := r.Close(ctx, e.clock()); err != nil {
 			return err
 		}
@@ -172,7 +172,7 @@ type ReceiveReturnRequest struct {
 // was paid (see RefundReturn). If the refund fails, the receipt stands and
 // RefundReturn can be called again.
 func (e *Engine) ReceiveReturn(ctx context.Context, req ReceiveReturnRequest) (*returns.Return, error) {
-	_, err := e.updateReturn(ctx, req.Tenant, req.ReturnID, "receive", req.IdempotencyKey, func(tx storage.Tx, r *returns.Return, rec *recorder) error {
+	_, err := e.updateReturn(ctx, req.Tenant, req.ReturnID, opReceiveReturn, req.IdempotencyKey, func(tx storage.Tx, r *returns.Return, rec *recorder) error {
 		o, err := tx.Orders().Get(ctx, r.OrderID)
 		if err != nil {
 			return err
@@ -365,7 +365,7 @@ func (e *Engine) RefundReturn(ctx context.Context, req ReturnAction) (*returns.R
 		ref = res.Ref
 	}
 	ctx = context.WithoutCancel(ctx) // the gateway refunded: record it
-	return e.updateReturn(ctx, tenant, r.ID, "refund", "", func(tx storage.Tx, r *returns.Return, rec *recorder) error {
+	return e.updateReturn(ctx, tenant, r.ID, opRefundReturn, "", func(tx storage.Tx, r *returns.Return, rec *recorder) error {
 		now := e.clock()
 		if err := r.RecordRefund(ctx, perLine, ref, now); err != nil {
 			return err
@@ -396,14 +396,14 @@ func (e *Engine) RefundReturn(ctx context.Context, req ReturnAction) (*returns.R
 	})
 }
 
-func (e *Engine) updateReturn(ctx context.Context, tenant string, id uuid.UUID, what, key string, change func(storage.Tx, *returns.Return, *recorder) error) (*returns.Return, error) {
+func (e *Engine) updateReturn(ctx context.Context, tenant string, id uuid.UUID, op operation, key string, change func(storage.Tx, *returns.Return, *recorder) error) (*returns.Return, error) {
 	var r *returns.Return
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
 		if r, err = tx.Returns().Get(ctx, id); err != nil {
 			return notFound(returns.ErrNotFound, "return "+id.String(), err)
 		}
-		if done, err := e.remember(ctx, tx, what+"_return", key, id); done || err != nil {
+		if done, err := e.remember(ctx, tx, op, key, id); done || err != nil {
 			return err
 		}
 		rec := e.recorder()
@@ -416,18 +416,7 @@ func (e *Engine) updateReturn(ctx context.Context, tenant string, id uuid.UUID, 
 		return rec.flush(ctx, tx)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("oms: %s return %s: %w", what, id, err)
+		return nil, fmt.Errorf("oms: %s %s: %w", op, id, err)
 	}
 	return r, nil
-}
-
-type returnEvent struct {
-	ReturnID uuid.UUID   `json:"return_id"`
-	OrderID  uuid.UUID   `json:"order_id"`
-	Status   string      `json:"status"`
-	Refund   money.Money `json:"refund"`
-}
-
-func returnPayload(r *returns.Return) returnEvent {
-	return returnEvent{ReturnID: r.ID, OrderID: r.OrderID, Status: string(r.Status), Refund: r.RefundTotal}
 }
