@@ -11,48 +11,96 @@ import (
 	"github.com/ordersmith/oms/storage"
 )
 
-// Event types the engine appends to the outbox. Each event's payload is a
-// JSON object naming the aggregate and its new state.
+// Event types the engine appends to the outbox, each in the same
+// transaction as the change it records. A type is "<aggregate>.<change>";
+// the event's AggregateType and AggregateID name the aggregate, and its
+// payload (storage.Event.Payload, the data of a CloudEvent) is a JSON
+// object of the payload type listed here, showing the aggregate just
+// after the change.
+//
+//	Type                          Aggregate    Payload            Appended when
+//	order.placed                  order        OrderPayload       an order is placed (its stock reserved)
+//	order.confirmed               order        OrderPayload       its payment is authorized
+//	order.cancelled               order        OrderPayload       it is cancelled, or its placement fails
+//	order.held                    order        OrderPayload       it is put on hold
+//	order.released                order        OrderPayload       its hold is released
+//	order.processing              order        OrderPayload       its fulfillment orders are created
+//	order.partially_shipped       order        OrderPayload       a shipment leaves, units remain
+//	order.shipped                 order        OrderPayload       its last units are shipped
+//	order.delivered               order        OrderPayload       its last live shipment is delivered
+//	order.partially_returned      order        OrderPayload       a return is received, units remain
+//	order.returned                order        OrderPayload       every shipped unit is returned
+//	order.feedback_left           order        FeedbackPayload    the customer leaves feedback
+//	order.completed               order        OrderPayload       it is completed
+//	payment.authorized            payment      PaymentPayload     the gateway authorizes it
+//	payment.failed                payment      PaymentPayload     the authorization is refused
+//	payment.captured              payment      PaymentPayload     a shipment's share is captured
+//	payment.voided                payment      PaymentPayload     the authorization is voided
+//	payment.refund_requested      payment      PaymentPayload     a goodwill refund is recorded as pending
+//	payment.refund_dropped        payment      PaymentPayload     the gateway refused a pending refund
+//	payment.refunded              payment      PaymentPayload     a refund is paid
+//	fulfillment.created           fulfillment  FulfillmentPayload a location is given units to ship
+//	fulfillment.picked            fulfillment  FulfillmentPayload units are picked (each pick, partial too)
+//	fulfillment.packed            fulfillment  FulfillmentPayload the picked units are packed
+//	fulfillment.shipping          fulfillment  FulfillmentPayload a label is being bought for it
+//	fulfillment.shipping_aborted  fulfillment  FulfillmentPayload the label purchase is abandoned
+//	fulfillment.shipped           fulfillment  FulfillmentPayload its packages left with a label
+//	fulfillment.cancelled         fulfillment  FulfillmentPayload its order is cancelled
+//	shipment.label_purchased      shipment     ShipmentPayload    a carrier label is bought
+//	shipment.tracking_updated     shipment     ShipmentPayload    tracking brings a new status
+//	shipment.delivered            shipment     ShipmentPayload    the carrier delivers it
+//	return.requested              return       ReturnPayload      a return is requested
+//	return.approved               return       ReturnPayload      it is approved
+//	return.rejected               return       ReturnPayload      it is rejected
+//	return.received               return       ReturnPayload      its units arrive back
+//	return.refunded               return       ReturnPayload      its refund is paid
+//	return.closed                 return       ReturnPayload      it is closed
+//	stock.received                stock        StockPayload       stock is received at a location
+//	stock.adjusted                stock        StockPayload       stock is adjusted (counted, lost, found)
+//	stock.low                     stock        LowStockPayload    available stock falls to the threshold or below
+//
+// A stock event's aggregate is one SKU's stock at one location; see
+// AggregateStock.
 const (
-	EventOrderPlaced            = "order.placed"
-	EventOrderConfirmed         = "order.confirmed"
-	EventOrderCancelled         = "order.cancelled"
-	EventOrderHeld              = "order.held"
-	EventOrderReleased          = "order.released"
-	EventOrderProcessing        = "order.processing"
-	EventOrderShipped           = "order.shipped"
-	EventOrderPartiallyShipped  = "order.partially_shipped"
-	EventOrderDelivered         = "order.delivered"
-	EventOrderReturned          = "order.returned"
-	EventOrderPartlyReturned    = "order.partially_returned"
-	EventOrderFeedback          = "order.feedback_left"
-	EventOrderCompleted         = "order.completed"
-	EventPaymentAuthorized      = "payment.authorized"
-	EventPaymentFailed          = "payment.failed"
-	EventPaymentCaptured        = "payment.captured"
-	EventPaymentVoided          = "payment.voided"
-	EventPaymentRefunded        = "payment.refunded"
-	EventPaymentRefundRequested = "payment.refund_requested"
-	EventPaymentRefundDropped   = "payment.refund_dropped"
-	EventStockReceived          = "inventory.received"
-	EventStockAdjusted          = "inventory.adjusted"
-	EventStockLow               = "inventory.low_stock"
-	EventFulfillmentCreated     = "fulfillment.created"
-	EventFulfillmentPicked      = "fulfillment.picking"
-	EventFulfillmentPacked      = "fulfillment.packed"
-	EventFulfillmentShipping    = "fulfillment.shipping"
-	EventFulfillmentAborted     = "fulfillment.shipping_aborted"
-	EventFulfillmentShipped     = "fulfillment.shipped"
-	EventFulfillmentCancelled   = "fulfillment.cancelled"
-	EventShipmentCreated        = "shipment.label_purchased"
-	EventShipmentUpdated        = "shipment.tracking_updated"
-	EventShipmentDelivered      = "shipment.delivered"
-	EventReturnRequested        = "return.requested"
-	EventReturnApproved         = "return.approved"
-	EventReturnRejected         = "return.rejected"
-	EventReturnReceived         = "return.received"
-	EventReturnRefunded         = "return.refunded"
-	EventReturnClosed           = "return.closed"
+	EventOrderPlaced                = "order.placed"
+	EventOrderConfirmed             = "order.confirmed"
+	EventOrderCancelled             = "order.cancelled"
+	EventOrderHeld                  = "order.held"
+	EventOrderReleased              = "order.released"
+	EventOrderProcessing            = "order.processing"
+	EventOrderPartiallyShipped      = "order.partially_shipped"
+	EventOrderShipped               = "order.shipped"
+	EventOrderDelivered             = "order.delivered"
+	EventOrderPartiallyReturned     = "order.partially_returned"
+	EventOrderReturned              = "order.returned"
+	EventOrderFeedbackLeft          = "order.feedback_left"
+	EventOrderCompleted             = "order.completed"
+	EventPaymentAuthorized          = "payment.authorized"
+	EventPaymentFailed              = "payment.failed"
+	EventPaymentCaptured            = "payment.captured"
+	EventPaymentVoided              = "payment.voided"
+	EventPaymentRefundRequested     = "payment.refund_requested"
+	EventPaymentRefundDropped       = "payment.refund_dropped"
+	EventPaymentRefunded            = "payment.refunded"
+	EventFulfillmentCreated         = "fulfillment.created"
+	EventFulfillmentPicked          = "fulfillment.picked"
+	EventFulfillmentPacked          = "fulfillment.packed"
+	EventFulfillmentShipping        = "fulfillment.shipping"
+	EventFulfillmentShippingAborted = "fulfillment.shipping_aborted"
+	EventFulfillmentShipped         = "fulfillment.shipped"
+	EventFulfillmentCancelled       = "fulfillment.cancelled"
+	EventShipmentLabelPurchased     = "shipment.label_purchased"
+	EventShipmentTrackingUpdated    = "shipment.tracking_updated"
+	EventShipmentDelivered          = "shipment.delivered"
+	EventReturnRequested            = "return.requested"
+	EventReturnApproved             = "return.approved"
+	EventReturnRejected             = "return.rejected"
+	EventReturnReceived             = "return.received"
+	EventReturnRefunded             = "return.refunded"
+	EventReturnClosed               = "return.closed"
+	EventStockReceived              = "stock.received"
+	EventStockAdjusted              = "stock.adjusted"
+	EventStockLow                   = "stock.low"
 )
 
 // Aggregate types named in events.

@@ -92,7 +92,7 @@ func ExampleRelay() {
 	n, err := relay.Drain(ctx)
 	fmt.Println(n, "delivered", err)
 	// Output:
-	// inventory.received
+	// stock.received
 	// order.placed
 	// payment.authorized
 	// order.confirmed

@@ -445,7 +445,7 @@ func (e *Engine) abortShipping(ctx context.Context, tenant string, id uuid.UUID,
 			return err
 		}
 		rec := e.recorder()
-		rec.add(EventFulfillmentAborted, AggregateFulfillment, f.ID, fulfillmentPayload(f))
+		rec.add(EventFulfillmentShippingAborted, AggregateFulfillment, f.ID, fulfillmentPayload(f))
 		return rec.flush(ctx, tx)
 	})
 }
@@ -525,7 +525,7 @@ func (e *Engine) recordShipment(ctx context.Context, tx storage.Tx, fulfillmentI
 	if err := tx.Orders().Update(ctx, o); err != nil {
 		return err
 	}
-	rec.add(EventShipmentCreated, AggregateShipment, s.ID, shipmentPayload(s))
+	rec.add(EventShipmentLabelPurchased, AggregateShipment, s.ID, shipmentPayload(s))
 	rec.add(EventFulfillmentShipped, AggregateFulfillment, f.ID, fulfillmentPayload(f))
 	if o.Status == order.StatusShipped {
 		rec.add(EventOrderShipped, AggregateOrder, o.ID, orderPayload(o))
@@ -625,7 +625,7 @@ func (e *Engine) SyncTracking(ctx context.Context, tenant string, shipmentID uui
 			if err := tx.Shipments().Update(ctx, s); err != nil {
 				return err
 			}
-			rec.add(EventShipmentUpdated, AggregateShipment, s.ID, shipmentPayload(s))
+			rec.add(EventShipmentTrackingUpdated, AggregateShipment, s.ID, shipmentPayload(s))
 			if s.Status == shipping.StatusDelivered {
 				rec.add(EventShipmentDelivered, AggregateShipment, s.ID, shipmentPayload(s))
 			}

@@ -303,7 +303,7 @@ func (e *Engine) LeaveFeedback(ctx context.Context, req FeedbackRequest) (*order
 		if err := o.LeaveFeedback(req.Rating, req.Comment, e.clock()); err != nil {
 			return err
 		}
-		rec.add(EventOrderFeedback, AggregateOrder, o.ID, FeedbackPayload{OrderID: o.ID, Rating: req.Rating})
+		rec.add(EventOrderFeedbackLeft, AggregateOrder, o.ID, FeedbackPayload{OrderID: o.ID, Rating: req.Rating})
 		return nil
 	})
 }

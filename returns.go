@@ -213,7 +213,7 @@ func (e *Engine) ReceiveReturn(ctx context.Context, req ReceiveReturnRequest) (*
 			if o.Status == order.StatusReturned {
 				rec.add(EventOrderReturned, AggregateOrder, o.ID, orderPayload(o))
 			} else {
-				rec.add(EventOrderPartlyReturned, AggregateOrder, o.ID, orderPayload(o))
+				rec.add(EventOrderPartiallyReturned, AggregateOrder, o.ID, orderPayload(o))
 			}
 		}
 		rec.add(EventReturnReceived, AggregateReturn, r.ID, returnPayload(r))

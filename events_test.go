@@ -1,0 +1,137 @@
+package oms_test
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	oms "github.com/ordersmith/oms"
+)
+
+// eventConstant is one Event... constant of events.go.
+type eventConstant struct {
+	name, value string
+}
+
+// eventConstants parses events.go and returns its Event constants and the
+// doc comment of their block.
+func eventConstants(t *testing.T) ([]eventConstant, string) {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "events.go", nil, parser.ParseComments)
+	require.NoError(t, err)
+	var out []eventConstant
+	var doc string
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			vs := spec.(*ast.ValueSpec)
+			for i, n := range vs.Names {
+				if !strings.HasPrefix(n.Name, "Event") {
+					continue
+				}
+				lit, ok := vs.Values[i].(*ast.BasicLit)
+				require.True(t, ok, "%s is not a string literal", n.Name)
+				v, err := strconv.Unquote(lit.Value)
+				require.NoError(t, err)
+				out = append(out, eventConstant{n.Name, v})
+				doc = gd.Doc.Text()
+			}
+		}
+	}
+	require.NotEmpty(t, out)
+	return out, doc
+}
+
+// camel turns "partially_shipped" into "PartiallyShipped".
+func camel(s string) string {
+	var b strings.Builder
+	for _, w := range strings.Split(s, "_") {
+		if w != "" {
+			b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+		}
+	}
+	return b.String()
+}
+
+// eventPayloads is the documented payload type of each event type (a
+// pointer to a zero value of it) and its aggregate type.
+func eventPayloads() map[string]struct {
+	aggregate string
+	payload   func() any
+} {
+	type entry = struct {
+		aggregate string
+		payload   func() any
+	}
+	order := func() any { return new(oms.OrderPayload) }
+	pay := func() any { return new(oms.PaymentPayload) }
+	ful := func() any { return new(oms.FulfillmentPayload) }
+	ship := func() any { return new(oms.ShipmentPayload) }
+	ret := func() any { return new(oms.ReturnPayload) }
+	m := map[string]entry{
+		oms.EventOrderFeedbackLeft: {oms.AggregateOrder, func() any { return new(oms.FeedbackPayload) }},
+		oms.EventStockReceived:     {oms.AggregateStock, func() any { return new(oms.StockPayload) }},
+		oms.EventStockAdjusted:     {oms.AggregateStock, func() any { return new(oms.StockPayload) }},
+		oms.EventStockLow:          {oms.AggregateStock, func() any { return new(oms.LowStockPayload) }},
+	}
+	for _, typ := range []string{oms.EventOrderPlaced, oms.EventOrderConfirmed, oms.EventOrderCancelled, oms.EventOrderHeld,
+		oms.EventOrderReleased, oms.EventOrderProcessing, oms.EventOrderPartiallyShipped, oms.EventOrderShipped,
+		oms.EventOrderDelivered, oms.EventOrderPartiallyReturned, oms.EventOrderReturned, oms.EventOrderCompleted} {
+		m[typ] = entry{oms.AggregateOrder, order}
+	}
+	for _, typ := range []string{oms.EventPaymentAuthorized, oms.EventPaymentFailed, oms.EventPaymentCaptured,
+		oms.EventPaymentVoided, oms.EventPaymentRefundRequested, oms.EventPaymentRefundDropped, oms.EventPaymentRefunded} {
+		m[typ] = entry{oms.AggregatePayment, pay}
+	}
+	for _, typ := range []string{oms.EventFulfillmentCreated, oms.EventFulfillmentPicked, oms.EventFulfillmentPacked,
+		oms.EventFulfillmentShipping, oms.EventFulfillmentShippingAborted, oms.EventFulfillmentShipped, oms.EventFulfillmentCancelled} {
+		m[typ] = entry{oms.AggregateFulfillment, ful}
+	}
+	for _, typ := range []string{oms.EventShipmentLabelPurchased, oms.EventShipmentTrackingUpdated, oms.EventShipmentDelivered} {
+		m[typ] = entry{oms.AggregateShipment, ship}
+	}
+	for _, typ := range []string{oms.EventReturnRequested, oms.EventReturnApproved, oms.EventReturnRejected,
+		oms.EventReturnReceived, oms.EventReturnRefunded, oms.EventReturnClosed} {
+		m[typ] = entry{oms.AggregateReturn, ret}
+	}
+	return m
+}
+
+// TestEventTypesDocumented checks every event constant: its name spells
+// its value, its value starts with its aggregate type, and the constants'
+// doc table and the README's Events section list it with its aggregate and
+// payload type.
+func TestEventTypesDocumented(t *testing.T) {
+	t.Parallel()
+	consts, doc := eventConstants(t)
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	payloads := eventPayloads()
+	require.Len(t, payloads, len(consts), "eventPayloads lists every event constant once")
+	for _, c := range consts {
+		t.Run(c.value, func(t *testing.T) {
+			agg, change, ok := strings.Cut(c.value, ".")
+			require.True(t, ok, "%q is not <aggregate>.<change>", c.value)
+			assert.Equal(t, "Event"+camel(agg)+camel(change), c.name, "the name spells the value")
+			p, ok := payloads[c.value]
+			require.True(t, ok, "no documented payload for %s", c.value)
+			assert.Equal(t, p.aggregate, agg, "the type starts with its aggregate type")
+			payloadType := strings.TrimPrefix(strings.TrimPrefix(fmt.Sprintf("%T", p.payload()), "*"), "oms.")
+			assert.Regexp(t, `(?m)^\s*`+strings.ReplaceAll(c.value, ".", `\.`)+`\s+`+agg+`\s+`+payloadType+`\s`, doc,
+				"the doc table lists %s with aggregate %s and payload %s", c.value, agg, payloadType)
+			assert.Regexp(t, "(?m)^\\|[^\\n]*`"+strings.ReplaceAll(c.value, ".", `\.`)+"`[^\\n]*\\| `"+agg+"` \\| `"+payloadType+"` \\|$",
+				string(readme), "the README's Events table lists %s", c.value)
+		})
+	}
+}
