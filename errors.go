@@ -5,7 +5,12 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ordersmith/oms/fulfillment"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/order"
 	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/returns"
 	"github.com/ordersmith/oms/shipping"
 	"github.com/ordersmith/oms/storage"
 )
@@ -42,13 +47,141 @@ func notFound(domain error, what string, err error) error {
 	return fmt.Errorf("oms: %s: %w", what, err)
 }
 
+// ErrorCode classifies an error the library returns by what a caller can do
+// about it. A host maps it to its own protocol's status with one switch; see
+// [Code] for the table.
+type ErrorCode string
+
+// The error codes [Code] returns.
+const (
+	// CodeOK is the code of a nil error.
+	CodeOK ErrorCode = "ok"
+	// CodeNotFound: the order, payment, fulfillment, shipment, return,
+	// item or location named by the request does not exist in the tenant.
+	CodeNotFound ErrorCode = "not_found"
+	// CodeInvalid: the request is wrong as it is and fails again unchanged:
+	// bad fields, bad amounts, a bad cursor, a missing idempotency key, a
+	// line or quantity the order does not have.
+	CodeInvalid ErrorCode = "invalid"
+	// CodeConflict: the request is valid but the resource's state refuses
+	// it: an illegal transition, a step of the order still in progress that
+	// blocks it, an idempotency key reused for another request, a duplicate.
+	CodeConflict ErrorCode = "conflict"
+	// CodeUnavailable: the request is valid and the resource allows it, but
+	// the world cannot meet it: not enough stock, a declined payment, no
+	// shipping rate, no gateway or carrier configured for it.
+	CodeUnavailable ErrorCode = "unavailable"
+	// CodeTransient: retrying the same request (with the same idempotency
+	// key) may succeed; exactly the errors [IsTransient] reports.
+	CodeTransient ErrorCode = "transient"
+	// CodeInternal: anything else: a bug, a store or provider failing in a
+	// way it did not classify. Log it; do not show its text to end users.
+	CodeInternal ErrorCode = "internal"
+)
+
+// String returns the code's name, such as "not_found".
+func (c ErrorCode) String() string { return string(c) }
+
+// Code classifies err, an error returned by the Engine or by one of the
+// domain packages, by matching the sentinels it wraps with errors.Is. The
+// first matching row wins, in this order:
+//
+//	Code             HTTP  matches
+//	CodeOK           200   nil
+//	CodeTransient    503   what IsTransient reports: storage.ErrConflict, storage.ErrUnavailable,
+//	                       ErrPlacementInProgress, payment.ErrTransient, shipping.ErrTransient,
+//	                       context.DeadlineExceeded
+//	CodeNotFound     404   storage.ErrNotFound and every package's ErrNotFound,
+//	                       inventory.ErrUnknownSKU, inventory.ErrUnknownLocation
+//	CodeInvalid      400   every field error (order.ErrInvalidOrder and the packages' ErrInvalidInput),
+//	                       payment.ErrInvalidAmount, payment.ErrExceedsAuthorized, payment.ErrExceedsCaptured,
+//	                       money.ErrMalformedAmount, money.ErrUnknownCurrency, money.ErrCurrencyMismatch,
+//	                       storage.ErrInvalidCursor, storage.ErrInvalidValue, ErrIdempotencyKeyRequired,
+//	                       the packages' ErrUnknownLine and ErrQuantityExceeded, fulfillment.ErrOverPick,
+//	                       fulfillment.ErrPackMismatch
+//	CodeConflict     409   every package's ErrInvalidTransition, ErrIdempotencyKeyReused,
+//	                       payment.ErrIdempotencyConflict, ErrShippingInProgress, ErrReturnInProgress,
+//	                       ErrPlacementExpired, ErrPaymentNotAuthorized, storage.ErrDuplicate,
+//	                       order.ErrFeedbackNotAllowed, order.ErrFeedbackExists, fulfillment.ErrNotFullyPicked,
+//	                       returns.ErrNotDelivered, returns.ErrWindowClosed, inventory.ErrReservationClosed,
+//	                       payment.ErrAlreadyCaptured, payment.ErrVoided, shipping.ErrVoidNotAllowed
+//	CodeUnavailable  422   inventory.ErrInsufficientStock, payment.ErrDeclined, shipping.ErrNoRate,
+//	                       ErrNotConfigured
+//	CodeInternal     500   anything else
+//
+// The statuses are chosen so that each code has its own: 400 for a request
+// to fix before sending again; 409 for a request the resource's current
+// state refuses (RFC 9110: the client may resolve the conflict and resubmit);
+// 422 for a valid request the stock, the payer or the carriers cannot meet,
+// which is not a conflict with the resource named in the request; 503 (with
+// Retry-After) for what retrying as it is may fix.
+//
+// An operation in progress is a conflict unless retrying the same request
+// is expected to succeed once it ends: cancelling an order whose placement
+// is in progress (ErrPlacementInProgress) does, so it is transient; an order
+// being shipped (ErrShippingInProgress) will be shipped, and a return in
+// progress (ErrReturnInProgress) waits for the host, so those are conflicts.
+func Code(err error) ErrorCode {
+	if err == nil {
+		return CodeOK
+	}
+	if isTransient(err) {
+		return CodeTransient
+	}
+	for _, row := range codeTable {
+		for _, s := range row.sentinels {
+			if errors.Is(err, s) {
+				return row.code
+			}
+		}
+	}
+	return CodeInternal
+}
+
+// codeTable lists, in order, the sentinels that give each code other than
+// CodeOK, CodeTransient and CodeInternal. It is never modified.
+var codeTable = [...]struct {
+	code      ErrorCode
+	sentinels []error
+}{
+	{CodeNotFound, []error{
+		storage.ErrNotFound, order.ErrNotFound, payment.ErrNotFound, fulfillment.ErrNotFound,
+		shipping.ErrNotFound, returns.ErrNotFound, inventory.ErrUnknownSKU, inventory.ErrUnknownLocation,
+	}},
+	{CodeInvalid, []error{
+		order.ErrInvalidOrder, inventory.ErrInvalidInput, payment.ErrInvalidInput, fulfillment.ErrInvalidInput,
+		shipping.ErrInvalidInput, returns.ErrInvalidInput,
+		payment.ErrInvalidAmount, payment.ErrExceedsAuthorized, payment.ErrExceedsCaptured,
+		money.ErrMalformedAmount, money.ErrUnknownCurrency, money.ErrCurrencyMismatch,
+		storage.ErrInvalidCursor, storage.ErrInvalidValue, ErrIdempotencyKeyRequired,
+		order.ErrUnknownLine, fulfillment.ErrUnknownLine, returns.ErrUnknownLine,
+		order.ErrQuantityExceeded, returns.ErrQuantityExceeded, fulfillment.ErrOverPick, fulfillment.ErrPackMismatch,
+	}},
+	{CodeConflict, []error{
+		order.ErrInvalidTransition, payment.ErrInvalidTransition, fulfillment.ErrInvalidTransition,
+		shipping.ErrInvalidTransition, returns.ErrInvalidTransition,
+		ErrIdempotencyKeyReused, payment.ErrIdempotencyConflict,
+		ErrShippingInProgress, ErrReturnInProgress, ErrPlacementExpired, ErrPaymentNotAuthorized, storage.ErrDuplicate,
+		order.ErrFeedbackNotAllowed, order.ErrFeedbackExists, fulfillment.ErrNotFullyPicked,
+		returns.ErrNotDelivered, returns.ErrWindowClosed, inventory.ErrReservationClosed,
+		payment.ErrAlreadyCaptured, payment.ErrVoided, shipping.ErrVoidNotAllowed,
+	}},
+	{CodeUnavailable, []error{
+		inventory.ErrInsufficientStock, payment.ErrDeclined, shipping.ErrNoRate, ErrNotConfigured,
+	}},
+}
+
 // IsTransient reports whether err is worth retrying as it is: an
 // optimistic-concurrency conflict the engine gave up on, a store that was
 // unreachable or lost its connection (storage.ErrUnavailable, as in a
-// database failover), a gateway's or a carrier's transient failure, or a
-// deadline that passed. Validation errors, refused transitions, declines
-// and shortages are permanent.
-func IsTransient(err error) bool {
+// database failover), an order whose placement is still in progress
+// (ErrPlacementInProgress), a gateway's or a carrier's transient failure,
+// or a deadline that passed. Validation errors, refused transitions,
+// declines and shortages are permanent. It reports true exactly when
+// [Code] returns CodeTransient.
+func IsTransient(err error) bool { return Code(err) == CodeTransient }
+
+func isTransient(err error) bool {
 	return errors.Is(err, storage.ErrConflict) ||
 		errors.Is(err, storage.ErrUnavailable) ||
 		errors.Is(err, ErrPlacementInProgress) ||
