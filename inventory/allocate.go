@@ -69,7 +69,11 @@ func (p Plan) ByLocation() map[uuid.UUID][]Assignment {
 }
 
 // Allocator decides which locations ship an order. Implementations must be
-// pure (same request, same plan) and safe for concurrent use.
+// pure (same request, same plan), leave the request unchanged and be safe for
+// concurrent use. A plan returned without error must pass [Plan.Check]: the
+// engine refuses any other with an error wrapping [ErrInvalidPlan] before it
+// writes anything. The kit inventory/allocatortest checks an implementation
+// against this contract in one call.
 type Allocator interface {
 	// Allocate returns a plan covering every line in full, or an error
 	// wrapping ErrInsufficientStock (a *ShortageError listing every short
