@@ -130,7 +130,7 @@ func (e *Engine) changeStock(ctx context.Context, req StockChangeRequest, kind i
 		}
 		level = lvl
 		rec := e.recorder()
-		rec.add(eventType, AggregateStock, req.LocationID, stockPayload(applied, lvl))
+		rec.stock(eventType, applied, stockPayload(applied, lvl))
 		rec.stockMoved(applied, lvl)
 		return rec.flush(ctx, tx)
 	})

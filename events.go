@@ -103,15 +103,34 @@ const (
 	EventStockLow                   = "stock.low"
 )
 
-// Aggregate types named in events.
+// Aggregate types named in events. The aggregate ID of an order,
+// payment, fulfillment, shipment or return event is that aggregate's ID.
 const (
 	AggregateOrder       = "order"
 	AggregatePayment     = "payment"
 	AggregateFulfillment = "fulfillment"
 	AggregateShipment    = "shipment"
 	AggregateReturn      = "return"
-	AggregateStock       = "stock"
+	// AggregateStock is one SKU's stock at one location. Its events'
+	// aggregate ID is StockAggregateID(tenant, sku, location ID), so the
+	// relay orders, and holds back on failure, each SKU's stock at a
+	// location on its own: a subscriber failing on one SKU delays no
+	// other SKU at that location.
+	AggregateStock = "stock"
 )
+
+// StockNamespace is the UUID namespace of the aggregate IDs of stock events
+// (see StockAggregateID).
+const StockNamespace = "2ccacd5a-9364-4a6a-8a7a-44ba68411316"
+
+// StockAggregateID returns the aggregate ID of the stock events of sku at
+// locationID in tenant (as storage.Event.Tenant names it): the version 5
+// (SHA-1) UUID in StockNamespace of the name tenant + "\x00" + sku +
+// "\x00" + locationID.String(). It is stable, so a subscriber can compute
+// it from a StockPayload and the event's tenant.
+func StockAggregateID(tenant, sku string, locationID uuid.UUID) uuid.UUID {
+	return uuid.NewSHA1(uuid.MustParse(StockNamespace), []byte(tenant+"\x00"+sku+"\x00"+locationID.String()))
+}
 
 // recorder collects the events of one transaction and appends them at the
 // end, so that a step's events are written with its changes or not at all.
@@ -152,8 +171,13 @@ func (r *recorder) stockMoved(m inventory.Movement, lvl inventory.StockLevel) {
 	after := lvl.Available()
 	before := after - (m.OnHandDelta - m.ReservedDelta)
 	if before > n && after <= n {
-		r.add(EventStockLow, AggregateStock, m.LocationID, LowStockPayload{stockPayload(m, lvl), n})
+		r.stock(EventStockLow, m, LowStockPayload{stockPayload(m, lvl), n})
 	}
+}
+
+// stock records a stock event of movement m's stock level.
+func (r *recorder) stock(typ string, m inventory.Movement, payload any) {
+	r.add(typ, AggregateStock, StockAggregateID(m.Tenant, m.SKU, m.LocationID), payload)
 }
 
 func (r *recorder) flush(ctx context.Context, tx storage.Tx) error {

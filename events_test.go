@@ -1,6 +1,9 @@
 package oms_test
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -8,12 +11,15 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/storage"
 )
 
 // eventConstant is one Event... constant of events.go.
@@ -134,4 +140,94 @@ func TestEventTypesDocumented(t *testing.T) {
 				string(readme), "the README's Events table lists %s", c.value)
 		})
 	}
+}
+
+// TestStockAggregateID checks that the stock aggregate ID is the documented
+// UUIDv5 and that each tenant, SKU and location has its own.
+func TestStockAggregateID(t *testing.T) {
+	t.Parallel()
+	loc := uuid.MustParse("019a8b6e-0000-7000-8000-000000000001")
+	other := uuid.MustParse("019a8b6e-0000-7000-8000-000000000002")
+	id := oms.StockAggregateID("acme", "MUG", loc)
+	assert.Equal(t, uuid.Version(5), id.Version(), "a version 5 UUID")
+	assert.Equal(t, uuid.NewSHA1(uuid.MustParse(oms.StockNamespace), []byte("acme\x00MUG\x00"+loc.String())), id, "as documented")
+	assert.Equal(t, id, oms.StockAggregateID("acme", "MUG", loc), "stable")
+	for _, tt := range []struct {
+		name        string
+		tenant, sku string
+		loc         uuid.UUID
+	}{
+		{"another tenant", "other", "MUG", loc},
+		{"another SKU", "acme", "TEE", loc},
+		{"another location", "acme", "MUG", other},
+		{"the separator is not shifted", "acme\x00MUG", "", loc},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.NotEqual(t, id, oms.StockAggregateID(tt.tenant, tt.sku, tt.loc))
+		})
+	}
+}
+
+// A subscriber that fails on one SKU's stock events holds back that SKU's
+// later events only: another SKU's events at the same location flow.
+func TestRelayStockEventsOfOneSKUDoNotHoldBackAnother(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	relay := f.eng.NewRelay(oms.RelayOptions{})
+	var (
+		mu      sync.Mutex
+		failSKU string
+		got     []oms.StockPayload
+	)
+	relay.Subscribe(func(_ context.Context, e storage.Event) error {
+		if e.AggregateType != oms.AggregateStock {
+			return nil
+		}
+		var p oms.StockPayload
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			return err
+		}
+		if e.AggregateID != oms.StockAggregateID(e.Tenant, p.SKU, p.LocationID) {
+			return fmt.Errorf("event %s: aggregate ID %s is not the stock level's", e.ID, e.AggregateID)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if p.SKU == failSKU {
+			return errors.New("the MUG subscriber is down")
+		}
+		got = append(got, p)
+		return nil
+	})
+	_, err := relay.Drain(ctx) // the fixture's own events
+	require.NoError(t, err)
+	mu.Lock()
+	failSKU, got = "MUG", nil
+	mu.Unlock()
+
+	receive := func(sku string, qty int64) {
+		t.Helper()
+		_, err := f.eng.ReceiveStock(ctx, oms.StockChangeRequest{SKU: sku, LocationID: f.berlin.ID, Quantity: qty})
+		require.NoError(t, err)
+	}
+	receive("MUG", 1) // first in the outbox, and failing
+	receive("CAP", 2) // the same location, later
+	receive("MUG", 3) // behind the failing one
+
+	_, err = relay.DeliverOnce(ctx)
+	require.Error(t, err, "the MUG event failed")
+	mu.Lock()
+	require.Len(t, got, 1, "only CAP's event was delivered")
+	assert.Equal(t, "CAP", got[0].SKU)
+	assert.Equal(t, f.berlin.ID, got[0].LocationID)
+	assert.Equal(t, int64(5), got[0].OnHand)
+	failSKU, got = "", nil
+	mu.Unlock()
+
+	_, err = relay.DeliverOnce(ctx)
+	require.NoError(t, err)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, got, 2, "MUG's events, released, arrive")
+	assert.Equal(t, []int64{11, 14}, []int64{got[0].OnHand, got[1].OnHand}, "in order")
 }

@@ -79,7 +79,13 @@ func WithCarrier(c shipping.Carrier) Option {
 	}
 }
 
-// WithAllocator sets the sourcing strategy. The default is inventory.Nearest.
+// WithAllocator sets the sourcing strategy: a built-in (inventory.Nearest,
+// the default; inventory.Priority, inventory.FewestShipments,
+// inventory.HighestStock) or the host's own, checked by
+// inventory/allocatortest. Every plan is checked with
+// inventory.Plan.Check before anything is written, so a faulty allocator
+// makes a placement fail with inventory.ErrInvalidPlan, never reserve a
+// wrong quantity.
 func WithAllocator(a inventory.Allocator) Option {
 	return func(e *Engine) error {
 		if a == nil {

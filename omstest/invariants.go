@@ -2,6 +2,7 @@ package omstest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -754,8 +755,14 @@ func (c *checker) events(st *tenantState, evs []loggedEvent) {
 	for _, ev := range evs {
 		what := fmt.Sprintf("tenant %s: event %s %s of %s %s", t, ev.ID, ev.Type, ev.AggregateType, ev.AggregateID)
 		if ev.AggregateType == oms.AggregateStock {
-			if !locations[ev.AggregateID] {
-				c.addf("%s: the tenant has no such location", what)
+			var p oms.StockPayload
+			switch err := json.Unmarshal(ev.Payload, &p); {
+			case err != nil:
+				c.addf("%s: payload does not decode: %v", what, err)
+			case !locations[p.LocationID]:
+				c.addf("%s: the tenant has no location %s", what, p.LocationID)
+			case ev.AggregateID != oms.StockAggregateID(ev.Tenant, p.SKU, p.LocationID):
+				c.addf("%s: the aggregate ID is not that of %s at %s", what, p.SKU, p.LocationID)
 			}
 			continue
 		}

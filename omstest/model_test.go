@@ -249,6 +249,18 @@ func TestCheckInvariantsFindCorruption(t *testing.T) {
 			want: []string{"status delivered after confirmed is not a legal move", "its last event says delivered"},
 		},
 		{
+			name: "a stock event keyed by its location alone",
+			corrupt: func(t *testing.T, w *world, _ *order.Order) {
+				tx(t, w, "t1", func(tx storage.Tx) error {
+					body, err := json.Marshal(oms.StockPayload{SKU: "A", LocationID: w.loc["t1"], Movement: inventory.MovementReceive, Quantity: 1})
+					require.NoError(t, err)
+					return tx.Outbox().Append(ctx, storage.Event{ID: uuid.New(), Type: oms.EventStockReceived, AggregateType: oms.AggregateStock,
+						AggregateID: w.loc["t1"], Payload: body, OccurredAt: w.clock.Now()})
+				})
+			},
+			want: []string{"the aggregate ID is not that of A at"},
+		},
+		{
 			name: "a row of one tenant in another",
 			corrupt: func(t *testing.T, w *world, o *order.Order) {
 				tx(t, w, "t2", func(tx storage.Tx) error {
