@@ -44,7 +44,7 @@ type AddLocationRequest struct {
 }
 
 // AddLocation creates an active location and returns it. Invalid fields give
-// a *inventory.ValidationError; a code already used by the tenant gives an
+// a *fielderr.Error; a code already used by the tenant gives an
 // error matching storage.ErrDuplicate.
 func (e *Engine) AddLocation(ctx context.Context, req AddLocationRequest) (*inventory.Location, error) {
 	tenant := tenantOf(req.Tenant)

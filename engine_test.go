@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/fulfillment"
 	"github.com/ordersmith/oms/inventory"
 	"github.com/ordersmith/oms/money"
@@ -110,7 +111,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := f.eng.PlaceOrder(context.Background(), oms.PlaceOrderRequest{Order: tt.draft, Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 			require.ErrorIs(t, err, order.ErrInvalidOrder)
-			var ve *order.ValidationError
+			var ve *fielderr.Error
 			require.ErrorAs(t, err, &ve)
 			for _, field := range tt.fields {
 				assert.True(t, ve.Has(field), "error should name %s: %v", field, err)
@@ -123,7 +124,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 		_, err := order.ParseDraft([]byte(`{"channel":{"kind":"web","name":"webshop"},"currency":"EUR",
 			"lines":[{"sku":"MUG","quantity":1,"unit_price":{"amount":"12,30","currency":"EUR"}}]}`))
 		require.ErrorIs(t, err, order.ErrInvalidOrder)
-		var ve *order.ValidationError
+		var ve *fielderr.Error
 		require.ErrorAs(t, err, &ve)
 		assert.True(t, ve.Has("lines[0].unit_price"), "%v", err)
 		assert.Equal(t, before, f.snapshot(t, ""))
@@ -579,7 +580,7 @@ func TestIsTransient(t *testing.T) {
 		{context.DeadlineExceeded, true},
 		{&payment.DeclineError{Code: "card_declined"}, false},
 		{&inventory.ShortageError{}, false},
-		{&order.ValidationError{}, false},
+		{fielderr.New(order.ErrInvalidOrder), false},
 		{nil, false},
 	}
 	for _, tt := range tests {

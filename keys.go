@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/order"
 )
 
@@ -50,19 +51,19 @@ type textField struct {
 	max         int
 }
 
-// checkText returns an *order.ValidationError naming every field that
+// checkText returns an *fielderr.Error naming every field that
 // holds a NUL byte, is not valid UTF-8 or is longer than its bound: such
 // values cannot be stored alike by every adapter (PostgreSQL refuses
 // them), so they are refused before anything is written.
 func checkText(fields ...textField) error {
-	ve := &order.ValidationError{}
+	ve := fielderr.New(order.ErrInvalidOrder)
 	for _, f := range fields {
 		addTextProblem(ve, f)
 	}
 	return ve.Err()
 }
 
-func addTextProblem(ve *order.ValidationError, f textField) {
+func addTextProblem(ve *fielderr.Error, f textField) {
 	if len(f.value) > f.max {
 		ve.Add(f.path, fmt.Sprintf("is %d bytes long, at most %d", len(f.value), f.max))
 	} else if p := order.TextProblem(f.value); p != "" {

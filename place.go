@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/inventory"
 	"github.com/ordersmith/oms/order"
 	"github.com/ordersmith/oms/payment"
@@ -49,7 +50,7 @@ type PlaceOrderRequest struct {
 // A repeat of a request (same idempotency key, or same channel and external
 // reference) returns the first order as it is now and reserves nothing.
 //
-// Errors: *order.ValidationError (errors.Is order.ErrInvalidOrder) listing
+// Errors: *fielderr.Error (errors.Is order.ErrInvalidOrder) listing
 // every bad field, unknown SKUs included; *inventory.ShortageError
 // (inventory.ErrInsufficientStock) when stock cannot cover the order;
 // payment.ErrDeclined (with *payment.DeclineError) or payment.ErrTransient
@@ -268,9 +269,9 @@ func lookupKeys(ctx context.Context, tx storage.Tx, keys []string, op operation)
 
 // newOrder makes the order of a draft, checking the draft (order.New
 // prices it once) and that every SKU is in the catalogue, and returns one
-// *order.ValidationError listing every problem.
+// *fielderr.Error listing every problem.
 func (e *Engine) newOrder(ctx context.Context, tx storage.Tx, tenant string, d order.Draft, now time.Time) (*order.Order, error) {
-	ve := &order.ValidationError{}
+	ve := fielderr.New(order.ErrInvalidOrder)
 	o, err := order.New(e.newID(), tenant, e.newID, d, now)
 	if err != nil && !errors.As(err, &ve) {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/fulfillment"
 	"github.com/ordersmith/oms/inventory"
 	"github.com/ordersmith/oms/order"
@@ -439,7 +440,7 @@ func TestUnstorableTextIsRefusedBeforeAnyWrite(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before := f.snapshot(t, "")
 			err := tc.call()
-			var ve *order.ValidationError
+			var ve *fielderr.Error
 			require.ErrorAs(t, err, &ve)
 			assert.True(t, ve.Has(tc.field), "%v names %s", err, tc.field)
 			assert.Equal(t, before, f.snapshot(t, ""))

@@ -45,7 +45,7 @@ var ErrIdempotencyKeyRequired = errors.New("oms: an idempotency key is required"
 // Errors: ErrIdempotencyKeyRequired; ErrIdempotencyKeyReused for a key
 // used on another order's payment; payment.ErrExceedsCaptured (with
 // *payment.AmountError) for more than is refundable; payment.ErrInvalidAmount
-// for a non-positive amount or another currency; *order.ValidationError for
+// for a non-positive amount or another currency; *fielderr.Error for
 // text that cannot be stored; order.ErrNotFound; in each case nothing
 // changes. Gateway errors: payment.ErrDeclined (nothing changes) and
 // payment.ErrTransient (the refund stays pending).

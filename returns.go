@@ -36,7 +36,7 @@ type ReturnRequest struct {
 // already returned or in another open return. Errors: returns.ErrNotDelivered
 // before delivery, returns.ErrWindowClosed after the policy's window,
 // returns.ErrQuantityExceeded for more units than can be returned,
-// returns.ErrUnknownLine, *returns.ValidationError for bad input.
+// returns.ErrUnknownLine, *fielderr.Error for bad input.
 func (e *Engine) RequestReturn(ctx context.Context, req ReturnRequest) (*returns.Return, error) {
 	if err := checkText(keyField(req.IdempotencyKey), textOf("note", req.Note), textOf("reason", string(req.Reason))); err != nil {
 		return nil, fmt.Errorf("oms: request return of %s: %w", req.OrderID, err)

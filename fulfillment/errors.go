@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+
+	"github.com/ordersmith/oms/fielderr"
 )
 
 var (
@@ -16,7 +18,7 @@ var (
 	// order does not exist in the tenant.
 	ErrNotFound = errors.New("fulfillment: not found")
 	// ErrInvalidInput is returned for malformed arguments. The error is a
-	// *ValidationError naming the bad fields.
+	// *fielderr.Error naming each bad field by its JSON path.
 	ErrInvalidInput = errors.New("fulfillment: invalid input")
 	// ErrOverPick is returned when a pick exceeds the quantity left to pick
 	// on a line. The error is a *QuantityError.
@@ -32,50 +34,15 @@ var (
 	ErrUnknownLine = errors.New("fulfillment: unknown order line")
 )
 
-// FieldError is one invalid argument.
-type FieldError struct {
-	// Field names the argument, e.g. "lines[2].quantity".
-	Field string
-	// Problem says what is wrong with it.
-	Problem string
-}
+// invalid returns an empty field error matching [ErrInvalidInput].
+func invalid() *fielderr.Error { return fielderr.New(ErrInvalidInput) }
 
-// ValidationError lists every invalid argument of a call. It matches
-// [ErrInvalidInput].
-type ValidationError struct {
-	// Fields lists the problems in argument order.
-	Fields []FieldError
-}
-
-// Error implements error.
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.Field + ": " + f.Problem
-	}
-	return "fulfillment: invalid input: " + strings.Join(parts, "; ")
-}
-
-// Unwrap returns ErrInvalidInput.
-func (e *ValidationError) Unwrap() error { return ErrInvalidInput }
-
-type validator struct{ fields []FieldError }
-
-func (v *validator) add(field, problem string) {
-	v.fields = append(v.fields, FieldError{field, problem})
-}
-
-func (v *validator) check(ok bool, field, problem string) {
-	if !ok {
-		v.add(field, problem)
-	}
-}
-
-func (v *validator) err() error {
-	if len(v.fields) == 0 {
-		return nil
-	}
-	return &ValidationError{Fields: v.fields}
+// invalidField returns a field error matching [ErrInvalidInput] that names
+// one field.
+func invalidField(path, problem string) error {
+	fe := invalid()
+	fe.Add(path, problem)
+	return fe
 }
 
 // QuantityError details an over-pick. It matches [ErrOverPick].

@@ -81,31 +81,31 @@ type FulfillmentOrder struct {
 // New returns a pending fulfillment of lines of order orderID from location
 // locationID. Lines must be non-empty, each with a distinct non-nil
 // OrderLineID, a SKU, a positive Quantity and Picked 0. It returns a
-// *ValidationError (matching [ErrInvalidInput]) naming every invalid
+// *fielderr.Error (matching [ErrInvalidInput]) naming every invalid
 // argument. The lines are copied.
 func New(id uuid.UUID, tenant string, orderID, locationID uuid.UUID, lines []Line, now time.Time) (*FulfillmentOrder, error) {
-	var v validator
-	v.check(id != uuid.Nil, "id", "required")
-	v.check(tenant != "", "tenant", "required")
-	v.check(orderID != uuid.Nil, "order_id", "required")
-	v.check(locationID != uuid.Nil, "location_id", "required")
-	v.check(len(lines) > 0, "lines", "at least one line is required")
-	v.check(!now.IsZero(), "now", "required")
+	v := invalid()
+	v.Check(id != uuid.Nil, "id", "required")
+	v.Check(tenant != "", "tenant", "required")
+	v.Check(orderID != uuid.Nil, "order_id", "required")
+	v.Check(locationID != uuid.Nil, "location_id", "required")
+	v.Check(len(lines) > 0, "lines", "at least one line is required")
+	v.Check(!now.IsZero(), "now", "required")
 	seen := make(map[uuid.UUID]bool, len(lines))
 	for i, l := range lines {
 		field := fmt.Sprintf("lines[%d]", i)
 		switch {
 		case l.OrderLineID == uuid.Nil:
-			v.add(field+".order_line_id", "required")
+			v.Add(field+".order_line_id", "required")
 		case seen[l.OrderLineID]:
-			v.add(field+".order_line_id", fmt.Sprintf("duplicate order line %s", l.OrderLineID))
+			v.Add(field+".order_line_id", fmt.Sprintf("duplicate order line %s", l.OrderLineID))
 		}
 		seen[l.OrderLineID] = true
-		v.check(l.SKU != "", field+".sku", "required")
-		v.check(l.Quantity > 0, field+".quantity", fmt.Sprintf("must be positive, got %d", l.Quantity))
-		v.check(l.Picked == 0, field+".picked", fmt.Sprintf("must be 0 on a new fulfillment, got %d", l.Picked))
+		v.Check(l.SKU != "", field+".sku", "required")
+		v.Check(l.Quantity > 0, field+".quantity", fmt.Sprintf("must be positive, got %d", l.Quantity))
+		v.Check(l.Picked == 0, field+".picked", fmt.Sprintf("must be 0 on a new fulfillment, got %d", l.Picked))
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	return &FulfillmentOrder{
@@ -173,7 +173,7 @@ type Pick struct {
 // Pick adds picked quantities; several picks of one line in a call add up.
 // The first pick of a pending fulfillment fires start_picking. It returns a
 // *TransitionError (matching [ErrInvalidTransition]) unless the fulfillment
-// is pending or picking, a *ValidationError (matching [ErrInvalidInput]) for
+// is pending or picking, a *fielderr.Error (matching [ErrInvalidInput]) for
 // no picks, a quantity ≤ 0 or a nil line ID, an *UnknownLineError (matching
 // [ErrUnknownLine]) for a line not in the fulfillment, or a *QuantityError
 // (matching [ErrOverPick]) when a line would be picked beyond its quantity.
@@ -184,14 +184,14 @@ func (f *FulfillmentOrder) Pick(ctx context.Context, picks []Pick, now time.Time
 			return err
 		}
 	}
-	var v validator
-	v.check(len(picks) > 0, "picks", "at least one pick is required")
-	v.check(!now.IsZero(), "now", "required")
+	v := invalid()
+	v.Check(len(picks) > 0, "picks", "at least one pick is required")
+	v.Check(!now.IsZero(), "now", "required")
 	for i, p := range picks {
-		v.check(p.OrderLineID != uuid.Nil, fmt.Sprintf("picks[%d].order_line_id", i), "required")
-		v.check(p.Quantity > 0, fmt.Sprintf("picks[%d].quantity", i), fmt.Sprintf("must be positive, got %d", p.Quantity))
+		v.Check(p.OrderLineID != uuid.Nil, fmt.Sprintf("picks[%d].order_line_id", i), "required")
+		v.Check(p.Quantity > 0, fmt.Sprintf("picks[%d].quantity", i), fmt.Sprintf("must be positive, got %d", p.Quantity))
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return err
 	}
 	add := make(map[int]int64, len(picks))
@@ -266,7 +266,7 @@ type PackageDraft struct {
 // add up, per order line, exactly to the picked quantities. It returns a
 // *TransitionError (matching [ErrInvalidTransition]) unless the
 // fulfillment is picking, an error matching [ErrNotFullyPicked] while some
-// line is not fully picked, a *ValidationError (matching [ErrInvalidInput])
+// line is not fully picked, a *fielderr.Error (matching [ErrInvalidInput])
 // for no packages, a nil newID, a weight ≤ 0, a negative dimension, a
 // package without lines, a quantity ≤ 0, a SKU not matching its line, or
 // nil or duplicate IDs from newID, an *UnknownLineError (matching
@@ -283,27 +283,27 @@ func (f *FulfillmentOrder) Pack(ctx context.Context, newID func() uuid.UUID, pac
 		}
 		return fmt.Errorf("fulfillment: %d units left to pick: %w", left, ErrNotFullyPicked)
 	}
-	var v validator
-	v.check(newID != nil, "newID", "required")
-	v.check(len(packages) > 0, "packages", "at least one package is required")
-	v.check(!now.IsZero(), "now", "required")
+	v := invalid()
+	v.Check(newID != nil, "new_id", "required")
+	v.Check(len(packages) > 0, "packages", "at least one package is required")
+	v.Check(!now.IsZero(), "now", "required")
 	for i, p := range packages {
 		field := fmt.Sprintf("packages[%d]", i)
-		v.check(p.WeightGrams > 0, field+".weight_grams", fmt.Sprintf("must be positive, got %d", p.WeightGrams))
-		v.check(p.LengthCm >= 0, field+".length_cm", "must not be negative")
-		v.check(p.WidthCm >= 0, field+".width_cm", "must not be negative")
-		v.check(p.HeightCm >= 0, field+".height_cm", "must not be negative")
-		v.check(len(p.Lines) > 0, field+".lines", "at least one line is required")
+		v.Check(p.WeightGrams > 0, field+".weight_grams", fmt.Sprintf("must be positive, got %d", p.WeightGrams))
+		v.Check(p.LengthCm >= 0, field+".length_cm", "must not be negative")
+		v.Check(p.WidthCm >= 0, field+".width_cm", "must not be negative")
+		v.Check(p.HeightCm >= 0, field+".height_cm", "must not be negative")
+		v.Check(len(p.Lines) > 0, field+".lines", "at least one line is required")
 		for j, l := range p.Lines {
 			lf := fmt.Sprintf("%s.lines[%d]", field, j)
-			v.check(l.OrderLineID != uuid.Nil, lf+".order_line_id", "required")
-			v.check(l.Quantity > 0, lf+".quantity", fmt.Sprintf("must be positive, got %d", l.Quantity))
+			v.Check(l.OrderLineID != uuid.Nil, lf+".order_line_id", "required")
+			v.Check(l.Quantity > 0, lf+".quantity", fmt.Sprintf("must be positive, got %d", l.Quantity))
 			if k := f.line(l.OrderLineID); k >= 0 && l.SKU != "" && l.SKU != f.Lines[k].SKU {
-				v.add(lf+".sku", fmt.Sprintf("%q, the order line's SKU is %q", l.SKU, f.Lines[k].SKU))
+				v.Add(lf+".sku", fmt.Sprintf("%q, the order line's SKU is %q", l.SKU, f.Lines[k].SKU))
 			}
 		}
 	}
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return err
 	}
 	packed := make([]int64, len(f.Lines))
@@ -334,7 +334,7 @@ func (f *FulfillmentOrder) Pack(ctx context.Context, newID func() uuid.UUID, pac
 	for i, p := range packages {
 		id := newID()
 		if id == uuid.Nil || ids[id] {
-			return &ValidationError{Fields: []FieldError{{Field: "newID", Problem: fmt.Sprintf("returned a nil or duplicate ID %s", id)}}}
+			return invalidField("new_id", fmt.Sprintf("returned a nil or duplicate ID %s", id))
 		}
 		ids[id] = true
 		lines := make([]PackageLine, len(p.Lines))
@@ -360,16 +360,16 @@ func (f *FulfillmentOrder) Pack(ctx context.Context, newID func() uuid.UUID, pac
 // fires ship. It returns a *TransitionError (matching
 // [ErrInvalidTransition]) unless the fulfillment is shipping (see
 // [FulfillmentOrder.BeginShipping]), or a
-// *ValidationError (matching [ErrInvalidInput]) for a nil shipmentID or a
+// *fielderr.Error (matching [ErrInvalidInput]) for a nil shipmentID or a
 // zero now.
 func (f *FulfillmentOrder) MarkShipped(ctx context.Context, shipmentID uuid.UUID, now time.Time) error {
 	if err := lifecycle.Check(f.Status, EventShip); err != nil {
 		return err
 	}
-	var v validator
-	v.check(shipmentID != uuid.Nil, "shipment_id", "required")
-	v.check(!now.IsZero(), "now", "required")
-	if err := v.err(); err != nil {
+	v := invalid()
+	v.Check(shipmentID != uuid.Nil, "shipment_id", "required")
+	v.Check(!now.IsZero(), "now", "required")
+	if err := v.Err(); err != nil {
 		return err
 	}
 	next, err := lifecycle.Fire(ctx, f.Status, EventShip)
@@ -386,7 +386,7 @@ func (f *FulfillmentOrder) MarkShipped(ctx context.Context, shipmentID uuid.UUID
 // cannot be cancelled, so an order cannot be cancelled while its label is
 // being bought and its payment captured. It returns a *TransitionError
 // (matching [ErrInvalidTransition]) unless the fulfillment is packed, or a
-// *ValidationError for a zero now.
+// *fielderr.Error for a zero now.
 func (f *FulfillmentOrder) BeginShipping(ctx context.Context, now time.Time) error {
 	if err := f.move(ctx, EventBeginShipping, now); err != nil {
 		return err
@@ -398,7 +398,7 @@ func (f *FulfillmentOrder) BeginShipping(ctx context.Context, now time.Time) err
 // AbortShipping returns a fulfillment that was being shipped to packed,
 // when the label or the capture failed. It returns a *TransitionError
 // (matching [ErrInvalidTransition]) unless the fulfillment is shipping, or
-// a *ValidationError for a zero now.
+// a *fielderr.Error for a zero now.
 func (f *FulfillmentOrder) AbortShipping(ctx context.Context, now time.Time) error {
 	return f.move(ctx, EventAbortShipping, now)
 }
@@ -409,7 +409,7 @@ func (f *FulfillmentOrder) move(ctx context.Context, ev Event, now time.Time) er
 		return err
 	}
 	if now.IsZero() {
-		return &ValidationError{Fields: []FieldError{{Field: "now", Problem: "required"}}}
+		return invalidField("now", "required")
 	}
 	next, err := lifecycle.Fire(ctx, f.Status, ev)
 	if err != nil {
@@ -423,7 +423,7 @@ func (f *FulfillmentOrder) move(ctx context.Context, ev Event, now time.Time) er
 // Cancel cancels a fulfillment that is pending, picking or packed. Picked
 // quantities and packages are kept, so the caller knows what to put back.
 // It returns a *TransitionError (matching [ErrInvalidTransition]) once
-// shipping, shipped or cancelled, or a *ValidationError (matching
+// shipping, shipped or cancelled, or a *fielderr.Error (matching
 // [ErrInvalidInput]) for a zero now.
 func (f *FulfillmentOrder) Cancel(ctx context.Context, now time.Time) error {
 	return f.move(ctx, EventCancel, now)

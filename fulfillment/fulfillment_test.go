@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/fulfillment"
 )
 
@@ -110,11 +111,11 @@ func TestNewInvalid(t *testing.T) {
 			f, err := fulfillment.New(tt.id, tt.tenant, tt.order, tt.loc, tt.lines, tt.now)
 			require.ErrorIs(t, err, fulfillment.ErrInvalidInput)
 			assert.Nil(t, f)
-			var ve *fulfillment.ValidationError
+			var ve *fielderr.Error
 			require.ErrorAs(t, err, &ve)
 			var got []string
 			for _, fe := range ve.Fields {
-				got = append(got, fe.Field)
+				got = append(got, fe.Path)
 			}
 			assert.Equal(t, tt.fields, got)
 		})

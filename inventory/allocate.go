@@ -97,7 +97,7 @@ var _ Allocator = Nearest{}
 
 // Allocate implements [Allocator].
 //
-// Errors: a [*ValidationError] (matching [ErrInvalidInput]) when the request
+// Errors: a [*fielderr.Error] (matching [ErrInvalidInput]) when the request
 // has no lines, a line has an empty SKU or a quantity <= 0, the destination's
 // coordinates are out of range, or a location or a (location, SKU) stock level
 // is listed twice; a [*ShortageError] (matching [ErrInsufficientStock])
@@ -162,18 +162,18 @@ type allocState struct {
 // prepare validates req, builds the availability view and checks that every
 // SKU's total demand is covered by its total stock.
 func prepare(req AllocationRequest) (*allocState, error) {
-	var fe fieldErrors
+	fe := invalid()
 	if len(req.Lines) == 0 {
-		fe.add("lines", "must not be empty")
+		fe.Add("lines", "must not be empty")
 	}
 	st := &allocState{avail: make(map[stockKey]int64), demand: make(map[string]int64)}
 	overflow := false
 	for i, d := range req.Lines {
 		if strings.TrimSpace(d.SKU) == "" {
-			fe.add(fmt.Sprintf("lines[%d].sku", i), "must not be empty")
+			fe.Add(fmt.Sprintf("lines[%d].sku", i), "must not be empty")
 		}
 		if d.Quantity <= 0 {
-			fe.add(fmt.Sprintf("lines[%d].quantity", i), "must be greater than 0")
+			fe.Add(fmt.Sprintf("lines[%d].quantity", i), "must be greater than 0")
 			continue
 		}
 		if _, ok := st.demand[d.SKU]; !ok {
@@ -182,17 +182,17 @@ func prepare(req AllocationRequest) (*allocState, error) {
 		sum, ok := addChecked(st.demand[d.SKU], d.Quantity)
 		if !ok && !overflow {
 			overflow = true
-			fe.add(fmt.Sprintf("lines[%d].quantity", i), "total demand for the SKU overflows")
+			fe.Add(fmt.Sprintf("lines[%d].quantity", i), "total demand for the SKU overflows")
 		}
 		st.demand[d.SKU] = sum
 	}
 	if dst := req.Destination; dst != nil && !dst.Valid() {
-		fe.add("destination", "coordinates out of range")
+		fe.Add("destination", "coordinates out of range")
 	}
 	seenLoc := make(map[uuid.UUID]bool, len(req.Locations))
 	for i, l := range req.Locations {
 		if seenLoc[l.ID] {
-			fe.add(fmt.Sprintf("locations[%d].id", i), "duplicate location")
+			fe.Add(fmt.Sprintf("locations[%d].id", i), "duplicate location")
 			continue
 		}
 		seenLoc[l.ID] = true
@@ -208,7 +208,7 @@ func prepare(req AllocationRequest) (*allocState, error) {
 	for i, lv := range req.Stock {
 		k := stockKey{lv.LocationID, lv.SKU}
 		if seenLevel[k] {
-			fe.add(fmt.Sprintf("stock[%d]", i), "duplicate level for location and SKU")
+			fe.Add(fmt.Sprintf("stock[%d]", i), "duplicate level for location and SKU")
 			continue
 		}
 		seenLevel[k] = true
@@ -216,7 +216,7 @@ func prepare(req AllocationRequest) (*allocState, error) {
 			st.avail[k] = max(0, lv.Available())
 		}
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return nil, err
 	}
 

@@ -23,7 +23,7 @@
 // per-location costs, which an [AllocationRequest] does not carry. The kit
 // inventory/allocatortest checks any allocator against this contract.
 //
-// Errors: bad input is reported as a [*ValidationError] naming every bad field
+// Errors: bad input is reported as a [*fielderr.Error] naming every bad field
 // (it matches [ErrInvalidInput]); stock shortfalls as a [*ShortageError]
 // listing every short SKU (it matches [ErrInsufficientStock]).
 package inventory

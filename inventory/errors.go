@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/ordersmith/oms/fielderr"
 )
 
 var (
@@ -18,62 +20,13 @@ var (
 	// ErrReservationClosed is returned when a reservation that is no longer
 	// open is released or shipped.
 	ErrReservationClosed = errors.New("inventory: reservation closed")
-	// ErrInvalidInput is matched by every [*ValidationError].
+	// ErrInvalidInput is matched by every *fielderr.Error the package
+	// returns, which names each bad field by its JSON path.
 	ErrInvalidInput = errors.New("inventory: invalid input")
 )
 
-// FieldError names one bad input field and what is wrong with it.
-type FieldError struct {
-	// Field is the field's name, e.g. "code" or "lines[2].quantity".
-	Field string
-	// Problem says what is wrong, e.g. "must not be empty".
-	Problem string
-}
-
-// String returns "field: problem".
-func (f FieldError) String() string { return f.Field + ": " + f.Problem }
-
-// ValidationError lists every bad field of an input. It matches
-// [ErrInvalidInput] with errors.Is.
-type ValidationError struct {
-	Fields []FieldError
-}
-
-// Error implements error.
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.String()
-	}
-	return "inventory: invalid input: " + strings.Join(parts, "; ")
-}
-
-// Is reports whether target is ErrInvalidInput.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalidInput }
-
-// Has reports whether field is among the bad fields.
-func (e *ValidationError) Has(field string) bool {
-	for _, f := range e.Fields {
-		if f.Field == field {
-			return true
-		}
-	}
-	return false
-}
-
-// fieldErrors accumulates FieldErrors; err returns nil when there are none.
-type fieldErrors []FieldError
-
-func (fe *fieldErrors) add(field, problem string) {
-	*fe = append(*fe, FieldError{Field: field, Problem: problem})
-}
-
-func (fe fieldErrors) err() error {
-	if len(fe) == 0 {
-		return nil
-	}
-	return &ValidationError{Fields: append([]FieldError(nil), fe...)}
-}
+// invalid returns an empty field error matching [ErrInvalidInput].
+func invalid() *fielderr.Error { return fielderr.New(ErrInvalidInput) }
 
 // Shortage is the shortfall of one SKU: how many units were requested and how
 // many were available.

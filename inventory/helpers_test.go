@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/inventory"
 )
 
@@ -50,11 +51,11 @@ func mustMove(tb tHelper, sku string, l uuid.UUID, kind inventory.MovementKind, 
 
 func fieldNames(tb testing.TB, err error) []string {
 	tb.Helper()
-	var ve *inventory.ValidationError
+	var ve *fielderr.Error
 	require.ErrorAs(tb, err, &ve)
 	out := make([]string, len(ve.Fields))
 	for i, f := range ve.Fields {
-		out[i] = f.Field
+		out[i] = f.Path
 	}
 	return out
 }

@@ -44,14 +44,14 @@ type Item struct {
 	CreatedAt time.Time
 }
 
-// Validate returns a [*ValidationError] naming "sku" when the SKU is empty or
+// Validate returns a [*fielderr.Error] naming "sku" when the SKU is empty or
 // blank, and nil otherwise.
 func (it Item) Validate() error {
-	var fe fieldErrors
+	fe := invalid()
 	if strings.TrimSpace(it.SKU) == "" {
-		fe.add("sku", "must not be empty")
+		fe.Add("sku", "must not be empty")
 	}
-	return fe.err()
+	return fe.Err()
 }
 
 // Location is a place that holds stock and ships orders: a warehouse, a store,
@@ -73,19 +73,19 @@ type Location struct {
 	UpdatedAt time.Time
 }
 
-// Validate returns a [*ValidationError] naming every bad field: "code" when
+// Validate returns a [*fielderr.Error] naming every bad field: "code" when
 // empty or blank, "coordinates.lat" outside [-90, 90], "coordinates.lon"
 // outside [-180, 180]. It returns nil for a valid location.
 func (l Location) Validate() error {
-	var fe fieldErrors
+	fe := invalid()
 	if strings.TrimSpace(l.Code) == "" {
-		fe.add("code", "must not be empty")
+		fe.Add("code", "must not be empty")
 	}
 	if !(l.Coordinates.Lat >= -90 && l.Coordinates.Lat <= 90) {
-		fe.add("coordinates.lat", "must be between -90 and 90")
+		fe.Add("coordinates.lat", "must be between -90 and 90")
 	}
 	if !(l.Coordinates.Lon >= -180 && l.Coordinates.Lon <= 180) {
-		fe.add("coordinates.lon", "must be between -180 and 180")
+		fe.Add("coordinates.lon", "must be between -180 and 180")
 	}
-	return fe.err()
+	return fe.Err()
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/inventory"
 )
 
@@ -78,7 +79,7 @@ func TestItemValidate(t *testing.T) {
 	require.NoError(t, inventory.Item{Tenant: "t1", SKU: "A", Name: "Apple"}.Validate())
 	err := inventory.Item{Tenant: "t1", SKU: " "}.Validate()
 	require.ErrorIs(t, err, inventory.ErrInvalidInput)
-	var ve *inventory.ValidationError
+	var ve *fielderr.Error
 	require.ErrorAs(t, err, &ve)
 	assert.True(t, ve.Has("sku"))
 	assert.False(t, ve.Has("name"))
@@ -91,7 +92,8 @@ func TestErrorsAreDistinct(t *testing.T) {
 	assert.False(t, errors.Is(se, inventory.ErrInvalidInput))
 	assert.Equal(t, "inventory: insufficient stock: A requested 5, available 2; B requested 1, available 0", se.Error())
 
-	ve := &inventory.ValidationError{Fields: []inventory.FieldError{{Field: "code", Problem: "must not be empty"}}}
+	ve := inventory.Location{Tenant: "t1", Name: "Main"}.Validate()
+	require.Error(t, ve)
 	assert.ErrorIs(t, ve, inventory.ErrInvalidInput)
 	assert.False(t, errors.Is(ve, inventory.ErrInsufficientStock))
 	assert.Equal(t, "inventory: invalid input: code: must not be empty", ve.Error())

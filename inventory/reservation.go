@@ -37,26 +37,26 @@ type Reservation struct {
 
 // NewReservation returns an open reservation created at now.
 //
-// It returns a [*ValidationError] naming "tenant" or "sku" when empty,
+// It returns a [*fielderr.Error] naming "tenant" or "sku" when empty,
 // "location_id" or "order_id" when nil, and "quantity" when not positive.
 func NewReservation(id uuid.UUID, tenant string, orderID, lineID uuid.UUID, sku string, loc uuid.UUID, qty int64, now time.Time) (*Reservation, error) {
-	var fe fieldErrors
+	fe := invalid()
 	if strings.TrimSpace(tenant) == "" {
-		fe.add("tenant", "must not be empty")
+		fe.Add("tenant", "must not be empty")
 	}
 	if orderID == uuid.Nil {
-		fe.add("order_id", "must not be nil")
+		fe.Add("order_id", "must not be nil")
 	}
 	if strings.TrimSpace(sku) == "" {
-		fe.add("sku", "must not be empty")
+		fe.Add("sku", "must not be empty")
 	}
 	if loc == uuid.Nil {
-		fe.add("location_id", "must not be nil")
+		fe.Add("location_id", "must not be nil")
 	}
 	if qty <= 0 {
-		fe.add("quantity", "must be greater than 0")
+		fe.Add("quantity", "must be greater than 0")
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return nil, err
 	}
 	return &Reservation{

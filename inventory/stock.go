@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/ordersmith/oms/fielderr"
 )
 
 // StockLevel is the quantity of one SKU at one location: units on hand and
@@ -98,22 +100,22 @@ func deltas(kind MovementKind, qty int64) (onHand, reserved int64) {
 }
 
 // checkMovement reports every problem with kind, qty and sku.
-func checkMovement(sku string, kind MovementKind, qty int64) fieldErrors {
-	var fe fieldErrors
+func checkMovement(sku string, kind MovementKind, qty int64) *fielderr.Error {
+	fe := invalid()
 	if strings.TrimSpace(sku) == "" {
-		fe.add("sku", "must not be empty")
+		fe.Add("sku", "must not be empty")
 	}
 	switch {
 	case !kind.Valid():
-		fe.add("kind", fmt.Sprintf("unknown movement kind %q", kind))
+		fe.Add("kind", fmt.Sprintf("unknown movement kind %q", kind))
 	case kind == MovementAdjust:
 		if qty == 0 {
-			fe.add("quantity", "must not be 0")
+			fe.Add("quantity", "must not be 0")
 		} else if qty == math.MinInt64 {
-			fe.add("quantity", "out of range")
+			fe.Add("quantity", "out of range")
 		}
 	case qty <= 0:
-		fe.add("quantity", "must be greater than 0")
+		fe.Add("quantity", "must be greater than 0")
 	}
 	return fe
 }
@@ -122,10 +124,10 @@ func checkMovement(sku string, kind MovementKind, qty int64) fieldErrors {
 // receive and restock (+qty, 0), adjust (qty, 0) with qty positive or
 // negative, reserve (0, +qty), release (0, -qty), ship (-qty, -qty).
 //
-// It returns a [*ValidationError] naming "sku" when sku is empty, "kind" when
+// It returns a [*fielderr.Error] naming "sku" when sku is empty, "kind" when
 // kind is unknown, and "quantity" when qty <= 0 (for adjust: when qty == 0).
 func NewMovement(id uuid.UUID, tenant, sku string, loc uuid.UUID, kind MovementKind, qty int64, orderID uuid.UUID, reason string, at time.Time) (Movement, error) {
-	if err := checkMovement(sku, kind, qty).err(); err != nil {
+	if err := checkMovement(sku, kind, qty).Err(); err != nil {
 		return Movement{}, err
 	}
 	dOn, dRes := deltas(kind, qty)
@@ -155,37 +157,39 @@ func NewMovement(id uuid.UUID, tenant, sku string, loc uuid.UUID, kind MovementK
 // Errors:
 //   - a [*ShortageError] with one [Shortage] (matching [ErrInsufficientStock])
 //     when the result would have OnHand < 0, Reserved < 0 or Reserved > OnHand;
-//   - a [*ValidationError] (matching [ErrInvalidInput]) when m is not a valid
+//   - a [*fielderr.Error] (matching [ErrInvalidInput]) when m is not a valid
 //     movement (as NewMovement checks), its deltas do not match its kind and
 //     quantity, it belongs to another tenant, SKU or location than s, or the
 //     result would overflow.
 func (s StockLevel) Apply(m Movement) (StockLevel, Movement, error) {
 	fe := checkMovement(m.SKU, m.Kind, m.Quantity)
-	if len(fe) == 0 {
+	if len(fe.Fields) == 0 {
 		if dOn, dRes := deltas(m.Kind, m.Quantity); dOn != m.OnHandDelta || dRes != m.ReservedDelta {
-			fe.add("deltas", "do not match kind and quantity; build movements with NewMovement")
+			fe.Add("deltas", "do not match kind and quantity; build movements with NewMovement")
 		}
 	}
 	zeroIdentity := s.Tenant == "" && s.SKU == "" && s.LocationID == uuid.Nil
 	if !zeroIdentity {
 		if m.Tenant != s.Tenant {
-			fe.add("tenant", "movement is for another tenant than the stock level")
+			fe.Add("tenant", "movement is for another tenant than the stock level")
 		}
 		if m.SKU != s.SKU {
-			fe.add("sku", "movement is for another SKU than the stock level")
+			fe.Add("sku", "movement is for another SKU than the stock level")
 		}
 		if m.LocationID != s.LocationID {
-			fe.add("location_id", "movement is for another location than the stock level")
+			fe.Add("location_id", "movement is for another location than the stock level")
 		}
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return s, m, err
 	}
 
 	onHand, ok1 := addChecked(s.OnHand, m.OnHandDelta)
 	reserved, ok2 := addChecked(s.Reserved, m.ReservedDelta)
 	if !ok1 || !ok2 {
-		return s, m, fieldErrors{{Field: "quantity", Problem: "overflows the stock level"}}.err()
+		fe := invalid()
+		fe.Add("quantity", "overflows the stock level")
+		return s, m, fe
 	}
 	if onHand < 0 || reserved < 0 || reserved > onHand {
 		return s, m, &ShortageError{Shortages: []Shortage{shortageFor(s, m)}}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/money"
 	"github.com/ordersmith/oms/order"
 )
@@ -33,7 +34,7 @@ func TestDraftRefusesAmountsOutOfRange(t *testing.T) {
 	select {
 	case err := <-done:
 		require.ErrorIs(t, err, order.ErrInvalidOrder)
-		var ve *order.ValidationError
+		var ve *fielderr.Error
 		require.ErrorAs(t, err, &ve)
 		require.True(t, ve.Has("lines[0].unit_price"), "%v", err)
 	case <-time.After(10 * time.Second):
@@ -96,7 +97,7 @@ func TestDraftRefusesUnboundedExponents(t *testing.T) {
 					}
 					return err
 				})
-				var ve *order.ValidationError
+				var ve *fielderr.Error
 				require.ErrorAs(t, err, &ve)
 				assert.True(t, ve.Has(f.field), "%v", err)
 
@@ -184,7 +185,7 @@ func TestDraftRefusesTotalsOutOfRange(t *testing.T) {
 			t.Parallel()
 			d := tt.draft()
 			err := runGuarded(t, d.Validate)
-			var ve *order.ValidationError
+			var ve *fielderr.Error
 			require.ErrorAs(t, err, &ve)
 			for _, f := range tt.fields {
 				assert.True(t, ve.Has(f), "%s not among %v", f, err)

@@ -5,7 +5,7 @@
 // # Placing an order
 //
 // A sales channel submits a [Draft] (decode its JSON with [ParseDraft]).
-// [Draft.Validate] lists every bad field at once in a [*ValidationError];
+// [Draft.Validate] lists every bad field at once in a [*fielderr.Error];
 // [New] validates the draft and creates a pending [Order]. IDs and times are
 // parameters: the package never generates either.
 //

@@ -6,6 +6,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/money"
 )
 
@@ -145,7 +146,7 @@ func validCountry(c string) bool {
 	return len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
 }
 
-// Validate checks the draft and returns nil or a *ValidationError listing
+// Validate checks the draft and returns nil or a *fielderr.Error listing
 // every bad field at once (matching ErrInvalidOrder). Field names follow the
 // JSON form: "channel.kind", "external_ref", "shipping_address.city",
 // "currency", "lines", "lines[2].unit_price", "discount", "shipping_charge",
@@ -160,12 +161,12 @@ func validCountry(c string) bool {
 // ("totals.subtotal", ..., "totals.total"), so that no order is created
 // whose amounts could not be stored and read back.
 func (d Draft) Validate() error {
-	ve := &ValidationError{}
+	ve := fielderr.New(ErrInvalidOrder)
 	d.validate(ve)
 	return ve.Err()
 }
 
-func (d Draft) validate(ve *ValidationError) {
+func (d Draft) validate(ve *fielderr.Error) {
 	before := len(ve.Fields)
 	d.validateFields(ve)
 	if len(ve.Fields) == before {
@@ -176,7 +177,7 @@ func (d Draft) validate(ve *ValidationError) {
 
 // validateTotals prices a draft whose fields are valid and records every
 // computed amount outside the money bounds.
-func (d Draft) validateTotals(ve *ValidationError) {
+func (d Draft) validateTotals(ve *fielderr.Error) {
 	lines, t, err := price(d)
 	if err != nil { // not expected for a draft with valid fields
 		ve.Add("lines", "cannot be priced: "+err.Error())
@@ -186,7 +187,7 @@ func (d Draft) validateTotals(ve *ValidationError) {
 }
 
 // checkPriced records every priced amount outside the money bounds.
-func checkPriced(ve *ValidationError, lines []priced, t Totals) {
+func checkPriced(ve *fielderr.Error, lines []priced, t Totals) {
 	check := func(field string, m money.Money) {
 		if money.CheckDecimal(m.Amount()) != nil {
 			ve.Add(field, fmt.Sprintf("amount exceeds %d integer digits", money.MaxIntegerDigits))
@@ -208,7 +209,7 @@ func checkPriced(ve *ValidationError, lines []priced, t Totals) {
 }
 
 // validateFields checks each field of the draft on its own.
-func (d Draft) validateFields(ve *ValidationError) {
+func (d Draft) validateFields(ve *fielderr.Error) {
 	switch {
 	case d.Channel.Kind == "":
 		ve.Add("channel.kind", "missing")
@@ -298,7 +299,7 @@ func (d Draft) validateFields(ve *ValidationError) {
 
 // validateCharge checks an optional order-level amount and reports whether
 // it is present and valid.
-func (d Draft) validateCharge(ve *ValidationError, field string, m money.Money, curOK bool) bool {
+func (d Draft) validateCharge(ve *fielderr.Error, field string, m money.Money, curOK bool) bool {
 	if isNone(m) {
 		return false
 	}
@@ -320,7 +321,7 @@ func (d Draft) validateCharge(ve *ValidationError, field string, m money.Money, 
 }
 
 // Totals validates the draft and returns the totals an order created from it
-// would have, without creating one: a quote. It returns a *ValidationError
+// would have, without creating one: a quote. It returns a *fielderr.Error
 // (matching ErrInvalidOrder) when the draft is invalid.
 func (d Draft) Totals() (Totals, error) {
 	if err := d.Validate(); err != nil {

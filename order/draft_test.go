@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/money"
 	"github.com/ordersmith/oms/order"
 )
@@ -92,9 +93,9 @@ func TestValidationErrorMessageListsEveryField(t *testing.T) {
 
 func TestValidationErrorAddAndErr(t *testing.T) {
 	t.Parallel()
-	var nilVE *order.ValidationError
+	var nilVE *fielderr.Error
 	require.NoError(t, nilVE.Err())
-	ve := &order.ValidationError{}
+	ve := fielderr.New(order.ErrInvalidOrder)
 	require.NoError(t, ve.Err())
 	assert.False(t, ve.Has("lines[1].sku"))
 	ve.Add("lines[1].sku", "unknown SKU")
@@ -102,7 +103,7 @@ func TestValidationErrorAddAndErr(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorIs(t, err, order.ErrInvalidOrder)
 	assert.True(t, ve.Has("lines[1].sku"))
-	assert.Equal(t, []order.FieldError{{Field: "lines[1].sku", Problem: "unknown SKU"}}, ve.Fields)
+	assert.Equal(t, []fielderr.Field{{Path: "lines[1].sku", Problem: "unknown SKU"}}, ve.Fields)
 }
 
 func TestDraftTotalsQuote(t *testing.T) {

@@ -3,14 +3,14 @@ package order
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/google/uuid"
 )
 
 var (
-	// ErrInvalidOrder is matched by every *ValidationError: the input (a
-	// draft, a quantity map, a rating, ...) has one or more bad fields.
+	// ErrInvalidOrder is matched by every *fielderr.Error the package
+	// returns: the input (a draft, a quantity map, a rating, ...) has one or
+	// more bad fields, each named by its JSON path.
 	ErrInvalidOrder = errors.New("order: invalid order")
 	// ErrInvalidTransition is matched by every *TransitionError: the event is
 	// not allowed in the order's current status.
@@ -31,64 +31,6 @@ var (
 	// shipped, returned or apportioned than a line has available.
 	ErrQuantityExceeded = errors.New("order: quantity exceeded")
 )
-
-// FieldError names one bad input field and what is wrong with it.
-type FieldError struct {
-	// Field is the path of the field, e.g. "lines[1].unit_price" or
-	// "shipping_address.city".
-	Field string `json:"field"`
-	// Problem says what is wrong, e.g. "must be positive".
-	Problem string `json:"problem"`
-}
-
-// String returns "field: problem".
-func (f FieldError) String() string { return f.Field + ": " + f.Problem }
-
-// ValidationError lists every bad field of an input at once. It matches
-// ErrInvalidOrder with errors.Is. The zero value is an empty list, ready to
-// use with Add.
-type ValidationError struct {
-	// Fields lists the problems in the order they were found.
-	Fields []FieldError `json:"fields"`
-}
-
-// Error implements error, listing every field problem.
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.String()
-	}
-	return "order: invalid order: " + strings.Join(parts, "; ")
-}
-
-// Is reports whether target is ErrInvalidOrder.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalidOrder }
-
-// Add appends a problem with field.
-func (e *ValidationError) Add(field, problem string) {
-	e.Fields = append(e.Fields, FieldError{Field: field, Problem: problem})
-}
-
-// Has reports whether field has at least one problem listed.
-func (e *ValidationError) Has(field string) bool {
-	if e == nil {
-		return false
-	}
-	for _, f := range e.Fields {
-		if f.Field == field {
-			return true
-		}
-	}
-	return false
-}
-
-// Err returns e as an error, or nil when e is nil or lists no problem.
-func (e *ValidationError) Err() error {
-	if e == nil || len(e.Fields) == 0 {
-		return nil
-	}
-	return e
-}
 
 // QuantityError reports that a request needs more units of a line than it
 // has available. It matches ErrQuantityExceeded with errors.Is.

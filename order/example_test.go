@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/order"
 )
 
@@ -78,7 +79,7 @@ func ExampleDraft_Validate() {
 			Name: "Grace Hopper", Line1: "1 Navy Way", City: "Arlington", PostalCode: "22202", Country: "US",
 		},
 	}
-	var ve *order.ValidationError
+	var ve *fielderr.Error
 	if errors.As(d.Validate(), &ve) {
 		for _, f := range ve.Fields {
 			fmt.Println(f)

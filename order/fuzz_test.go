@@ -7,12 +7,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/money"
 	"github.com/ordersmith/oms/order"
 )
 
 // FuzzParseDraft checks that ParseDraft and Validate never panic or hang,
-// that every error is a *ValidationError, and that a draft which passes
+// that every error is a *fielderr.Error, and that a draft which passes
 // both makes an order whose amounts are within the money bounds, whose
 // lines sum to its totals and whose JSON form reads back unchanged.
 func FuzzParseDraft(f *testing.F) {
@@ -50,13 +51,13 @@ func FuzzParseDraft(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := order.ParseDraft(data)
 		if err != nil {
-			var ve *order.ValidationError
+			var ve *fielderr.Error
 			require.True(t, errors.As(err, &ve), "untyped error %v", err)
 			require.NotEmpty(t, ve.Fields)
 			return
 		}
 		if err := d.Validate(); err != nil {
-			var ve *order.ValidationError
+			var ve *fielderr.Error
 			require.True(t, errors.As(err, &ve), "untyped error %v", err)
 			require.NotEmpty(t, ve.Fields)
 			return

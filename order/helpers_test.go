@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/money"
 	"github.com/ordersmith/oms/order"
 )
@@ -139,15 +140,15 @@ func requireUnchanged(t *testing.T, o *order.Order, f func() error) error {
 	return err
 }
 
-// requireFields checks err is a *ValidationError naming exactly fields.
-func requireFields(t *testing.T, err error, fields ...string) *order.ValidationError {
+// requireFields checks err is a *fielderr.Error naming exactly fields.
+func requireFields(t *testing.T, err error, fields ...string) *fielderr.Error {
 	t.Helper()
 	require.ErrorIs(t, err, order.ErrInvalidOrder)
-	var ve *order.ValidationError
+	var ve *fielderr.Error
 	require.ErrorAs(t, err, &ve)
 	got := make([]string, len(ve.Fields))
 	for i, f := range ve.Fields {
-		got[i] = f.Field
+		got[i] = f.Path
 	}
 	require.ElementsMatch(t, fields, got, "problems: %v", ve.Fields)
 	return ve

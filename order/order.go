@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/money"
 )
 
@@ -143,12 +144,12 @@ type Order struct {
 // totals are computed and allocated to the lines; see the package
 // documentation.
 //
-// New returns a *ValidationError (matching ErrInvalidOrder) listing every
+// New returns a *fielderr.Error (matching ErrInvalidOrder) listing every
 // problem of the draft (see Draft.Validate), a nil id ("id"), an empty tenant
 // or one that is not storable text ("tenant", see TextProblem), a nil lineIDs ("line_ids") or a nil or repeated line ID
 // ("lines[i].id").
 func New(id uuid.UUID, tenant string, lineIDs func() uuid.UUID, d Draft, now time.Time) (*Order, error) {
-	ve := &ValidationError{}
+	ve := fielderr.New(ErrInvalidOrder)
 	if id == uuid.Nil {
 		ve.Add("id", "missing")
 	}
@@ -255,10 +256,10 @@ func (o *Order) Confirm(ctx context.Context, now time.Time) error {
 	return o.fire(ctx, EventConfirm, now)
 }
 
-// checkReason returns a *ValidationError ("reason") for a blank reason or
+// checkReason returns a *fielderr.Error ("reason") for a blank reason or
 // one that is not storable text (see TextProblem).
 func checkReason(reason string) error {
-	ve := &ValidationError{}
+	ve := fielderr.New(ErrInvalidOrder)
 	if blank(reason) {
 		ve.Add("reason", "missing")
 	}
@@ -267,7 +268,7 @@ func checkReason(reason string) error {
 }
 
 // Hold pauses a pending, confirmed or processing order for reason. It
-// returns a *ValidationError ("reason") for an empty reason or one that is
+// returns a *fielderr.Error ("reason") for an empty reason or one that is
 // not storable text (see TextProblem), or a
 // *TransitionError (matching ErrInvalidTransition) from any other status.
 func (o *Order) Hold(ctx context.Context, reason string, now time.Time) error {
@@ -302,7 +303,7 @@ func (o *Order) StartProcessing(ctx context.Context, now time.Time) error {
 
 // Cancel cancels an order that has shipped nothing (pending, confirmed, on
 // hold or processing) for reason, and clears any HoldReason. It returns a
-// *ValidationError ("reason") for an empty reason or one that is not
+// *fielderr.Error ("reason") for an empty reason or one that is not
 // storable text (see TextProblem), or a *TransitionError (matching
 // ErrInvalidTransition) from any other status.
 func (o *Order) Cancel(ctx context.Context, reason string, now time.Time) error {
@@ -347,7 +348,7 @@ func (o *Order) checkUnitsEvent(full, partial Event, units map[uuid.UUID]int64, 
 // field names the map in validation errors; count reads a line's current
 // count and limit what it may reach.
 func (o *Order) applyUnits(op, field string, units map[uuid.UUID]int64, count, limit func(Line) int64) ([]int64, error) {
-	ve := &ValidationError{}
+	ve := fielderr.New(ErrInvalidOrder)
 	if len(units) == 0 {
 		ve.Add(field, "no lines")
 		return nil, ve
@@ -383,7 +384,7 @@ func (o *Order) applyUnits(op, field string, units map[uuid.UUID]int64, count, l
 // moves the order to shipped when every unit has shipped, or to
 // partially_shipped otherwise. It updates the fulfillment summary.
 //
-// It returns a *ValidationError for an empty map or a non-positive quantity
+// It returns a *fielderr.Error for an empty map or a non-positive quantity
 // ("shipped[<line id>]"), an error matching ErrUnknownLine for a line not in
 // the order, a *QuantityError (matching ErrQuantityExceeded) when a line
 // would ship more than ordered, or a *TransitionError (matching
@@ -424,7 +425,7 @@ func (o *Order) MarkDelivered(ctx context.Context, now time.Time) error {
 // moves the order to returned when every unit has come back, or to
 // partially_returned otherwise. It updates the fulfillment summary.
 //
-// It returns a *ValidationError for an empty map or a non-positive quantity
+// It returns a *fielderr.Error for an empty map or a non-positive quantity
 // ("returned[<line id>]"), an error matching ErrUnknownLine for a line not
 // in the order, a *QuantityError (matching ErrQuantityExceeded) when a line
 // would return more than it shipped, or a *TransitionError (matching
@@ -472,7 +473,7 @@ func feedbackAllowed(s Status) bool {
 //
 // It returns a *FeedbackNotAllowedError (matching ErrFeedbackNotAllowed) in
 // any other status, ErrFeedbackExists when feedback was already left, or a
-// *ValidationError naming "rating" and/or "comment" (too long, or not
+// *fielderr.Error naming "rating" and/or "comment" (too long, or not
 // storable text: see TextProblem).
 func (o *Order) LeaveFeedback(rating int, comment string, now time.Time) error {
 	if !feedbackAllowed(o.Status) {
@@ -481,7 +482,7 @@ func (o *Order) LeaveFeedback(rating int, comment string, now time.Time) error {
 	if o.Feedback != nil {
 		return ErrFeedbackExists
 	}
-	ve := &ValidationError{}
+	ve := fielderr.New(ErrInvalidOrder)
 	if rating < 1 || rating > 5 {
 		ve.Add("rating", fmt.Sprintf("must be 1 to 5, not %d", rating))
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/money"
 )
 
@@ -33,7 +34,7 @@ import (
 // (or one with an empty currency and a zero amount) means none. Unknown keys
 // are ignored.
 //
-// ParseDraft reports decoding problems only: a *ValidationError (matching
+// ParseDraft reports decoding problems only: a *fielderr.Error (matching
 // ErrInvalidOrder) naming each field that cannot be decoded, e.g.
 // "lines[1].unit_price": malformed amount, or "currency": unknown currency,
 // and each free-text field that is not storable text (see TextProblem; JSON
@@ -52,7 +53,7 @@ func ParseDraft(data []byte) (Draft, error) {
 		ShippingCharge  json.RawMessage `json:"shipping_charge"`
 		TaxRate         json.RawMessage `json:"tax_rate"`
 	}
-	ve := &ValidationError{}
+	ve := fielderr.New(ErrInvalidOrder)
 	if err := json.Unmarshal(data, &raw); err != nil {
 		ve.Add("draft", "malformed JSON: "+err.Error())
 		return Draft{}, ve
@@ -112,7 +113,7 @@ func isPresent(raw json.RawMessage) bool {
 // decodeField decodes raw into dst, recording a problem under field (or the
 // nested field the decoder names) on failure. It reports whether dst holds
 // a decoded value.
-func decodeField(ve *ValidationError, field string, raw json.RawMessage, dst any) bool {
+func decodeField(ve *fielderr.Error, field string, raw json.RawMessage, dst any) bool {
 	if !isPresent(raw) {
 		return false
 	}
@@ -154,7 +155,7 @@ func jsonKind(k string) string {
 
 // parseAmount decodes an amount field; see ParseDraft for the accepted
 // forms. It returns the zero Money for none or on error.
-func parseAmount(ve *ValidationError, field string, raw json.RawMessage, cur money.Currency) money.Money {
+func parseAmount(ve *fielderr.Error, field string, raw json.RawMessage, cur money.Currency) money.Money {
 	if !isPresent(raw) {
 		return money.Money{}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/money"
 )
 
@@ -71,9 +72,9 @@ type PaymentFacts struct {
 
 // Validate checks that every amount is in currency c (or is the zero Money)
 // and not negative, and that no more is refunded than captured. It returns a
-// *ValidationError naming "authorized", "captured" or "refunded".
+// *fielderr.Error naming "authorized", "captured" or "refunded".
 func (f PaymentFacts) Validate(c money.Currency) error {
-	ve := &ValidationError{}
+	ve := fielderr.New(ErrInvalidOrder)
 	for _, a := range []struct {
 		name string
 		m    money.Money

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ordersmith/oms/fielderr"
 )
 
 // TextProblem returns "" when s may be stored as text by every store: valid
@@ -23,7 +25,7 @@ func TextProblem(s string) string {
 }
 
 // checkText records a field error for each named string with a TextProblem.
-func checkText(ve *ValidationError, fields ...textField) {
+func checkText(ve *fielderr.Error, fields ...textField) {
 	for _, f := range fields {
 		if p := TextProblem(f.value); p != "" {
 			ve.Add(f.path, p)
@@ -36,7 +38,7 @@ type textField struct{ path, value string }
 
 // validateText records every free-text field of the draft that is not
 // storable text.
-func (d Draft) validateText(ve *ValidationError) {
+func (d Draft) validateText(ve *fielderr.Error) {
 	a, c := d.ShippingAddress, d.Customer
 	fields := []textField{
 		{"channel.name", d.Channel.Name},

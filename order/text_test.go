@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/order"
 )
 
@@ -56,7 +57,7 @@ func TestDraftRefusesBadText(t *testing.T) {
 				t.Parallel()
 				d := validDraft()
 				f.set(&d, bad)
-				var ve *order.ValidationError
+				var ve *fielderr.Error
 				require.ErrorAs(t, d.Validate(), &ve)
 				assert.True(t, ve.Has(f.path), "%v", ve)
 				assert.Len(t, ve.Fields, 1, "%v", ve)
@@ -86,7 +87,7 @@ func TestOrderRefusesBadTextInReasons(t *testing.T) {
 	t.Parallel()
 	for _, bad := range []string{"late\x00", "late\xff"} {
 		o := newOrder(t)
-		var ve *order.ValidationError
+		var ve *fielderr.Error
 		require.ErrorAs(t, o.Hold(ctx, bad, t0), &ve)
 		assert.True(t, ve.Has("reason"))
 		require.ErrorAs(t, o.Cancel(ctx, bad, t0), &ve)

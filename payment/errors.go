@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/money"
 )
 
@@ -17,11 +18,12 @@ var (
 	// exist in the tenant.
 	ErrNotFound = errors.New("payment: not found")
 	// ErrInvalidInput is returned for malformed arguments. The error is a
-	// *ValidationError naming the bad fields.
+	// *fielderr.Error naming each bad field by its JSON path.
 	ErrInvalidInput = errors.New("payment: invalid input")
 	// ErrInvalidAmount is returned for an amount that is not positive, not
 	// rounded to its currency's minor unit, in an unknown currency, or in a
-	// currency other than the payment's.
+	// currency other than the payment's. The error is a *fielderr.Error
+	// naming "amount", which also matches ErrInvalidInput.
 	ErrInvalidAmount = errors.New("payment: invalid amount")
 	// ErrDeclined is returned by a gateway that refused an operation. The
 	// error is a *DeclineError.
@@ -117,52 +119,11 @@ func (e *AmountError) Error() string {
 // Unwrap returns the sentinel in Err.
 func (e *AmountError) Unwrap() error { return e.Err }
 
-// FieldError is one invalid argument.
-type FieldError struct {
-	// Field names the argument, e.g. "amount" or "ref".
-	Field string
-	// Problem says what is wrong with it.
-	Problem string
-}
-
-// ValidationError lists every invalid argument of a call. It matches
-// [ErrInvalidInput], and also [ErrInvalidAmount] when a field named "amount"
-// is among them.
-type ValidationError struct {
-	// Fields lists the problems in argument order.
-	Fields []FieldError
-}
-
-// Error implements error.
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.Field + ": " + f.Problem
-	}
-	return "payment: invalid input: " + strings.Join(parts, "; ")
-}
-
-// Is reports whether target is ErrInvalidInput, or ErrInvalidAmount when an
-// amount field is invalid.
-func (e *ValidationError) Is(target error) bool {
-	switch target {
-	case ErrInvalidInput:
-		return true
-	case ErrInvalidAmount:
-		for _, f := range e.Fields {
-			if f.Field == "amount" {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // validator collects field problems.
-type validator struct{ fields []FieldError }
+type validator struct{ fields []fielderr.Field }
 
 func (v *validator) add(field, problem string) {
-	v.fields = append(v.fields, FieldError{field, problem})
+	v.fields = append(v.fields, fielderr.Field{Path: field, Problem: problem})
 }
 
 func (v *validator) check(ok bool, field, problem string) {
@@ -183,11 +144,27 @@ func (v *validator) checkText(field, s string) {
 	}
 }
 
+// err returns nil or a *fielderr.Error listing the problems, matching
+// ErrInvalidInput, and ErrInvalidAmount too when a field named "amount" is
+// among them.
 func (v *validator) err() error {
 	if len(v.fields) == 0 {
 		return nil
 	}
-	return &ValidationError{Fields: v.fields}
+	fe := fielderr.New(ErrInvalidInput)
+	fe.Fields = v.fields
+	if fe.Has("amount") {
+		fe.With(ErrInvalidAmount)
+	}
+	return fe
+}
+
+// invalidField returns a field error matching [ErrInvalidInput] that names
+// one field.
+func invalidField(path, problem string) error {
+	v := validator{}
+	v.add(path, problem)
+	return v.err()
 }
 
 // checkAmount records a problem unless a is a positive, rounded amount in a

@@ -95,7 +95,7 @@ type Payment struct {
 // New returns a pending payment of amount for order orderID through the
 // named gateway. The amount must be positive and rounded to its currency's
 // minor unit; the tenant and gateway must be storable text (no NUL byte,
-// valid UTF-8). It returns a *ValidationError (matching [ErrInvalidInput],
+// valid UTF-8). It returns a *fielderr.Error (matching [ErrInvalidInput],
 // and [ErrInvalidAmount] for a bad amount) naming every invalid argument.
 func New(id uuid.UUID, tenant string, orderID uuid.UUID, gateway string, amount money.Money, now time.Time) (*Payment, error) {
 	var v validator
@@ -202,7 +202,7 @@ func (p *Payment) recordArgs(v *validator, txID uuid.UUID, ref, key string, now 
 // which must be positive, rounded, in the payment's currency and at most the
 // requested Amount (a gateway may authorize less). The same key and result
 // recorded again is a no-op. It returns a *TransitionError (matching
-// [ErrInvalidTransition]) unless the payment is pending, a *ValidationError
+// [ErrInvalidTransition]) unless the payment is pending, a *fielderr.Error
 // (matching [ErrInvalidInput], [ErrInvalidAmount] for the amount) for bad
 // arguments, or an error matching [ErrIdempotencyConflict].
 func (p *Payment) RecordAuthorization(ctx context.Context, txID uuid.UUID, ref string, amount money.Money, key string, now time.Time) error {
@@ -237,7 +237,7 @@ func (p *Payment) RecordAuthorization(ctx context.Context, txID uuid.UUID, ref s
 // RecordFailure records that the authorization failed for reason, which
 // must not be empty and must be storable text (no NUL byte, valid UTF-8).
 // It returns a *TransitionError (matching [ErrInvalidTransition]) unless the
-// payment is pending, or a *ValidationError (matching [ErrInvalidInput]).
+// payment is pending, or a *fielderr.Error (matching [ErrInvalidInput]).
 func (p *Payment) RecordFailure(ctx context.Context, reason string, now time.Time) error {
 	if err := lifecycle.Check(p.status(), EventFail); err != nil {
 		return err
@@ -261,7 +261,7 @@ func (p *Payment) RecordFailure(ctx context.Context, reason string, now time.Tim
 
 // CheckCapture reports whether amount may be captured now. It returns a
 // *TransitionError (matching [ErrInvalidTransition]) unless the payment is
-// authorized or partially captured (whatever has been refunded), a *ValidationError (matching
+// authorized or partially captured (whatever has been refunded), a *fielderr.Error (matching
 // [ErrInvalidAmount]) for an amount that is not positive, not rounded or in
 // another currency, or an *AmountError matching [ErrExceedsAuthorized] when
 // amount is more than [Payment.Capturable].
@@ -284,7 +284,7 @@ func (p *Payment) CheckCapture(amount money.Money) error {
 // RecordCapture records the gateway's capture ref of amount. It fires
 // capture when the whole authorization is then captured, capture_partial
 // otherwise. The same key and result recorded again is a no-op. It returns
-// the errors of [Payment.CheckCapture], a *ValidationError for a missing
+// the errors of [Payment.CheckCapture], a *fielderr.Error for a missing
 // txID, ref or now or for a ref or key that is not storable text (a NUL
 // byte or invalid UTF-8), or an error matching [ErrIdempotencyConflict].
 func (p *Payment) RecordCapture(ctx context.Context, txID uuid.UUID, ref string, amount money.Money, key string, now time.Time) error {
@@ -323,7 +323,7 @@ func (p *Payment) CheckVoid() error { return lifecycle.Check(p.status(), EventVo
 // transaction's amount is the authorization released. The same key and
 // result recorded again is a no-op. It returns a *TransitionError (matching
 // [ErrInvalidTransition]) unless the payment is authorized, a
-// *ValidationError for a missing txID, ref or now or for a ref or key that is
+// *fielderr.Error for a missing txID, ref or now or for a ref or key that is
 // not storable text (a NUL byte or invalid UTF-8), or an error matching
 // [ErrIdempotencyConflict].
 func (p *Payment) RecordVoid(ctx context.Context, txID uuid.UUID, ref, key string, now time.Time) error {
@@ -350,7 +350,7 @@ func (p *Payment) RecordVoid(ctx context.Context, txID uuid.UUID, ref, key strin
 // CheckRefund reports whether amount may be refunded now. It returns a
 // *TransitionError (matching [ErrInvalidTransition]) unless some money has
 // been captured (captured or partially_captured), a
-// *ValidationError (matching [ErrInvalidAmount]) for an amount that is not
+// *fielderr.Error (matching [ErrInvalidAmount]) for an amount that is not
 // positive, not rounded or in another currency, or an *AmountError matching
 // [ErrExceedsCaptured] when amount is more than [Payment.Refundable].
 func (p *Payment) CheckRefund(amount money.Money) error {
@@ -374,7 +374,7 @@ func (p *Payment) CheckRefund(amount money.Money) error {
 // neither changes the status, so the uncaptured rest of the authorization
 // may still be captured (and refunded) later. A legacy status is rewritten
 // as its capture status. The same key and result recorded again is a no-op. It returns the errors of [Payment.CheckRefund], a
-// *ValidationError for a missing txID, ref or now or for a ref or key that is
+// *fielderr.Error for a missing txID, ref or now or for a ref or key that is
 // not storable text (a NUL byte or invalid UTF-8), or an error matching
 // [ErrIdempotencyConflict].
 func (p *Payment) RecordRefund(ctx context.Context, txID uuid.UUID, ref string, amount money.Money, key string, now time.Time) error {

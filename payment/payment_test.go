@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/money"
 	"github.com/ordersmith/oms/payment"
 )
@@ -92,11 +93,11 @@ func TestNewInvalid(t *testing.T) {
 			assert.Nil(t, p)
 			assert.ErrorIs(t, err, payment.ErrInvalidInput)
 			assert.Equal(t, tt.isAmount, errors.Is(err, payment.ErrInvalidAmount))
-			var ve *payment.ValidationError
+			var ve *fielderr.Error
 			require.ErrorAs(t, err, &ve)
 			var got []string
 			for _, f := range ve.Fields {
-				got = append(got, f.Field)
+				got = append(got, f.Path)
 				assert.NotEmpty(t, f.Problem)
 			}
 			assert.Equal(t, tt.fields, got)
@@ -444,8 +445,10 @@ func TestErrorTypes(t *testing.T) {
 	}
 	assert.Equal(t, "payment: declined: insufficient_funds: low", (&payment.DeclineError{Code: "insufficient_funds", Message: "low"}).Error())
 	assert.Equal(t, "payment: declined: card_declined", (&payment.DeclineError{Code: "card_declined"}).Error())
-	ve := &payment.ValidationError{Fields: []payment.FieldError{{Field: "ref", Problem: "required"}}}
-	assert.Equal(t, "payment: invalid input: ref: required", ve.Error())
+	_, ve := payment.NewSandbox().Authorize(ctx, payment.AuthorizeRequest{Amount: usd("1.00"), Token: payment.TokenApprove})
+	require.Error(t, ve)
+	assert.Equal(t, "payment: invalid input: idempotency_key: required", ve.Error())
+	assert.ErrorIs(t, ve, payment.ErrInvalidInput)
 	assert.NotErrorIs(t, ve, payment.ErrInvalidAmount)
 }
 

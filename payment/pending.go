@@ -46,7 +46,7 @@ func (p *Payment) PendingRefund(key string) (PendingRefund, bool) {
 
 // RequestRefund records that amount is being refunded under key (derived
 // from the caller's requestKey), before the gateway is asked: from then on Refundable counts it as spent. It
-// returns the errors of [Payment.CheckRefund], a *ValidationError for a
+// returns the errors of [Payment.CheckRefund], a *fielderr.Error for a
 // missing key or time or text that cannot be stored, and an error matching
 // [ErrIdempotencyConflict] when key is already pending or recorded.
 func (p *Payment) RequestRefund(key, requestKey string, amount money.Money, reason string, now time.Time) error {

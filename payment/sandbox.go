@@ -122,7 +122,7 @@ func (s *Sandbox) Name() string { return "sandbox" }
 // stored outcome; transient failures are not stored.
 func (s *Sandbox) do(key, fingerprint string, op func() (Result, error)) (Result, error) {
 	if key == "" {
-		return Result{}, &ValidationError{Fields: []FieldError{{Field: "idempotency_key", Problem: "required"}}}
+		return Result{}, invalidField("idempotency_key", "required")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -3,11 +3,11 @@ package returns
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/internal/machine"
 )
 
@@ -18,7 +18,9 @@ var (
 	// ErrNotFound is returned (by stores and engines) when a return does not
 	// exist in the tenant.
 	ErrNotFound = errors.New("returns: not found")
-	// ErrInvalidInput is matched by every *ValidationError.
+	// ErrInvalidInput is matched by every *fielderr.Error the package
+	// returns, which names each bad field by its JSON path, such as
+	// "lines[1].quantity".
 	ErrInvalidInput = errors.New("returns: invalid input")
 	// ErrNotDelivered is returned by Policy.Check for an order that has not
 	// been delivered, so its return window has not opened.
@@ -40,57 +42,15 @@ var (
 // events that are allowed. It matches [ErrInvalidTransition].
 type TransitionError = machine.TransitionError[Status, Event]
 
-// FieldError names one bad input field and what is wrong with it.
-type FieldError struct {
-	// Field is the field's name, e.g. "lines[2].Quantity".
-	Field string
-	// Problem says what is wrong, e.g. "must be positive".
-	Problem string
-}
+// invalid returns an empty field error matching [ErrInvalidInput].
+func invalid() *fielderr.Error { return fielderr.New(ErrInvalidInput) }
 
-// String returns "field: problem".
-func (f FieldError) String() string { return f.Field + ": " + f.Problem }
-
-// ValidationError lists every bad field of an input. It matches
-// [ErrInvalidInput] with errors.Is.
-type ValidationError struct {
-	Fields []FieldError
-}
-
-// Error implements error.
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.String()
-	}
-	return "returns: invalid input: " + strings.Join(parts, "; ")
-}
-
-// Is reports whether target is ErrInvalidInput.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalidInput }
-
-// Has reports whether field is among the bad fields.
-func (e *ValidationError) Has(field string) bool {
-	for _, f := range e.Fields {
-		if f.Field == field {
-			return true
-		}
-	}
-	return false
-}
-
-// fieldErrors accumulates FieldErrors; err returns nil when there are none.
-type fieldErrors []FieldError
-
-func (fe *fieldErrors) add(field, problem string) {
-	*fe = append(*fe, FieldError{Field: field, Problem: problem})
-}
-
-func (fe fieldErrors) err() error {
-	if len(fe) == 0 {
-		return nil
-	}
-	return &ValidationError{Fields: append([]FieldError(nil), fe...)}
+// invalidField returns a field error matching [ErrInvalidInput] that names
+// one field.
+func invalidField(path, problem string) error {
+	fe := invalid()
+	fe.Add(path, problem)
+	return fe
 }
 
 // WindowError reports a return requested after the window closed. It

@@ -130,50 +130,50 @@ type RequestLine struct {
 	Quantity    int64
 }
 
-// New returns a return in status requested. It returns a *ValidationError
+// New returns a return in status requested. It returns a *fielderr.Error
 // (ErrInvalidInput) naming every bad argument: a nil ID or order ID, an
 // empty tenant, an unknown reason, no lines, or a line with a nil order
 // line ID, an empty SKU, a quantity that is not positive, or an order line
 // listed twice. It does not check quantities against the order: the engine
 // does (returnable = shipped − returned − in open returns).
 func New(id uuid.UUID, tenant string, orderID uuid.UUID, reason Reason, note string, lines []RequestLine, now time.Time) (*Return, error) {
-	var fe fieldErrors
+	fe := invalid()
 	if id == uuid.Nil {
-		fe.add("id", "must not be nil")
+		fe.Add("id", "must not be nil")
 	}
 	if strings.TrimSpace(tenant) == "" {
-		fe.add("tenant", "must not be empty")
+		fe.Add("tenant", "must not be empty")
 	}
 	if orderID == uuid.Nil {
-		fe.add("orderID", "must not be nil")
+		fe.Add("order_id", "must not be nil")
 	}
 	if !reason.Valid() {
-		fe.add("reason", fmt.Sprintf("unknown reason %q", reason))
+		fe.Add("reason", fmt.Sprintf("unknown reason %q", reason))
 	}
 	if len(lines) == 0 {
-		fe.add("lines", "must not be empty")
+		fe.Add("lines", "must not be empty")
 	}
 	seen := make(map[uuid.UUID]bool, len(lines))
 	for i, l := range lines {
 		field := fmt.Sprintf("lines[%d]", i)
 		switch {
 		case l.OrderLineID == uuid.Nil:
-			fe.add(field+".OrderLineID", "must not be nil")
+			fe.Add(field+".order_line_id", "must not be nil")
 		case seen[l.OrderLineID]:
-			fe.add(field+".OrderLineID", "duplicate order line "+l.OrderLineID.String())
+			fe.Add(field+".order_line_id", "duplicate order line "+l.OrderLineID.String())
 		}
 		seen[l.OrderLineID] = true
 		if strings.TrimSpace(l.SKU) == "" {
-			fe.add(field+".SKU", "must not be empty")
+			fe.Add(field+".sku", "must not be empty")
 		}
 		if l.Quantity <= 0 {
-			fe.add(field+".Quantity", "must be positive")
+			fe.Add(field+".quantity", "must be positive")
 		}
 	}
 	if now.IsZero() {
-		fe.add("now", "must not be zero")
+		fe.Add("now", "must not be zero")
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return nil, err
 	}
 	r := &Return{
@@ -243,14 +243,14 @@ func (r *Return) Restock() map[uuid.UUID]int64 {
 // fire runs ev after checking now, and returns the new status.
 func (r *Return) fire(ctx context.Context, ev Event, now time.Time) (Status, error) {
 	if now.IsZero() {
-		return r.Status, &ValidationError{Fields: []FieldError{{Field: "now", Problem: "must not be zero"}}}
+		return r.Status, invalidField("now", "must not be zero")
 	}
 	return lifecycle.Fire(ctx, r.Status, ev)
 }
 
 // Approve accepts the return request. It returns a *TransitionError
 // (ErrInvalidTransition) unless the return is requested, and a
-// *ValidationError (ErrInvalidInput) for a zero now.
+// *fielderr.Error (ErrInvalidInput) for a zero now.
 func (r *Return) Approve(ctx context.Context, now time.Time) error {
 	next, err := r.fire(ctx, EventApprove, now)
 	if err != nil {
@@ -261,11 +261,11 @@ func (r *Return) Approve(ctx context.Context, now time.Time) error {
 }
 
 // Reject refuses the return request for reason. It returns a
-// *ValidationError (ErrInvalidInput) for an empty reason or a zero now, and
+// *fielderr.Error (ErrInvalidInput) for an empty reason or a zero now, and
 // a *TransitionError (ErrInvalidTransition) unless the return is requested.
 func (r *Return) Reject(ctx context.Context, reason string, now time.Time) error {
 	if strings.TrimSpace(reason) == "" {
-		return &ValidationError{Fields: []FieldError{{Field: "reason", Problem: "must not be empty"}}}
+		return invalidField("reason", "must not be empty")
 	}
 	next, err := r.fire(ctx, EventReject, now)
 	if err != nil {
@@ -288,7 +288,7 @@ type Receipt struct {
 // receipt received nothing.
 //
 // It returns a *TransitionError (ErrInvalidTransition) unless the return is
-// approved; a *ValidationError (ErrInvalidInput) for a negative quantity, a
+// approved; a *fielderr.Error (ErrInvalidInput) for a negative quantity, a
 // line receipted twice or a zero now; a *LineError (ErrUnknownLine) for a
 // line not in the return; and a *QuantityError (ErrQuantityExceeded) when
 // more units arrive than were requested or more are resellable than arrived.
@@ -298,22 +298,22 @@ func (r *Return) Receive(ctx context.Context, receipts []Receipt, now time.Time)
 	if err != nil {
 		return err
 	}
-	var fe fieldErrors
+	fe := invalid()
 	seen := make(map[uuid.UUID]bool, len(receipts))
 	for i, rc := range receipts {
 		field := fmt.Sprintf("receipts[%d]", i)
 		if seen[rc.OrderLineID] {
-			fe.add(field+".OrderLineID", "duplicate order line "+rc.OrderLineID.String())
+			fe.Add(field+".order_line_id", "duplicate order line "+rc.OrderLineID.String())
 		}
 		seen[rc.OrderLineID] = true
 		if rc.Quantity < 0 {
-			fe.add(field+".Quantity", "must not be negative")
+			fe.Add(field+".quantity", "must not be negative")
 		}
 		if rc.Resellable < 0 {
-			fe.add(field+".Resellable", "must not be negative")
+			fe.Add(field+".resellable", "must not be negative")
 		}
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return err
 	}
 	index := r.index()
@@ -356,7 +356,7 @@ func (r *Return) index() map[uuid.UUID]int {
 //
 // It returns a *TransitionError (ErrInvalidTransition) unless the return is
 // received; a *LineError (ErrUnknownLine) for a line not in the return; and
-// a *ValidationError (ErrInvalidInput) when perLine is empty, an amount is
+// a *fielderr.Error (ErrInvalidInput) when perLine is empty, an amount is
 // negative, not rounded to its currency's minor unit, in an unknown or a
 // different currency from the others, or positive for a line that received
 // nothing, when ref is empty for a non-zero total, or now is zero. On error
@@ -373,35 +373,35 @@ func (r *Return) RecordRefund(ctx context.Context, perLine map[uuid.UUID]money.M
 			return &LineError{OrderLineID: id}
 		}
 	}
-	var fe fieldErrors
+	fe := invalid()
 	if len(perLine) == 0 {
-		fe.add("perLine", "must not be empty")
+		fe.Add("per_line", "must not be empty")
 	}
 	var currency money.Currency
 	for _, id := range ids {
 		amt := perLine[id]
-		field := "perLine[" + id.String() + "]"
+		field := "per_line[" + id.String() + "]"
 		switch c := amt.Currency(); {
 		case !c.Valid():
-			fe.add(field, fmt.Sprintf("unknown currency %q", c))
+			fe.Add(field, fmt.Sprintf("unknown currency %q", c))
 			continue
 		case currency == "":
 			currency = c
 		case c != currency:
-			fe.add(field, fmt.Sprintf("currency %s differs from %s", c, currency))
+			fe.Add(field, fmt.Sprintf("currency %s differs from %s", c, currency))
 			continue
 		}
 		if amt.IsNegative() {
-			fe.add(field, "must not be negative")
+			fe.Add(field, "must not be negative")
 		}
 		if !amt.IsRounded() {
-			fe.add(field, "must be rounded to the currency's minor unit")
+			fe.Add(field, "must be rounded to the currency's minor unit")
 		}
 		if amt.IsPositive() && r.Lines[index[id]].Received == 0 {
-			fe.add(field, "line received no units")
+			fe.Add(field, "line received no units")
 		}
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return err
 	}
 	amounts := make([]money.Money, len(r.Lines))
@@ -417,7 +417,7 @@ func (r *Return) RecordRefund(ctx context.Context, perLine map[uuid.UUID]money.M
 		return err
 	}
 	if !total.IsZero() && strings.TrimSpace(ref) == "" {
-		return &ValidationError{Fields: []FieldError{{Field: "ref", Problem: "must not be empty for a non-zero refund"}}}
+		return invalidField("ref", "must not be empty for a non-zero refund")
 	}
 	for i := range r.Lines {
 		r.Lines[i].Refund = amounts[i]
@@ -427,7 +427,7 @@ func (r *Return) RecordRefund(ctx context.Context, perLine map[uuid.UUID]money.M
 }
 
 // Close ends a refunded or rejected return. It returns a *TransitionError
-// (ErrInvalidTransition) in any other status, and a *ValidationError
+// (ErrInvalidTransition) in any other status, and a *fielderr.Error
 // (ErrInvalidInput) for a zero now.
 func (r *Return) Close(ctx context.Context, now time.Time) error {
 	next, err := r.fire(ctx, EventClose, now)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/money"
 	"github.com/ordersmith/oms/returns"
 )
@@ -102,11 +103,11 @@ func TestNewValidation(t *testing.T) {
 	}{
 		{"no lines", retID, "t", orderID, returns.ReasonOther, nil, t0, []string{"lines"}},
 		{"unknown reason", retID, "t", orderID, "bored", requestLines(), t0, []string{"reason"}},
-		{"zero quantity", retID, "t", orderID, returns.ReasonOther, []returns.RequestLine{{OrderLineID: lineA, SKU: "X", Quantity: 0}}, t0, []string{"lines[0].Quantity"}},
-		{"negative quantity", retID, "t", orderID, returns.ReasonOther, []returns.RequestLine{{OrderLineID: lineA, SKU: "X", Quantity: -2}}, t0, []string{"lines[0].Quantity"}},
-		{"duplicate line", retID, "t", orderID, returns.ReasonOther, []returns.RequestLine{{OrderLineID: lineA, SKU: "X", Quantity: 1}, {OrderLineID: lineA, SKU: "X", Quantity: 1}}, t0, []string{"lines[1].OrderLineID"}},
-		{"nil line and no SKU", retID, "t", orderID, returns.ReasonOther, []returns.RequestLine{{Quantity: 1}}, t0, []string{"lines[0].OrderLineID", "lines[0].SKU"}},
-		{"everything", uuid.Nil, " ", uuid.Nil, "", nil, time.Time{}, []string{"id", "tenant", "orderID", "reason", "lines", "now"}},
+		{"zero quantity", retID, "t", orderID, returns.ReasonOther, []returns.RequestLine{{OrderLineID: lineA, SKU: "X", Quantity: 0}}, t0, []string{"lines[0].quantity"}},
+		{"negative quantity", retID, "t", orderID, returns.ReasonOther, []returns.RequestLine{{OrderLineID: lineA, SKU: "X", Quantity: -2}}, t0, []string{"lines[0].quantity"}},
+		{"duplicate line", retID, "t", orderID, returns.ReasonOther, []returns.RequestLine{{OrderLineID: lineA, SKU: "X", Quantity: 1}, {OrderLineID: lineA, SKU: "X", Quantity: 1}}, t0, []string{"lines[1].order_line_id"}},
+		{"nil line and no SKU", retID, "t", orderID, returns.ReasonOther, []returns.RequestLine{{Quantity: 1}}, t0, []string{"lines[0].order_line_id", "lines[0].sku"}},
+		{"everything", uuid.Nil, " ", uuid.Nil, "", nil, time.Time{}, []string{"id", "tenant", "order_id", "reason", "lines", "now"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -114,7 +115,7 @@ func TestNewValidation(t *testing.T) {
 			r, err := returns.New(tt.id, tt.tenant, tt.order, tt.reason, "", tt.lines, tt.now)
 			require.ErrorIs(t, err, returns.ErrInvalidInput)
 			assert.Nil(t, r)
-			var ve *returns.ValidationError
+			var ve *fielderr.Error
 			require.ErrorAs(t, err, &ve)
 			for _, f := range tt.fields {
 				assert.True(t, ve.Has(f), "want %s in %v", f, err)
@@ -299,15 +300,15 @@ func TestReceiveErrorsLeaveReturnUnchanged(t *testing.T) {
 			assert.Equal(t, lineC, le.OrderLineID)
 		}},
 		{"negative", []returns.Receipt{{OrderLineID: lineA, Quantity: -1, Resellable: -1}}, t0, returns.ErrInvalidInput, func(t *testing.T, err error) {
-			var ve *returns.ValidationError
+			var ve *fielderr.Error
 			require.ErrorAs(t, err, &ve)
-			assert.True(t, ve.Has("receipts[0].Quantity"))
-			assert.True(t, ve.Has("receipts[0].Resellable"))
+			assert.True(t, ve.Has("receipts[0].quantity"))
+			assert.True(t, ve.Has("receipts[0].resellable"))
 		}},
 		{"duplicate", []returns.Receipt{{OrderLineID: lineA, Quantity: 1}, {OrderLineID: lineA, Quantity: 1}}, t0, returns.ErrInvalidInput, func(t *testing.T, err error) {
-			var ve *returns.ValidationError
+			var ve *fielderr.Error
 			require.ErrorAs(t, err, &ve)
-			assert.True(t, ve.Has("receipts[1].OrderLineID"))
+			assert.True(t, ve.Has("receipts[1].order_line_id"))
 		}},
 		{"zero now", nil, time.Time{}, returns.ErrInvalidInput, nil},
 	}
@@ -352,10 +353,10 @@ func TestRecordRefundErrorsLeaveReturnUnchanged(t *testing.T) {
 		want    error
 		field   string
 	}{
-		{"empty", map[uuid.UUID]money.Money{}, "re", returns.ErrInvalidInput, "perLine"},
-		{"negative", map[uuid.UUID]money.Money{lineA: eur("-1.00")}, "re", returns.ErrInvalidInput, "perLine[" + lineA.String() + "]"},
-		{"unrounded", map[uuid.UUID]money.Money{lineA: eur("1.005")}, "re", returns.ErrInvalidInput, "perLine[" + lineA.String() + "]"},
-		{"no currency", map[uuid.UUID]money.Money{lineA: {}}, "re", returns.ErrInvalidInput, "perLine[" + lineA.String() + "]"},
+		{"empty", map[uuid.UUID]money.Money{}, "re", returns.ErrInvalidInput, "per_line"},
+		{"negative", map[uuid.UUID]money.Money{lineA: eur("-1.00")}, "re", returns.ErrInvalidInput, "per_line[" + lineA.String() + "]"},
+		{"unrounded", map[uuid.UUID]money.Money{lineA: eur("1.005")}, "re", returns.ErrInvalidInput, "per_line[" + lineA.String() + "]"},
+		{"no currency", map[uuid.UUID]money.Money{lineA: {}}, "re", returns.ErrInvalidInput, "per_line[" + lineA.String() + "]"},
 		{"mixed currencies", map[uuid.UUID]money.Money{lineA: eur("1.00"), lineB: money.MustParse("1.00", "USD")}, "re", returns.ErrInvalidInput, ""},
 		{"unknown line", map[uuid.UUID]money.Money{lineC: eur("1.00")}, "re", returns.ErrUnknownLine, ""},
 		{"no ref", map[uuid.UUID]money.Money{lineA: eur("1.00")}, " ", returns.ErrInvalidInput, "ref"},
@@ -368,7 +369,7 @@ func TestRecordRefundErrorsLeaveReturnUnchanged(t *testing.T) {
 			err := r.RecordRefund(context.Background(), tt.perLine, tt.ref, t0.Add(5*time.Hour))
 			require.ErrorIs(t, err, tt.want)
 			if tt.field != "" {
-				var ve *returns.ValidationError
+				var ve *fielderr.Error
 				require.ErrorAs(t, err, &ve)
 				assert.True(t, ve.Has(tt.field), "%v", err)
 			}

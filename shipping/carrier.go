@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/money"
 )
 
@@ -177,45 +178,45 @@ type Carrier interface {
 
 // validateRateRequest checks the parts of a rate request every carrier needs.
 func validateRateRequest(req RateRequest) error {
-	var fe fieldErrors
-	validateShipment(&fe, req.Destination, req.Parcels)
+	fe := invalid()
+	validateShipment(fe, req.Destination, req.Parcels)
 	if !req.Currency.Valid() {
-		fe.add("Currency", fmt.Sprintf("unknown currency %q", req.Currency))
+		fe.Add("currency", fmt.Sprintf("unknown currency %q", req.Currency))
 	}
-	return fe.err()
+	return fe.Err()
 }
 
-func validateShipment(fe *fieldErrors, dest Address, parcels []Parcel) {
+func validateShipment(fe *fielderr.Error, dest Address, parcels []Parcel) {
 	if strings.TrimSpace(dest.Country) == "" {
-		fe.add("Destination.Country", "must not be empty")
+		fe.Add("destination.country", "must not be empty")
 	}
 	if len(parcels) == 0 {
-		fe.add("Parcels", "must not be empty")
+		fe.Add("parcels", "must not be empty")
 	}
 	for i, p := range parcels {
 		if p.WeightGrams <= 0 {
-			fe.add(fmt.Sprintf("Parcels[%d].WeightGrams", i), "must be positive")
+			fe.Add(fmt.Sprintf("parcels[%d].weight_grams", i), "must be positive")
 		}
 		if p.LengthCm < 0 || p.WidthCm < 0 || p.HeightCm < 0 {
-			fe.add(fmt.Sprintf("Parcels[%d].Dimensions", i), "must not be negative")
+			fe.Add(fmt.Sprintf("parcels[%d].dimensions", i), "must not be negative")
 		}
 	}
 }
 
 // validateLabelRequest checks a label request against the carrier named name.
 func validateLabelRequest(name string, req LabelRequest) error {
-	var fe fieldErrors
+	fe := invalid()
 	if strings.TrimSpace(req.IdempotencyKey) == "" {
-		fe.add("IdempotencyKey", "must not be empty")
+		fe.Add("idempotency_key", "must not be empty")
 	}
 	if req.Rate.Carrier != name {
-		fe.add("Rate.Carrier", fmt.Sprintf("is %q, want %q", req.Rate.Carrier, name))
+		fe.Add("rate.carrier", fmt.Sprintf("is %q, want %q", req.Rate.Carrier, name))
 	}
 	if !req.Rate.Amount.Currency().Valid() {
-		fe.add("Rate.Amount", "has no valid currency")
+		fe.Add("rate.amount", "has no valid currency")
 	}
-	validateShipment(&fe, req.Destination, req.Parcels)
-	return fe.err()
+	validateShipment(fe, req.Destination, req.Parcels)
+	return fe.Err()
 }
 
 func ctxErr(ctx context.Context) error {

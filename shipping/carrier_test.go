@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/money"
 	"github.com/ordersmith/oms/shipping"
 	"github.com/ordersmith/oms/shipping/carriertest"
@@ -107,9 +108,9 @@ func TestSandboxErrors(t *testing.T) {
 		fields []string
 	}{
 		{"too heavy", shipping.RateRequest{Destination: dest, Parcels: parcels(70001), Currency: "EUR"}, shipping.ErrNoRate, nil},
-		{"no parcels", shipping.RateRequest{Destination: dest, Currency: "EUR"}, shipping.ErrInvalidInput, []string{"Parcels"}},
+		{"no parcels", shipping.RateRequest{Destination: dest, Currency: "EUR"}, shipping.ErrInvalidInput, []string{"parcels"}},
 		{"bad everything", shipping.RateRequest{Parcels: []shipping.Parcel{{WeightGrams: 0, LengthCm: -1}}, Currency: "XXX"},
-			shipping.ErrInvalidInput, []string{"Destination.Country", "Parcels[0].WeightGrams", "Parcels[0].Dimensions", "Currency"}},
+			shipping.ErrInvalidInput, []string{"destination.country", "parcels[0].weight_grams", "parcels[0].dimensions", "currency"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,7 +118,7 @@ func TestSandboxErrors(t *testing.T) {
 			_, err := sb.Rates(ctx, tt.req)
 			require.ErrorIs(t, err, tt.want)
 			if tt.fields != nil {
-				var ve *shipping.ValidationError
+				var ve *fielderr.Error
 				require.ErrorAs(t, err, &ve)
 				for _, f := range tt.fields {
 					assert.True(t, ve.Has(f), "missing field %s in %v", f, err)
@@ -147,10 +148,10 @@ func TestBuyLabelValidation(t *testing.T) {
 		want  error
 		field string
 	}{
-		{"no key", func(r *shipping.LabelRequest) { r.IdempotencyKey = "" }, shipping.ErrInvalidInput, "IdempotencyKey"},
-		{"other carrier", func(r *shipping.LabelRequest) { r.Rate.Carrier = "ups" }, shipping.ErrInvalidInput, "Rate.Carrier"},
-		{"stale price", func(r *shipping.LabelRequest) { r.Rate.Amount = money.MustParse("1.00", "EUR") }, shipping.ErrInvalidInput, "Rate.Amount"},
-		{"weight changed", func(r *shipping.LabelRequest) { r.Parcels = parcels(3000) }, shipping.ErrInvalidInput, "Rate.Amount"},
+		{"no key", func(r *shipping.LabelRequest) { r.IdempotencyKey = "" }, shipping.ErrInvalidInput, "idempotency_key"},
+		{"other carrier", func(r *shipping.LabelRequest) { r.Rate.Carrier = "ups" }, shipping.ErrInvalidInput, "rate.carrier"},
+		{"stale price", func(r *shipping.LabelRequest) { r.Rate.Amount = money.MustParse("1.00", "EUR") }, shipping.ErrInvalidInput, "rate.amount"},
+		{"weight changed", func(r *shipping.LabelRequest) { r.Parcels = parcels(3000) }, shipping.ErrInvalidInput, "rate.amount"},
 		{"unknown service", func(r *shipping.LabelRequest) { r.Rate.Service = "overnight" }, shipping.ErrNoRate, ""},
 	}
 	for _, tt := range tests {
@@ -160,7 +161,7 @@ func TestBuyLabelValidation(t *testing.T) {
 			_, err := sb.BuyLabel(ctx, req)
 			require.ErrorIs(t, err, tt.want)
 			if tt.field != "" {
-				var ve *shipping.ValidationError
+				var ve *fielderr.Error
 				require.ErrorAs(t, err, &ve)
 				assert.True(t, ve.Has(tt.field), "%v", err)
 			}
@@ -352,21 +353,21 @@ func TestNewTableRateValidation(t *testing.T) {
 		edit   func(*shipping.TableRateConfig)
 		fields []string
 	}{
-		{"no name", func(c *shipping.TableRateConfig) { c.Name = "" }, []string{"Name"}},
-		{"spaced name", func(c *shipping.TableRateConfig) { c.Name = "acme post" }, []string{"Name"}},
-		{"no service", func(c *shipping.TableRateConfig) { c.Service = " " }, []string{"Service"}},
-		{"no clock", func(c *shipping.TableRateConfig) { c.Now = nil }, []string{"Now"}},
-		{"no bands", func(c *shipping.TableRateConfig) { c.Bands = nil }, []string{"Bands"}},
-		{"unsorted bands", func(c *shipping.TableRateConfig) { c.Bands[1].MaxWeightGrams = 900 }, []string{"Bands[1].MaxWeightGrams"}},
-		{"missing price", func(c *shipping.TableRateConfig) { delete(c.Bands[2].Price, "eu") }, []string{"Bands[2].Price[eu]"}},
-		{"unknown zone", func(c *shipping.TableRateConfig) { c.Bands[0].Price["mars"] = usd }, []string{"Bands[0].Price[mars]"}},
-		{"mixed currency", func(c *shipping.TableRateConfig) { c.Bands[0].Price["eu"] = usd }, []string{"Bands[0].Price[eu]"}},
-		{"negative", func(c *shipping.TableRateConfig) { c.Bands[0].Price["eu"] = money.MustParse("-1", "EUR") }, []string{"Bands[0].Price[eu]"}},
-		{"heavier cheaper", func(c *shipping.TableRateConfig) { c.Bands[2].Price["world"] = money.MustParse("30", "EUR") }, []string{"Bands[2].Price[world]"}},
-		{"no transit days", func(c *shipping.TableRateConfig) { delete(c.TransitDays, "eu") }, []string{"TransitDays[eu]"}},
-		{"zero transit days", func(c *shipping.TableRateConfig) { c.TransitDays["eu"] = 0 }, []string{"TransitDays[eu]"}},
-		{"stray transit zone", func(c *shipping.TableRateConfig) { c.TransitDays["moon"] = 9 }, []string{"TransitDays[moon]"}},
-		{"no zones", func(c *shipping.TableRateConfig) { c.Zones = nil }, []string{"Zones"}},
+		{"no name", func(c *shipping.TableRateConfig) { c.Name = "" }, []string{"name"}},
+		{"spaced name", func(c *shipping.TableRateConfig) { c.Name = "acme post" }, []string{"name"}},
+		{"no service", func(c *shipping.TableRateConfig) { c.Service = " " }, []string{"service"}},
+		{"no clock", func(c *shipping.TableRateConfig) { c.Now = nil }, []string{"now"}},
+		{"no bands", func(c *shipping.TableRateConfig) { c.Bands = nil }, []string{"bands"}},
+		{"unsorted bands", func(c *shipping.TableRateConfig) { c.Bands[1].MaxWeightGrams = 900 }, []string{"bands[1].max_weight_grams"}},
+		{"missing price", func(c *shipping.TableRateConfig) { delete(c.Bands[2].Price, "eu") }, []string{"bands[2].price[eu]"}},
+		{"unknown zone", func(c *shipping.TableRateConfig) { c.Bands[0].Price["mars"] = usd }, []string{"bands[0].price[mars]"}},
+		{"mixed currency", func(c *shipping.TableRateConfig) { c.Bands[0].Price["eu"] = usd }, []string{"bands[0].price[eu]"}},
+		{"negative", func(c *shipping.TableRateConfig) { c.Bands[0].Price["eu"] = money.MustParse("-1", "EUR") }, []string{"bands[0].price[eu]"}},
+		{"heavier cheaper", func(c *shipping.TableRateConfig) { c.Bands[2].Price["world"] = money.MustParse("30", "EUR") }, []string{"bands[2].price[world]"}},
+		{"no transit days", func(c *shipping.TableRateConfig) { delete(c.TransitDays, "eu") }, []string{"transit_days[eu]"}},
+		{"zero transit days", func(c *shipping.TableRateConfig) { c.TransitDays["eu"] = 0 }, []string{"transit_days[eu]"}},
+		{"stray transit zone", func(c *shipping.TableRateConfig) { c.TransitDays["moon"] = 9 }, []string{"transit_days[moon]"}},
+		{"no zones", func(c *shipping.TableRateConfig) { c.Zones = nil }, []string{"zones"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -376,7 +377,7 @@ func TestNewTableRateValidation(t *testing.T) {
 			c, err := shipping.NewTableRate(cfg)
 			require.ErrorIs(t, err, shipping.ErrInvalidInput)
 			assert.Nil(t, c)
-			var ve *shipping.ValidationError
+			var ve *fielderr.Error
 			require.ErrorAs(t, err, &ve)
 			for _, f := range tt.fields {
 				assert.True(t, ve.Has(f), "want field %s in %v", f, err)
@@ -509,10 +510,10 @@ func TestLateDepartureKeepsScheduleOrdered(t *testing.T) {
 func TestValidationErrorMessage(t *testing.T) {
 	t.Parallel()
 	_, err := shipping.NewSandbox(newClock(t0).Now).Rates(context.Background(), shipping.RateRequest{Destination: dest, Currency: "EUR"})
-	require.EqualError(t, err, "shipping: invalid input: Parcels: must not be empty")
-	var ve *shipping.ValidationError
+	require.EqualError(t, err, "shipping: invalid input: parcels: must not be empty")
+	var ve *fielderr.Error
 	require.ErrorAs(t, err, &ve)
-	assert.False(t, ve.Has("Currency"))
+	assert.False(t, ve.Has("currency"))
 }
 
 func TestTrackBeforePurchaseTimeReportsLabelCreated(t *testing.T) {
@@ -538,7 +539,7 @@ func TestTableRateRefusesCountriesThatCollide(t *testing.T) {
 	cfg.Zones["de"] = "eu" // "DE" is domestic: which price would apply?
 	_, err := shipping.NewTableRate(cfg)
 	require.ErrorIs(t, err, shipping.ErrInvalidInput)
-	var ve *shipping.ValidationError
+	var ve *fielderr.Error
 	require.ErrorAs(t, err, &ve)
-	assert.True(t, ve.Has("Zones[de]"), "%v", err)
+	assert.True(t, ve.Has("zones[de]"), "%v", err)
 }

@@ -2,8 +2,8 @@ package shipping
 
 import (
 	"errors"
-	"strings"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/internal/machine"
 )
 
@@ -26,7 +26,9 @@ var (
 	// ErrTransient is a retryable carrier failure (timeout, 5xx, rate limit):
 	// retrying with the same idempotency key is safe.
 	ErrTransient = errors.New("shipping: transient carrier failure")
-	// ErrInvalidInput is matched by every *ValidationError.
+	// ErrInvalidInput is matched by every *fielderr.Error the package
+	// returns, which names each bad field by its JSON path, such as
+	// "parcels[1].weight_grams".
 	ErrInvalidInput = errors.New("shipping: invalid input")
 )
 
@@ -35,55 +37,13 @@ var (
 // the events that are allowed. It matches [ErrInvalidTransition].
 type TransitionError = machine.TransitionError[Status, Event]
 
-// FieldError names one bad input field and what is wrong with it.
-type FieldError struct {
-	// Field is the field's name, e.g. "Parcels[1].WeightGrams".
-	Field string
-	// Problem says what is wrong, e.g. "must be positive".
-	Problem string
-}
+// invalid returns an empty field error matching [ErrInvalidInput].
+func invalid() *fielderr.Error { return fielderr.New(ErrInvalidInput) }
 
-// String returns "field: problem".
-func (f FieldError) String() string { return f.Field + ": " + f.Problem }
-
-// ValidationError lists every bad field of an input. It matches
-// [ErrInvalidInput] with errors.Is.
-type ValidationError struct {
-	Fields []FieldError
-}
-
-// Error implements error.
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.String()
-	}
-	return "shipping: invalid input: " + strings.Join(parts, "; ")
-}
-
-// Is reports whether target is ErrInvalidInput.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalidInput }
-
-// Has reports whether field is among the bad fields.
-func (e *ValidationError) Has(field string) bool {
-	for _, f := range e.Fields {
-		if f.Field == field {
-			return true
-		}
-	}
-	return false
-}
-
-// fieldErrors accumulates FieldErrors; err returns nil when there are none.
-type fieldErrors []FieldError
-
-func (fe *fieldErrors) add(field, problem string) {
-	*fe = append(*fe, FieldError{Field: field, Problem: problem})
-}
-
-func (fe fieldErrors) err() error {
-	if len(fe) == 0 {
-		return nil
-	}
-	return &ValidationError{Fields: append([]FieldError(nil), fe...)}
+// invalidField returns a field error matching [ErrInvalidInput] that names
+// one field.
+func invalidField(path, problem string) error {
+	fe := invalid()
+	fe.Add(path, problem)
+	return fe
 }

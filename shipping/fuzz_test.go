@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/shipping"
 )
 
@@ -84,7 +85,7 @@ func decodeReports(data []byte) (voidFirst bool, reports []shipping.TrackingInfo
 }
 
 // FuzzTrackingReports feeds arbitrary sequences of tracking reports to a
-// shipment. ApplyTracking never panics; every error is a *ValidationError
+// shipment. ApplyTracking never panics; every error is a *fielderr.Error
 // or a *TransitionError and leaves the shipment unchanged; the status only
 // moves along the Transitions table (never back, never out of delivered or
 // voided, never to voided); the history only grows, stays sorted and holds
@@ -112,7 +113,7 @@ func FuzzTrackingReports(f *testing.F) {
 			before := s.Clone()
 			changed, err := s.ApplyTracking(ctx, info, t0.Add(time.Duration(i+1)*time.Minute))
 			if err != nil {
-				var ve *shipping.ValidationError
+				var ve *fielderr.Error
 				var te *shipping.TransitionError
 				require.True(t, errors.As(err, &ve) || errors.As(err, &te), "untyped error %v", err)
 				require.False(t, changed)

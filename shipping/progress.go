@@ -114,10 +114,7 @@ func (b *labelBook) buy(req LabelRequest, quote func() (Rate, error)) (Label, er
 		return Label{}, err
 	}
 	if !rate.Amount.Equal(req.Rate.Amount) {
-		return Label{}, &ValidationError{Fields: []FieldError{{
-			Field:   "Rate.Amount",
-			Problem: fmt.Sprintf("is %s, the service now costs %s", req.Rate.Amount, rate.Amount),
-		}}}
+		return Label{}, invalidField("rate.amount", fmt.Sprintf("is %s, the service now costs %s", req.Rate.Amount, rate.Amount))
 	}
 	now := b.now()
 	b.next++

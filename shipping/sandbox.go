@@ -70,7 +70,7 @@ func NewSandbox(now func() time.Time) *Sandbox {
 // Name returns "sandbox".
 func (s *Sandbox) Name() string { return SandboxName }
 
-// Rates quotes ground then express. It returns a *ValidationError
+// Rates quotes ground then express. It returns a *fielderr.Error
 // (ErrInvalidInput) for a malformed request and ErrNoRate for a parcel over
 // 70 kg.
 func (s *Sandbox) Rates(ctx context.Context, req RateRequest) ([]Rate, error) {
@@ -109,7 +109,7 @@ func (s *Sandbox) quote(req RateRequest) ([]Rate, error) {
 }
 
 // BuyLabel buys a label for req.Rate. The same IdempotencyKey returns the
-// same label. It returns a *ValidationError (ErrInvalidInput) for a
+// same label. It returns a *fielderr.Error (ErrInvalidInput) for a
 // malformed request or a Rate.Amount that differs from the current price,
 // and ErrNoRate for an unknown service or a parcel over 70 kg.
 func (s *Sandbox) BuyLabel(ctx context.Context, req LabelRequest) (Label, error) {

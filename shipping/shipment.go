@@ -84,36 +84,36 @@ type Shipment struct {
 }
 
 // New returns a shipment in status label_purchased for a bought label. It
-// returns a *ValidationError (ErrInvalidInput) naming every bad argument.
+// returns a *fielderr.Error (ErrInvalidInput) naming every bad argument.
 func New(id uuid.UUID, tenant string, orderID, fulfillmentID uuid.UUID, label Label, now time.Time) (*Shipment, error) {
-	var fe fieldErrors
+	fe := invalid()
 	if id == uuid.Nil {
-		fe.add("ID", "must not be nil")
+		fe.Add("id", "must not be nil")
 	}
 	if strings.TrimSpace(tenant) == "" {
-		fe.add("Tenant", "must not be empty")
+		fe.Add("tenant", "must not be empty")
 	}
 	if orderID == uuid.Nil {
-		fe.add("OrderID", "must not be nil")
+		fe.Add("order_id", "must not be nil")
 	}
 	if fulfillmentID == uuid.Nil {
-		fe.add("FulfillmentID", "must not be nil")
+		fe.Add("fulfillment_id", "must not be nil")
 	}
 	if label.Carrier == "" {
-		fe.add("Label.Carrier", "must not be empty")
+		fe.Add("label.carrier", "must not be empty")
 	}
 	if label.TrackingNumber == "" {
-		fe.add("Label.TrackingNumber", "must not be empty")
+		fe.Add("label.tracking_number", "must not be empty")
 	}
 	if !label.Cost.Currency().Valid() {
-		fe.add("Label.Cost", "has no valid currency")
+		fe.Add("label.cost", "has no valid currency")
 	} else if label.Cost.IsNegative() {
-		fe.add("Label.Cost", "must not be negative")
+		fe.Add("label.cost", "must not be negative")
 	}
 	if now.IsZero() {
-		fe.add("now", "must not be zero")
+		fe.Add("now", "must not be zero")
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return nil, err
 	}
 	return &Shipment{
@@ -152,10 +152,10 @@ func (s *Shipment) AllowedEvents() []Event { return lifecycle.Allowed(s.Status) 
 
 // Void marks the shipment voided (its label was cancelled with the carrier).
 // It returns a *TransitionError (ErrInvalidTransition) unless the status is
-// label_purchased, and a *ValidationError (ErrInvalidInput) for a zero now.
+// label_purchased, and a *fielderr.Error (ErrInvalidInput) for a zero now.
 func (s *Shipment) Void(ctx context.Context, now time.Time) error {
 	if now.IsZero() {
-		return &ValidationError{Fields: []FieldError{{Field: "now", Problem: "must not be zero"}}}
+		return invalidField("now", "must not be zero")
 	}
 	next, err := lifecycle.Fire(ctx, s.Status, EventVoid)
 	if err != nil {
@@ -185,30 +185,30 @@ func (s *Shipment) Void(ctx context.Context, now time.Time) error {
 // invalid UTF-8 replaced by U+FFFD (a carrier's free text is not worth
 // refusing its news for).
 //
-// It returns a *ValidationError (ErrInvalidInput) for a report about
+// It returns a *fielderr.Error (ErrInvalidInput) for a report about
 // another tracking number, an unknown status or a zero now, and a
 // *TransitionError (ErrInvalidTransition) when a voided shipment is reported
 // moving. On error the shipment is unchanged.
 func (s *Shipment) ApplyTracking(ctx context.Context, info TrackingInfo, now time.Time) (changed bool, err error) {
-	var fe fieldErrors
+	fe := invalid()
 	if info.TrackingNumber != s.TrackingNumber {
-		fe.add("TrackingNumber", "is "+info.TrackingNumber+", the shipment's is "+s.TrackingNumber)
+		fe.Add("tracking_number", "is "+info.TrackingNumber+", the shipment's is "+s.TrackingNumber)
 	}
 	if info.Status != "" && !info.Status.Valid() {
-		fe.add("Status", "unknown tracking status "+string(info.Status))
+		fe.Add("status", "unknown tracking status "+string(info.Status))
 	}
 	for i, e := range info.Events {
 		if !e.Status.Valid() {
-			fe.add("Events["+itoa(i)+"].Status", "unknown tracking status "+string(e.Status))
+			fe.Add("events["+itoa(i)+"].status", "unknown tracking status "+string(e.Status))
 		}
 		if e.At.IsZero() {
-			fe.add("Events["+itoa(i)+"].At", "must not be zero")
+			fe.Add("events["+itoa(i)+"].at", "must not be zero")
 		}
 	}
 	if now.IsZero() {
-		fe.add("now", "must not be zero")
+		fe.Add("now", "must not be zero")
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return false, err
 	}
 

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
+	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/money"
 	"github.com/ordersmith/oms/shipping"
 )
@@ -73,9 +74,9 @@ func TestNew(t *testing.T) {
 	bad := shipping.Label{Cost: money.MustParse("-1", "EUR")}
 	_, err := shipping.New(uuid.Nil, " ", uuid.Nil, uuid.Nil, bad, time.Time{})
 	require.ErrorIs(t, err, shipping.ErrInvalidInput)
-	var ve *shipping.ValidationError
+	var ve *fielderr.Error
 	require.ErrorAs(t, err, &ve)
-	for _, f := range []string{"ID", "Tenant", "OrderID", "FulfillmentID", "Label.Carrier", "Label.TrackingNumber", "Label.Cost", "now"} {
+	for _, f := range []string{"id", "tenant", "order_id", "fulfillment_id", "label.carrier", "label.tracking_number", "label.cost", "now"} {
 		assert.True(t, ve.Has(f), "missing %s in %v", f, err)
 	}
 	assert.Len(t, ve.Fields, 8)
@@ -257,10 +258,10 @@ func TestApplyTrackingErrorsLeaveShipmentUnchanged(t *testing.T) {
 		want  error
 		field string
 	}{
-		{"other tracking number", shipping.StatusLabelPurchased, shipping.TrackingInfo{TrackingNumber: "SANDBOX-2", Events: p[:2]}, t0, shipping.ErrInvalidInput, "TrackingNumber"},
-		{"unknown status", shipping.StatusLabelPurchased, shipping.TrackingInfo{TrackingNumber: "SANDBOX-1", Events: []shipping.TrackingEvent{{Status: "lost", At: t0}}}, t0, shipping.ErrInvalidInput, "Events[0].Status"},
-		{"zero event time", shipping.StatusLabelPurchased, shipping.TrackingInfo{TrackingNumber: "SANDBOX-1", Events: []shipping.TrackingEvent{{Status: "in_transit"}}}, t0, shipping.ErrInvalidInput, "Events[0].At"},
-		{"bad info status", shipping.StatusLabelPurchased, shipping.TrackingInfo{TrackingNumber: "SANDBOX-1", Status: "gone"}, t0, shipping.ErrInvalidInput, "Status"},
+		{"other tracking number", shipping.StatusLabelPurchased, shipping.TrackingInfo{TrackingNumber: "SANDBOX-2", Events: p[:2]}, t0, shipping.ErrInvalidInput, "tracking_number"},
+		{"unknown status", shipping.StatusLabelPurchased, shipping.TrackingInfo{TrackingNumber: "SANDBOX-1", Events: []shipping.TrackingEvent{{Status: "lost", At: t0}}}, t0, shipping.ErrInvalidInput, "events[0].status"},
+		{"zero event time", shipping.StatusLabelPurchased, shipping.TrackingInfo{TrackingNumber: "SANDBOX-1", Events: []shipping.TrackingEvent{{Status: "in_transit"}}}, t0, shipping.ErrInvalidInput, "events[0].at"},
+		{"bad info status", shipping.StatusLabelPurchased, shipping.TrackingInfo{TrackingNumber: "SANDBOX-1", Status: "gone"}, t0, shipping.ErrInvalidInput, "status"},
 		{"zero now", shipping.StatusLabelPurchased, snapshot(p, 2), time.Time{}, shipping.ErrInvalidInput, "now"},
 		{"voided yet moving", shipping.StatusVoided, snapshot(p, 2), t0, shipping.ErrInvalidTransition, ""},
 	}
@@ -277,7 +278,7 @@ func TestApplyTrackingErrorsLeaveShipmentUnchanged(t *testing.T) {
 			assert.False(t, changed)
 			assert.Equal(t, before, s)
 			if tt.field != "" {
-				var ve *shipping.ValidationError
+				var ve *fielderr.Error
 				require.ErrorAs(t, err, &ve)
 				assert.True(t, ve.Has(tt.field), "%v", err)
 			}

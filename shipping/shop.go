@@ -30,7 +30,7 @@ type Preference struct {
 // delivery; ties go to the earlier delivery (or the cheaper rate), then to
 // the carrier name and the service name, so the choice is deterministic.
 //
-// It returns a *ValidationError (ErrInvalidInput) for a malformed request,
+// It returns a *fielderr.Error (ErrInvalidInput) for a malformed request,
 // an error matching money.ErrCurrencyMismatch when a carrier quotes in a
 // currency other than req.Currency, and ErrNoRate when no rate is left.
 func Shop(ctx context.Context, carriers []Carrier, req RateRequest, pref Preference) (Rate, error) {

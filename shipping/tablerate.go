@@ -60,39 +60,39 @@ type TableRate struct {
 
 var _ Carrier = (*TableRate)(nil)
 
-// NewTableRate returns a table-rate carrier. It returns a *ValidationError
+// NewTableRate returns a table-rate carrier. It returns a *fielderr.Error
 // (ErrInvalidInput) naming every bad field of cfg.
 func NewTableRate(cfg TableRateConfig) (*TableRate, error) {
-	var fe fieldErrors
+	fe := invalid()
 	if cfg.Name == "" || strings.ContainsAny(cfg.Name, " \t\r\n") {
-		fe.add("Name", "must be non-empty without spaces")
+		fe.Add("name", "must be non-empty without spaces")
 	}
 	if strings.TrimSpace(cfg.Service) == "" {
-		fe.add("Service", "must not be empty")
+		fe.Add("service", "must not be empty")
 	}
 	if cfg.Now == nil {
-		fe.add("Now", "must not be nil")
+		fe.Add("now", "must not be nil")
 	}
 	zones := make(map[string]string, len(cfg.Zones))
 	zoneSet := make(map[string]bool)
 	if len(cfg.Zones) == 0 {
-		fe.add("Zones", "must not be empty")
+		fe.Add("zones", "must not be empty")
 	}
 	seen := make(map[string]string) // normalised country → the key that gave it
 	for _, country := range slices.Sorted(maps.Keys(cfg.Zones)) {
 		zone := cfg.Zones[country]
 		key := strings.ToUpper(strings.TrimSpace(country))
 		if key == "" {
-			fe.add("Zones", "has an empty country")
+			fe.Add("zones", "has an empty country")
 			continue
 		}
 		if other, dup := seen[key]; dup {
-			fe.add("Zones["+country+"]", "duplicate of "+other)
+			fe.Add("zones["+country+"]", "duplicate of "+other)
 			continue
 		}
 		seen[key] = country
 		if zone == "" {
-			fe.add("Zones["+country+"]", "zone must not be empty")
+			fe.Add("zones["+country+"]", "zone must not be empty")
 			continue
 		}
 		zones[key] = zone
@@ -103,41 +103,41 @@ func NewTableRate(cfg TableRateConfig) (*TableRate, error) {
 	for _, z := range allZones {
 		d, ok := cfg.TransitDays[z]
 		if !ok || d < 1 {
-			fe.add("TransitDays["+z+"]", "must be at least 1")
+			fe.Add("transit_days["+z+"]", "must be at least 1")
 			continue
 		}
 		transit[z] = d
 	}
 	for _, z := range slices.Sorted(maps.Keys(cfg.TransitDays)) {
 		if !zoneSet[z] {
-			fe.add("TransitDays["+z+"]", "zone is not used by Zones")
+			fe.Add("transit_days["+z+"]", "zone is not used by Zones")
 		}
 	}
 	var currency money.Currency
 	bands := make([]RateBand, len(cfg.Bands))
 	if len(cfg.Bands) == 0 {
-		fe.add("Bands", "must not be empty")
+		fe.Add("bands", "must not be empty")
 	}
 	for i, b := range cfg.Bands {
-		field := fmt.Sprintf("Bands[%d]", i)
+		field := fmt.Sprintf("bands[%d]", i)
 		if b.MaxWeightGrams <= 0 {
-			fe.add(field+".MaxWeightGrams", "must be positive")
+			fe.Add(field+".max_weight_grams", "must be positive")
 		} else if i > 0 && b.MaxWeightGrams <= cfg.Bands[i-1].MaxWeightGrams {
-			fe.add(field+".MaxWeightGrams", "must be greater than the previous band's")
+			fe.Add(field+".max_weight_grams", "must be greater than the previous band's")
 		}
 		bands[i] = RateBand{MaxWeightGrams: b.MaxWeightGrams, Price: maps.Clone(b.Price)}
 		for _, z := range slices.Sorted(maps.Keys(b.Price)) {
 			p := b.Price[z]
-			pf := field + ".Price[" + z + "]"
+			pf := field + ".price[" + z + "]"
 			switch {
 			case !zoneSet[z]:
-				fe.add(pf, "zone is not used by Zones")
+				fe.Add(pf, "zone is not used by Zones")
 			case !p.Currency().Valid():
-				fe.add(pf, "has no valid currency")
+				fe.Add(pf, "has no valid currency")
 			case currency != "" && p.Currency() != currency:
-				fe.add(pf, fmt.Sprintf("is in %s, other prices are in %s", p.Currency(), currency))
+				fe.Add(pf, fmt.Sprintf("is in %s, other prices are in %s", p.Currency(), currency))
 			case p.IsNegative():
-				fe.add(pf, "must not be negative")
+				fe.Add(pf, "must not be negative")
 			}
 			if currency == "" && p.Currency().Valid() {
 				currency = p.Currency()
@@ -146,7 +146,7 @@ func NewTableRate(cfg TableRateConfig) (*TableRate, error) {
 		for _, z := range allZones {
 			p, ok := b.Price[z]
 			if !ok {
-				fe.add(field+".Price["+z+"]", "is missing")
+				fe.Add(field+".price["+z+"]", "is missing")
 				continue
 			}
 			if i == 0 {
@@ -154,12 +154,12 @@ func NewTableRate(cfg TableRateConfig) (*TableRate, error) {
 			}
 			if prev, ok := cfg.Bands[i-1].Price[z]; ok {
 				if c, err := p.Cmp(prev); err == nil && c < 0 {
-					fe.add(field+".Price["+z+"]", fmt.Sprintf("%s is cheaper than the lighter band's %s", p, prev))
+					fe.Add(field+".price["+z+"]", fmt.Sprintf("%s is cheaper than the lighter band's %s", p, prev))
 				}
 			}
 		}
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return nil, err
 	}
 	return &TableRate{
@@ -177,7 +177,7 @@ func (c *TableRate) Name() string { return c.name }
 func (c *TableRate) Currency() money.Currency { return c.currency }
 
 // Rates returns the one service's rate: the sum of each parcel's band price
-// for the destination's zone. It returns a *ValidationError
+// for the destination's zone. It returns a *fielderr.Error
 // (ErrInvalidInput) for a malformed request, and ErrNoRate for a country
 // with no zone, a parcel heavier than the last band, or a currency other
 // than the table's.
@@ -237,7 +237,7 @@ func (c *TableRate) band(grams int64) (RateBand, bool) {
 }
 
 // BuyLabel buys a label for req.Rate. The same IdempotencyKey returns the
-// same label. It returns a *ValidationError (ErrInvalidInput) for a
+// same label. It returns a *fielderr.Error (ErrInvalidInput) for a
 // malformed request or a Rate.Amount that differs from the table's price,
 // and ErrNoRate as Rates does or for an unknown service.
 func (c *TableRate) BuyLabel(ctx context.Context, req LabelRequest) (Label, error) {

@@ -110,7 +110,7 @@ func scanStockLevel(row pgx.CollectableRow) (inventory.StockLevel, error) {
 // one conditional statement and appends m to the ledger.
 //
 // The movement is first checked as inventory.StockLevel.Apply checks it
-// (an invalid one returns its *inventory.ValidationError). Then a movement
+// (an invalid one returns its *fielderr.Error). Then a movement
 // that is valid from a zero level (receive, restock, positive adjust) is
 // one upsert: it creates the level or changes it if the bounds hold; any
 // other movement is one conditional UPDATE of an existing level. When no row
