@@ -53,6 +53,14 @@ func New(sentinels ...error) *Error {
 	return &Error{sentinels: sentinels}
 }
 
+// Of returns an Error matching sentinel that names one field, for a
+// check that finds a single problem.
+func Of(sentinel error, path, problem string) *Error {
+	e := New(sentinel)
+	e.Add(path, problem)
+	return e
+}
+
 // Error implements error: the first sentinel's text, then every field
 // problem, e.g. "order: invalid order: lines[0].sku: missing".
 func (e *Error) Error() string {

@@ -55,6 +55,13 @@ func TestError(t *testing.T) {
 			wantIs:  []error{errInvalid, errAmount},
 		},
 		{
+			name:      "one field",
+			build:     func() *fielderr.Error { return fielderr.Of(errInvalid, "now", "required") },
+			wantErr:   "pkg: invalid input: now: required",
+			wantIs:    []error{errInvalid},
+			wantIsNot: []error{errAmount},
+		},
+		{
 			name: "no sentinel",
 			build: func() *fielderr.Error {
 				e := &fielderr.Error{}

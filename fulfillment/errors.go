@@ -39,11 +39,7 @@ func invalid() *fielderr.Error { return fielderr.New(ErrInvalidInput) }
 
 // invalidField returns a field error matching [ErrInvalidInput] that names
 // one field.
-func invalidField(path, problem string) error {
-	fe := invalid()
-	fe.Add(path, problem)
-	return fe
-}
+func invalidField(path, problem string) error { return fielderr.Of(ErrInvalidInput, path, problem) }
 
 // QuantityError details an over-pick. It matches [ErrOverPick].
 type QuantityError struct {

@@ -59,9 +59,17 @@ var Transitions = fsm.Events{
 	{Name: string(EventCancel), Src: []string{string(StatusPending), string(StatusPicking), string(StatusPacked)}, Dst: string(StatusCancelled)},
 }
 
-// TransitionError reports an event refused in the fulfillment's current
-// status, with the events that were allowed. It matches
-// [ErrInvalidTransition].
+// TransitionError reports an event that is not allowed in the fulfillment's
+// current status. It matches [ErrInvalidTransition] with errors.Is; read
+// it with errors.As into a *TransitionError. Its exported fields are:
+//
+//	Machine string   // "fulfillment": the aggregate whose machine refused the event
+//	From    Status   // the status the fulfillment was in
+//	Event   Event    // the event that was refused
+//	Allowed []Event  // the events allowed in From, sorted
+//
+// (It is an alias of a generic type in an internal package, so go doc
+// shows these fields here rather than on the type.)
 type TransitionError = machine.TransitionError[Status, Event]
 
 var lifecycle = machine.New[Status, Event]("fulfillment", ErrInvalidTransition, Transitions)

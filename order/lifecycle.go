@@ -128,9 +128,17 @@ var Transitions = fsm.Events{
 // lifecycle is the order machine built from Transitions; it is read-only.
 var lifecycle = machine.New[Status, Event]("order", ErrInvalidTransition, Transitions)
 
-// TransitionError reports an event refused in the order's current status,
-// with the events that are allowed there. It matches ErrInvalidTransition
-// with errors.Is.
+// TransitionError reports an event that is not allowed in the order's
+// current status. It matches [ErrInvalidTransition] with errors.Is; read
+// it with errors.As into a *TransitionError. Its exported fields are:
+//
+//	Machine string   // "order": the aggregate whose machine refused the event
+//	From    Status   // the status the order was in
+//	Event   Event    // the event that was refused
+//	Allowed []Event  // the events allowed in From, sorted
+//
+// (It is an alias of a generic type in an internal package, so go doc
+// shows these fields here rather than on the type.)
 type TransitionError = machine.TransitionError[Status, Event]
 
 // Diagram returns the order state machine as a Mermaid state diagram.

@@ -161,11 +161,7 @@ func (v *validator) err() error {
 
 // invalidField returns a field error matching [ErrInvalidInput] that names
 // one field.
-func invalidField(path, problem string) error {
-	v := validator{}
-	v.add(path, problem)
-	return v.err()
-}
+func invalidField(path, problem string) error { return fielderr.Of(ErrInvalidInput, path, problem) }
 
 // checkAmount records a problem unless a is a positive, rounded amount in a
 // known currency equal to want (when want is non-empty).

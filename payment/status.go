@@ -90,8 +90,17 @@ var Transitions = fsm.Events{
 	{Name: string(EventRefund), Src: []string{string(StatusCaptured)}, Dst: string(StatusCaptured)},
 }
 
-// TransitionError reports an event refused in the payment's current status,
-// with the events that were allowed. It matches [ErrInvalidTransition].
+// TransitionError reports an event that is not allowed in the payment's
+// current status. It matches [ErrInvalidTransition] with errors.Is; read
+// it with errors.As into a *TransitionError. Its exported fields are:
+//
+//	Machine string   // "payment": the aggregate whose machine refused the event
+//	From    Status   // the status the payment was in
+//	Event   Event    // the event that was refused
+//	Allowed []Event  // the events allowed in From, sorted
+//
+// (It is an alias of a generic type in an internal package, so go doc
+// shows these fields here rather than on the type.)
 type TransitionError = machine.TransitionError[Status, Event]
 
 var lifecycle = machine.New[Status, Event]("payment", ErrInvalidTransition, Transitions)

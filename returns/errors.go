@@ -37,9 +37,17 @@ var (
 	ErrQuantityExceeded = errors.New("returns: quantity exceeded")
 )
 
-// TransitionError reports a return event that is not allowed in the
-// return's current status: it carries the status, the refused event and the
-// events that are allowed. It matches [ErrInvalidTransition].
+// TransitionError reports an event that is not allowed in the return's
+// current status. It matches [ErrInvalidTransition] with errors.Is; read
+// it with errors.As into a *TransitionError. Its exported fields are:
+//
+//	Machine string   // "return": the aggregate whose machine refused the event
+//	From    Status   // the status the return was in
+//	Event   Event    // the event that was refused
+//	Allowed []Event  // the events allowed in From, sorted
+//
+// (It is an alias of a generic type in an internal package, so go doc
+// shows these fields here rather than on the type.)
 type TransitionError = machine.TransitionError[Status, Event]
 
 // invalid returns an empty field error matching [ErrInvalidInput].
@@ -47,11 +55,7 @@ func invalid() *fielderr.Error { return fielderr.New(ErrInvalidInput) }
 
 // invalidField returns a field error matching [ErrInvalidInput] that names
 // one field.
-func invalidField(path, problem string) error {
-	fe := invalid()
-	fe.Add(path, problem)
-	return fe
-}
+func invalidField(path, problem string) error { return fielderr.Of(ErrInvalidInput, path, problem) }
 
 // WindowError reports a return requested after the window closed. It
 // matches [ErrWindowClosed].

@@ -32,9 +32,17 @@ var (
 	ErrInvalidInput = errors.New("shipping: invalid input")
 )
 
-// TransitionError reports a shipment event that is not allowed in the
-// shipment's current status: it carries the status, the refused event and
-// the events that are allowed. It matches [ErrInvalidTransition].
+// TransitionError reports an event that is not allowed in the shipment's
+// current status. It matches [ErrInvalidTransition] with errors.Is; read
+// it with errors.As into a *TransitionError. Its exported fields are:
+//
+//	Machine string   // "shipment": the aggregate whose machine refused the event
+//	From    Status   // the status the shipment was in
+//	Event   Event    // the event that was refused
+//	Allowed []Event  // the events allowed in From, sorted
+//
+// (It is an alias of a generic type in an internal package, so go doc
+// shows these fields here rather than on the type.)
 type TransitionError = machine.TransitionError[Status, Event]
 
 // invalid returns an empty field error matching [ErrInvalidInput].
@@ -42,8 +50,4 @@ func invalid() *fielderr.Error { return fielderr.New(ErrInvalidInput) }
 
 // invalidField returns a field error matching [ErrInvalidInput] that names
 // one field.
-func invalidField(path, problem string) error {
-	fe := invalid()
-	fe.Add(path, problem)
-	return fe
-}
+func invalidField(path, problem string) error { return fielderr.Of(ErrInvalidInput, path, problem) }
