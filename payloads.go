@@ -179,3 +179,34 @@ type LowStockPayload struct {
 	// (WithLowStockThreshold) that the available quantity fell to or below.
 	Threshold int64 `json:"threshold"`
 }
+
+// NewPayload returns a pointer to a new zero value of the payload type of
+// events of type eventType (a *OrderPayload for EventOrderPlaced, ...), to
+// decode such an event's payload into. It returns false for a type the
+// engine does not append.
+func NewPayload(eventType string) (any, bool) {
+	switch eventType {
+	case EventOrderPlaced, EventOrderConfirmed, EventOrderCancelled, EventOrderHeld, EventOrderReleased,
+		EventOrderProcessing, EventOrderPartiallyShipped, EventOrderShipped, EventOrderDelivered,
+		EventOrderPartiallyReturned, EventOrderReturned, EventOrderCompleted:
+		return new(OrderPayload), true
+	case EventOrderFeedbackLeft:
+		return new(FeedbackPayload), true
+	case EventPaymentAuthorized, EventPaymentFailed, EventPaymentCaptured, EventPaymentVoided,
+		EventPaymentRefundRequested, EventPaymentRefundDropped, EventPaymentRefunded:
+		return new(PaymentPayload), true
+	case EventFulfillmentCreated, EventFulfillmentPicked, EventFulfillmentPacked, EventFulfillmentShipping,
+		EventFulfillmentShippingAborted, EventFulfillmentShipped, EventFulfillmentCancelled:
+		return new(FulfillmentPayload), true
+	case EventShipmentLabelPurchased, EventShipmentTrackingUpdated, EventShipmentDelivered:
+		return new(ShipmentPayload), true
+	case EventReturnRequested, EventReturnApproved, EventReturnRejected, EventReturnReceived,
+		EventReturnRefunded, EventReturnClosed:
+		return new(ReturnPayload), true
+	case EventStockReceived, EventStockAdjusted:
+		return new(StockPayload), true
+	case EventStockLow:
+		return new(LowStockPayload), true
+	}
+	return nil, false
+}
