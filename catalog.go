@@ -106,10 +106,10 @@ func (e *Engine) changeStock(ctx context.Context, req StockChangeRequest, kind i
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		inv := tx.Inventory()
 		if _, err := inv.GetItem(ctx, req.SKU); err != nil {
-			return notFound(inventory.ErrUnknownSKU, "sku "+req.SKU, err)
+			return notFound(inventory.ErrUnknownSKU, err)
 		}
 		if _, err := inv.GetLocation(ctx, req.LocationID); err != nil {
-			return notFound(inventory.ErrUnknownLocation, "location "+req.LocationID.String(), err)
+			return notFound(inventory.ErrUnknownLocation, err)
 		}
 		// One delivery note may bring several SKUs: the key is the SKU's.
 		done, err := e.rememberIn(ctx, tx, stockOp(kind), req.SKU, req.IdempotencyKey, req.LocationID)

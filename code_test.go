@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	oms "github.com/ordersmith/oms"
 	"github.com/ordersmith/oms/fulfillment"
@@ -78,6 +81,57 @@ func TestCode(t *testing.T) {
 				assert.Equal(t, tt.want, oms.Code(err), "%v", err)
 				assert.Equal(t, tt.want == oms.CodeTransient, oms.IsTransient(err), "%v", err)
 			}
+		})
+	}
+}
+
+// An unknown ID is reported once: one "oms:" prefix naming the operation,
+// matching both the domain's sentinel and storage.ErrNotFound.
+func TestNotFoundIsWrappedOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	id := uuid.Must(uuid.NewV7())
+	tests := []struct {
+		name   string
+		call   func() error
+		domain error
+		prefix string
+	}{
+		{"get order", func() error { _, err := f.eng.GetOrder(ctx, "", id); return err }, order.ErrNotFound, "oms: get order "},
+		{"order details", func() error { _, err := f.eng.OrderDetails(ctx, "", id); return err }, order.ErrNotFound, "oms: order details "},
+		{"cancel order", func() error { _, err := f.eng.CancelOrder(ctx, oms.OrderRequest{OrderID: id}); return err }, order.ErrNotFound, "oms: cancel order "},
+		{"hold order", func() error {
+			_, err := f.eng.HoldOrder(ctx, oms.OrderRequest{OrderID: id, Reason: "check"})
+			return err
+		}, order.ErrNotFound, "oms: hold order "},
+		{"create fulfillments", func() error {
+			_, err := f.eng.CreateFulfillments(ctx, oms.OrderRequest{OrderID: id})
+			return err
+		}, order.ErrNotFound, "oms: create fulfillments "},
+		{"pick list", func() error { _, err := f.eng.PickList(ctx, "", id); return err }, fulfillment.ErrNotFound, "oms: pick list "},
+		{"pick", func() error {
+			_, err := f.eng.Pick(ctx, oms.PickRequest{FulfillmentID: id, Picks: []fulfillment.Pick{{OrderLineID: id, Quantity: 1}}})
+			return err
+		}, fulfillment.ErrNotFound, "oms: "},
+		{"ship", func() error { _, err := f.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: id}); return err }, fulfillment.ErrNotFound, "oms: ship "},
+		{"sync tracking", func() error { _, err := f.eng.SyncTracking(ctx, "", id); return err }, shipping.ErrNotFound, "oms: sync tracking "},
+		{"request return", func() error {
+			_, err := f.eng.RequestReturn(ctx, oms.ReturnRequest{OrderID: id, Reason: returns.ReasonOther})
+			return err
+		}, order.ErrNotFound, "oms: request return "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tt.domain)
+			assert.ErrorIs(t, err, storage.ErrNotFound)
+			assert.Equal(t, oms.CodeNotFound, oms.Code(err))
+			msg := err.Error()
+			assert.Equal(t, 1, strings.Count(msg, "oms:"), msg)
+			assert.True(t, strings.HasPrefix(msg, tt.prefix), msg)
+			assert.Contains(t, msg, id.String(), msg)
 		})
 	}
 }

@@ -38,13 +38,16 @@ var (
 	ErrShippingInProgress = errors.New("oms: a fulfillment of the order is being shipped")
 )
 
-// notFound wraps err so that it matches both domain (such as
-// order.ErrNotFound) and storage.ErrNotFound when the store found nothing.
-func notFound(domain error, what string, err error) error {
+// notFound returns err marked with domain (such as order.ErrNotFound) when
+// the store found nothing, so that it matches both domain and
+// storage.ErrNotFound, and err unchanged otherwise. It adds no "oms:"
+// prefix: each Engine method wraps its error once, as
+// "oms: <operation> <id>: ...".
+func notFound(domain, err error) error {
 	if errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("oms: %s: %w: %w", what, domain, err)
+		return fmt.Errorf("%w: %w", domain, err)
 	}
-	return fmt.Errorf("oms: %s: %w", what, err)
+	return err
 }
 
 // ErrorCode classifies an error the library returns by what a caller can do

@@ -29,7 +29,7 @@ func (e *Engine) CreateFulfillments(ctx context.Context, req OrderRequest) ([]*f
 		out = nil
 		o, err := tx.Orders().Get(ctx, req.OrderID)
 		if err != nil {
-			return notFound(order.ErrNotFound, "order "+req.OrderID.String(), err)
+			return notFound(order.ErrNotFound, err)
 		}
 		existing, err := tx.Fulfillments().ListByOrder(ctx, o.ID)
 		if err != nil {
@@ -105,7 +105,7 @@ func (e *Engine) PickList(ctx context.Context, tenant string, fulfillmentID uuid
 		return nil
 	})
 	if err != nil {
-		return fulfillment.PickList{}, notFound(fulfillment.ErrNotFound, "pick list "+fulfillmentID.String(), err)
+		return fulfillment.PickList{}, fmt.Errorf("oms: pick list %s: %w", fulfillmentID, notFound(fulfillment.ErrNotFound, err))
 	}
 	return pl, nil
 }
@@ -174,7 +174,7 @@ func (e *Engine) updateFulfillment(ctx context.Context, tenant string, id uuid.U
 		return rec.flush(ctx, tx)
 	})
 	if err != nil {
-		return nil, notFound(fulfillment.ErrNotFound, op.String()+" "+id.String(), err)
+		return nil, fmt.Errorf("oms: %s %s: %w", op, id, notFound(fulfillment.ErrNotFound, err))
 	}
 	return f, nil
 }
@@ -225,7 +225,7 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 		var err error
 		shipped = nil
 		if f, err = tx.Fulfillments().Get(ctx, req.FulfillmentID); err != nil {
-			return notFound(fulfillment.ErrNotFound, "fulfillment "+req.FulfillmentID.String(), err)
+			return notFound(fulfillment.ErrNotFound, err)
 		}
 		if f.ShipmentID != uuid.Nil {
 			shipped, err = tx.Shipments().Get(ctx, f.ShipmentID)
@@ -262,7 +262,7 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 		var err error
 		shipped = nil
 		if f, err = tx.Fulfillments().Get(ctx, req.FulfillmentID); err != nil {
-			return notFound(fulfillment.ErrNotFound, "fulfillment "+req.FulfillmentID.String(), err)
+			return notFound(fulfillment.ErrNotFound, err)
 		}
 		if f.ShipmentID != uuid.Nil {
 			shipped, err = tx.Shipments().Get(ctx, f.ShipmentID)
@@ -600,7 +600,7 @@ func (e *Engine) SyncTracking(ctx context.Context, tenant string, shipmentID uui
 		return err
 	})
 	if err != nil {
-		return nil, notFound(shipping.ErrNotFound, "shipment "+shipmentID.String(), err)
+		return nil, fmt.Errorf("oms: sync tracking %s: %w", shipmentID, notFound(shipping.ErrNotFound, err))
 	}
 	c, err := e.carrier(s.Carrier)
 	if err != nil {

@@ -83,7 +83,7 @@ func (e *Engine) rememberIn(ctx context.Context, tx storage.Tx, op operation, sc
 	switch {
 	case err == nil:
 		if rec.Operation != string(op) || rec.ResourceID != id {
-			return false, fmt.Errorf("oms: key %q was used for %s on %s: %w", key, rec.Operation, rec.ResourceID, ErrIdempotencyKeyReused)
+			return false, fmt.Errorf("key %q was used for %s on %s: %w", key, rec.Operation, rec.ResourceID, ErrIdempotencyKeyReused)
 		}
 		return true, nil
 	case !errors.Is(err, storage.ErrNotFound):
@@ -92,7 +92,7 @@ func (e *Engine) rememberIn(ctx context.Context, tx storage.Tx, op operation, sc
 	err = tx.Idempotency().Put(ctx, storage.IdempotencyRecord{Key: full, Operation: string(op), ResourceID: id, CreatedAt: e.clock()})
 	if errors.Is(err, storage.ErrDuplicate) {
 		// A concurrent repeat committed first; retrying finds its record.
-		return false, fmt.Errorf("oms: key %q taken concurrently: %w", key, storage.ErrConflict)
+		return false, fmt.Errorf("key %q taken concurrently: %w", key, storage.ErrConflict)
 	}
 	return false, err
 }

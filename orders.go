@@ -36,7 +36,7 @@ func (e *Engine) GetOrder(ctx context.Context, tenant string, id uuid.UUID) (*or
 		return err
 	})
 	if err != nil {
-		return nil, notFound(order.ErrNotFound, "order "+id.String(), err)
+		return nil, fmt.Errorf("oms: get order %s: %w", id, notFound(order.ErrNotFound, err))
 	}
 	return o, nil
 }
@@ -66,7 +66,7 @@ func (e *Engine) OrderDetails(ctx context.Context, tenant string, id uuid.UUID) 
 		return err
 	})
 	if err != nil {
-		return nil, notFound(order.ErrNotFound, "order "+id.String(), err)
+		return nil, fmt.Errorf("oms: order details %s: %w", id, notFound(order.ErrNotFound, err))
 	}
 	return &d, nil
 }
@@ -119,7 +119,7 @@ func (e *Engine) CancelOrder(ctx context.Context, req OrderRequest) (*order.Orde
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
 		if o, err = tx.Orders().Get(ctx, req.OrderID); err != nil {
-			return notFound(order.ErrNotFound, "order "+req.OrderID.String(), err)
+			return notFound(order.ErrNotFound, err)
 		}
 		if o.Status == order.StatusCancelled {
 			return nil // only the voids may be left to do
@@ -330,7 +330,7 @@ func (e *Engine) updateOrder(ctx context.Context, tenant string, id uuid.UUID, o
 		return rec.flush(ctx, tx)
 	})
 	if err != nil {
-		return nil, notFound(order.ErrNotFound, op.String()+" "+id.String(), err)
+		return nil, fmt.Errorf("oms: %s %s: %w", op, id, notFound(order.ErrNotFound, err))
 	}
 	return o, nil
 }

@@ -66,7 +66,7 @@ func (e *Engine) RefundPayment(ctx context.Context, req RefundRequest) (*payment
 		p, done = nil, false
 		o, err := tx.Orders().Get(ctx, req.OrderID)
 		if err != nil {
-			return notFound(order.ErrNotFound, "order "+req.OrderID.String(), err)
+			return notFound(order.ErrNotFound, err)
 		}
 		ps, err := tx.Payments().ListByOrder(ctx, o.ID)
 		if err != nil {
@@ -115,7 +115,6 @@ func (e *Engine) RefundPayment(ctx context.Context, req RefundRequest) (*payment
 	}
 	return p, nil
 }
-
 
 // refundKey is the gateway key of the goodwill refund the caller keyed
 // key.

@@ -45,7 +45,7 @@ func (e *Engine) RequestReturn(ctx context.Context, req ReturnRequest) (*returns
 	err := e.inTx(ctx, tenantOf(req.Tenant), func(tx storage.Tx) error {
 		o, err := tx.Orders().Get(ctx, req.OrderID)
 		if err != nil {
-			return notFound(order.ErrNotFound, "order "+req.OrderID.String(), err)
+			return notFound(order.ErrNotFound, err)
 		}
 		if req.IdempotencyKey != "" {
 			prior, err := lookupKeys(ctx, tx, []string{opRequestReturn.key(req.IdempotencyKey)}, opRequestReturn)
@@ -54,7 +54,7 @@ func (e *Engine) RequestReturn(ctx context.Context, req ReturnRequest) (*returns
 					r, err = tx.Returns().Get(ctx, prior)
 				}
 				if err == nil && r.OrderID != o.ID {
-					err = fmt.Errorf("oms: key %q was used for a return of order %s: %w", req.IdempotencyKey, r.OrderID, ErrIdempotencyKeyReused)
+					err = fmt.Errorf("key %q was used for a return of order %s: %w", req.IdempotencyKey, r.OrderID, ErrIdempotencyKeyReused)
 				}
 				return err
 			}
@@ -317,7 +317,7 @@ func (e *Engine) RefundReturn(ctx context.Context, req ReturnAction) (*returns.R
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
 		if r, err = tx.Returns().Get(ctx, req.ReturnID); err != nil {
-			return notFound(returns.ErrNotFound, "return "+req.ReturnID.String(), err)
+			return notFound(returns.ErrNotFound, err)
 		}
 		ps, err := tx.Payments().ListByOrder(ctx, r.OrderID)
 		if err != nil {
@@ -401,7 +401,7 @@ func (e *Engine) updateReturn(ctx context.Context, tenant string, id uuid.UUID, 
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
 		if r, err = tx.Returns().Get(ctx, id); err != nil {
-			return notFound(returns.ErrNotFound, "return "+id.String(), err)
+			return notFound(returns.ErrNotFound, err)
 		}
 		if done, err := e.remember(ctx, tx, op, key, id); done || err != nil {
 			return err
