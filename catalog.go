@@ -142,6 +142,8 @@ func (e *Engine) changeStock(ctx context.Context, req StockChangeRequest, kind i
 
 // StockLevels returns the stock of these SKUs at every location (every SKU
 // when skus is empty).
+//
+// It returns only the store's errors.
 func (e *Engine) StockLevels(ctx context.Context, tenant string, skus ...string) ([]inventory.StockLevel, error) {
 	var out []inventory.StockLevel
 	if len(skus) == 0 {
@@ -160,6 +162,8 @@ func (e *Engine) StockLevels(ctx context.Context, tenant string, skus ...string)
 
 // Available returns the available-to-promise quantity of each SKU: on hand
 // minus reserved, summed over active locations.
+//
+// It returns only the store's errors.
 func (e *Engine) Available(ctx context.Context, tenant string, skus ...string) (map[string]int64, error) {
 	var out map[string]int64
 	if len(skus) == 0 {
@@ -189,6 +193,8 @@ func (e *Engine) Available(ctx context.Context, tenant string, skus ...string) (
 }
 
 // Movements returns the stock ledger entries matching f, oldest first.
+//
+// It returns only the store's errors.
 func (e *Engine) Movements(ctx context.Context, tenant string, f storage.MovementFilter) ([]inventory.Movement, error) {
 	var out []inventory.Movement
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
@@ -211,6 +217,8 @@ func derefLocations(locs []*inventory.Location) []inventory.Location {
 }
 
 // Locations returns the tenant's locations, ordered by code.
+//
+// It returns only the store's errors.
 func (e *Engine) Locations(ctx context.Context, tenant string) ([]*inventory.Location, error) {
 	var out []*inventory.Location
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {

@@ -94,6 +94,9 @@ func addFulfillmentLine(lines []fulfillment.Line, r *inventory.Reservation) []fu
 }
 
 // PickList returns what is left to pick for a fulfillment order.
+//
+// It returns an error matching fulfillment.ErrNotFound and
+// storage.ErrNotFound for an unknown fulfillment order.
 func (e *Engine) PickList(ctx context.Context, tenant string, fulfillmentID uuid.UUID) (fulfillment.PickList, error) {
 	var pl fulfillment.PickList
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
@@ -591,6 +594,11 @@ func parcels(f *fulfillment.FulfillmentOrder) []shipping.Parcel {
 // SyncTracking asks the carrier for a shipment's tracking and applies what
 // is new. When the last shipment of a fully shipped order is delivered, the
 // order becomes delivered, which opens the return window and feedback.
+//
+// Errors: shipping.ErrNotFound (with storage.ErrNotFound) for an unknown
+// shipment, ErrNotConfigured when its carrier is not registered, the
+// carrier's shipping.ErrUnknownTracking, and shipping.ErrTransient (call
+// again).
 func (e *Engine) SyncTracking(ctx context.Context, tenant string, shipmentID uuid.UUID) (*shipping.Shipment, error) {
 	tenant = tenantOf(tenant)
 	var s *shipping.Shipment

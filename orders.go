@@ -43,6 +43,9 @@ func (e *Engine) GetOrder(ctx context.Context, tenant string, id uuid.UUID) (*or
 
 // OrderDetails returns an order with its payments, reservations,
 // fulfillment orders, shipments and returns, read in one transaction.
+//
+// It returns an error matching order.ErrNotFound and storage.ErrNotFound
+// when the tenant has no such order.
 func (e *Engine) OrderDetails(ctx context.Context, tenant string, id uuid.UUID) (*OrderDetails, error) {
 	var d OrderDetails
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
@@ -72,6 +75,9 @@ func (e *Engine) OrderDetails(ctx context.Context, tenant string, id uuid.UUID) 
 }
 
 // ListOrders returns one page of the tenant's orders matching f.
+//
+// It returns an error matching storage.ErrInvalidCursor for a cursor the
+// store did not return.
 func (e *Engine) ListOrders(ctx context.Context, tenant string, f storage.OrderFilter) (storage.OrderPage, error) {
 	var page storage.OrderPage
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
@@ -225,6 +231,11 @@ func (e *Engine) voidPayment(ctx context.Context, tenant string, p *payment.Paym
 // HoldOrder puts an order on hold (fraud review, address check) so that it
 // is not fulfilled until released. It returns an *order.TransitionError once
 // the order has shipped or is already on hold.
+//
+// Errors also: order.ErrNotFound (with storage.ErrNotFound) for an unknown
+// order, ErrShippingInProgress while a fulfillment is being shipped,
+// ErrIdempotencyKeyReused for a key used by another request, and a
+// *fielderr.Error for a reason or key that cannot be stored.
 func (e *Engine) HoldOrder(ctx context.Context, req OrderRequest) (*order.Order, error) {
 	if err := checkText(textOf("reason", req.Reason)); err != nil {
 		return nil, fmt.Errorf("oms: hold order %s: %w", req.OrderID, err)
@@ -246,6 +257,11 @@ func (e *Engine) HoldOrder(ctx context.Context, req OrderRequest) (*order.Order,
 }
 
 // ReleaseHold releases an order from hold; it returns to confirmed.
+//
+// It returns an *order.TransitionError (order.ErrInvalidTransition) unless
+// the order is on hold, order.ErrNotFound (with storage.ErrNotFound) for an
+// unknown order, and ErrIdempotencyKeyReused for a key used by another
+// request.
 func (e *Engine) ReleaseHold(ctx context.Context, req OrderRequest) (*order.Order, error) {
 	return e.updateOrder(ctx, req.Tenant, req.OrderID, opReleaseOrder, req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
 		if err := o.Release(ctx, e.clock()); err != nil {

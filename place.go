@@ -544,6 +544,8 @@ func (e *Engine) undoPlacement(ctx context.Context, tenant string, orderID uuid.
 // Recover asks the gateway under the same key and voids what it finds. It
 // returns the orders it expired. Recover does all of this and more; this
 // method is kept for hosts that only expire.
+//
+// Its error joins the failures of single orders; it keeps going past them.
 func (e *Engine) ExpirePendingPlacements(ctx context.Context, tenant string, olderThan time.Duration) ([]*order.Order, error) {
 	tenant = tenantOf(tenant)
 	var (

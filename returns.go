@@ -123,6 +123,11 @@ type ReturnAction struct {
 }
 
 // ApproveReturn authorizes a requested return: the customer may send it.
+//
+// It returns a *returns.TransitionError (returns.ErrInvalidTransition)
+// unless the return is requested, returns.ErrNotFound (with
+// storage.ErrNotFound) for an unknown return, and ErrIdempotencyKeyReused
+// for a key used by another request.
 func (e *Engine) ApproveReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
 	return e.updateReturn(ctx, req.Tenant, req.ReturnID, opApproveReturn, req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
 		if err := r.Approve(ctx, e.clock()); err != nil {
@@ -134,6 +139,11 @@ func (e *Engine) ApproveReturn(ctx context.Context, req ReturnAction) (*returns.
 }
 
 // RejectReturn refuses a requested return.
+//
+// It returns a *returns.TransitionError (returns.ErrInvalidTransition)
+// unless the return is requested, returns.ErrNotFound (with
+// storage.ErrNotFound) for an unknown return, and ErrIdempotencyKeyReused
+// for a key used by another request.
 func (e *Engine) RejectReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
 	return e.updateReturn(ctx, req.Tenant, req.ReturnID, opRejectReturn, req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
 		if err := r.Reject(ctx, req.Reason, e.clock()); err != nil {
@@ -145,6 +155,11 @@ func (e *Engine) RejectReturn(ctx context.Context, req ReturnAction) (*returns.R
 }
 
 // CloseReturn closes a refunded or rejected return.
+//
+// It returns a *returns.TransitionError (returns.ErrInvalidTransition)
+// unless the return is refunded or rejected, returns.ErrNotFound (with
+// storage.ErrNotFound) for an unknown return, and ErrIdempotencyKeyReused
+// for a key used by another request.
 func (e *Engine) CloseReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
 	return e.updateReturn(ctx, req.Tenant, req.ReturnID, opCloseReturn, req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
 		if err := r.Close(ctx, e.clock()); err != nil {
@@ -171,6 +186,12 @@ type ReceiveReturnRequest struct {
 // (partially) returned, and then refunds the received units' share of what
 // was paid (see RefundReturn). If the refund fails, the receipt stands and
 // RefundReturn can be called again.
+//
+// Errors: returns.ErrNotFound (with storage.ErrNotFound) for an unknown
+// return, a *returns.TransitionError unless it is approved,
+// returns.ErrUnknownLine and returns.ErrQuantityExceeded for receipts the
+// return does not allow, a *fielderr.Error for bad input, and the errors of
+// RefundReturn when the refund fails.
 func (e *Engine) ReceiveReturn(ctx context.Context, req ReceiveReturnRequest) (*returns.Return, error) {
 	_, err := e.updateReturn(ctx, req.Tenant, req.ReturnID, opReceiveReturn, req.IdempotencyKey, func(tx storage.Tx, r *returns.Return, rec *recorder) error {
 		o, err := tx.Orders().Get(ctx, r.OrderID)
@@ -308,6 +329,12 @@ func (e *Engine) restock(ctx context.Context, tx storage.Tx, o *order.Order, r *
 // RefundPayment count): the lines share the cap in proportion to what each
 // was due, and a return with nothing left to refund is settled with a
 // refund of zero, so every received return can end.
+//
+// Errors: returns.ErrNotFound (with storage.ErrNotFound) for an unknown
+// return, a *returns.TransitionError unless it is received or refunded,
+// ErrNotConfigured when the payment's gateway is not registered, and the
+// gateway's refusal (payment.ErrDeclined) or failure (payment.ErrTransient:
+// call again with the same request).
 func (e *Engine) RefundReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
 	tenant := tenantOf(req.Tenant)
 	var (
