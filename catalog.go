@@ -3,9 +3,11 @@ package oms
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 
+	"github.com/ordersmith/oms/address"
 	"github.com/ordersmith/oms/inventory"
 	"github.com/ordersmith/oms/storage"
 )
@@ -39,6 +41,13 @@ type AddLocationRequest struct {
 	Code        string
 	Name        string
 	Coordinates inventory.Coordinates
+	// Address is the postal address parcels ship from, the origin carriers
+	// quote and print on labels. Optional; when given it must be complete
+	// (name, line1, city, postal_code, country), its Name defaulting to
+	// the location's Name, and without Geo (the position is Coordinates).
+	Address address.Address
+	// TimeZone is the IANA time zone name, e.g. "Europe/Berlin"; optional.
+	TimeZone string
 	// Priority orders locations on ties; lower ships first.
 	Priority int
 }
@@ -49,15 +58,25 @@ type AddLocationRequest struct {
 func (e *Engine) AddLocation(ctx context.Context, req AddLocationRequest) (*inventory.Location, error) {
 	tenant := tenantOf(req.Tenant)
 	now := e.clock()
+	addr := req.Address.Clone()
+	if !addr.IsZero() && strings.TrimSpace(addr.Name) == "" {
+		addr.Name = req.Name
+	}
 	loc := &inventory.Location{
 		ID: e.newID(), Tenant: tenant, Code: req.Code, Name: req.Name,
+		Address: addr, TimeZone: req.TimeZone,
 		Coordinates: req.Coordinates, Priority: req.Priority, Active: true,
 		CreatedAt: now, UpdatedAt: now,
 	}
 	if err := loc.Validate(); err != nil {
 		return nil, err
 	}
-	if err := checkText(textField{path: "code", value: req.Code, max: MaxKeyLength}, textOf("name", req.Name)); err != nil {
+	if err := checkText(textField{path: "code", value: req.Code, max: MaxKeyLength}, textOf("name", req.Name),
+		textOf("address.name", addr.Name), textOf("address.company", addr.Company),
+		textOf("address.line1", addr.Line1), textOf("address.line2", addr.Line2),
+		textOf("address.city", addr.City), textOf("address.region", addr.Region),
+		textOf("address.postal_code", addr.PostalCode), textOf("address.phone", addr.Phone),
+		textField{path: "time_zone", value: req.TimeZone, max: MaxKeyLength}); err != nil {
 		return nil, fmt.Errorf("oms: add location: %w", err)
 	}
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {

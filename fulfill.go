@@ -572,15 +572,22 @@ func (e *Engine) voidLabel(ctx context.Context, c shipping.Carrier, l shipping.L
 	}
 }
 
+// originAddress is where a parcel from l ships from: the location's postal
+// address, named after the location when the address names no one. A
+// location without an address gives only its name: the carrier sees that
+// the origin is unknown rather than an invented one.
 func originAddress(l *inventory.Location) shipping.Address {
-	return shipping.Address{Name: l.Name, City: l.Name, Line1: l.Code}
+	a := l.Address.Clone()
+	if a.Name == "" {
+		a.Name = l.Name
+	}
+	return a
 }
 
+// destinationAddress is where a parcel of the order ships to: its shipping
+// address, every line of it.
 func destinationAddress(a order.Address) shipping.Address {
-	return shipping.Address{
-		Name: a.Name, Line1: a.Line1, City: a.City, Region: a.Region,
-		PostalCode: a.PostalCode, Country: a.Country,
-	}
+	return a.Clone()
 }
 
 func parcels(f *fulfillment.FulfillmentOrder) []shipping.Parcel {

@@ -4,8 +4,14 @@ import (
 	"math"
 	"strings"
 	"time"
+	// The IANA time zone database, embedded so that a location's TimeZone
+	// is accepted or refused alike on every machine, with or without
+	// /usr/share/zoneinfo (it adds about 450 KB to a binary).
+	_ "time/tzdata"
 
 	"github.com/google/uuid"
+
+	"github.com/ordersmith/oms/address"
 )
 
 // earthRadiusKm is the mean Earth radius used by DistanceKm.
@@ -63,7 +69,15 @@ type Location struct {
 	// Code is the short, unique, human name of the location ("WH-EAST").
 	Code string
 	// Name is the display name.
-	Name        string
+	Name string
+	// Address is the postal address parcels ship from: the origin a
+	// carrier quotes and prints on the label. It is optional (the zero
+	// Address); when set it must be a complete postal address. Its Geo
+	// must be nil: a location's position is Coordinates.
+	Address address.Address
+	// TimeZone is the IANA time zone name of the location ("Europe/Berlin"),
+	// for its local business hours and cut-off times; "" means unknown.
+	TimeZone    string
 	Coordinates Coordinates
 	// Priority orders locations on ties: lower ships first.
 	Priority int
@@ -75,7 +89,11 @@ type Location struct {
 
 // Validate returns a [*fielderr.Error] naming every bad field: "code" when
 // empty or blank, "coordinates.lat" outside [-90, 90], "coordinates.lon"
-// outside [-180, 180]. It returns nil for a valid location.
+// outside [-180, 180], "address.<field>" for a non-zero Address that is not
+// a complete postal address (see address.Address.Validate and CheckText) or
+// that has a Geo, and "time_zone" for a TimeZone that is not an IANA time
+// zone name ("Local" is refused: it names the machine's zone). It returns
+// nil for a valid location.
 func (l Location) Validate() error {
 	fe := invalid()
 	if strings.TrimSpace(l.Code) == "" {
@@ -87,5 +105,24 @@ func (l Location) Validate() error {
 	if !(l.Coordinates.Lon >= -180 && l.Coordinates.Lon <= 180) {
 		fe.Add("coordinates.lon", "must be between -180 and 180")
 	}
+	if !l.Address.IsZero() {
+		report := func(field, problem string) { fe.Add("address."+field, problem) }
+		l.Address.Validate(report)
+		l.Address.CheckText(report)
+		if l.Address.Geo != nil {
+			fe.Add("address.geo", "must be empty: a location's position is its coordinates")
+		}
+	}
+	if tz := l.TimeZone; tz != "" {
+		if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
+			fe.Add("time_zone", "is not an IANA time zone name")
+		}
+	}
 	return fe.Err()
+}
+
+// Clone returns a deep copy of l.
+func (l Location) Clone() Location {
+	l.Address = l.Address.Clone()
+	return l
 }

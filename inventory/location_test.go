@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ordersmith/oms/address"
 	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/inventory"
 )
@@ -54,6 +55,22 @@ func TestLocationValidate(t *testing.T) {
 			l.Code = ""
 			l.Coordinates = inventory.Coordinates{Lat: -91, Lon: math.Inf(1)}
 		}, []string{"code", "coordinates.lat", "coordinates.lon"}},
+		{"with an address and a time zone", func(l *inventory.Location) {
+			l.Address = depot()
+			l.TimeZone = "Europe/Berlin"
+		}, nil},
+		{"UTC", func(l *inventory.Location) { l.TimeZone = "UTC" }, nil},
+		{"incomplete address", func(l *inventory.Location) { l.Address = address.Address{Line1: "1 Dock Road", Line2: "Gate 4"} },
+			[]string{"address.name", "address.city", "address.postal_code", "address.country"}},
+		{"address country", func(l *inventory.Location) { l.Address = depot(); l.Address.Country = "Germany" }, []string{"address.country"}},
+		{"address text", func(l *inventory.Location) { l.Address = depot(); l.Address.Line2 = "x\x00" }, []string{"address.line2"}},
+		{"address with coordinates", func(l *inventory.Location) {
+			l.Address = depot()
+			l.Address.Geo = &address.GeoPoint{Lat: 53.5, Lon: 10}
+		}, []string{"address.geo"}},
+		{"unknown time zone", func(l *inventory.Location) { l.TimeZone = "Europe/Atlantis" }, []string{"time_zone"}},
+		{"Local time zone", func(l *inventory.Location) { l.TimeZone = "Local" }, []string{"time_zone"}},
+		{"offset is no zone name", func(l *inventory.Location) { l.TimeZone = "+02:00" }, []string{"time_zone"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -72,6 +89,26 @@ func TestLocationValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// depot is a complete location address.
+func depot() address.Address {
+	return address.Address{Name: "Hamburg depot", Line1: "1 Dock Road", Line2: "Gate 4", City: "Hamburg",
+		PostalCode: "20457", Country: "DE"}
+}
+
+// Clone shares no memory with the location it copies.
+func TestLocationClone(t *testing.T) {
+	t.Parallel()
+	l := loc(1, "WH", 10, 20, 0, true)
+	l.Address = depot()
+	l.Address.Geo = &address.GeoPoint{Lat: 1, Lon: 2}
+	c := l.Clone()
+	assert.Equal(t, l, c)
+	c.Address.Geo.Lat = 3
+	c.Address.Line2 = "changed"
+	assert.InDelta(t, 1, l.Address.Geo.Lat, 0)
+	assert.Equal(t, "Gate 4", l.Address.Line2)
 }
 
 func TestItemValidate(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/ordersmith/oms/address"
 	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/money"
 )
@@ -59,43 +60,16 @@ type Customer struct {
 	Phone string `json:"phone,omitempty"`
 }
 
-// GeoPoint is a WGS 84 coordinate in decimal degrees.
-type GeoPoint struct {
-	// Lat is the latitude, -90..90.
-	Lat float64 `json:"lat"`
-	// Lon is the longitude, -180..180.
-	Lon float64 `json:"lon"`
-}
+// GeoPoint is a WGS 84 coordinate in decimal degrees: an alias of
+// address.GeoPoint.
+type GeoPoint = address.GeoPoint
 
-// Address is a postal address. Everything but the country, region and
-// coordinates is personal data: LogValue redacts it.
-type Address struct {
-	// Name is the recipient.
-	Name string `json:"name"`
-	// Line1 is the street address.
-	Line1 string `json:"line1"`
-	// Line2 is the apartment, suite, etc.; optional.
-	Line2 string `json:"line2,omitempty"`
-	// City is the city or locality.
-	City string `json:"city"`
-	// Region is the state, province or county; optional.
-	Region string `json:"region,omitempty"`
-	// PostalCode is the ZIP or postal code.
-	PostalCode string `json:"postal_code"`
-	// Country is the ISO 3166-1 alpha-2 code in upper case, e.g. "US".
-	Country string `json:"country"`
-	// Geo is the location, when known; used for nearest-location sourcing.
-	Geo *GeoPoint `json:"geo,omitempty"`
-}
-
-// clone returns a deep copy of a.
-func (a Address) clone() Address {
-	if a.Geo != nil {
-		g := *a.Geo
-		a.Geo = &g
-	}
-	return a
-}
+// Address is a postal address, the one address type of the library (an
+// alias of address.Address, which carriers and locations use too). Its
+// JSON names are name, company, line1, line2, city, region, postal_code,
+// country, phone and geo. Everything but the country and region is personal
+// data: LogValue redacts it.
+type Address = address.Address
 
 // DraftLine is one line of a Draft: a quantity of a SKU at a unit price.
 type DraftLine struct {
@@ -140,11 +114,6 @@ type Draft struct {
 func isNone(m money.Money) bool { return m.Currency() == "" && m.IsZero() }
 
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
-
-// validCountry reports whether c looks like an ISO 3166-1 alpha-2 code.
-func validCountry(c string) bool {
-	return len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
-}
 
 // Validate checks the draft and returns nil or a *fielderr.Error listing
 // every bad field at once (matching ErrInvalidOrder). Field names follow the
@@ -223,21 +192,7 @@ func (d Draft) validateFields(ve *fielderr.Error) {
 		ve.Add("external_ref", "required for marketplace orders")
 	}
 
-	a := d.ShippingAddress
-	for _, f := range []struct{ name, value string }{
-		{"name", a.Name}, {"line1", a.Line1}, {"city", a.City},
-		{"postal_code", a.PostalCode}, {"country", a.Country},
-	} {
-		if blank(f.value) {
-			ve.Add("shipping_address."+f.name, "missing")
-		}
-	}
-	if !blank(a.Country) && !validCountry(a.Country) {
-		ve.Add("shipping_address.country", fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 code", a.Country))
-	}
-	if g := a.Geo; g != nil && !(g.Lat >= -90 && g.Lat <= 90 && g.Lon >= -180 && g.Lon <= 180) {
-		ve.Add("shipping_address.geo", "coordinates out of range")
-	}
+	d.ShippingAddress.Validate(func(field, problem string) { ve.Add("shipping_address."+field, problem) })
 
 	curOK := d.Currency.Valid()
 	switch {

@@ -197,7 +197,7 @@ func New(id uuid.UUID, tenant string, lineIDs func() uuid.UUID, d Draft, now tim
 		Channel:         d.Channel,
 		ExternalRef:     d.ExternalRef,
 		Customer:        d.Customer,
-		ShippingAddress: d.ShippingAddress.clone(),
+		ShippingAddress: d.ShippingAddress.Clone(),
 		Currency:        d.Currency,
 		Lines:           lines,
 		Totals:          totals,
@@ -218,7 +218,7 @@ func (o *Order) Clone() *Order {
 	}
 	c := *o
 	c.Lines = slices.Clone(o.Lines)
-	c.ShippingAddress = o.ShippingAddress.clone()
+	c.ShippingAddress = o.ShippingAddress.Clone()
 	if o.Feedback != nil {
 		f := *o.Feedback
 		c.Feedback = &f

@@ -23,25 +23,6 @@ func (c Customer) LogValue() slog.Value {
 	)
 }
 
-// LogValue implements slog.LogValuer: the country and region are logged,
-// everything else (name, street, city, postal code, coordinates) is redacted.
-func (a Address) LogValue() slog.Value {
-	geo := ""
-	if a.Geo != nil {
-		geo = redacted
-	}
-	return slog.GroupValue(
-		slog.String("name", redact(a.Name)),
-		slog.String("line1", redact(a.Line1)),
-		slog.String("line2", redact(a.Line2)),
-		slog.String("city", redact(a.City)),
-		slog.String("region", a.Region),
-		slog.String("postal_code", redact(a.PostalCode)),
-		slog.String("country", a.Country),
-		slog.String("geo", geo),
-	)
-}
-
 // LogValue implements slog.LogValuer: a summary of the draft with the
 // customer and address redacted.
 func (d Draft) LogValue() slog.Value {

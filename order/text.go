@@ -2,9 +2,8 @@ package order
 
 import (
 	"fmt"
-	"strings"
-	"unicode/utf8"
 
+	"github.com/ordersmith/oms/address"
 	"github.com/ordersmith/oms/fielderr"
 )
 
@@ -14,15 +13,7 @@ import (
 // Otherwise it returns the problem, "contains a NUL byte" or "is not valid
 // UTF-8", ready for a field error. It is meant for every string that comes
 // from outside and is stored.
-func TextProblem(s string) string {
-	switch {
-	case strings.IndexByte(s, 0) >= 0:
-		return "contains a NUL byte"
-	case !utf8.ValidString(s):
-		return "is not valid UTF-8"
-	}
-	return ""
-}
+func TextProblem(s string) string { return address.TextProblem(s) }
 
 // checkText records a field error for each named string with a TextProblem.
 func checkText(ve *fielderr.Error, fields ...textField) {
@@ -37,19 +28,17 @@ func checkText(ve *fielderr.Error, fields ...textField) {
 type textField struct{ path, value string }
 
 // validateText records every free-text field of the draft that is not
-// storable text.
+// storable text (the shipping address checks its own).
 func (d Draft) validateText(ve *fielderr.Error) {
-	a, c := d.ShippingAddress, d.Customer
+	c := d.Customer
 	fields := []textField{
 		{"channel.name", d.Channel.Name},
 		{"external_ref", d.ExternalRef},
 		{"customer.id", c.ID}, {"customer.name", c.Name}, {"customer.email", c.Email}, {"customer.phone", c.Phone},
-		{"shipping_address.name", a.Name}, {"shipping_address.line1", a.Line1}, {"shipping_address.line2", a.Line2},
-		{"shipping_address.city", a.City}, {"shipping_address.region", a.Region},
-		{"shipping_address.postal_code", a.PostalCode},
 	}
 	for i, l := range d.Lines {
 		fields = append(fields, textField{fmt.Sprintf("lines[%d].sku", i), l.SKU})
 	}
 	checkText(ve, fields...)
+	d.ShippingAddress.CheckText(func(field, problem string) { ve.Add("shipping_address."+field, problem) })
 }

@@ -3,45 +3,19 @@ package shipping
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
+	"github.com/ordersmith/oms/address"
 	"github.com/ordersmith/oms/fielderr"
 	"github.com/ordersmith/oms/money"
 )
 
-// Address is a postal address a parcel ships from or to. It is personal
-// data: its LogValue redacts the name and street line.
-type Address struct {
-	Name       string
-	Line1      string
-	City       string
-	Region     string
-	PostalCode string
-	// Country is the ISO 3166-1 alpha-2 code, e.g. "DE".
-	Country string
-}
-
-// LogValue implements slog.LogValuer: the name and street line are redacted,
-// the city, region, postal code and country are kept.
-func (a Address) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("name", redact(a.Name)),
-		slog.String("line1", redact(a.Line1)),
-		slog.String("city", a.City),
-		slog.String("region", a.Region),
-		slog.String("postal_code", a.PostalCode),
-		slog.String("country", a.Country),
-	)
-}
-
-func redact(s string) string {
-	if s == "" {
-		return ""
-	}
-	return "[redacted]"
-}
+// Address is a postal address a parcel ships from or to: an alias of
+// address.Address, the one address type of the library (an order's
+// shipping address is the same type). It is personal data: its LogValue
+// logs only the country and region.
+type Address = address.Address
 
 // Parcel is one box: its weight and outer dimensions.
 type Parcel struct {

@@ -188,7 +188,7 @@ func TestLabelContent(t *testing.T) {
 	data := string(label.Data)
 	assert.True(t, strings.HasPrefix(data, "^XA\n"), data)
 	assert.True(t, strings.HasSuffix(data, "^XZ\n"), data)
-	for _, want := range []string{"SANDBOX EXPRESS", "TO: Jane Doe", "5 Rue de Rivoli", "75001, Paris, FR", "PARCELS: 2  WEIGHT: 1500 g", "SHIP: 2025-03-03", "ETA: 2025-03-05", "^FDSANDBOX-1^FS"} {
+	for _, want := range []string{"SANDBOX EXPRESS", "FROM: Acme Warehouse, 1 Dock Road, 20457 Hamburg, DE", "TO: Jane Doe", "5 Rue de Rivoli", "75001 Paris", "^FDFR^FS", "PARCELS: 2  WEIGHT: 1500 g", "SHIP: 2025-03-03", "ETA: 2025-03-05", "^FDSANDBOX-1^FS"} {
 		assert.Contains(t, data, want)
 	}
 	// The returned label does not share memory with the carrier.
@@ -196,6 +196,54 @@ func TestLabelContent(t *testing.T) {
 	again, err := sb.BuyLabel(ctx, shipping.LabelRequest{IdempotencyKey: "k", Rate: rates[1], Origin: origin, Destination: dest, Parcels: parcels(1000, 500)})
 	require.NoError(t, err)
 	assert.Equal(t, byte('^'), again.Data[0])
+}
+
+// A label carries every line of both addresses (the company and the
+// second line too), and the sandbox keeps the request as it received it.
+func TestLabelCarriesEveryAddressLine(t *testing.T) {
+	t.Parallel()
+	from := shipping.Address{Name: "Acme Warehouse", Company: "Acme GmbH", Line1: "1 Dock Road", Line2: "Gate 4",
+		City: "Hamburg", PostalCode: "20457", Country: "DE"}
+	to := shipping.Address{Name: "Jane Doe", Company: "Doe & Co", Line1: "5 Rue de Rivoli", Line2: "Apt 4B",
+		City: "Paris", Region: "IDF", PostalCode: "75001", Country: "FR", Phone: "+33 1 23 45 67 89"}
+	tests := []struct {
+		name    string
+		carrier interface {
+			shipping.Carrier
+			LabelRequest(string) (shipping.LabelRequest, error)
+		}
+	}{
+		{"sandbox", shipping.NewSandbox(newClock(t0).Now)},
+		{"table rate", newTableRate(t, newClock(t0).Now)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			c := tt.carrier
+			rates, err := c.Rates(ctx, shipping.RateRequest{Origin: from, Destination: to, Parcels: parcels(800), Currency: "EUR"})
+			require.NoError(t, err)
+			req := shipping.LabelRequest{IdempotencyKey: "k", Rate: rates[0], Origin: from, Destination: to, Parcels: parcels(800)}
+			label, err := c.BuyLabel(ctx, req)
+			require.NoError(t, err)
+			data := string(label.Data)
+			for _, want := range []string{
+				"FROM: Acme Warehouse, Acme GmbH, 1 Dock Road, Gate 4, 20457 Hamburg, DE",
+				"^FDTO: Jane Doe^FS", "^FDDoe & Co^FS", "^FD5 Rue de Rivoli^FS", "^FDApt 4B^FS", "^FD75001 Paris IDF^FS", "^FDFR^FS",
+			} {
+				assert.Contains(t, data, want)
+			}
+			got, err := c.LabelRequest(label.TrackingNumber)
+			require.NoError(t, err)
+			assert.Equal(t, req, got)
+			// The record is a copy: changing it changes nothing kept.
+			got.Destination.Line2 = "changed"
+			again, err := c.LabelRequest(label.TrackingNumber)
+			require.NoError(t, err)
+			assert.Equal(t, "Apt 4B", again.Destination.Line2)
+			_, err = c.LabelRequest("NOPE-999")
+			require.ErrorIs(t, err, shipping.ErrUnknownTracking)
+		})
+	}
 }
 
 func TestSandboxTrackingSchedule(t *testing.T) {
@@ -464,7 +512,9 @@ func TestAddressLogValueRedacts(t *testing.T) {
 	out := buf.String()
 	assert.NotContains(t, out, "Jane")
 	assert.NotContains(t, out, "Rivoli")
-	assert.Contains(t, out, "to.city=Paris")
+	assert.NotContains(t, out, "Paris")
+	assert.NotContains(t, out, "75001")
+	assert.Contains(t, out, "to.city=[redacted]")
 	assert.Contains(t, out, "to.country=FR")
 	assert.Contains(t, out, "to.name=[redacted]")
 }

@@ -74,6 +74,7 @@ func schedule(created, shipDate time.Time, transitDays int, origin, dest Address
 // issued is a label a built-in carrier sold, with its tracking schedule.
 type issued struct {
 	label  Label
+	req    LabelRequest // as the carrier received it
 	events []TrackingEvent
 	voided bool
 }
@@ -129,8 +130,19 @@ func (b *labelBook) buy(req LabelRequest, quote func() (Rate, error)) (Label, er
 	}
 	label.Data = renderLabel(label, req, departure(now, req.ShipDate))
 	b.byKey[req.IdempotencyKey] = tn
-	b.labels[tn] = &issued{label: label, events: events}
+	b.labels[tn] = &issued{label: label, req: cloneLabelRequest(req), events: events}
 	return cloneLabel(label), nil
+}
+
+// request returns the request trackingNumber was bought with.
+func (b *labelBook) request(trackingNumber string) (LabelRequest, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	l, ok := b.labels[trackingNumber]
+	if !ok {
+		return LabelRequest{}, fmt.Errorf("shipping: label request %q: %w", trackingNumber, ErrUnknownTracking)
+	}
+	return cloneLabelRequest(l.req), nil
 }
 
 // track returns the events of trackingNumber that happened by now.
@@ -175,40 +187,44 @@ func (b *labelBook) void(trackingNumber string) error {
 	return nil
 }
 
+func cloneLabelRequest(r LabelRequest) LabelRequest {
+	r.Origin, r.Destination = r.Origin.Clone(), r.Destination.Clone()
+	r.Parcels = append([]Parcel(nil), r.Parcels...)
+	return r
+}
+
 func cloneLabel(l Label) Label {
 	l.Data = append([]byte(nil), l.Data...)
 	return l
 }
 
-// renderLabel builds the printable label: a small ZPL document.
+// renderLabel builds the printable label: a small ZPL document with the
+// sender on one line and the recipient's every address line (company and
+// second line included) below it.
 func renderLabel(l Label, req LabelRequest, dep time.Time) []byte {
 	var grams int64
 	for _, p := range req.Parcels {
 		grams += p.WeightGrams
 	}
 	var sb strings.Builder
-	line := func(y int, text string) {
+	y := 40
+	line := func(gap int, text string) {
+		y += gap
 		fmt.Fprintf(&sb, "^FO40,%d^A0N,28,28^FD%s^FS\n", y, text)
 	}
 	sb.WriteString("^XA\n")
-	line(40, strings.ToUpper(l.Carrier)+" "+strings.ToUpper(l.Service))
-	line(90, "FROM: "+joinNonEmpty(req.Origin.Name, req.Origin.City, req.Origin.Country))
-	line(140, "TO: "+req.Destination.Name)
-	line(180, req.Destination.Line1)
-	line(220, joinNonEmpty(req.Destination.PostalCode, req.Destination.City, req.Destination.Region, req.Destination.Country))
-	line(280, fmt.Sprintf("PARCELS: %d  WEIGHT: %d g", len(req.Parcels), grams))
-	line(330, "SHIP: "+dep.Format("2006-01-02")+"  ETA: "+l.EstimatedDelivery.Format("2006-01-02"))
-	fmt.Fprintf(&sb, "^FO40,400^BCN,120,Y,N,N^FD%s^FS\n", l.TrackingNumber)
+	line(0, strings.ToUpper(l.Carrier)+" "+strings.ToUpper(l.Service))
+	line(50, "FROM: "+strings.Join(req.Origin.Lines(), ", "))
+	for i, text := range req.Destination.Lines() {
+		if i == 0 {
+			line(50, "TO: "+text)
+			continue
+		}
+		line(40, text)
+	}
+	line(60, fmt.Sprintf("PARCELS: %d  WEIGHT: %d g", len(req.Parcels), grams))
+	line(50, "SHIP: "+dep.Format("2006-01-02")+"  ETA: "+l.EstimatedDelivery.Format("2006-01-02"))
+	fmt.Fprintf(&sb, "^FO40,%d^BCN,120,Y,N,N^FD%s^FS\n", y+70, l.TrackingNumber)
 	sb.WriteString("^XZ\n")
 	return []byte(sb.String())
-}
-
-func joinNonEmpty(parts ...string) string {
-	out := parts[:0:0]
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, ", ")
 }

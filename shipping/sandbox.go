@@ -133,6 +133,15 @@ func (s *Sandbox) BuyLabel(ctx context.Context, req LabelRequest) (Label, error)
 	})
 }
 
+// LabelRequest returns the request the label with this tracking number was
+// bought with, as the sandbox received it (the origin and destination
+// addresses with every line), so that a test can check what a caller sent.
+// It returns ErrUnknownTracking for a tracking number the sandbox did not
+// issue.
+func (s *Sandbox) LabelRequest(trackingNumber string) (LabelRequest, error) {
+	return s.book.request(trackingNumber)
+}
+
 // Track reports the parcel's events up to now. It returns ErrUnknownTracking
 // for a tracking number the sandbox did not issue.
 func (s *Sandbox) Track(ctx context.Context, trackingNumber string) (TrackingInfo, error) {

@@ -255,6 +255,14 @@ func (c *TableRate) BuyLabel(ctx context.Context, req LabelRequest) (Label, erro
 	})
 }
 
+// LabelRequest returns the request the label with this tracking number was
+// bought with, as the carrier received it (the origin and destination
+// addresses with every line). It returns ErrUnknownTracking for a tracking
+// number this carrier did not issue.
+func (c *TableRate) LabelRequest(trackingNumber string) (LabelRequest, error) {
+	return c.book.request(trackingNumber)
+}
+
 // Track reports the parcel's events up to now. It returns ErrUnknownTracking
 // for a tracking number this carrier did not issue.
 func (c *TableRate) Track(ctx context.Context, trackingNumber string) (TrackingInfo, error) {

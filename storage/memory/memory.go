@@ -75,7 +75,7 @@ func newTenantData() *tenantData {
 			return r.ID, &r.Version, r.CreatedAt
 		}, (*inventory.Reservation).Clone).indexedByOrder(func(r *inventory.Reservation) uuid.UUID { return r.OrderID }),
 		locations: newTable(func(l *inventory.Location) (uuid.UUID, *int64, time.Time) { return l.ID, &l.Version, l.CreatedAt },
-			func(l *inventory.Location) *inventory.Location { c := *l; return &c }),
+			func(l *inventory.Location) *inventory.Location { c := l.Clone(); return &c }),
 		items:       make(map[string]inventory.Item),
 		stock:       make(map[stockKey]inventory.StockLevel),
 		idempotency: make(map[string]storage.IdempotencyRecord),

@@ -69,7 +69,9 @@ func ExampleMigrations() {
 			return
 		}
 		sql := strings.ReplaceAll(string(b), postgres.SchemaPlaceholder, `"oms"`)
-		fmt.Println(name, strings.Contains(sql, `CREATE TABLE "oms".orders`))
+		fmt.Println(name, strings.Contains(sql, `"oms".`) && !strings.Contains(sql, postgres.SchemaPlaceholder))
 	}
-	// Output: 0001_init.sql true
+	// Output:
+	// 0001_init.sql true
+	// 0002_location_address.sql true
 }

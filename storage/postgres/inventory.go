@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -36,8 +37,12 @@ func (r inventoryRepo) GetItem(ctx context.Context, sku string) (inventory.Item,
 // exists in the tenant.
 func (r inventoryRepo) CreateLocation(ctx context.Context, l *inventory.Location) error {
 	op := "create location " + l.ID.String()
+	addr, err := json.Marshal(l.Address)
+	if err != nil {
+		return fmt.Errorf("postgres: %s: encode address: %w", op, err)
+	}
 	tag, err := r.t.pg.Exec(ctx, r.t.s.q.createLocation, r.t.tenant, l.ID, l.Code, l.Name,
-		l.Coordinates.Lat, l.Coordinates.Lon, l.Priority, l.Active, l.CreatedAt, l.UpdatedAt)
+		l.Coordinates.Lat, l.Coordinates.Lon, l.Priority, l.Active, l.CreatedAt, l.UpdatedAt, addr, l.TimeZone)
 	if err != nil {
 		return interpretError(op, err)
 	}
@@ -75,11 +80,19 @@ func (r inventoryRepo) ListLocations(ctx context.Context) ([]*inventory.Location
 }
 
 func scanLocation(row pgx.CollectableRow) (*inventory.Location, error) {
-	var l inventory.Location
-	err := row.Scan(&l.Tenant, &l.ID, &l.Code, &l.Name, &l.Coordinates.Lat, &l.Coordinates.Lon,
-		&l.Priority, &l.Active, &l.Version, &l.CreatedAt, &l.UpdatedAt)
+	var (
+		l    inventory.Location
+		addr []byte
+	)
+	if err := row.Scan(&l.Tenant, &l.ID, &l.Code, &l.Name, &l.Coordinates.Lat, &l.Coordinates.Lon,
+		&l.Priority, &l.Active, &l.Version, &l.CreatedAt, &l.UpdatedAt, &addr, &l.TimeZone); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(addr, &l.Address); err != nil {
+		return nil, fmt.Errorf("decode address of location %s: %w", l.ID, err)
+	}
 	l.CreatedAt, l.UpdatedAt = l.CreatedAt.UTC(), l.UpdatedAt.UTC()
-	return &l, err
+	return &l, nil
 }
 
 // StockLevels returns the levels of these SKUs (every level for nil skus),

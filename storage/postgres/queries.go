@@ -84,8 +84,8 @@ func newQueries(schema string) *queries {
 		getItem: `SELECT name, created_at FROM {items} WHERE tenant = $1 AND sku = $2`,
 
 		createLocation: `INSERT INTO {locations}
-				(tenant, id, code, name, lat, lon, priority, active, version, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10) ON CONFLICT DO NOTHING`,
+				(tenant, id, code, name, lat, lon, priority, active, version, created_at, updated_at, address, time_zone)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
 		getLocation: `SELECT ` + locationCols + ` FROM {locations} WHERE tenant = $1 AND id = $2`,
 		listLocations: `SELECT ` + locationCols + ` FROM {locations} WHERE tenant = $1
 			ORDER BY code COLLATE "C", id`,
@@ -174,7 +174,7 @@ func newQueries(schema string) *queries {
 }
 
 const (
-	locationCols = `tenant, id, code, name, lat, lon, priority, active, version, created_at, updated_at`
+	locationCols = `tenant, id, code, name, lat, lon, priority, active, version, created_at, updated_at, address, time_zone`
 	stockCols    = `tenant, sku, location_id, on_hand, reserved, version, updated_at`
 	stockBounds  = `s.on_hand::numeric + $4 >= 0 AND s.reserved::numeric + $5 >= 0
 			AND s.reserved::numeric + $5 <= s.on_hand::numeric + $4

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -37,14 +38,18 @@ func (r inventoryRepo) GetItem(ctx context.Context, sku string) (inventory.Item,
 	return inventory.Item{Tenant: r.t.tenant, SKU: sku, Name: name, CreatedAt: at}, nil
 }
 
-const locationColumns = `id, tenant, code, name, lat, lon, priority, active, version, created_at, updated_at`
+const locationColumns = `id, tenant, code, name, lat, lon, priority, active, version, created_at, updated_at, address, time_zone`
 
 func (r inventoryRepo) CreateLocation(ctx context.Context, l *inventory.Location) error {
 	prev := l.Version
-	_, err := r.t.sql.ExecContext(ctx, `INSERT INTO locations (`+locationColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+	addr, err := json.Marshal(l.Address)
+	if err != nil {
+		return fmt.Errorf("sqlite: create location %s: encode address: %w", l.ID, err)
+	}
+	_, err = r.t.sql.ExecContext(ctx, `INSERT INTO locations (`+locationColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
 		l.ID.String(), r.t.tenant, l.Code, l.Name, l.Coordinates.Lat, l.Coordinates.Lon, l.Priority,
-		l.Active, formatTime(l.CreatedAt), formatTime(l.UpdatedAt))
+		l.Active, formatTime(l.CreatedAt), formatTime(l.UpdatedAt), string(addr), l.TimeZone)
 	if err != nil {
 		return interpretError(err, "create location %s (code %q)", l.ID, l.Code)
 	}
@@ -55,12 +60,15 @@ func (r inventoryRepo) CreateLocation(ctx context.Context, l *inventory.Location
 
 func scanLocation(row interface{ Scan(...any) error }) (*inventory.Location, error) {
 	var (
-		id, created, updated string
-		loc                  inventory.Location
+		id, created, updated, addr string
+		loc                        inventory.Location
 	)
 	if err := row.Scan(&id, &loc.Tenant, &loc.Code, &loc.Name, &loc.Coordinates.Lat, &loc.Coordinates.Lon,
-		&loc.Priority, &loc.Active, &loc.Version, &created, &updated); err != nil {
+		&loc.Priority, &loc.Active, &loc.Version, &created, &updated, &addr, &loc.TimeZone); err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal([]byte(addr), &loc.Address); err != nil {
+		return nil, fmt.Errorf("decode address of location %s: %w", id, err)
 	}
 	var err error
 	if loc.ID, err = parseUUID(id); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ordersmith/oms/address"
 	"github.com/ordersmith/oms/inventory"
 	"github.com/ordersmith/oms/storage"
 )
@@ -78,6 +79,10 @@ func (s suite) locations(t *testing.T) {
 
 	west := buildLocation(tenant, "WH-WEST", at(0))
 	west.Coordinates = inventory.Coordinates{Lat: 37.7749, Lon: -122.4194}
+	// Every part of a location's address and its time zone are kept.
+	west.Address = address.Address{Name: "West DC", Company: "Acme Inc.", Line1: "1 Market St", Line2: "Dock 7",
+		City: "San Francisco", Region: "CA", PostalCode: "94105", Country: "US", Phone: "+1 415 555 0100"}
+	west.TimeZone = "America/Los_Angeles"
 	store := buildLocation(tenant, "STORE-1", at(time.Minute))
 	store.Active = false
 	store.Priority = 0
