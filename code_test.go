@@ -35,6 +35,7 @@ func TestCode(t *testing.T) {
 		{oms.CodeTransient, []error{
 			storage.ErrConflict, storage.ErrUnavailable, oms.ErrPlacementInProgress, payment.ErrTransient,
 			shipping.ErrTransient, context.DeadlineExceeded,
+			fmt.Errorf("%w: %w", oms.ErrDeliveryTimeout, context.DeadlineExceeded),
 			// a transient failure outranks what else the error says
 			fmt.Errorf("declined (%w), and undoing failed: %w", payment.ErrDeclined, storage.ErrUnavailable),
 		}},
@@ -68,7 +69,7 @@ func TestCode(t *testing.T) {
 		}},
 		{oms.CodeInternal, []error{
 			errors.New("disk on fire"), payment.ErrUnknownAuthorization, shipping.ErrUnknownTracking,
-			money.ErrInvalidWeights, context.Canceled,
+			money.ErrInvalidWeights, context.Canceled, inventory.ErrInvalidPlan,
 		}},
 	}
 	for _, tt := range tests {

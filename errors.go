@@ -93,7 +93,7 @@ func (c ErrorCode) String() string { return string(c) }
 //	CodeOK           200   nil
 //	CodeTransient    503   what IsTransient reports: storage.ErrConflict, storage.ErrUnavailable,
 //	                       ErrPlacementInProgress, payment.ErrTransient, shipping.ErrTransient,
-//	                       context.DeadlineExceeded
+//	                       context.DeadlineExceeded (so also ErrDeliveryTimeout)
 //	CodeNotFound     404   storage.ErrNotFound and every package's ErrNotFound,
 //	                       inventory.ErrUnknownSKU, inventory.ErrUnknownLocation
 //	CodeInvalid      400   every field error (order.ErrInvalidOrder and the packages' ErrInvalidInput),
@@ -110,7 +110,8 @@ func (c ErrorCode) String() string { return string(c) }
 //	                       payment.ErrAlreadyCaptured, payment.ErrVoided, shipping.ErrVoidNotAllowed
 //	CodeUnavailable  422   inventory.ErrInsufficientStock, payment.ErrDeclined, shipping.ErrNoRate,
 //	                       ErrNotConfigured
-//	CodeInternal     500   anything else
+//	CodeInternal     500   anything else, such as inventory.ErrInvalidPlan (an allocator broke its
+//	                       contract), payment.ErrUnknownAuthorization, shipping.ErrUnknownTracking
 //
 // The statuses are chosen so that each code has its own: 400 for a request
 // to fix before sending again; 409 for a request the resource's current
