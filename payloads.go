@@ -174,6 +174,7 @@ func stockPayload(m inventory.Movement, lvl inventory.StockLevel) StockPayload {
 // level after it (the fields of StockPayload, at the top level of the
 // JSON object) and the threshold crossed.
 type LowStockPayload struct {
+	// StockPayload is the movement and the level after it.
 	StockPayload
 	// Threshold is the engine's low-stock threshold
 	// (WithLowStockThreshold) that the available quantity fell to or below.
