@@ -2,7 +2,9 @@ package oms
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/google/uuid"
@@ -52,9 +54,16 @@ type AddLocationRequest struct {
 	Priority int
 }
 
-// AddLocation creates an active location and returns it. Invalid fields give
-// a *fielderr.Error; a code already used by the tenant gives an
-// error matching storage.ErrDuplicate.
+// AddLocation creates an active location and returns it. Adding a location
+// is idempotent by its code, so that a host may seed its locations on every
+// start: when the tenant has a location with req.Code already, AddLocation
+// changes nothing and returns that location if the request matches it (the
+// same name, coordinates, address, time zone and priority), and otherwise
+// an error matching ErrIdempotencyKeyReused and storage.ErrDuplicate that
+// names the fields that differ (a location is never changed by a seed).
+//
+// Invalid fields give a *fielderr.Error matching inventory.ErrInvalidInput;
+// a store that cannot be reached, an error matching storage.ErrUnavailable.
 func (e *Engine) AddLocation(ctx context.Context, req AddLocationRequest) (*inventory.Location, error) {
 	tenant := tenantOf(req.Tenant)
 	now := e.clock()
@@ -79,13 +88,96 @@ func (e *Engine) AddLocation(ctx context.Context, req AddLocationRequest) (*inve
 		textField{path: "time_zone", value: req.TimeZone, max: MaxKeyLength}); err != nil {
 		return nil, fmt.Errorf("oms: add location: %w", err)
 	}
+	var out *inventory.Location
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
-		return tx.Inventory().CreateLocation(ctx, loc)
+		out = nil
+		inv := tx.Inventory()
+		existing, err := findLocation(ctx, inv, req.Code)
+		if err != nil {
+			return err
+		}
+		if existing == nil {
+			err = inv.CreateLocation(ctx, loc)
+			if !errors.Is(err, storage.ErrDuplicate) {
+				out = loc
+				return err
+			}
+			// A concurrent AddLocation created it first: compare with that one.
+			if existing, _ = findLocation(ctx, inv, req.Code); existing == nil {
+				return err
+			}
+		}
+		if diff := locationDiff(existing, loc); len(diff) > 0 {
+			return fmt.Errorf("location %q exists with another %s: %w: %w",
+				req.Code, strings.Join(diff, ", "), ErrIdempotencyKeyReused, storage.ErrDuplicate)
+		}
+		out = existing
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("oms: add location %q: %w", req.Code, err)
 	}
-	return loc, nil
+	return out, nil
+}
+
+// findLocation returns the location with this code, or nil when there is
+// none.
+func findLocation(ctx context.Context, inv storage.InventoryRepository, code string) (*inventory.Location, error) {
+	locs, err := inv.ListLocations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range locs {
+		if l.Code == code {
+			return l, nil
+		}
+	}
+	return nil, nil
+}
+
+// locationDiff names, by their JSON paths, the fields a request for want
+// sets otherwise than got has them.
+func locationDiff(got, want *inventory.Location) []string {
+	var diff []string
+	if got.Name != want.Name {
+		diff = append(diff, "name")
+	}
+	if got.Coordinates != want.Coordinates {
+		diff = append(diff, "coordinates")
+	}
+	if !reflect.DeepEqual(got.Address, want.Address) {
+		diff = append(diff, "address")
+	}
+	if got.TimeZone != want.TimeZone {
+		diff = append(diff, "time_zone")
+	}
+	if got.Priority != want.Priority {
+		diff = append(diff, "priority")
+	}
+	return diff
+}
+
+// LocationByCode returns the tenant's location with this code. A code the
+// tenant has no location for gives an error matching
+// inventory.ErrUnknownLocation and storage.ErrNotFound; a store that cannot
+// be reached, an error matching storage.ErrUnavailable.
+func (e *Engine) LocationByCode(ctx context.Context, tenant, code string) (*inventory.Location, error) {
+	var out *inventory.Location
+	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+		l, err := findLocation(ctx, tx.Inventory(), code)
+		if err != nil {
+			return err
+		}
+		if l == nil {
+			return fmt.Errorf("%w: %w", inventory.ErrUnknownLocation, storage.ErrNotFound)
+		}
+		out = l
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oms: location %q: %w", code, err)
+	}
+	return out, nil
 }
 
 // StockChangeRequest receives stock at a location or corrects a count.
