@@ -35,7 +35,7 @@ func TestTransitions(t *testing.T) {
 		{fulfillment.StatusShipping, fulfillment.EventShip}:          fulfillment.StatusShipped,
 		{fulfillment.StatusPacked, fulfillment.EventCancel}:          fulfillment.StatusCancelled,
 	}
-	m := machine.New[fulfillment.Status, fulfillment.Event]("fulfillment", fulfillment.ErrInvalidTransition, fulfillment.Transitions)
+	m := machine.New[fulfillment.Status, fulfillment.Event]("fulfillment", fulfillment.ErrInvalidTransition, fulfillment.Transitions())
 	for _, from := range statuses {
 		for _, ev := range events {
 			want, ok := legal[move{from, ev}]

@@ -48,9 +48,8 @@ const (
 	EventCancel Event = "cancel"
 )
 
-// Transitions is the fulfillment status machine: the only legal moves. It
-// is read-only.
-var Transitions = fsm.Events{
+// transitions is the table Transitions hands out copies of.
+var transitions = fsm.Events{
 	{Name: string(EventStartPicking), Src: []string{string(StatusPending)}, Dst: string(StatusPicking)},
 	{Name: string(EventPack), Src: []string{string(StatusPicking)}, Dst: string(StatusPacked)},
 	{Name: string(EventBeginShipping), Src: []string{string(StatusPacked)}, Dst: string(StatusShipping)},
@@ -58,6 +57,10 @@ var Transitions = fsm.Events{
 	{Name: string(EventShip), Src: []string{string(StatusShipping)}, Dst: string(StatusShipped)},
 	{Name: string(EventCancel), Src: []string{string(StatusPending), string(StatusPicking), string(StatusPacked)}, Dst: string(StatusCancelled)},
 }
+
+// Transitions is the fulfillment status machine: the only legal moves.
+// Each call returns a fresh copy: the machine itself cannot be changed.
+func Transitions() fsm.Events { return machine.Clone(transitions) }
 
 // TransitionError reports an event that is not allowed in the fulfillment's
 // current status. It matches [ErrInvalidTransition] with errors.Is; read
@@ -72,7 +75,7 @@ var Transitions = fsm.Events{
 // shows these fields here rather than on the type.)
 type TransitionError = machine.TransitionError[Status, Event]
 
-var lifecycle = machine.New[Status, Event]("fulfillment", ErrInvalidTransition, Transitions)
+var lifecycle = machine.New[Status, Event]("fulfillment", ErrInvalidTransition, transitions)
 
 // Diagram returns the fulfillment status machine as a Mermaid state diagram.
 func Diagram() string { return lifecycle.Mermaid(StatusPending) }

@@ -689,11 +689,11 @@ func machines() map[string]map[[2]string]bool {
 		return m
 	}
 	return map[string]map[[2]string]bool{
-		oms.AggregateOrder:       table(order.Transitions),
-		oms.AggregatePayment:     table(payment.Transitions),
-		oms.AggregateFulfillment: table(fulfillment.Transitions),
-		oms.AggregateShipment:    table(shipping.Transitions),
-		oms.AggregateReturn:      table(returns.Transitions),
+		oms.AggregateOrder:       table(order.Transitions()),
+		oms.AggregatePayment:     table(payment.Transitions()),
+		oms.AggregateFulfillment: table(fulfillment.Transitions()),
+		oms.AggregateShipment:    table(shipping.Transitions()),
+		oms.AggregateReturn:      table(returns.Transitions()),
 	}
 }
 

@@ -105,13 +105,8 @@ func src(ss ...Status) []string {
 	return out
 }
 
-// Transitions is the order state machine: for each event, the statuses it
-// may fire from and the status it leads to. It is the single source of truth
-// for order status changes and must not be modified.
-//
-// Release always returns an order to confirmed, whatever status it was held
-// from; an order held while processing must be started again.
-var Transitions = fsm.Events{
+// transitions is the table Transitions hands out copies of.
+var transitions = fsm.Events{
 	{Name: string(EventConfirm), Src: src(StatusPending), Dst: string(StatusConfirmed)},
 	{Name: string(EventHold), Src: src(StatusConfirmed, StatusProcessing), Dst: string(StatusOnHold)},
 	{Name: string(EventRelease), Src: src(StatusOnHold), Dst: string(StatusConfirmed)},
@@ -125,8 +120,17 @@ var Transitions = fsm.Events{
 	{Name: string(EventReturn), Src: src(StatusDelivered, StatusPartiallyReturned), Dst: string(StatusReturned)},
 }
 
-// lifecycle is the order machine built from Transitions; it is read-only.
-var lifecycle = machine.New[Status, Event]("order", ErrInvalidTransition, Transitions)
+// Transitions is the order state machine: for each event, the statuses it
+// may fire from and the status it leads to. It is the single source of truth
+// for order status changes.
+//
+// Release always returns an order to confirmed, whatever status it was held
+// from; an order held while processing must be started again.
+// Each call returns a fresh copy: the machine itself cannot be changed.
+func Transitions() fsm.Events { return machine.Clone(transitions) }
+
+// lifecycle is the order machine built from transitions; it is read-only.
+var lifecycle = machine.New[Status, Event]("order", ErrInvalidTransition, transitions)
 
 // TransitionError reports an event that is not allowed in the order's
 // current status. It matches [ErrInvalidTransition] with errors.Is; read

@@ -67,7 +67,7 @@ func TestTransitionsTable(t *testing.T) {
 				// Reconstruct the looplab answer from the exported table.
 				var got order.Status
 				found := false
-				for _, e := range order.Transitions {
+				for _, e := range order.Transitions() {
 					if e.Name == string(ev) && slices.Contains(e.Src, string(from)) {
 						got, found = order.Status(e.Dst), true
 					}
@@ -79,7 +79,7 @@ func TestTransitionsTable(t *testing.T) {
 			})
 		}
 	}
-	for _, e := range order.Transitions {
+	for _, e := range order.Transitions() {
 		assert.True(t, order.Status(e.Dst).Valid(), "dst %s", e.Dst)
 		for _, s := range e.Src {
 			assert.True(t, order.Status(s).Valid(), "src %s", s)

@@ -50,7 +50,7 @@ func TestTransitions(t *testing.T) {
 		{payment.StatusCaptured, payment.EventRefundPartial}:          payment.StatusCaptured,
 		{payment.StatusCaptured, payment.EventRefund}:                 payment.StatusCaptured,
 	}
-	m := machine.New[payment.Status, payment.Event]("payment", payment.ErrInvalidTransition, payment.Transitions)
+	m := machine.New[payment.Status, payment.Event]("payment", payment.ErrInvalidTransition, payment.Transitions())
 	for _, from := range allStatuses {
 		for _, ev := range allEvents {
 			want, ok := legal[move{from, ev}]

@@ -75,10 +75,8 @@ const (
 	EventRefund Event = "refund"
 )
 
-// Transitions is the payment status machine: the only legal moves. It is
-// read-only. Refunds are allowed wherever money has been captured and leave
-// the status as it is, so that a refund never stops a later capture.
-var Transitions = fsm.Events{
+// transitions is the table Transitions hands out copies of.
+var transitions = fsm.Events{
 	{Name: string(EventAuthorize), Src: []string{string(StatusPending)}, Dst: string(StatusAuthorized)},
 	{Name: string(EventFail), Src: []string{string(StatusPending)}, Dst: string(StatusFailed)},
 	{Name: string(EventCapturePartial), Src: []string{string(StatusAuthorized), string(StatusPartiallyCaptured)}, Dst: string(StatusPartiallyCaptured)},
@@ -89,6 +87,11 @@ var Transitions = fsm.Events{
 	{Name: string(EventRefund), Src: []string{string(StatusPartiallyCaptured)}, Dst: string(StatusPartiallyCaptured)},
 	{Name: string(EventRefund), Src: []string{string(StatusCaptured)}, Dst: string(StatusCaptured)},
 }
+
+// Transitions is the payment status machine: the only legal moves. Refunds are allowed wherever money has been captured and leave
+// the status as it is, so that a refund never stops a later capture.
+// Each call returns a fresh copy: the machine itself cannot be changed.
+func Transitions() fsm.Events { return machine.Clone(transitions) }
 
 // TransitionError reports an event that is not allowed in the payment's
 // current status. It matches [ErrInvalidTransition] with errors.Is; read
@@ -103,7 +106,7 @@ var Transitions = fsm.Events{
 // shows these fields here rather than on the type.)
 type TransitionError = machine.TransitionError[Status, Event]
 
-var lifecycle = machine.New[Status, Event]("payment", ErrInvalidTransition, Transitions)
+var lifecycle = machine.New[Status, Event]("payment", ErrInvalidTransition, transitions)
 
 // Diagram returns the payment status machine as a Mermaid state diagram.
 func Diagram() string { return lifecycle.Mermaid(StatusPending) }

@@ -40,9 +40,8 @@ const (
 	EventClose   Event = "close"
 )
 
-// Transitions is the return state machine: every legal move, declared once.
-// It must not be modified.
-var Transitions = fsm.Events{
+// transitions is the table Transitions hands out copies of.
+var transitions = fsm.Events{
 	{Name: string(EventApprove), Src: []string{string(StatusRequested)}, Dst: string(StatusApproved)},
 	{Name: string(EventReject), Src: []string{string(StatusRequested)}, Dst: string(StatusRejected)},
 	{Name: string(EventReceive), Src: []string{string(StatusApproved)}, Dst: string(StatusReceived)},
@@ -50,7 +49,11 @@ var Transitions = fsm.Events{
 	{Name: string(EventClose), Src: []string{string(StatusRefunded), string(StatusRejected)}, Dst: string(StatusClosed)},
 }
 
-var lifecycle = machine.New[Status, Event]("return", ErrInvalidTransition, Transitions)
+// Transitions is the return state machine: every legal move, declared once.
+// Each call returns a fresh copy: the machine itself cannot be changed.
+func Transitions() fsm.Events { return machine.Clone(transitions) }
+
+var lifecycle = machine.New[Status, Event]("return", ErrInvalidTransition, transitions)
 
 // Diagram returns the return state machine as a Mermaid state diagram.
 func Diagram() string { return lifecycle.Mermaid(StatusRequested) }

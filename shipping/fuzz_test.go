@@ -26,7 +26,7 @@ func reachable(from, to shipping.Status) bool {
 		if cur == to {
 			return true
 		}
-		for _, d := range shipping.Transitions {
+		for _, d := range shipping.Transitions() {
 			if dst := shipping.Status(d.Dst); slices.Contains(d.Src, string(cur)) && !seen[dst] {
 				seen[dst] = true
 				queue = append(queue, dst)

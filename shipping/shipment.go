@@ -41,9 +41,8 @@ const (
 	EventVoid           Event = "void"
 )
 
-// Transitions is the shipment state machine: every legal move, declared
-// once. It must not be modified.
-var Transitions = fsm.Events{
+// transitions is the table Transitions hands out copies of.
+var transitions = fsm.Events{
 	{Name: string(EventTransit), Src: []string{string(StatusLabelPurchased)}, Dst: string(StatusInTransit)},
 	{Name: string(EventOutForDelivery), Src: []string{string(StatusInTransit), string(StatusException)}, Dst: string(StatusOutForDelivery)},
 	{Name: string(EventDeliver), Src: []string{string(StatusInTransit), string(StatusOutForDelivery), string(StatusException)}, Dst: string(StatusDelivered)},
@@ -52,7 +51,11 @@ var Transitions = fsm.Events{
 	{Name: string(EventVoid), Src: []string{string(StatusLabelPurchased)}, Dst: string(StatusVoided)},
 }
 
-var lifecycle = machine.New[Status, Event]("shipment", ErrInvalidTransition, Transitions)
+// Transitions is the shipment state machine: every legal move, declared
+// once. Each call returns a fresh copy: the machine itself cannot be changed.
+func Transitions() fsm.Events { return machine.Clone(transitions) }
+
+var lifecycle = machine.New[Status, Event]("shipment", ErrInvalidTransition, transitions)
 
 // Diagram returns the shipment state machine as a Mermaid state diagram.
 func Diagram() string { return lifecycle.Mermaid(StatusLabelPurchased) }
@@ -316,7 +319,7 @@ func statusFor(t TrackingStatus, current Status) (Status, bool) {
 // eventFor returns the event whose table entry leads to st (the first in
 // table order).
 func eventFor(st Status) Event {
-	for _, d := range Transitions {
+	for _, d := range transitions {
 		if d.Dst == string(st) {
 			return Event(d.Name)
 		}
@@ -338,7 +341,7 @@ func pathTo(from, to Status) []Event {
 	for len(queue) > 0 {
 		cur := queue[0]
 		queue = queue[1:]
-		for _, d := range Transitions {
+		for _, d := range transitions {
 			ev := Event(d.Name)
 			dst := Status(d.Dst)
 			if ev == EventVoid || (dst == StatusException && to != StatusException) {

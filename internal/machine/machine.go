@@ -107,3 +107,13 @@ func (m *Machine[S, E]) Mermaid(initial S) string {
 	}
 	return out
 }
+
+// Clone returns a deep copy of events, so that a package can hand its
+// table out without letting callers change its machine.
+func Clone(events fsm.Events) fsm.Events {
+	out := make(fsm.Events, len(events))
+	for i, e := range events {
+		out[i] = fsm.EventDesc{Name: e.Name, Src: slices.Clone(e.Src), Dst: e.Dst}
+	}
+	return out
+}

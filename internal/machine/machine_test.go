@@ -90,3 +90,12 @@ func TestMermaid(t *testing.T) {
 	assert.Contains(t, got, "    locked --> closed: unlock\n")
 	assert.Equal(t, got, door.Mermaid("closed"), "deterministic")
 }
+
+func TestCloneSharesNothing(t *testing.T) {
+	t.Parallel()
+	events := fsm.Events{{Name: "open", Src: []string{"closed"}, Dst: "opened"}}
+	c := machine.Clone(events)
+	c[0].Src[0], c[0].Dst = "ajar", "gone"
+	require.Equal(t, "closed", events[0].Src[0])
+	require.Equal(t, "opened", events[0].Dst)
+}
