@@ -27,11 +27,11 @@ const (
 func diagrams() string {
 	var b strings.Builder
 	for _, m := range []struct{ title, mermaid string }{
-		{"Order (`order.Transitions`)", order.Diagram()},
-		{"Payment (`payment.Transitions`)", payment.Diagram()},
-		{"Fulfillment order (`fulfillment.Transitions`)", fulfillment.Diagram()},
-		{"Shipment (`shipping.Transitions`)", shipping.Diagram()},
-		{"Return (`returns.Transitions`)", returns.Diagram()},
+		{"Order (`order.Transitions()`)", order.Diagram()},
+		{"Payment (`payment.Transitions()`)", payment.Diagram()},
+		{"Fulfillment order (`fulfillment.Transitions()`)", fulfillment.Diagram()},
+		{"Shipment (`shipping.Transitions()`)", shipping.Diagram()},
+		{"Return (`returns.Transitions()`)", returns.Diagram()},
 	} {
 		b.WriteString("\n### " + m.title + "\n\n```mermaid\n" + m.mermaid + "```\n")
 	}
