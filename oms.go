@@ -169,10 +169,15 @@ func New(opts ...Option) (*Engine, error) {
 	return e, nil
 }
 
-// Store returns the engine's store.
+// Store returns the engine's store: for a host that reads reports from it,
+// runs a relay's outbox side or a test kit (omstest reads the invariants
+// through it). Writing through it bypasses the engine's rules, events and
+// idempotency; every change belongs in an Engine method.
 func (e *Engine) Store() storage.Store { return e.store }
 
-// Now returns the engine clock's current time.
+// Now returns the time by the engine's clock (WithClock): the time it
+// stamps on what it records, so that a host computes ages and deadlines
+// (such as RecoverOptions' durations) on the same clock as the engine.
 func (e *Engine) Now() time.Time { return e.clock() }
 
 func tenantOf(t string) string {
