@@ -40,8 +40,11 @@ type PlaceOrderRequest struct {
 	Payment PaymentMethod
 }
 
-// PlaceOrder validates the draft, allocates and reserves stock, authorizes
-// the payment and confirms the order, in three saga steps: one transaction
+// PlaceOrder places an order and returns it; when the payment fails it
+// returns the cancelled order together with the error, for the record.
+//
+// It validates the draft, allocates and reserves stock, authorizes the
+// payment and confirms the order, in three saga steps: one transaction
 // creates the pending order with its reservations and payment, the gateway
 // authorizes, and a second transaction confirms the order or, when the
 // gateway declines, releases every reservation, fails the payment and
@@ -53,9 +56,13 @@ type PlaceOrderRequest struct {
 // Errors: *fielderr.Error (errors.Is order.ErrInvalidOrder) listing
 // every bad field, unknown SKUs included; *inventory.ShortageError
 // (inventory.ErrInsufficientStock) when stock cannot cover the order;
-// payment.ErrDeclined (with *payment.DeclineError) or payment.ErrTransient
-// from the gateway, with the cancelled order still returned;
-// ErrNotConfigured without a gateway.
+// inventory.ErrInvalidPlan (with *inventory.PlanError) when the allocator
+// returned a plan that does not cover the order; payment.ErrDeclined (with
+// *payment.DeclineError) or payment.ErrTransient from the gateway, with the
+// cancelled order still returned (after ErrTransient its payment stays
+// open until Recover settles it with the gateway); ErrNotConfigured
+// without a gateway; ErrIdempotencyKeyReused for a key first used by
+// another operation.
 func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.Order, error) {
 	tenant := tenantOf(req.Tenant)
 	d := req.Order
