@@ -15,67 +15,69 @@ import (
 // Line is one order line to fulfil from the location.
 type Line struct {
 	// OrderLineID is the order line this fulfils; unique in a fulfillment.
-	OrderLineID uuid.UUID
+	OrderLineID uuid.UUID `json:"order_line_id"`
 	// SKU is the item's stock keeping unit.
-	SKU string
+	SKU string `json:"sku"`
 	// Quantity is the quantity to ship from this location.
-	Quantity int64
+	Quantity int64 `json:"quantity"`
 	// Picked is the quantity picked so far, 0 ≤ Picked ≤ Quantity.
-	Picked int64
+	Picked int64 `json:"picked"`
 }
 
 // PackageLine is a quantity of one order line in a package.
 type PackageLine struct {
 	// OrderLineID is the order line packed.
-	OrderLineID uuid.UUID
+	OrderLineID uuid.UUID `json:"order_line_id"`
 	// SKU is the line's SKU (filled in by Pack when left empty).
-	SKU string
+	SKU string `json:"sku"`
 	// Quantity is the quantity of the line in the package, positive.
-	Quantity int64
+	Quantity int64 `json:"quantity"`
 }
 
 // Package is one parcel of a packed fulfillment.
 type Package struct {
 	// ID identifies the package (from Pack's newID).
-	ID uuid.UUID
+	ID uuid.UUID `json:"id"`
 	// WeightGrams is the gross weight, always positive.
-	WeightGrams int64
+	WeightGrams int64 `json:"weight_grams"`
 	// LengthCm, WidthCm and HeightCm are the outer dimensions; 0 means
 	// unknown.
-	LengthCm, WidthCm, HeightCm int64
+	LengthCm int64 `json:"length_cm"`
+	WidthCm  int64 `json:"width_cm"`
+	HeightCm int64 `json:"height_cm"`
 	// Lines lists what the package holds.
-	Lines []PackageLine
+	Lines []PackageLine `json:"lines"`
 }
 
 // FulfillmentOrder is the part of an order shipped from one location.
 type FulfillmentOrder struct {
 	// ID identifies the fulfillment (uuid v7, chosen by the caller).
-	ID uuid.UUID
+	ID uuid.UUID `json:"id"`
 	// Tenant is the merchant the fulfillment belongs to.
-	Tenant string
+	Tenant string `json:"tenant"`
 	// Version is the storage version; storage bumps it, domain code does not.
-	Version int64
+	Version int64 `json:"version"`
 	// OrderID is the order fulfilled.
-	OrderID uuid.UUID
+	OrderID uuid.UUID `json:"order_id"`
 	// LocationID is the location that picks, packs and ships.
-	LocationID uuid.UUID
+	LocationID uuid.UUID `json:"location_id"`
 	// Status is the lifecycle state; it changes only through the machine.
-	Status Status
+	Status Status `json:"status"`
 	// Lines lists the order lines to fulfil, in the order given to New.
-	Lines []Line
+	Lines []Line `json:"lines"`
 	// Packages lists the parcels, set by Pack.
-	Packages []Package
+	Packages []Package `json:"packages"`
 	// ShipmentID is the shipment that carried the packages; uuid.Nil until
 	// shipped.
-	ShipmentID uuid.UUID
+	ShipmentID uuid.UUID `json:"shipment_id"`
 	// ShippingAttempt counts the claims for shipping: BeginShipping
 	// increments it, so each attempt can buy its label and capture its
 	// payment under keys of its own.
-	ShippingAttempt int
+	ShippingAttempt int `json:"shipping_attempt"`
 	// CreatedAt is when the fulfillment was created.
-	CreatedAt time.Time
+	CreatedAt time.Time `json:"created_at"`
 	// UpdatedAt is when the fulfillment last changed.
-	UpdatedAt time.Time
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // New returns a pending fulfillment of lines of order orderID from location

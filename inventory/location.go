@@ -19,7 +19,8 @@ const earthRadiusKm = 6371.0088
 
 // Coordinates is a point on Earth in decimal degrees (WGS 84).
 type Coordinates struct {
-	Lat, Lon float64
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
 }
 
 // Valid reports whether Lat is within [-90, 90] and Lon within [-180, 180]
@@ -44,10 +45,10 @@ func DistanceKm(a, b Coordinates) float64 {
 // Item is a catalogue entry: a SKU the tenant stocks. An order line's SKU must
 // be an Item of the same tenant.
 type Item struct {
-	Tenant    string
-	SKU       string
-	Name      string
-	CreatedAt time.Time
+	Tenant    string    `json:"tenant"`
+	SKU       string    `json:"sku"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Validate returns a [*fielderr.Error] naming "sku" when the SKU is empty or
@@ -63,28 +64,28 @@ func (it Item) Validate() error {
 // Location is a place that holds stock and ships orders: a warehouse, a store,
 // a drop-shipper.
 type Location struct {
-	ID      uuid.UUID
-	Tenant  string
-	Version int64
+	ID      uuid.UUID `json:"id"`
+	Tenant  string    `json:"tenant"`
+	Version int64     `json:"version"`
 	// Code is the short, unique, human name of the location ("WH-EAST").
-	Code string
+	Code string `json:"code"`
 	// Name is the display name.
-	Name string
+	Name string `json:"name"`
 	// Address is the postal address parcels ship from: the origin a
 	// carrier quotes and prints on the label. It is optional (the zero
 	// Address); when set it must be a complete postal address. Its Geo
 	// must be nil: a location's position is Coordinates.
-	Address address.Address
+	Address address.Address `json:"address"`
 	// TimeZone is the IANA time zone name of the location ("Europe/Berlin"),
 	// for its local business hours and cut-off times; "" means unknown.
-	TimeZone    string
-	Coordinates Coordinates
+	TimeZone    string      `json:"time_zone"`
+	Coordinates Coordinates `json:"coordinates"`
 	// Priority orders locations on ties: lower ships first.
-	Priority int
+	Priority int `json:"priority"`
 	// Active locations take part in allocation and available-to-promise.
-	Active    bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Active    bool      `json:"active"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Validate returns a [*fielderr.Error] naming every bad field: "code" when

@@ -22,17 +22,17 @@ const (
 // Reservation holds Quantity units of a SKU at a location for one order line.
 // While open, its units count in the stock level's Reserved.
 type Reservation struct {
-	ID         uuid.UUID
-	Tenant     string
-	OrderID    uuid.UUID
-	LineID     uuid.UUID
-	SKU        string
-	LocationID uuid.UUID
-	Quantity   int64
-	Status     ReservationStatus
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	Version    int64
+	ID         uuid.UUID         `json:"id"`
+	Tenant     string            `json:"tenant"`
+	OrderID    uuid.UUID         `json:"order_id"`
+	LineID     uuid.UUID         `json:"line_id"`
+	SKU        string            `json:"sku"`
+	LocationID uuid.UUID         `json:"location_id"`
+	Quantity   int64             `json:"quantity"`
+	Status     ReservationStatus `json:"status"`
+	CreatedAt  time.Time         `json:"created_at"`
+	UpdatedAt  time.Time         `json:"updated_at"`
+	Version    int64             `json:"version"`
 }
 
 // NewReservation returns an open reservation created at now.

@@ -14,13 +14,13 @@ import (
 // StockLevel is the quantity of one SKU at one location: units on hand and
 // units reserved for orders. Its invariant is 0 <= Reserved <= OnHand.
 type StockLevel struct {
-	Tenant     string
-	SKU        string
-	LocationID uuid.UUID
-	OnHand     int64
-	Reserved   int64
-	Version    int64
-	UpdatedAt  time.Time
+	Tenant     string    `json:"tenant"`
+	SKU        string    `json:"sku"`
+	LocationID uuid.UUID `json:"location_id"`
+	OnHand     int64     `json:"on_hand"`
+	Reserved   int64     `json:"reserved"`
+	Version    int64     `json:"version"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Available returns the units that can still be promised: OnHand - Reserved.
@@ -62,26 +62,26 @@ func (k MovementKind) Valid() bool {
 
 // Movement is one entry of the stock ledger: a change of one stock level.
 type Movement struct {
-	ID         uuid.UUID
-	Tenant     string
-	SKU        string
-	LocationID uuid.UUID
-	Kind       MovementKind
+	ID         uuid.UUID    `json:"id"`
+	Tenant     string       `json:"tenant"`
+	SKU        string       `json:"sku"`
+	LocationID uuid.UUID    `json:"location_id"`
+	Kind       MovementKind `json:"kind"`
 	// Quantity is the number of units moved: > 0 for every kind except
 	// adjust, which is positive (found) or negative (lost) but never 0.
-	Quantity int64
+	Quantity int64 `json:"quantity"`
 	// OnHandDelta and ReservedDelta are the changes the movement makes,
 	// derived from Kind and Quantity by NewMovement.
-	OnHandDelta   int64
-	ReservedDelta int64
+	OnHandDelta   int64 `json:"on_hand_delta"`
+	ReservedDelta int64 `json:"reserved_delta"`
 	// OnHandAfter and ReservedAfter are the level after the movement, filled
 	// by StockLevel.Apply.
-	OnHandAfter   int64
-	ReservedAfter int64
+	OnHandAfter   int64 `json:"on_hand_after"`
+	ReservedAfter int64 `json:"reserved_after"`
 	// OrderID is the related order, or uuid.Nil.
-	OrderID uuid.UUID
-	Reason  string
-	At      time.Time
+	OrderID uuid.UUID `json:"order_id"`
+	Reason  string    `json:"reason"`
+	At      time.Time `json:"at"`
 }
 
 // deltas returns the on-hand and reserved changes of kind for qty.

@@ -31,44 +31,44 @@ const (
 // Transaction is one successful gateway operation recorded on a Payment.
 type Transaction struct {
 	// ID identifies the transaction (uuid v7, chosen by the caller).
-	ID uuid.UUID
+	ID uuid.UUID `json:"id"`
 	// Kind is the operation.
-	Kind TransactionKind
+	Kind TransactionKind `json:"kind"`
 	// Amount is the money the operation moved (for a void, the authorization
 	// released).
-	Amount money.Money
+	Amount money.Money `json:"amount"`
 	// GatewayRef is the gateway's reference for the operation.
-	GatewayRef string
+	GatewayRef string `json:"gateway_ref"`
 	// IdempotencyKey is the key the operation was sent with.
-	IdempotencyKey string
+	IdempotencyKey string `json:"idempotency_key"`
 	// At is when the result was recorded.
-	At time.Time
+	At time.Time `json:"at"`
 }
 
 // Payment is the money side of one order at one gateway: an authorization,
 // the captures against it and the refunds of captured money.
 type Payment struct {
 	// ID identifies the payment (uuid v7, chosen by the caller).
-	ID uuid.UUID
+	ID uuid.UUID `json:"id"`
 	// Tenant is the merchant the payment belongs to.
-	Tenant string
+	Tenant string `json:"tenant"`
 	// Version is the storage version; storage bumps it, domain code does not.
-	Version int64
+	Version int64 `json:"version"`
 	// OrderID is the order this payment pays for.
-	OrderID uuid.UUID
+	OrderID uuid.UUID `json:"order_id"`
 	// Gateway names the gateway used.
-	Gateway string
+	Gateway string `json:"gateway"`
 	// Amount is the amount requested for authorization (the order total).
-	Amount money.Money
+	Amount money.Money `json:"amount"`
 	// Authorized is the amount the gateway authorized (at most Amount).
-	Authorized money.Money
+	Authorized money.Money `json:"authorized"`
 	// Captured is the sum of captures; never above Authorized.
-	Captured money.Money
+	Captured money.Money `json:"captured"`
 	// Refunded is the sum of refunds; never above Captured. Refunds do not
 	// change Status: see RefundStatus.
-	Refunded money.Money
+	Refunded money.Money `json:"refunded"`
 	// AuthorizationRef is the gateway's reference for the authorization.
-	AuthorizationRef string
+	AuthorizationRef string `json:"authorization_ref"`
 	// AuthorizationToken is the gateway token (payment method) the
 	// authorization was requested with, kept so that a recovery can repeat
 	// the same request under the same idempotency key. Empty for payments
@@ -81,15 +81,15 @@ type Payment struct {
 	// it changes only through the machine. A payment stored with a legacy
 	// status (partially_refunded, refunded) reads back with its capture
 	// status.
-	Status Status
+	Status Status `json:"status"`
 	// FailureReason says why the authorization failed (status failed).
-	FailureReason string
+	FailureReason string `json:"failure_reason"`
 	// Transactions lists the recorded gateway operations, oldest first.
-	Transactions []Transaction
+	Transactions []Transaction `json:"transactions"`
 	// CreatedAt is when the payment was created.
-	CreatedAt time.Time
+	CreatedAt time.Time `json:"created_at"`
 	// UpdatedAt is when the payment last changed.
-	UpdatedAt time.Time
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // New returns a pending payment of amount for order orderID through the

@@ -546,7 +546,7 @@ func TestLegacyRefundStatusesLoad(t *testing.T) {
 			// As stored JSON, the form the SQL stores keep.
 			b, err := json.Marshal(p)
 			require.NoError(t, err)
-			require.Contains(t, string(b), `"Status":"`+tt.status+`"`)
+			require.Contains(t, string(b), `"status":"`+tt.status+`"`)
 			var back payment.Payment
 			require.NoError(t, json.Unmarshal(b, &back))
 			assert.Equal(t, tt.want, back.Status)

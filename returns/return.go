@@ -81,16 +81,16 @@ func (r Reason) Valid() bool {
 
 // Line is one order line being returned.
 type Line struct {
-	OrderLineID uuid.UUID
-	SKU         string
+	OrderLineID uuid.UUID `json:"order_line_id"`
+	SKU         string    `json:"sku"`
 	// Quantity is the number of units the customer asked to return.
-	Quantity int64
+	Quantity int64 `json:"quantity"`
 	// Received is the number of units that arrived, set at receipt.
-	Received int64
+	Received int64 `json:"received"`
 	// Resellable is how many of the received units are fit to restock.
-	Resellable int64
+	Resellable int64 `json:"resellable"`
 	// Refund is the amount refunded for this line, set by RecordRefund.
-	Refund money.Money
+	Refund money.Money `json:"refund"`
 }
 
 // Return is a return merchandise authorization (RMA) for some lines of one
@@ -100,30 +100,30 @@ type Line struct {
 // each line is computed by the engine from the order line's share of the
 // order's totals. This package only checks and records those amounts.
 type Return struct {
-	ID      uuid.UUID
-	Tenant  string
-	Version int64
-	OrderID uuid.UUID
+	ID      uuid.UUID `json:"id"`
+	Tenant  string    `json:"tenant"`
+	Version int64     `json:"version"`
+	OrderID uuid.UUID `json:"order_id"`
 
-	Status Status
-	Reason Reason
+	Status Status `json:"status"`
+	Reason Reason `json:"reason"`
 	// Note is the customer's free-text comment.
-	Note string
+	Note string `json:"note"`
 	// RejectReason says why the merchant rejected the return.
-	RejectReason string
+	RejectReason string `json:"reject_reason"`
 
-	Lines []Line
+	Lines []Line `json:"lines"`
 	// RefundTotal is the exact sum of the lines' refunds.
-	RefundTotal money.Money
+	RefundTotal money.Money `json:"refund_total"`
 	// RefundRef is the payment refund's reference.
-	RefundRef string
+	RefundRef string `json:"refund_ref"`
 
-	RequestedAt time.Time
-	ReceivedAt  *time.Time
-	RefundedAt  *time.Time
+	RequestedAt time.Time  `json:"requested_at"`
+	ReceivedAt  *time.Time `json:"received_at,omitempty"`
+	RefundedAt  *time.Time `json:"refunded_at,omitempty"`
 
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // RequestLine asks to return Quantity units of an order line.

@@ -107,10 +107,10 @@ func (s TrackingStatus) rank() int {
 
 // TrackingEvent is one scan or status change reported by a carrier.
 type TrackingEvent struct {
-	Status      TrackingStatus
-	Description string
-	Location    string
-	At          time.Time
+	Status      TrackingStatus `json:"status"`
+	Description string         `json:"description"`
+	Location    string         `json:"location"`
+	At          time.Time      `json:"at"`
 }
 
 // TrackingInfo is a carrier's tracking report for one parcel.

@@ -63,27 +63,27 @@ func Diagram() string { return lifecycle.Mermaid(StatusLabelPurchased) }
 // Shipment is one parcel shipment of an order: the label bought from a
 // carrier and what tracking has reported since.
 type Shipment struct {
-	ID      uuid.UUID
-	Tenant  string
-	Version int64
+	ID      uuid.UUID `json:"id"`
+	Tenant  string    `json:"tenant"`
+	Version int64     `json:"version"`
 
-	OrderID       uuid.UUID
-	FulfillmentID uuid.UUID
+	OrderID       uuid.UUID `json:"order_id"`
+	FulfillmentID uuid.UUID `json:"fulfillment_id"`
 
-	Carrier        string
-	Service        string
-	TrackingNumber string
-	Cost           money.Money
+	Carrier        string      `json:"carrier"`
+	Service        string      `json:"service"`
+	TrackingNumber string      `json:"tracking_number"`
+	Cost           money.Money `json:"cost"`
 
-	Status Status
+	Status Status `json:"status"`
 	// Events is the tracking history, oldest first, without duplicates.
-	Events            []TrackingEvent
-	EstimatedDelivery time.Time
+	Events            []TrackingEvent `json:"events"`
+	EstimatedDelivery time.Time       `json:"estimated_delivery"`
 	// DeliveredAt is when the carrier reported delivery; nil until then.
-	DeliveredAt *time.Time
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
 
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // New returns a shipment in status label_purchased for a bought label. It
