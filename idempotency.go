@@ -2,6 +2,9 @@ package oms
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/order"
 	"github.com/ordersmith/oms/storage"
 )
 
@@ -95,4 +99,24 @@ func (e *Engine) rememberIn(ctx context.Context, tx storage.Tx, op operation, sc
 		return false, fmt.Errorf("key %q taken concurrently: %w", key, storage.ErrConflict)
 	}
 	return false, err
+}
+
+// placeFingerprint is the fingerprint of a placement request, stored beside
+// its idempotency key: the SHA-256 hex digest of a JSON object holding the
+// tenant, the draft as JSON, the resolved gateway name and the payment
+// token, in that fixed order. The idempotency key itself is not part of
+// it. The digest follows the draft's JSON encoding: a change to that
+// encoding makes records of earlier placements refuse their repeats.
+func placeFingerprint(tenant string, d order.Draft, gateway, token string) (string, error) {
+	b, err := json.Marshal(struct {
+		Tenant  string      `json:"tenant"`
+		Order   order.Draft `json:"order"`
+		Gateway string      `json:"gateway"`
+		Token   string      `json:"token"`
+	}{tenant, d, gateway, token})
+	if err != nil {
+		return "", fmt.Errorf("fingerprint the request: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
 }

@@ -51,7 +51,10 @@ type PlaceOrderRequest struct {
 // cancels the order, so nothing is left held.
 //
 // A repeat of a request (same idempotency key, or same channel and external
-// reference) returns the first order as it is now and reserves nothing.
+// reference) returns the first order as it is now and reserves nothing;
+// PlaceOrderResult also says whether that happened. The idempotency key is
+// bound to the request it was first used with (see PlaceOrderResult): the
+// same key with a different request gives ErrIdempotencyKeyReused.
 //
 // Errors: *fielderr.Error (errors.Is order.ErrInvalidOrder) listing
 // every bad field, unknown SKUs included; *inventory.ShortageError
@@ -62,17 +65,58 @@ type PlaceOrderRequest struct {
 // cancelled order still returned (after ErrTransient its payment stays
 // open until Recover settles it with the gateway); ErrNotConfigured
 // without a gateway; ErrIdempotencyKeyReused for a key first used by
-// another operation.
+// another operation or with a different request.
 func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.Order, error) {
+	res, err := e.PlaceOrderResult(ctx, req)
+	return res.Order, err
+}
+
+// PlaceResult is the outcome of PlaceOrderResult.
+type PlaceResult struct {
+	// Order is the order placed, or, for a replay, the first order as it
+	// is now. It is nil when nothing was placed, and the cancelled order
+	// when the payment failed.
+	Order *order.Order
+	// Replayed reports that the request repeated an earlier placement
+	// (the same idempotency key, or the same channel and external
+	// reference): Order is that first order, and nothing was reserved,
+	// charged or recorded. Of concurrent repeats exactly one is not a
+	// replay.
+	Replayed bool
+}
+
+// PlaceOrderResult is PlaceOrder reporting whether the request was a
+// replay of an earlier placement, as River's
+// JobInsertResult.UniqueSkippedAsDuplicate does. PlaceOrder keeps its
+// (*order.Order, error) shape and returns Order of this result.
+//
+// The placement stores beside its idempotency key a fingerprint of the
+// request: a SHA-256 digest of the tenant, the draft's JSON, the gateway
+// name (as resolved: empty means the first registered) and the payment
+// token, but not the key itself. A repeat with the same key and the same
+// fingerprint is a replay; with another fingerprint it is refused with
+// ErrIdempotencyKeyReused, as Stripe refuses a key reused with other
+// parameters, and changes nothing. A key recorded before fingerprints
+// were stored has none and matches any request. The channel reference is
+// not bound to the body: a marketplace resending a corrected order under
+// the same channel and external reference (and no idempotency key of
+// another request) gets the first order back, Replayed set.
+//
+// Errors: those of PlaceOrder, with Order set as PlaceOrder returns it.
+func (e *Engine) PlaceOrderResult(ctx context.Context, req PlaceOrderRequest) (PlaceResult, error) {
 	tenant := tenantOf(req.Tenant)
 	d := req.Order
 	if err := checkText(keyField(req.IdempotencyKey), textOf("payment.gateway", req.Payment.Gateway), textOf("payment.token", req.Payment.Token)); err != nil {
-		return nil, fmt.Errorf("oms: place order: %w", err)
+		return PlaceResult{}, fmt.Errorf("oms: place order: %w", err)
 	}
 	keys := placeKeys(req)
 	gwName, gw, err := e.gateway(req.Payment.Gateway)
 	if err != nil {
-		return nil, err
+		return PlaceResult{}, err
+	}
+	fp, err := placeFingerprint(tenant, d, gwName, req.Payment.Token)
+	if err != nil {
+		return PlaceResult{}, fmt.Errorf("oms: place order: %w", err)
 	}
 
 	var (
@@ -82,7 +126,7 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 	)
 	placeStep := func(tx storage.Tx) error {
 		o, pay, existing = nil, nil, false
-		prior, err := lookupKeys(ctx, tx, keys, opPlaceOrder)
+		prior, err := lookupPlacement(ctx, tx, keys, fp)
 		if err != nil {
 			return err
 		}
@@ -117,7 +161,7 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 			}
 		}
 		for _, k := range keys {
-			err := tx.Idempotency().Put(ctx, storage.IdempotencyRecord{Key: k, Operation: string(opPlaceOrder), ResourceID: o.ID, CreatedAt: now})
+			err := tx.Idempotency().Put(ctx, storage.IdempotencyRecord{Key: k, Operation: string(opPlaceOrder), ResourceID: o.ID, CreatedAt: now, Fingerprint: fp})
 			if errors.Is(err, storage.ErrDuplicate) {
 				// A concurrent repeat committed first: retrying finds its order.
 				return fmt.Errorf("idempotency key %q taken concurrently: %w", k, storage.ErrConflict)
@@ -134,21 +178,22 @@ func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.
 	}
 	err = e.inTx(ctx, tenant, placeStep)
 	if err != nil {
-		return nil, fmt.Errorf("oms: place order: %w", err)
+		return PlaceResult{}, fmt.Errorf("oms: place order: %w", err)
 	}
 	if existing {
-		return o, nil
+		return PlaceResult{Order: o, Replayed: true}, nil
 	}
 
 	// The outcome is recorded even if the caller gives up meanwhile:
 	// otherwise the reservations would be left held.
 	cctx := context.WithoutCancel(ctx)
 	if pay == nil { // nothing to pay
-		return e.confirmPlaced(cctx, tenant, o.ID, gw, nil, payment.Result{})
+		o, err := e.confirmPlaced(cctx, tenant, o.ID, gw, nil, payment.Result{})
+		return PlaceResult{Order: o}, err
 	}
 	res, authErr := e.authorize(ctx, gw, authorizeRequest(pay))
 	o, _, err = e.settlePlacement(cctx, tenant, o.ID, keys, gw, pay, res, authErr, true)
-	return o, err
+	return PlaceResult{Order: o}, err
 }
 
 // authorizeRequest is the one authorization request of a payment: a replay
@@ -247,7 +292,7 @@ func placeKeys(req PlaceOrderRequest) []string {
 func orderKeys(key, channel, ref string) []string {
 	var keys []string
 	if key != "" {
-		keys = append(keys, "place:"+key)
+		keys = append(keys, placeKeyPrefix+key)
 	}
 	if ref != "" {
 		keys = append(keys, fmt.Sprintf("channel:%d:%s:%s", len(channel), channel, ref))
@@ -268,6 +313,36 @@ func lookupKeys(ctx context.Context, tx storage.Tx, keys []string, op operation)
 		}
 		if rec.Operation != string(op) {
 			return uuid.Nil, fmt.Errorf("key %q was used by %s: %w", k, rec.Operation, ErrIdempotencyKeyReused)
+		}
+		return rec.ResourceID, nil
+	}
+	return uuid.Nil, nil
+}
+
+// placeKeyPrefix begins the stored key of a placement's own idempotency
+// key (see orderKeys).
+const placeKeyPrefix = "place:"
+
+// lookupPlacement is lookupKeys for a placement with fingerprint fp: a
+// record of the caller's own idempotency key with another fingerprint gives
+// ErrIdempotencyKeyReused. A record without a fingerprint (written before
+// they were stored) matches any request, and the channel reference's
+// record is not checked: a channel may resend a corrected body.
+func lookupPlacement(ctx context.Context, tx storage.Tx, keys []string, fp string) (uuid.UUID, error) {
+	for _, k := range keys {
+		rec, err := tx.Idempotency().Get(ctx, k)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return uuid.Nil, err
+		}
+		if rec.Operation != string(opPlaceOrder) {
+			return uuid.Nil, fmt.Errorf("key %q was used by %s: %w", k, rec.Operation, ErrIdempotencyKeyReused)
+		}
+		if strings.HasPrefix(k, placeKeyPrefix) && rec.Fingerprint != "" && rec.Fingerprint != fp {
+			return uuid.Nil, fmt.Errorf("idempotency key %q was first used with another request (order %s): %w",
+				strings.TrimPrefix(k, placeKeyPrefix), rec.ResourceID, ErrIdempotencyKeyReused)
 		}
 		return rec.ResourceID, nil
 	}

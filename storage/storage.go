@@ -298,6 +298,11 @@ type IdempotencyRecord struct {
 	ResourceID uuid.UUID
 	// CreatedAt is when the first attempt was recorded.
 	CreatedAt time.Time
+	// Fingerprint is a digest of the request the key was first used with
+	// (the engine stores a SHA-256 hex string), so that a repeat with a
+	// different request can be refused. Empty when the operation stores
+	// none, and in records written before the field existed.
+	Fingerprint string
 }
 
 // IdempotencyRepository stores idempotency records.

@@ -74,4 +74,5 @@ func ExampleMigrations() {
 	// Output:
 	// 0001_init.sql true
 	// 0002_location_address.sql true
+	// 0003_idempotency_fingerprint.sql true
 }

@@ -303,7 +303,7 @@ type idempotencyRepo struct{ t *tx }
 // Get returns the record for key, or ErrNotFound.
 func (r idempotencyRepo) Get(ctx context.Context, key string) (storage.IdempotencyRecord, error) {
 	var rec storage.IdempotencyRecord
-	err := r.t.pg.QueryRow(ctx, r.t.s.q.idemGet, r.t.tenant, key).Scan(&rec.Key, &rec.Operation, &rec.ResourceID, &rec.CreatedAt)
+	err := r.t.pg.QueryRow(ctx, r.t.s.q.idemGet, r.t.tenant, key).Scan(&rec.Key, &rec.Operation, &rec.ResourceID, &rec.CreatedAt, &rec.Fingerprint)
 	if err != nil {
 		return storage.IdempotencyRecord{}, interpretError(fmt.Sprintf("idempotency key %q", key), err)
 	}
@@ -315,7 +315,7 @@ func (r idempotencyRepo) Get(ctx context.Context, key string) (storage.Idempoten
 // abort the transaction.
 func (r idempotencyRepo) Put(ctx context.Context, rec storage.IdempotencyRecord) error {
 	op := fmt.Sprintf("put idempotency key %q", rec.Key)
-	tag, err := r.t.pg.Exec(ctx, r.t.s.q.idemPut, r.t.tenant, rec.Key, rec.Operation, rec.ResourceID, rec.CreatedAt)
+	tag, err := r.t.pg.Exec(ctx, r.t.s.q.idemPut, r.t.tenant, rec.Key, rec.Operation, rec.ResourceID, rec.CreatedAt, rec.Fingerprint)
 	if err != nil {
 		return interpretError(op, err)
 	}

@@ -129,9 +129,9 @@ func newQueries(schema string) *queries {
 				created_at, updated_at
 			FROM {reservations}`,
 
-		idemGet: `SELECT key, operation, resource_id, created_at FROM {idempotency_keys} WHERE tenant = $1 AND key = $2`,
-		idemPut: `INSERT INTO {idempotency_keys} (tenant, key, operation, resource_id, created_at)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+		idemGet: `SELECT key, operation, resource_id, created_at, fingerprint FROM {idempotency_keys} WHERE tenant = $1 AND key = $2`,
+		idemPut: `INSERT INTO {idempotency_keys} (tenant, key, operation, resource_id, created_at, fingerprint)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
 		idemDelete: `DELETE FROM {idempotency_keys} WHERE tenant = $1 AND key = $2`,
 
 		appendLock: `SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k`,

@@ -13,8 +13,8 @@ func (r idempotencyRepo) Get(ctx context.Context, key string) (storage.Idempoten
 		rec          storage.IdempotencyRecord
 		resource, at string
 	)
-	err := r.t.sql.QueryRowContext(ctx, `SELECT operation, resource_id, created_at FROM idempotency_keys
-		WHERE tenant = ? AND key = ?`, r.t.tenant, key).Scan(&rec.Operation, &resource, &at)
+	err := r.t.sql.QueryRowContext(ctx, `SELECT operation, resource_id, created_at, fingerprint FROM idempotency_keys
+		WHERE tenant = ? AND key = ?`, r.t.tenant, key).Scan(&rec.Operation, &resource, &at, &rec.Fingerprint)
 	if err != nil {
 		return storage.IdempotencyRecord{}, interpretError(err, "idempotency key %q", key)
 	}
@@ -29,8 +29,8 @@ func (r idempotencyRepo) Get(ctx context.Context, key string) (storage.Idempoten
 }
 
 func (r idempotencyRepo) Put(ctx context.Context, rec storage.IdempotencyRecord) error {
-	_, err := r.t.sql.ExecContext(ctx, `INSERT INTO idempotency_keys (tenant, key, operation, resource_id, created_at)
-		VALUES (?, ?, ?, ?, ?)`, r.t.tenant, rec.Key, rec.Operation, rec.ResourceID.String(), formatTime(rec.CreatedAt))
+	_, err := r.t.sql.ExecContext(ctx, `INSERT INTO idempotency_keys (tenant, key, operation, resource_id, created_at, fingerprint)
+		VALUES (?, ?, ?, ?, ?, ?)`, r.t.tenant, rec.Key, rec.Operation, rec.ResourceID.String(), formatTime(rec.CreatedAt), rec.Fingerprint)
 	return interpretError(err, "idempotency key %q", rec.Key)
 }
 

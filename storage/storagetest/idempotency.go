@@ -30,13 +30,17 @@ func (s suite) idempotency(t *testing.T) {
 		require.Equal(t, want.Operation, got.Operation)
 		require.Equal(t, want.ResourceID, got.ResourceID)
 		require.True(t, want.CreatedAt.Equal(got.CreatedAt), "CreatedAt: put %v, got %v", want.CreatedAt, got.CreatedAt)
+		require.Equal(t, want.Fingerprint, got.Fingerprint, "Fingerprint")
 	}
 
 	const key = "amazon-us:113-1234567-1234567"
 	_, err := get(ta, key)
 	requireErrorIs(t, err, storage.ErrNotFound, "Get of a missing key")
 
-	rec := storage.IdempotencyRecord{Key: key, Operation: "place_order", ResourceID: newID(), CreatedAt: at(time.Minute)}
+	// rec has a fingerprint, other none (an operation that stores none, or
+	// a record written before fingerprints existed): both round-trip.
+	rec := storage.IdempotencyRecord{Key: key, Operation: "place_order", ResourceID: newID(), CreatedAt: at(time.Minute),
+		Fingerprint: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}
 	other := storage.IdempotencyRecord{Key: "capture:" + newID().String(), Operation: "capture_payment", ResourceID: newID(), CreatedAt: at(2 * time.Minute)}
 	inTx(t, ctx, st, ta, func(tx storage.Tx) error {
 		require.NoError(t, tx.Idempotency().Put(ctx, rec))
@@ -50,7 +54,7 @@ func (s suite) idempotency(t *testing.T) {
 	requireRecord(rec, got)
 
 	// The same key again.
-	again := storage.IdempotencyRecord{Key: key, Operation: "place_order", ResourceID: newID(), CreatedAt: at(time.Hour)}
+	again := storage.IdempotencyRecord{Key: key, Operation: "place_order", ResourceID: newID(), CreatedAt: at(time.Hour), Fingerprint: "another"}
 	err = txErr(ctx, st, ta, func(tx storage.Tx) error { return tx.Idempotency().Put(ctx, again) })
 	requireErrorIs(t, err, storage.ErrDuplicate, "Put of an existing key")
 	got, err = get(ta, key)
@@ -60,7 +64,7 @@ func (s suite) idempotency(t *testing.T) {
 	// Another tenant has its own keys.
 	_, err = get(tb, key)
 	requireErrorIs(t, err, storage.ErrNotFound, "another tenant's key is visible")
-	recB := storage.IdempotencyRecord{Key: key, Operation: "place_order", ResourceID: newID(), CreatedAt: at(3 * time.Minute)}
+	recB := storage.IdempotencyRecord{Key: key, Operation: "place_order", ResourceID: newID(), CreatedAt: at(3 * time.Minute), Fingerprint: "tenant-b"}
 	inTx(t, ctx, st, tb, func(tx storage.Tx) error { return tx.Idempotency().Put(ctx, recB) })
 	got, err = get(tb, key)
 	require.NoError(t, err)
