@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -144,7 +143,7 @@ func (r docRepo[T]) write(ctx context.Context, q string, v *T, id uuid.UUID, ver
 		op = "create "
 	}
 	op += r.dt.what + " " + id.String()
-	doc, err := json.Marshal(v)
+	doc, err := storage.EncodeDocument(v)
 	if err != nil {
 		return fmt.Errorf("postgres: %s: encode: %w", op, err)
 	}
@@ -222,7 +221,7 @@ func (r docRepo[T]) list(ctx context.Context, op, q string, args ...any) ([]*T, 
 // decode unmarshals doc; the version column is authoritative.
 func (r docRepo[T]) decode(op string, version int64, doc []byte) (*T, error) {
 	v := new(T)
-	if err := json.Unmarshal(doc, v); err != nil {
+	if err := storage.DecodeDocument(doc, v); err != nil {
 		return nil, fmt.Errorf("postgres: %s: decode: %w", op, err)
 	}
 	_, ver := r.dt.meta(v)

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -78,7 +77,7 @@ func (d docTable[T]) create1(ctx context.Context, t *tx, v *T) error {
 	id, ver := d.meta(v)
 	prev := *ver
 	*ver = 1
-	doc, err := json.Marshal(v)
+	doc, err := storage.EncodeDocument(v)
 	if err != nil {
 		*ver = prev
 		return fmt.Errorf("sqlite: create %s %s: encode: %w", d.name, id, err)
@@ -124,7 +123,7 @@ func (d docTable[T]) scan(row interface{ Scan(...any) error }) (*T, error) {
 		return nil, err
 	}
 	v := new(T)
-	if err := json.Unmarshal([]byte(doc), v); err != nil {
+	if err := storage.DecodeDocument([]byte(doc), v); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", d.name, err)
 	}
 	_, ver := d.meta(v)
@@ -136,7 +135,7 @@ func (d docTable[T]) update1(ctx context.Context, t *tx, v *T) error {
 	id, ver := d.meta(v)
 	prev := *ver
 	*ver = prev + 1
-	doc, err := json.Marshal(v)
+	doc, err := storage.EncodeDocument(v)
 	if err != nil {
 		*ver = prev
 		return fmt.Errorf("sqlite: update %s %s: encode: %w", d.name, id, err)
