@@ -16,8 +16,12 @@
 // ErrDuplicate), optimistic versions and ErrConflict under concurrency,
 // rollback on error and on panic, atomic stock reservation without
 // overselling, outbox delivery (sequence order, leases, per-aggregate order
-// with concurrent relays), idempotency records, tenant isolation, and order
-// listing with filters and keyset pagination. Run it with the race detector.
+// with concurrent relays), idempotency records, tenant isolation, order
+// listing with filters and keyset pagination, and the stored format: one
+// fixed aggregate of each stored type, stored and read back, must encode
+// byte for byte as its golden document in testdata/golden (regenerated,
+// for a deliberate format change, with OMS_UPDATE_GOLDEN=1; see
+// storage.DocumentVersion). Run it with the race detector.
 //
 // Operations the suite expects to fail run in their own transaction, so an
 // adapter whose database aborts a transaction on the first error (as

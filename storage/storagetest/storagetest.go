@@ -29,6 +29,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Run("Idempotency", s.idempotency)
 	t.Run("TenantIsolation", s.tenantIsolation)
 	t.Run("Listing", s.listing)
+	t.Run("Golden", s.golden)
 }
 
 // suite carries the adapter's store factory to the subtests.
