@@ -105,8 +105,10 @@ type Order struct {
 	ExternalRef string `json:"external_ref,omitempty"`
 	// PlacementKey is the idempotency key the order was placed with, if
 	// the caller gave one; the engine records it so that undoing a
-	// placement can free the key.
-	PlacementKey string `json:"placement_key,omitempty"`
+	// placement can free the key. It is engine bookkeeping, left out of
+	// the order's JSON; stores keep it (storage.EncodeDocument adds it to
+	// the stored document).
+	PlacementKey string `json:"-"`
 	// Customer is who placed the order.
 	Customer Customer `json:"customer"`
 	// ShippingAddress is where the order ships to.

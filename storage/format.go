@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/ordersmith/oms/order"
 )
 
 // DocumentVersion is the version of the stored format of the aggregates a
@@ -33,10 +35,14 @@ var ErrUnsupportedFormat = errors.New("storage: unsupported stored format")
 
 // EncodeDocument returns the stored document of v: the JSON object
 // json.Marshal writes for v, with "schema_version": [DocumentVersion] as its
-// first member. v must encode as a JSON object without a "schema_version"
+// first member, and for an *order.Order the engine bookkeeping its JSON
+// leaves out (Order.PlacementKey, as "placement_key"). v must encode as a JSON object without a "schema_version"
 // member. It returns the errors of json.Marshal, and ErrUnsupportedFormat
 // when v does not encode as an object.
 func EncodeDocument(v any) ([]byte, error) {
+	if o, ok := v.(*order.Order); ok && o != nil {
+		v = storedOrder{Order: o, PlacementKey: o.PlacementKey}
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
@@ -61,7 +67,8 @@ func EncodeDocument(v any) ([]byte, error) {
 // this or any earlier [DocumentVersion], into v (a pointer). A document of
 // version 0 (no "schema_version") is upgraded first: its object keys are
 // renamed from Go field names to snake_case (OrderID to order_id), the
-// names the json tags of version 1 give. It returns ErrUnsupportedFormat
+// names the json tags of version 1 give. An *order.Order gets back the
+// PlacementKey its JSON leaves out. It returns ErrUnsupportedFormat
 // for a version above DocumentVersion or a document that is not a JSON
 // object, and the errors of json.Unmarshal (and of the types' UnmarshalJSON
 // methods) otherwise.
@@ -91,7 +98,23 @@ func DecodeDocument(doc []byte, v any) error {
 		}
 		doc = up
 	}
+	if o, ok := v.(*order.Order); ok && o != nil {
+		so := storedOrder{Order: o}
+		if err := json.Unmarshal(doc, &so); err != nil {
+			return err
+		}
+		o.PlacementKey = so.PlacementKey
+		return nil
+	}
 	return json.Unmarshal(doc, v)
+}
+
+// storedOrder is the stored document of an order: the order's JSON and
+// the engine bookkeeping its json tags leave out of what a host serializes.
+// The outer PlacementKey hides the embedded order's, tagged "-".
+type storedOrder struct {
+	*order.Order
+	PlacementKey string `json:"placement_key,omitempty"`
 }
 
 // upgradeV0 rewrites a version 0 document as version 1: every object key,

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ordersmith/oms/fulfillment"
+	"github.com/ordersmith/oms/order"
 	"github.com/ordersmith/oms/storage"
 )
 
@@ -87,4 +88,27 @@ func TestDecodeDocument(t *testing.T) {
 			assert.Equal(t, want, got)
 		})
 	}
+}
+
+// An order's PlacementKey is engine bookkeeping: absent from the JSON a host
+// serializes, present in the stored document and restored from it.
+func TestOrderPlacementKeyIsStoredButNotSerialized(t *testing.T) {
+	t.Parallel()
+	o := &order.Order{ID: uuid.MustParse("0195522a-0000-7000-8000-000000000001"), Tenant: "acme",
+		PlacementKey: "place-1", Status: order.StatusPending}
+
+	host, err := json.Marshal(o)
+	require.NoError(t, err)
+	assert.NotContains(t, string(host), "place-1")
+	assert.NotContains(t, string(host), "placement_key")
+
+	doc, err := storage.EncodeDocument(o)
+	require.NoError(t, err)
+	assert.Contains(t, string(doc), `"placement_key":"place-1"`)
+
+	var back order.Order
+	require.NoError(t, storage.DecodeDocument(doc, &back))
+	assert.Equal(t, "place-1", back.PlacementKey)
+	assert.Equal(t, o.ID, back.ID)
+	assert.Equal(t, order.StatusPending, back.Status)
 }
