@@ -229,9 +229,14 @@ func deliverTo(handlers []Handler, ev storage.Event) func(context.Context) error
 	}
 }
 
-// call runs f with a context that ends at the delivery deadline, and stops
-// waiting when the deadline passes (or ctx ends) even if f has not
-// returned. An abandoned f runs on in its goroutine; it only ever sends
+// shutdownGrace is how long a delivery still waits for its handler's
+// answer after the relay's own context ended.
+const shutdownGrace = 100 * time.Millisecond
+
+// call runs f with a context that ends at the delivery deadline or when
+// ctx does, and waits for f's answer until the deadline, or until
+// shutdownGrace after ctx ended: an answer f gives meanwhile counts. Then
+// it stops waiting even if f has not returned. An abandoned f runs on in its goroutine; it only ever sends
 // its result to a buffered channel nobody reads any more, so it cannot
 // block, and it must capture nothing of the relay's own state.
 func (r *Relay) call(ctx context.Context, f func(context.Context) error) error {
@@ -240,10 +245,25 @@ func (r *Relay) call(ctx context.Context, f func(context.Context) error) error {
 	defer cancel() // tells an abandoned f to stop, if it listens
 	result := make(chan error, 1)
 	go func() { result <- protect(dctx, f) }()
+	// Wait for the answer until the deadline. When the caller gives up
+	// first, wait a short grace more: a handler that has acted and is
+	// returning (it sees dctx end) is counted, not delivered again; one
+	// that hangs does not hold the shutdown back.
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
 	select {
 	case err := <-result:
 		return err
-	case <-dctx.Done():
+	case <-timer.C:
+	case <-ctx.Done():
+		grace := time.NewTimer(min(shutdownGrace, timeout))
+		defer grace.Stop()
+		select {
+		case err := <-result:
+			return err
+		case <-grace.C:
+		case <-timer.C:
+		}
 	}
 	select {
 	case err := <-result: // it returned just as the deadline passed: its answer counts

@@ -327,3 +327,38 @@ func TestRelayReleasesWhatItCannotDeliverWithinTheLease(t *testing.T) {
 		assert.Equal(t, 1, times, "event %s delivered %d times", id, times)
 	}
 }
+
+// A handler that acts and answers after its relay was told to stop is
+// counted as delivered: the event is not delivered again. (The relay used
+// to stop waiting at once when the caller's context ended, racing the
+// handler's answer.)
+func TestRelayCountsAnAnswerGivenAfterShutdown(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for range 3 {
+		f := newFixture(t)
+		f.place(t, "SD-1", line("MUG", 1, "10.00"))
+		f.place(t, "SD-2", line("MUG", 1, "10.00"))
+		seen := make(map[uuid.UUID]int)
+		runCtx, stop := context.WithCancel(ctx)
+		first := f.eng.NewRelay(oms.RelayOptions{Owner: "first", DeliveryTimeout: time.Second})
+		first.Subscribe(func(_ context.Context, ev storage.Event) error {
+			seen[ev.ID]++
+			if len(seen) == 3 {
+				stop()                           // shut down while this handler is still running,
+				time.Sleep(5 * time.Millisecond) // and let it finish its work
+			}
+			return nil
+		})
+		n, err := first.DeliverOnce(runCtx)
+		require.ErrorIs(t, err, context.Canceled)
+		require.Equal(t, 3, n, "the third answer came after the shutdown and counts")
+		next := f.eng.NewRelay(oms.RelayOptions{Owner: "next"})
+		next.Subscribe(func(_ context.Context, ev storage.Event) error { seen[ev.ID]++; return nil })
+		_, err = next.Drain(ctx)
+		require.NoError(t, err)
+		for id, times := range seen {
+			require.Equal(t, 1, times, "event %s", id)
+		}
+	}
+}
