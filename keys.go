@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -34,15 +35,25 @@ const maxExternalKey = 200
 // resources can never send the same key to a shared provider.
 func externalKey(tenant, call string, resource uuid.UUID, detail ...string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s:%s:%d:%s", call, resource, len(tenant), tenant)
+	b.Grow(len(call) + 50 + len(tenant))
+	part := func(s string) { // length-prefixed, so no part can spell another
+		b.WriteByte(':')
+		b.WriteString(strconv.Itoa(len(s)))
+		b.WriteByte(':')
+		b.WriteString(s)
+	}
+	b.WriteString(call)
+	b.WriteByte(':')
+	b.WriteString(resource.String())
+	part(tenant)
 	for _, d := range detail {
-		fmt.Fprintf(&b, ":%d:%s", len(d), d)
+		part(d)
 	}
 	if b.Len() <= maxExternalKey {
 		return b.String()
 	}
 	sum := sha256.Sum256([]byte(b.String()))
-	return fmt.Sprintf("%s:%s:%s", call, resource, hex.EncodeToString(sum[:16]))
+	return call + ":" + resource.String() + ":" + hex.EncodeToString(sum[:16])
 }
 
 // textField is one free-text value of a request, by its JSON path.
@@ -56,19 +67,26 @@ type textField struct {
 // values cannot be stored alike by every adapter (PostgreSQL refuses
 // them), so they are refused before anything is written.
 func checkText(fields ...textField) error {
-	ve := fielderr.New(order.ErrInvalidOrder)
+	var ve *fielderr.Error // made only when a field is bad: this runs on every step
 	for _, f := range fields {
-		addTextProblem(ve, f)
+		if problem := textProblem(f); problem != "" {
+			if ve == nil {
+				ve = fielderr.New(order.ErrInvalidOrder)
+			}
+			ve.Add(f.path, problem)
+		}
+	}
+	if ve == nil {
+		return nil
 	}
 	return ve.Err()
 }
 
-func addTextProblem(ve *fielderr.Error, f textField) {
+func textProblem(f textField) string {
 	if len(f.value) > f.max {
-		ve.Add(f.path, fmt.Sprintf("is %d bytes long, at most %d", len(f.value), f.max))
-	} else if p := order.TextProblem(f.value); p != "" {
-		ve.Add(f.path, p)
+		return fmt.Sprintf("is %d bytes long, at most %d", len(f.value), f.max)
 	}
+	return order.TextProblem(f.value)
 }
 
 func tenantField(tenant string) textField {
