@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ordersmith/oms/fulfillment"
+	"github.com/ordersmith/oms/inventory"
 	"github.com/ordersmith/oms/money"
 	"github.com/ordersmith/oms/order"
 	"github.com/ordersmith/oms/payment"
@@ -26,6 +27,13 @@ type tx struct {
 	undo   []func()
 }
 
+var (
+	_ storage.Tx             = (*tx)(nil)
+	_ storage.OrderLister    = (*tx)(nil)
+	_ storage.MovementLister = (*tx)(nil)
+	_ storage.Aggregates     = aggregates{}
+)
+
 // onRollback registers f to run if the transaction does not commit.
 func (t *tx) onRollback(f func()) { t.undo = append(t.undo, f) }
 
@@ -37,51 +45,151 @@ func (t *tx) restore() {
 	t.undo = nil
 }
 
+// Tenant returns the tenant the transaction is scoped to.
 func (t *tx) Tenant() string { return t.tenant }
-func (t *tx) Orders() storage.OrderRepository {
-	return orderRepo{docRepo[order.Order]{t, t.s.q.orders}}
-}
-func (t *tx) Payments() storage.PaymentRepository {
-	return docRepo[payment.Payment]{t, t.s.q.payments}
-}
-func (t *tx) Fulfillments() storage.FulfillmentRepository {
-	return docRepo[fulfillment.FulfillmentOrder]{t, t.s.q.fulfillments}
-}
-func (t *tx) Shipments() storage.ShipmentRepository {
-	return docRepo[shipping.Shipment]{t, t.s.q.shipments}
-}
-func (t *tx) Returns() storage.ReturnRepository {
-	return docRepo[returns.Return]{t, t.s.q.returns}
-}
-func (t *tx) Inventory() storage.InventoryRepository     { return inventoryRepo{t} }
-func (t *tx) Outbox() storage.Outbox                     { return outboxRepo{t} }
+
+// Aggregates returns the repository of every versioned aggregate: one table
+// per kind.
+func (t *tx) Aggregates() storage.Aggregates { return aggregates{t} }
+
+// Inventory returns the catalogue, locations and stock levels.
+func (t *tx) Inventory() storage.InventoryRepository { return inventoryRepo{t} }
+
+// Outbox returns the outbox to append events to.
+func (t *tx) Outbox() storage.Outbox { return outboxRepo{t} }
+
+// Idempotency returns the idempotency records.
 func (t *tx) Idempotency() storage.IdempotencyRepository { return idempotencyRepo{t} }
 
-// docTable describes a table storing one kind of versioned aggregate whole,
-// as JSON in doc, next to reporting columns derived from it.
-type docTable[T any] struct {
+// kindRepo is the repository of one kind of aggregate, untyped: what
+// aggregates dispatches to. aggRepo implements it for every kind.
+type kindRepo interface {
+	create(ctx context.Context, a storage.Aggregate, m storage.Meta) error
+	update(ctx context.Context, a storage.Aggregate, m storage.Meta) error
+	get(ctx context.Context, id uuid.UUID) (storage.Aggregate, error)
+	listByOrder(ctx context.Context, orderID uuid.UUID) ([]storage.Aggregate, error)
+	scan(ctx context.Context, after uuid.UUID, limit int) ([]storage.Aggregate, error)
+}
+
+// aggregates is the transaction's storage.Aggregates: it dispatches each
+// call on the aggregate's kind to the repository of that kind's table.
+type aggregates struct{ t *tx }
+
+// repo returns the repository of kind, or an error wrapping
+// storage.ErrNotAggregate.
+func (a aggregates) repo(op string, kind storage.Kind) (kindRepo, error) {
+	q := a.t.s.q
+	switch kind {
+	case storage.KindOrder:
+		return aggRepo[order.Order]{a.t, q.orders}, nil
+	case storage.KindPayment:
+		return aggRepo[payment.Payment]{a.t, q.payments}, nil
+	case storage.KindFulfillment:
+		return aggRepo[fulfillment.FulfillmentOrder]{a.t, q.fulfillments}, nil
+	case storage.KindShipment:
+		return aggRepo[shipping.Shipment]{a.t, q.shipments}, nil
+	case storage.KindReturn:
+		return aggRepo[returns.Return]{a.t, q.returns}, nil
+	case storage.KindReservation:
+		return aggRepo[inventory.Reservation]{a.t, q.reservations}, nil
+	}
+	return nil, fmt.Errorf("postgres: %s: kind %q: %w", op, kind, storage.ErrNotAggregate)
+}
+
+// describe returns the Meta of a and the repository of its kind, or an
+// error wrapping storage.ErrNotAggregate.
+func (a aggregates) describe(op string, v storage.Aggregate) (storage.Meta, kindRepo, error) {
+	m, err := storage.Describe(v)
+	if err != nil {
+		return storage.Meta{}, nil, fmt.Errorf("postgres: %s: %w", op, err)
+	}
+	r, err := a.repo(op, m.Kind)
+	return m, r, err
+}
+
+// Create stores v with version 1 in its kind's table; ErrDuplicate if its
+// ID exists there, an error wrapping ErrNotAggregate if v is not an
+// aggregate.
+func (a aggregates) Create(ctx context.Context, v storage.Aggregate) error {
+	m, r, err := a.describe("create", v)
+	if err != nil {
+		return err
+	}
+	return r.create(ctx, v, m)
+}
+
+// Get returns the aggregate of kind with this ID, or ErrNotFound.
+func (a aggregates) Get(ctx context.Context, kind storage.Kind, id uuid.UUID) (storage.Aggregate, error) {
+	r, err := a.repo("get", kind)
+	if err != nil {
+		return nil, err
+	}
+	return r.get(ctx, id)
+}
+
+// Update stores v if its version is current and increments it; ErrConflict
+// if stale, ErrNotFound if absent. On rollback v's version is restored.
+func (a aggregates) Update(ctx context.Context, v storage.Aggregate) error {
+	m, r, err := a.describe("update", v)
+	if err != nil {
+		return err
+	}
+	return r.update(ctx, v, m)
+}
+
+// ListByOrder returns the order's aggregates of kind, oldest first (by
+// created_at, then id); for KindOrder, the order itself if it exists.
+func (a aggregates) ListByOrder(ctx context.Context, kind storage.Kind, orderID uuid.UUID) ([]storage.Aggregate, error) {
+	r, err := a.repo("list by order", kind)
+	if err != nil {
+		return nil, err
+	}
+	return r.listByOrder(ctx, orderID)
+}
+
+// Scan returns up to limit aggregates of kind with an ID above after, by
+// ID; PostgreSQL compares uuids in byte order.
+func (a aggregates) Scan(ctx context.Context, kind storage.Kind, after uuid.UUID, limit int) ([]storage.Aggregate, error) {
+	r, err := a.repo("scan", kind)
+	if err != nil {
+		return nil, err
+	}
+	return r.scan(ctx, after, limit)
+}
+
+// aggTable describes the table of one kind of versioned aggregate, T being
+// the aggregate type (*T is an aggregate): its key columns tenant, id and
+// version ($1, $2, $3), then cols ($4, $5, ...), and how an aggregate is
+// written into them and read back. Document kinds keep the whole
+// aggregate in a doc column (see docTable); reservations are plain rows.
+type aggTable[T any] struct {
 	what string // for error messages: "order", "payment", ...
-	// meta returns the aggregate's ID and a pointer to its Version.
-	meta func(*T) (uuid.UUID, *int64)
-	// values returns the reporting columns, in the order of cols.
-	values func(*T) []any
+	// orderCol is the column holding Meta.OrderID: "order_id", or "id"
+	// for orders.
+	orderCol string
+	// cols are the columns after version; a column named with a "::type"
+	// suffix gets that cast.
+	cols []string
+	// sel is the list of columns every query reading aggregates selects.
+	sel string
+	// values returns the values of cols, in order.
+	values func(*T) ([]any, error)
+	// read scans one row of sel into a new T, its version set.
+	read func(pgx.Row) (*T, error)
 	// after, when set, runs after each successful write (order lines).
 	after func(ctx context.Context, t *tx, v *T) error
 
-	insert, update, exists, get, listByOrder string
+	insert, update, exists, get, listByOrder, scan string
 }
 
-// newDocTable builds the queries of table, whose reporting columns are cols
-// (written as $5, $6, ...; a column named with a "::type" suffix gets that
-// cast).
-func newDocTable[T any](rep *strings.Replacer, table, what string, cols []string,
-	meta func(*T) (uuid.UUID, *int64), values func(*T) []any) *docTable[T] {
-	names := []string{"tenant", "id", "version", "doc"}
-	params := []string{"$1", "$2", "$3", "$4"}
-	var sets []string
-	for i, c := range cols {
+// build fills in the queries of table t and returns t.
+func (t *aggTable[T]) build(rep *strings.Replacer, table string) *aggTable[T] {
+	names := []string{"tenant", "id", "version"}
+	params := []string{"$1", "$2", "$3"}
+	sets := []string{"version = version + 1"}
+	for i, c := range t.cols {
 		name, cast, _ := strings.Cut(c, "::")
-		p := "$" + strconv.Itoa(i+5)
+		p := "$" + strconv.Itoa(i+4)
 		if cast != "" {
 			p += "::" + cast
 		}
@@ -90,64 +198,117 @@ func newDocTable[T any](rep *strings.Replacer, table, what string, cols []string
 		sets = append(sets, name+" = "+p)
 	}
 	tbl := "{" + table + "}"
-	return &docTable[T]{
-		what: what, meta: meta, values: values,
-		insert: rep.Replace("INSERT INTO " + tbl + " (" + strings.Join(names, ", ") + ") VALUES (" +
-			strings.Join(params, ", ") + ") ON CONFLICT DO NOTHING"),
-		update: rep.Replace("UPDATE " + tbl + " SET version = version + 1, doc = $4, " + strings.Join(sets, ", ") +
-			" WHERE tenant = $1 AND id = $2 AND version = $3"),
-		exists:      rep.Replace("SELECT EXISTS (SELECT 1 FROM " + tbl + " WHERE tenant = $1 AND id = $2)"),
-		get:         rep.Replace("SELECT version, doc FROM " + tbl + " WHERE tenant = $1 AND id = $2"),
-		listByOrder: rep.Replace("SELECT version, doc FROM " + tbl + " WHERE tenant = $1 AND order_id = $2 ORDER BY created_at, id"),
-	}
+	sel := "SELECT " + t.sel + " FROM " + tbl + " WHERE tenant = $1 AND "
+	t.insert = rep.Replace("INSERT INTO " + tbl + " (" + strings.Join(names, ", ") + ") VALUES (" +
+		strings.Join(params, ", ") + ") ON CONFLICT DO NOTHING")
+	t.update = rep.Replace("UPDATE " + tbl + " SET " + strings.Join(sets, ", ") +
+		" WHERE tenant = $1 AND id = $2 AND version = $3")
+	t.exists = rep.Replace("SELECT EXISTS (SELECT 1 FROM " + tbl + " WHERE tenant = $1 AND id = $2)")
+	t.get = rep.Replace(sel + "id = $2")
+	t.listByOrder = rep.Replace(sel + t.orderCol + " = $2 ORDER BY created_at, id")
+	t.scan = rep.Replace(sel + "id > $2 ORDER BY id LIMIT $3")
+	return t
 }
 
-// docRepo is the repository of one kind of versioned aggregate.
-type docRepo[T any] struct {
+// docTable returns the table of a document kind: the aggregate stored whole
+// as JSON in doc, by storage.EncodeDocument, next to the reporting columns
+// cols, whose values values returns.
+func docTable[T any](rep *strings.Replacer, table, what, orderCol string, cols []string, values func(*T) []any) *aggTable[T] {
+	t := &aggTable[T]{
+		what: what, orderCol: orderCol,
+		cols: append([]string{"doc"}, cols...),
+		sel:  "version, doc",
+		values: func(v *T) ([]any, error) {
+			doc, err := storage.EncodeDocument(v)
+			if err != nil {
+				return nil, fmt.Errorf("encode: %w", err)
+			}
+			return append([]any{doc}, values(v)...), nil
+		},
+		read: readDoc[T],
+	}
+	return t.build(rep, table)
+}
+
+// readDoc scans a (version, doc) row; the version column is authoritative.
+func readDoc[T any](row pgx.Row) (*T, error) {
+	var (
+		version int64
+		doc     []byte
+	)
+	if err := row.Scan(&version, &doc); err != nil {
+		return nil, err
+	}
+	v := new(T)
+	if err := storage.DecodeDocument(doc, v); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	storage.SetVersion(v, version)
+	return v, nil
+}
+
+// aggRepo is the repository of one kind of versioned aggregate, stored in
+// table dt.
+type aggRepo[T any] struct {
 	t  *tx
-	dt *docTable[T]
+	dt *aggTable[T]
 }
 
-// Create stores v with Version 1; ErrDuplicate if its ID exists.
-func (r docRepo[T]) Create(ctx context.Context, v *T) error {
-	id, ver := r.dt.meta(v)
-	prev := *ver
-	*ver = 1
-	if err := r.write(ctx, r.dt.insert, v, id, 1); err != nil {
-		*ver = prev
+// typed returns a as a *T, or an error wrapping storage.ErrNotAggregate.
+func (r aggRepo[T]) typed(op string, a storage.Aggregate) (*T, error) {
+	v, ok := a.(*T)
+	if !ok || v == nil {
+		return nil, fmt.Errorf("postgres: %s %s: %T: %w", op, r.dt.what, a, storage.ErrNotAggregate)
+	}
+	return v, nil
+}
+
+// create stores a, described by m, with version 1; ErrDuplicate if its ID
+// exists.
+func (r aggRepo[T]) create(ctx context.Context, a storage.Aggregate, m storage.Meta) error {
+	v, err := r.typed("create", a)
+	if err != nil {
 		return err
 	}
-	r.t.onRollback(func() { *ver = prev })
+	storage.SetVersion(v, 1)
+	if err := r.write(ctx, r.dt.insert, v, m.ID, 1); err != nil {
+		storage.SetVersion(v, m.Version)
+		return err
+	}
+	r.t.onRollback(func() { storage.SetVersion(v, m.Version) })
 	return nil
 }
 
-// Update stores v if its Version is current and increments it.
-func (r docRepo[T]) Update(ctx context.Context, v *T) error {
-	id, ver := r.dt.meta(v)
-	old := *ver
-	*ver = old + 1
-	if err := r.write(ctx, r.dt.update, v, id, old); err != nil {
-		*ver = old
+// update stores a, described by m, if its version is current and
+// increments it.
+func (r aggRepo[T]) update(ctx context.Context, a storage.Aggregate, m storage.Meta) error {
+	v, err := r.typed("update", a)
+	if err != nil {
 		return err
 	}
-	r.t.onRollback(func() { *ver = old })
+	storage.SetVersion(v, m.Version+1)
+	if err := r.write(ctx, r.dt.update, v, m.ID, m.Version); err != nil {
+		storage.SetVersion(v, m.Version)
+		return err
+	}
+	r.t.onRollback(func() { storage.SetVersion(v, m.Version) })
 	return nil
 }
 
-// write runs the insert or update query q for v, whose Version field holds
+// write runs the insert or update query q for v, whose version field holds
 // the version to store, with version as $3.
-func (r docRepo[T]) write(ctx context.Context, q string, v *T, id uuid.UUID, version int64) error {
+func (r aggRepo[T]) write(ctx context.Context, q string, v *T, id uuid.UUID, version int64) error {
 	isInsert := q == r.dt.insert
 	op := "update "
 	if isInsert {
 		op = "create "
 	}
 	op += r.dt.what + " " + id.String()
-	doc, err := storage.EncodeDocument(v)
+	values, err := r.dt.values(v)
 	if err != nil {
-		return fmt.Errorf("postgres: %s: encode: %w", op, err)
+		return fmt.Errorf("postgres: %s: %w", op, err)
 	}
-	args := append([]any{r.t.tenant, id, version, doc}, r.dt.values(v)...)
+	args := append([]any{r.t.tenant, id, version}, values...)
 	tag, err := r.t.pg.Exec(ctx, q, args...)
 	if err != nil {
 		return interpretError(op, err)
@@ -171,27 +332,31 @@ func (r docRepo[T]) write(ctx context.Context, q string, v *T, id uuid.UUID, ver
 	return nil
 }
 
-// Get returns the aggregate with this ID, or ErrNotFound.
-func (r docRepo[T]) Get(ctx context.Context, id uuid.UUID) (*T, error) {
-	op := "get " + r.dt.what + " " + id.String()
-	var (
-		version int64
-		doc     []byte
-	)
-	if err := r.t.pg.QueryRow(ctx, r.dt.get, r.t.tenant, id).Scan(&version, &doc); err != nil {
-		return nil, interpretError(op, err)
+// get returns the aggregate with this ID, or ErrNotFound.
+func (r aggRepo[T]) get(ctx context.Context, id uuid.UUID) (storage.Aggregate, error) {
+	v, err := r.dt.read(r.t.pg.QueryRow(ctx, r.dt.get, r.t.tenant, id))
+	if err != nil {
+		return nil, interpretError("get "+r.dt.what+" "+id.String(), err)
 	}
-	return r.decode(op, version, doc)
+	return v, nil
 }
 
-// ListByOrder returns the order's aggregates, oldest first.
-func (r docRepo[T]) ListByOrder(ctx context.Context, orderID uuid.UUID) ([]*T, error) {
+// listByOrder returns the order's aggregates, oldest first.
+func (r aggRepo[T]) listByOrder(ctx context.Context, orderID uuid.UUID) ([]storage.Aggregate, error) {
 	op := "list " + r.dt.what + "s of order " + orderID.String()
-	return r.list(ctx, op, r.dt.listByOrder, r.t.tenant, orderID)
+	vs, err := r.list(ctx, op, r.dt.listByOrder, r.t.tenant, orderID)
+	return untyped(vs), err
 }
 
-// list runs a query returning (version, doc) rows.
-func (r docRepo[T]) list(ctx context.Context, op, q string, args ...any) ([]*T, error) {
+// scan returns up to limit aggregates with an ID above after, by ID.
+func (r aggRepo[T]) scan(ctx context.Context, after uuid.UUID, limit int) ([]storage.Aggregate, error) {
+	op := "scan " + r.dt.what + "s after " + after.String()
+	vs, err := r.list(ctx, op, r.dt.scan, r.t.tenant, after, limit)
+	return untyped(vs), err
+}
+
+// list runs a query returning rows of the table's selected columns.
+func (r aggRepo[T]) list(ctx context.Context, op, q string, args ...any) ([]*T, error) {
 	rows, err := r.t.pg.Query(ctx, q, args...)
 	if err != nil {
 		return nil, interpretError(op, err)
@@ -199,16 +364,9 @@ func (r docRepo[T]) list(ctx context.Context, op, q string, args ...any) ([]*T, 
 	defer rows.Close()
 	var out []*T
 	for rows.Next() {
-		var (
-			version int64
-			doc     []byte
-		)
-		if err := rows.Scan(&version, &doc); err != nil {
-			return nil, interpretError(op, err)
-		}
-		v, err := r.decode(op, version, doc)
+		v, err := r.dt.read(rows)
 		if err != nil {
-			return nil, err
+			return nil, interpretError(op, err)
 		}
 		out = append(out, v)
 	}
@@ -218,15 +376,16 @@ func (r docRepo[T]) list(ctx context.Context, op, q string, args ...any) ([]*T, 
 	return out, nil
 }
 
-// decode unmarshals doc; the version column is authoritative.
-func (r docRepo[T]) decode(op string, version int64, doc []byte) (*T, error) {
-	v := new(T)
-	if err := storage.DecodeDocument(doc, v); err != nil {
-		return nil, fmt.Errorf("postgres: %s: decode: %w", op, err)
+// untyped returns vs as aggregates; nil for an empty vs.
+func untyped[T any](vs []*T) []storage.Aggregate {
+	if len(vs) == 0 {
+		return nil
 	}
-	_, ver := r.dt.meta(v)
-	*ver = version
-	return v, nil
+	out := make([]storage.Aggregate, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
 }
 
 // amount formats m's amount for a numeric column, with at least the

@@ -47,7 +47,7 @@ func TestCursorBeforeAnyTimestamp(t *testing.T) {
 	for _, us := range []string{"-210866803200000001", "-9223372036854775808"} {
 		c := base64.RawURLEncoding.EncodeToString([]byte(us + ":" + newID().String()))
 		err := st.Tx(ctx, "acme", func(tx storage.Tx) error {
-			_, err := tx.Orders().List(ctx, storage.OrderFilter{Cursor: c})
+			_, err := storage.ListOrders(ctx, tx, storage.OrderFilter{Cursor: c})
 			return err
 		})
 		require.ErrorIs(t, err, storage.ErrInvalidCursor, "cursor at %s µs", us)

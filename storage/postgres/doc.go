@@ -11,13 +11,19 @@
 // the files of Migrations() itself, replacing {{schema}} by the quoted
 // schema name.
 //
-// Every table carries the tenant and every query filters by it. An
-// aggregate (order, payment, fulfillment, shipment, return) is stored whole
-// as JSON in its doc column, which is what the adapter reads back, next to
-// plain columns (status, amounts as numeric, timestamps, order lines in
-// order_lines) kept in sync on every write, so that a host can query and
-// report with plain SQL. Locations, stock levels, reservations, the stock
-// ledger, idempotency keys and the outbox are plain tables.
+// Every table carries the tenant and every query filters by it. Each kind
+// of versioned aggregate (storage.Kind) has a table of its own, behind the
+// one storage.Aggregates repository. An order, payment, fulfillment,
+// shipment or return is stored whole as JSON in its doc column, which is
+// what the adapter reads back, next to plain columns (status, amounts as
+// numeric, timestamps, order lines in order_lines) kept in sync on every
+// write, so that a host can query and report with plain SQL; a
+// reservation is a plain row. Locations, stock levels, the stock ledger,
+// idempotency keys and the outbox are plain tables.
+//
+// A transaction also has both optional abilities of storage.Tx: it lists
+// orders with an index on their reporting columns (storage.OrderLister),
+// and it keeps the stock ledger (storage.MovementLister).
 //
 // # Concurrency
 //

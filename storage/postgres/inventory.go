@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -13,9 +14,11 @@ import (
 	"github.com/ordersmith/oms/storage"
 )
 
-// inventoryRepo stores items, locations, stock levels, the movement ledger
-// and reservations of the transaction's tenant.
+// inventoryRepo stores items, locations, stock levels and the movement
+// ledger of the transaction's tenant.
 type inventoryRepo struct{ t *tx }
+
+var _ storage.InventoryRepository = inventoryRepo{}
 
 // PutItem creates or replaces the item with it.SKU.
 func (r inventoryRepo) PutItem(ctx context.Context, it inventory.Item) error {
@@ -189,10 +192,11 @@ func (r inventoryRepo) ApplyMovement(ctx context.Context, m inventory.Movement) 
 	return next, m, nil
 }
 
-// Movements returns the ledger entries matching f, oldest first.
-func (r inventoryRepo) Movements(ctx context.Context, mf storage.MovementFilter) ([]inventory.Movement, error) {
+// ListMovements returns the ledger entries matching f, in the order they
+// were applied.
+func (t *tx) ListMovements(ctx context.Context, mf storage.MovementFilter) ([]inventory.Movement, error) {
 	var f filter
-	f.add("tenant = ", r.t.tenant)
+	f.add("tenant = ", t.tenant)
 	if mf.SKU != "" {
 		f.add("sku = ", mf.SKU)
 	}
@@ -202,7 +206,7 @@ func (r inventoryRepo) Movements(ctx context.Context, mf storage.MovementFilter)
 	if mf.OrderID != uuid.Nil {
 		f.add("order_id = ", mf.OrderID)
 	}
-	rows, err := r.t.pg.Query(ctx, r.t.s.q.movements+f.where()+" ORDER BY seq", f.args...)
+	rows, err := t.pg.Query(ctx, t.s.q.movements+f.where()+" ORDER BY seq", f.args...)
 	if err != nil {
 		return nil, interpretError("movements", err)
 	}
@@ -224,77 +228,33 @@ func (r inventoryRepo) Movements(ctx context.Context, mf storage.MovementFilter)
 	return ms, interpretError("movements", err)
 }
 
-// CreateReservation stores v with Version 1; ErrDuplicate if its ID exists.
-func (r inventoryRepo) CreateReservation(ctx context.Context, v *inventory.Reservation) error {
-	op := "create reservation " + v.ID.String()
-	tag, err := r.t.pg.Exec(ctx, r.t.s.q.createReservation, r.t.tenant, v.ID, v.OrderID, v.LineID, v.SKU,
-		v.LocationID, v.Quantity, string(v.Status), v.CreatedAt, v.UpdatedAt)
-	if err != nil {
-		return interpretError(op, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("postgres: %s: %w", op, storage.ErrDuplicate)
-	}
-	prev := v.Version
-	v.Version = 1
-	r.t.onRollback(func() { v.Version = prev })
-	return nil
-}
+// reservationColumns are the columns of reservations after the key.
+var reservationColumns = []string{"order_id", "line_id", "sku", "location_id", "quantity", "status", "created_at", "updated_at"}
 
-// UpdateReservation stores v if its Version is current and increments it;
-// ErrConflict if stale, ErrNotFound if absent.
-func (r inventoryRepo) UpdateReservation(ctx context.Context, v *inventory.Reservation) error {
-	op := "update reservation " + v.ID.String()
-	tag, err := r.t.pg.Exec(ctx, r.t.s.q.updateReservation, r.t.tenant, v.ID, v.Version, v.OrderID, v.LineID,
-		v.SKU, v.LocationID, v.Quantity, string(v.Status), v.CreatedAt, v.UpdatedAt)
-	if err != nil {
-		return interpretError(op, err)
+// reservationTable returns the table of reservations: plain columns, no
+// document.
+func reservationTable(rep *strings.Replacer) *aggTable[inventory.Reservation] {
+	t := &aggTable[inventory.Reservation]{
+		what: "reservation", orderCol: "order_id", cols: reservationColumns,
+		sel: "version, tenant, id, " + strings.Join(reservationColumns, ", "),
+		values: func(v *inventory.Reservation) ([]any, error) {
+			return []any{v.OrderID, v.LineID, v.SKU, v.LocationID, v.Quantity, string(v.Status), v.CreatedAt, v.UpdatedAt}, nil
+		},
+		read: func(row pgx.Row) (*inventory.Reservation, error) {
+			var (
+				v      inventory.Reservation
+				status string
+			)
+			if err := row.Scan(&v.Version, &v.Tenant, &v.ID, &v.OrderID, &v.LineID, &v.SKU, &v.LocationID,
+				&v.Quantity, &status, &v.CreatedAt, &v.UpdatedAt); err != nil {
+				return nil, err
+			}
+			v.Status = inventory.ReservationStatus(status)
+			v.CreatedAt, v.UpdatedAt = v.CreatedAt.UTC(), v.UpdatedAt.UTC()
+			return &v, nil
+		},
 	}
-	if tag.RowsAffected() == 0 {
-		var exists bool
-		if err := r.t.pg.QueryRow(ctx, r.t.s.q.reservationExists, r.t.tenant, v.ID).Scan(&exists); err != nil {
-			return interpretError(op, err)
-		}
-		if !exists {
-			return fmt.Errorf("postgres: %s: %w", op, storage.ErrNotFound)
-		}
-		return fmt.Errorf("postgres: %s: version %d is stale: %w", op, v.Version, storage.ErrConflict)
-	}
-	prev := v.Version
-	v.Version = prev + 1
-	r.t.onRollback(func() { v.Version = prev })
-	return nil
-}
-
-// ListReservations returns the reservations matching f, oldest first.
-func (r inventoryRepo) ListReservations(ctx context.Context, rf storage.ReservationFilter) ([]*inventory.Reservation, error) {
-	var f filter
-	f.add("tenant = ", r.t.tenant)
-	if rf.OrderID != uuid.Nil {
-		f.add("order_id = ", rf.OrderID)
-	}
-	if rf.SKU != "" {
-		f.add("sku = ", rf.SKU)
-	}
-	if rf.Status != "" {
-		f.add("status = ", string(rf.Status))
-	}
-	rows, err := r.t.pg.Query(ctx, r.t.s.q.listReservations+f.where()+" ORDER BY created_at, id", f.args...)
-	if err != nil {
-		return nil, interpretError("list reservations", err)
-	}
-	vs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*inventory.Reservation, error) {
-		var (
-			v      inventory.Reservation
-			status string
-		)
-		err := row.Scan(&v.Tenant, &v.ID, &v.OrderID, &v.LineID, &v.SKU, &v.LocationID, &v.Quantity, &status,
-			&v.Version, &v.CreatedAt, &v.UpdatedAt)
-		v.Status = inventory.ReservationStatus(status)
-		v.CreatedAt, v.UpdatedAt = v.CreatedAt.UTC(), v.UpdatedAt.UTC()
-		return &v, err
-	})
-	return vs, interpretError("list reservations", err)
+	return t.build(rep, "reservations")
 }
 
 // idempotencyRepo stores the tenant's idempotency records.

@@ -21,8 +21,7 @@ var orderColumns = []string{
 	"payment_status", "fulfillment_status", "created_at", "updated_at",
 }
 
-func orderMeta(o *order.Order) (uuid.UUID, *int64) { return o.ID, &o.Version }
-
+// orderValues returns the values of orderColumns.
 func orderValues(o *order.Order) []any {
 	return []any{
 		string(o.Status), string(o.Channel.Kind), o.Channel.Name, nullString(o.ExternalRef),
@@ -61,19 +60,15 @@ func writeOrderLines(ctx context.Context, t *tx, o *order.Order) error {
 	return interpretError(op, err)
 }
 
-// orderRepo is the order repository: the versioned-aggregate operations
-// plus List.
-type orderRepo struct {
-	docRepo[order.Order]
-}
-
-// List returns one page of the orders matching f, ordered by (created_at,
-// id), continuing after f.Cursor (keyset pagination).
-func (r orderRepo) List(ctx context.Context, f storage.OrderFilter) (storage.OrderPage, error) {
+// ListOrders returns one page of the orders matching f, ordered by
+// (created_at, id), continuing after f.Cursor (keyset pagination on the
+// orders' reporting columns); a cursor this store did not return gives an
+// error wrapping storage.ErrInvalidCursor.
+func (t *tx) ListOrders(ctx context.Context, f storage.OrderFilter) (storage.OrderPage, error) {
 	const op = "list orders"
 	limit := f.PageSize()
 	var b filter
-	b.add("tenant = ", r.t.tenant)
+	b.add("tenant = ", t.tenant)
 	if len(f.Statuses) > 0 {
 		statuses := make([]string, len(f.Statuses))
 		for i, s := range f.Statuses {
@@ -107,8 +102,8 @@ func (r orderRepo) List(ctx context.Context, f storage.OrderFilter) (storage.Ord
 		}
 		b.add2("(created_at, id) > (", after, ", ", afterID, ")")
 	}
-	q := r.t.s.q.listOrders + b.where() + " ORDER BY created_at, id LIMIT " + b.param(limit+1)
-	rows, err := r.list(ctx, op, q, b.args...)
+	q := t.s.q.listOrders + b.where() + " ORDER BY created_at, id LIMIT " + b.param(limit+1)
+	rows, err := aggRepo[order.Order]{t, t.s.q.orders}.list(ctx, op, q, b.args...)
 	if err != nil {
 		return storage.OrderPage{}, err
 	}

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -27,7 +28,8 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storagetest.Run(t, func(t *testing.T) storage.Store { return newStore(t) })
+	storagetest.Run(t, func(t *testing.T) storage.Store { return newStore(t) },
+		storagetest.Features{OrderListing: true, Ledger: true})
 }
 
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -89,10 +91,10 @@ func TestRoundTripAndReportingColumns(t *testing.T) {
 	require.NoError(t, err)
 
 	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
-		if err := tx.Orders().Create(ctx, o); err != nil {
+		if err := storage.Orders(tx).Create(ctx, o); err != nil {
 			return err
 		}
-		return tx.Payments().Create(ctx, p)
+		return storage.Payments(tx).Create(ctx, p)
 	}))
 	assert.Equal(t, int64(1), o.Version)
 	assert.Equal(t, int64(1), p.Version)
@@ -100,13 +102,13 @@ func TestRoundTripAndReportingColumns(t *testing.T) {
 	var got *order.Order
 	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
 		var err error
-		got, err = tx.Orders().Get(ctx, o.ID)
+		got, err = storage.Orders(tx).Get(ctx, o.ID)
 		return err
 	}))
 	requireJSONEq(t, o, got)
 
 	require.NoError(t, got.Confirm(ctx, t0.Add(time.Minute)))
-	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error { return tx.Orders().Update(ctx, got) }))
+	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error { return storage.Orders(tx).Update(ctx, got) }))
 	assert.Equal(t, int64(2), got.Version)
 
 	var (
@@ -126,7 +128,7 @@ func TestRoundTripAndReportingColumns(t *testing.T) {
 	assert.Equal(t, total, lineTotal)
 
 	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
-		ps, err := tx.Payments().ListByOrder(ctx, o.ID)
+		ps, err := storage.Payments(tx).ListByOrder(ctx, o.ID)
 		require.NoError(t, err)
 		require.Len(t, ps, 1)
 		requireJSONEq(t, p, ps[0])
@@ -139,33 +141,33 @@ func TestVersionConflictAndRollback(t *testing.T) {
 	st := newStore(t)
 	ctx := t.Context()
 	o := newOrder(t, "acme", t0, "c-1")
-	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error { return tx.Orders().Create(ctx, o) }))
+	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error { return storage.Orders(tx).Create(ctx, o) }))
 
 	var a, b *order.Order
 	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
 		var err error
-		if a, err = tx.Orders().Get(ctx, o.ID); err != nil {
+		if a, err = storage.Orders(tx).Get(ctx, o.ID); err != nil {
 			return err
 		}
-		b, err = tx.Orders().Get(ctx, o.ID)
+		b, err = storage.Orders(tx).Get(ctx, o.ID)
 		return err
 	}))
-	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error { return tx.Orders().Update(ctx, a) }))
-	err := st.Tx(ctx, "acme", func(tx storage.Tx) error { return tx.Orders().Update(ctx, b) })
+	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error { return storage.Orders(tx).Update(ctx, a) }))
+	err := st.Tx(ctx, "acme", func(tx storage.Tx) error { return storage.Orders(tx).Update(ctx, b) })
 	require.ErrorIs(t, err, storage.ErrConflict)
 	assert.Equal(t, int64(1), b.Version, "a failed update leaves the version")
 
 	missing := newOrder(t, "acme", t0, "c-1")
-	err = st.Tx(ctx, "acme", func(tx storage.Tx) error { return tx.Orders().Update(ctx, missing) })
+	err = st.Tx(ctx, "acme", func(tx storage.Tx) error { return storage.Orders(tx).Update(ctx, missing) })
 	require.ErrorIs(t, err, storage.ErrNotFound)
 
-	err = st.Tx(ctx, "acme", func(tx storage.Tx) error { return tx.Orders().Create(ctx, o) })
+	err = st.Tx(ctx, "acme", func(tx storage.Tx) error { return storage.Orders(tx).Create(ctx, o) })
 	require.ErrorIs(t, err, storage.ErrDuplicate)
 
 	// A rolled-back update restores the caller's version and stores nothing.
 	boom := errors.New("boom")
 	err = st.Tx(ctx, "acme", func(tx storage.Tx) error {
-		if err := tx.Orders().Update(ctx, a); err != nil {
+		if err := storage.Orders(tx).Update(ctx, a); err != nil {
 			return err
 		}
 		require.Equal(t, int64(3), a.Version)
@@ -177,7 +179,7 @@ func TestVersionConflictAndRollback(t *testing.T) {
 	// A panic rolls back too, and is resumed.
 	require.Panics(t, func() {
 		_ = st.Tx(ctx, "acme", func(tx storage.Tx) error {
-			if err := tx.Orders().Update(ctx, a); err != nil {
+			if err := storage.Orders(tx).Update(ctx, a); err != nil {
 				return err
 			}
 			panic("boom")
@@ -185,7 +187,7 @@ func TestVersionConflictAndRollback(t *testing.T) {
 	})
 	assert.Equal(t, int64(2), a.Version)
 	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
-		got, err := tx.Orders().Get(ctx, o.ID)
+		got, err := storage.Orders(tx).Get(ctx, o.ID)
 		require.NoError(t, err)
 		assert.Equal(t, int64(2), got.Version)
 		return nil
@@ -256,7 +258,7 @@ func TestConcurrentReservationNeverOversells(t *testing.T) {
 		assert.Equal(t, int64(10), levels[0].OnHand)
 		assert.Equal(t, int64(10), levels[0].Reserved)
 		assert.Equal(t, int64(11), levels[0].Version)
-		ms, err := tx.Inventory().Movements(ctx, storage.MovementFilter{SKU: "TEE-M"})
+		ms, err := storage.Movements(ctx, tx, storage.MovementFilter{SKU: "TEE-M"})
 		require.NoError(t, err)
 		assert.Len(t, ms, 11)
 		for i, m := range ms[1:] {
@@ -299,7 +301,7 @@ func TestApplyMovementFailuresChangeNothing(t *testing.T) {
 	require.ErrorIs(t, err, inventory.ErrInvalidInput)
 
 	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
-		ms, err := tx.Inventory().Movements(ctx, storage.MovementFilter{})
+		ms, err := storage.Movements(ctx, tx, storage.MovementFilter{})
 		require.NoError(t, err)
 		assert.Empty(t, ms)
 		return nil
@@ -548,7 +550,7 @@ func TestTenantIsolation(t *testing.T) {
 	ctx := t.Context()
 	o := newOrder(t, "a", t0, "c-1")
 	require.NoError(t, st.Tx(ctx, "a", func(tx storage.Tx) error {
-		if err := tx.Orders().Create(ctx, o); err != nil {
+		if err := storage.Orders(tx).Create(ctx, o); err != nil {
 			return err
 		}
 		return tx.Idempotency().Put(ctx, storage.IdempotencyRecord{Key: "k", Operation: "op", ResourceID: o.ID, CreatedAt: t0})
@@ -557,9 +559,9 @@ func TestTenantIsolation(t *testing.T) {
 	createLocation(t, st, "b", "WH-1") // codes are unique per tenant only
 
 	require.NoError(t, st.Tx(ctx, "b", func(tx storage.Tx) error {
-		_, err := tx.Orders().Get(ctx, o.ID)
+		_, err := storage.Orders(tx).Get(ctx, o.ID)
 		require.ErrorIs(t, err, storage.ErrNotFound)
-		page, err := tx.Orders().List(ctx, storage.OrderFilter{})
+		page, err := storage.ListOrders(ctx, tx, storage.OrderFilter{})
 		require.NoError(t, err)
 		assert.Empty(t, page.Orders)
 		_, err = tx.Idempotency().Get(ctx, "k")
@@ -572,7 +574,7 @@ func TestTenantIsolation(t *testing.T) {
 	}))
 	err := st.Tx(ctx, "b", func(tx storage.Tx) error {
 		c := o.Clone()
-		return tx.Orders().Update(ctx, c)
+		return storage.Orders(tx).Update(ctx, c)
 	})
 	require.ErrorIs(t, err, storage.ErrNotFound)
 
@@ -580,10 +582,10 @@ func TestTenantIsolation(t *testing.T) {
 	require.NoError(t, st.Tx(ctx, "b", func(tx storage.Tx) error {
 		c := o.Clone()
 		c.Tenant = "b"
-		return tx.Orders().Create(ctx, c)
+		return storage.Orders(tx).Create(ctx, c)
 	}))
 	require.NoError(t, st.Tx(ctx, "a", func(tx storage.Tx) error {
-		got, err := tx.Orders().Get(ctx, o.ID)
+		got, err := storage.Orders(tx).Get(ctx, o.ID)
 		require.NoError(t, err)
 		assert.Equal(t, "a", got.Tenant)
 		return nil
@@ -603,7 +605,7 @@ func TestListOrdersPaginates(t *testing.T) {
 			}
 			// Two orders per instant, so the cursor's id tie-break matters.
 			o := newOrder(t, "acme", t0.Add(time.Duration(i/2)*time.Second), cust)
-			if err := tx.Orders().Create(ctx, o); err != nil {
+			if err := storage.Orders(tx).Create(ctx, o); err != nil {
 				return err
 			}
 			all = append(all, o)
@@ -614,7 +616,7 @@ func TestListOrdersPaginates(t *testing.T) {
 	f := storage.OrderFilter{Limit: 3}
 	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
 		for {
-			page, err := tx.Orders().List(ctx, f)
+			page, err := storage.ListOrders(ctx, tx, f)
 			require.NoError(t, err)
 			for _, o := range page.Orders {
 				seen = append(seen, o.ID)
@@ -631,11 +633,11 @@ func TestListOrdersPaginates(t *testing.T) {
 		assert.True(t, a.CreatedAt.Before(b.CreatedAt) || (a.CreatedAt.Equal(b.CreatedAt) && a.ID.String() < b.ID.String()))
 	}
 	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
-		page, err := tx.Orders().List(ctx, storage.OrderFilter{CustomerID: "c-2", CreatedFrom: t0.Add(time.Second),
+		page, err := storage.ListOrders(ctx, tx, storage.OrderFilter{CustomerID: "c-2", CreatedFrom: t0.Add(time.Second),
 			CreatedBefore: t0.Add(3 * time.Second), Statuses: []order.Status{order.StatusPending}, Channel: "shop"})
 		require.NoError(t, err)
 		assert.Len(t, page.Orders, 2) // orders 3 and 5
-		_, err = tx.Orders().List(ctx, storage.OrderFilter{Cursor: "not a cursor"})
+		_, err = storage.ListOrders(ctx, tx, storage.OrderFilter{Cursor: "not a cursor"})
 		require.Error(t, err)
 		return nil
 	}))
@@ -648,4 +650,59 @@ func byID(os []*order.Order, id uuid.UUID) *order.Order {
 		}
 	}
 	return nil
+}
+
+// TestReservationsKeepTheirTable stores reservations through Aggregates
+// and checks that they land in the plain columns of reservations, as
+// before the one aggregate repository, and that Scan walks them by ID in
+// byte order.
+func TestReservationsKeepTheirTable(t *testing.T) {
+	t.Parallel()
+	schema := newSchema(t)
+	st := openStore(t, schema)
+	ctx := t.Context()
+	orderID := newID()
+	var rs []*inventory.Reservation
+	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
+		for i := range 3 {
+			r, err := inventory.NewReservation(uuid.New(), "acme", orderID, newID(), "TEE-M", newID(), int64(i+1), t0)
+			require.NoError(t, err)
+			if err := storage.Reservations(tx).Create(ctx, r); err != nil {
+				return err
+			}
+			rs = append(rs, r)
+		}
+		rs[0].Status = inventory.ReservationReleased
+		return storage.Reservations(tx).Update(ctx, rs[0])
+	}))
+	assert.Equal(t, int64(2), rs[0].Version)
+
+	var (
+		status  string
+		qty     int64
+		version int64
+	)
+	queryRow(t, schema, "SELECT status, quantity, version FROM reservations WHERE tenant = $1 AND id = $2",
+		[]any{"acme", rs[0].ID}, &status, &qty, &version)
+	assert.Equal(t, string(inventory.ReservationReleased), status)
+	assert.Equal(t, int64(1), qty)
+	assert.Equal(t, int64(2), version)
+
+	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
+		all, err := storage.Reservations(tx).All(ctx)
+		require.NoError(t, err)
+		require.Len(t, all, 3)
+		for i := 1; i < len(all); i++ {
+			assert.Negative(t, bytes.Compare(all[i-1].ID[:], all[i].ID[:]), "Scan is in uuid byte order")
+		}
+		got, err := storage.Reservations(tx).Get(ctx, rs[0].ID)
+		require.NoError(t, err)
+		requireJSONEq(t, rs[0], got)
+
+		_, err = tx.Aggregates().Get(ctx, storage.Kind("widget"), rs[0].ID)
+		require.ErrorIs(t, err, storage.ErrNotAggregate)
+		require.ErrorIs(t, tx.Aggregates().Create(ctx, rs[0].Clone()), storage.ErrDuplicate)
+		require.ErrorIs(t, tx.Aggregates().Update(ctx, struct{}{}), storage.ErrNotAggregate)
+		return nil
+	}))
 }

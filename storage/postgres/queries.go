@@ -1,9 +1,8 @@
 package postgres
 
 import (
-	"github.com/google/uuid"
-
 	"github.com/ordersmith/oms/fulfillment"
+	"github.com/ordersmith/oms/inventory"
 	"github.com/ordersmith/oms/order"
 	"github.com/ordersmith/oms/payment"
 	"github.com/ordersmith/oms/returns"
@@ -15,19 +14,19 @@ import (
 // parameters; the only text ever added at run time is fixed column
 // conditions (see filter).
 type queries struct {
-	orders       *docTable[order.Order]
-	payments     *docTable[payment.Payment]
-	fulfillments *docTable[fulfillment.FulfillmentOrder]
-	shipments    *docTable[shipping.Shipment]
-	returns      *docTable[returns.Return]
+	orders       *aggTable[order.Order]
+	payments     *aggTable[payment.Payment]
+	fulfillments *aggTable[fulfillment.FulfillmentOrder]
+	shipments    *aggTable[shipping.Shipment]
+	returns      *aggTable[returns.Return]
+	reservations *aggTable[inventory.Reservation]
 
 	deleteOrderLines, insertOrderLines, listOrders string
 
-	putItem, getItem                                                          string
-	createLocation, getLocation, listLocations                                string
-	stockLevels, stockLevel, locationExists                                   string
-	upsertStock, updateStock, insertMovement, movements                       string
-	createReservation, updateReservation, reservationExists, listReservations string
+	putItem, getItem                                    string
+	createLocation, getLocation, listLocations          string
+	stockLevels, stockLevel, locationExists             string
+	upsertStock, updateStock, insertMovement, movements string
 
 	idemGet, idemPut, idemDelete string
 
@@ -38,36 +37,33 @@ type queries struct {
 func newQueries(schema string) *queries {
 	rep := tableReplacer(schema)
 	q := &queries{
-		orders: newDocTable(rep, "orders", "order", orderColumns, orderMeta, orderValues),
-		payments: newDocTable(rep, "payments", "payment",
+		orders: docTable(rep, "orders", "order", "id", orderColumns, orderValues),
+		payments: docTable(rep, "payments", "payment", "order_id",
 			[]string{"order_id", "status", "gateway", "currency", "amount::numeric", "authorized::numeric",
 				"captured::numeric", "refunded::numeric", "created_at", "updated_at"},
-			func(p *payment.Payment) (uuid.UUID, *int64) { return p.ID, &p.Version },
 			func(p *payment.Payment) []any {
 				return []any{p.OrderID, string(p.Status), p.Gateway, string(p.Amount.Currency()), amount(p.Amount),
 					amount(p.Authorized), amount(p.Captured), amount(p.Refunded), p.CreatedAt, p.UpdatedAt}
 			}),
-		fulfillments: newDocTable(rep, "fulfillments", "fulfillment",
+		fulfillments: docTable(rep, "fulfillments", "fulfillment", "order_id",
 			[]string{"order_id", "location_id", "status", "created_at", "updated_at"},
-			func(f *fulfillment.FulfillmentOrder) (uuid.UUID, *int64) { return f.ID, &f.Version },
 			func(f *fulfillment.FulfillmentOrder) []any {
 				return []any{f.OrderID, f.LocationID, string(f.Status), f.CreatedAt, f.UpdatedAt}
 			}),
-		shipments: newDocTable(rep, "shipments", "shipment",
+		shipments: docTable(rep, "shipments", "shipment", "order_id",
 			[]string{"order_id", "fulfillment_id", "status", "carrier", "service", "tracking_number",
 				"cost::numeric", "currency", "created_at", "updated_at"},
-			func(s *shipping.Shipment) (uuid.UUID, *int64) { return s.ID, &s.Version },
 			func(s *shipping.Shipment) []any {
 				return []any{s.OrderID, nullUUID(s.FulfillmentID), string(s.Status), s.Carrier, s.Service,
 					s.TrackingNumber, amount(s.Cost), string(s.Cost.Currency()), s.CreatedAt, s.UpdatedAt}
 			}),
-		returns: newDocTable(rep, "returns", "return",
+		returns: docTable(rep, "returns", "return", "order_id",
 			[]string{"order_id", "status", "refund_total::numeric", "currency", "created_at", "updated_at"},
-			func(r *returns.Return) (uuid.UUID, *int64) { return r.ID, &r.Version },
 			func(r *returns.Return) []any {
 				return []any{r.OrderID, string(r.Status), amount(r.RefundTotal), string(r.RefundTotal.Currency()),
 					r.CreatedAt, r.UpdatedAt}
 			}),
+		reservations: reservationTable(rep),
 
 		deleteOrderLines: `DELETE FROM {order_lines} WHERE tenant = $1 AND order_id = $2`,
 		insertOrderLines: `INSERT INTO {order_lines}
@@ -117,18 +113,6 @@ func newQueries(schema string) *queries {
 				on_hand_after, reserved_after, order_id, reason, at
 			FROM {stock_movements}`,
 
-		createReservation: `INSERT INTO {reservations}
-				(tenant, id, order_id, line_id, sku, location_id, quantity, status, version, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10) ON CONFLICT DO NOTHING`,
-		updateReservation: `UPDATE {reservations}
-			SET order_id = $4, line_id = $5, sku = $6, location_id = $7, quantity = $8, status = $9,
-				created_at = $10, updated_at = $11, version = version + 1
-			WHERE tenant = $1 AND id = $2 AND version = $3`,
-		reservationExists: `SELECT EXISTS (SELECT 1 FROM {reservations} WHERE tenant = $1 AND id = $2)`,
-		listReservations: `SELECT tenant, id, order_id, line_id, sku, location_id, quantity, status, version,
-				created_at, updated_at
-			FROM {reservations}`,
-
 		idemGet: `SELECT key, operation, resource_id, created_at, fingerprint FROM {idempotency_keys} WHERE tenant = $1 AND key = $2`,
 		idemPut: `INSERT INTO {idempotency_keys} (tenant, key, operation, resource_id, created_at, fingerprint)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
@@ -162,7 +146,6 @@ func newQueries(schema string) *queries {
 		&q.createLocation, &q.getLocation, &q.listLocations,
 		&q.stockLevels, &q.stockLevel, &q.locationExists,
 		&q.upsertStock, &q.updateStock, &q.insertMovement, &q.movements,
-		&q.createReservation, &q.updateReservation, &q.reservationExists, &q.listReservations,
 		&q.idemGet, &q.idemPut, &q.idemDelete,
 		&q.appendLock, &q.appendEvents, &q.deleteEvents,
 		&q.claimHeads, &q.claimEvents, &q.ack, &q.release,

@@ -38,12 +38,12 @@ func TestUnstorableTextIsInvalidValue(t *testing.T) {
 		{"NUL in an order's document only", func(ctx context.Context, tx storage.Tx) error {
 			o := newOrder(t, "acme", t0, "c-1")
 			o.Customer.Name = "Ada\x00Lovelace" // stored in the jsonb doc as \u0000
-			return tx.Orders().Create(ctx, o)
+			return storage.Orders(tx).Create(ctx, o)
 		}},
 		{"NUL in an order's reporting column", func(ctx context.Context, tx storage.Tx) error {
 			o := newOrder(t, "acme", t0, "c-1")
 			o.Customer.ID = "c-\x00" // also the customer_id column
-			return tx.Orders().Create(ctx, o)
+			return storage.Orders(tx).Create(ctx, o)
 		}},
 	}
 	for _, c := range cases {
@@ -53,7 +53,7 @@ func TestUnstorableTextIsInvalidValue(t *testing.T) {
 
 	// Nothing was written.
 	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
-		page, err := tx.Orders().List(ctx, storage.OrderFilter{})
+		page, err := storage.ListOrders(ctx, tx, storage.OrderFilter{})
 		require.NoError(t, err)
 		require.Empty(t, page.Orders)
 		levels, err := tx.Inventory().StockLevels(ctx, nil)
