@@ -1,11 +1,51 @@
 // Package storage declares the persistence contract of ordersmith: a [Store]
 // runs transactions scoped to one tenant, and a [Tx] exposes one repository
-// per aggregate, the stock operations, the outbox and idempotency records.
+// of every versioned aggregate ([Aggregates]), the stock operations, the
+// outbox and idempotency records.
 //
-// Adapters (storage/memory, and durable ones) implement these interfaces and
-// only store, load and classify errors into the sentinels declared here; the
-// oms.Engine owns validation, state machines and error wrapping. Every
-// adapter runs the conformance suite in storage/storagetest.
+// Adapters (storage/memory, storage/sqlite, storage/postgres, and yours)
+// implement these interfaces and only store, load and classify errors into
+// the sentinels declared here; the oms.Engine owns validation, state
+// machines and error wrapping.
+//
+// # Writing a store
+//
+// A third-party store implements, and must implement:
+//
+//   - [Store]: Tx, and Outbox for relays ([OutboxRelay]: Claim, Ack, Release);
+//   - [Tx]: Tenant, Aggregates, Inventory, Outbox, Idempotency;
+//   - [Aggregates]: Create, Get, Update, ListByOrder and Scan, once for
+//     every [Kind]. [Describe] gives an aggregate's kind, ID, order,
+//     tenant, version and creation time, [SetVersion] sets its version,
+//     [New] makes an empty one to decode into, and [EncodeDocument] and
+//     [DecodeDocument] give its stored form; a store keeping values in
+//     memory copies them with [Clone]. A new kind of aggregate costs a
+//     store a table, not a new method;
+//   - [InventoryRepository]: items, locations and stock levels, with
+//     ApplyMovement as one atomic conditional change;
+//   - [Outbox] (Append) and [IdempotencyRepository] (Get, Put, Delete).
+//
+// It may also implement optional abilities, found by type assertion on the
+// Tx as database/sql/driver finds a driver's: [OrderLister] (filtered order
+// listing with an index; without it [ListOrders] scans the tenant's
+// orders) and [MovementLister] (the stock ledger; without it [Movements]
+// reports errors.ErrUnsupported and the store need not keep a ledger).
+// Callers always go through [ListOrders], [Movements] and
+// [ListReservations], never the assertion, so every store serves them.
+//
+// The conformance suite, storagetest.Run, checks all of this; its Features
+// say which optional abilities the store claims, and it fails when a claim
+// is false or the fallback misbehaves.
+//
+// # Stability
+//
+// Until the module's first major version the contract may grow, and each
+// change is listed in the release notes: a new [Kind] (a store adds a
+// table; one keeping every kind in one table adds nothing), a new optional
+// ability (nothing to do), or, rarely, a new required method. The stored
+// format changes only with a [DocumentVersion] bump that [DecodeDocument]
+// upgrades from, so documents a store holds stay readable by every later
+// release.
 //
 // # The stored format
 //

@@ -17,7 +17,7 @@ func Example() {
 	ctx := context.Background()
 	var store storage.Store = memory.New()
 	err := store.Tx(ctx, "acme", func(tx storage.Tx) error {
-		_, err := tx.Orders().Get(ctx, uuid.Nil)
+		_, err := storage.Orders(tx).Get(ctx, uuid.Nil)
 		return err
 	})
 	fmt.Println(errors.Is(err, storage.ErrNotFound))

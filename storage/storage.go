@@ -7,12 +7,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/ordersmith/oms/fulfillment"
 	"github.com/ordersmith/oms/inventory"
 	"github.com/ordersmith/oms/order"
-	"github.com/ordersmith/oms/payment"
-	"github.com/ordersmith/oms/returns"
-	"github.com/ordersmith/oms/shipping"
 )
 
 // Store is a transactional store shared by every tenant. Implementations
@@ -42,44 +38,23 @@ type Store interface {
 
 // Tx is one transaction scoped to one tenant. It is not safe for concurrent
 // use and is invalid once the function passed to Store.Tx returns.
+//
+// A Tx may also implement the optional abilities [OrderLister] and
+// [MovementLister]; callers reach them through [ListOrders] and
+// [Movements], which fall back as their docs say.
 type Tx interface {
 	// Tenant returns the tenant the transaction is scoped to.
 	Tenant() string
-	// Orders returns the order repository.
-	Orders() OrderRepository
-	// Payments returns the payment repository.
-	Payments() PaymentRepository
-	// Fulfillments returns the fulfillment-order repository.
-	Fulfillments() FulfillmentRepository
-	// Shipments returns the shipment repository.
-	Shipments() ShipmentRepository
-	// Returns returns the return (RMA) repository.
-	Returns() ReturnRepository
-	// Inventory returns items, locations, stock levels, the movement ledger
-	// and reservations.
+	// Aggregates returns the repository of every versioned aggregate:
+	// orders, payments, fulfillment orders, shipments, returns and stock
+	// reservations. [Orders], [Payments] and the like give typed views.
+	Aggregates() Aggregates
+	// Inventory returns the catalogue, locations and stock levels.
 	Inventory() InventoryRepository
 	// Outbox returns the outbox to append events to.
 	Outbox() Outbox
 	// Idempotency returns the idempotency records.
 	Idempotency() IdempotencyRepository
-}
-
-// Versioned aggregates: Create stores the aggregate and sets its Version to
-// 1; Update stores it only if the stored Version equals the aggregate's,
-// then increments both. Get returns a copy the caller may change freely.
-
-// OrderRepository stores orders.
-type OrderRepository interface {
-	// Create stores a new order. It returns ErrDuplicate if the ID exists.
-	Create(ctx context.Context, o *order.Order) error
-	// Get returns the order, or ErrNotFound.
-	Get(ctx context.Context, id uuid.UUID) (*order.Order, error)
-	// Update stores o if its Version is current, else ErrConflict; ErrNotFound if absent.
-	Update(ctx context.Context, o *order.Order) error
-	// List returns one page of orders matching f, oldest first. A
-	// Cursor that is not one this store returned gives an error wrapping
-	// ErrInvalidCursor.
-	List(ctx context.Context, f OrderFilter) (OrderPage, error)
 }
 
 // OrderFilter selects orders; zero fields do not filter.
@@ -137,56 +112,8 @@ type OrderPage struct {
 	Next string
 }
 
-// PaymentRepository stores payments.
-type PaymentRepository interface {
-	// Create stores a new payment; ErrDuplicate if the ID exists.
-	Create(ctx context.Context, p *payment.Payment) error
-	// Get returns the payment, or ErrNotFound.
-	Get(ctx context.Context, id uuid.UUID) (*payment.Payment, error)
-	// Update stores p if its Version is current, else ErrConflict.
-	Update(ctx context.Context, p *payment.Payment) error
-	// ListByOrder returns an order's payments, oldest first.
-	ListByOrder(ctx context.Context, orderID uuid.UUID) ([]*payment.Payment, error)
-}
-
-// FulfillmentRepository stores fulfillment orders.
-type FulfillmentRepository interface {
-	// Create stores a new fulfillment order; ErrDuplicate if the ID exists.
-	Create(ctx context.Context, f *fulfillment.FulfillmentOrder) error
-	// Get returns the fulfillment order, or ErrNotFound.
-	Get(ctx context.Context, id uuid.UUID) (*fulfillment.FulfillmentOrder, error)
-	// Update stores f if its Version is current, else ErrConflict.
-	Update(ctx context.Context, f *fulfillment.FulfillmentOrder) error
-	// ListByOrder returns an order's fulfillment orders, oldest first.
-	ListByOrder(ctx context.Context, orderID uuid.UUID) ([]*fulfillment.FulfillmentOrder, error)
-}
-
-// ShipmentRepository stores shipments.
-type ShipmentRepository interface {
-	// Create stores a new shipment; ErrDuplicate if the ID exists.
-	Create(ctx context.Context, s *shipping.Shipment) error
-	// Get returns the shipment, or ErrNotFound.
-	Get(ctx context.Context, id uuid.UUID) (*shipping.Shipment, error)
-	// Update stores s if its Version is current, else ErrConflict.
-	Update(ctx context.Context, s *shipping.Shipment) error
-	// ListByOrder returns an order's shipments, oldest first.
-	ListByOrder(ctx context.Context, orderID uuid.UUID) ([]*shipping.Shipment, error)
-}
-
-// ReturnRepository stores returns.
-type ReturnRepository interface {
-	// Create stores a new return; ErrDuplicate if the ID exists.
-	Create(ctx context.Context, r *returns.Return) error
-	// Get returns the return, or ErrNotFound.
-	Get(ctx context.Context, id uuid.UUID) (*returns.Return, error)
-	// Update stores r if its Version is current, else ErrConflict.
-	Update(ctx context.Context, r *returns.Return) error
-	// ListByOrder returns an order's returns, oldest first.
-	ListByOrder(ctx context.Context, orderID uuid.UUID) ([]*returns.Return, error)
-}
-
-// InventoryRepository stores the catalogue, locations, stock levels, the
-// movement ledger and reservations.
+// InventoryRepository stores the catalogue, locations and stock levels,
+// and appends to the movement ledger if the store keeps one.
 type InventoryRepository interface {
 	// PutItem creates or replaces a catalogue item.
 	PutItem(ctx context.Context, it inventory.Item) error
@@ -205,8 +132,9 @@ type InventoryRepository interface {
 	// slice of SKUs returns every level.
 	StockLevels(ctx context.Context, skus []string) ([]inventory.StockLevel, error)
 	// ApplyMovement changes one stock level by m's deltas as one atomic
-	// conditional change, creating the level at zero if absent, and appends
-	// m to the ledger with its after-values filled. The change follows
+	// conditional change, creating the level at zero if absent, and
+	// returns m with its after-values filled; a store that keeps the
+	// ledger ([MovementLister]) appends that to it. The change follows
 	// inventory.StockLevel.Apply exactly: when it would leave on hand or
 	// reserved negative, or reserved above on hand, nothing changes and the
 	// error wraps inventory.ErrInsufficientStock.
@@ -218,29 +146,26 @@ type InventoryRepository interface {
 	// of deadlocking; a deadlock the database breaks anyway is reported as
 	// ErrConflict, and the whole transaction may be retried.
 	ApplyMovement(ctx context.Context, m inventory.Movement) (inventory.StockLevel, inventory.Movement, error)
-	// Movements returns ledger entries matching f, oldest first.
-	Movements(ctx context.Context, f MovementFilter) ([]inventory.Movement, error)
-
-	// CreateReservation stores a new reservation; ErrDuplicate if the ID exists.
-	CreateReservation(ctx context.Context, r *inventory.Reservation) error
-	// UpdateReservation stores r if its Version is current, else ErrConflict.
-	UpdateReservation(ctx context.Context, r *inventory.Reservation) error
-	// ListReservations returns reservations matching f, oldest first.
-	ListReservations(ctx context.Context, f ReservationFilter) ([]*inventory.Reservation, error)
 }
 
 // MovementFilter selects ledger entries; zero fields do not filter.
 type MovementFilter struct {
-	SKU        string
+	// SKU keeps movements of this SKU.
+	SKU string
+	// LocationID keeps movements at this location.
 	LocationID uuid.UUID
-	OrderID    uuid.UUID
+	// OrderID keeps movements made for this order.
+	OrderID uuid.UUID
 }
 
 // ReservationFilter selects reservations; zero fields do not filter.
 type ReservationFilter struct {
+	// OrderID keeps the reservations of this order.
 	OrderID uuid.UUID
-	SKU     string
-	Status  inventory.ReservationStatus
+	// SKU keeps reservations of this SKU.
+	SKU string
+	// Status keeps reservations in this status.
+	Status inventory.ReservationStatus
 }
 
 // Event is a state change recorded in the outbox in the same transaction as

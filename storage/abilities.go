@@ -1,0 +1,176 @@
+package storage
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/order"
+)
+
+// OrderLister is an optional ability of a [Tx]: listing orders by filter
+// with an index, as SQL stores do. Without it, [ListOrders] reads every
+// order of the tenant with Aggregates.Scan and filters them, which costs a
+// read of the tenant's orders per page: fine for small stores and tests.
+type OrderLister interface {
+	// ListOrders returns one page of orders matching f, oldest first (by
+	// CreatedAt, then ID). A Cursor that is not one this store returned
+	// gives an error wrapping ErrInvalidCursor.
+	ListOrders(ctx context.Context, f OrderFilter) (OrderPage, error)
+}
+
+// ListOrders returns one page of tx's orders matching f, oldest first, with
+// tx's [OrderLister] if it has one. Without one, it scans every order of
+// the tenant (see OrderLister); its cursors are then its own, and a cursor
+// it did not return gives an error wrapping ErrInvalidCursor.
+func ListOrders(ctx context.Context, tx Tx, f OrderFilter) (OrderPage, error) {
+	if l, ok := tx.(OrderLister); ok {
+		return l.ListOrders(ctx, f)
+	}
+	after, afterID, err := decodeCursor(f.Cursor)
+	if err != nil {
+		return OrderPage{}, err
+	}
+	all, err := Orders(tx).All(ctx)
+	if err != nil {
+		return OrderPage{}, err
+	}
+	var rows []*order.Order
+	for _, o := range all {
+		if !f.Match(o) {
+			continue
+		}
+		if f.Cursor != "" && compareListed(o.CreatedAt, o.ID, after, afterID) <= 0 {
+			continue
+		}
+		rows = append(rows, o)
+	}
+	slices.SortFunc(rows, func(a, b *order.Order) int {
+		return compareListed(a.CreatedAt, a.ID, b.CreatedAt, b.ID)
+	})
+	limit := f.PageSize()
+	page := OrderPage{Orders: rows}
+	if len(rows) > limit {
+		page.Orders = rows[:limit]
+		last := page.Orders[limit-1]
+		page.Next = encodeCursor(last.CreatedAt, last.ID)
+	}
+	return page, nil
+}
+
+// Match reports whether o passes every filter of f (Limit and Cursor
+// aside): what a store's ListOrders must select.
+func (f OrderFilter) Match(o *order.Order) bool {
+	switch {
+	case len(f.Statuses) > 0 && !slices.Contains(f.Statuses, o.Status),
+		len(f.PaymentStatuses) > 0 && !slices.Contains(f.PaymentStatuses, o.Payment.Status),
+		f.Channel != "" && o.Channel.Name != f.Channel,
+		f.CustomerID != "" && o.Customer.ID != f.CustomerID,
+		!f.CreatedFrom.IsZero() && o.CreatedAt.Before(f.CreatedFrom),
+		!f.CreatedBefore.IsZero() && !o.CreatedAt.Before(f.CreatedBefore):
+		return false
+	}
+	return true
+}
+
+// compareListed orders listed aggregates by creation time, then by ID in
+// byte order.
+func compareListed(at time.Time, id uuid.UUID, at2 time.Time, id2 uuid.UUID) int {
+	if c := at.Compare(at2); c != 0 {
+		return c
+	}
+	return slices.Compare(id[:], id2[:])
+}
+
+// encodeCursor returns the cursor of the fallback listing: base64 of
+// "unixnano:uuid".
+func encodeCursor(at time.Time, id uuid.UUID) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixNano(), 10) + ":" + id.String()))
+}
+
+// decodeCursor returns the position a fallback cursor holds, or the zero
+// position for "". Any other string than one encodeCursor returns gives an
+// error wrapping ErrInvalidCursor.
+func decodeCursor(c string) (time.Time, uuid.UUID, error) {
+	if c == "" {
+		return time.Time{}, uuid.Nil, nil
+	}
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(c)
+	if err == nil {
+		ns, idStr, ok := strings.Cut(string(raw), ":")
+		if ok {
+			n, err1 := strconv.ParseInt(ns, 10, 64)
+			id, err2 := uuid.Parse(idStr)
+			// Only the canonical form is one this function returned.
+			if err1 == nil && err2 == nil && encodeCursor(time.Unix(0, n), id) == c {
+				return time.Unix(0, n), id, nil
+			}
+		}
+	}
+	return time.Time{}, uuid.Nil, fmt.Errorf("storage: list orders: cursor %.40q: %w", c, ErrInvalidCursor)
+}
+
+// MovementLister is an optional ability of a [Tx]: querying the stock
+// movement ledger. A store without it need not keep the ledger at all;
+// [Movements] then returns an error wrapping errors.ErrUnsupported, and
+// nothing else in the library reads the ledger.
+type MovementLister interface {
+	// ListMovements returns the ledger entries matching f, in the order
+	// they were applied.
+	ListMovements(ctx context.Context, f MovementFilter) ([]inventory.Movement, error)
+}
+
+// Movements returns tx's ledger entries matching f, in the order they were
+// applied, with tx's [MovementLister]; without one, an error wrapping
+// errors.ErrUnsupported.
+func Movements(ctx context.Context, tx Tx, f MovementFilter) ([]inventory.Movement, error) {
+	if l, ok := tx.(MovementLister); ok {
+		return l.ListMovements(ctx, f)
+	}
+	return nil, fmt.Errorf("storage: this store keeps no movement ledger: %w", errors.ErrUnsupported)
+}
+
+// Match reports whether m passes every filter of f.
+func (f MovementFilter) Match(m inventory.Movement) bool {
+	return (f.SKU == "" || m.SKU == f.SKU) &&
+		(f.LocationID == uuid.Nil || m.LocationID == f.LocationID) &&
+		(f.OrderID == uuid.Nil || m.OrderID == f.OrderID)
+}
+
+// ListReservations returns tx's reservations matching f, oldest first:
+// those of f.OrderID through ListByOrder, or, when f names no order, every
+// reservation of the tenant through Scan.
+func ListReservations(ctx context.Context, tx Tx, f ReservationFilter) ([]*inventory.Reservation, error) {
+	repo := Reservations(tx)
+	var (
+		all []*inventory.Reservation
+		err error
+	)
+	if f.OrderID != uuid.Nil {
+		all, err = repo.ListByOrder(ctx, f.OrderID)
+	} else {
+		all, err = repo.All(ctx)
+		slices.SortFunc(all, func(a, b *inventory.Reservation) int {
+			return compareListed(a.CreatedAt, a.ID, b.CreatedAt, b.ID)
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(r *inventory.Reservation) bool { return !f.Match(r) }), nil
+}
+
+// Match reports whether r passes every filter of f.
+func (f ReservationFilter) Match(r *inventory.Reservation) bool {
+	return (f.OrderID == uuid.Nil || r.OrderID == f.OrderID) &&
+		(f.SKU == "" || r.SKU == f.SKU) &&
+		(f.Status == "" || r.Status == f.Status)
+}
