@@ -45,6 +45,10 @@ type Line struct {
 	Returned int64 `json:"returned"`
 }
 
+// Returnable returns the units of the line that shipped and have not come
+// back: the most a return can still ask for.
+func (l Line) Returnable() int64 { return l.Shipped - l.Returned }
+
 // ShareOf returns the part of the line's Total carried by units from ..
 // from+n−1 (counting from 0): what to capture when they ship, or refund when
 // they come back. Shares of any partition of the units sum exactly to Total.

@@ -117,6 +117,10 @@ type Return struct {
 	RefundTotal money.Money `json:"refund_total"`
 	// RefundRef is the payment refund's reference.
 	RefundRef string `json:"refund_ref"`
+	// Restocked says where the resellable units went back on hand, set
+	// when the return is received (PlanRestock). Returns received before
+	// the field existed have none; the engine then reads the stock ledger.
+	Restocked []Placement `json:"restocked,omitempty"`
 
 	RequestedAt time.Time  `json:"requested_at"`
 	ReceivedAt  *time.Time `json:"received_at,omitempty"`
@@ -201,6 +205,7 @@ func New(id uuid.UUID, tenant string, orderID uuid.UUID, reason Reason, note str
 func (r *Return) Clone() *Return {
 	c := *r
 	c.Lines = slices.Clone(r.Lines)
+	c.Restocked = slices.Clone(r.Restocked)
 	c.ReceivedAt = clonePtr(r.ReceivedAt)
 	c.RefundedAt = clonePtr(r.RefundedAt)
 	return &c
