@@ -61,7 +61,7 @@ func TestCarrierSeesRealAddresses(t *testing.T) {
 		oms.WithGateway("sandbox", payment.NewSandbox()), oms.WithCarrier(rec))
 	require.NoError(t, err)
 
-	loc, err := eng.AddLocation(ctx, oms.AddLocationRequest{Code: "HAM", Name: "Hamburg depot",
+	loc, err := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "HAM", Name: "Hamburg depot",
 		Coordinates: inventory.Coordinates{Lat: 53.54, Lon: 9.99}, Address: hamburgDepot(), TimeZone: "Europe/Berlin"})
 	require.NoError(t, err)
 	wantOrigin := hamburgDepot()
@@ -74,13 +74,13 @@ func TestCarrierSeesRealAddresses(t *testing.T) {
 	assert.Equal(t, wantOrigin, locs[0].Address, "the store keeps the address")
 	assert.Equal(t, "Europe/Berlin", locs[0].TimeZone, "the store keeps the time zone")
 
-	require.NoError(t, eng.AddItem(ctx, oms.AddItemRequest{SKU: "MUG", Name: "Mug"}))
-	_, err = eng.ReceiveStock(ctx, oms.StockChangeRequest{SKU: "MUG", LocationID: loc.ID, Quantity: 5})
+	require.NoError(t, eng.AddItem(ctx, oms.DefaultTenant, oms.AddItemRequest{SKU: "MUG", Name: "Mug"}))
+	_, err = eng.ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: "MUG", LocationID: loc.ID, Quantity: 5})
 	require.NoError(t, err)
 	d := draft("ADDR-1", line("MUG", 1, "12.90"))
 	d.ShippingAddress.Line2 = "Hinterhaus, 3. OG"
 	d.ShippingAddress.Region = "BE"
-	o, err := eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: d, Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+	o, err := eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: d, Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 	require.NoError(t, err)
 	f := &fixture{eng: eng, clock: clk}
 	shipments := f.shipAll(t, o.ID)
@@ -119,7 +119,7 @@ func TestOriginOfLocationWithoutAddress(t *testing.T) {
 		oms.WithGateway("sandbox", payment.NewSandbox()), oms.WithCarrier(rec))
 	require.NoError(t, err)
 	f := &fixture{eng: eng, clock: clk}
-	loc, err := eng.AddLocation(ctx, oms.AddLocationRequest{Code: "BER", Name: "Berlin"})
+	loc, err := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "BER", Name: "Berlin"})
 	require.NoError(t, err)
 	f.stock(t, "", "MUG", loc.ID, 3)
 	o := f.place(t, "ADDR-2", line("MUG", 1, "12.90"))
@@ -154,7 +154,7 @@ func TestAddLocationRefusesBadAddressOrTimeZone(t *testing.T) {
 			before := f.snapshot(t, "")
 			req := oms.AddLocationRequest{Code: "HAM", Name: "Hamburg", Address: hamburgDepot(), TimeZone: "Europe/Berlin"}
 			tt.mutate(&req)
-			_, err := f.eng.AddLocation(ctx, req)
+			_, err := f.eng.AddLocation(ctx, oms.DefaultTenant, req)
 			require.ErrorIs(t, err, inventory.ErrInvalidInput)
 			fe := fielderr.As(err)
 			require.NotNil(t, fe, "%v", err)

@@ -103,7 +103,7 @@ func TestPlaceOrderRefusesInvalidPlan(t *testing.T) {
 			}
 			before := f.snapshot(t, "")
 
-			o, err := bad.PlaceOrder(ctx, req)
+			o, err := bad.PlaceOrder(ctx, oms.DefaultTenant, req)
 			require.ErrorIs(t, err, inventory.ErrInvalidPlan)
 			assert.Nil(t, o)
 			var pe *inventory.PlanError
@@ -115,7 +115,7 @@ func TestPlaceOrderRefusesInvalidPlan(t *testing.T) {
 
 			// Nothing was kept, not even the idempotency key: the same
 			// request places with the default allocator.
-			placed, err := f.eng.PlaceOrder(ctx, req)
+			placed, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, req)
 			require.NoError(t, err)
 			assert.Equal(t, order.StatusConfirmed, placed.Status)
 		})

@@ -17,21 +17,20 @@ import (
 // AddItemRequest registers a SKU in the catalogue; order lines may only name
 // registered SKUs.
 type AddItemRequest struct {
-	Tenant string
-	SKU    string
-	Name   string
+	SKU  string
+	Name string
 }
 
 // AddItem creates or replaces a catalogue item. It returns an error matching
 // inventory.ErrInvalidInput for an empty SKU.
-func (e *Engine) AddItem(ctx context.Context, req AddItemRequest) error {
+func (e *Engine) AddItem(ctx context.Context, tenant string, req AddItemRequest) error {
 	if req.SKU == "" {
 		return fmt.Errorf("oms: add item: sku is empty: %w", inventory.ErrInvalidInput)
 	}
 	if err := checkText(skuField(req.SKU), textOf("name", req.Name)); err != nil {
 		return fmt.Errorf("oms: add item: %w", err)
 	}
-	tenant := tenantOf(req.Tenant)
+	tenant = tenantOf(tenant)
 	return e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		return tx.Inventory().PutItem(ctx, inventory.Item{Tenant: tenant, SKU: req.SKU, Name: req.Name, CreatedAt: e.clock()})
 	})
@@ -39,7 +38,6 @@ func (e *Engine) AddItem(ctx context.Context, req AddItemRequest) error {
 
 // AddLocationRequest creates a stock location (warehouse, store, dark store).
 type AddLocationRequest struct {
-	Tenant      string
 	Code        string
 	Name        string
 	Coordinates inventory.Coordinates
@@ -64,8 +62,8 @@ type AddLocationRequest struct {
 //
 // Invalid fields give a *fielderr.Error matching inventory.ErrInvalidInput;
 // a store that cannot be reached, an error matching storage.ErrUnavailable.
-func (e *Engine) AddLocation(ctx context.Context, req AddLocationRequest) (*inventory.Location, error) {
-	tenant := tenantOf(req.Tenant)
+func (e *Engine) AddLocation(ctx context.Context, tenant string, req AddLocationRequest) (*inventory.Location, error) {
+	tenant = tenantOf(tenant)
 	now := e.clock()
 	addr := req.Address.Clone()
 	if !addr.IsZero() && strings.TrimSpace(addr.Name) == "" {
@@ -182,7 +180,6 @@ func (e *Engine) LocationByCode(ctx context.Context, tenant, code string) (*inve
 
 // StockChangeRequest receives stock at a location or corrects a count.
 type StockChangeRequest struct {
-	Tenant     string
 	SKU        string
 	LocationID uuid.UUID
 	// Quantity is the number of units received (positive), or for an
@@ -197,19 +194,19 @@ type StockChangeRequest struct {
 // ReceiveStock adds units to a location's on-hand stock and records a
 // receive movement. The SKU must be in the catalogue (inventory.ErrUnknownSKU)
 // and the location must exist (inventory.ErrUnknownLocation).
-func (e *Engine) ReceiveStock(ctx context.Context, req StockChangeRequest) (inventory.StockLevel, error) {
-	return e.changeStock(ctx, req, inventory.MovementReceive, EventStockReceived)
+func (e *Engine) ReceiveStock(ctx context.Context, tenant string, req StockChangeRequest) (inventory.StockLevel, error) {
+	return e.changeStock(ctx, tenant, req, inventory.MovementReceive, EventStockReceived)
 }
 
 // AdjustStock corrects a location's on-hand count by a signed quantity (a
 // cycle count, damage, shrinkage). A correction that would leave on hand
 // below what is reserved fails with inventory.ErrInsufficientStock.
-func (e *Engine) AdjustStock(ctx context.Context, req StockChangeRequest) (inventory.StockLevel, error) {
-	return e.changeStock(ctx, req, inventory.MovementAdjust, EventStockAdjusted)
+func (e *Engine) AdjustStock(ctx context.Context, tenant string, req StockChangeRequest) (inventory.StockLevel, error) {
+	return e.changeStock(ctx, tenant, req, inventory.MovementAdjust, EventStockAdjusted)
 }
 
-func (e *Engine) changeStock(ctx context.Context, req StockChangeRequest, kind inventory.MovementKind, eventType string) (inventory.StockLevel, error) {
-	tenant := tenantOf(req.Tenant)
+func (e *Engine) changeStock(ctx context.Context, tenant string, req StockChangeRequest, kind inventory.MovementKind, eventType string) (inventory.StockLevel, error) {
+	tenant = tenantOf(tenant)
 	if err := checkText(skuField(req.SKU), textOf("reason", req.Reason), keyField(req.IdempotencyKey)); err != nil {
 		return inventory.StockLevel{}, fmt.Errorf("oms: %s stock: %w", kind, err)
 	}
@@ -310,7 +307,7 @@ func (e *Engine) Movements(ctx context.Context, tenant string, f storage.Movemen
 	var out []inventory.Movement
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
-		out, err = tx.Inventory().Movements(ctx, f)
+		out, err = storage.Movements(ctx, tx, f)
 		return err
 	})
 	if err != nil {

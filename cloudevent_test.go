@@ -124,30 +124,30 @@ func TestLifecycleEventsAreCloudEvents(t *testing.T) {
 
 	kept := f.place(t, "CE-1", line("MUG", 2, "12.90"), line("CAP", 1, "9.00"))
 	f.deliver(t, kept.ID)
-	_, err := f.eng.LeaveFeedback(ctx, oms.FeedbackRequest{OrderID: kept.ID, Rating: 4})
+	_, err := f.eng.LeaveFeedback(ctx, oms.DefaultTenant, oms.FeedbackRequest{OrderID: kept.ID, Rating: 4})
 	require.NoError(t, err)
 	o, err := f.eng.GetOrder(ctx, "", kept.ID)
 	require.NoError(t, err)
-	r, err := f.eng.RequestReturn(ctx, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonNoLongerNeeded,
+	r, err := f.eng.RequestReturn(ctx, oms.DefaultTenant, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonNoLongerNeeded,
 		Lines: []oms.ReturnLine{{OrderLineID: o.Lines[0].ID, Quantity: 1}}})
 	require.NoError(t, err)
-	_, err = f.eng.ApproveReturn(ctx, oms.ReturnAction{ReturnID: r.ID})
+	_, err = f.eng.ApproveReturn(ctx, oms.DefaultTenant, oms.ReturnAction{ReturnID: r.ID})
 	require.NoError(t, err)
-	_, err = f.eng.ReceiveReturn(ctx, oms.ReceiveReturnRequest{ReturnID: r.ID,
+	_, err = f.eng.ReceiveReturn(ctx, oms.DefaultTenant, oms.ReceiveReturnRequest{ReturnID: r.ID,
 		Receipts: []returns.Receipt{{OrderLineID: o.Lines[0].ID, Quantity: 1, Resellable: 1}}})
 	require.NoError(t, err)
 
 	held := f.place(t, "CE-2", line("TEE", 1, "15.00"))
-	_, err = f.eng.HoldOrder(ctx, oms.OrderRequest{OrderID: held.ID, Reason: "fraud check"})
+	_, err = f.eng.HoldOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: held.ID, Reason: "fraud check"})
 	require.NoError(t, err)
-	_, err = f.eng.ReleaseHold(ctx, oms.OrderRequest{OrderID: held.ID})
+	_, err = f.eng.ReleaseHold(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: held.ID})
 	require.NoError(t, err)
-	fos, err := f.eng.CreateFulfillments(ctx, oms.OrderRequest{OrderID: held.ID})
+	fos, err := f.eng.CreateFulfillments(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: held.ID})
 	require.NoError(t, err)
 	require.NotEmpty(t, fos)
-	_, err = f.eng.CancelOrder(ctx, oms.OrderRequest{OrderID: held.ID, Reason: "customer asked"})
+	_, err = f.eng.CancelOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: held.ID, Reason: "customer asked"})
 	require.NoError(t, err)
-	_, err = f.eng.AdjustStock(ctx, oms.StockChangeRequest{SKU: "MUG", LocationID: f.berlin.ID, Quantity: -1, Reason: "broken"})
+	_, err = f.eng.AdjustStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: "MUG", LocationID: f.berlin.ID, Quantity: -1, Reason: "broken"})
 	require.NoError(t, err)
 
 	_, err = relay.Drain(ctx)

@@ -101,24 +101,30 @@ func TestNotFoundIsWrappedOnce(t *testing.T) {
 	}{
 		{"get order", func() error { _, err := f.eng.GetOrder(ctx, "", id); return err }, order.ErrNotFound, "oms: get order "},
 		{"order details", func() error { _, err := f.eng.OrderDetails(ctx, "", id); return err }, order.ErrNotFound, "oms: order details "},
-		{"cancel order", func() error { _, err := f.eng.CancelOrder(ctx, oms.OrderRequest{OrderID: id}); return err }, order.ErrNotFound, "oms: cancel order "},
+		{"cancel order", func() error {
+			_, err := f.eng.CancelOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: id})
+			return err
+		}, order.ErrNotFound, "oms: cancel order "},
 		{"hold order", func() error {
-			_, err := f.eng.HoldOrder(ctx, oms.OrderRequest{OrderID: id, Reason: "check"})
+			_, err := f.eng.HoldOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: id, Reason: "check"})
 			return err
 		}, order.ErrNotFound, "oms: hold order "},
 		{"create fulfillments", func() error {
-			_, err := f.eng.CreateFulfillments(ctx, oms.OrderRequest{OrderID: id})
+			_, err := f.eng.CreateFulfillments(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: id})
 			return err
 		}, order.ErrNotFound, "oms: create fulfillments "},
 		{"pick list", func() error { _, err := f.eng.PickList(ctx, "", id); return err }, fulfillment.ErrNotFound, "oms: pick list "},
 		{"pick", func() error {
-			_, err := f.eng.Pick(ctx, oms.PickRequest{FulfillmentID: id, Picks: []fulfillment.Pick{{OrderLineID: id, Quantity: 1}}})
+			_, err := f.eng.Pick(ctx, oms.DefaultTenant, oms.PickRequest{FulfillmentID: id, Picks: []fulfillment.Pick{{OrderLineID: id, Quantity: 1}}})
 			return err
 		}, fulfillment.ErrNotFound, "oms: "},
-		{"ship", func() error { _, err := f.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: id}); return err }, fulfillment.ErrNotFound, "oms: ship "},
+		{"ship", func() error {
+			_, err := f.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: id})
+			return err
+		}, fulfillment.ErrNotFound, "oms: ship "},
 		{"sync tracking", func() error { _, err := f.eng.SyncTracking(ctx, "", id); return err }, shipping.ErrNotFound, "oms: sync tracking "},
 		{"request return", func() error {
-			_, err := f.eng.RequestReturn(ctx, oms.ReturnRequest{OrderID: id, Reason: returns.ReasonOther})
+			_, err := f.eng.RequestReturn(ctx, oms.DefaultTenant, oms.ReturnRequest{OrderID: id, Reason: returns.ReasonOther})
 			return err
 		}, order.ErrNotFound, "oms: request return "},
 	}

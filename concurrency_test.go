@@ -62,42 +62,21 @@ type barrierTx struct {
 	b *barrier
 }
 
-func (t barrierTx) Shipments() storage.ShipmentRepository {
-	return barrierShipments{t.Tx.Shipments(), t.b}
-}
-func (t barrierTx) Fulfillments() storage.FulfillmentRepository {
-	return barrierFulfillments{t.Tx.Fulfillments(), t.b}
-}
-func (t barrierTx) Returns() storage.ReturnRepository { return barrierReturns{t.Tx.Returns(), t.b} }
+func (t barrierTx) Aggregates() storage.Aggregates { return barrierAggregates{t.Tx.Aggregates(), t.b} }
 
-type barrierShipments struct {
-	storage.ShipmentRepository
+// barrierAggregates waits at the barrier before listing an order's
+// shipments, fulfillment orders or returns.
+type barrierAggregates struct {
+	storage.Aggregates
 	b *barrier
 }
 
-func (r barrierShipments) ListByOrder(ctx context.Context, id uuid.UUID) ([]*shipping.Shipment, error) {
-	r.b.wait()
-	return r.ShipmentRepository.ListByOrder(ctx, id)
-}
-
-type barrierFulfillments struct {
-	storage.FulfillmentRepository
-	b *barrier
-}
-
-func (r barrierFulfillments) ListByOrder(ctx context.Context, id uuid.UUID) ([]*fulfillment.FulfillmentOrder, error) {
-	r.b.wait()
-	return r.FulfillmentRepository.ListByOrder(ctx, id)
-}
-
-type barrierReturns struct {
-	storage.ReturnRepository
-	b *barrier
-}
-
-func (r barrierReturns) ListByOrder(ctx context.Context, id uuid.UUID) ([]*returns.Return, error) {
-	r.b.wait()
-	return r.ReturnRepository.ListByOrder(ctx, id)
+func (r barrierAggregates) ListByOrder(ctx context.Context, kind storage.Kind, id uuid.UUID) ([]storage.Aggregate, error) {
+	switch kind {
+	case storage.KindShipment, storage.KindFulfillment, storage.KindReturn:
+		r.b.wait()
+	}
+	return r.Aggregates.ListByOrder(ctx, kind, id)
 }
 
 // newBarrierFixture returns a fixture whose store lets two transactions
@@ -154,12 +133,12 @@ func TestHoldAndShipDoNotBothGoThrough(t *testing.T) {
 	ctx := context.Background()
 	f, b := newBarrierFixture(t)
 	o := f.place(t, "SKEW-2", line("MUG", 1, "10.00"))
-	fos, err := f.eng.CreateFulfillments(ctx, oms.OrderRequest{OrderID: o.ID})
+	fos, err := f.eng.CreateFulfillments(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
 	require.NoError(t, err)
 	fo := fos[0]
-	_, err = f.eng.Pick(ctx, oms.PickRequest{FulfillmentID: fo.ID, Picks: []fulfillment.Pick{{OrderLineID: o.Lines[0].ID, Quantity: 1}}})
+	_, err = f.eng.Pick(ctx, oms.DefaultTenant, oms.PickRequest{FulfillmentID: fo.ID, Picks: []fulfillment.Pick{{OrderLineID: o.Lines[0].ID, Quantity: 1}}})
 	require.NoError(t, err)
-	_, err = f.eng.Pack(ctx, oms.PackRequest{FulfillmentID: fo.ID, Packages: []fulfillment.PackageDraft{{WeightGrams: 500,
+	_, err = f.eng.Pack(ctx, oms.DefaultTenant, oms.PackRequest{FulfillmentID: fo.ID, Packages: []fulfillment.PackageDraft{{WeightGrams: 500,
 		Lines: []fulfillment.PackageLine{{OrderLineID: o.Lines[0].ID, Quantity: 1}}}}})
 	require.NoError(t, err)
 
@@ -169,9 +148,12 @@ func TestHoldAndShipDoNotBothGoThrough(t *testing.T) {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		_, holdErr = f.eng.HoldOrder(ctx, oms.OrderRequest{OrderID: o.ID, Reason: "fraud"})
+		_, holdErr = f.eng.HoldOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID, Reason: "fraud"})
 	}()
-	go func() { defer wg.Done(); _, shipErr = f.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID}) }()
+	go func() {
+		defer wg.Done()
+		_, shipErr = f.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fo.ID})
+	}()
 	wg.Wait()
 	b.on.Store(false)
 	t.Logf("hold: %v\nship: %v", holdErr, shipErr)
@@ -199,7 +181,7 @@ func TestConcurrentReturnsCannotOverRequest(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = f.eng.RequestReturn(ctx, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonDamaged,
+			_, errs[i] = f.eng.RequestReturn(ctx, oms.DefaultTenant, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonDamaged,
 				Lines: []oms.ReturnLine{{OrderLineID: o.Lines[0].ID, Quantity: 1}}})
 		}()
 	}

@@ -17,6 +17,6 @@
 //
 // Every mutating request carries an idempotency key (or one is derived from
 // it, such as channel + external order reference); a repeat returns the
-// first result. Every request names its tenant; an empty tenant means
-// [DefaultTenant].
+// first result. Every method takes its tenant as the argument after the
+// context, reads and writes alike; an empty tenant means [DefaultTenant].
 package oms

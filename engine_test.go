@@ -58,7 +58,7 @@ func TestConcurrentBuyersNeverOversell(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := f.eng.PlaceOrder(context.Background(), oms.PlaceOrderRequest{
+			_, err := f.eng.PlaceOrder(context.Background(), oms.DefaultTenant, oms.PlaceOrderRequest{
 				Order:   draft(fmt.Sprintf("HOT-%d", i), line("HOT", 1, "9.99")),
 				Payment: oms.PaymentMethod{Token: payment.TokenApprove},
 			})
@@ -109,7 +109,7 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := f.eng.PlaceOrder(context.Background(), oms.PlaceOrderRequest{Order: tt.draft, Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+			_, err := f.eng.PlaceOrder(context.Background(), oms.DefaultTenant, oms.PlaceOrderRequest{Order: tt.draft, Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 			require.ErrorIs(t, err, order.ErrInvalidOrder)
 			var ve *fielderr.Error
 			require.ErrorAs(t, err, &ve)
@@ -138,12 +138,12 @@ func TestIllegalOperationsFailAndChangeNothing(t *testing.T) {
 	t.Run("ship a cancelled order", func(t *testing.T) {
 		f := newFixture(t)
 		o := f.place(t, "C-1", line("MUG", 1, "10.00"))
-		fos, err := f.eng.CreateFulfillments(ctx, oms.OrderRequest{OrderID: o.ID})
+		fos, err := f.eng.CreateFulfillments(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
 		require.NoError(t, err)
-		_, err = f.eng.CancelOrder(ctx, oms.OrderRequest{OrderID: o.ID, Reason: "customer changed mind"})
+		_, err = f.eng.CancelOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID, Reason: "customer changed mind"})
 		require.NoError(t, err)
 		before := f.snapshot(t, "")
-		_, err = f.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fos[0].ID})
+		_, err = f.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fos[0].ID})
 		require.ErrorIs(t, err, fulfillment.ErrInvalidTransition)
 		assert.Equal(t, before, f.snapshot(t, ""))
 	})
@@ -153,7 +153,7 @@ func TestIllegalOperationsFailAndChangeNothing(t *testing.T) {
 		o := f.place(t, "C-2", line("MUG", 1, "10.00"))
 		f.shipAll(t, o.ID)
 		before := f.snapshot(t, "")
-		_, err := f.eng.CancelOrder(ctx, oms.OrderRequest{OrderID: o.ID})
+		_, err := f.eng.CancelOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
 		require.ErrorIs(t, err, order.ErrInvalidTransition)
 		var te *order.TransitionError
 		require.ErrorAs(t, err, &te)
@@ -171,12 +171,12 @@ func TestIllegalOperationsFailAndChangeNothing(t *testing.T) {
 		over, err := p.Captured.Add(money.MustParse("0.01", "EUR"))
 		require.NoError(t, err)
 		before := f.snapshot(t, "")
-		_, err = f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: over, Reason: "goodwill", IdempotencyKey: "r-1"})
+		_, err = f.eng.RefundPayment(ctx, oms.DefaultTenant, oms.RefundRequest{OrderID: o.ID, Amount: over, Reason: "goodwill", IdempotencyKey: "r-1"})
 		require.ErrorIs(t, err, payment.ErrExceedsCaptured)
 		var ae *payment.AmountError
 		require.ErrorAs(t, err, &ae)
 		assert.Equal(t, before, f.snapshot(t, ""))
-		_, err = f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: money.MustParse("1.00", "USD"), IdempotencyKey: "r-2"})
+		_, err = f.eng.RefundPayment(ctx, oms.DefaultTenant, oms.RefundRequest{OrderID: o.ID, Amount: money.MustParse("1.00", "USD"), IdempotencyKey: "r-2"})
 		require.ErrorIs(t, err, payment.ErrInvalidAmount, "another currency")
 		assert.Equal(t, before, f.snapshot(t, ""))
 	})
@@ -186,7 +186,7 @@ func TestIllegalOperationsFailAndChangeNothing(t *testing.T) {
 		o := f.place(t, "C-4", line("MUG", 1, "10.00"))
 		f.shipAll(t, o.ID)
 		before := f.snapshot(t, "")
-		_, err := f.eng.RequestReturn(ctx, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonDamaged,
+		_, err := f.eng.RequestReturn(ctx, oms.DefaultTenant, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonDamaged,
 			Lines: []oms.ReturnLine{{OrderLineID: o.Lines[0].ID, Quantity: 1}}})
 		require.ErrorIs(t, err, returns.ErrNotDelivered)
 		assert.Equal(t, before, f.snapshot(t, ""))
@@ -196,7 +196,7 @@ func TestIllegalOperationsFailAndChangeNothing(t *testing.T) {
 		f := newFixture(t)
 		o := f.place(t, "C-5", line("MUG", 1, "10.00"))
 		before := f.snapshot(t, "")
-		_, err := f.eng.LeaveFeedback(ctx, oms.FeedbackRequest{OrderID: o.ID, Rating: 5})
+		_, err := f.eng.LeaveFeedback(ctx, oms.DefaultTenant, oms.FeedbackRequest{OrderID: o.ID, Rating: 5})
 		require.ErrorIs(t, err, order.ErrFeedbackNotAllowed)
 		assert.Equal(t, before, f.snapshot(t, ""))
 	})
@@ -206,12 +206,12 @@ func TestIllegalOperationsFailAndChangeNothing(t *testing.T) {
 		o := f.place(t, "C-6", line("MUG", 1, "10.00"))
 		f.deliver(t, o.ID)
 		before := f.snapshot(t, "")
-		_, err := f.eng.LeaveFeedback(ctx, oms.FeedbackRequest{OrderID: o.ID, Rating: 6})
+		_, err := f.eng.LeaveFeedback(ctx, oms.DefaultTenant, oms.FeedbackRequest{OrderID: o.ID, Rating: 6})
 		require.ErrorIs(t, err, order.ErrInvalidOrder)
 		assert.Equal(t, before, f.snapshot(t, ""))
-		_, err = f.eng.LeaveFeedback(ctx, oms.FeedbackRequest{OrderID: o.ID, Rating: 4, Comment: "fine"})
+		_, err = f.eng.LeaveFeedback(ctx, oms.DefaultTenant, oms.FeedbackRequest{OrderID: o.ID, Rating: 4, Comment: "fine"})
 		require.NoError(t, err)
-		_, err = f.eng.LeaveFeedback(ctx, oms.FeedbackRequest{OrderID: o.ID, Rating: 1})
+		_, err = f.eng.LeaveFeedback(ctx, oms.DefaultTenant, oms.FeedbackRequest{OrderID: o.ID, Rating: 1})
 		require.ErrorIs(t, err, order.ErrFeedbackExists)
 	})
 
@@ -229,7 +229,7 @@ func TestDeclinedPaymentLeavesNothingHeld(t *testing.T) {
 	for _, token := range []string{payment.TokenDecline, payment.TokenInsufficientFunds, payment.TokenTransient} {
 		t.Run(token, func(t *testing.T) {
 			f := newFixture(t)
-			o, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft("D-1", line("MUG", 3, "10.00")), Payment: oms.PaymentMethod{Token: token}})
+			o, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: draft("D-1", line("MUG", 3, "10.00")), Payment: oms.PaymentMethod{Token: token}})
 			require.Error(t, err)
 			if token == payment.TokenTransient {
 				require.ErrorIs(t, err, payment.ErrTransient)
@@ -257,7 +257,7 @@ func TestDeclinedPaymentLeavesNothingHeld(t *testing.T) {
 			}
 
 			// The customer can try again with another card.
-			again, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft("D-1", line("MUG", 3, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+			again, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: draft("D-1", line("MUG", 3, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 			require.NoError(t, err)
 			assert.NotEqual(t, o.ID, again.ID)
 			assert.Equal(t, order.StatusConfirmed, again.Status)
@@ -277,17 +277,17 @@ func TestPlacingTwiceReturnsTheFirstOrder(t *testing.T) {
 	assert.Equal(t, int64(18), f.available(t, "", "MUG"))
 
 	req := oms.PlaceOrderRequest{IdempotencyKey: "checkout-5", Order: draft("", line("TEE", 1, "20.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}}
-	a, err := f.eng.PlaceOrder(ctx, req)
+	a, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, req)
 	require.NoError(t, err)
-	b, err := f.eng.PlaceOrder(ctx, req)
+	b, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, req)
 	require.NoError(t, err)
 	assert.Equal(t, a.ID, b.ID)
 	assert.Equal(t, int64(4), f.available(t, "", "TEE"))
 
 	// Channel names and references cannot combine into another's key.
-	x, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draftOn("shop:eu", "1", line("CAP", 1, "5.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+	x, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: draftOn("shop:eu", "1", line("CAP", 1, "5.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 	require.NoError(t, err)
-	y, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draftOn("shop", "eu:1", line("CAP", 1, "5.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+	y, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: draftOn("shop", "eu:1", line("CAP", 1, "5.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 	require.NoError(t, err)
 	assert.NotEqual(t, x.ID, y.ID)
 	assert.Equal(t, int64(1), f.available(t, "", "CAP"))
@@ -300,7 +300,7 @@ func TestPlacingTwiceReturnsTheFirstOrder(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			o, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft("MKT-99", line("CAP", 1, "5.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+			o, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: draft("MKT-99", line("CAP", 1, "5.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 			if assert.NoError(t, err) {
 				ids[i] = o.ID
 			}
@@ -318,7 +318,7 @@ func TestTenantsAreIsolated(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t) // DefaultTenant has the fixture's stock
 	acme := "acme"
-	loc, err := f.eng.AddLocation(ctx, oms.AddLocationRequest{Tenant: acme, Code: "BER", Name: "Acme Berlin", Coordinates: inventory.Coordinates{Lat: 52.5, Lon: 13.4}})
+	loc, err := f.eng.AddLocation(ctx, acme, oms.AddLocationRequest{Code: "BER", Name: "Acme Berlin", Coordinates: inventory.Coordinates{Lat: 52.5, Lon: 13.4}})
 	require.NoError(t, err)
 	f.stock(t, acme, "MUG", loc.ID, 2)
 
@@ -330,21 +330,21 @@ func TestTenantsAreIsolated(t *testing.T) {
 	page, err := f.eng.ListOrders(ctx, acme, storage.OrderFilter{})
 	require.NoError(t, err)
 	assert.Empty(t, page.Orders)
-	_, err = f.eng.CancelOrder(ctx, oms.OrderRequest{Tenant: acme, OrderID: mine.ID})
+	_, err = f.eng.CancelOrder(ctx, acme, oms.OrderRequest{OrderID: mine.ID})
 	require.ErrorIs(t, err, order.ErrNotFound)
-	_, err = f.eng.HoldOrder(ctx, oms.OrderRequest{Tenant: acme, OrderID: mine.ID})
+	_, err = f.eng.HoldOrder(ctx, acme, oms.OrderRequest{OrderID: mine.ID})
 	require.ErrorIs(t, err, order.ErrNotFound)
 
 	// Stock is separate too: acme sees its own 2 mugs, not the default 20.
 	assert.Equal(t, int64(2), f.available(t, acme, "MUG"))
 	assert.Equal(t, int64(19), f.available(t, "", "MUG"))
-	_, err = f.eng.ReceiveStock(ctx, oms.StockChangeRequest{Tenant: acme, SKU: "MUG", LocationID: f.berlin.ID, Quantity: 5})
+	_, err = f.eng.ReceiveStock(ctx, acme, oms.StockChangeRequest{SKU: "MUG", LocationID: f.berlin.ID, Quantity: 5})
 	require.ErrorIs(t, err, inventory.ErrUnknownLocation)
-	_, err = f.eng.ReceiveStock(ctx, oms.StockChangeRequest{Tenant: acme, SKU: "TEE", LocationID: loc.ID, Quantity: 5})
+	_, err = f.eng.ReceiveStock(ctx, acme, oms.StockChangeRequest{SKU: "TEE", LocationID: loc.ID, Quantity: 5})
 	require.ErrorIs(t, err, inventory.ErrUnknownSKU)
 
 	// Same external reference in another tenant is another order.
-	theirs, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Tenant: acme, Order: draft("T-1", line("MUG", 2, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+	theirs, err := f.eng.PlaceOrder(ctx, acme, oms.PlaceOrderRequest{Order: draft("T-1", line("MUG", 2, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 	require.NoError(t, err)
 	assert.NotEqual(t, mine.ID, theirs.ID)
 	assert.Equal(t, int64(0), f.available(t, acme, "MUG"))
@@ -358,14 +358,14 @@ func TestCancelReleasesStockAndVoids(t *testing.T) {
 	o := f.place(t, "X-1", line("MUG", 4, "10.00"), line("TEE", 2, "20.00"))
 	require.Equal(t, int64(16), f.available(t, "", "MUG"))
 
-	c, err := f.eng.CancelOrder(ctx, oms.OrderRequest{OrderID: o.ID, Reason: "fraud"})
+	c, err := f.eng.CancelOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID, Reason: "fraud"})
 	require.NoError(t, err)
 	assert.Equal(t, order.StatusCancelled, c.Status)
 	assert.Equal(t, order.PaymentVoided, c.Payment.Status)
 	assert.Equal(t, int64(20), f.available(t, "", "MUG"))
 	assert.Equal(t, int64(5), f.available(t, "", "TEE"))
 
-	again, err := f.eng.CancelOrder(ctx, oms.OrderRequest{OrderID: o.ID})
+	again, err := f.eng.CancelOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
 	require.NoError(t, err)
 	assert.Equal(t, c.Version, again.Version, "a repeated cancel changes nothing")
 }
@@ -383,11 +383,11 @@ func TestFullLifecycleConservesMoneyAndStock(t *testing.T) {
 	var refunded []money.Money
 	for _, part := range [][2]int64{{1, 1}, {2, 1}} {
 		lines := []oms.ReturnLine{{OrderLineID: o.Lines[0].ID, Quantity: part[0]}, {OrderLineID: o.Lines[1].ID, Quantity: part[1]}}
-		r, err := f.eng.RequestReturn(ctx, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonNoLongerNeeded, Lines: lines})
+		r, err := f.eng.RequestReturn(ctx, oms.DefaultTenant, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonNoLongerNeeded, Lines: lines})
 		require.NoError(t, err)
-		_, err = f.eng.ApproveReturn(ctx, oms.ReturnAction{ReturnID: r.ID})
+		_, err = f.eng.ApproveReturn(ctx, oms.DefaultTenant, oms.ReturnAction{ReturnID: r.ID})
 		require.NoError(t, err)
-		r, err = f.eng.ReceiveReturn(ctx, oms.ReceiveReturnRequest{ReturnID: r.ID, Receipts: []returns.Receipt{
+		r, err = f.eng.ReceiveReturn(ctx, oms.DefaultTenant, oms.ReceiveReturnRequest{ReturnID: r.ID, Receipts: []returns.Receipt{
 			{OrderLineID: o.Lines[0].ID, Quantity: part[0], Resellable: part[0]},
 			{OrderLineID: o.Lines[1].ID, Quantity: part[1], Resellable: 0},
 		}})
@@ -395,12 +395,12 @@ func TestFullLifecycleConservesMoneyAndStock(t *testing.T) {
 		assert.Equal(t, returns.StatusRefunded, r.Status)
 		refunded = append(refunded, r.RefundTotal)
 	}
-	r, err := f.eng.RequestReturn(ctx, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonDamaged,
+	r, err := f.eng.RequestReturn(ctx, oms.DefaultTenant, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonDamaged,
 		Lines: []oms.ReturnLine{{OrderLineID: o.Lines[2].ID, Quantity: 1}}})
 	require.NoError(t, err)
-	_, err = f.eng.ApproveReturn(ctx, oms.ReturnAction{ReturnID: r.ID})
+	_, err = f.eng.ApproveReturn(ctx, oms.DefaultTenant, oms.ReturnAction{ReturnID: r.ID})
 	require.NoError(t, err)
-	r, err = f.eng.ReceiveReturn(ctx, oms.ReceiveReturnRequest{ReturnID: r.ID, Receipts: []returns.Receipt{{OrderLineID: o.Lines[2].ID, Quantity: 1, Resellable: 1}}})
+	r, err = f.eng.ReceiveReturn(ctx, oms.DefaultTenant, oms.ReceiveReturnRequest{ReturnID: r.ID, Receipts: []returns.Receipt{{OrderLineID: o.Lines[2].ID, Quantity: 1, Resellable: 1}}})
 	require.NoError(t, err)
 	refunded = append(refunded, r.RefundTotal)
 
@@ -418,7 +418,7 @@ func TestFullLifecycleConservesMoneyAndStock(t *testing.T) {
 	assert.Equal(t, int64(3), f.available(t, "", "CAP"))
 
 	// Returning more is refused.
-	_, err = f.eng.RequestReturn(ctx, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonDamaged,
+	_, err = f.eng.RequestReturn(ctx, oms.DefaultTenant, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonDamaged,
 		Lines: []oms.ReturnLine{{OrderLineID: o.Lines[0].ID, Quantity: 1}}})
 	require.ErrorIs(t, err, returns.ErrQuantityExceeded)
 }
@@ -488,7 +488,7 @@ func BenchmarkPlaceOrder(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
-		_, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{
+		_, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{
 			Order:   draft(fmt.Sprintf("BENCH-%d", i), line("BULK-A", 2, "9.99"), line("BULK-B", 1, "19.99"), line("BULK-C", 3, "4.25")),
 			Payment: oms.PaymentMethod{Token: payment.TokenApprove},
 		})
@@ -505,31 +505,31 @@ func TestIdempotencyKeysMakeStepsSafeToRepeat(t *testing.T) {
 
 	recv := oms.StockChangeRequest{SKU: "CAP", LocationID: f.berlin.ID, Quantity: 7, IdempotencyKey: "delivery-note-1"}
 	for range 3 {
-		lvl, err := f.eng.ReceiveStock(ctx, recv)
+		lvl, err := f.eng.ReceiveStock(ctx, oms.DefaultTenant, recv)
 		require.NoError(t, err)
 		assert.Equal(t, int64(10), lvl.OnHand, "received once")
 	}
 
 	o := f.place(t, "K-1", line("MUG", 2, "10.00"))
-	fos, err := f.eng.CreateFulfillments(ctx, oms.OrderRequest{OrderID: o.ID})
+	fos, err := f.eng.CreateFulfillments(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
 	require.NoError(t, err)
 	pick := oms.PickRequest{FulfillmentID: fos[0].ID, IdempotencyKey: "scan-1",
 		Picks: []fulfillment.Pick{{OrderLineID: o.Lines[0].ID, Quantity: 1}}}
 	for range 2 {
-		fo, err := f.eng.Pick(ctx, pick)
+		fo, err := f.eng.Pick(ctx, oms.DefaultTenant, pick)
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), fo.Lines[0].Picked, "picked once")
 	}
 	// Without a key a pick counts every time.
 	pick.IdempotencyKey = ""
-	fo, err := f.eng.Pick(ctx, pick)
+	fo, err := f.eng.Pick(ctx, oms.DefaultTenant, pick)
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), fo.Lines[0].Picked)
-	_, err = f.eng.Pick(ctx, pick)
+	_, err = f.eng.Pick(ctx, oms.DefaultTenant, pick)
 	require.ErrorIs(t, err, fulfillment.ErrOverPick)
 
 	// A key reused for another resource is refused.
-	_, err = f.eng.ReceiveStock(ctx, oms.StockChangeRequest{SKU: "CAP", LocationID: f.munich.ID, Quantity: 1, IdempotencyKey: "delivery-note-1"})
+	_, err = f.eng.ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: "CAP", LocationID: f.munich.ID, Quantity: 1, IdempotencyKey: "delivery-note-1"})
 	require.ErrorIs(t, err, oms.ErrIdempotencyKeyReused)
 }
 
@@ -551,7 +551,7 @@ func TestLowStockSignal(t *testing.T) {
 		return nil
 	})
 	place := func(ref string, qty int64) {
-		_, err := eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft(ref, line("TEE", qty, "20.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+		_, err := eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: draft(ref, line("TEE", qty, "20.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 		require.NoError(t, err)
 		_, err = relay.Drain(ctx)
 		require.NoError(t, err)
@@ -593,25 +593,25 @@ func TestCompleteOrder(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	o := f.place(t, "DONE-1", line("MUG", 1, "10.00"))
-	_, err := f.eng.CompleteOrder(ctx, oms.OrderRequest{OrderID: o.ID})
+	_, err := f.eng.CompleteOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
 	require.ErrorIs(t, err, order.ErrInvalidTransition, "not before delivery")
 
 	f.deliver(t, o.ID)
-	r, err := f.eng.RequestReturn(ctx, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonDamaged,
+	r, err := f.eng.RequestReturn(ctx, oms.DefaultTenant, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonDamaged,
 		Lines: []oms.ReturnLine{{OrderLineID: o.Lines[0].ID, Quantity: 1}}})
 	require.NoError(t, err)
-	_, err = f.eng.CompleteOrder(ctx, oms.OrderRequest{OrderID: o.ID})
+	_, err = f.eng.CompleteOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
 	require.ErrorIs(t, err, oms.ErrReturnInProgress, "an open return would be stranded")
-	_, err = f.eng.RejectReturn(ctx, oms.ReturnAction{ReturnID: r.ID, Reason: "not damaged"})
+	_, err = f.eng.RejectReturn(ctx, oms.DefaultTenant, oms.ReturnAction{ReturnID: r.ID, Reason: "not damaged"})
 	require.NoError(t, err)
 
-	done, err := f.eng.CompleteOrder(ctx, oms.OrderRequest{OrderID: o.ID})
+	done, err := f.eng.CompleteOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
 	require.NoError(t, err)
 	assert.Equal(t, order.StatusCompleted, done.Status)
-	_, err = f.eng.RequestReturn(ctx, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonDamaged,
+	_, err = f.eng.RequestReturn(ctx, oms.DefaultTenant, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonDamaged,
 		Lines: []oms.ReturnLine{{OrderLineID: o.Lines[0].ID, Quantity: 1}}})
 	require.ErrorIs(t, err, returns.ErrWindowClosed, "a completed order takes no returns")
-	_, err = f.eng.LeaveFeedback(ctx, oms.FeedbackRequest{OrderID: o.ID, Rating: 4})
+	_, err = f.eng.LeaveFeedback(ctx, oms.DefaultTenant, oms.FeedbackRequest{OrderID: o.ID, Rating: 4})
 	require.NoError(t, err, "feedback is still welcome on a completed order")
 }
 
@@ -624,14 +624,14 @@ func TestConcurrentSplitShipmentsCaptureExactly(t *testing.T) {
 		t.Run(price, func(t *testing.T) {
 			f := newFixture(t)
 			o := f.place(t, "SPLIT-"+price, line("MUG", 13, price)) // 10 in Berlin, 3 in Munich
-			fos, err := f.eng.CreateFulfillments(ctx, oms.OrderRequest{OrderID: o.ID})
+			fos, err := f.eng.CreateFulfillments(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
 			require.NoError(t, err)
 			require.Len(t, fos, 2)
 			for _, fo := range fos {
 				l := fo.Lines[0]
-				_, err := f.eng.Pick(ctx, oms.PickRequest{FulfillmentID: fo.ID, Picks: []fulfillment.Pick{{OrderLineID: l.OrderLineID, Quantity: l.Quantity}}})
+				_, err := f.eng.Pick(ctx, oms.DefaultTenant, oms.PickRequest{FulfillmentID: fo.ID, Picks: []fulfillment.Pick{{OrderLineID: l.OrderLineID, Quantity: l.Quantity}}})
 				require.NoError(t, err)
-				_, err = f.eng.Pack(ctx, oms.PackRequest{FulfillmentID: fo.ID, Packages: []fulfillment.PackageDraft{{WeightGrams: 900,
+				_, err = f.eng.Pack(ctx, oms.DefaultTenant, oms.PackRequest{FulfillmentID: fo.ID, Packages: []fulfillment.PackageDraft{{WeightGrams: 900,
 					Lines: []fulfillment.PackageLine{{OrderLineID: l.OrderLineID, Quantity: l.Quantity}}}}})
 				require.NoError(t, err)
 			}
@@ -640,7 +640,7 @@ func TestConcurrentSplitShipmentsCaptureExactly(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					_, err := f.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
+					_, err := f.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fo.ID})
 					assert.NoError(t, err)
 				}()
 			}
@@ -708,14 +708,14 @@ func TestRefundPaymentPartlyThenFully(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	o := f.place(t, "GW-1", line("MUG", 2, "10.00"))
-	_, err := f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: eur("5.00"), IdempotencyKey: "late-1"})
+	_, err := f.eng.RefundPayment(ctx, oms.DefaultTenant, oms.RefundRequest{OrderID: o.ID, Amount: eur("5.00"), IdempotencyKey: "late-1"})
 	require.ErrorIs(t, err, payment.ErrExceedsCaptured, "nothing captured before shipping")
 	o = f.deliver(t, o.ID)
 
-	_, err = f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: eur("5.00")})
+	_, err = f.eng.RefundPayment(ctx, oms.DefaultTenant, oms.RefundRequest{OrderID: o.ID, Amount: eur("5.00")})
 	require.ErrorIs(t, err, oms.ErrIdempotencyKeyRequired)
 	for range 2 {
-		p, err := f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: eur("5.00"), Reason: "late delivery", IdempotencyKey: "late-1"})
+		p, err := f.eng.RefundPayment(ctx, oms.DefaultTenant, oms.RefundRequest{OrderID: o.ID, Amount: eur("5.00"), Reason: "late delivery", IdempotencyKey: "late-1"})
 		require.NoError(t, err)
 		assert.True(t, p.Refunded.Equal(eur("5.00")), "refunded once: %s", p.Refunded)
 	}
@@ -726,7 +726,7 @@ func TestRefundPaymentPartlyThenFully(t *testing.T) {
 
 	rest, err := got.Payment.Captured.Sub(eur("5.00"))
 	require.NoError(t, err)
-	_, err = f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: rest, IdempotencyKey: "late-2"})
+	_, err = f.eng.RefundPayment(ctx, oms.DefaultTenant, oms.RefundRequest{OrderID: o.ID, Amount: rest, IdempotencyKey: "late-2"})
 	require.NoError(t, err)
 	got, err = f.eng.GetOrder(ctx, "", o.ID)
 	require.NoError(t, err)

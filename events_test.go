@@ -165,7 +165,7 @@ func TestRelayStockEventsOfOneSKUDoNotHoldBackAnother(t *testing.T) {
 
 	receive := func(sku string, qty int64) {
 		t.Helper()
-		_, err := f.eng.ReceiveStock(ctx, oms.StockChangeRequest{SKU: sku, LocationID: f.berlin.ID, Quantity: qty})
+		_, err := f.eng.ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: sku, LocationID: f.berlin.ID, Quantity: qty})
 		require.NoError(t, err)
 	}
 	receive("MUG", 1) // first in the outbox, and failing

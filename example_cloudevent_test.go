@@ -65,9 +65,9 @@ func ExampleEnvelope() {
 func ExampleCloudEventHandler() {
 	ctx := context.Background()
 	eng, _ := oms.New()
-	loc, _ := eng.AddLocation(ctx, oms.AddLocationRequest{Code: "FRA", Name: "Frankfurt"})
-	_ = eng.AddItem(ctx, oms.AddItemRequest{SKU: "MUG-BLK"})
-	_, _ = eng.ReceiveStock(ctx, oms.StockChangeRequest{SKU: "MUG-BLK", LocationID: loc.ID, Quantity: 10})
+	loc, _ := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "FRA", Name: "Frankfurt"})
+	_ = eng.AddItem(ctx, oms.DefaultTenant, oms.AddItemRequest{SKU: "MUG-BLK"})
+	_, _ = eng.ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: "MUG-BLK", LocationID: loc.ID, Quantity: 10})
 
 	relay := eng.NewRelay(oms.RelayOptions{})
 	relay.Subscribe(oms.CloudEventHandler("https://shop.example/oms", func(_ context.Context, ce oms.CloudEvent) error {

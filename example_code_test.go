@@ -55,11 +55,11 @@ func ExampleCode() {
 	if err != nil {
 		panic(err)
 	}
-	wh, _ := eng.AddLocation(ctx, oms.AddLocationRequest{Code: "FRA", Name: "Frankfurt"})
-	_ = eng.AddItem(ctx, oms.AddItemRequest{SKU: "MUG-BLK"})
-	_, _ = eng.ReceiveStock(ctx, oms.StockChangeRequest{SKU: "MUG-BLK", LocationID: wh.ID, Quantity: 5})
+	wh, _ := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "FRA", Name: "Frankfurt"})
+	_ = eng.AddItem(ctx, oms.DefaultTenant, oms.AddItemRequest{SKU: "MUG-BLK"})
+	_, _ = eng.ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: "MUG-BLK", LocationID: wh.ID, Quantity: 5})
 	place := func(quantity int64, token string) (*order.Order, error) {
-		return eng.PlaceOrder(ctx, oms.PlaceOrderRequest{
+		return eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{
 			Order: order.Draft{
 				Channel:  order.Channel{Kind: order.ChannelWeb, Name: "shop"},
 				Customer: order.Customer{ID: "cus_1"},
@@ -81,8 +81,8 @@ func ExampleCode() {
 	_, err = place(0, payment.TokenApprove)
 	fmt.Println("bad draft:", httpStatus(err))
 
-	_, _ = eng.CancelOrder(ctx, oms.OrderRequest{OrderID: o.ID})
-	_, err = eng.HoldOrder(ctx, oms.OrderRequest{OrderID: o.ID, Reason: "fraud check"})
+	_, _ = eng.CancelOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
+	_, err = eng.HoldOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID, Reason: "fraud check"})
 	fmt.Println("hold a cancelled order:", httpStatus(err))
 
 	_, err = place(50, payment.TokenApprove)

@@ -26,9 +26,9 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	wh, _ := eng.AddLocation(ctx, oms.AddLocationRequest{Code: "FRA", Name: "Frankfurt", Coordinates: inventory.Coordinates{Lat: 50.11, Lon: 8.68}})
-	_ = eng.AddItem(ctx, oms.AddItemRequest{SKU: "MUG-BLK", Name: "Black mug"})
-	_, _ = eng.ReceiveStock(ctx, oms.StockChangeRequest{SKU: "MUG-BLK", LocationID: wh.ID, Quantity: 10})
+	wh, _ := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "FRA", Name: "Frankfurt", Coordinates: inventory.Coordinates{Lat: 50.11, Lon: 8.68}})
+	_ = eng.AddItem(ctx, oms.DefaultTenant, oms.AddItemRequest{SKU: "MUG-BLK", Name: "Black mug"})
+	_, _ = eng.ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: "MUG-BLK", LocationID: wh.ID, Quantity: 10})
 
 	draft := func(ref string) order.Draft {
 		return order.Draft{
@@ -42,16 +42,16 @@ func Example() {
 			TaxRate:  decimal.RequireFromString("0.19"),
 		}
 	}
-	o, err := eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft("302-1"), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+	o, err := eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: draft("302-1"), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(o.Status, o.Payment.Status, o.Totals.Total)
 
-	again, _ := eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft("302-1"), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+	again, _ := eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: draft("302-1"), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 	fmt.Println("same order:", again.ID == o.ID)
 
-	_, err = eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft("302-2"), Payment: oms.PaymentMethod{Token: payment.TokenDecline}})
+	_, err = eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: draft("302-2"), Payment: oms.PaymentMethod{Token: payment.TokenDecline}})
 	fmt.Println("declined:", errors.Is(err, payment.ErrDeclined))
 
 	atp, _ := eng.Available(ctx, "", "MUG-BLK")
@@ -69,10 +69,10 @@ func ExampleRelay() {
 	ctx := context.Background()
 	now := func() time.Time { return time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC) }
 	eng, _ := oms.New(oms.WithClock(now), oms.WithGateway("sandbox", payment.NewSandbox()))
-	wh, _ := eng.AddLocation(ctx, oms.AddLocationRequest{Code: "FRA", Name: "Frankfurt"})
-	_ = eng.AddItem(ctx, oms.AddItemRequest{SKU: "MUG-BLK"})
-	_, _ = eng.ReceiveStock(ctx, oms.StockChangeRequest{SKU: "MUG-BLK", LocationID: wh.ID, Quantity: 10})
-	_, _ = eng.PlaceOrder(ctx, oms.PlaceOrderRequest{
+	wh, _ := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "FRA", Name: "Frankfurt"})
+	_ = eng.AddItem(ctx, oms.DefaultTenant, oms.AddItemRequest{SKU: "MUG-BLK"})
+	_, _ = eng.ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: "MUG-BLK", LocationID: wh.ID, Quantity: 10})
+	_, _ = eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{
 		Order: order.Draft{
 			Channel:  order.Channel{Kind: order.ChannelWeb, Name: "shop"},
 			Customer: order.Customer{ID: "cus_1"},

@@ -37,7 +37,7 @@ func TestExpirePendingPlacementsFreesStockLeftByACrash(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_, _ = crashing.PlaceOrder(ctx, oms.PlaceOrderRequest{IdempotencyKey: "checkout-9", Order: draft("CRASH-1", line("TEE", 2, "20.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+		_, _ = crashing.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{IdempotencyKey: "checkout-9", Order: draft("CRASH-1", line("TEE", 2, "20.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 	}()
 	<-done
 	page, err := f.eng.ListOrders(ctx, "", storage.OrderFilter{Statuses: []order.Status{order.StatusPending}})
@@ -59,7 +59,7 @@ func TestExpirePendingPlacementsFreesStockLeftByACrash(t *testing.T) {
 	assert.Equal(t, int64(5), f.available(t, "", "TEE"))
 
 	// The checkout can be placed again: both its keys were freed.
-	o, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{IdempotencyKey: "checkout-9", Order: draft("CRASH-1", line("TEE", 2, "20.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+	o, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{IdempotencyKey: "checkout-9", Order: draft("CRASH-1", line("TEE", 2, "20.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 	require.NoError(t, err)
 	assert.NotEqual(t, expired[0].ID, o.ID)
 	assert.Equal(t, order.StatusConfirmed, o.Status)

@@ -17,15 +17,15 @@ import (
 // Calling it again returns the fulfillment orders already created. It
 // returns an *order.TransitionError when the order is not confirmed (on
 // hold, cancelled, pending payment).
-func (e *Engine) CreateFulfillments(ctx context.Context, req OrderRequest) ([]*fulfillment.FulfillmentOrder, error) {
+func (e *Engine) CreateFulfillments(ctx context.Context, tenant string, req OrderRequest) ([]*fulfillment.FulfillmentOrder, error) {
 	var out []*fulfillment.FulfillmentOrder
-	err := e.inTx(ctx, tenantOf(req.Tenant), func(tx storage.Tx) error {
+	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		out = nil
-		o, err := tx.Orders().Get(ctx, req.OrderID)
+		o, err := storage.Orders(tx).Get(ctx, req.OrderID)
 		if err != nil {
 			return notFound(order.ErrNotFound, err)
 		}
-		existing, err := tx.Fulfillments().ListByOrder(ctx, o.ID)
+		existing, err := storage.Fulfillments(tx).ListByOrder(ctx, o.ID)
 		if err != nil {
 			return err
 		}
@@ -41,7 +41,7 @@ func (e *Engine) CreateFulfillments(ctx context.Context, req OrderRequest) ([]*f
 		if err := o.StartProcessing(ctx, now); err != nil {
 			return err
 		}
-		open, err := tx.Inventory().ListReservations(ctx, storage.ReservationFilter{OrderID: o.ID, Status: inventory.ReservationOpen})
+		open, err := storage.ListReservations(ctx, tx, storage.ReservationFilter{OrderID: o.ID, Status: inventory.ReservationOpen})
 		if err != nil {
 			return err
 		}
@@ -59,13 +59,13 @@ func (e *Engine) CreateFulfillments(ctx context.Context, req OrderRequest) ([]*f
 			if err != nil {
 				return err
 			}
-			if err := tx.Fulfillments().Create(ctx, f); err != nil {
+			if err := storage.Fulfillments(tx).Create(ctx, f); err != nil {
 				return err
 			}
 			out = append(out, f)
 			rec.add(EventFulfillmentCreated, AggregateFulfillment, f.ID, fulfillmentPayload(f))
 		}
-		if err := tx.Orders().Update(ctx, o); err != nil {
+		if err := storage.Orders(tx).Update(ctx, o); err != nil {
 			return err
 		}
 		rec.add(EventOrderProcessing, AggregateOrder, o.ID, orderPayload(o))
@@ -94,7 +94,7 @@ func addFulfillmentLine(lines []fulfillment.Line, r *inventory.Reservation) []fu
 func (e *Engine) PickList(ctx context.Context, tenant string, fulfillmentID uuid.UUID) (fulfillment.PickList, error) {
 	var pl fulfillment.PickList
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
-		f, err := tx.Fulfillments().Get(ctx, fulfillmentID)
+		f, err := storage.Fulfillments(tx).Get(ctx, fulfillmentID)
 		if err != nil {
 			return err
 		}
@@ -109,7 +109,6 @@ func (e *Engine) PickList(ctx context.Context, tenant string, fulfillmentID uuid
 
 // PickRequest records units picked from the shelves.
 type PickRequest struct {
-	Tenant        string
 	FulfillmentID uuid.UUID
 	Picks         []fulfillment.Pick
 	// IdempotencyKey, when set, makes a repeat return the fulfillment order
@@ -119,8 +118,8 @@ type PickRequest struct {
 
 // Pick records picked units on a fulfillment order. Over-picking fails with
 // fulfillment.ErrOverPick and changes nothing.
-func (e *Engine) Pick(ctx context.Context, req PickRequest) (*fulfillment.FulfillmentOrder, error) {
-	return e.updateFulfillment(ctx, req.Tenant, req.FulfillmentID, opPick, req.IdempotencyKey, func(f *fulfillment.FulfillmentOrder, rec *recorder) error {
+func (e *Engine) Pick(ctx context.Context, tenant string, req PickRequest) (*fulfillment.FulfillmentOrder, error) {
+	return e.updateFulfillment(ctx, tenant, req.FulfillmentID, opPick, req.IdempotencyKey, func(f *fulfillment.FulfillmentOrder, rec *recorder) error {
 		if err := f.Pick(ctx, req.Picks, e.clock()); err != nil {
 			return err
 		}
@@ -131,7 +130,6 @@ func (e *Engine) Pick(ctx context.Context, req PickRequest) (*fulfillment.Fulfil
 
 // PackRequest packs the picked units into packages.
 type PackRequest struct {
-	Tenant        string
 	FulfillmentID uuid.UUID
 	Packages      []fulfillment.PackageDraft
 	// IdempotencyKey, when set, makes a repeat return the fulfillment order unchanged.
@@ -141,8 +139,8 @@ type PackRequest struct {
 // Pack packs a fully picked fulfillment order. The packages must hold
 // exactly the picked units (fulfillment.ErrPackMismatch) and everything must
 // be picked first (fulfillment.ErrNotFullyPicked).
-func (e *Engine) Pack(ctx context.Context, req PackRequest) (*fulfillment.FulfillmentOrder, error) {
-	return e.updateFulfillment(ctx, req.Tenant, req.FulfillmentID, opPack, req.IdempotencyKey, func(f *fulfillment.FulfillmentOrder, rec *recorder) error {
+func (e *Engine) Pack(ctx context.Context, tenant string, req PackRequest) (*fulfillment.FulfillmentOrder, error) {
+	return e.updateFulfillment(ctx, tenant, req.FulfillmentID, opPack, req.IdempotencyKey, func(f *fulfillment.FulfillmentOrder, rec *recorder) error {
 		if err := f.Pack(ctx, e.newID, req.Packages, e.clock()); err != nil {
 			return err
 		}
@@ -155,7 +153,7 @@ func (e *Engine) updateFulfillment(ctx context.Context, tenant string, id uuid.U
 	var f *fulfillment.FulfillmentOrder
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
-		if f, err = tx.Fulfillments().Get(ctx, id); err != nil {
+		if f, err = storage.Fulfillments(tx).Get(ctx, id); err != nil {
 			return err
 		}
 		if done, err := e.remember(ctx, tx, op, key, id); done || err != nil {
@@ -165,7 +163,7 @@ func (e *Engine) updateFulfillment(ctx context.Context, tenant string, id uuid.U
 		if err := change(f, rec); err != nil {
 			return err
 		}
-		if err := tx.Fulfillments().Update(ctx, f); err != nil {
+		if err := storage.Fulfillments(tx).Update(ctx, f); err != nil {
 			return err
 		}
 		return rec.flush(ctx, tx)

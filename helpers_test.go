@@ -91,9 +91,9 @@ func newFixtureOn(t testing.TB, store storage.Store) *fixture {
 	require.NoError(t, err)
 	f := &fixture{eng: eng, store: store, clock: clk}
 	ctx := context.Background()
-	f.berlin, err = eng.AddLocation(ctx, oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
+	f.berlin, err = eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
 	require.NoError(t, err)
-	f.munich, err = eng.AddLocation(ctx, oms.AddLocationRequest{Code: "MUC", Name: "Munich", Coordinates: inventory.Coordinates{Lat: 48.137, Lon: 11.575}})
+	f.munich, err = eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "MUC", Name: "Munich", Coordinates: inventory.Coordinates{Lat: 48.137, Lon: 11.575}})
 	require.NoError(t, err)
 	f.stock(t, "", "MUG", f.berlin.ID, 10)
 	f.stock(t, "", "MUG", f.munich.ID, 10)
@@ -105,8 +105,8 @@ func newFixtureOn(t testing.TB, store storage.Store) *fixture {
 func (f *fixture) stock(t testing.TB, tenant, sku string, loc uuid.UUID, qty int64) {
 	t.Helper()
 	ctx := context.Background()
-	require.NoError(t, f.eng.AddItem(ctx, oms.AddItemRequest{Tenant: tenant, SKU: sku, Name: sku}))
-	_, err := f.eng.ReceiveStock(ctx, oms.StockChangeRequest{Tenant: tenant, SKU: sku, LocationID: loc, Quantity: qty})
+	require.NoError(t, f.eng.AddItem(ctx, tenant, oms.AddItemRequest{SKU: sku, Name: sku}))
+	_, err := f.eng.ReceiveStock(ctx, tenant, oms.StockChangeRequest{SKU: sku, LocationID: loc, Quantity: qty})
 	require.NoError(t, err)
 }
 
@@ -139,7 +139,7 @@ func line(sku string, qty int64, price string) order.DraftLine {
 
 func (f *fixture) place(t testing.TB, ref string, lines ...order.DraftLine) *order.Order {
 	t.Helper()
-	o, err := f.eng.PlaceOrder(context.Background(), oms.PlaceOrderRequest{
+	o, err := f.eng.PlaceOrder(context.Background(), oms.DefaultTenant, oms.PlaceOrderRequest{
 		Order: draft(ref, lines...), Payment: oms.PaymentMethod{Token: payment.TokenApprove},
 	})
 	require.NoError(t, err)
@@ -150,7 +150,7 @@ func (f *fixture) place(t testing.TB, ref string, lines ...order.DraftLine) *ord
 func (f *fixture) shipAll(t testing.TB, orderID uuid.UUID) []*shipping.Shipment {
 	t.Helper()
 	ctx := context.Background()
-	fos, err := f.eng.CreateFulfillments(ctx, oms.OrderRequest{OrderID: orderID})
+	fos, err := f.eng.CreateFulfillments(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: orderID})
 	require.NoError(t, err)
 	var out []*shipping.Shipment
 	for _, fo := range fos {
@@ -160,11 +160,11 @@ func (f *fixture) shipAll(t testing.TB, orderID uuid.UUID) []*shipping.Shipment 
 			picks = append(picks, fulfillment.Pick{OrderLineID: l.OrderLineID, Quantity: l.Quantity})
 			pkg = append(pkg, fulfillment.PackageLine{OrderLineID: l.OrderLineID, SKU: l.SKU, Quantity: l.Quantity})
 		}
-		_, err := f.eng.Pick(ctx, oms.PickRequest{FulfillmentID: fo.ID, Picks: picks})
+		_, err := f.eng.Pick(ctx, oms.DefaultTenant, oms.PickRequest{FulfillmentID: fo.ID, Picks: picks})
 		require.NoError(t, err)
-		_, err = f.eng.Pack(ctx, oms.PackRequest{FulfillmentID: fo.ID, Packages: []fulfillment.PackageDraft{{WeightGrams: 800, Lines: pkg}}})
+		_, err = f.eng.Pack(ctx, oms.DefaultTenant, oms.PackRequest{FulfillmentID: fo.ID, Packages: []fulfillment.PackageDraft{{WeightGrams: 800, Lines: pkg}}})
 		require.NoError(t, err)
-		s, err := f.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
+		s, err := f.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fo.ID})
 		require.NoError(t, err)
 		out = append(out, s)
 	}

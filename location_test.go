@@ -26,11 +26,11 @@ func TestAddLocationIsIdempotentByCode(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	first, err := f.eng.AddLocation(ctx, hamburgRequest())
+	first, err := f.eng.AddLocation(ctx, oms.DefaultTenant, hamburgRequest())
 	require.NoError(t, err)
 	before := f.snapshot(t, "")
 	f.clock.Advance(time.Hour)
-	again, err := f.eng.AddLocation(ctx, hamburgRequest())
+	again, err := f.eng.AddLocation(ctx, oms.DefaultTenant, hamburgRequest())
 	require.NoError(t, err, "a repeat of the same seed")
 	assert.Equal(t, first.ID, again.ID)
 	assert.Equal(t, first.CreatedAt, again.CreatedAt, "the first location, not a new one")
@@ -41,7 +41,7 @@ func TestAddLocationIsIdempotentByCode(t *testing.T) {
 	// giving it explicitly is the same request.
 	req := hamburgRequest()
 	req.Address.Name = req.Name
-	third, err := f.eng.AddLocation(ctx, req)
+	third, err := f.eng.AddLocation(ctx, oms.DefaultTenant, req)
 	require.NoError(t, err)
 	assert.Equal(t, first.ID, third.ID)
 }
@@ -68,12 +68,12 @@ func TestAddLocationRefusesAnotherLocationWithTheCode(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			ctx := context.Background()
-			_, err := f.eng.AddLocation(ctx, hamburgRequest())
+			_, err := f.eng.AddLocation(ctx, oms.DefaultTenant, hamburgRequest())
 			require.NoError(t, err)
 			before := f.snapshot(t, "")
 			req := hamburgRequest()
 			tt.mutate(&req)
-			_, err = f.eng.AddLocation(ctx, req)
+			_, err = f.eng.AddLocation(ctx, oms.DefaultTenant, req)
 			require.ErrorIs(t, err, oms.ErrIdempotencyKeyReused)
 			require.ErrorIs(t, err, storage.ErrDuplicate)
 			assert.Equal(t, oms.CodeConflict, oms.Code(err))
@@ -94,7 +94,7 @@ func TestAddLocationConcurrentSeeds(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			l, err := f.eng.AddLocation(ctx, hamburgRequest())
+			l, err := f.eng.AddLocation(ctx, oms.DefaultTenant, hamburgRequest())
 			errs[i] = err
 			if err == nil {
 				ids[i] = l.ID.String()
@@ -120,9 +120,7 @@ func TestLocationByCode(t *testing.T) {
 	assert.Equal(t, f.munich.ID, got.ID)
 	assert.Equal(t, "Munich", got.Name)
 
-	other := hamburgRequest()
-	other.Tenant = "other"
-	ham, err := f.eng.AddLocation(ctx, other)
+	ham, err := f.eng.AddLocation(ctx, "other", hamburgRequest())
 	require.NoError(t, err)
 	got, err = f.eng.LocationByCode(ctx, "other", "HAM")
 	require.NoError(t, err)

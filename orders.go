@@ -32,7 +32,7 @@ func (e *Engine) GetOrder(ctx context.Context, tenant string, id uuid.UUID) (*or
 	var o *order.Order
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
-		o, err = tx.Orders().Get(ctx, id)
+		o, err = storage.Orders(tx).Get(ctx, id)
 		return err
 	})
 	if err != nil {
@@ -50,22 +50,22 @@ func (e *Engine) OrderDetails(ctx context.Context, tenant string, id uuid.UUID) 
 	var d OrderDetails
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
-		if d.Order, err = tx.Orders().Get(ctx, id); err != nil {
+		if d.Order, err = storage.Orders(tx).Get(ctx, id); err != nil {
 			return err
 		}
-		if d.Payments, err = tx.Payments().ListByOrder(ctx, id); err != nil {
+		if d.Payments, err = storage.Payments(tx).ListByOrder(ctx, id); err != nil {
 			return err
 		}
-		if d.Reservations, err = tx.Inventory().ListReservations(ctx, storage.ReservationFilter{OrderID: id}); err != nil {
+		if d.Reservations, err = storage.ListReservations(ctx, tx, storage.ReservationFilter{OrderID: id}); err != nil {
 			return err
 		}
-		if d.Fulfillments, err = tx.Fulfillments().ListByOrder(ctx, id); err != nil {
+		if d.Fulfillments, err = storage.Fulfillments(tx).ListByOrder(ctx, id); err != nil {
 			return err
 		}
-		if d.Shipments, err = tx.Shipments().ListByOrder(ctx, id); err != nil {
+		if d.Shipments, err = storage.Shipments(tx).ListByOrder(ctx, id); err != nil {
 			return err
 		}
-		d.Returns, err = tx.Returns().ListByOrder(ctx, id)
+		d.Returns, err = storage.Returns(tx).ListByOrder(ctx, id)
 		return err
 	})
 	if err != nil {
@@ -82,7 +82,7 @@ func (e *Engine) ListOrders(ctx context.Context, tenant string, f storage.OrderF
 	var page storage.OrderPage
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
-		page, err = tx.Orders().List(ctx, f)
+		page, err = storage.ListOrders(ctx, tx, f)
 		return err
 	})
 	if err != nil {
@@ -93,7 +93,6 @@ func (e *Engine) ListOrders(ctx context.Context, tenant string, f storage.OrderF
 
 // OrderRequest names one order and why it is being changed.
 type OrderRequest struct {
-	Tenant  string
 	OrderID uuid.UUID
 	Reason  string
 	// IdempotencyKey, when set, makes a repeat return the order unchanged.
@@ -113,8 +112,8 @@ type OrderRequest struct {
 // cancelled order whose payment is voided returns it unchanged. It returns
 // an *order.TransitionError (order.ErrInvalidTransition) once anything has
 // shipped, and order.ErrNotFound for an unknown order.
-func (e *Engine) CancelOrder(ctx context.Context, req OrderRequest) (*order.Order, error) {
-	tenant := tenantOf(req.Tenant)
+func (e *Engine) CancelOrder(ctx context.Context, tenant string, req OrderRequest) (*order.Order, error) {
+	tenant = tenantOf(tenant)
 	if req.Reason == "" {
 		req.Reason = "cancelled on request"
 	}
@@ -124,7 +123,7 @@ func (e *Engine) CancelOrder(ctx context.Context, req OrderRequest) (*order.Orde
 	var o *order.Order
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
-		if o, err = tx.Orders().Get(ctx, req.OrderID); err != nil {
+		if o, err = storage.Orders(tx).Get(ctx, req.OrderID); err != nil {
 			return notFound(order.ErrNotFound, err)
 		}
 		if o.Status == order.StatusCancelled {
@@ -137,7 +136,7 @@ func (e *Engine) CancelOrder(ctx context.Context, req OrderRequest) (*order.Orde
 		if err := noShippingInProgress(ctx, tx, o.ID); err != nil {
 			return err
 		}
-		fos, err := tx.Fulfillments().ListByOrder(ctx, o.ID)
+		fos, err := storage.Fulfillments(tx).ListByOrder(ctx, o.ID)
 		if err != nil {
 			return err
 		}
@@ -155,12 +154,12 @@ func (e *Engine) CancelOrder(ctx context.Context, req OrderRequest) (*order.Orde
 			if err := f.Cancel(ctx, now); err != nil {
 				return err
 			}
-			if err := tx.Fulfillments().Update(ctx, f); err != nil {
+			if err := storage.Fulfillments(tx).Update(ctx, f); err != nil {
 				return err
 			}
 			rec.add(EventFulfillmentCancelled, AggregateFulfillment, f.ID, fulfillmentPayload(f))
 		}
-		if err := tx.Orders().Update(ctx, o); err != nil {
+		if err := storage.Orders(tx).Update(ctx, o); err != nil {
 			return err
 		}
 		rec.add(EventOrderCancelled, AggregateOrder, o.ID, orderPayload(o))
@@ -184,7 +183,7 @@ func (e *Engine) voidPayments(ctx context.Context, tenant string, orderID uuid.U
 	var payments []*payment.Payment
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
-		payments, err = tx.Payments().ListByOrder(ctx, orderID)
+		payments, err = storage.Payments(tx).ListByOrder(ctx, orderID)
 		return err
 	})
 	if err != nil {
@@ -236,11 +235,11 @@ func (e *Engine) voidPayment(ctx context.Context, tenant string, p *payment.Paym
 // order, ErrShippingInProgress while a fulfillment is being shipped,
 // ErrIdempotencyKeyReused for a key used by another request, and a
 // *fielderr.Error for a reason or key that cannot be stored.
-func (e *Engine) HoldOrder(ctx context.Context, req OrderRequest) (*order.Order, error) {
+func (e *Engine) HoldOrder(ctx context.Context, tenant string, req OrderRequest) (*order.Order, error) {
 	if err := checkText(textOf("reason", req.Reason)); err != nil {
 		return nil, fmt.Errorf("oms: hold order %s: %w", req.OrderID, err)
 	}
-	return e.updateOrder(ctx, req.Tenant, req.OrderID, opHoldOrder, req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
+	return e.updateOrder(ctx, tenant, req.OrderID, opHoldOrder, req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
 		if err := noShippingInProgress(ctx, tx, o.ID); err != nil {
 			return err
 		}
@@ -262,8 +261,8 @@ func (e *Engine) HoldOrder(ctx context.Context, req OrderRequest) (*order.Order,
 // the order is on hold, order.ErrNotFound (with storage.ErrNotFound) for an
 // unknown order, and ErrIdempotencyKeyReused for a key used by another
 // request.
-func (e *Engine) ReleaseHold(ctx context.Context, req OrderRequest) (*order.Order, error) {
-	return e.updateOrder(ctx, req.Tenant, req.OrderID, opReleaseOrder, req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
+func (e *Engine) ReleaseHold(ctx context.Context, tenant string, req OrderRequest) (*order.Order, error) {
+	return e.updateOrder(ctx, tenant, req.OrderID, opReleaseOrder, req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
 		if err := o.Release(ctx, e.clock()); err != nil {
 			return err
 		}
@@ -276,9 +275,9 @@ func (e *Engine) ReleaseHold(ctx context.Context, req OrderRequest) (*order.Orde
 // more is expected of it, such as after its return window. It returns an
 // *order.TransitionError before delivery, and ErrReturnInProgress while a
 // return is open (requested, approved, or received but not refunded).
-func (e *Engine) CompleteOrder(ctx context.Context, req OrderRequest) (*order.Order, error) {
-	return e.updateOrder(ctx, req.Tenant, req.OrderID, opCompleteOrder, req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
-		rs, err := tx.Returns().ListByOrder(ctx, o.ID)
+func (e *Engine) CompleteOrder(ctx context.Context, tenant string, req OrderRequest) (*order.Order, error) {
+	return e.updateOrder(ctx, tenant, req.OrderID, opCompleteOrder, req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
+		rs, err := storage.Returns(tx).ListByOrder(ctx, o.ID)
 		if err != nil {
 			return err
 		}
@@ -298,7 +297,6 @@ func (e *Engine) CompleteOrder(ctx context.Context, req OrderRequest) (*order.Or
 
 // FeedbackRequest leaves a rating and comment on a delivered order.
 type FeedbackRequest struct {
-	Tenant  string
 	OrderID uuid.UUID
 	// Rating is 1 to 5.
 	Rating  int
@@ -311,11 +309,11 @@ type FeedbackRequest struct {
 // LeaveFeedback records the customer's rating and comment. It is allowed
 // once per order, after delivery: errors match order.ErrFeedbackNotAllowed,
 // order.ErrFeedbackExists, or order.ErrInvalidOrder for a rating outside 1–5.
-func (e *Engine) LeaveFeedback(ctx context.Context, req FeedbackRequest) (*order.Order, error) {
+func (e *Engine) LeaveFeedback(ctx context.Context, tenant string, req FeedbackRequest) (*order.Order, error) {
 	if err := checkText(textOf("comment", req.Comment)); err != nil {
 		return nil, fmt.Errorf("oms: leave feedback on %s: %w", req.OrderID, err)
 	}
-	return e.updateOrder(ctx, req.Tenant, req.OrderID, opLeaveFeedback, req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
+	return e.updateOrder(ctx, tenant, req.OrderID, opLeaveFeedback, req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
 		if err := o.LeaveFeedback(req.Rating, req.Comment, e.clock()); err != nil {
 			return err
 		}
@@ -330,7 +328,7 @@ func (e *Engine) updateOrder(ctx context.Context, tenant string, id uuid.UUID, o
 	var o *order.Order
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
-		if o, err = tx.Orders().Get(ctx, id); err != nil {
+		if o, err = storage.Orders(tx).Get(ctx, id); err != nil {
 			return err
 		}
 		if done, err := e.remember(ctx, tx, op, key, id); done || err != nil {
@@ -340,7 +338,7 @@ func (e *Engine) updateOrder(ctx context.Context, tenant string, id uuid.UUID, o
 		if err := change(tx, o, rec); err != nil {
 			return err
 		}
-		if err := tx.Orders().Update(ctx, o); err != nil {
+		if err := storage.Orders(tx).Update(ctx, o); err != nil {
 			return err
 		}
 		return rec.flush(ctx, tx)
@@ -354,7 +352,7 @@ func (e *Engine) updateOrder(ctx context.Context, tenant string, id uuid.UUID, o
 // noShippingInProgress returns ErrShippingInProgress when a fulfillment of
 // the order is being shipped.
 func noShippingInProgress(ctx context.Context, tx storage.Tx, orderID uuid.UUID) error {
-	fos, err := tx.Fulfillments().ListByOrder(ctx, orderID)
+	fos, err := storage.Fulfillments(tx).ListByOrder(ctx, orderID)
 	if err != nil {
 		return err
 	}

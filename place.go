@@ -27,8 +27,6 @@ type PaymentMethod struct {
 
 // PlaceOrderRequest places an order from any sales channel.
 type PlaceOrderRequest struct {
-	// Tenant owns the order; empty means DefaultTenant.
-	Tenant string
 	// IdempotencyKey makes the request safe to repeat. When empty and the
 	// draft has an external reference, the key is derived from the channel
 	// name and that reference. Either way, a second order with the same
@@ -66,8 +64,8 @@ type PlaceOrderRequest struct {
 // open until Recover settles it with the gateway); ErrNotConfigured
 // without a gateway; ErrIdempotencyKeyReused for a key first used by
 // another operation or with a different request.
-func (e *Engine) PlaceOrder(ctx context.Context, req PlaceOrderRequest) (*order.Order, error) {
-	res, err := e.PlaceOrderResult(ctx, req)
+func (e *Engine) PlaceOrder(ctx context.Context, tenant string, req PlaceOrderRequest) (*order.Order, error) {
+	res, err := e.PlaceOrderResult(ctx, tenant, req)
 	return res.Order, err
 }
 
@@ -103,8 +101,8 @@ type PlaceResult struct {
 // another request) gets the first order back, Replayed set.
 //
 // Errors: those of PlaceOrder, with Order set as PlaceOrder returns it.
-func (e *Engine) PlaceOrderResult(ctx context.Context, req PlaceOrderRequest) (PlaceResult, error) {
-	tenant := tenantOf(req.Tenant)
+func (e *Engine) PlaceOrderResult(ctx context.Context, tenant string, req PlaceOrderRequest) (PlaceResult, error) {
+	tenant = tenantOf(tenant)
 	d := req.Order
 	if err := checkText(keyField(req.IdempotencyKey), textOf("payment.gateway", req.Payment.Gateway), textOf("payment.token", req.Payment.Token)); err != nil {
 		return PlaceResult{}, fmt.Errorf("oms: place order: %w", err)
@@ -132,7 +130,7 @@ func (e *Engine) PlaceOrderResult(ctx context.Context, req PlaceOrderRequest) (P
 		}
 		if prior != uuid.Nil {
 			existing = true
-			o, err = tx.Orders().Get(ctx, prior)
+			o, err = storage.Orders(tx).Get(ctx, prior)
 			return err
 		}
 		now := e.clock()
@@ -147,7 +145,7 @@ func (e *Engine) PlaceOrderResult(ctx context.Context, req PlaceOrderRequest) (P
 			return err
 		}
 		rec := e.recorder()
-		if err := tx.Orders().Create(ctx, o); err != nil {
+		if err := storage.Orders(tx).Create(ctx, o); err != nil {
 			return err
 		}
 		if o.Totals.Total.IsPositive() {
@@ -156,7 +154,7 @@ func (e *Engine) PlaceOrderResult(ctx context.Context, req PlaceOrderRequest) (P
 				return err
 			}
 			pay.AuthorizationToken = req.Payment.Token
-			if err := tx.Payments().Create(ctx, pay); err != nil {
+			if err := storage.Payments(tx).Create(ctx, pay); err != nil {
 				return err
 			}
 		}
@@ -444,7 +442,7 @@ func (e *Engine) reserve(ctx context.Context, tx storage.Tx, o *order.Order, pla
 			return err
 		}
 		rec.stockMoved(applied, lvl)
-		if err := inv.CreateReservation(ctx, r); err != nil {
+		if err := storage.Reservations(tx).Create(ctx, r); err != nil {
 			return err
 		}
 	}
@@ -486,13 +484,13 @@ func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		orphan, unneeded = nil, false
 		var err error
-		if o, err = tx.Orders().Get(ctx, orderID); err != nil {
+		if o, err = storage.Orders(tx).Get(ctx, orderID); err != nil {
 			return err
 		}
 		now := e.clock()
 		rec := e.recorder()
 		if pay != nil {
-			p, err := tx.Payments().Get(ctx, pay.ID)
+			p, err := storage.Payments(tx).Get(ctx, pay.ID)
 			if err != nil {
 				return err
 			}
@@ -503,7 +501,7 @@ func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.
 			if err := p.RecordAuthorization(ctx, e.newID(), res.Ref, res.Amount, authorizeRequest(p).IdempotencyKey, now); err != nil {
 				return err
 			}
-			if err := tx.Payments().Update(ctx, p); err != nil {
+			if err := storage.Payments(tx).Update(ctx, p); err != nil {
 				return err
 			}
 			o.SyncPayment(paymentFacts(p), now)
@@ -518,7 +516,7 @@ func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.
 			}
 			rec.add(EventOrderConfirmed, AggregateOrder, o.ID, orderPayload(o))
 		}
-		if err := tx.Orders().Update(ctx, o); err != nil {
+		if err := storage.Orders(tx).Update(ctx, o); err != nil {
 			return err
 		}
 		return rec.flush(ctx, tx)
@@ -562,7 +560,7 @@ func (e *Engine) undoPlacement(ctx context.Context, tenant string, orderID uuid.
 	var o *order.Order
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
-		if o, err = tx.Orders().Get(ctx, orderID); err != nil {
+		if o, err = storage.Orders(tx).Get(ctx, orderID); err != nil {
 			return err
 		}
 		if o.Status != order.StatusPending {
@@ -570,7 +568,7 @@ func (e *Engine) undoPlacement(ctx context.Context, tenant string, orderID uuid.
 		}
 		now := e.clock()
 		rec := e.recorder()
-		payments, err := tx.Payments().ListByOrder(ctx, o.ID)
+		payments, err := storage.Payments(tx).ListByOrder(ctx, o.ID)
 		if err != nil {
 			return err
 		}
@@ -592,7 +590,7 @@ func (e *Engine) undoPlacement(ctx context.Context, tenant string, orderID uuid.
 			default:
 				continue // an authorization may exist: Recover asks the gateway
 			}
-			if err := tx.Payments().Update(ctx, p); err != nil {
+			if err := storage.Payments(tx).Update(ctx, p); err != nil {
 				return err
 			}
 			o.SyncPayment(paymentFacts(p), now)
@@ -603,7 +601,7 @@ func (e *Engine) undoPlacement(ctx context.Context, tenant string, orderID uuid.
 		if err := o.Cancel(ctx, reason, now); err != nil {
 			return err
 		}
-		if err := tx.Orders().Update(ctx, o); err != nil {
+		if err := storage.Orders(tx).Update(ctx, o); err != nil {
 			return err
 		}
 		for _, k := range keys {
@@ -664,7 +662,7 @@ func (e *Engine) eachOrder(ctx context.Context, tenant string, f storage.OrderFi
 		var page storage.OrderPage
 		err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 			var err error
-			page, err = tx.Orders().List(ctx, f)
+			page, err = storage.ListOrders(ctx, tx, f)
 			return err
 		})
 		if err != nil {
@@ -686,25 +684,45 @@ var ErrPlacementExpired = errors.New("oms: the placement expired before the paym
 
 // releaseReservations releases every open reservation of an order.
 func (e *Engine) releaseReservations(ctx context.Context, tx storage.Tx, orderID uuid.UUID, reason string) error {
-	inv := tx.Inventory()
-	open, err := inv.ListReservations(ctx, storage.ReservationFilter{OrderID: orderID, Status: inventory.ReservationOpen})
+	open, err := storage.ListReservations(ctx, tx, storage.ReservationFilter{OrderID: orderID, Status: inventory.ReservationOpen})
 	if err != nil {
 		return err
 	}
+	return e.settleReservations(ctx, tx, open, inventory.MovementRelease, reason, (*inventory.Reservation).Release)
+}
+
+// settleReservations is the stock step of releasing and shipping: for each
+// reservation, in lock order, it moves its units by a movement of kind,
+// settles the reservation (settle marks it released or shipped) and stores
+// it.
+func (e *Engine) settleReservations(ctx context.Context, tx storage.Tx, rs []*inventory.Reservation,
+	kind inventory.MovementKind, reason string, settle func(*inventory.Reservation, time.Time) error) error {
+	inv := tx.Inventory()
 	now := e.clock()
-	for _, r := range lockOrder(open, reservationLevel) {
-		m, err := inventory.NewMovement(e.newID(), r.Tenant, r.SKU, r.LocationID, inventory.MovementRelease, r.Quantity, orderID, reason, now)
+	for _, r := range lockOrder(rs, reservationLevel) {
+		m, err := inventory.NewMovement(e.newID(), r.Tenant, r.SKU, r.LocationID, kind, r.Quantity, r.OrderID, reason, now)
 		if err != nil {
 			return err
 		}
 		if _, _, err := inv.ApplyMovement(ctx, m); err != nil {
-			return fmt.Errorf("release %s at %s: %w", r.SKU, r.LocationID, err)
+			return fmt.Errorf("%s %s at %s: %w", kind, r.SKU, r.LocationID, err)
 		}
-		if err := r.Release(now); err != nil {
+		if err := settle(r, now); err != nil {
 			return err
 		}
-		if err := inv.UpdateReservation(ctx, r); err != nil {
+		if err := storage.Reservations(tx).Update(ctx, r); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// applyMovements applies stock movements in lock order.
+func applyMovements(ctx context.Context, tx storage.Tx, moves []inventory.Movement) error {
+	inv := tx.Inventory()
+	for _, m := range lockOrder(moves, func(m inventory.Movement) (string, uuid.UUID) { return m.SKU, m.LocationID }) {
+		if _, _, err := inv.ApplyMovement(ctx, m); err != nil {
+			return fmt.Errorf("%s %s at %s: %w", m.Kind, m.SKU, m.LocationID, err)
 		}
 	}
 	return nil

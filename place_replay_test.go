@@ -33,21 +33,21 @@ func TestPlaceOrderResultReportsReplay(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			ctx := context.Background()
-			first, err := f.eng.PlaceOrderResult(ctx, c.req)
+			first, err := f.eng.PlaceOrderResult(ctx, oms.DefaultTenant, c.req)
 			require.NoError(t, err)
 			require.NotNil(t, first.Order)
 			assert.False(t, first.Replayed, "the first placement is not a replay")
 			assert.Equal(t, order.StatusConfirmed, first.Order.Status)
 			available := f.available(t, "", "MUG")
 
-			again, err := f.eng.PlaceOrderResult(ctx, c.req)
+			again, err := f.eng.PlaceOrderResult(ctx, oms.DefaultTenant, c.req)
 			require.NoError(t, err)
 			assert.True(t, again.Replayed, "the repeat is a replay")
 			assert.Equal(t, first.Order.ID, again.Order.ID)
 			assert.Equal(t, available, f.available(t, "", "MUG"), "a replay reserves nothing")
 
 			// PlaceOrder keeps its shape and returns the same first order.
-			o, err := f.eng.PlaceOrder(ctx, c.req)
+			o, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, c.req)
 			require.NoError(t, err)
 			assert.Equal(t, first.Order.ID, o.ID)
 		})
@@ -69,7 +69,7 @@ func TestPlaceOrderResultConcurrentRepeatsReplayOne(t *testing.T) {
 		errs    = make([]error, n)
 	)
 	for i := range n {
-		wg.Go(func() { results[i], errs[i] = f.eng.PlaceOrderResult(ctx, req) })
+		wg.Go(func() { results[i], errs[i] = f.eng.PlaceOrderResult(ctx, oms.DefaultTenant, req) })
 	}
 	wg.Wait()
 	placed := 0
@@ -107,20 +107,20 @@ func TestPlaceOrderFingerprint(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
 			ctx := context.Background()
-			first, err := f.eng.PlaceOrderResult(ctx, base)
+			first, err := f.eng.PlaceOrderResult(ctx, oms.DefaultTenant, base)
 			require.NoError(t, err)
 			before := f.snapshot(t, "")
 
 			req := base
 			req.Order.Lines = append([]order.DraftLine(nil), base.Order.Lines...)
 			c.change(&req)
-			res, err := f.eng.PlaceOrderResult(ctx, req)
+			res, err := f.eng.PlaceOrderResult(ctx, oms.DefaultTenant, req)
 			require.ErrorIs(t, err, oms.ErrIdempotencyKeyReused)
 			assert.Nil(t, res.Order)
 			assert.Equal(t, before, f.snapshot(t, ""), "a refused request changes nothing")
 
 			// The first request still replays.
-			again, err := f.eng.PlaceOrderResult(ctx, base)
+			again, err := f.eng.PlaceOrderResult(ctx, oms.DefaultTenant, base)
 			require.NoError(t, err)
 			assert.True(t, again.Replayed)
 			assert.Equal(t, first.Order.ID, again.Order.ID)
@@ -133,10 +133,10 @@ func TestPlaceOrderFingerprint(t *testing.T) {
 		ctx := context.Background()
 		req := oms.PlaceOrderRequest{Order: draftOn("amazon-de", "302-1", line("MUG", 1, "12.00")),
 			Payment: oms.PaymentMethod{Token: payment.TokenApprove}}
-		first, err := f.eng.PlaceOrderResult(ctx, req)
+		first, err := f.eng.PlaceOrderResult(ctx, oms.DefaultTenant, req)
 		require.NoError(t, err)
 		req.Order.ShippingAddress.City = "Potsdam"
-		again, err := f.eng.PlaceOrderResult(ctx, req)
+		again, err := f.eng.PlaceOrderResult(ctx, oms.DefaultTenant, req)
 		require.NoError(t, err, "a marketplace resending a corrected body gets the first order")
 		assert.True(t, again.Replayed)
 		assert.Equal(t, first.Order.ID, again.Order.ID)
@@ -147,7 +147,7 @@ func TestPlaceOrderFingerprint(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t)
 		ctx := context.Background()
-		first, err := f.eng.PlaceOrderResult(ctx, base)
+		first, err := f.eng.PlaceOrderResult(ctx, oms.DefaultTenant, base)
 		require.NoError(t, err)
 		// A record written before fingerprints existed has none.
 		require.NoError(t, f.store.Tx(ctx, oms.DefaultTenant, func(tx storage.Tx) error {
@@ -164,7 +164,7 @@ func TestPlaceOrderFingerprint(t *testing.T) {
 		}))
 		req := base
 		req.Order.Lines = []order.DraftLine{line("MUG", 3, "12.00")}
-		again, err := f.eng.PlaceOrderResult(ctx, req)
+		again, err := f.eng.PlaceOrderResult(ctx, oms.DefaultTenant, req)
 		require.NoError(t, err, "a record without a fingerprint matches any request")
 		assert.True(t, again.Replayed)
 		assert.Equal(t, first.Order.ID, again.Order.ID)

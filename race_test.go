@@ -63,7 +63,7 @@ func TestPlacementRetriesALostStockRace(t *testing.T) {
 			store := &racyStore{Store: memory.New()}
 			f := newFixtureOn(t, store)
 			store.lose.Store(tt.losses)
-			o, err := f.eng.PlaceOrder(context.Background(), oms.PlaceOrderRequest{
+			o, err := f.eng.PlaceOrder(context.Background(), oms.DefaultTenant, oms.PlaceOrderRequest{
 				Order: draft("RACE-1", line("MUG", 1, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove},
 			})
 			if tt.placed {

@@ -162,7 +162,7 @@ func (rc *recovery) payments(ctx context.Context, orderID uuid.UUID) ([]*payment
 	var ps []*payment.Payment
 	err := rc.e.inTx(ctx, rc.tenant, func(tx storage.Tx) error {
 		var err error
-		ps, err = tx.Payments().ListByOrder(ctx, orderID)
+		ps, err = storage.Payments(tx).ListByOrder(ctx, orderID)
 		return err
 	})
 	return ps, err
@@ -309,10 +309,10 @@ func (e *Engine) recordPayment(ctx context.Context, tenant string, id uuid.UUID,
 	)
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
-		if p, err = tx.Payments().Get(ctx, id); err != nil {
+		if p, err = storage.Payments(tx).Get(ctx, id); err != nil {
 			return err
 		}
-		if o, err = tx.Orders().Get(ctx, p.OrderID); err != nil {
+		if o, err = storage.Orders(tx).Get(ctx, p.OrderID); err != nil {
 			return err
 		}
 		now := e.clock()
@@ -331,7 +331,7 @@ func (rc *recovery) shippingClaims(ctx context.Context, o *order.Order) error {
 	var fos []*fulfillment.FulfillmentOrder
 	err := e.inTx(ctx, rc.tenant, func(tx storage.Tx) error {
 		var err error
-		fos, err = tx.Fulfillments().ListByOrder(ctx, o.ID)
+		fos, err = storage.Fulfillments(tx).ListByOrder(ctx, o.ID)
 		return err
 	})
 	if err != nil {
@@ -342,7 +342,7 @@ func (rc *recovery) shippingClaims(ctx context.Context, o *order.Order) error {
 		if f.Status != fulfillment.StatusShipping || f.UpdatedAt.After(rc.now.Add(-rc.opts.StaleAfter)) {
 			continue
 		}
-		_, err := e.Ship(ctx, ShipRequest{Tenant: rc.tenant, FulfillmentID: f.ID})
+		_, err := e.Ship(ctx, rc.tenant, ShipRequest{FulfillmentID: f.ID})
 		if err == nil {
 			rc.report.Shipped = append(rc.report.Shipped, f.ID)
 			continue
@@ -350,7 +350,7 @@ func (rc *recovery) shippingClaims(ctx context.Context, o *order.Order) error {
 		var now *fulfillment.FulfillmentOrder
 		if rerr := e.inTx(ctx, rc.tenant, func(tx storage.Tx) error {
 			var err error
-			now, err = tx.Fulfillments().Get(ctx, f.ID)
+			now, err = storage.Fulfillments(tx).Get(ctx, f.ID)
 			return err
 		}); rerr == nil && now.Status == fulfillment.StatusPacked {
 			rc.report.Unclaimed = append(rc.report.Unclaimed, f.ID)
@@ -370,7 +370,7 @@ func (rc *recovery) receivedReturns(ctx context.Context, o *order.Order) error {
 	var rs []*returns.Return
 	err := e.inTx(ctx, rc.tenant, func(tx storage.Tx) error {
 		var err error
-		rs, err = tx.Returns().ListByOrder(ctx, o.ID)
+		rs, err = storage.Returns(tx).ListByOrder(ctx, o.ID)
 		return err
 	})
 	if err != nil {
@@ -381,7 +381,7 @@ func (rc *recovery) receivedReturns(ctx context.Context, o *order.Order) error {
 		if r.Status != returns.StatusReceived || r.UpdatedAt.After(rc.now.Add(-rc.opts.StaleAfter)) {
 			continue
 		}
-		if _, err := e.RefundReturn(ctx, ReturnAction{Tenant: rc.tenant, ReturnID: r.ID}); err != nil {
+		if _, err := e.RefundReturn(ctx, rc.tenant, ReturnAction{ReturnID: r.ID}); err != nil {
 			if outcomeUnknown(err) {
 				continue
 			}

@@ -112,7 +112,7 @@ func TestLostAuthorizationAnswerIsVoided(t *testing.T) {
 	f := newGatewayRig(t, gw)
 	gw.setLose(3) // every one of the engine's attempts
 
-	o, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft("LOST-1", line("MUG", 2, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+	o, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: draft("LOST-1", line("MUG", 2, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 	require.ErrorIs(t, err, payment.ErrTransient)
 	assert.True(t, oms.IsTransient(err))
 	require.NotNil(t, o)
@@ -172,7 +172,7 @@ func TestRecoverSettlesPlacementsLeftPending(t *testing.T) {
 			done := make(chan struct{})
 			go func() {
 				defer close(done)
-				_, _ = crashing.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft("CRASH-2", line("TEE", 1, "20.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+				_, _ = crashing.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: draft("CRASH-2", line("TEE", 1, "20.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 			}()
 			<-done
 			require.Len(t, heldAuthorizations(sb), 1)
@@ -220,7 +220,7 @@ func TestRecoverGivesUpOnAnAuthorizationThatNeverAnswers(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
-	o, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft("T-1", line("MUG", 1, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenTransient}})
+	o, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: draft("T-1", line("MUG", 1, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenTransient}})
 	require.ErrorIs(t, err, payment.ErrTransient)
 	assert.Equal(t, order.StatusCancelled, o.Status)
 
@@ -246,11 +246,11 @@ func TestGoodwillRefundDoesNotStopTheRestShipping(t *testing.T) {
 	f := newFixture(t)
 	// TEE only in Munich, CAP only in Berlin: two fulfillments.
 	o := f.place(t, "GW-1", line("TEE", 1, "20.00"), line("CAP", 1, "15.00"))
-	fos, err := f.eng.CreateFulfillments(ctx, oms.OrderRequest{OrderID: o.ID})
+	fos, err := f.eng.CreateFulfillments(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
 	require.NoError(t, err)
 	require.Len(t, fos, 2)
 	shipOne(t, f, fos[0].ID)
-	_, err = f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: eur("1.00"), Reason: "late", IdempotencyKey: "gw-1"})
+	_, err = f.eng.RefundPayment(ctx, oms.DefaultTenant, oms.RefundRequest{OrderID: o.ID, Amount: eur("1.00"), Reason: "late", IdempotencyKey: "gw-1"})
 	require.NoError(t, err)
 	shipOne(t, f, fos[1].ID)
 
@@ -273,11 +273,11 @@ func shipOne(t *testing.T, f *fixture, id uuid.UUID) *shipping.Shipment {
 		picks = append(picks, fulfillment.Pick{OrderLineID: l.OrderLineID, Quantity: l.Quantity})
 		pkg = append(pkg, fulfillment.PackageLine{OrderLineID: l.OrderLineID, SKU: l.SKU, Quantity: l.Quantity})
 	}
-	_, err = f.eng.Pick(ctx, oms.PickRequest{FulfillmentID: id, Picks: picks})
+	_, err = f.eng.Pick(ctx, oms.DefaultTenant, oms.PickRequest{FulfillmentID: id, Picks: picks})
 	require.NoError(t, err)
-	_, err = f.eng.Pack(ctx, oms.PackRequest{FulfillmentID: id, Packages: []fulfillment.PackageDraft{{WeightGrams: 500, Lines: pkg}}})
+	_, err = f.eng.Pack(ctx, oms.DefaultTenant, oms.PackRequest{FulfillmentID: id, Packages: []fulfillment.PackageDraft{{WeightGrams: 500, Lines: pkg}}})
 	require.NoError(t, err)
-	s, err := f.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: id})
+	s, err := f.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: id})
 	require.NoError(t, err)
 	return s
 }
@@ -293,15 +293,15 @@ func TestReturnAfterGoodwillRefundIsCappedAndSettles(t *testing.T) {
 	total := o.Totals.Total
 	goodwill, err := total.Sub(eur("3.00"))
 	require.NoError(t, err)
-	_, err = f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: goodwill, Reason: "damaged", IdempotencyKey: "gw-cap"})
+	_, err = f.eng.RefundPayment(ctx, oms.DefaultTenant, oms.RefundRequest{OrderID: o.ID, Amount: goodwill, Reason: "damaged", IdempotencyKey: "gw-cap"})
 	require.NoError(t, err)
 
-	r, err := f.eng.RequestReturn(ctx, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonDamaged,
+	r, err := f.eng.RequestReturn(ctx, oms.DefaultTenant, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonDamaged,
 		Lines: []oms.ReturnLine{{OrderLineID: o.Lines[0].ID, Quantity: 2}}})
 	require.NoError(t, err)
-	_, err = f.eng.ApproveReturn(ctx, oms.ReturnAction{ReturnID: r.ID})
+	_, err = f.eng.ApproveReturn(ctx, oms.DefaultTenant, oms.ReturnAction{ReturnID: r.ID})
 	require.NoError(t, err)
-	r, err = f.eng.ReceiveReturn(ctx, oms.ReceiveReturnRequest{ReturnID: r.ID,
+	r, err = f.eng.ReceiveReturn(ctx, oms.DefaultTenant, oms.ReceiveReturnRequest{ReturnID: r.ID,
 		Receipts: []returns.Receipt{{OrderLineID: o.Lines[0].ID, Quantity: 2, Resellable: 2}}})
 	require.NoError(t, err)
 	assert.Equal(t, returns.StatusRefunded, r.Status)
@@ -310,9 +310,9 @@ func TestReturnAfterGoodwillRefundIsCappedAndSettles(t *testing.T) {
 	d, err := f.eng.OrderDetails(ctx, "", o.ID)
 	require.NoError(t, err)
 	assert.True(t, d.Payments[0].Refunded.Equal(total), "everything captured is refunded once")
-	_, err = f.eng.CloseReturn(ctx, oms.ReturnAction{ReturnID: r.ID})
+	_, err = f.eng.CloseReturn(ctx, oms.DefaultTenant, oms.ReturnAction{ReturnID: r.ID})
 	require.NoError(t, err)
-	done, err := f.eng.CompleteOrder(ctx, oms.OrderRequest{OrderID: o.ID})
+	done, err := f.eng.CompleteOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
 	require.NoError(t, err)
 	assert.Equal(t, order.StatusCompleted, done.Status)
 }
@@ -327,10 +327,10 @@ func TestRefundKeyUsedOnAnotherOrderIsRefused(t *testing.T) {
 	b := f.place(t, "RK-2", line("MUG", 1, "10.00"))
 	f.shipAll(t, a.ID)
 	f.shipAll(t, b.ID)
-	_, err := f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: a.ID, Amount: eur("1.00"), IdempotencyKey: "same-key"})
+	_, err := f.eng.RefundPayment(ctx, oms.DefaultTenant, oms.RefundRequest{OrderID: a.ID, Amount: eur("1.00"), IdempotencyKey: "same-key"})
 	require.NoError(t, err)
 	before := f.snapshot(t, "")
-	_, err = f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: b.ID, Amount: eur("1.00"), IdempotencyKey: "same-key"})
+	_, err = f.eng.RefundPayment(ctx, oms.DefaultTenant, oms.RefundRequest{OrderID: b.ID, Amount: eur("1.00"), IdempotencyKey: "same-key"})
 	require.ErrorIs(t, err, oms.ErrIdempotencyKeyReused)
 	assert.Equal(t, before, f.snapshot(t, ""))
 }
@@ -344,25 +344,25 @@ func TestGatewayKeysAreScopedByTenantAndResource(t *testing.T) {
 	gw := &lostAnswerGateway{Sandbox: payment.NewSandbox()}
 	f := newGatewayRig(t, gw)
 	for _, tenant := range []string{"shop-a", "shop-b"} {
-		loc, err := f.eng.AddLocation(ctx, oms.AddLocationRequest{Tenant: tenant, Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
+		loc, err := f.eng.AddLocation(ctx, tenant, oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
 		require.NoError(t, err)
 		f.stock(t, tenant, "MUG", loc.ID, 5)
 	}
 	for _, tenant := range []string{"shop-a", "shop-b"} {
-		o, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Tenant: tenant, Order: draft("K-1", line("MUG", 1, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+		o, err := f.eng.PlaceOrder(ctx, tenant, oms.PlaceOrderRequest{Order: draft("K-1", line("MUG", 1, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 		require.NoError(t, err)
-		fos, err := f.eng.CreateFulfillments(ctx, oms.OrderRequest{Tenant: tenant, OrderID: o.ID})
+		fos, err := f.eng.CreateFulfillments(ctx, tenant, oms.OrderRequest{OrderID: o.ID})
 		require.NoError(t, err)
 		for _, fo := range fos {
-			_, err := f.eng.Pick(ctx, oms.PickRequest{Tenant: tenant, FulfillmentID: fo.ID, Picks: []fulfillment.Pick{{OrderLineID: fo.Lines[0].OrderLineID, Quantity: 1}}})
+			_, err := f.eng.Pick(ctx, tenant, oms.PickRequest{FulfillmentID: fo.ID, Picks: []fulfillment.Pick{{OrderLineID: fo.Lines[0].OrderLineID, Quantity: 1}}})
 			require.NoError(t, err)
-			_, err = f.eng.Pack(ctx, oms.PackRequest{Tenant: tenant, FulfillmentID: fo.ID, Packages: []fulfillment.PackageDraft{{WeightGrams: 300,
+			_, err = f.eng.Pack(ctx, tenant, oms.PackRequest{FulfillmentID: fo.ID, Packages: []fulfillment.PackageDraft{{WeightGrams: 300,
 				Lines: []fulfillment.PackageLine{{OrderLineID: fo.Lines[0].OrderLineID, SKU: "MUG", Quantity: 1}}}}})
 			require.NoError(t, err)
-			_, err = f.eng.Ship(ctx, oms.ShipRequest{Tenant: tenant, FulfillmentID: fo.ID})
+			_, err = f.eng.Ship(ctx, tenant, oms.ShipRequest{FulfillmentID: fo.ID})
 			require.NoError(t, err)
 		}
-		p, err := f.eng.RefundPayment(ctx, oms.RefundRequest{Tenant: tenant, OrderID: o.ID, Amount: eur("2.00"), IdempotencyKey: "refund-1"})
+		p, err := f.eng.RefundPayment(ctx, tenant, oms.RefundRequest{OrderID: o.ID, Amount: eur("2.00"), IdempotencyKey: "refund-1"})
 		require.NoError(t, err, tenant)
 		assert.True(t, p.Refunded.Equal(eur("2.00")))
 	}
@@ -382,16 +382,16 @@ func TestShipWithoutARateChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	o := f.place(t, "NR-1", line("TEE", 1, "20.00"))
-	fos, err := f.eng.CreateFulfillments(ctx, oms.OrderRequest{OrderID: o.ID})
+	fos, err := f.eng.CreateFulfillments(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
 	require.NoError(t, err)
 	fo := fos[0]
-	_, err = f.eng.Pick(ctx, oms.PickRequest{FulfillmentID: fo.ID, Picks: []fulfillment.Pick{{OrderLineID: fo.Lines[0].OrderLineID, Quantity: 1}}})
+	_, err = f.eng.Pick(ctx, oms.DefaultTenant, oms.PickRequest{FulfillmentID: fo.ID, Picks: []fulfillment.Pick{{OrderLineID: fo.Lines[0].OrderLineID, Quantity: 1}}})
 	require.NoError(t, err)
-	_, err = f.eng.Pack(ctx, oms.PackRequest{FulfillmentID: fo.ID, Packages: []fulfillment.PackageDraft{{WeightGrams: 300,
+	_, err = f.eng.Pack(ctx, oms.DefaultTenant, oms.PackRequest{FulfillmentID: fo.ID, Packages: []fulfillment.PackageDraft{{WeightGrams: 300,
 		Lines: []fulfillment.PackageLine{{OrderLineID: fo.Lines[0].OrderLineID, SKU: "TEE", Quantity: 1}}}}})
 	require.NoError(t, err)
 	before := f.snapshot(t, "")
-	_, err = f.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID, DeliverBy: f.clock.Now().Add(-time.Hour)})
+	_, err = f.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fo.ID, DeliverBy: f.clock.Now().Add(-time.Hour)})
 	require.ErrorIs(t, err, shipping.ErrNoRate)
 	assert.Equal(t, before, f.snapshot(t, ""), "no claim, no version bump, no event")
 }
@@ -412,27 +412,27 @@ func TestUnstorableTextIsRefusedBeforeAnyWrite(t *testing.T) {
 		field string
 	}{
 		{"draft field", func() error {
-			_, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: nulDraft, Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+			_, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: nulDraft, Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 			return err
 		}, "shipping_address.city"},
 		{"placement key", func() error {
-			_, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{IdempotencyKey: "k\x00", Order: draft("TXT-3", line("MUG", 1, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+			_, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{IdempotencyKey: "k\x00", Order: draft("TXT-3", line("MUG", 1, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 			return err
 		}, "idempotency_key"},
 		{"tenant", func() error {
-			_, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Tenant: "t\x00", Order: draft("TXT-4", line("MUG", 1, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+			_, err := f.eng.PlaceOrder(ctx, "t\x00", oms.PlaceOrderRequest{Order: draft("TXT-4", line("MUG", 1, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 			return err
 		}, "tenant"},
 		{"cancel reason", func() error {
-			_, err := f.eng.CancelOrder(ctx, oms.OrderRequest{OrderID: o.ID, Reason: "\xff\xfe"})
+			_, err := f.eng.CancelOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID, Reason: "\xff\xfe"})
 			return err
 		}, "reason"},
 		{"hold key", func() error {
-			_, err := f.eng.HoldOrder(ctx, oms.OrderRequest{OrderID: o.ID, IdempotencyKey: strings.Repeat("k", oms.MaxKeyLength+1)})
+			_, err := f.eng.HoldOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID, IdempotencyKey: strings.Repeat("k", oms.MaxKeyLength+1)})
 			return err
 		}, "idempotency_key"},
 		{"feedback comment", func() error {
-			_, err := f.eng.LeaveFeedback(ctx, oms.FeedbackRequest{OrderID: o.ID, Rating: 5, Comment: "great\x00"})
+			_, err := f.eng.LeaveFeedback(ctx, oms.DefaultTenant, oms.FeedbackRequest{OrderID: o.ID, Rating: 5, Comment: "great\x00"})
 			return err
 		}, "comment"},
 	}
@@ -473,7 +473,7 @@ func TestConcurrentManyLineOrdersDoNotDeadlock(t *testing.T) {
 				ls = append(ls, line(fmt.Sprintf("SKU-%02d", i), 1, "1.00"))
 			}
 			for n := range 3 {
-				_, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{
+				_, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{
 					Order: draft(fmt.Sprintf("DL-%d-%d", c, n), ls...), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 				if err != nil {
 					errs[c] = err
@@ -507,7 +507,7 @@ func TestRecoverFromTwoInstancesAtOnce(t *testing.T) {
 	const orders = 6
 	for i := range orders {
 		gw.setLose(3)
-		_, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft(fmt.Sprintf("TWO-%d", i), line("MUG", 1, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+		_, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: draft(fmt.Sprintf("TWO-%d", i), line("MUG", 1, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 		require.ErrorIs(t, err, payment.ErrTransient)
 	}
 	require.Len(t, heldAuthorizations(gw.Sandbox), orders)
@@ -556,7 +556,7 @@ func TestLostRefundAnswerIsRecordedByRecover(t *testing.T) {
 	gw.loseRefund = 1
 	gw.mu.Unlock()
 
-	_, err := f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: eur("5.00"), Reason: "late", IdempotencyKey: "late-1"})
+	_, err := f.eng.RefundPayment(ctx, oms.DefaultTenant, oms.RefundRequest{OrderID: o.ID, Amount: eur("5.00"), Reason: "late", IdempotencyKey: "late-1"})
 	require.ErrorIs(t, err, payment.ErrTransient)
 	got, err := f.eng.GetOrder(ctx, "", o.ID)
 	require.NoError(t, err)
@@ -566,7 +566,7 @@ func TestLostRefundAnswerIsRecordedByRecover(t *testing.T) {
 	// What is pending counts as spent: no second refund can overdraw.
 	d, err := f.eng.OrderDetails(ctx, "", o.ID)
 	require.NoError(t, err)
-	_, err = f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: d.Payments[0].Captured, IdempotencyKey: "all"})
+	_, err = f.eng.RefundPayment(ctx, oms.DefaultTenant, oms.RefundRequest{OrderID: o.ID, Amount: d.Payments[0].Captured, IdempotencyKey: "all"})
 	require.ErrorIs(t, err, payment.ErrExceedsCaptured)
 
 	f.clock.Advance(2 * time.Minute)
@@ -582,7 +582,7 @@ func TestLostRefundAnswerIsRecordedByRecover(t *testing.T) {
 	require.True(t, ok)
 	assert.True(t, a.Refunded.Equal(eur("5.00")), "the gateway refunded once: %s", a.Refunded)
 
-	again, err := f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: eur("5.00"), Reason: "late", IdempotencyKey: "late-1"})
+	again, err := f.eng.RefundPayment(ctx, oms.DefaultTenant, oms.RefundRequest{OrderID: o.ID, Amount: eur("5.00"), Reason: "late", IdempotencyKey: "late-1"})
 	require.NoError(t, err, "a repeat returns the recorded refund")
 	assert.True(t, again.Refunded.Equal(eur("5.00")))
 	second, err := f.eng.Recover(ctx, "", oms.RecoverOptions{})
@@ -600,12 +600,12 @@ func TestRefusedRefundIsDropped(t *testing.T) {
 	f.shipAll(t, o.ID)
 	eng, err := oms.New(oms.WithStore(f.store), oms.WithClock(f.clock.Now), oms.WithGateway("sandbox", refusingRefunds{payment.NewSandbox()}))
 	require.NoError(t, err)
-	_, err = eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: eur("1.00"), IdempotencyKey: "no-1"})
+	_, err = eng.RefundPayment(ctx, oms.DefaultTenant, oms.RefundRequest{OrderID: o.ID, Amount: eur("1.00"), IdempotencyKey: "no-1"})
 	require.ErrorIs(t, err, payment.ErrDeclined)
 	got, err := f.eng.GetOrder(ctx, "", o.ID)
 	require.NoError(t, err)
 	assert.Equal(t, order.PaymentPaid, got.Payment.Status, "nothing stays pending")
-	p, err := f.eng.RefundPayment(ctx, oms.RefundRequest{OrderID: o.ID, Amount: eur("1.00"), IdempotencyKey: "no-1"})
+	p, err := f.eng.RefundPayment(ctx, oms.DefaultTenant, oms.RefundRequest{OrderID: o.ID, Amount: eur("1.00"), IdempotencyKey: "no-1"})
 	require.NoError(t, err, "the key is free again")
 	assert.True(t, p.Refunded.Equal(eur("1.00")))
 }

@@ -17,7 +17,6 @@ import (
 // RefundRequest gives money back outside a return: a goodwill gesture, a
 // price adjustment, a late-delivery credit.
 type RefundRequest struct {
-	Tenant  string
 	OrderID uuid.UUID
 	// Amount is what to refund, in the order's currency; at most what was
 	// captured and not yet refunded.
@@ -49,14 +48,14 @@ var ErrIdempotencyKeyRequired = errors.New("oms: an idempotency key is required"
 // text that cannot be stored; order.ErrNotFound; in each case nothing
 // changes. Gateway errors: payment.ErrDeclined (nothing changes) and
 // payment.ErrTransient (the refund stays pending).
-func (e *Engine) RefundPayment(ctx context.Context, req RefundRequest) (*payment.Payment, error) {
+func (e *Engine) RefundPayment(ctx context.Context, tenant string, req RefundRequest) (*payment.Payment, error) {
 	if req.IdempotencyKey == "" {
 		return nil, fmt.Errorf("oms: refund payment: %w", ErrIdempotencyKeyRequired)
 	}
 	if err := checkText(keyField(req.IdempotencyKey), textOf("reason", req.Reason)); err != nil {
 		return nil, fmt.Errorf("oms: refund payment: %w", err)
 	}
-	tenant := tenantOf(req.Tenant)
+	tenant = tenantOf(tenant)
 	var (
 		p       *payment.Payment
 		pending payment.PendingRefund
@@ -64,11 +63,11 @@ func (e *Engine) RefundPayment(ctx context.Context, req RefundRequest) (*payment
 	)
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		p, done = nil, false
-		o, err := tx.Orders().Get(ctx, req.OrderID)
+		o, err := storage.Orders(tx).Get(ctx, req.OrderID)
 		if err != nil {
 			return notFound(order.ErrNotFound, err)
 		}
-		ps, err := tx.Payments().ListByOrder(ctx, o.ID)
+		ps, err := storage.Payments(tx).ListByOrder(ctx, o.ID)
 		if err != nil {
 			return err
 		}
@@ -162,11 +161,11 @@ func (e *Engine) finishRefund(ctx context.Context, tenant string, p *payment.Pay
 // savePayment stores a changed payment, syncs its order's payment summary
 // and appends the payment's event, in the caller's transaction.
 func (e *Engine) savePayment(ctx context.Context, tx storage.Tx, o *order.Order, p *payment.Payment, event string, now time.Time) error {
-	if err := tx.Payments().Update(ctx, p); err != nil {
+	if err := storage.Payments(tx).Update(ctx, p); err != nil {
 		return err
 	}
 	o.SyncPayment(paymentFacts(p), now)
-	if err := tx.Orders().Update(ctx, o); err != nil {
+	if err := storage.Orders(tx).Update(ctx, o); err != nil {
 		return err
 	}
 	rec := e.recorder()

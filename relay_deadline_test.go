@@ -118,7 +118,7 @@ func TestRelayDeadlineKeepsOtherAggregatesFlowing(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	const acme = "acme"
-	loc, err := f.eng.AddLocation(ctx, oms.AddLocationRequest{Tenant: acme, Code: "BER", Name: "Acme Berlin", Coordinates: inventory.Coordinates{Lat: 52.5, Lon: 13.4}})
+	loc, err := f.eng.AddLocation(ctx, acme, oms.AddLocationRequest{Code: "BER", Name: "Acme Berlin", Coordinates: inventory.Coordinates{Lat: 52.5, Lon: 13.4}})
 	require.NoError(t, err)
 	f.stock(t, acme, "MUG", loc.ID, 10)
 
@@ -131,7 +131,7 @@ func TestRelayDeadlineKeepsOtherAggregatesFlowing(t *testing.T) {
 	stuck := f.place(t, "HANG-1", line("MUG", 1, "10.00")) // first in the outbox
 	sub.hang(aggregateIs(stuck.ID))
 	mine := f.place(t, "FLOW-1", line("MUG", 1, "10.00"))
-	theirs, err := f.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Tenant: acme, Order: draft("FLOW-2", line("MUG", 1, "10.00")),
+	theirs, err := f.eng.PlaceOrder(ctx, acme, oms.PlaceOrderRequest{Order: draft("FLOW-2", line("MUG", 1, "10.00")),
 		Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 	require.NoError(t, err)
 

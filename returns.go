@@ -2,6 +2,7 @@ package oms
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -22,7 +23,6 @@ type ReturnLine struct {
 
 // ReturnRequest opens a return (RMA) for a delivered order.
 type ReturnRequest struct {
-	Tenant  string
 	OrderID uuid.UUID
 	Reason  returns.Reason
 	Note    string
@@ -37,13 +37,13 @@ type ReturnRequest struct {
 // before delivery, returns.ErrWindowClosed after the policy's window,
 // returns.ErrQuantityExceeded for more units than can be returned,
 // returns.ErrUnknownLine, *fielderr.Error for bad input.
-func (e *Engine) RequestReturn(ctx context.Context, req ReturnRequest) (*returns.Return, error) {
+func (e *Engine) RequestReturn(ctx context.Context, tenant string, req ReturnRequest) (*returns.Return, error) {
 	if err := checkText(keyField(req.IdempotencyKey), textOf("note", req.Note), textOf("reason", string(req.Reason))); err != nil {
 		return nil, fmt.Errorf("oms: request return of %s: %w", req.OrderID, err)
 	}
 	var r *returns.Return
-	err := e.inTx(ctx, tenantOf(req.Tenant), func(tx storage.Tx) error {
-		o, err := tx.Orders().Get(ctx, req.OrderID)
+	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+		o, err := storage.Orders(tx).Get(ctx, req.OrderID)
 		if err != nil {
 			return notFound(order.ErrNotFound, err)
 		}
@@ -51,7 +51,7 @@ func (e *Engine) RequestReturn(ctx context.Context, req ReturnRequest) (*returns
 			prior, err := lookupKeys(ctx, tx, []string{opRequestReturn.key(req.IdempotencyKey)}, opRequestReturn)
 			if err != nil || prior != uuid.Nil {
 				if err == nil {
-					r, err = tx.Returns().Get(ctx, prior)
+					r, err = storage.Returns(tx).Get(ctx, prior)
 				}
 				if err == nil && r.OrderID != o.ID {
 					err = fmt.Errorf("key %q was used for a return of order %s: %w", req.IdempotencyKey, r.OrderID, ErrIdempotencyKeyReused)
@@ -66,25 +66,18 @@ func (e *Engine) RequestReturn(ctx context.Context, req ReturnRequest) (*returns
 		if o.Status == order.StatusCompleted {
 			return fmt.Errorf("order %s is completed: %w", o.ID, returns.ErrWindowClosed)
 		}
-		open, err := tx.Returns().ListByOrder(ctx, o.ID)
+		open, err := storage.Returns(tx).ListByOrder(ctx, o.ID)
 		if err != nil {
 			return err
 		}
-		pending := make(map[uuid.UUID]int64)
-		for _, prior := range open {
-			if prior.Status == returns.StatusRequested || prior.Status == returns.StatusApproved {
-				for id, q := range prior.Quantities() {
-					pending[id] += q
-				}
-			}
-		}
+		pending := returns.Pending(open)
 		lines := make([]returns.RequestLine, 0, len(req.Lines))
 		for _, rl := range req.Lines {
 			l, ok := o.Line(rl.OrderLineID)
 			if !ok {
 				return fmt.Errorf("order line %s: %w", rl.OrderLineID, returns.ErrUnknownLine)
 			}
-			if can := l.Shipped - l.Returned - pending[l.ID]; rl.Quantity > can {
+			if can := l.Returnable() - pending[l.ID]; rl.Quantity > can {
 				return fmt.Errorf("line %s (%s): %d requested, %d returnable: %w", l.ID, l.SKU, rl.Quantity, can, returns.ErrQuantityExceeded)
 			}
 			lines = append(lines, returns.RequestLine{OrderLineID: l.ID, SKU: l.SKU, Quantity: rl.Quantity})
@@ -92,12 +85,12 @@ func (e *Engine) RequestReturn(ctx context.Context, req ReturnRequest) (*returns
 		if r, err = returns.New(e.newID(), o.Tenant, o.ID, req.Reason, req.Note, lines, now); err != nil {
 			return err
 		}
-		if err := tx.Returns().Create(ctx, r); err != nil {
+		if err := storage.Returns(tx).Create(ctx, r); err != nil {
 			return err
 		}
 		// Writing the order makes a concurrent request for the same units,
 		// which read the same open returns, conflict and count again.
-		if err := tx.Orders().Update(ctx, o); err != nil {
+		if err := storage.Orders(tx).Update(ctx, o); err != nil {
 			return err
 		}
 		if _, err := e.remember(ctx, tx, opRequestReturn, req.IdempotencyKey, r.ID); err != nil {
@@ -115,7 +108,6 @@ func (e *Engine) RequestReturn(ctx context.Context, req ReturnRequest) (*returns
 
 // ReturnAction names one return and, for a rejection, why.
 type ReturnAction struct {
-	Tenant   string
 	ReturnID uuid.UUID
 	Reason   string
 	// IdempotencyKey, when set, makes a repeat return the return unchanged.
@@ -128,8 +120,8 @@ type ReturnAction struct {
 // unless the return is requested, returns.ErrNotFound (with
 // storage.ErrNotFound) for an unknown return, and ErrIdempotencyKeyReused
 // for a key used by another request.
-func (e *Engine) ApproveReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
-	return e.updateReturn(ctx, req.Tenant, req.ReturnID, opApproveReturn, req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
+func (e *Engine) ApproveReturn(ctx context.Context, tenant string, req ReturnAction) (*returns.Return, error) {
+	return e.updateReturn(ctx, tenant, req.ReturnID, opApproveReturn, req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
 		if err := r.Approve(ctx, e.clock()); err != nil {
 			return err
 		}
@@ -144,8 +136,8 @@ func (e *Engine) ApproveReturn(ctx context.Context, req ReturnAction) (*returns.
 // unless the return is requested, returns.ErrNotFound (with
 // storage.ErrNotFound) for an unknown return, and ErrIdempotencyKeyReused
 // for a key used by another request.
-func (e *Engine) RejectReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
-	return e.updateReturn(ctx, req.Tenant, req.ReturnID, opRejectReturn, req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
+func (e *Engine) RejectReturn(ctx context.Context, tenant string, req ReturnAction) (*returns.Return, error) {
+	return e.updateReturn(ctx, tenant, req.ReturnID, opRejectReturn, req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
 		if err := r.Reject(ctx, req.Reason, e.clock()); err != nil {
 			return err
 		}
@@ -160,8 +152,8 @@ func (e *Engine) RejectReturn(ctx context.Context, req ReturnAction) (*returns.R
 // unless the return is refunded or rejected, returns.ErrNotFound (with
 // storage.ErrNotFound) for an unknown return, and ErrIdempotencyKeyReused
 // for a key used by another request.
-func (e *Engine) CloseReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
-	return e.updateReturn(ctx, req.Tenant, req.ReturnID, opCloseReturn, req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
+func (e *Engine) CloseReturn(ctx context.Context, tenant string, req ReturnAction) (*returns.Return, error) {
+	return e.updateReturn(ctx, tenant, req.ReturnID, opCloseReturn, req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
 		if err := r.Close(ctx, e.clock()); err != nil {
 			return err
 		}
@@ -172,7 +164,6 @@ func (e *Engine) CloseReturn(ctx context.Context, req ReturnAction) (*returns.Re
 
 // ReceiveReturnRequest records what arrived back at the warehouse.
 type ReceiveReturnRequest struct {
-	Tenant   string
 	ReturnID uuid.UUID
 	// Receipts give, per order line, the units received and how many of
 	// them can be sold again. Lines not listed were not received.
@@ -192,9 +183,9 @@ type ReceiveReturnRequest struct {
 // returns.ErrUnknownLine and returns.ErrQuantityExceeded for receipts the
 // return does not allow, a *fielderr.Error for bad input, and the errors of
 // RefundReturn when the refund fails.
-func (e *Engine) ReceiveReturn(ctx context.Context, req ReceiveReturnRequest) (*returns.Return, error) {
-	_, err := e.updateReturn(ctx, req.Tenant, req.ReturnID, opReceiveReturn, req.IdempotencyKey, func(tx storage.Tx, r *returns.Return, rec *recorder) error {
-		o, err := tx.Orders().Get(ctx, r.OrderID)
+func (e *Engine) ReceiveReturn(ctx context.Context, tenant string, req ReceiveReturnRequest) (*returns.Return, error) {
+	_, err := e.updateReturn(ctx, tenant, req.ReturnID, opReceiveReturn, req.IdempotencyKey, func(tx storage.Tx, r *returns.Return, rec *recorder) error {
+		o, err := storage.Orders(tx).Get(ctx, r.OrderID)
 		if err != nil {
 			return err
 		}
@@ -228,7 +219,7 @@ func (e *Engine) ReceiveReturn(ctx context.Context, req ReceiveReturnRequest) (*
 			if err := o.RecordReturn(ctx, received, now); err != nil {
 				return err
 			}
-			if err := tx.Orders().Update(ctx, o); err != nil {
+			if err := storage.Orders(tx).Update(ctx, o); err != nil {
 				return err
 			}
 			if o.Status == order.StatusReturned {
@@ -243,83 +234,81 @@ func (e *Engine) ReceiveReturn(ctx context.Context, req ReceiveReturnRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	return e.RefundReturn(ctx, ReturnAction{Tenant: req.Tenant, ReturnID: req.ReturnID})
+	return e.RefundReturn(ctx, tenant, ReturnAction{ReturnID: req.ReturnID})
 }
 
 // restock puts a return's resellable units back on hand where they shipped
-// from. A line that shipped from several locations fills each back up to
-// what it shipped there, counting the units earlier returns put back (from
-// the ledger), so every location's count stays true.
+// from, as returns.PlanRestock places them, and records the placements on
+// the return.
 func (e *Engine) restock(ctx context.Context, tx storage.Tx, o *order.Order, r *returns.Return) error {
-	inv := tx.Inventory()
-	shipped, err := inv.ListReservations(ctx, storage.ReservationFilter{OrderID: o.ID, Status: inventory.ReservationShipped})
+	shipped, err := storage.ListReservations(ctx, tx, storage.ReservationFilter{OrderID: o.ID, Status: inventory.ReservationShipped})
 	if err != nil {
 		return err
 	}
-	type place struct {
-		sku string
-		loc uuid.UUID
+	from := make([]returns.Placement, len(shipped))
+	for i, res := range shipped {
+		from[i] = returns.Placement{OrderLineID: res.LineID, SKU: res.SKU, LocationID: res.LocationID, Quantity: res.Quantity}
 	}
-	room := make(map[place]int64) // units shipped from a place and not yet put back
-	for _, res := range shipped {
-		room[place{res.SKU, res.LocationID}] += res.Quantity
-	}
-	moves, err := inv.Movements(ctx, storage.MovementFilter{OrderID: o.ID})
+	earlier, err := restockedBefore(ctx, tx, o.ID, r.ID)
 	if err != nil {
 		return err
 	}
-	for _, m := range moves {
-		if m.Kind == inventory.MovementRestock {
-			room[place{m.SKU, m.LocationID}] -= m.Quantity
-		}
+	plan, err := r.PlanRestock(from, earlier)
+	if err != nil {
+		return err
 	}
 	at := e.clock()
-	var planned []inventory.Movement
-	restockAt := func(sku string, loc uuid.UUID, qty int64) error {
-		m, err := inventory.NewMovement(e.newID(), o.Tenant, sku, loc, inventory.MovementRestock, qty, o.ID, "return "+r.ID.String(), at)
-		planned = append(planned, m)
+	moves := make([]inventory.Movement, 0, len(plan))
+	for _, p := range plan {
+		m, err := inventory.NewMovement(e.newID(), o.Tenant, p.SKU, p.LocationID, inventory.MovementRestock, p.Quantity, o.ID, "return "+r.ID.String(), at)
+		if err != nil {
+			return err
+		}
+		moves = append(moves, m)
+	}
+	if err := applyMovements(ctx, tx, moves); err != nil {
 		return err
 	}
-	restock := r.Restock()
-	for _, l := range r.Lines { // in the return's order, for a stable ledger
-		qty := restock[l.OrderLineID]
-		var first *place
-		for _, res := range shipped {
-			if res.LineID != l.OrderLineID || qty == 0 {
-				continue
-			}
-			p := place{res.SKU, res.LocationID}
-			if first == nil {
-				first = &p
-			}
-			n := min(qty, room[p])
-			if n <= 0 {
-				continue
-			}
-			if err := restockAt(p.sku, p.loc, n); err != nil {
-				return err
-			}
-			room[p] -= n
-			qty -= n
-		}
-		if qty == 0 {
+	r.Restocked = plan
+	return nil
+}
+
+// restockedBefore returns where the order's other returns put units back.
+// Returns received before Return.Restocked existed did not record it: when
+// there is one, the stock ledger tells instead, if the store keeps one.
+func restockedBefore(ctx context.Context, tx storage.Tx, orderID, returnID uuid.UUID) ([]returns.Placement, error) {
+	others, err := storage.Returns(tx).ListByOrder(ctx, orderID)
+	if err != nil {
+		return nil, err
+	}
+	var out []returns.Placement
+	unrecorded := false
+	for _, prior := range others {
+		if prior.ID == returnID {
 			continue
 		}
-		if first == nil {
-			return fmt.Errorf("restock line %s: no shipped reservation: %w", l.OrderLineID, returns.ErrUnknownLine)
-		}
-		// More back than the ledger says shipped from these places: the
-		// first location takes the rest.
-		if err := restockAt(first.sku, first.loc, qty); err != nil {
-			return err
+		out = append(out, prior.Restocked...)
+		if prior.Restocked == nil && len(prior.Restock()) > 0 {
+			unrecorded = true
 		}
 	}
-	for _, m := range lockOrder(planned, func(m inventory.Movement) (string, uuid.UUID) { return m.SKU, m.LocationID }) {
-		if _, _, err := inv.ApplyMovement(ctx, m); err != nil {
-			return err
+	if !unrecorded {
+		return out, nil
+	}
+	moves, err := storage.Movements(ctx, tx, storage.MovementFilter{OrderID: orderID})
+	if errors.Is(err, errors.ErrUnsupported) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out = out[:0]
+	for _, m := range moves {
+		if m.Kind == inventory.MovementRestock {
+			out = append(out, returns.Placement{SKU: m.SKU, LocationID: m.LocationID, Quantity: m.Quantity})
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // RefundReturn refunds a received return: the amount due on its lines goes
@@ -335,18 +324,18 @@ func (e *Engine) restock(ctx context.Context, tx storage.Tx, o *order.Order, r *
 // ErrNotConfigured when the payment's gateway is not registered, and the
 // gateway's refusal (payment.ErrDeclined) or failure (payment.ErrTransient:
 // call again with the same request).
-func (e *Engine) RefundReturn(ctx context.Context, req ReturnAction) (*returns.Return, error) {
-	tenant := tenantOf(req.Tenant)
+func (e *Engine) RefundReturn(ctx context.Context, tenant string, req ReturnAction) (*returns.Return, error) {
+	tenant = tenantOf(tenant)
 	var (
 		r   *returns.Return
 		pay *payment.Payment
 	)
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
-		if r, err = tx.Returns().Get(ctx, req.ReturnID); err != nil {
+		if r, err = storage.Returns(tx).Get(ctx, req.ReturnID); err != nil {
 			return notFound(returns.ErrNotFound, err)
 		}
-		ps, err := tx.Payments().ListByOrder(ctx, r.OrderID)
+		ps, err := storage.Payments(tx).ListByOrder(ctx, r.OrderID)
 		if err != nil {
 			return err
 		}
@@ -398,22 +387,22 @@ func (e *Engine) RefundReturn(ctx context.Context, req ReturnAction) (*returns.R
 			return err
 		}
 		if ref != "" {
-			p, err := tx.Payments().Get(ctx, pay.ID)
+			p, err := storage.Payments(tx).Get(ctx, pay.ID)
 			if err != nil {
 				return err
 			}
 			if err := p.RecordRefund(ctx, e.newID(), ref, due, key, now); err != nil {
 				return err
 			}
-			if err := tx.Payments().Update(ctx, p); err != nil {
+			if err := storage.Payments(tx).Update(ctx, p); err != nil {
 				return err
 			}
-			o, err := tx.Orders().Get(ctx, r.OrderID)
+			o, err := storage.Orders(tx).Get(ctx, r.OrderID)
 			if err != nil {
 				return err
 			}
 			o.SyncPayment(paymentFacts(p), now)
-			if err := tx.Orders().Update(ctx, o); err != nil {
+			if err := storage.Orders(tx).Update(ctx, o); err != nil {
 				return err
 			}
 			rec.add(EventPaymentRefunded, AggregatePayment, p.ID, paymentPayload(p))
@@ -427,7 +416,7 @@ func (e *Engine) updateReturn(ctx context.Context, tenant string, id uuid.UUID, 
 	var r *returns.Return
 	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
-		if r, err = tx.Returns().Get(ctx, id); err != nil {
+		if r, err = storage.Returns(tx).Get(ctx, id); err != nil {
 			return notFound(returns.ErrNotFound, err)
 		}
 		if done, err := e.remember(ctx, tx, op, key, id); done || err != nil {
@@ -437,7 +426,7 @@ func (e *Engine) updateReturn(ctx context.Context, tenant string, id uuid.UUID, 
 		if err := change(tx, r, rec); err != nil {
 			return err
 		}
-		if err := tx.Returns().Update(ctx, r); err != nil {
+		if err := storage.Returns(tx).Update(ctx, r); err != nil {
 			return err
 		}
 		return rec.flush(ctx, tx)

@@ -122,7 +122,7 @@ func TestStepsAfterTheGatewayMovedMoneySurviveTheCaller(t *testing.T) {
 		o, fo := r.packedOrder(t, "CTX-1")
 		ctx, cancel := context.WithCancel(context.Background())
 		gw.afterCapture = cancel
-		_, err := r.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
+		_, err := r.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fo.ID})
 		require.NoError(t, err)
 		d, err := r.eng.OrderDetails(context.Background(), "", o.ID)
 		require.NoError(t, err)
@@ -135,14 +135,14 @@ func TestStepsAfterTheGatewayMovedMoneySurviveTheCaller(t *testing.T) {
 		r, gw := newHookedRig(t, sqliteStore(t))
 		o := r.place(t, "CTX-2", line("MUG", 1, "10.00"))
 		r.deliver(t, o.ID)
-		ret, err := r.eng.RequestReturn(ctx, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonDamaged,
+		ret, err := r.eng.RequestReturn(ctx, oms.DefaultTenant, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonDamaged,
 			Lines: []oms.ReturnLine{{OrderLineID: o.Lines[0].ID, Quantity: 1}}})
 		require.NoError(t, err)
-		_, err = r.eng.ApproveReturn(ctx, oms.ReturnAction{ReturnID: ret.ID})
+		_, err = r.eng.ApproveReturn(ctx, oms.DefaultTenant, oms.ReturnAction{ReturnID: ret.ID})
 		require.NoError(t, err)
 		cctx, cancel := context.WithCancel(ctx)
 		gw.afterRefund = cancel
-		_, err = r.eng.ReceiveReturn(cctx, oms.ReceiveReturnRequest{ReturnID: ret.ID,
+		_, err = r.eng.ReceiveReturn(cctx, oms.DefaultTenant, oms.ReceiveReturnRequest{ReturnID: ret.ID,
 			Receipts: []returns.Receipt{{OrderLineID: o.Lines[0].ID, Quantity: 1, Resellable: 1}}})
 		require.NoError(t, err)
 		d, err := r.eng.OrderDetails(ctx, "", o.ID)
@@ -157,14 +157,14 @@ func TestStepsAfterTheGatewayMovedMoneySurviveTheCaller(t *testing.T) {
 		eng, err := oms.New(oms.WithStore(r.store), oms.WithClock(r.clock.Now),
 			oms.WithGateway("sandbox", payment.NewSandbox()), oms.WithCarrier(&deadlineCarrier{Carrier: r.carrier, cancel: cancel}))
 		require.NoError(t, err)
-		_, err = eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
+		_, err = eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fo.ID})
 		require.ErrorIs(t, err, context.Canceled)
 		// The caller gave up during the label purchase, whose outcome is
 		// unknown: the claim stands, and shipping again resumes it.
 		d, err := r.eng.OrderDetails(context.Background(), "", o.ID)
 		require.NoError(t, err)
 		assert.Equal(t, fulfillment.StatusShipping, d.Fulfillments[0].Status)
-		_, err = r.eng.Ship(context.Background(), oms.ShipRequest{FulfillmentID: fo.ID})
+		_, err = r.eng.Ship(context.Background(), oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fo.ID})
 		require.NoError(t, err)
 	})
 }
@@ -180,14 +180,14 @@ func TestCancelWhileAuthorizingIsRefused(t *testing.T) {
 		page, err := r.eng.ListOrders(ctx, "", storage.OrderFilter{Statuses: []order.Status{order.StatusPending}})
 		require.NoError(t, err)
 		require.Len(t, page.Orders, 1)
-		_, cancelErr = r.eng.CancelOrder(ctx, oms.OrderRequest{OrderID: page.Orders[0].ID})
+		_, cancelErr = r.eng.CancelOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: page.Orders[0].ID})
 	}
 	o := r.place(t, "AUTH-1", line("MUG", 1, "10.00"))
 	require.ErrorIs(t, cancelErr, oms.ErrPlacementInProgress)
 	assert.True(t, oms.IsTransient(cancelErr))
 	assert.Equal(t, order.StatusConfirmed, o.Status)
 
-	c, err := r.eng.CancelOrder(ctx, oms.OrderRequest{OrderID: o.ID})
+	c, err := r.eng.CancelOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
 	require.NoError(t, err)
 	assert.Equal(t, order.PaymentVoided, c.Payment.Status)
 	assert.Equal(t, 1, gw.voids)
@@ -205,7 +205,7 @@ func TestAuthorizationAfterExpiryIsVoided(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, expired, 1)
 	}
-	o, err := r.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft("AUTH-2", line("MUG", 1, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+	o, err := r.eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: draft("AUTH-2", line("MUG", 1, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 	require.Error(t, err)
 	require.NotNil(t, o)
 	assert.Equal(t, order.StatusCancelled, o.Status)
@@ -221,7 +221,7 @@ func TestPartialAuthorizationIsDeclined(t *testing.T) {
 	ctx := context.Background()
 	r, gw := newHookedRig(t, memory.New())
 	gw.halfAuth = true
-	o, err := r.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft("HALF-1", line("MUG", 1, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+	o, err := r.eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: draft("HALF-1", line("MUG", 1, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 	require.ErrorIs(t, err, payment.ErrDeclined)
 	var de *payment.DeclineError
 	require.ErrorAs(t, err, &de)
@@ -278,12 +278,12 @@ func TestRestockSplitLineGoesBackWhereItShippedFrom(t *testing.T) {
 	o := f.place(t, "RS-1", line("MUG", 13, "5.00")) // 10 from Berlin, 3 from Munich
 	o = f.deliver(t, o.ID)
 	for _, qty := range []int64{12, 1} {
-		r, err := f.eng.RequestReturn(ctx, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonNoLongerNeeded,
+		r, err := f.eng.RequestReturn(ctx, oms.DefaultTenant, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonNoLongerNeeded,
 			Lines: []oms.ReturnLine{{OrderLineID: o.Lines[0].ID, Quantity: qty}}})
 		require.NoError(t, err)
-		_, err = f.eng.ApproveReturn(ctx, oms.ReturnAction{ReturnID: r.ID})
+		_, err = f.eng.ApproveReturn(ctx, oms.DefaultTenant, oms.ReturnAction{ReturnID: r.ID})
 		require.NoError(t, err)
-		_, err = f.eng.ReceiveReturn(ctx, oms.ReceiveReturnRequest{ReturnID: r.ID,
+		_, err = f.eng.ReceiveReturn(ctx, oms.DefaultTenant, oms.ReceiveReturnRequest{ReturnID: r.ID,
 			Receipts: []returns.Receipt{{OrderLineID: o.Lines[0].ID, Quantity: qty, Resellable: qty}}})
 		require.NoError(t, err)
 	}
@@ -303,16 +303,16 @@ func TestShipRefusesAnOrderWithoutAnAuthorizedPayment(t *testing.T) {
 	o, fo := r.packedOrder(t, "UNPAID-1")
 	// The authorization is gone (voided behind the engine's back).
 	require.NoError(t, r.store.Tx(ctx, oms.DefaultTenant, func(tx storage.Tx) error {
-		ps, err := tx.Payments().ListByOrder(ctx, o.ID)
+		ps, err := storage.Payments(tx).ListByOrder(ctx, o.ID)
 		if err != nil {
 			return err
 		}
 		if err := ps[0].RecordVoid(ctx, uuid.Must(uuid.NewV7()), "manual", "void-by-hand", r.clock.Now()); err != nil {
 			return err
 		}
-		return tx.Payments().Update(ctx, ps[0])
+		return storage.Payments(tx).Update(ctx, ps[0])
 	}))
-	_, err := r.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
+	_, err := r.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fo.ID})
 	require.ErrorIs(t, err, oms.ErrPaymentNotAuthorized)
 	d, err := r.eng.OrderDetails(ctx, "", o.ID)
 	require.NoError(t, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -20,7 +21,6 @@ import (
 
 // ShipRequest ships a packed fulfillment order.
 type ShipRequest struct {
-	Tenant        string
 	FulfillmentID uuid.UUID
 	// DeliverBy keeps only rates promising delivery by then; zero: no promise.
 	DeliverBy time.Time
@@ -45,8 +45,8 @@ type ShipRequest struct {
 // cancelled), *order.TransitionError when the order cannot ship (on hold),
 // shipping.ErrNoRate, gateway and carrier errors, ErrNotConfigured without
 // carriers.
-func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment, error) {
-	tenant := tenantOf(req.Tenant)
+func (e *Engine) Ship(ctx context.Context, tenant string, req ShipRequest) (*shipping.Shipment, error) {
+	tenant = tenantOf(tenant)
 	if len(e.carriers) == 0 {
 		return nil, fmt.Errorf("oms: ship: no carrier configured: %w", ErrNotConfigured)
 	}
@@ -63,11 +63,11 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
 		shipped = nil
-		if f, err = tx.Fulfillments().Get(ctx, req.FulfillmentID); err != nil {
+		if f, err = storage.Fulfillments(tx).Get(ctx, req.FulfillmentID); err != nil {
 			return notFound(fulfillment.ErrNotFound, err)
 		}
 		if f.ShipmentID != uuid.Nil {
-			shipped, err = tx.Shipments().Get(ctx, f.ShipmentID)
+			shipped, err = storage.Shipments(tx).Get(ctx, f.ShipmentID)
 			return err
 		}
 		if f.Status != fulfillment.StatusShipping {
@@ -76,7 +76,7 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 				return err
 			}
 		}
-		if o, err = tx.Orders().Get(ctx, f.OrderID); err != nil {
+		if o, err = storage.Orders(tx).Get(ctx, f.OrderID); err != nil {
 			return err
 		}
 		if !o.Can(order.EventShip) && !o.Can(order.EventShipPartial) {
@@ -100,11 +100,11 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 	err = e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
 		shipped = nil
-		if f, err = tx.Fulfillments().Get(ctx, req.FulfillmentID); err != nil {
+		if f, err = storage.Fulfillments(tx).Get(ctx, req.FulfillmentID); err != nil {
 			return notFound(fulfillment.ErrNotFound, err)
 		}
 		if f.ShipmentID != uuid.Nil {
-			shipped, err = tx.Shipments().Get(ctx, f.ShipmentID)
+			shipped, err = storage.Shipments(tx).Get(ctx, f.ShipmentID)
 			return err
 		}
 		resume := f.Status == fulfillment.StatusShipping // a step a crash cut short
@@ -113,19 +113,19 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 				return err
 			}
 		}
-		if o, err = tx.Orders().Get(ctx, f.OrderID); err != nil {
+		if o, err = storage.Orders(tx).Get(ctx, f.OrderID); err != nil {
 			return err
 		}
 		if !o.Can(order.EventShip) && !o.Can(order.EventShipPartial) {
 			return o.RecordShipment(ctx, f.Quantities(), e.clock()) // reports the refused transition
 		}
 		if !resume {
-			if err := tx.Fulfillments().Update(ctx, f); err != nil {
+			if err := storage.Fulfillments(tx).Update(ctx, f); err != nil {
 				return err
 			}
 			// Writing the order (its version) makes a concurrent hold or
 			// cancel, which writes it too, conflict with this claim.
-			if err := tx.Orders().Update(ctx, o); err != nil {
+			if err := storage.Orders(tx).Update(ctx, o); err != nil {
 				return err
 			}
 			rec := e.recorder()
@@ -137,14 +137,14 @@ func (e *Engine) Ship(ctx context.Context, req ShipRequest) (*shipping.Shipment,
 		if loc, err = tx.Inventory().GetLocation(ctx, f.LocationID); err != nil {
 			return err
 		}
-		fos, err := tx.Fulfillments().ListByOrder(ctx, o.ID)
+		fos, err := storage.Fulfillments(tx).ListByOrder(ctx, o.ID)
 		if err != nil {
 			return err
 		}
 		if capture, err = captureShare(o, fos, f.ID); err != nil {
 			return err
 		}
-		ps, err := tx.Payments().ListByOrder(ctx, o.ID)
+		ps, err := storage.Payments(tx).ListByOrder(ctx, o.ID)
 		if err != nil {
 			return err
 		}
@@ -270,7 +270,7 @@ func (e *Engine) capture(ctx context.Context, f *fulfillment.FulfillmentOrder, p
 func (e *Engine) abortShipping(ctx context.Context, tenant string, id uuid.UUID, attempt int) error {
 	ctx = context.WithoutCancel(ctx) // runs after a failure, often the caller's deadline
 	return e.inTx(ctx, tenant, func(tx storage.Tx) error {
-		f, err := tx.Fulfillments().Get(ctx, id)
+		f, err := storage.Fulfillments(tx).Get(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -280,7 +280,7 @@ func (e *Engine) abortShipping(ctx context.Context, tenant string, id uuid.UUID,
 		if err := f.AbortShipping(ctx, e.clock()); err != nil {
 			return err
 		}
-		if err := tx.Fulfillments().Update(ctx, f); err != nil {
+		if err := storage.Fulfillments(tx).Update(ctx, f); err != nil {
 			return err
 		}
 		rec := e.recorder()
@@ -292,18 +292,18 @@ func (e *Engine) abortShipping(ctx context.Context, tenant string, id uuid.UUID,
 func (e *Engine) recordShipment(ctx context.Context, tx storage.Tx, fulfillmentID uuid.UUID, attempt int, label shipping.Label, pay *payment.Payment, capture money.Money, captureRef string, out **shipping.Shipment) error {
 	now := e.clock()
 	rec := e.recorder()
-	f, err := tx.Fulfillments().Get(ctx, fulfillmentID)
+	f, err := storage.Fulfillments(tx).Get(ctx, fulfillmentID)
 	if err != nil {
 		return err
 	}
 	if f.ShipmentID != uuid.Nil { // a concurrent Ship of the same fulfillment recorded it first
-		*out, err = tx.Shipments().Get(ctx, f.ShipmentID)
+		*out, err = storage.Shipments(tx).Get(ctx, f.ShipmentID)
 		return err
 	}
 	if f.ShippingAttempt != attempt {
 		return fmt.Errorf("fulfillment %s: shipping attempt %d was superseded by %d: %w", f.ID, attempt, f.ShippingAttempt, fulfillment.ErrInvalidTransition)
 	}
-	o, err := tx.Orders().Get(ctx, f.OrderID)
+	o, err := storage.Orders(tx).Get(ctx, f.OrderID)
 	if err != nil {
 		return err
 	}
@@ -311,57 +311,42 @@ func (e *Engine) recordShipment(ctx context.Context, tx storage.Tx, fulfillmentI
 	if err != nil {
 		return err
 	}
-	if err := tx.Shipments().Create(ctx, s); err != nil {
+	if err := storage.Shipments(tx).Create(ctx, s); err != nil {
 		return err
 	}
 	if err := f.MarkShipped(ctx, s.ID, now); err != nil {
 		return err
 	}
-	if err := tx.Fulfillments().Update(ctx, f); err != nil {
+	if err := storage.Fulfillments(tx).Update(ctx, f); err != nil {
 		return err
 	}
 	// Take the shipped units out of stock: they leave the building.
-	inv := tx.Inventory()
-	open, err := inv.ListReservations(ctx, storage.ReservationFilter{OrderID: o.ID, Status: inventory.ReservationOpen})
+	open, err := storage.ListReservations(ctx, tx, storage.ReservationFilter{OrderID: o.ID, Status: inventory.ReservationOpen})
 	if err != nil {
 		return err
 	}
-	for _, r := range lockOrder(open, reservationLevel) {
-		if r.LocationID != f.LocationID {
-			continue
-		}
-		m, err := inventory.NewMovement(e.newID(), o.Tenant, r.SKU, r.LocationID, inventory.MovementShip, r.Quantity, o.ID, "shipped "+s.TrackingNumber, now)
-		if err != nil {
-			return err
-		}
-		if _, _, err := inv.ApplyMovement(ctx, m); err != nil {
-			return err
-		}
-		if err := r.MarkShipped(now); err != nil {
-			return err
-		}
-		if err := inv.UpdateReservation(ctx, r); err != nil {
-			return err
-		}
+	here := slices.DeleteFunc(open, func(r *inventory.Reservation) bool { return r.LocationID != f.LocationID })
+	if err := e.settleReservations(ctx, tx, here, inventory.MovementShip, "shipped "+s.TrackingNumber, (*inventory.Reservation).MarkShipped); err != nil {
+		return err
 	}
 	if err := o.RecordShipment(ctx, f.Quantities(), now); err != nil {
 		return err
 	}
 	if pay != nil && captureRef != "" {
-		p, err := tx.Payments().Get(ctx, pay.ID)
+		p, err := storage.Payments(tx).Get(ctx, pay.ID)
 		if err != nil {
 			return err
 		}
 		if err := p.RecordCapture(ctx, e.newID(), captureRef, capture, shippingKey("capture", f), now); err != nil {
 			return err
 		}
-		if err := tx.Payments().Update(ctx, p); err != nil {
+		if err := storage.Payments(tx).Update(ctx, p); err != nil {
 			return err
 		}
 		o.SyncPayment(paymentFacts(p), now)
 		rec.add(EventPaymentCaptured, AggregatePayment, p.ID, paymentPayload(p))
 	}
-	if err := tx.Orders().Update(ctx, o); err != nil {
+	if err := storage.Orders(tx).Update(ctx, o); err != nil {
 		return err
 	}
 	rec.add(EventShipmentLabelPurchased, AggregateShipment, s.ID, shipmentPayload(s))

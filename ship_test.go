@@ -91,14 +91,14 @@ func newShipRig(t *testing.T) *shipRig {
 func (r *shipRig) packedOrder(t *testing.T, ref string) (*order.Order, *fulfillment.FulfillmentOrder) {
 	t.Helper()
 	ctx := context.Background()
-	o, err := r.eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: draft(ref, line("MUG", 1, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+	o, err := r.eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: draft(ref, line("MUG", 1, "10.00")), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 	require.NoError(t, err)
-	fos, err := r.eng.CreateFulfillments(ctx, oms.OrderRequest{OrderID: o.ID})
+	fos, err := r.eng.CreateFulfillments(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
 	require.NoError(t, err)
 	fo := fos[0]
-	_, err = r.eng.Pick(ctx, oms.PickRequest{FulfillmentID: fo.ID, Picks: []fulfillment.Pick{{OrderLineID: o.Lines[0].ID, Quantity: 1}}})
+	_, err = r.eng.Pick(ctx, oms.DefaultTenant, oms.PickRequest{FulfillmentID: fo.ID, Picks: []fulfillment.Pick{{OrderLineID: o.Lines[0].ID, Quantity: 1}}})
 	require.NoError(t, err)
-	fo, err = r.eng.Pack(ctx, oms.PackRequest{FulfillmentID: fo.ID, Packages: []fulfillment.PackageDraft{{WeightGrams: 500,
+	fo, err = r.eng.Pack(ctx, oms.DefaultTenant, oms.PackRequest{FulfillmentID: fo.ID, Packages: []fulfillment.PackageDraft{{WeightGrams: 500,
 		Lines: []fulfillment.PackageLine{{OrderLineID: o.Lines[0].ID, Quantity: 1}}}}})
 	require.NoError(t, err)
 	return o, fo
@@ -114,10 +114,10 @@ func TestCancelWaitsForShippingInProgress(t *testing.T) {
 
 	var cancelErr, holdErr error
 	r.carrier.afterBuy = func() {
-		_, cancelErr = r.eng.CancelOrder(ctx, oms.OrderRequest{OrderID: o.ID})
-		_, holdErr = r.eng.HoldOrder(ctx, oms.OrderRequest{OrderID: o.ID, Reason: "fraud check"})
+		_, cancelErr = r.eng.CancelOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
+		_, holdErr = r.eng.HoldOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID, Reason: "fraud check"})
 	}
-	s, err := r.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
+	s, err := r.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fo.ID})
 	require.NoError(t, err)
 	require.ErrorIs(t, cancelErr, oms.ErrShippingInProgress)
 	require.ErrorIs(t, holdErr, oms.ErrShippingInProgress)
@@ -138,7 +138,7 @@ func TestFailedCaptureVoidsTheLabel(t *testing.T) {
 	o, fo := r.packedOrder(t, "SHIP-2")
 	r.gateway.failCaptures.Store(1)
 
-	_, err := r.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
+	_, err := r.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fo.ID})
 	require.Error(t, err)
 	d, err := r.eng.OrderDetails(ctx, "", o.ID)
 	require.NoError(t, err)
@@ -152,7 +152,7 @@ func TestFailedCaptureVoidsTheLabel(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, shipping.TrackingLabelCreated, info.Status, "the voided label never moves")
 
-	s, err := r.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
+	s, err := r.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fo.ID})
 	require.NoError(t, err)
 	assert.NotEqual(t, tracking, s.TrackingNumber, "a new attempt buys a new label, not the voided one")
 	r.clock.Advance(10 * 24 * time.Hour)
@@ -171,15 +171,15 @@ func TestCaptureWithUnknownOutcomeIsResumedNotUndone(t *testing.T) {
 	o, fo := r.packedOrder(t, "SHIP-5")
 	r.gateway.timeoutAfterCapture.Store(1)
 
-	_, err := r.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
+	_, err := r.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fo.ID})
 	require.ErrorIs(t, err, payment.ErrTransient)
 	d, err := r.eng.OrderDetails(ctx, "", o.ID)
 	require.NoError(t, err)
 	assert.Equal(t, fulfillment.StatusShipping, d.Fulfillments[0].Status)
-	_, err = r.eng.CancelOrder(ctx, oms.OrderRequest{OrderID: o.ID})
+	_, err = r.eng.CancelOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
 	require.ErrorIs(t, err, oms.ErrShippingInProgress)
 
-	s, err := r.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
+	s, err := r.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fo.ID})
 	require.NoError(t, err)
 	got, err := r.eng.GetOrder(ctx, "", o.ID)
 	require.NoError(t, err)
@@ -203,7 +203,7 @@ func TestShipResumesAfterACrash(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_, _ = r.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
+		_, _ = r.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fo.ID})
 	}()
 	<-done
 	d, err := r.eng.OrderDetails(ctx, "", o.ID)
@@ -211,7 +211,7 @@ func TestShipResumesAfterACrash(t *testing.T) {
 	require.Equal(t, fulfillment.StatusShipping, d.Fulfillments[0].Status)
 
 	r.carrier.afterBuy = nil
-	s, err := r.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
+	s, err := r.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fo.ID})
 	require.NoError(t, err)
 	labels := 0
 	r.carrier.bought.Range(func(_, _ any) bool { labels++; return true })
@@ -220,7 +220,7 @@ func TestShipResumesAfterACrash(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, order.StatusShipped, got.Status)
 	assert.True(t, got.Payment.Captured.Equal(got.Totals.Total))
-	again, err := r.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
+	again, err := r.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fo.ID})
 	require.NoError(t, err)
 	assert.Equal(t, s.ID, again.ID)
 }
@@ -234,15 +234,15 @@ func TestCancelRetriesAFailedVoid(t *testing.T) {
 	o, fo := r.packedOrder(t, "SHIP-4")
 	r.gateway.failVoids.Store(1)
 
-	got, err := r.eng.CancelOrder(ctx, oms.OrderRequest{OrderID: o.ID})
+	got, err := r.eng.CancelOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
 	require.ErrorIs(t, err, payment.ErrTransient)
 	require.NotNil(t, got)
 	assert.Equal(t, order.StatusCancelled, got.Status)
 	assert.Equal(t, int64(20), r.available(t, "", "MUG"))
-	_, err = r.eng.Ship(ctx, oms.ShipRequest{FulfillmentID: fo.ID})
+	_, err = r.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fo.ID})
 	require.ErrorIs(t, err, fulfillment.ErrInvalidTransition, "a cancelled order never ships")
 
-	got, err = r.eng.CancelOrder(ctx, oms.OrderRequest{OrderID: o.ID})
+	got, err = r.eng.CancelOrder(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: o.ID})
 	require.NoError(t, err)
 	assert.Equal(t, order.PaymentVoided, got.Payment.Status)
 	var events []string

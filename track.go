@@ -24,7 +24,7 @@ func (e *Engine) SyncTracking(ctx context.Context, tenant string, shipmentID uui
 	var s *shipping.Shipment
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
-		s, err = tx.Shipments().Get(ctx, shipmentID)
+		s, err = storage.Shipments(tx).Get(ctx, shipmentID)
 		return err
 	})
 	if err != nil {
@@ -40,7 +40,7 @@ func (e *Engine) SyncTracking(ctx context.Context, tenant string, shipmentID uui
 	}
 	err = e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
-		if s, err = tx.Shipments().Get(ctx, shipmentID); err != nil {
+		if s, err = storage.Shipments(tx).Get(ctx, shipmentID); err != nil {
 			return err
 		}
 		now := e.clock()
@@ -50,7 +50,7 @@ func (e *Engine) SyncTracking(ctx context.Context, tenant string, shipmentID uui
 		}
 		rec := e.recorder()
 		if changed {
-			if err := tx.Shipments().Update(ctx, s); err != nil {
+			if err := storage.Shipments(tx).Update(ctx, s); err != nil {
 				return err
 			}
 			rec.add(EventShipmentTrackingUpdated, AggregateShipment, s.ID, shipmentPayload(s))
@@ -74,26 +74,26 @@ func (e *Engine) SyncTracking(ctx context.Context, tenant string, shipmentID uui
 }
 
 func (e *Engine) deliverIfComplete(ctx context.Context, tx storage.Tx, orderID uuid.UUID, rec *recorder) error {
-	o, err := tx.Orders().Get(ctx, orderID)
+	o, err := storage.Orders(tx).Get(ctx, orderID)
 	if err != nil {
 		return err
 	}
 	if o.Status != order.StatusShipped {
 		return nil // more to ship: delivery is recorded when the last parcel arrives
 	}
-	ss, err := tx.Shipments().ListByOrder(ctx, orderID)
+	ss, err := storage.Shipments(tx).ListByOrder(ctx, orderID)
 	if err != nil {
 		return err
 	}
 	if !shipping.AllDelivered(ss) {
 		// Write the order all the same: a concurrent sync of the other
 		// parcel then conflicts and, retried, sees both delivered.
-		return tx.Orders().Update(ctx, o)
+		return storage.Orders(tx).Update(ctx, o)
 	}
 	if err := o.MarkDelivered(ctx, e.clock()); err != nil {
 		return err
 	}
-	if err := tx.Orders().Update(ctx, o); err != nil {
+	if err := storage.Orders(tx).Update(ctx, o); err != nil {
 		return err
 	}
 	rec.add(EventOrderDelivered, AggregateOrder, o.ID, orderPayload(o))

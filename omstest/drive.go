@@ -149,16 +149,16 @@ func recoverTenant(ctx context.Context, e *oms.Engine, tenant string) (oms.Recov
 // changed and whether the order waits for recovery or for time to pass.
 func driveStep(ctx context.Context, e *oms.Engine, tenant string, d *oms.OrderDetails) (moved, wait bool, err error) {
 	o := d.Order
-	req := oms.OrderRequest{Tenant: tenant, OrderID: o.ID, Reason: "drive to end"}
+	req := oms.OrderRequest{OrderID: o.ID, Reason: "drive to end"}
 	switch o.Status {
 	case order.StatusPending:
 		return false, true, oms.ErrPlacementInProgress
 	case order.StatusCancelled:
 		// The void of the authorization failed: cancelling again retries it.
-		_, err := e.CancelOrder(ctx, req)
+		_, err := e.CancelOrder(ctx, tenant, req)
 		return err == nil, err != nil, err
 	case order.StatusOnHold:
-		_, err := e.ReleaseHold(ctx, req)
+		_, err := e.ReleaseHold(ctx, tenant, req)
 		return err == nil, false, err
 	case order.StatusConfirmed:
 		if len(d.Fulfillments) > 0 {
@@ -166,9 +166,9 @@ func driveStep(ctx context.Context, e *oms.Engine, tenant string, d *oms.OrderDe
 			// ships from confirmed.
 			return driveFulfillments(ctx, e, tenant, d)
 		}
-		_, err := e.CreateFulfillments(ctx, req)
+		_, err := e.CreateFulfillments(ctx, tenant, req)
 		if err != nil {
-			return cancelInstead(ctx, e, req, err)
+			return cancelInstead(ctx, e, tenant, req, err)
 		}
 		return true, false, nil
 	case order.StatusProcessing, order.StatusPartiallyShipped:
@@ -191,8 +191,8 @@ func driveStep(ctx context.Context, e *oms.Engine, tenant string, d *oms.OrderDe
 }
 
 // cancelInstead cancels an order that cannot proceed because of cause.
-func cancelInstead(ctx context.Context, e *oms.Engine, req oms.OrderRequest, cause error) (bool, bool, error) {
-	if _, err := e.CancelOrder(ctx, req); err != nil {
+func cancelInstead(ctx context.Context, e *oms.Engine, tenant string, req oms.OrderRequest, cause error) (bool, bool, error) {
+	if _, err := e.CancelOrder(ctx, tenant, req); err != nil {
 		return false, true, errors.Join(cause, err)
 	}
 	return true, false, nil
@@ -216,22 +216,22 @@ func driveFulfillments(ctx context.Context, e *oms.Engine, tenant string, d *oms
 				}
 			}
 			if len(picks) > 0 {
-				if _, err := e.Pick(ctx, oms.PickRequest{Tenant: tenant, FulfillmentID: f.ID, Picks: picks}); err != nil {
+				if _, err := e.Pick(ctx, tenant, oms.PickRequest{FulfillmentID: f.ID, Picks: picks}); err != nil {
 					errs = append(errs, err)
 					continue
 				}
 			}
-			if _, err := e.Pack(ctx, oms.PackRequest{Tenant: tenant, FulfillmentID: f.ID, Packages: packAll(f)}); err != nil {
+			if _, err := e.Pack(ctx, tenant, oms.PackRequest{FulfillmentID: f.ID, Packages: packAll(f)}); err != nil {
 				errs = append(errs, err)
 				continue
 			}
 			moved = true
 		case fulfillment.StatusPacked:
-			if _, err := e.Ship(ctx, oms.ShipRequest{Tenant: tenant, FulfillmentID: f.ID}); err != nil {
+			if _, err := e.Ship(ctx, tenant, oms.ShipRequest{FulfillmentID: f.ID}); err != nil {
 				if !oms.IsTransient(err) && nothingShipped {
 					// Refused for good before anything shipped: give the
 					// order up rather than leave it waiting.
-					return cancelInstead(ctx, e, oms.OrderRequest{Tenant: tenant, OrderID: d.Order.ID, Reason: "cannot ship"}, err)
+					return cancelInstead(ctx, e, tenant, oms.OrderRequest{OrderID: d.Order.ID, Reason: "cannot ship"}, err)
 				}
 				errs = append(errs, err)
 				wait = true
@@ -257,21 +257,21 @@ func packAll(f *fulfillment.FulfillmentOrder) []fulfillment.PackageDraft {
 func driveReturns(ctx context.Context, e *oms.Engine, tenant string, d *oms.OrderDetails) (moved, wait bool, err error) {
 	var errs []error
 	for _, r := range d.Returns {
-		act := oms.ReturnAction{Tenant: tenant, ReturnID: r.ID, Reason: "drive to end"}
+		act := oms.ReturnAction{ReturnID: r.ID, Reason: "drive to end"}
 		var err error
 		switch r.Status {
 		case returns.StatusRequested:
-			_, err = e.ApproveReturn(ctx, act)
+			_, err = e.ApproveReturn(ctx, tenant, act)
 		case returns.StatusApproved:
 			var receipts []returns.Receipt
 			for _, l := range r.Lines {
 				receipts = append(receipts, returns.Receipt{OrderLineID: l.OrderLineID, Quantity: l.Quantity, Resellable: l.Quantity})
 			}
-			_, err = e.ReceiveReturn(ctx, oms.ReceiveReturnRequest{Tenant: tenant, ReturnID: r.ID, Receipts: receipts})
+			_, err = e.ReceiveReturn(ctx, tenant, oms.ReceiveReturnRequest{ReturnID: r.ID, Receipts: receipts})
 		case returns.StatusReceived:
-			_, err = e.RefundReturn(ctx, act)
+			_, err = e.RefundReturn(ctx, tenant, act)
 		case returns.StatusRefunded, returns.StatusRejected:
-			_, err = e.CloseReturn(ctx, act)
+			_, err = e.CloseReturn(ctx, tenant, act)
 		default:
 			continue
 		}
@@ -285,7 +285,7 @@ func driveReturns(ctx context.Context, e *oms.Engine, tenant string, d *oms.Orde
 	if moved || len(errs) > 0 {
 		return moved, wait, errors.Join(errs...)
 	}
-	if _, err := e.CompleteOrder(ctx, oms.OrderRequest{Tenant: tenant, OrderID: d.Order.ID}); err != nil {
+	if _, err := e.CompleteOrder(ctx, tenant, oms.OrderRequest{OrderID: d.Order.ID}); err != nil {
 		return false, true, err
 	}
 	return true, false, nil

@@ -26,11 +26,11 @@ func ExampleCheckInvariants() {
 		omstest.Fault{Op: omstest.OpAuthorize, N: 2, Mode: omstest.FailAfter},
 		omstest.Fault{Op: omstest.OpAuthorize, N: 3, Mode: omstest.FailAfter})
 	eng, _ := oms.New(oms.WithClock(clock.Now), oms.WithGateway("sandbox", gw), oms.WithCarrier(shipping.NewSandbox(clock.Now)))
-	loc, _ := eng.AddLocation(ctx, oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.5, Lon: 13.4}})
-	_ = eng.AddItem(ctx, oms.AddItemRequest{SKU: "MUG", Name: "Mug"})
-	_, _ = eng.ReceiveStock(ctx, oms.StockChangeRequest{SKU: "MUG", LocationID: loc.ID, Quantity: 5})
+	loc, _ := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.5, Lon: 13.4}})
+	_ = eng.AddItem(ctx, oms.DefaultTenant, oms.AddItemRequest{SKU: "MUG", Name: "Mug"})
+	_, _ = eng.ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: "MUG", LocationID: loc.ID, Quantity: 5})
 
-	_, err := eng.PlaceOrder(ctx, oms.PlaceOrderRequest{
+	_, err := eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{
 		Order: order.Draft{
 			Channel: order.Channel{Kind: order.ChannelWeb, Name: "shop"}, ExternalRef: "1001", Currency: "EUR",
 			ShippingAddress: order.Address{Name: "Ada", Line1: "Jungfernstieg 1", City: "Hamburg", PostalCode: "20354", Country: "DE"},

@@ -142,7 +142,7 @@ func readTenant(ctx context.Context, s storage.Store, tenant string) (*tenantSta
 		st = &tenantState{tenant: tenant}
 		f := storage.OrderFilter{Limit: 1000}
 		for {
-			page, err := tx.Orders().List(ctx, f)
+			page, err := storage.ListOrders(ctx, tx, f)
 			if err != nil {
 				return fmt.Errorf("list orders: %w", err)
 			}
@@ -153,22 +153,22 @@ func readTenant(ctx context.Context, s storage.Store, tenant string) (*tenantSta
 			f.Cursor = page.Next
 		}
 		for _, o := range st.orders {
-			ps, err := tx.Payments().ListByOrder(ctx, o.ID)
+			ps, err := storage.Payments(tx).ListByOrder(ctx, o.ID)
 			if err != nil {
 				return fmt.Errorf("list payments of %s: %w", o.ID, err)
 			}
 			st.payments = append(st.payments, ps...)
-			fs, err := tx.Fulfillments().ListByOrder(ctx, o.ID)
+			fs, err := storage.Fulfillments(tx).ListByOrder(ctx, o.ID)
 			if err != nil {
 				return fmt.Errorf("list fulfillments of %s: %w", o.ID, err)
 			}
 			st.fulfillments = append(st.fulfillments, fs...)
-			ss, err := tx.Shipments().ListByOrder(ctx, o.ID)
+			ss, err := storage.Shipments(tx).ListByOrder(ctx, o.ID)
 			if err != nil {
 				return fmt.Errorf("list shipments of %s: %w", o.ID, err)
 			}
 			st.shipments = append(st.shipments, ss...)
-			rs, err := tx.Returns().ListByOrder(ctx, o.ID)
+			rs, err := storage.Returns(tx).ListByOrder(ctx, o.ID)
 			if err != nil {
 				return fmt.Errorf("list returns of %s: %w", o.ID, err)
 			}
@@ -176,13 +176,13 @@ func readTenant(ctx context.Context, s storage.Store, tenant string) (*tenantSta
 		}
 		inv := tx.Inventory()
 		var err error
-		if st.reservations, err = inv.ListReservations(ctx, storage.ReservationFilter{}); err != nil {
+		if st.reservations, err = storage.ListReservations(ctx, tx, storage.ReservationFilter{}); err != nil {
 			return fmt.Errorf("list reservations: %w", err)
 		}
 		if st.levels, err = inv.StockLevels(ctx, nil); err != nil {
 			return fmt.Errorf("stock levels: %w", err)
 		}
-		if st.movements, err = inv.Movements(ctx, storage.MovementFilter{}); err != nil {
+		if st.movements, err = storage.Movements(ctx, tx, storage.MovementFilter{}); err != nil {
 			return fmt.Errorf("movements: %w", err)
 		}
 		if st.locations, err = inv.ListLocations(ctx); err != nil {
@@ -866,11 +866,11 @@ func (c *checker) isolation(ctx context.Context, s storage.Store, states []*tena
 			}
 			for _, a := range foreign {
 				for _, o := range a.orders {
-					_, err := tx.Orders().Get(ctx, o.ID)
+					_, err := storage.Orders(tx).Get(ctx, o.ID)
 					if err := probe("order", o.ID, a.tenant, err); err != nil {
 						return err
 					}
-					rs, err := tx.Inventory().ListReservations(ctx, storage.ReservationFilter{OrderID: o.ID})
+					rs, err := storage.ListReservations(ctx, tx, storage.ReservationFilter{OrderID: o.ID})
 					if err != nil {
 						return err
 					}
@@ -879,25 +879,25 @@ func (c *checker) isolation(ctx context.Context, s storage.Store, states []*tena
 					}
 				}
 				for _, p := range a.payments {
-					_, err := tx.Payments().Get(ctx, p.ID)
+					_, err := storage.Payments(tx).Get(ctx, p.ID)
 					if err := probe("payment", p.ID, a.tenant, err); err != nil {
 						return err
 					}
 				}
 				for _, f := range a.fulfillments {
-					_, err := tx.Fulfillments().Get(ctx, f.ID)
+					_, err := storage.Fulfillments(tx).Get(ctx, f.ID)
 					if err := probe("fulfillment", f.ID, a.tenant, err); err != nil {
 						return err
 					}
 				}
 				for _, sh := range a.shipments {
-					_, err := tx.Shipments().Get(ctx, sh.ID)
+					_, err := storage.Shipments(tx).Get(ctx, sh.ID)
 					if err := probe("shipment", sh.ID, a.tenant, err); err != nil {
 						return err
 					}
 				}
 				for _, r := range a.returns {
-					_, err := tx.Returns().Get(ctx, r.ID)
+					_, err := storage.Returns(tx).Get(ctx, r.ID)
 					if err := probe("return", r.ID, a.tenant, err); err != nil {
 						return err
 					}

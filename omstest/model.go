@@ -226,7 +226,7 @@ func (r *modelRun) sequence(rt *rapid.T) {
 
 func (m *model) setup(tenant string) {
 	for _, sku := range modelSKUs {
-		if err := m.eng.AddItem(m.ctx, oms.AddItemRequest{Tenant: tenant, SKU: sku, Name: sku}); err != nil {
+		if err := m.eng.AddItem(m.ctx, tenant, oms.AddItemRequest{SKU: sku, Name: sku}); err != nil {
 			m.rt.Fatalf("add item: %v", err)
 		}
 	}
@@ -234,7 +234,7 @@ func (m *model) setup(tenant string) {
 		code     string
 		lat, lon float64
 	}{{"BER", 52.52, 13.405}, {"MUC", 48.137, 11.575}} {
-		l, err := m.eng.AddLocation(m.ctx, oms.AddLocationRequest{Tenant: tenant, Code: loc.code, Name: loc.code,
+		l, err := m.eng.AddLocation(m.ctx, tenant, oms.AddLocationRequest{Code: loc.code, Name: loc.code,
 			Coordinates: inventory.Coordinates{Lat: loc.lat, Lon: loc.lon}, Priority: i})
 		if err != nil {
 			m.rt.Fatalf("add location: %v", err)
@@ -244,7 +244,7 @@ func (m *model) setup(tenant string) {
 	for _, sku := range modelSKUs {
 		for _, loc := range m.locs[tenant] {
 			if q := rapid.IntRange(0, 6).Draw(m.rt, "initial stock"); q > 0 {
-				if _, err := m.eng.ReceiveStock(m.ctx, oms.StockChangeRequest{Tenant: tenant, SKU: sku, LocationID: loc, Quantity: int64(q)}); err != nil {
+				if _, err := m.eng.ReceiveStock(m.ctx, tenant, oms.StockChangeRequest{SKU: sku, LocationID: loc, Quantity: int64(q)}); err != nil {
 					m.rt.Fatalf("receive stock: %v", err)
 				}
 			}
@@ -515,7 +515,7 @@ func (m *model) key(prefix string) string {
 }
 
 func (m *model) receiveStock(tenant string) (bool, error) {
-	_, err := m.eng.ReceiveStock(m.ctx, oms.StockChangeRequest{Tenant: tenant,
+	_, err := m.eng.ReceiveStock(m.ctx, tenant, oms.StockChangeRequest{
 		SKU:        rapid.SampledFrom(append([]string{"UNKNOWN"}, modelSKUs...)).Draw(m.rt, "sku"),
 		LocationID: rapid.SampledFrom(m.locs[tenant]).Draw(m.rt, "location"),
 		Quantity:   int64(rapid.IntRange(1, 5).Draw(m.rt, "quantity"))})
@@ -527,7 +527,7 @@ func (m *model) adjustStock(tenant string) (bool, error) {
 	if q >= 0 {
 		q++
 	}
-	_, err := m.eng.AdjustStock(m.ctx, oms.StockChangeRequest{Tenant: tenant,
+	_, err := m.eng.AdjustStock(m.ctx, tenant, oms.StockChangeRequest{
 		SKU:        rapid.SampledFrom(modelSKUs).Draw(m.rt, "sku"),
 		LocationID: rapid.SampledFrom(m.locs[tenant]).Draw(m.rt, "location"),
 		Quantity:   int64(q), Reason: "count"})
@@ -566,8 +566,8 @@ func (m *model) place(tenant string) (bool, error) {
 	for sku, q := range need {
 		enough = enough && avail[sku] >= q
 	}
-	req := oms.PlaceOrderRequest{Tenant: tenant, Order: d, Payment: oms.PaymentMethod{Token: token}}
-	o, err := m.eng.PlaceOrder(m.ctx, req)
+	req := oms.PlaceOrderRequest{Order: d, Payment: oms.PaymentMethod{Token: token}}
+	o, err := m.eng.PlaceOrder(m.ctx, tenant, req)
 	if o != nil {
 		m.placed[tenant] = append(m.placed[tenant], req)
 	}
@@ -621,7 +621,7 @@ func (m *model) orderReq(tenant string, want ...order.Status) (oms.OrderRequest,
 	if !ok {
 		return oms.OrderRequest{}, false
 	}
-	return oms.OrderRequest{Tenant: tenant, OrderID: o.ID, Reason: "model"}, true
+	return oms.OrderRequest{OrderID: o.ID, Reason: "model"}, true
 }
 
 func (m *model) cancel(tenant string) (bool, error) {
@@ -629,7 +629,7 @@ func (m *model) cancel(tenant string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	_, err := m.eng.CancelOrder(m.ctx, req)
+	_, err := m.eng.CancelOrder(m.ctx, tenant, req)
 	return true, err
 }
 
@@ -638,7 +638,7 @@ func (m *model) hold(tenant string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	_, err := m.eng.HoldOrder(m.ctx, req)
+	_, err := m.eng.HoldOrder(m.ctx, tenant, req)
 	return true, err
 }
 
@@ -647,7 +647,7 @@ func (m *model) release(tenant string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	_, err := m.eng.ReleaseHold(m.ctx, req)
+	_, err := m.eng.ReleaseHold(m.ctx, tenant, req)
 	return true, err
 }
 
@@ -656,7 +656,7 @@ func (m *model) createFulfillments(tenant string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	_, err := m.eng.CreateFulfillments(m.ctx, req)
+	_, err := m.eng.CreateFulfillments(m.ctx, tenant, req)
 	return true, err
 }
 
@@ -689,7 +689,7 @@ func (m *model) pick(tenant string) (bool, error) {
 	if len(picks) == 0 {
 		return false, nil
 	}
-	_, err := m.eng.Pick(m.ctx, oms.PickRequest{Tenant: tenant, FulfillmentID: f.ID, Picks: picks})
+	_, err := m.eng.Pick(m.ctx, tenant, oms.PickRequest{FulfillmentID: f.ID, Picks: picks})
 	return true, err
 }
 
@@ -713,7 +713,7 @@ func (m *model) pack(tenant string) (bool, error) {
 	if len(lines) == 0 {
 		return false, nil
 	}
-	_, err := m.eng.Pack(m.ctx, oms.PackRequest{Tenant: tenant, FulfillmentID: f.ID,
+	_, err := m.eng.Pack(m.ctx, tenant, oms.PackRequest{FulfillmentID: f.ID,
 		Packages: []fulfillment.PackageDraft{{WeightGrams: int64(rapid.IntRange(100, 5000).Draw(m.rt, "weight")), Lines: lines}}})
 	return true, err
 }
@@ -723,7 +723,7 @@ func (m *model) ship(tenant string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	_, err := m.eng.Ship(m.ctx, oms.ShipRequest{Tenant: tenant, FulfillmentID: f.ID, Fastest: rapid.Bool().Draw(m.rt, "fastest")})
+	_, err := m.eng.Ship(m.ctx, tenant, oms.ShipRequest{FulfillmentID: f.ID, Fastest: rapid.Bool().Draw(m.rt, "fastest")})
 	if err == nil || f.Status != fulfillment.StatusPacked {
 		return true, err
 	}
@@ -766,7 +766,7 @@ func (m *model) requestReturnOf(tenant string, o *order.Order) (bool, error) {
 	if len(lines) == 0 {
 		lines = append(lines, oms.ReturnLine{OrderLineID: o.Lines[0].ID, Quantity: 1})
 	}
-	_, err := m.eng.RequestReturn(m.ctx, oms.ReturnRequest{Tenant: tenant, OrderID: o.ID, Reason: returns.ReasonNoLongerNeeded, Lines: lines})
+	_, err := m.eng.RequestReturn(m.ctx, tenant, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonNoLongerNeeded, Lines: lines})
 	return true, err
 }
 
@@ -786,12 +786,12 @@ func (m *model) decideReturn(tenant string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	act := oms.ReturnAction{Tenant: tenant, ReturnID: r.ID, Reason: "model"}
+	act := oms.ReturnAction{ReturnID: r.ID, Reason: "model"}
 	var err error
 	if rapid.IntRange(0, 3).Draw(m.rt, "reject") == 0 {
-		_, err = m.eng.RejectReturn(m.ctx, act)
+		_, err = m.eng.RejectReturn(m.ctx, tenant, act)
 	} else {
-		_, err = m.eng.ApproveReturn(m.ctx, act)
+		_, err = m.eng.ApproveReturn(m.ctx, tenant, act)
 	}
 	return true, err
 }
@@ -810,7 +810,7 @@ func (m *model) receiveReturn(tenant string) (bool, error) {
 		receipts = append(receipts, returns.Receipt{OrderLineID: l.OrderLineID, Quantity: q,
 			Resellable: int64(rapid.IntRange(0, int(q)).Draw(m.rt, "resellable"))})
 	}
-	_, err := m.eng.ReceiveReturn(m.ctx, oms.ReceiveReturnRequest{Tenant: tenant, ReturnID: r.ID, Receipts: receipts})
+	_, err := m.eng.ReceiveReturn(m.ctx, tenant, oms.ReceiveReturnRequest{ReturnID: r.ID, Receipts: receipts})
 	return true, err
 }
 
@@ -819,7 +819,7 @@ func (m *model) refundReturn(tenant string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	_, err := m.eng.RefundReturn(m.ctx, oms.ReturnAction{Tenant: tenant, ReturnID: r.ID})
+	_, err := m.eng.RefundReturn(m.ctx, tenant, oms.ReturnAction{ReturnID: r.ID})
 	return true, err
 }
 
@@ -828,7 +828,7 @@ func (m *model) closeReturn(tenant string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	_, err := m.eng.CloseReturn(m.ctx, oms.ReturnAction{Tenant: tenant, ReturnID: r.ID})
+	_, err := m.eng.CloseReturn(m.ctx, tenant, oms.ReturnAction{ReturnID: r.ID})
 	return true, err
 }
 
@@ -844,8 +844,8 @@ func (m *model) goodwill(tenant string) (bool, error) {
 	}
 	cents := refundable.Amount().Shift(2).IntPart()
 	amount := money.FromMinor(int64(rapid.IntRange(1, int(cents)+2).Draw(m.rt, "refund cents")), p.Amount.Currency())
-	req := oms.RefundRequest{Tenant: tenant, OrderID: p.OrderID, Amount: amount, Reason: "goodwill", IdempotencyKey: m.key("goodwill")}
-	_, err = m.eng.RefundPayment(m.ctx, req)
+	req := oms.RefundRequest{OrderID: p.OrderID, Amount: amount, Reason: "goodwill", IdempotencyKey: m.key("goodwill")}
+	_, err = m.eng.RefundPayment(m.ctx, tenant, req)
 	if err == nil {
 		m.refunds[tenant] = append(m.refunds[tenant], req)
 	}
@@ -864,7 +864,7 @@ func (m *model) complete(tenant string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	_, err := m.eng.CompleteOrder(m.ctx, req)
+	_, err := m.eng.CompleteOrder(m.ctx, tenant, req)
 	return true, err
 }
 
@@ -883,17 +883,17 @@ func (m *model) foreign(tenant string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	req := oms.OrderRequest{Tenant: tenant, OrderID: o.ID, Reason: "foreign"}
+	req := oms.OrderRequest{OrderID: o.ID, Reason: "foreign"}
 	var err error
 	switch rapid.IntRange(0, 3).Draw(m.rt, "foreign op") {
 	case 0:
-		_, err = m.eng.CancelOrder(m.ctx, req)
+		_, err = m.eng.CancelOrder(m.ctx, tenant, req)
 	case 1:
-		_, err = m.eng.HoldOrder(m.ctx, req)
+		_, err = m.eng.HoldOrder(m.ctx, tenant, req)
 	case 2:
-		_, err = m.eng.CreateFulfillments(m.ctx, req)
+		_, err = m.eng.CreateFulfillments(m.ctx, tenant, req)
 	default:
-		_, err = m.eng.RefundPayment(m.ctx, oms.RefundRequest{Tenant: tenant, OrderID: o.ID,
+		_, err = m.eng.RefundPayment(m.ctx, tenant, oms.RefundRequest{OrderID: o.ID,
 			Amount: money.FromMinor(1, "EUR"), IdempotencyKey: m.key("foreign")})
 	}
 	if !errors.Is(err, storage.ErrNotFound) {
@@ -963,7 +963,7 @@ func (m *model) repeatPlacement(tenant string) (bool, error) {
 		return false, nil // cancelled: its reference was freed for a new attempt
 	}
 	m.unchanged = true
-	o, err := m.eng.PlaceOrder(m.ctx, req)
+	o, err := m.eng.PlaceOrder(m.ctx, tenant, req)
 	if err != nil || o == nil || o.ID != first.ID {
 		m.rt.Fatalf("repeat of the placement of order %s (%s): got %v, %v", first.ID, first.Status, o, err)
 	}
@@ -981,13 +981,13 @@ func (m *model) repeatRefund(tenant string) (bool, error) {
 	other, ok := m.anyOrder(tenant)
 	if ok && other.ID != req.OrderID && rapid.Bool().Draw(m.rt, "other order") {
 		req.OrderID = other.ID
-		_, err := m.eng.RefundPayment(m.ctx, req)
+		_, err := m.eng.RefundPayment(m.ctx, tenant, req)
 		if !errors.Is(err, oms.ErrIdempotencyKeyReused) {
 			m.rt.Fatalf("refund key %s reused on order %s: want oms.ErrIdempotencyKeyReused, got %v", req.IdempotencyKey, other.ID, err)
 		}
 		return true, err
 	}
-	_, err := m.eng.RefundPayment(m.ctx, req)
+	_, err := m.eng.RefundPayment(m.ctx, tenant, req)
 	if err != nil {
 		m.rt.Fatalf("repeat of goodwill refund %s: %v", req.IdempotencyKey, err)
 	}
@@ -1000,7 +1000,7 @@ func (m *model) feedback(tenant string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	_, err := m.eng.LeaveFeedback(m.ctx, oms.FeedbackRequest{Tenant: tenant, OrderID: o.ID,
+	_, err := m.eng.LeaveFeedback(m.ctx, tenant, oms.FeedbackRequest{OrderID: o.ID,
 		Rating: rapid.IntRange(0, 6).Draw(m.rt, "rating"), Comment: "model"})
 	return true, err
 }

@@ -70,11 +70,11 @@ func newWorld(t *testing.T, gw payment.Gateway, sandbox *payment.Sandbox) *world
 	require.NoError(t, err)
 	w := &world{eng: eng, gw: gw, sandbox: sandbox, clock: clk, log: omstest.NewEventLog(eng), loc: map[string]uuid.UUID{}}
 	for _, tenant := range tenants {
-		require.NoError(t, eng.AddItem(ctx, oms.AddItemRequest{Tenant: tenant, SKU: "A", Name: "A"}))
-		l, err := eng.AddLocation(ctx, oms.AddLocationRequest{Tenant: tenant, Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.5, Lon: 13.4}})
+		require.NoError(t, eng.AddItem(ctx, tenant, oms.AddItemRequest{SKU: "A", Name: "A"}))
+		l, err := eng.AddLocation(ctx, tenant, oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.5, Lon: 13.4}})
 		require.NoError(t, err)
 		w.loc[tenant] = l.ID
-		_, err = eng.ReceiveStock(ctx, oms.StockChangeRequest{Tenant: tenant, SKU: "A", LocationID: l.ID, Quantity: 10})
+		_, err = eng.ReceiveStock(ctx, tenant, oms.StockChangeRequest{SKU: "A", LocationID: l.ID, Quantity: 10})
 		require.NoError(t, err)
 	}
 	return w
@@ -91,7 +91,7 @@ func (w *world) opts(settled bool) omstest.CheckOptions {
 
 func (w *world) place(t *testing.T, tenant, token string, qty int64) *order.Order {
 	t.Helper()
-	o, err := w.eng.PlaceOrder(context.Background(), oms.PlaceOrderRequest{Tenant: tenant,
+	o, err := w.eng.PlaceOrder(context.Background(), tenant, oms.PlaceOrderRequest{
 		Order: order.Draft{
 			Channel:     order.Channel{Kind: order.ChannelWeb, Name: "web"},
 			ExternalRef: uuid.NewString(),
@@ -142,7 +142,7 @@ func TestCheckInvariantsHoldOnALifecycle(t *testing.T) {
 		w.place(t, tenant, payment.TokenApprove, 2)
 		w.place(t, tenant, payment.TokenDecline, 1)
 		o := w.place(t, tenant, payment.TokenApprove, 1)
-		_, err := w.eng.HoldOrder(ctx, oms.OrderRequest{Tenant: tenant, OrderID: o.ID})
+		_, err := w.eng.HoldOrder(ctx, tenant, oms.OrderRequest{OrderID: o.ID})
 		require.NoError(t, err)
 	}
 	require.Empty(t, problems(t, w, w.opts(false)))
@@ -188,10 +188,10 @@ func TestCheckInvariantsFindCorruption(t *testing.T) {
 			name: "reservation released without a movement",
 			corrupt: func(t *testing.T, w *world, o *order.Order) {
 				tx(t, w, "t1", func(tx storage.Tx) error {
-					rs, err := tx.Inventory().ListReservations(ctx, storage.ReservationFilter{OrderID: o.ID})
+					rs, err := storage.ListReservations(ctx, tx, storage.ReservationFilter{OrderID: o.ID})
 					require.NoError(t, err)
 					require.NoError(t, rs[0].Release(w.clock.Now()))
-					return tx.Inventory().UpdateReservation(ctx, rs[0])
+					return storage.Reservations(tx).Update(ctx, rs[0])
 				})
 			},
 			want: []string{"open reservations sum to"},
@@ -200,10 +200,10 @@ func TestCheckInvariantsFindCorruption(t *testing.T) {
 			name: "captured more than authorized",
 			corrupt: func(t *testing.T, w *world, o *order.Order) {
 				tx(t, w, "t1", func(tx storage.Tx) error {
-					ps, err := tx.Payments().ListByOrder(ctx, o.ID)
+					ps, err := storage.Payments(tx).ListByOrder(ctx, o.ID)
 					require.NoError(t, err)
 					ps[0].Captured = money.MustParse("1000.00", "EUR")
-					return tx.Payments().Update(ctx, ps[0])
+					return storage.Payments(tx).Update(ctx, ps[0])
 				})
 			},
 			want: []string{"captured 1000.00 EUR > authorized", "capture transactions sum to", "payment summary"},
@@ -212,10 +212,10 @@ func TestCheckInvariantsFindCorruption(t *testing.T) {
 			name: "payment summary out of step",
 			corrupt: func(t *testing.T, w *world, o *order.Order) {
 				tx(t, w, "t1", func(tx storage.Tx) error {
-					got, err := tx.Orders().Get(ctx, o.ID)
+					got, err := storage.Orders(tx).Get(ctx, o.ID)
 					require.NoError(t, err)
 					got.Payment.Status = order.PaymentPaid
-					return tx.Orders().Update(ctx, got)
+					return storage.Orders(tx).Update(ctx, got)
 				})
 			},
 			want: []string{"payment summary paid"},
@@ -267,7 +267,7 @@ func TestCheckInvariantsFindCorruption(t *testing.T) {
 					copied := o.Clone()
 					copied.Tenant = "t2"
 					copied.Version = 0
-					return tx.Orders().Create(ctx, copied)
+					return storage.Orders(tx).Create(ctx, copied)
 				})
 			},
 			want: []string{"tenant t2 sees order", "of tenant t1"},
@@ -276,10 +276,10 @@ func TestCheckInvariantsFindCorruption(t *testing.T) {
 			name: "cancelled with its stock still reserved",
 			corrupt: func(t *testing.T, w *world, o *order.Order) {
 				tx(t, w, "t1", func(tx storage.Tx) error {
-					got, err := tx.Orders().Get(ctx, o.ID)
+					got, err := storage.Orders(tx).Get(ctx, o.ID)
 					require.NoError(t, err)
 					require.NoError(t, got.Cancel(ctx, "x", w.clock.Now()))
-					return tx.Orders().Update(ctx, got)
+					return storage.Orders(tx).Update(ctx, got)
 				})
 			},
 			want: []string{"is open for order", "which is cancelled", "is cancelled, its last event says confirmed"},
@@ -291,7 +291,7 @@ func TestCheckInvariantsFindCorruption(t *testing.T) {
 				tx(t, w, "t1", func(tx storage.Tx) error {
 					p, err := payment.New(uuid.New(), "t1", o.ID, "gw", o.Totals.Total, w.clock.Now())
 					require.NoError(t, err)
-					return tx.Payments().Create(ctx, p)
+					return storage.Payments(tx).Create(ctx, p)
 				})
 			},
 			want: []string{"still pending after recovery", "2 payments"},
@@ -337,7 +337,7 @@ func TestDriveToEndNamesWhatItCannotFinish(t *testing.T) {
 	sb := payment.NewSandbox()
 	w := newWorld(t, voidFails{sb}, sb)
 	o := w.place(t, "t1", payment.TokenApprove, 1)
-	_, err := w.eng.CancelOrder(ctx, oms.OrderRequest{Tenant: "t1", OrderID: o.ID})
+	_, err := w.eng.CancelOrder(ctx, "t1", oms.OrderRequest{OrderID: o.ID})
 	require.ErrorIs(t, err, payment.ErrTransient)
 
 	err = omstest.DriveToEnd(ctx, w.eng, tenants, w.clock.Advance)

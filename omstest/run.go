@@ -352,7 +352,7 @@ func (d *runDriver) lifecycle(ctx context.Context) {
 	d.place(ctx, d.tA, "to-hold", payment.TokenApprove, orderLine("TEE", 1, "19.99"))
 	d.place(ctx, d.tB, "other", payment.TokenApprove, orderLine("CAP", 1, "7.49"))
 	d.step("place declined", func() error {
-		o, err := d.e.PlaceOrder(ctx, oms.PlaceOrderRequest{Tenant: d.tA, IdempotencyKey: "place-declined",
+		o, err := d.e.PlaceOrder(ctx, d.tA, oms.PlaceOrderRequest{IdempotencyKey: "place-declined",
 			Order: runDraft("declined", orderLine("MUG", 1, "9.99")), Payment: oms.PaymentMethod{Token: payment.TokenDecline}})
 		switch {
 		case errors.Is(err, payment.ErrDeclined):
@@ -367,24 +367,24 @@ func (d *runDriver) lifecycle(ctx context.Context) {
 	})
 
 	d.orderStep(d.tA, "to-cancel", "cancel", func(id uuid.UUID) error {
-		_, err := d.e.CancelOrder(ctx, oms.OrderRequest{Tenant: d.tA, OrderID: id, Reason: "customer changed their mind"})
+		_, err := d.e.CancelOrder(ctx, d.tA, oms.OrderRequest{OrderID: id, Reason: "customer changed their mind"})
 		return err
 	})
 	d.orderStep(d.tA, "to-hold", "hold", func(id uuid.UUID) error {
-		_, err := d.e.HoldOrder(ctx, oms.OrderRequest{Tenant: d.tA, OrderID: id, Reason: "fraud review", IdempotencyKey: "hold-1"})
+		_, err := d.e.HoldOrder(ctx, d.tA, oms.OrderRequest{OrderID: id, Reason: "fraud review", IdempotencyKey: "hold-1"})
 		return err
 	})
 	d.orderStep(d.tA, "to-hold", "release", func(id uuid.UUID) error {
-		_, err := d.e.ReleaseHold(ctx, oms.OrderRequest{Tenant: d.tA, OrderID: id, IdempotencyKey: "release-1"})
+		_, err := d.e.ReleaseHold(ctx, d.tA, oms.OrderRequest{OrderID: id, IdempotencyKey: "release-1"})
 		return err
 	})
 	d.orderStep(d.tA, "to-hold", "fulfil", func(id uuid.UUID) error {
-		_, err := d.e.CreateFulfillments(ctx, oms.OrderRequest{Tenant: d.tA, OrderID: id})
+		_, err := d.e.CreateFulfillments(ctx, d.tA, oms.OrderRequest{OrderID: id})
 		return err
 	})
 
 	d.orderStep(d.tA, "split", "fulfil", func(id uuid.UUID) error {
-		fos, err := d.e.CreateFulfillments(ctx, oms.OrderRequest{Tenant: d.tA, OrderID: id})
+		fos, err := d.e.CreateFulfillments(ctx, d.tA, oms.OrderRequest{OrderID: id})
 		if err == nil && len(fos) != 2 {
 			return fmt.Errorf("the split order has %d fulfillment orders, want 2", len(fos))
 		}
@@ -395,7 +395,7 @@ func (d *runDriver) lifecycle(ctx context.Context) {
 		for _, l := range fo.Lines {
 			picks = append(picks, fulfillment.Pick{OrderLineID: l.OrderLineID, Quantity: l.Quantity})
 		}
-		_, err := d.e.Pick(ctx, oms.PickRequest{Tenant: d.tA, FulfillmentID: fo.ID, Picks: picks, IdempotencyKey: "pick-" + fo.ID.String()})
+		_, err := d.e.Pick(ctx, d.tA, oms.PickRequest{FulfillmentID: fo.ID, Picks: picks, IdempotencyKey: "pick-" + fo.ID.String()})
 		return err
 	})
 	d.fulfillmentStep(ctx, "split", "pack", func(fo *fulfillment.FulfillmentOrder) error {
@@ -403,12 +403,12 @@ func (d *runDriver) lifecycle(ctx context.Context) {
 		for _, l := range fo.Lines {
 			lines = append(lines, fulfillment.PackageLine{OrderLineID: l.OrderLineID, SKU: l.SKU, Quantity: l.Quantity})
 		}
-		_, err := d.e.Pack(ctx, oms.PackRequest{Tenant: d.tA, FulfillmentID: fo.ID, IdempotencyKey: "pack-" + fo.ID.String(),
+		_, err := d.e.Pack(ctx, d.tA, oms.PackRequest{FulfillmentID: fo.ID, IdempotencyKey: "pack-" + fo.ID.String(),
 			Packages: []fulfillment.PackageDraft{{WeightGrams: 900, LengthCm: 30, WidthCm: 20, HeightCm: 10, Lines: lines}}})
 		return err
 	})
 	d.fulfillmentStep(ctx, "split", "ship", func(fo *fulfillment.FulfillmentOrder) error {
-		_, err := d.e.Ship(ctx, oms.ShipRequest{Tenant: d.tA, FulfillmentID: fo.ID})
+		_, err := d.e.Ship(ctx, d.tA, oms.ShipRequest{FulfillmentID: fo.ID})
 		return err
 	})
 	// Tracking every other day keeps the carrier's fault points few.
@@ -436,7 +436,7 @@ func (d *runDriver) lifecycle(ctx context.Context) {
 	}
 
 	d.orderStep(d.tA, "split", "goodwill refund", func(id uuid.UUID) error {
-		_, err := d.e.RefundPayment(ctx, oms.RefundRequest{Tenant: d.tA, OrderID: id, Amount: eurAmount("5.00"),
+		_, err := d.e.RefundPayment(ctx, d.tA, oms.RefundRequest{OrderID: id, Amount: eurAmount("5.00"),
 			Reason: "late delivery", IdempotencyKey: "goodwill-1"})
 		return err
 	})
@@ -451,7 +451,7 @@ func (d *runDriver) lifecycle(ctx context.Context) {
 				mugLine = l.ID
 			}
 		}
-		r, err := d.e.RequestReturn(ctx, oms.ReturnRequest{Tenant: d.tA, OrderID: id, Reason: returns.ReasonDamaged,
+		r, err := d.e.RequestReturn(ctx, d.tA, oms.ReturnRequest{OrderID: id, Reason: returns.ReasonDamaged,
 			Lines: []oms.ReturnLine{{OrderLineID: mugLine, Quantity: 2}}, IdempotencyKey: "return-1"})
 		if err == nil {
 			returnID = r.ID
@@ -467,16 +467,16 @@ func (d *runDriver) lifecycle(ctx context.Context) {
 		})
 	}
 	returnStep("approve return", func(id uuid.UUID) error {
-		_, err := d.e.ApproveReturn(ctx, oms.ReturnAction{Tenant: d.tA, ReturnID: id, IdempotencyKey: "approve-1"})
+		_, err := d.e.ApproveReturn(ctx, d.tA, oms.ReturnAction{ReturnID: id, IdempotencyKey: "approve-1"})
 		return err
 	})
 	returnStep("receive return", func(id uuid.UUID) error {
-		_, err := d.e.ReceiveReturn(ctx, oms.ReceiveReturnRequest{Tenant: d.tA, ReturnID: id, IdempotencyKey: "receive-1",
+		_, err := d.e.ReceiveReturn(ctx, d.tA, oms.ReceiveReturnRequest{ReturnID: id, IdempotencyKey: "receive-1",
 			Receipts: []returns.Receipt{{OrderLineID: mugLine, Quantity: 2, Resellable: 1}}})
 		return err
 	})
 	d.orderStep(d.tA, "split", "complete", func(id uuid.UUID) error {
-		_, err := d.e.CompleteOrder(ctx, oms.OrderRequest{Tenant: d.tA, OrderID: id, IdempotencyKey: "complete-1"})
+		_, err := d.e.CompleteOrder(ctx, d.tA, oms.OrderRequest{OrderID: id, IdempotencyKey: "complete-1"})
 		return err
 	})
 }
@@ -495,7 +495,7 @@ func (d *runDriver) setup(ctx context.Context, tenant string, stock map[string][
 			continue
 		}
 		d.step(tenant+" add location "+code, func() error {
-			_, err := d.e.AddLocation(ctx, oms.AddLocationRequest{Tenant: tenant, Code: code, Name: code, Coordinates: coords[code]})
+			_, err := d.e.AddLocation(ctx, tenant, oms.AddLocationRequest{Code: code, Name: code, Coordinates: coords[code]})
 			if errors.Is(err, storage.ErrDuplicate) { // the first attempt's answer was lost
 				return nil
 			}
@@ -515,7 +515,7 @@ func (d *runDriver) setup(ctx context.Context, tenant string, stock map[string][
 			if !skus[sl.sku] {
 				skus[sl.sku] = true
 				d.step(tenant+" add item "+sl.sku, func() error {
-					return d.e.AddItem(ctx, oms.AddItemRequest{Tenant: tenant, SKU: sl.sku, Name: sl.sku})
+					return d.e.AddItem(ctx, tenant, oms.AddItemRequest{SKU: sl.sku, Name: sl.sku})
 				})
 			}
 			d.step(tenant+" receive "+sl.sku+" at "+code, func() error {
@@ -523,7 +523,7 @@ func (d *runDriver) setup(ctx context.Context, tenant string, stock map[string][
 				if !ok {
 					return errSkip
 				}
-				_, err := d.e.ReceiveStock(ctx, oms.StockChangeRequest{Tenant: tenant, SKU: sl.sku, LocationID: loc, Quantity: sl.qty,
+				_, err := d.e.ReceiveStock(ctx, tenant, oms.StockChangeRequest{SKU: sl.sku, LocationID: loc, Quantity: sl.qty,
 					Reason: "delivery", IdempotencyKey: "receive-" + code + "-" + sl.sku})
 				return err
 			})
@@ -535,7 +535,7 @@ func (d *runDriver) setup(ctx context.Context, tenant string, stock map[string][
 // the placement failed, so later steps meet its real state.
 func (d *runDriver) place(ctx context.Context, tenant, name, token string, lines ...order.DraftLine) {
 	d.step("place "+name, func() error {
-		o, err := d.e.PlaceOrder(ctx, oms.PlaceOrderRequest{Tenant: tenant, IdempotencyKey: "place-" + name,
+		o, err := d.e.PlaceOrder(ctx, tenant, oms.PlaceOrderRequest{IdempotencyKey: "place-" + name,
 			Order: runDraft(name, lines...), Payment: oms.PaymentMethod{Gateway: gatewayName, Token: token}})
 		if o != nil {
 			d.orders[tenant+"/"+name] = o.ID

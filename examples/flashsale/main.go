@@ -350,8 +350,7 @@ func setUp(ctx context.Context, eng *oms.Engine, tenant string, cfg config) ([]s
 	locName := make(map[string]string)
 	var locs []*inventory.Location
 	for _, req := range warehouses {
-		req.Tenant = tenant
-		loc, err := eng.AddLocation(ctx, req)
+		loc, err := eng.AddLocation(ctx, tenant, req)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -361,7 +360,7 @@ func setUp(ctx context.Context, eng *oms.Engine, tenant string, cfg config) ([]s
 	skus := make([]string, cfg.Lines)
 	for i := range skus {
 		skus[i] = fmt.Sprintf("FLASH-%d", i+1)
-		if err := eng.AddItem(ctx, oms.AddItemRequest{Tenant: tenant, SKU: skus[i], Name: fmt.Sprintf("Flash-sale item %d", i+1)}); err != nil {
+		if err := eng.AddItem(ctx, tenant, oms.AddItemRequest{SKU: skus[i], Name: fmt.Sprintf("Flash-sale item %d", i+1)}); err != nil {
 			return nil, nil, err
 		}
 		for j, loc := range locs {
@@ -372,7 +371,7 @@ func setUp(ctx context.Context, eng *oms.Engine, tenant string, cfg config) ([]s
 			if qty == 0 {
 				continue
 			}
-			_, err := eng.ReceiveStock(ctx, oms.StockChangeRequest{Tenant: tenant, SKU: skus[i], LocationID: loc.ID, Quantity: qty, Reason: "flash-sale stock"})
+			_, err := eng.ReceiveStock(ctx, tenant, oms.StockChangeRequest{SKU: skus[i], LocationID: loc.ID, Quantity: qty, Reason: "flash-sale stock"})
 			if err != nil {
 				return nil, nil, err
 			}
@@ -393,9 +392,9 @@ func burst(ctx context.Context, engines []*oms.Engine, tenant string, skus []str
 		wg.Go(func() {
 			<-start
 			for i := range next {
-				req := buyerOrder(tenant, i, skus)
+				req := buyerOrder(i, skus)
 				t0 := time.Now()
-				o, err := engines[i%len(engines)].PlaceOrder(ctx, req)
+				o, err := engines[i%len(engines)].PlaceOrder(ctx, tenant, req)
 				took := time.Since(t0)
 				if err == nil && o.Status != order.StatusConfirmed {
 					err = fmt.Errorf("order %s placed but %s", o.ID, o.Status)
@@ -419,7 +418,7 @@ func burst(ctx context.Context, engines []*oms.Engine, tenant string, skus []str
 
 // buyerOrder is buyer i's order: one unit of each SKU, shipped to one of
 // the cities, with a channel reference unique within the tenant.
-func buyerOrder(tenant string, i int, skus []string) oms.PlaceOrderRequest {
+func buyerOrder(i int, skus []string) oms.PlaceOrderRequest {
 	c := cities[i%len(cities)]
 	geo := c.geo
 	lines := make([]order.DraftLine, len(skus))
@@ -428,7 +427,6 @@ func buyerOrder(tenant string, i int, skus []string) oms.PlaceOrderRequest {
 	}
 	name := fmt.Sprintf("Buyer %d", i+1)
 	return oms.PlaceOrderRequest{
-		Tenant: tenant,
 		Order: order.Draft{
 			Channel:     order.Channel{Kind: order.ChannelWeb, Name: "flashsale"},
 			ExternalRef: fmt.Sprintf("FS-%06d", i+1),

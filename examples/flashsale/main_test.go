@@ -127,7 +127,7 @@ func TestCheckFindsBrokenInvariants(t *testing.T) {
 	skus, locName, err := setUp(ctx, eng, res.Tenant, cfg)
 	require.NoError(t, err)
 	for i := range 2 {
-		_, err := eng.PlaceOrder(ctx, buyerOrder(res.Tenant, i, skus))
+		_, err := eng.PlaceOrder(ctx, res.Tenant, buyerOrder(i, skus))
 		require.NoError(t, err)
 	}
 

@@ -72,6 +72,7 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 func run(ctx context.Context, w io.Writer, store storage.Store) error {
+	const tenant = oms.DefaultTenant // a single-merchant host: every call names it
 	clk := &clock{now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
 	eng, err := oms.New(
 		oms.WithStore(store),
@@ -107,7 +108,7 @@ func run(ctx context.Context, w io.Writer, store storage.Store) error {
 	}
 
 	step("Set up two warehouses and stock")
-	earlier, err := eng.ListOrders(ctx, "", storage.OrderFilter{Limit: 1000})
+	earlier, err := eng.ListOrders(ctx, tenant, storage.OrderFilter{Limit: 1000})
 	if err != nil {
 		return err
 	}
@@ -116,11 +117,11 @@ func run(ctx context.Context, w io.Writer, store storage.Store) error {
 		// A durable store from an earlier run: carry on after its last order.
 		clk.Advance(earlier.Orders[n-1].CreatedAt.Sub(clk.Now()) + 30*24*time.Hour)
 	}
-	berlin, err := location(ctx, eng, oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
+	berlin, err := eng.AddLocation(ctx, tenant, oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
 	if err != nil {
 		return err
 	}
-	munich, err := location(ctx, eng, oms.AddLocationRequest{Code: "MUC", Name: "Munich", Coordinates: inventory.Coordinates{Lat: 48.137, Lon: 11.575}, Priority: 1})
+	munich, err := eng.AddLocation(ctx, tenant, oms.AddLocationRequest{Code: "MUC", Name: "Munich", Coordinates: inventory.Coordinates{Lat: 48.137, Lon: 11.575}, Priority: 1})
 	if err != nil {
 		return err
 	}
@@ -132,11 +133,11 @@ func run(ctx context.Context, w io.Writer, store storage.Store) error {
 		{"MUG-BLK", "Black mug", map[uuid.UUID]int64{berlin.ID: 8}},
 		{"TEE-M", "T-shirt, size M", map[uuid.UUID]int64{munich.ID: 10}},
 	} {
-		if err := eng.AddItem(ctx, oms.AddItemRequest{SKU: it.sku, Name: it.name}); err != nil {
+		if err := eng.AddItem(ctx, tenant, oms.AddItemRequest{SKU: it.sku, Name: it.name}); err != nil {
 			return err
 		}
 		for loc, qty := range it.stock {
-			if _, err := eng.ReceiveStock(ctx, oms.StockChangeRequest{SKU: it.sku, LocationID: loc, Quantity: qty, Reason: "opening stock"}); err != nil {
+			if _, err := eng.ReceiveStock(ctx, tenant, oms.StockChangeRequest{SKU: it.sku, LocationID: loc, Quantity: qty, Reason: "opening stock"}); err != nil {
 				return err
 			}
 		}
@@ -160,7 +161,7 @@ func run(ctx context.Context, w io.Writer, store storage.Store) error {
 
 	step("Place an order from the web shop (customer in Hamburg)")
 	ref := fmt.Sprintf("WEB-%d", 1001+len(earlier.Orders))
-	o, err := eng.PlaceOrder(ctx, oms.PlaceOrderRequest{
+	o, err := eng.PlaceOrder(ctx, tenant, oms.PlaceOrderRequest{
 		Order: order.Draft{
 			Channel:     order.Channel{Kind: order.ChannelWeb, Name: "webshop"},
 			ExternalRef: ref,
@@ -194,7 +195,7 @@ func run(ctx context.Context, w io.Writer, store storage.Store) error {
 	}
 
 	step("The same channel order arrives again (a webhook retry)")
-	again, err := eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: order.Draft{
+	again, err := eng.PlaceOrder(ctx, tenant, oms.PlaceOrderRequest{Order: order.Draft{
 		Channel: order.Channel{Kind: order.ChannelWeb, Name: "webshop"}, ExternalRef: ref,
 	}, Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 	if err != nil {
@@ -203,12 +204,12 @@ func run(ctx context.Context, w io.Writer, store storage.Store) error {
 	p("   returned the first order %s again, nothing reserved twice: %v", short(again.ID), again.ID == o.ID)
 
 	step("Pick and pack at each warehouse")
-	fos, err := eng.CreateFulfillments(ctx, oms.OrderRequest{OrderID: o.ID})
+	fos, err := eng.CreateFulfillments(ctx, tenant, oms.OrderRequest{OrderID: o.ID})
 	if err != nil {
 		return err
 	}
 	for _, f := range fos {
-		pl, err := eng.PickList(ctx, "", f.ID)
+		pl, err := eng.PickList(ctx, tenant, f.ID)
 		if err != nil {
 			return err
 		}
@@ -221,10 +222,10 @@ func run(ctx context.Context, w io.Writer, store storage.Store) error {
 			items = append(items, fmt.Sprintf("%d x %s", it.Quantity, it.SKU))
 		}
 		p("   pick list @ %s: %s", locName[f.LocationID], strings.Join(items, ", "))
-		if _, err := eng.Pick(ctx, oms.PickRequest{FulfillmentID: f.ID, Picks: picks}); err != nil {
+		if _, err := eng.Pick(ctx, tenant, oms.PickRequest{FulfillmentID: f.ID, Picks: picks}); err != nil {
 			return err
 		}
-		packed, err := eng.Pack(ctx, oms.PackRequest{FulfillmentID: f.ID, Packages: []fulfillment.PackageDraft{
+		packed, err := eng.Pack(ctx, tenant, oms.PackRequest{FulfillmentID: f.ID, Packages: []fulfillment.PackageDraft{
 			{WeightGrams: 450 * int64(len(pkg)), LengthCm: 30, WidthCm: 20, HeightCm: 15, Lines: pkg},
 		}})
 		if err != nil {
@@ -236,14 +237,14 @@ func run(ctx context.Context, w io.Writer, store storage.Store) error {
 	step("Ship: shop rates, buy labels, capture payment")
 	var shipments []*shipping.Shipment
 	for _, f := range fos {
-		s, err := eng.Ship(ctx, oms.ShipRequest{FulfillmentID: f.ID})
+		s, err := eng.Ship(ctx, tenant, oms.ShipRequest{FulfillmentID: f.ID})
 		if err != nil {
 			return err
 		}
 		shipments = append(shipments, s)
 		p("   shipped from %s by %s %s, tracking %s, label %s, due %s", locName[f.LocationID], s.Carrier, s.Service, s.TrackingNumber, s.Cost, s.EstimatedDelivery.Format("Mon 2 Jan"))
 	}
-	if o, err = eng.GetOrder(ctx, "", o.ID); err != nil {
+	if o, err = eng.GetOrder(ctx, tenant, o.ID); err != nil {
 		return err
 	}
 	p("   order %s, payment %s (captured %s)", o.Status, o.Payment.Status, o.Payment.Captured)
@@ -259,13 +260,13 @@ func run(ctx context.Context, w io.Writer, store storage.Store) error {
 		clk.Advance(24 * time.Hour)
 		var states []string
 		for _, s := range shipments {
-			s, err := eng.SyncTracking(ctx, "", s.ID)
+			s, err := eng.SyncTracking(ctx, tenant, s.ID)
 			if err != nil {
 				return err
 			}
 			states = append(states, fmt.Sprintf("%s %s", s.TrackingNumber, s.Status))
 		}
-		if o, err = eng.GetOrder(ctx, "", o.ID); err != nil {
+		if o, err = eng.GetOrder(ctx, tenant, o.ID); err != nil {
 			return err
 		}
 		p("   day %d: %s; order %s", day, strings.Join(states, ", "), o.Status)
@@ -278,7 +279,7 @@ func run(ctx context.Context, w io.Writer, store storage.Store) error {
 	}
 
 	step("The customer leaves feedback")
-	if o, err = eng.LeaveFeedback(ctx, oms.FeedbackRequest{OrderID: o.ID, Rating: 5, Comment: "Quick delivery, lovely mugs."}); err != nil {
+	if o, err = eng.LeaveFeedback(ctx, tenant, oms.FeedbackRequest{OrderID: o.ID, Rating: 5, Comment: "Quick delivery, lovely mugs."}); err != nil {
 		return err
 	}
 	p("   feedback recorded: %d/5 %q", o.Feedback.Rating, o.Feedback.Comment)
@@ -291,23 +292,23 @@ func run(ctx context.Context, w io.Writer, store storage.Store) error {
 			mugLine = l.ID
 		}
 	}
-	r, err := eng.RequestReturn(ctx, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonNoLongerNeeded,
+	r, err := eng.RequestReturn(ctx, tenant, oms.ReturnRequest{OrderID: o.ID, Reason: returns.ReasonNoLongerNeeded,
 		Lines: []oms.ReturnLine{{OrderLineID: mugLine, Quantity: 1}}})
 	if err != nil {
 		return err
 	}
 	p("   return %s: %s", short(r.ID), r.Status)
-	if r, err = eng.ApproveReturn(ctx, oms.ReturnAction{ReturnID: r.ID}); err != nil {
+	if r, err = eng.ApproveReturn(ctx, tenant, oms.ReturnAction{ReturnID: r.ID}); err != nil {
 		return err
 	}
 	p("   return %s: %s", short(r.ID), r.Status)
 	clk.Advance(72 * time.Hour)
-	if r, err = eng.ReceiveReturn(ctx, oms.ReceiveReturnRequest{ReturnID: r.ID,
+	if r, err = eng.ReceiveReturn(ctx, tenant, oms.ReceiveReturnRequest{ReturnID: r.ID,
 		Receipts: []returns.Receipt{{OrderLineID: mugLine, Quantity: 1, Resellable: 1}}}); err != nil {
 		return err
 	}
 	p("   return %s: received, restocked and %s: refund %s", short(r.ID), r.Status, r.RefundTotal)
-	if o, err = eng.GetOrder(ctx, "", o.ID); err != nil {
+	if o, err = eng.GetOrder(ctx, tenant, o.ID); err != nil {
 		return err
 	}
 	p("   order %s, payment %s (captured %s, refunded %s)", o.Status, o.Payment.Status, o.Payment.Captured, o.Payment.Refunded)
@@ -318,20 +319,6 @@ func run(ctx context.Context, w io.Writer, store storage.Store) error {
 		return err
 	}
 	return nil
-}
-
-// location returns the location with req's code, creating it on first use.
-func location(ctx context.Context, eng *oms.Engine, req oms.AddLocationRequest) (*inventory.Location, error) {
-	locs, err := eng.Locations(ctx, req.Tenant)
-	if err != nil {
-		return nil, err
-	}
-	for _, l := range locs {
-		if l.Code == req.Code {
-			return l, nil
-		}
-	}
-	return eng.AddLocation(ctx, req)
 }
 
 func short(id uuid.UUID) string { s := id.String(); return s[len(s)-8:] }
