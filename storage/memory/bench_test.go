@@ -29,7 +29,7 @@ func BenchmarkListReservationsByOrder(b *testing.B) {
 				if err != nil {
 					return err
 				}
-				if err := tx.Inventory().CreateReservation(ctx, r); err != nil {
+				if err := storage.Reservations(tx).Create(ctx, r); err != nil {
 					return err
 				}
 			}
@@ -44,7 +44,7 @@ func BenchmarkListReservationsByOrder(b *testing.B) {
 	for b.Loop() {
 		i++
 		_ = store.Tx(ctx, "t", func(tx storage.Tx) error {
-			rs, err := tx.Inventory().ListReservations(ctx, storage.ReservationFilter{OrderID: orders[i%len(orders)]})
+			rs, err := storage.ListReservations(ctx, tx, storage.ReservationFilter{OrderID: orders[i%len(orders)]})
 			if err == nil && len(rs) != 3 {
 				b.Fatalf("got %d reservations", len(rs))
 			}

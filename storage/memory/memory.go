@@ -1,25 +1,18 @@
 package memory
 
 import (
+	"bytes"
 	"cmp"
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/ordersmith/oms/fulfillment"
 	"github.com/ordersmith/oms/inventory"
-	"github.com/ordersmith/oms/order"
-	"github.com/ordersmith/oms/payment"
-	"github.com/ordersmith/oms/returns"
-	"github.com/ordersmith/oms/shipping"
 	"github.com/ordersmith/oms/storage"
 )
 
@@ -39,15 +32,10 @@ func New() *Store {
 }
 
 type tenantData struct {
-	orders       *table[order.Order]
-	payments     *table[payment.Payment]
-	fulfillments *table[fulfillment.FulfillmentOrder]
-	shipments    *table[shipping.Shipment]
-	returns      *table[returns.Return]
-	reservations *table[inventory.Reservation]
+	aggregates map[storage.Kind]*table
 
 	items       map[string]inventory.Item
-	locations   *table[inventory.Location]
+	locations   map[uuid.UUID]*inventory.Location
 	stock       map[stockKey]inventory.StockLevel
 	movements   []inventory.Movement
 	idempotency map[string]storage.IdempotencyRecord
@@ -59,27 +47,17 @@ type stockKey struct {
 }
 
 func newTenantData() *tenantData {
-	return &tenantData{
-		orders: newTable(func(o *order.Order) (uuid.UUID, *int64, time.Time) { return o.ID, &o.Version, o.CreatedAt },
-			(*order.Order).Clone),
-		payments: newTable(func(p *payment.Payment) (uuid.UUID, *int64, time.Time) { return p.ID, &p.Version, p.CreatedAt },
-			(*payment.Payment).Clone).indexedByOrder(func(p *payment.Payment) uuid.UUID { return p.OrderID }),
-		fulfillments: newTable(func(f *fulfillment.FulfillmentOrder) (uuid.UUID, *int64, time.Time) {
-			return f.ID, &f.Version, f.CreatedAt
-		}, (*fulfillment.FulfillmentOrder).Clone).indexedByOrder(func(f *fulfillment.FulfillmentOrder) uuid.UUID { return f.OrderID }),
-		shipments: newTable(func(s *shipping.Shipment) (uuid.UUID, *int64, time.Time) { return s.ID, &s.Version, s.CreatedAt },
-			(*shipping.Shipment).Clone).indexedByOrder(func(s *shipping.Shipment) uuid.UUID { return s.OrderID }),
-		returns: newTable(func(r *returns.Return) (uuid.UUID, *int64, time.Time) { return r.ID, &r.Version, r.CreatedAt },
-			(*returns.Return).Clone).indexedByOrder(func(r *returns.Return) uuid.UUID { return r.OrderID }),
-		reservations: newTable(func(r *inventory.Reservation) (uuid.UUID, *int64, time.Time) {
-			return r.ID, &r.Version, r.CreatedAt
-		}, (*inventory.Reservation).Clone).indexedByOrder(func(r *inventory.Reservation) uuid.UUID { return r.OrderID }),
-		locations: newTable(func(l *inventory.Location) (uuid.UUID, *int64, time.Time) { return l.ID, &l.Version, l.CreatedAt },
-			func(l *inventory.Location) *inventory.Location { c := l.Clone(); return &c }),
+	td := &tenantData{
+		aggregates:  make(map[storage.Kind]*table),
 		items:       make(map[string]inventory.Item),
+		locations:   make(map[uuid.UUID]*inventory.Location),
 		stock:       make(map[stockKey]inventory.StockLevel),
 		idempotency: make(map[string]storage.IdempotencyRecord),
 	}
+	for _, k := range storage.Kinds() {
+		td.aggregates[k] = &table{rows: make(map[uuid.UUID]row), byOrder: make(map[uuid.UUID][]uuid.UUID)}
+	}
+	return td
 }
 
 // Tx runs fn in a transaction scoped to tenant. Transactions are serialized;
@@ -118,12 +96,20 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 // Outbox returns the relay side of the outbox.
 func (s *Store) Outbox() storage.OutboxRelay { return (*relay)(s) }
 
+// tx is one transaction. It has the optional ability storage.MovementLister;
+// orders are listed by storage.ListOrders's fallback.
 type tx struct {
 	store  *Store
 	tenant string
 	data   *tenantData
 	undo   []func()
 }
+
+var (
+	_ storage.Tx             = (*tx)(nil)
+	_ storage.MovementLister = (*tx)(nil)
+	_ storage.Aggregates     = aggregateRepo{}
+)
 
 func (t *tx) onRollback(f func()) { t.undo = append(t.undo, f) }
 
@@ -134,233 +120,170 @@ func (t *tx) rollback() {
 	t.undo = nil
 }
 
-func (t *tx) Tenant() string                  { return t.tenant }
-func (t *tx) Orders() storage.OrderRepository { return orderRepo{t} }
-func (t *tx) Payments() storage.PaymentRepository {
-	return orderChildRepo[payment.Payment]{t, t.data.payments}
-}
-func (t *tx) Fulfillments() storage.FulfillmentRepository {
-	return orderChildRepo[fulfillment.FulfillmentOrder]{t, t.data.fulfillments}
-}
-func (t *tx) Shipments() storage.ShipmentRepository {
-	return orderChildRepo[shipping.Shipment]{t, t.data.shipments}
-}
-func (t *tx) Returns() storage.ReturnRepository {
-	return orderChildRepo[returns.Return]{t, t.data.returns}
-}
+func (t *tx) Tenant() string                             { return t.tenant }
+func (t *tx) Aggregates() storage.Aggregates             { return aggregateRepo{t} }
 func (t *tx) Inventory() storage.InventoryRepository     { return inventoryRepo{t} }
 func (t *tx) Outbox() storage.Outbox                     { return outboxRepo{t} }
 func (t *tx) Idempotency() storage.IdempotencyRepository { return idempotencyRepo{t} }
 
-// table holds one kind of versioned aggregate. Rows that belong to an
-// order are also indexed by it, so that listing an order's rows does not
-// scan the tenant.
-type table[T any] struct {
-	rows    map[uuid.UUID]*T
-	meta    func(*T) (uuid.UUID, *int64, time.Time)
-	clone   func(*T) *T
-	orderOf func(*T) uuid.UUID // nil for rows that belong to no order
+// ListMovements returns the ledger entries matching f, in the order they
+// were applied.
+func (t *tx) ListMovements(_ context.Context, f storage.MovementFilter) ([]inventory.Movement, error) {
+	var out []inventory.Movement
+	for _, m := range t.data.movements {
+		if f.Match(m) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// table holds the aggregates of one kind. Rows are also indexed by the
+// order they belong to, which never changes after creation, so that
+// listing an order's rows does not scan the tenant, and their IDs are kept
+// in byte order for Scan.
+type table struct {
+	rows    map[uuid.UUID]row
+	ids     []uuid.UUID // every key of rows, in byte order
 	byOrder map[uuid.UUID][]uuid.UUID
 }
 
-func newTable[T any](meta func(*T) (uuid.UUID, *int64, time.Time), clone func(*T) *T) *table[T] {
-	return &table[T]{rows: make(map[uuid.UUID]*T), meta: meta, clone: clone}
+// row is one stored aggregate: a copy only the table holds, and its Meta
+// (with the stored version).
+type row struct {
+	val  storage.Aggregate
+	meta storage.Meta
 }
 
-// indexedByOrder makes tb index its rows by the order they belong to, which
-// never changes after creation.
-func (tb *table[T]) indexedByOrder(orderOf func(*T) uuid.UUID) *table[T] {
-	tb.orderOf = orderOf
-	tb.byOrder = make(map[uuid.UUID][]uuid.UUID)
-	return tb
+// compareIDs orders IDs in byte order.
+func compareIDs(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }
+
+// aggregateRepo is the transaction's storage.Aggregates.
+type aggregateRepo struct{ t *tx }
+
+// table returns the table of kind, or an error wrapping
+// storage.ErrNotAggregate for an unknown kind.
+func (r aggregateRepo) table(kind storage.Kind) (*table, error) {
+	tb, ok := r.t.data.aggregates[kind]
+	if !ok {
+		return nil, fmt.Errorf("memory: kind %q: %w", kind, storage.ErrNotAggregate)
+	}
+	return tb, nil
 }
 
-func (tb *table[T]) create(t *tx, v *T) error {
-	id, ver, _ := tb.meta(v)
-	if _, ok := tb.rows[id]; ok {
-		return fmt.Errorf("memory: create %s: %w", id, storage.ErrDuplicate)
+// describe returns a's Meta and table.
+func (r aggregateRepo) describe(a storage.Aggregate) (storage.Meta, *table, error) {
+	m, err := storage.Describe(a)
+	if err != nil {
+		return storage.Meta{}, nil, fmt.Errorf("memory: %w", err)
 	}
-	prev := *ver
-	*ver = 1
-	tb.rows[id] = tb.clone(v)
-	var orderID uuid.UUID
-	if tb.orderOf != nil {
-		orderID = tb.orderOf(v)
-		tb.byOrder[orderID] = append(tb.byOrder[orderID], id)
+	tb, err := r.table(m.Kind)
+	return m, tb, err
+}
+
+func (r aggregateRepo) Create(_ context.Context, a storage.Aggregate) error {
+	m, tb, err := r.describe(a)
+	if err != nil {
+		return err
 	}
-	t.onRollback(func() {
-		delete(tb.rows, id)
-		*ver = prev
-		if tb.orderOf != nil {
-			ids := tb.byOrder[orderID]
-			if ids = ids[:len(ids)-1]; len(ids) == 0 {
-				delete(tb.byOrder, orderID)
-			} else {
-				tb.byOrder[orderID] = ids
-			}
+	if _, ok := tb.rows[m.ID]; ok {
+		return fmt.Errorf("memory: create %s %s: %w", m.Kind, m.ID, storage.ErrDuplicate)
+	}
+	prev := m.Version
+	storage.SetVersion(a, 1)
+	m.Version = 1
+	tb.rows[m.ID] = row{val: storage.Clone(a), meta: m}
+	i, _ := slices.BinarySearchFunc(tb.ids, m.ID, compareIDs)
+	tb.ids = slices.Insert(tb.ids, i, m.ID)
+	tb.byOrder[m.OrderID] = append(tb.byOrder[m.OrderID], m.ID)
+	r.t.onRollback(func() {
+		delete(tb.rows, m.ID)
+		if i, ok := slices.BinarySearchFunc(tb.ids, m.ID, compareIDs); ok {
+			tb.ids = slices.Delete(tb.ids, i, i+1)
 		}
+		if ids := tb.byOrder[m.OrderID]; len(ids) == 1 {
+			delete(tb.byOrder, m.OrderID)
+		} else {
+			tb.byOrder[m.OrderID] = ids[:len(ids)-1]
+		}
+		storage.SetVersion(a, prev)
 	})
 	return nil
 }
 
-func (tb *table[T]) get(id uuid.UUID) (*T, error) {
+func (r aggregateRepo) Get(_ context.Context, kind storage.Kind, id uuid.UUID) (storage.Aggregate, error) {
+	tb, err := r.table(kind)
+	if err != nil {
+		return nil, err
+	}
 	v, ok := tb.rows[id]
 	if !ok {
-		return nil, fmt.Errorf("memory: %s: %w", id, storage.ErrNotFound)
+		return nil, fmt.Errorf("memory: %s %s: %w", kind, id, storage.ErrNotFound)
 	}
-	return tb.clone(v), nil
+	return storage.Clone(v.val), nil
 }
 
-func (tb *table[T]) update(t *tx, v *T) error {
-	id, ver, _ := tb.meta(v)
-	old, ok := tb.rows[id]
+func (r aggregateRepo) Update(_ context.Context, a storage.Aggregate) error {
+	m, tb, err := r.describe(a)
+	if err != nil {
+		return err
+	}
+	old, ok := tb.rows[m.ID]
 	if !ok {
-		return fmt.Errorf("memory: update %s: %w", id, storage.ErrNotFound)
+		return fmt.Errorf("memory: update %s %s: %w", m.Kind, m.ID, storage.ErrNotFound)
 	}
-	_, oldVer, _ := tb.meta(old)
-	if *oldVer != *ver {
-		return fmt.Errorf("memory: update %s: version %d, stored %d: %w", id, *ver, *oldVer, storage.ErrConflict)
+	if old.meta.Version != m.Version {
+		return fmt.Errorf("memory: update %s %s: version %d, stored %d: %w", m.Kind, m.ID, m.Version, old.meta.Version, storage.ErrConflict)
 	}
-	prev := *ver
-	*ver = prev + 1
-	tb.rows[id] = tb.clone(v)
-	t.onRollback(func() {
-		tb.rows[id] = old
-		*ver = prev
+	prev := m.Version
+	storage.SetVersion(a, prev+1)
+	m.Version = prev + 1
+	// The order an aggregate belongs to never changes: the index keeps
+	// the stored one.
+	m.OrderID = old.meta.OrderID
+	tb.rows[m.ID] = row{val: storage.Clone(a), meta: m}
+	r.t.onRollback(func() {
+		tb.rows[m.ID] = old
+		storage.SetVersion(a, prev)
 	})
 	return nil
 }
 
-// all returns copies of the rows that keep returns true, ordered by creation
-// time then ID.
-func (tb *table[T]) all(keep func(*T) bool) []*T {
-	var out []*T
-	for _, v := range tb.rows {
-		if keep == nil || keep(v) {
-			out = append(out, tb.clone(v))
-		}
-	}
-	return tb.sorted(out)
-}
-
-// ofOrder is all restricted to the rows of one order, found by the index.
-func (tb *table[T]) ofOrder(orderID uuid.UUID, keep func(*T) bool) []*T {
-	var out []*T
-	for _, id := range tb.byOrder[orderID] {
-		if v := tb.rows[id]; keep == nil || keep(v) {
-			out = append(out, tb.clone(v))
-		}
-	}
-	return tb.sorted(out)
-}
-
-func (tb *table[T]) sorted(out []*T) []*T {
-	slices.SortFunc(out, func(a, b *T) int {
-		ida, _, ca := tb.meta(a)
-		idb, _, cb := tb.meta(b)
-		if c := ca.Compare(cb); c != 0 {
-			return c
-		}
-		return strings.Compare(ida.String(), idb.String())
-	})
-	return out
-}
-
-type orderRepo struct{ t *tx }
-
-func (r orderRepo) Create(_ context.Context, o *order.Order) error {
-	return r.t.data.orders.create(r.t, o)
-}
-func (r orderRepo) Get(_ context.Context, id uuid.UUID) (*order.Order, error) {
-	return r.t.data.orders.get(id)
-}
-func (r orderRepo) Update(_ context.Context, o *order.Order) error {
-	return r.t.data.orders.update(r.t, o)
-}
-
-func (r orderRepo) List(_ context.Context, f storage.OrderFilter) (storage.OrderPage, error) {
-	after, afterID, err := decodeCursor(f.Cursor)
+func (r aggregateRepo) ListByOrder(_ context.Context, kind storage.Kind, orderID uuid.UUID) ([]storage.Aggregate, error) {
+	tb, err := r.table(kind)
 	if err != nil {
-		return storage.OrderPage{}, err
+		return nil, err
 	}
-	limit := f.PageSize()
-	rows := r.t.data.orders.all(func(o *order.Order) bool {
-		if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, o.Status) {
-			return false
-		}
-		if len(f.PaymentStatuses) > 0 && !slices.Contains(f.PaymentStatuses, o.Payment.Status) {
-			return false
-		}
-		if f.Channel != "" && o.Channel.Name != f.Channel {
-			return false
-		}
-		if f.CustomerID != "" && o.Customer.ID != f.CustomerID {
-			return false
-		}
-		if !f.CreatedFrom.IsZero() && o.CreatedAt.Before(f.CreatedFrom) {
-			return false
-		}
-		if !f.CreatedBefore.IsZero() && !o.CreatedAt.Before(f.CreatedBefore) {
-			return false
-		}
-		if f.Cursor != "" {
-			c := o.CreatedAt.Compare(after)
-			if c < 0 || (c == 0 && o.ID.String() <= afterID.String()) {
-				return false
-			}
-		}
-		return true
+	rows := make([]row, 0, len(tb.byOrder[orderID]))
+	for _, id := range tb.byOrder[orderID] {
+		rows = append(rows, tb.rows[id])
+	}
+	slices.SortFunc(rows, func(a, b row) int {
+		return cmp.Or(a.meta.CreatedAt.Compare(b.meta.CreatedAt), compareIDs(a.meta.ID, b.meta.ID))
 	})
-	page := storage.OrderPage{Orders: rows}
-	if len(rows) > limit {
-		page.Orders = rows[:limit]
-		last := page.Orders[limit-1]
-		page.Next = encodeCursor(last.CreatedAt, last.ID)
+	out := make([]storage.Aggregate, len(rows))
+	for i, v := range rows {
+		out[i] = storage.Clone(v.val)
 	}
-	return page, nil
+	return out, nil
 }
 
-// Cursors are opaque to callers: base64 of "unixnano:uuid".
-func encodeCursor(at time.Time, id uuid.UUID) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(at.UnixNano(), 10) + ":" + id.String()))
-}
-
-// decodeCursor returns the position an OrderPage.Next cursor holds, or
-// the zero position for "". Any other string than one encodeCursor
-// returns gives an error wrapping storage.ErrInvalidCursor.
-func decodeCursor(c string) (time.Time, uuid.UUID, error) {
-	if c == "" {
-		return time.Time{}, uuid.Nil, nil
+func (r aggregateRepo) Scan(_ context.Context, kind storage.Kind, after uuid.UUID, limit int) ([]storage.Aggregate, error) {
+	tb, err := r.table(kind)
+	if err != nil {
+		return nil, err
 	}
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(c)
-	if err == nil {
-		ns, idStr, ok := strings.Cut(string(raw), ":")
-		if ok {
-			n, err1 := strconv.ParseInt(ns, 10, 64)
-			id, err2 := uuid.Parse(idStr)
-			// Only the canonical form is one this store returned.
-			if err1 == nil && err2 == nil && encodeCursor(time.Unix(0, n), id) == c {
-				return time.Unix(0, n), id, nil
-			}
-		}
+	i, found := slices.BinarySearchFunc(tb.ids, after, compareIDs)
+	if found {
+		i++
 	}
-	return time.Time{}, uuid.Nil, fmt.Errorf("memory: list orders: cursor %.40q: %w", c, storage.ErrInvalidCursor)
-}
-
-// orderChildRepo is the repository of an aggregate that belongs to an
-// order: payments, fulfillment orders, shipments, returns.
-type orderChildRepo[T any] struct {
-	t  *tx
-	tb *table[T]
-}
-
-func (r orderChildRepo[T]) Create(_ context.Context, v *T) error { return r.tb.create(r.t, v) }
-func (r orderChildRepo[T]) Get(_ context.Context, id uuid.UUID) (*T, error) {
-	return r.tb.get(id)
-}
-func (r orderChildRepo[T]) Update(_ context.Context, v *T) error { return r.tb.update(r.t, v) }
-func (r orderChildRepo[T]) ListByOrder(_ context.Context, orderID uuid.UUID) ([]*T, error) {
-	return r.tb.ofOrder(orderID, nil), nil
+	ids := tb.ids[i:]
+	ids = ids[:min(len(ids), max(limit, 0))]
+	out := make([]storage.Aggregate, len(ids))
+	for j, id := range ids {
+		out[j] = storage.Clone(tb.rows[id].val)
+	}
+	return out, nil
 }
 
 type inventoryRepo struct{ t *tx }
@@ -389,20 +312,41 @@ func (r inventoryRepo) GetItem(_ context.Context, sku string) (inventory.Item, e
 }
 
 func (r inventoryRepo) CreateLocation(_ context.Context, l *inventory.Location) error {
-	for _, other := range r.t.data.locations.rows {
+	d := r.t.data
+	if _, ok := d.locations[l.ID]; ok {
+		return fmt.Errorf("memory: create location %s: %w", l.ID, storage.ErrDuplicate)
+	}
+	for _, other := range d.locations {
 		if other.Code == l.Code {
 			return fmt.Errorf("memory: location code %q: %w", l.Code, storage.ErrDuplicate)
 		}
 	}
-	return r.t.data.locations.create(r.t, l)
+	prev := l.Version
+	l.Version = 1
+	c := l.Clone()
+	d.locations[l.ID] = &c
+	r.t.onRollback(func() {
+		delete(d.locations, l.ID)
+		l.Version = prev
+	})
+	return nil
 }
 
 func (r inventoryRepo) GetLocation(_ context.Context, id uuid.UUID) (*inventory.Location, error) {
-	return r.t.data.locations.get(id)
+	l, ok := r.t.data.locations[id]
+	if !ok {
+		return nil, fmt.Errorf("memory: location %s: %w", id, storage.ErrNotFound)
+	}
+	c := l.Clone()
+	return &c, nil
 }
 
 func (r inventoryRepo) ListLocations(_ context.Context) ([]*inventory.Location, error) {
-	out := r.t.data.locations.all(nil)
+	out := make([]*inventory.Location, 0, len(r.t.data.locations))
+	for _, l := range r.t.data.locations {
+		c := l.Clone()
+		out = append(out, &c)
+	}
 	slices.SortFunc(out, func(a, b *inventory.Location) int { return strings.Compare(a.Code, b.Code) })
 	return out, nil
 }
@@ -422,8 +366,8 @@ func (r inventoryRepo) StockLevels(_ context.Context, skus []string) ([]inventor
 
 func (r inventoryRepo) ApplyMovement(_ context.Context, m inventory.Movement) (inventory.StockLevel, inventory.Movement, error) {
 	d := r.t.data
-	if _, err := d.locations.get(m.LocationID); err != nil {
-		return inventory.StockLevel{}, m, fmt.Errorf("memory: stock at location %s: %w", m.LocationID, err)
+	if _, ok := d.locations[m.LocationID]; !ok {
+		return inventory.StockLevel{}, m, fmt.Errorf("memory: stock at location %s: %w", m.LocationID, storage.ErrNotFound)
 	}
 	k := stockKey{sku: m.SKU, loc: m.LocationID}
 	old, had := d.stock[k]
@@ -449,36 +393,6 @@ func (r inventoryRepo) ApplyMovement(_ context.Context, m inventory.Movement) (i
 		}
 	})
 	return next, applied, nil
-}
-
-func (r inventoryRepo) Movements(_ context.Context, f storage.MovementFilter) ([]inventory.Movement, error) {
-	var out []inventory.Movement
-	for _, m := range r.t.data.movements {
-		if (f.SKU == "" || m.SKU == f.SKU) &&
-			(f.LocationID == uuid.Nil || m.LocationID == f.LocationID) &&
-			(f.OrderID == uuid.Nil || m.OrderID == f.OrderID) {
-			out = append(out, m)
-		}
-	}
-	return out, nil
-}
-
-func (r inventoryRepo) CreateReservation(_ context.Context, v *inventory.Reservation) error {
-	return r.t.data.reservations.create(r.t, v)
-}
-
-func (r inventoryRepo) UpdateReservation(_ context.Context, v *inventory.Reservation) error {
-	return r.t.data.reservations.update(r.t, v)
-}
-
-func (r inventoryRepo) ListReservations(_ context.Context, f storage.ReservationFilter) ([]*inventory.Reservation, error) {
-	keep := func(v *inventory.Reservation) bool {
-		return (f.SKU == "" || v.SKU == f.SKU) && (f.Status == "" || v.Status == f.Status)
-	}
-	if f.OrderID != uuid.Nil {
-		return r.t.data.reservations.ofOrder(f.OrderID, keep), nil
-	}
-	return r.t.data.reservations.all(keep), nil
 }
 
 type idempotencyRepo struct{ t *tx }

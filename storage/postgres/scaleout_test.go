@@ -64,14 +64,14 @@ func TestScaleOutTwoEnginesOneDatabase(t *testing.T) {
 		require.NoError(t, err)
 	}
 	// Stock: 50 units over two warehouses.
-	require.NoError(t, engines[0].AddItem(ctx, oms.AddItemRequest{SKU: "DROP-1", Name: "Limited sneaker"}))
+	require.NoError(t, engines[0].AddItem(ctx, oms.DefaultTenant, oms.AddItemRequest{SKU: "DROP-1", Name: "Limited sneaker"}))
 	for i, loc := range []oms.AddLocationRequest{
 		{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.40}},
 		{Code: "HAM", Name: "Hamburg", Coordinates: inventory.Coordinates{Lat: 53.55, Lon: 9.99}},
 	} {
-		l, err := engines[i].AddLocation(ctx, loc)
+		l, err := engines[i].AddLocation(ctx, oms.DefaultTenant, loc)
 		require.NoError(t, err)
-		_, err = engines[i].ReceiveStock(ctx, oms.StockChangeRequest{SKU: "DROP-1", LocationID: l.ID, Quantity: 25})
+		_, err = engines[i].ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: "DROP-1", LocationID: l.ID, Quantity: 25})
 		require.NoError(t, err)
 	}
 
@@ -103,7 +103,7 @@ func TestScaleOutTwoEnginesOneDatabase(t *testing.T) {
 		buyers.Add(1)
 		go func() {
 			defer buyers.Done()
-			_, err := engines[i%2].PlaceOrder(ctx, oms.PlaceOrderRequest{
+			_, err := engines[i%2].PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{
 				Order:   buyerDraft(fmt.Sprintf("B%03d", i), 1),
 				Payment: oms.PaymentMethod{Token: payment.TokenApprove},
 			})
@@ -162,13 +162,13 @@ func TestRelayInterruptedMidBatchLosesNothing(t *testing.T) {
 	ctx := context.Background()
 	eng, err := oms.New(oms.WithStore(stores[0]), oms.WithGateway("sandbox", payment.NewSandbox()))
 	require.NoError(t, err)
-	require.NoError(t, eng.AddItem(ctx, oms.AddItemRequest{SKU: "DROP-1"}))
-	l, err := eng.AddLocation(ctx, oms.AddLocationRequest{Code: "BER", Name: "Berlin"})
+	require.NoError(t, eng.AddItem(ctx, oms.DefaultTenant, oms.AddItemRequest{SKU: "DROP-1"}))
+	l, err := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "BER", Name: "Berlin"})
 	require.NoError(t, err)
-	_, err = eng.ReceiveStock(ctx, oms.StockChangeRequest{SKU: "DROP-1", LocationID: l.ID, Quantity: 100})
+	_, err = eng.ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: "DROP-1", LocationID: l.ID, Quantity: 100})
 	require.NoError(t, err)
 	for i := range 10 {
-		_, err := eng.PlaceOrder(ctx, oms.PlaceOrderRequest{Order: buyerDraft(fmt.Sprintf("I%02d", i), 1), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+		_, err := eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: buyerDraft(fmt.Sprintf("I%02d", i), 1), Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 		require.NoError(t, err)
 	}
 	all := outboxIDs(t, schema)

@@ -59,11 +59,15 @@ func aggregates() []aggTest {
 			id:      func(v *order.Order) uuid.UUID { return v.ID },
 			version: func(v *order.Order) int64 { return v.Version },
 			clone:   (*order.Order).Clone,
-			create:  func(ctx context.Context, tx storage.Tx, v *order.Order) error { return tx.Orders().Create(ctx, v) },
-			get: func(ctx context.Context, tx storage.Tx, id uuid.UUID) (*order.Order, error) {
-				return tx.Orders().Get(ctx, id)
+			create: func(ctx context.Context, tx storage.Tx, v *order.Order) error {
+				return storage.Orders(tx).Create(ctx, v)
 			},
-			update: func(ctx context.Context, tx storage.Tx, v *order.Order) error { return tx.Orders().Update(ctx, v) },
+			get: func(ctx context.Context, tx storage.Tx, id uuid.UUID) (*order.Order, error) {
+				return storage.Orders(tx).Get(ctx, id)
+			},
+			update: func(ctx context.Context, tx storage.Tx, v *order.Order) error {
+				return storage.Orders(tx).Update(ctx, v)
+			},
 		}),
 		erase(aggCase[payment.Payment]{
 			name: "Payments",
@@ -75,16 +79,16 @@ func aggregates() []aggTest {
 			version: func(v *payment.Payment) int64 { return v.Version },
 			clone:   (*payment.Payment).Clone,
 			create: func(ctx context.Context, tx storage.Tx, v *payment.Payment) error {
-				return tx.Payments().Create(ctx, v)
+				return storage.Payments(tx).Create(ctx, v)
 			},
 			get: func(ctx context.Context, tx storage.Tx, id uuid.UUID) (*payment.Payment, error) {
-				return tx.Payments().Get(ctx, id)
+				return storage.Payments(tx).Get(ctx, id)
 			},
 			update: func(ctx context.Context, tx storage.Tx, v *payment.Payment) error {
-				return tx.Payments().Update(ctx, v)
+				return storage.Payments(tx).Update(ctx, v)
 			},
 			list: func(ctx context.Context, tx storage.Tx, orderID uuid.UUID) ([]*payment.Payment, error) {
-				return tx.Payments().ListByOrder(ctx, orderID)
+				return storage.Payments(tx).ListByOrder(ctx, orderID)
 			},
 		}),
 		erase(aggCase[fulfillment.FulfillmentOrder]{
@@ -97,16 +101,16 @@ func aggregates() []aggTest {
 			version: func(v *fulfillment.FulfillmentOrder) int64 { return v.Version },
 			clone:   (*fulfillment.FulfillmentOrder).Clone,
 			create: func(ctx context.Context, tx storage.Tx, v *fulfillment.FulfillmentOrder) error {
-				return tx.Fulfillments().Create(ctx, v)
+				return storage.Fulfillments(tx).Create(ctx, v)
 			},
 			get: func(ctx context.Context, tx storage.Tx, id uuid.UUID) (*fulfillment.FulfillmentOrder, error) {
-				return tx.Fulfillments().Get(ctx, id)
+				return storage.Fulfillments(tx).Get(ctx, id)
 			},
 			update: func(ctx context.Context, tx storage.Tx, v *fulfillment.FulfillmentOrder) error {
-				return tx.Fulfillments().Update(ctx, v)
+				return storage.Fulfillments(tx).Update(ctx, v)
 			},
 			list: func(ctx context.Context, tx storage.Tx, orderID uuid.UUID) ([]*fulfillment.FulfillmentOrder, error) {
-				return tx.Fulfillments().ListByOrder(ctx, orderID)
+				return storage.Fulfillments(tx).ListByOrder(ctx, orderID)
 			},
 		}),
 		erase(aggCase[shipping.Shipment]{
@@ -119,16 +123,16 @@ func aggregates() []aggTest {
 			version: func(v *shipping.Shipment) int64 { return v.Version },
 			clone:   (*shipping.Shipment).Clone,
 			create: func(ctx context.Context, tx storage.Tx, v *shipping.Shipment) error {
-				return tx.Shipments().Create(ctx, v)
+				return storage.Shipments(tx).Create(ctx, v)
 			},
 			get: func(ctx context.Context, tx storage.Tx, id uuid.UUID) (*shipping.Shipment, error) {
-				return tx.Shipments().Get(ctx, id)
+				return storage.Shipments(tx).Get(ctx, id)
 			},
 			update: func(ctx context.Context, tx storage.Tx, v *shipping.Shipment) error {
-				return tx.Shipments().Update(ctx, v)
+				return storage.Shipments(tx).Update(ctx, v)
 			},
 			list: func(ctx context.Context, tx storage.Tx, orderID uuid.UUID) ([]*shipping.Shipment, error) {
-				return tx.Shipments().ListByOrder(ctx, orderID)
+				return storage.Shipments(tx).ListByOrder(ctx, orderID)
 			},
 		}),
 		erase(aggCase[returns.Return]{
@@ -140,13 +144,17 @@ func aggregates() []aggTest {
 			id:      func(v *returns.Return) uuid.UUID { return v.ID },
 			version: func(v *returns.Return) int64 { return v.Version },
 			clone:   (*returns.Return).Clone,
-			create:  func(ctx context.Context, tx storage.Tx, v *returns.Return) error { return tx.Returns().Create(ctx, v) },
-			get: func(ctx context.Context, tx storage.Tx, id uuid.UUID) (*returns.Return, error) {
-				return tx.Returns().Get(ctx, id)
+			create: func(ctx context.Context, tx storage.Tx, v *returns.Return) error {
+				return storage.Returns(tx).Create(ctx, v)
 			},
-			update: func(ctx context.Context, tx storage.Tx, v *returns.Return) error { return tx.Returns().Update(ctx, v) },
+			get: func(ctx context.Context, tx storage.Tx, id uuid.UUID) (*returns.Return, error) {
+				return storage.Returns(tx).Get(ctx, id)
+			},
+			update: func(ctx context.Context, tx storage.Tx, v *returns.Return) error {
+				return storage.Returns(tx).Update(ctx, v)
+			},
 			list: func(ctx context.Context, tx storage.Tx, orderID uuid.UUID) ([]*returns.Return, error) {
-				return tx.Returns().ListByOrder(ctx, orderID)
+				return storage.Returns(tx).ListByOrder(ctx, orderID)
 			},
 		}),
 	}

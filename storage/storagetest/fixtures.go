@@ -244,13 +244,13 @@ func seed(t *testing.T, ctx context.Context, st storage.Store, tenant string) *w
 		if err := inv.CreateLocation(ctx, w.loc); err != nil {
 			return err
 		}
-		if err := tx.Orders().Create(ctx, w.order); err != nil {
+		if err := storage.Orders(tx).Create(ctx, w.order); err != nil {
 			return err
 		}
-		if err := tx.Orders().Create(ctx, w.other); err != nil {
+		if err := storage.Orders(tx).Create(ctx, w.other); err != nil {
 			return err
 		}
-		return tx.Fulfillments().Create(ctx, w.fulfillment)
+		return storage.Fulfillments(tx).Create(ctx, w.fulfillment)
 	})
 	return w
 }

@@ -24,7 +24,7 @@ func (s suite) inventory(t *testing.T) {
 	t.Run("StockLevelsOfManySKUs", s.stockLevelsOfManySKUs)
 	t.Run("ApplyMovement", s.applyMovement)
 	t.Run("RefusedMovements", s.refusedMovements)
-	t.Run("Movements", s.movementFilters)
+	t.Run("Movements", s.movements)
 	t.Run("Reservations", s.reservations)
 }
 
@@ -302,9 +302,10 @@ func (s suite) applyMovement(t *testing.T) {
 	}
 	inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
 		requireLevel(t, tx, skuSock, loc, 10, 1)
-		got, err := tx.Inventory().Movements(ctx, storage.MovementFilter{SKU: skuSock})
-		require.NoError(t, err)
-		requireJSONEq(t, ledger, got, "the ledger holds every applied movement, oldest first")
+		if s.features.Ledger {
+			got := s.ledger(t, ctx, tx, storage.MovementFilter{SKU: skuSock})
+			requireJSONEq(t, ledger, got, "the ledger holds every applied movement, oldest first")
+		}
 		return nil
 	})
 }
@@ -335,15 +336,15 @@ func (s suite) refusedMovements(t *testing.T) {
 		var ledger []inventory.Movement
 		inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
 			lvl = requireLevel(t, tx, skuSock, loc, 10, 1)
-			var err error
-			ledger, err = tx.Inventory().Movements(ctx, storage.MovementFilter{})
-			require.NoError(t, err)
+			ledger = s.ledger(t, ctx, tx, storage.MovementFilter{})
 			return nil
 		})
 		return lvl, ledger
 	}
 	before, ledgerBefore = snapshot()
-	require.Len(t, ledgerBefore, 2)
+	if s.features.Ledger {
+		require.Len(t, ledgerBefore, 2)
+	}
 
 	short := []struct {
 		name string
@@ -401,8 +402,28 @@ func (s suite) refusedMovements(t *testing.T) {
 	})
 }
 
-func (s suite) movementFilters(t *testing.T) {
+// movements checks the ledger's filters when the store claims a ledger,
+// and that storage.Movements reports errors.ErrUnsupported when it does
+// not.
+func (s suite) movements(t *testing.T) {
 	t.Parallel()
+	if !s.features.Ledger {
+		ctx := ctxFor(t)
+		st := s.store(t)
+		w := seed(t, ctx, st, tenantName("no-ledger"))
+		err := txErr(ctx, st, w.tenant, func(tx storage.Tx) error {
+			_, err := storage.Movements(ctx, tx, storage.MovementFilter{})
+			return err
+		})
+		requireErrorIs(t, err, errors.ErrUnsupported, "storage.Movements on a store that claims no ledger")
+		return
+	}
+	s.movementFilters(t)
+}
+
+// movementFilters checks storage.Movements's filters on a store with a
+// ledger.
+func (s suite) movementFilters(t *testing.T) {
 	ctx := ctxFor(t)
 	st := s.store(t)
 	w := seed(t, ctx, st, tenantName("ledger"))
@@ -466,8 +487,7 @@ func (s suite) movementFilters(t *testing.T) {
 	}
 	inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
 		for _, c := range cases {
-			got, err := tx.Inventory().Movements(ctx, c.f)
-			require.NoError(t, err, c.name)
+			got := s.ledger(t, ctx, tx, c.f)
 			want := pick(c.keep)
 			if len(want) == 0 {
 				require.Empty(t, got, c.name)
@@ -491,11 +511,11 @@ func (s suite) reservations(t *testing.T) {
 	r3 := buildReservation(t, tenant, w.other, 0, loc, 4, at(3*time.Hour)) // order B, TEE
 	inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
 		for _, r := range []*inventory.Reservation{r3, r1} {
-			require.NoError(t, tx.Inventory().CreateReservation(ctx, r))
+			require.NoError(t, storage.Reservations(tx).Create(ctx, r))
 		}
 		return nil
 	})
-	inTx(t, ctx, st, tenant, func(tx storage.Tx) error { return tx.Inventory().CreateReservation(ctx, r2) })
+	inTx(t, ctx, st, tenant, func(tx storage.Tx) error { return storage.Reservations(tx).Create(ctx, r2) })
 	for _, r := range []*inventory.Reservation{r1, r2, r3} {
 		require.EqualValues(t, 1, r.Version, "CreateReservation sets Version to 1")
 	}
@@ -505,7 +525,7 @@ func (s suite) reservations(t *testing.T) {
 		var got []*inventory.Reservation
 		inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
 			var err error
-			got, err = tx.Inventory().ListReservations(ctx, f)
+			got, err = storage.ListReservations(ctx, tx, f)
 			return err
 		})
 		return got
@@ -520,17 +540,17 @@ func (s suite) reservations(t *testing.T) {
 
 	// UpdateReservation round trip.
 	require.NoError(t, r2.Release(at(4*time.Hour)))
-	inTx(t, ctx, st, tenant, func(tx storage.Tx) error { return tx.Inventory().UpdateReservation(ctx, r2) })
+	inTx(t, ctx, st, tenant, func(tx storage.Tx) error { return storage.Reservations(tx).Update(ctx, r2) })
 	require.EqualValues(t, 2, r2.Version, "UpdateReservation bumps Version")
 	require.NoError(t, r3.MarkShipped(at(5*time.Hour)))
-	inTx(t, ctx, st, tenant, func(tx storage.Tx) error { return tx.Inventory().UpdateReservation(ctx, r3) })
+	inTx(t, ctx, st, tenant, func(tx storage.Tx) error { return storage.Reservations(tx).Update(ctx, r3) })
 	requireJSONEq(t, []*inventory.Reservation{r1, r2, r3}, list(storage.ReservationFilter{}), "after UpdateReservation")
 	requireJSONEq(t, []*inventory.Reservation{r2}, list(storage.ReservationFilter{Status: inventory.ReservationReleased}), "released")
 	requireJSONEq(t, []*inventory.Reservation{r3}, list(storage.ReservationFilter{Status: inventory.ReservationShipped, SKU: skuTee}), "shipped TEE")
 	requireJSONEq(t, []*inventory.Reservation{r1}, list(storage.ReservationFilter{Status: inventory.ReservationOpen}), "open after updates")
 
 	dup := r1.Clone()
-	err := txErr(ctx, st, tenant, func(tx storage.Tx) error { return tx.Inventory().CreateReservation(ctx, dup) })
+	err := txErr(ctx, st, tenant, func(tx storage.Tx) error { return storage.Reservations(tx).Create(ctx, dup) })
 	requireErrorIs(t, err, storage.ErrDuplicate, "CreateReservation of an existing ID")
 	requireJSONEq(t, []*inventory.Reservation{r1, r2, r3}, list(storage.ReservationFilter{}), "a refused CreateReservation changed the reservations")
 }
@@ -542,19 +562,19 @@ func (s suite) reservationVersions(t *testing.T) {
 	st := s.store(t)
 	w := seed(t, ctx, st, tenantName("resv"))
 	r := buildReservation(t, w.tenant, w.order, 0, w.loc.ID, 2, at(time.Hour))
-	inTx(t, ctx, st, w.tenant, func(tx storage.Tx) error { return tx.Inventory().CreateReservation(ctx, r) })
+	inTx(t, ctx, st, w.tenant, func(tx storage.Tx) error { return storage.Reservations(tx).Create(ctx, r) })
 	require.EqualValues(t, 1, r.Version)
 
 	stale := r.Clone()
 	require.NoError(t, r.Release(at(2*time.Hour)))
-	inTx(t, ctx, st, w.tenant, func(tx storage.Tx) error { return tx.Inventory().UpdateReservation(ctx, r) })
+	inTx(t, ctx, st, w.tenant, func(tx storage.Tx) error { return storage.Reservations(tx).Update(ctx, r) })
 	require.EqualValues(t, 2, r.Version)
 
 	require.NoError(t, stale.MarkShipped(at(3*time.Hour)))
-	err := txErr(ctx, st, w.tenant, func(tx storage.Tx) error { return tx.Inventory().UpdateReservation(ctx, stale) })
+	err := txErr(ctx, st, w.tenant, func(tx storage.Tx) error { return storage.Reservations(tx).Update(ctx, stale) })
 	requireErrorIs(t, err, storage.ErrConflict, "UpdateReservation with a stale Version")
 	inTx(t, ctx, st, w.tenant, func(tx storage.Tx) error {
-		got, err := tx.Inventory().ListReservations(ctx, storage.ReservationFilter{OrderID: w.order.ID})
+		got, err := storage.ListReservations(ctx, tx, storage.ReservationFilter{OrderID: w.order.ID})
 		require.NoError(t, err)
 		requireJSONEq(t, []*inventory.Reservation{r}, got, "a stale UpdateReservation changed the row")
 		return nil
@@ -562,7 +582,7 @@ func (s suite) reservationVersions(t *testing.T) {
 
 	missing := buildReservation(t, w.tenant, w.order, 1, w.loc.ID, 1, at(time.Hour))
 	missing.Version = 1
-	err = txErr(ctx, st, w.tenant, func(tx storage.Tx) error { return tx.Inventory().UpdateReservation(ctx, missing) })
+	err = txErr(ctx, st, w.tenant, func(tx storage.Tx) error { return storage.Reservations(tx).Update(ctx, missing) })
 	requireErrorIs(t, err, storage.ErrNotFound, "UpdateReservation of a missing reservation")
 }
 

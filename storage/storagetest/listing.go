@@ -20,15 +20,43 @@ import (
 	"github.com/ordersmith/oms/storage"
 )
 
-// listing checks OrderRepository.List: filters, limits and keyset
-// pagination.
+// listing checks storage.ListOrders: filters, limits and keyset
+// pagination. Every check runs twice: on the store's own Tx, with its
+// storage.OrderLister if it has one ("ListOrders"), and on its Tx with the
+// optional abilities hidden ("Fallback"), so that the scanning fallback of
+// storage.ListOrders is checked over every store's Aggregates.Scan.
 func (s suite) listing(t *testing.T) {
+	t.Parallel()
+	t.Run("ListOrders", lister{suite: s}.run)
+	t.Run("Fallback", lister{suite: s, hide: true}.run)
+}
+
+// lister runs the listing checks in one mode: hide says to hide the Tx's
+// optional abilities from storage.ListOrders.
+type lister struct {
+	suite
+	hide bool
+}
+
+// withoutAbilities is a Tx with only the methods of storage.Tx: the type
+// assertions of storage.ListOrders and storage.Movements fail on it.
+type withoutAbilities struct{ storage.Tx }
+
+func (s lister) run(t *testing.T) {
 	t.Parallel()
 	t.Run("Filters", s.listFilters)
 	t.Run("Pagination", s.listPagination)
 	t.Run("ConcurrentInserts", s.listConcurrentInserts)
 	t.Run("MalformedCursor", s.listMalformedCursor)
 	t.Run("Limits", s.listLimits)
+}
+
+// list returns storage.ListOrders of tx in s's mode.
+func (s lister) list(ctx context.Context, tx storage.Tx, f storage.OrderFilter) (storage.OrderPage, error) {
+	if s.hide {
+		tx = withoutAbilities{tx}
+	}
+	return storage.ListOrders(ctx, tx, f)
 }
 
 // orderSet builds n orders of varied statuses, channels, customers and
@@ -76,7 +104,7 @@ func orderSet(t *testing.T, ctx context.Context, st storage.Store, tenant string
 	for chunk := range slices.Chunk(perm, 7) {
 		inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
 			for _, o := range chunk {
-				if err := tx.Orders().Create(ctx, o); err != nil {
+				if err := storage.Orders(tx).Create(ctx, o); err != nil {
 					return err
 				}
 			}
@@ -87,7 +115,7 @@ func orderSet(t *testing.T, ctx context.Context, st storage.Store, tenant string
 	return out
 }
 
-// sortOrders sorts by (created_at, id), the order List returns.
+// sortOrders sorts by (created_at, id), the order storage.ListOrders returns.
 func sortOrders(os []*order.Order) {
 	slices.SortFunc(os, func(a, b *order.Order) int {
 		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID.String(), b.ID.String()))
@@ -102,9 +130,9 @@ func orderIDs(os []*order.Order) []uuid.UUID {
 	return out
 }
 
-// listAll pages through List with f until Next is empty and returns every
+// listAll pages through storage.ListOrders with f until Next is empty and returns every
 // order and the number of pages.
-func listAll(t *testing.T, ctx context.Context, st storage.Store, tenant string, f storage.OrderFilter) ([]*order.Order, int) {
+func (s lister) listAll(t *testing.T, ctx context.Context, st storage.Store, tenant string, f storage.OrderFilter) ([]*order.Order, int) {
 	t.Helper()
 	var all []*order.Order
 	pages := 0
@@ -112,7 +140,7 @@ func listAll(t *testing.T, ctx context.Context, st storage.Store, tenant string,
 		var page storage.OrderPage
 		inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
 			var err error
-			page, err = tx.Orders().List(ctx, f)
+			page, err = s.list(ctx, tx, f)
 			return err
 		})
 		pages++
@@ -127,7 +155,7 @@ func listAll(t *testing.T, ctx context.Context, st storage.Store, tenant string,
 	}
 }
 
-func (s suite) listFilters(t *testing.T) {
+func (s lister) listFilters(t *testing.T) {
 	t.Parallel()
 	ctx := ctxFor(t)
 	st := s.store(t)
@@ -137,7 +165,7 @@ func (s suite) listFilters(t *testing.T) {
 	// Another tenant's orders never show up.
 	other := tenantName("list-other")
 	inTx(t, ctx, st, other, func(tx storage.Tx) error {
-		return tx.Orders().Create(ctx, buildOrder(t, other, at(3*time.Minute), chanWeb, "c-1"))
+		return storage.Orders(tx).Create(ctx, buildOrder(t, other, at(3*time.Minute), chanWeb, "c-1"))
 	})
 
 	from, before := orders[4].CreatedAt, orders[15].CreatedAt
@@ -198,24 +226,24 @@ func (s suite) listFilters(t *testing.T) {
 		var page storage.OrderPage
 		inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
 			var err error
-			page, err = tx.Orders().List(ctx, c.f)
+			page, err = s.list(ctx, tx, c.f)
 			return err
 		})
-		require.Equal(t, orderIDs(want), orderIDs(page.Orders), "List filter %s", c.name)
+		require.Equal(t, orderIDs(want), orderIDs(page.Orders), "ListOrders filter %s", c.name)
 		require.Empty(t, page.Next, "a single page under the default limit has no Next (%s)", c.name)
 		if len(want) > 0 {
-			requireJSONEq(t, want, page.Orders, "List returns the stored orders (%s)", c.name)
+			requireJSONEq(t, want, page.Orders, "ListOrders returns the stored orders (%s)", c.name)
 		}
 
 		// The same filter, paginated by 2.
 		f := c.f
 		f.Limit = 2
-		got, _ := listAll(t, ctx, st, tenant, f)
-		require.Equal(t, orderIDs(want), orderIDs(got), "List filter %s, paginated", c.name)
+		got, _ := s.listAll(t, ctx, st, tenant, f)
+		require.Equal(t, orderIDs(want), orderIDs(got), "ListOrders filter %s, paginated", c.name)
 	}
 }
 
-func (s suite) listPagination(t *testing.T) {
+func (s lister) listPagination(t *testing.T) {
 	t.Parallel()
 	ctx := ctxFor(t)
 	st := s.store(t)
@@ -223,7 +251,7 @@ func (s suite) listPagination(t *testing.T) {
 	orders := orderSet(t, ctx, st, tenant, 20)
 
 	for _, limit := range []int{1, 3, 7, 19, 20, 21} {
-		got, pages := listAll(t, ctx, st, tenant, storage.OrderFilter{Limit: limit})
+		got, pages := s.listAll(t, ctx, st, tenant, storage.OrderFilter{Limit: limit})
 		require.Equal(t, orderIDs(orders), orderIDs(got), "pages of %d", limit)
 		require.LessOrEqual(t, pages, (len(orders)+limit-1)/limit+1, "pages of %d", limit)
 	}
@@ -232,17 +260,17 @@ func (s suite) listPagination(t *testing.T) {
 	var page storage.OrderPage
 	inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
 		var err error
-		page, err = tx.Orders().List(ctx, storage.OrderFilter{Limit: 3})
+		page, err = s.list(ctx, tx, storage.OrderFilter{Limit: 3})
 		return err
 	})
 	require.Equal(t, orderIDs(orders[:3]), orderIDs(page.Orders))
 	require.NotEmpty(t, page.Next)
 	inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
-		next, err := tx.Orders().List(ctx, storage.OrderFilter{Limit: 3, Cursor: page.Next})
+		next, err := s.list(ctx, tx, storage.OrderFilter{Limit: 3, Cursor: page.Next})
 		require.NoError(t, err)
 		require.Equal(t, orderIDs(orders[3:6]), orderIDs(next.Orders))
 		// A cursor is reusable.
-		again, err := tx.Orders().List(ctx, storage.OrderFilter{Limit: 3, Cursor: page.Next})
+		again, err := s.list(ctx, tx, storage.OrderFilter{Limit: 3, Cursor: page.Next})
 		require.NoError(t, err)
 		require.Equal(t, orderIDs(next.Orders), orderIDs(again.Orders))
 		return nil
@@ -254,11 +282,11 @@ func (s suite) listPagination(t *testing.T) {
 	sortOrders(all)
 	for _, limit := range []int{0, -1} {
 		inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
-			p, err := tx.Orders().List(ctx, storage.OrderFilter{Limit: limit})
+			p, err := s.list(ctx, tx, storage.OrderFilter{Limit: limit})
 			require.NoError(t, err)
 			require.Equal(t, orderIDs(all[:100]), orderIDs(p.Orders), "limit %d means 100", limit)
 			require.NotEmpty(t, p.Next)
-			rest, err := tx.Orders().List(ctx, storage.OrderFilter{Limit: limit, Cursor: p.Next})
+			rest, err := s.list(ctx, tx, storage.OrderFilter{Limit: limit, Cursor: p.Next})
 			require.NoError(t, err)
 			require.Equal(t, orderIDs(all[100:]), orderIDs(rest.Orders))
 			return nil
@@ -266,7 +294,7 @@ func (s suite) listPagination(t *testing.T) {
 	}
 }
 
-func (s suite) listConcurrentInserts(t *testing.T) {
+func (s lister) listConcurrentInserts(t *testing.T) {
 	t.Parallel()
 	ctx := ctxFor(t)
 	st := s.store(t)
@@ -298,7 +326,7 @@ func (s suite) listConcurrentInserts(t *testing.T) {
 				default:
 				}
 				o := buildOrder(t, tenant, nextTime(), chanWeb, fmt.Sprintf("w-%d", w))
-				err := retryTx(ctx, st, tenant, func(tx storage.Tx) error { return tx.Orders().Create(ctx, o) })
+				err := retryTx(ctx, st, tenant, func(tx storage.Tx) error { return storage.Orders(tx).Create(ctx, o) })
 				if !assert.NoError(t, err) {
 					return
 				}
@@ -316,13 +344,13 @@ func (s suite) listConcurrentInserts(t *testing.T) {
 		require.Less(t, pages, 1000, "pagination does not end")
 		// Interleave an insert of our own between pages.
 		late := buildOrder(t, tenant, nextTime(), chanStore, "between-pages")
-		require.NoError(t, retryTx(ctx, st, tenant, func(tx storage.Tx) error { return tx.Orders().Create(ctx, late) }))
+		require.NoError(t, retryTx(ctx, st, tenant, func(tx storage.Tx) error { return storage.Orders(tx).Create(ctx, late) }))
 		inserted.Store(late.ID, true)
 
 		var page storage.OrderPage
 		inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
 			var err error
-			page, err = tx.Orders().List(ctx, f)
+			page, err = s.list(ctx, tx, f)
 			return err
 		})
 		require.LessOrEqual(t, len(page.Orders), 3)
@@ -344,14 +372,16 @@ func (s suite) listConcurrentInserts(t *testing.T) {
 		require.Equal(t, 1, n, "order %s seen %d times", id, n)
 		if !slices.Contains(orderIDs(orders), id) {
 			_, ok := inserted.Load(id)
-			require.True(t, ok, "List returned an order never stored: %s", id)
+			require.True(t, ok, "ListOrders returned an order never stored: %s", id)
 		}
 	}
 }
 
-// BadCursors returns cursors that no adapter produces: bad base64, base64
-// of garbage, of a wrong structure, of non-canonical numbers and IDs, and
-// of overlong input. Adapters seed their cursor fuzz targets with them.
+// BadCursors returns cursors that neither an adapter nor the fallback of
+// storage.ListOrders produces: bad base64, base64 of garbage, of a wrong
+// structure, of non-canonical numbers and IDs, and of overlong input.
+// Adapters, and the fallback's fuzz target, seed their cursor fuzz targets
+// with them.
 func BadCursors() []string {
 	b64 := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 	id := "0195a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
@@ -389,7 +419,7 @@ func BadCursors() []string {
 	}
 }
 
-func (s suite) listMalformedCursor(t *testing.T) {
+func (s lister) listMalformedCursor(t *testing.T) {
 	t.Parallel()
 	ctx := ctxFor(t)
 	st := s.store(t)
@@ -400,7 +430,7 @@ func (s suite) listMalformedCursor(t *testing.T) {
 	var first storage.OrderPage
 	inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
 		var err error
-		first, err = tx.Orders().List(ctx, storage.OrderFilter{Limit: 1})
+		first, err = s.list(ctx, tx, storage.OrderFilter{Limit: 1})
 		return err
 	})
 	require.NotEmpty(t, first.Next)
@@ -415,14 +445,14 @@ func (s suite) listMalformedCursor(t *testing.T) {
 		var page storage.OrderPage
 		err := txErr(ctx, st, tenant, func(tx storage.Tx) error {
 			var err error
-			page, err = tx.Orders().List(ctx, storage.OrderFilter{Cursor: c})
+			page, err = s.list(ctx, tx, storage.OrderFilter{Cursor: c})
 			return err
 		})
-		requireErrorIs(t, err, storage.ErrInvalidCursor, "List with the malformed cursor %q", c)
+		requireErrorIs(t, err, storage.ErrInvalidCursor, "ListOrders with the malformed cursor %q", c)
 		require.Empty(t, page.Orders)
 	}
 	inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
-		page, err := tx.Orders().List(ctx, storage.OrderFilter{Cursor: good})
+		page, err := s.list(ctx, tx, storage.OrderFilter{Cursor: good})
 		require.NoError(t, err)
 		require.Equal(t, orderIDs(orders[1:]), orderIDs(page.Orders), "the store's own cursor still works")
 		return nil
@@ -431,7 +461,7 @@ func (s suite) listMalformedCursor(t *testing.T) {
 
 // listLimits checks that Limit is clamped to [1, storage.MaxPageSize], with
 // storage.DefaultPageSize for zero or negative, on every store alike.
-func (s suite) listLimits(t *testing.T) {
+func (s lister) listLimits(t *testing.T) {
 	t.Parallel()
 	ctx := ctxFor(t)
 	st := s.store(t)
@@ -444,7 +474,7 @@ func (s suite) listLimits(t *testing.T) {
 	for chunk := range slices.Chunk(orders, 250) {
 		inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
 			for _, o := range chunk {
-				if err := tx.Orders().Create(ctx, o); err != nil {
+				if err := storage.Orders(tx).Create(ctx, o); err != nil {
 					return err
 				}
 			}
@@ -472,17 +502,17 @@ func (s suite) listLimits(t *testing.T) {
 		f := storage.OrderFilter{Limit: c.limit}
 		require.Equal(t, c.want, f.PageSize(), "PageSize of limit %d", c.limit)
 		inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
-			page, err := tx.Orders().List(ctx, f)
+			page, err := s.list(ctx, tx, f)
 			require.NoError(t, err, "limit %d", c.limit)
 			require.Equal(t, orderIDs(orders[:c.want]), orderIDs(page.Orders), "limit %d", c.limit)
 			require.NotEmpty(t, page.Next, "limit %d", c.limit)
-			rest, err := tx.Orders().List(ctx, storage.OrderFilter{Limit: c.limit, Cursor: page.Next})
+			rest, err := s.list(ctx, tx, storage.OrderFilter{Limit: c.limit, Cursor: page.Next})
 			require.NoError(t, err, "limit %d, second page", c.limit)
 			require.Equal(t, orderIDs(orders[c.want:min(n, 2*c.want)]), orderIDs(rest.Orders), "limit %d, second page", c.limit)
 			return nil
 		})
 	}
-	got, pages := listAll(t, ctx, st, tenant, storage.OrderFilter{Limit: math.MaxInt})
+	got, pages := s.listAll(t, ctx, st, tenant, storage.OrderFilter{Limit: math.MaxInt})
 	require.Equal(t, orderIDs(orders), orderIDs(got))
 	require.Equal(t, 2, pages)
 }

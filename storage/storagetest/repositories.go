@@ -40,7 +40,7 @@ func (s suite) concurrentUpdates(t *testing.T) {
 	st := s.store(t)
 	tenant := tenantName("concurrent")
 	o := buildConfirmedOrder(t, tenant, at(0))
-	inTx(t, ctx, st, tenant, func(tx storage.Tx) error { return tx.Orders().Create(ctx, o) })
+	inTx(t, ctx, st, tenant, func(tx storage.Tx) error { return storage.Orders(tx).Create(ctx, o) })
 
 	const n = 16
 	var (
@@ -56,13 +56,13 @@ func (s suite) concurrentUpdates(t *testing.T) {
 			defer wg.Done()
 			<-start
 			err := st.Tx(ctx, tenant, func(tx storage.Tx) error {
-				got, err := tx.Orders().Get(ctx, o.ID)
+				got, err := storage.Orders(tx).Get(ctx, o.ID)
 				if err != nil {
 					return err
 				}
 				got.Customer.Name = "Writer " + string(rune('A'+i))
 				got.UpdatedAt = at(time.Duration(i+1) * time.Second)
-				return tx.Orders().Update(ctx, got)
+				return storage.Orders(tx).Update(ctx, got)
 			})
 			mu.Lock()
 			defer mu.Unlock()
@@ -79,7 +79,7 @@ func (s suite) concurrentUpdates(t *testing.T) {
 	require.Equal(t, n, successes+conflicts)
 	require.Positive(t, successes, "at least one concurrent Update must succeed")
 	inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
-		got, err := tx.Orders().Get(ctx, o.ID)
+		got, err := storage.Orders(tx).Get(ctx, o.ID)
 		require.NoError(t, err)
 		require.EqualValues(t, 1+successes, got.Version, "final version is 1 + successful updates")
 		require.Equal(t, order.StatusConfirmed, got.Status)

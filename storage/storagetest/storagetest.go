@@ -11,15 +11,39 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ordersmith/oms/inventory"
 	"github.com/ordersmith/oms/storage"
 )
 
-// Run runs the conformance suite against the stores newStore returns. Each
-// call of newStore must return a fresh, empty store isolated from every
-// other; newStore registers the store's cleanup with t.Cleanup.
-func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
+// Features says which optional abilities of storage (storage/abilities.go)
+// the store claims, in the manner of Watermill's pubsub test Features. Run
+// fails when a claim does not match the store: a claimed ability its Tx
+// does not implement, or an ability its Tx implements but Features does
+// not claim, so that the adapter's test states what the store promises.
+// The zero value claims nothing, which a store that implements only the
+// required interfaces passes.
+type Features struct {
+	// OrderListing means the store's Tx implements storage.OrderLister
+	// (filtered order listing with an index). The listing tests run
+	// through storage.ListOrders either way, and once more with the
+	// ability hidden, so that the scanning fallback is checked too.
+	OrderListing bool
+	// Ledger means the store's Tx implements storage.MovementLister and
+	// keeps the stock movement ledger: the ledger tests run only then.
+	// Without it, Run checks that storage.Movements returns an error
+	// wrapping errors.ErrUnsupported.
+	Ledger bool
+}
+
+// Run runs the conformance suite against the stores newStore returns, with
+// the optional abilities f claims. Each call of newStore must return a
+// fresh, empty store isolated from every other; newStore registers the
+// store's cleanup with t.Cleanup.
+func Run(t *testing.T, newStore func(t *testing.T) storage.Store, f Features) {
 	t.Helper()
-	s := suite{newStore: newStore}
+	s := suite{newStore: newStore, features: f}
+	t.Run("Features", s.claims)
+	t.Run("Aggregates", s.aggregateKinds)
 	t.Run("Repositories", s.repositories)
 	t.Run("Versions", s.versions)
 	t.Run("Rollback", s.rollback)
@@ -32,9 +56,50 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Run("Golden", s.golden)
 }
 
-// suite carries the adapter's store factory to the subtests.
+// suite carries the adapter's store factory and claimed features to the
+// subtests.
 type suite struct {
 	newStore func(t *testing.T) storage.Store
+	features Features
+}
+
+// claims checks that Features matches the abilities the store's Tx has.
+func (s suite) claims(t *testing.T) {
+	t.Parallel()
+	ctx := ctxFor(t)
+	st := s.store(t)
+	inTx(t, ctx, st, tenantName("features"), func(tx storage.Tx) error {
+		_, lists := tx.(storage.OrderLister)
+		requireClaim(t, "OrderListing", "storage.OrderLister", s.features.OrderListing, lists, tx)
+		_, ledger := tx.(storage.MovementLister)
+		requireClaim(t, "Ledger", "storage.MovementLister", s.features.Ledger, ledger, tx)
+		return nil
+	})
+}
+
+// requireClaim fails t when a feature's claim and the Tx's ability differ.
+func requireClaim(t *testing.T, feature, iface string, claimed, has bool, tx storage.Tx) {
+	t.Helper()
+	switch {
+	case claimed && !has:
+		t.Errorf("Features.%s is set, but the store's Tx (%T) does not implement %s", feature, tx, iface)
+	case !claimed && has:
+		t.Errorf("Features.%s is not set, but the store's Tx (%T) implements %s: set Features.%s so the suite checks it",
+			feature, tx, iface, feature)
+	}
+}
+
+// ledger returns tx's movements matching f through storage.Movements, or
+// nil when the store claims no ledger, so that checks comparing ledgers
+// before and after hold on every store.
+func (s suite) ledger(t *testing.T, ctx context.Context, tx storage.Tx, f storage.MovementFilter) []inventory.Movement {
+	t.Helper()
+	if !s.features.Ledger {
+		return nil
+	}
+	ms, err := storage.Movements(ctx, tx, f)
+	require.NoError(t, err, "storage.Movements")
+	return ms
 }
 
 // store returns a fresh store for t.
