@@ -22,6 +22,15 @@
 // and an outbox claim reads and leases in one step: no two relays see the
 // same event as free, and per-aggregate order holds.
 //
+// # Abilities
+//
+// A transaction's Aggregates keeps each [storage.Kind] in its own table
+// (orders, payments, fulfillments, shipments, returns, reservations). The
+// transaction also implements both optional abilities of the contract:
+// [storage.OrderLister], listing orders by filter with the orders' indexes
+// and cursors of its own, and [storage.MovementLister], the
+// stock_movements ledger that ApplyMovement appends to.
+//
 // # Schema
 //
 // The tables are meant to be read with plain SQL for reporting. Each

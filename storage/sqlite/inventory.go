@@ -273,9 +273,11 @@ func (r inventoryRepo) applyMovement(ctx context.Context, m inventory.Movement) 
 	return next, applied, nil
 }
 
-func (r inventoryRepo) Movements(ctx context.Context, f storage.MovementFilter) ([]inventory.Movement, error) {
+// ListMovements returns the ledger entries matching f, in the order they
+// were applied; it implements storage.MovementLister.
+func (t *tx) ListMovements(ctx context.Context, f storage.MovementFilter) ([]inventory.Movement, error) {
 	where := []string{"tenant = ?"}
-	args := []any{r.t.tenant}
+	args := []any{t.tenant}
 	if f.SKU != "" {
 		where = append(where, "sku = ?")
 		args = append(args, f.SKU)
@@ -288,7 +290,7 @@ func (r inventoryRepo) Movements(ctx context.Context, f storage.MovementFilter) 
 		where = append(where, "order_id = ?")
 		args = append(args, f.OrderID.String())
 	}
-	rows, err := r.t.sql.QueryContext(ctx, `SELECT id, tenant, sku, location_id, kind, quantity,
+	rows, err := t.sql.QueryContext(ctx, `SELECT id, tenant, sku, location_id, kind, quantity,
 		on_hand_delta, reserved_delta, on_hand_after, reserved_after, order_id, reason, at
 		FROM stock_movements WHERE `+strings.Join(where, " AND ")+` ORDER BY seq`, args...)
 	if err != nil {
@@ -325,97 +327,59 @@ func (r inventoryRepo) Movements(ctx context.Context, f storage.MovementFilter) 
 	return out, interpretError(rows.Err(), "movements")
 }
 
-const reservationColumns = `id, tenant, order_id, line_id, sku, location_id, quantity, status, version, created_at, updated_at`
-
-func (r inventoryRepo) CreateReservation(ctx context.Context, v *inventory.Reservation) error {
-	prev := v.Version
-	_, err := r.t.sql.ExecContext(ctx, `INSERT INTO reservations (`+reservationColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-		v.ID.String(), r.t.tenant, v.OrderID.String(), nullUUID(v.LineID), v.SKU, v.LocationID.String(),
-		v.Quantity, string(v.Status), formatTime(v.CreatedAt), formatTime(v.UpdatedAt))
-	if err != nil {
-		return interpretError(err, "create reservation %s", v.ID)
-	}
-	v.Version = 1
-	r.t.undo.add(func() { v.Version = prev })
-	return nil
+// reservationTable stores stock reservations as plain columns: the table
+// has no doc column.
+var reservationTable = docTable[inventory.Reservation]{
+	name:        "reservations",
+	orderColumn: "order_id",
+	columns: func(v *inventory.Reservation) []column {
+		return []column{
+			{"order_id", v.OrderID.String()},
+			{"line_id", nullUUID(v.LineID)},
+			{"sku", v.SKU},
+			{"location_id", v.LocationID.String()},
+			{"quantity", v.Quantity},
+			{"status", string(v.Status)},
+			{"created_at", formatTime(v.CreatedAt)},
+			{"updated_at", formatTime(v.UpdatedAt)},
+		}
+	},
+	read: &columnReader[inventory.Reservation]{
+		names: "id, tenant, order_id, line_id, sku, location_id, quantity, status, created_at, updated_at",
+		scan:  scanReservation,
+	},
 }
 
-func (r inventoryRepo) UpdateReservation(ctx context.Context, v *inventory.Reservation) error {
-	prev := v.Version
-	res, err := r.t.sql.ExecContext(ctx, `UPDATE reservations
-		SET order_id = ?, line_id = ?, sku = ?, location_id = ?, quantity = ?, status = ?,
-		    created_at = ?, updated_at = ?, version = version + 1
-		WHERE tenant = ? AND id = ? AND version = ?`,
-		v.OrderID.String(), nullUUID(v.LineID), v.SKU, v.LocationID.String(), v.Quantity, string(v.Status),
-		formatTime(v.CreatedAt), formatTime(v.UpdatedAt), r.t.tenant, v.ID.String(), prev)
-	if err != nil {
-		return interpretError(err, "update reservation %s", v.ID)
+// scanReservation reads a row of version and reservationTable.read.names.
+func scanReservation(row rowScanner) (*inventory.Reservation, error) {
+	var (
+		v                                 inventory.Reservation
+		id, orderID, loc, status, cr, upd string
+		lineID                            sql.NullString
+	)
+	if err := row.Scan(&v.Version, &id, &v.Tenant, &orderID, &lineID, &v.SKU, &loc, &v.Quantity, &status,
+		&cr, &upd); err != nil {
+		return nil, err
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return interpretError(err, "update reservation %s", v.ID)
+	v.Status = inventory.ReservationStatus(status)
+	var err error
+	if v.ID, err = parseUUID(id); err != nil {
+		return nil, err
 	}
-	if n != 1 {
-		return versionMiss(ctx, r.t, "reservations", v.ID, prev)
+	if v.OrderID, err = parseUUID(orderID); err != nil {
+		return nil, err
 	}
-	v.Version = prev + 1
-	r.t.undo.add(func() { v.Version = prev })
-	return nil
-}
-
-func (r inventoryRepo) ListReservations(ctx context.Context, f storage.ReservationFilter) ([]*inventory.Reservation, error) {
-	where := []string{"tenant = ?"}
-	args := []any{r.t.tenant}
-	if f.OrderID != uuid.Nil {
-		where = append(where, "order_id = ?")
-		args = append(args, f.OrderID.String())
+	if v.LineID, err = parseNullUUID(lineID); err != nil {
+		return nil, err
 	}
-	if f.SKU != "" {
-		where = append(where, "sku = ?")
-		args = append(args, f.SKU)
+	if v.LocationID, err = parseUUID(loc); err != nil {
+		return nil, err
 	}
-	if f.Status != "" {
-		where = append(where, "status = ?")
-		args = append(args, string(f.Status))
+	if v.CreatedAt, err = parseTime(cr); err != nil {
+		return nil, err
 	}
-	rows, err := r.t.sql.QueryContext(ctx, `SELECT `+reservationColumns+` FROM reservations WHERE `+
-		strings.Join(where, " AND ")+` ORDER BY created_at, id`, args...)
-	if err != nil {
-		return nil, interpretError(err, "list reservations")
+	if v.UpdatedAt, err = parseTime(upd); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	var out []*inventory.Reservation
-	for rows.Next() {
-		var (
-			v                                 inventory.Reservation
-			id, orderID, loc, status, cr, upd string
-			lineID                            sql.NullString
-		)
-		if err := rows.Scan(&id, &v.Tenant, &orderID, &lineID, &v.SKU, &loc, &v.Quantity, &status, &v.Version,
-			&cr, &upd); err != nil {
-			return nil, interpretError(err, "list reservations")
-		}
-		v.Status = inventory.ReservationStatus(status)
-		if v.ID, err = parseUUID(id); err != nil {
-			return nil, err
-		}
-		if v.OrderID, err = parseUUID(orderID); err != nil {
-			return nil, err
-		}
-		if v.LineID, err = parseNullUUID(lineID); err != nil {
-			return nil, err
-		}
-		if v.LocationID, err = parseUUID(loc); err != nil {
-			return nil, err
-		}
-		if v.CreatedAt, err = parseTime(cr); err != nil {
-			return nil, err
-		}
-		if v.UpdatedAt, err = parseTime(upd); err != nil {
-			return nil, err
-		}
-		out = append(out, &v)
-	}
-	return out, interpretError(rows.Err(), "list reservations")
+	return &v, nil
 }

@@ -13,9 +13,11 @@ import (
 	"github.com/ordersmith/oms/storage"
 )
 
+// orderTable stores orders, with their lines mirrored in order_lines. An
+// order's order is itself, so listByOrder selects on id.
 var orderTable = docTable[order.Order]{
-	name: "orders",
-	meta: func(o *order.Order) (uuid.UUID, *int64) { return o.ID, &o.Version },
+	name:        "orders",
+	orderColumn: "id",
 	columns: func(o *order.Order) []column {
 		return []column{
 			{"status", string(o.Status)},
@@ -56,24 +58,14 @@ func writeOrderLines(ctx context.Context, t *tx, o *order.Order) error {
 	return nil
 }
 
-type orderRepo struct{ t *tx }
-
-func (r orderRepo) Create(ctx context.Context, o *order.Order) error {
-	return orderTable.create(ctx, r.t, o)
-}
-
-func (r orderRepo) Get(ctx context.Context, id uuid.UUID) (*order.Order, error) {
-	return orderTable.get(ctx, r.t, id)
-}
-
-func (r orderRepo) Update(ctx context.Context, o *order.Order) error {
-	return orderTable.update(ctx, r.t, o)
-}
-
-func (r orderRepo) List(ctx context.Context, f storage.OrderFilter) (storage.OrderPage, error) {
+// ListOrders returns one page of the tenant's orders matching f, oldest
+// first (by created_at, then ID), with the orders' indexes; it implements
+// storage.OrderLister. A cursor this store did not return gives an error
+// wrapping storage.ErrInvalidCursor.
+func (t *tx) ListOrders(ctx context.Context, f storage.OrderFilter) (storage.OrderPage, error) {
 	limit := f.PageSize()
 	where := []string{"tenant = ?"}
-	args := []any{r.t.tenant}
+	args := []any{t.tenant}
 	if len(f.Statuses) > 0 {
 		where = append(where, "status IN ("+placeholders(len(f.Statuses))+")")
 		for _, s := range f.Statuses {
@@ -113,7 +105,7 @@ func (r orderRepo) List(ctx context.Context, f storage.OrderFilter) (storage.Ord
 	args = append(args, limit+1)
 	q := "SELECT version, doc, created_at, id FROM orders WHERE " + strings.Join(where, " AND ") +
 		" ORDER BY created_at, id LIMIT ?"
-	rows, err := r.t.sql.QueryContext(ctx, q, args...)
+	rows, err := t.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return storage.OrderPage{}, interpretError(err, "list orders")
 	}

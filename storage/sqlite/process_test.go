@@ -126,7 +126,7 @@ func TestTwoProcesses(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, levels, 1)
 		assert.Equal(t, int64(30), levels[0].Reserved, "40 requests for 30 units")
-		movs, err := tx.Inventory().Movements(ctx, storage.MovementFilter{SKU: "SKU"})
+		movs, err := storage.Movements(ctx, tx, storage.MovementFilter{SKU: "SKU"})
 		require.NoError(t, err)
 		child := 0
 		for _, m := range movs {

@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -27,7 +29,8 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storagetest.Run(t, func(t *testing.T) storage.Store { return newStore(t) })
+	storagetest.Run(t, func(t *testing.T) storage.Store { return newStore(t) },
+		storagetest.Features{OrderListing: true, Ledger: true})
 }
 
 // newStore opens a fresh database file in t's temporary directory and
@@ -110,13 +113,13 @@ func TestOrderRoundTripAndVersions(t *testing.T) {
 	ctx := t.Context()
 	st := newStore(t)
 	o := buildOrder(t, "acme", t0, "c1")
-	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error { return tx.Orders().Create(ctx, o) }))
+	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error { return storage.Orders(tx).Create(ctx, o) }))
 	assert.Equal(t, int64(1), o.Version)
 
 	var got *order.Order
 	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
 		var err error
-		got, err = tx.Orders().Get(ctx, o.ID)
+		got, err = storage.Orders(tx).Get(ctx, o.ID)
 		return err
 	}))
 	requireSameJSON(t, o, got)
@@ -125,16 +128,16 @@ func TestOrderRoundTripAndVersions(t *testing.T) {
 	a, b := got, buildOrder(t, "acme", t0, "c1")
 	*b = *got
 	a.HoldReason = "first"
-	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error { return tx.Orders().Update(ctx, a) }))
+	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error { return storage.Orders(tx).Update(ctx, a) }))
 	assert.Equal(t, int64(2), a.Version)
-	err := st.Tx(ctx, "acme", func(tx storage.Tx) error { return tx.Orders().Update(ctx, b) })
+	err := st.Tx(ctx, "acme", func(tx storage.Tx) error { return storage.Orders(tx).Update(ctx, b) })
 	require.ErrorIs(t, err, storage.ErrConflict)
 	assert.Equal(t, int64(1), b.Version, "a failed update leaves the version alone")
 
 	// A rolled-back update restores the caller's version.
 	boom := errors.New("boom")
 	err = st.Tx(ctx, "acme", func(tx storage.Tx) error {
-		if err := tx.Orders().Update(ctx, a); err != nil {
+		if err := storage.Orders(tx).Update(ctx, a); err != nil {
 			return err
 		}
 		return boom
@@ -144,9 +147,9 @@ func TestOrderRoundTripAndVersions(t *testing.T) {
 
 	// Absent row: not found, not conflict.
 	missing := buildOrder(t, "acme", t0, "c1")
-	err = st.Tx(ctx, "acme", func(tx storage.Tx) error { return tx.Orders().Update(ctx, missing) })
+	err = st.Tx(ctx, "acme", func(tx storage.Tx) error { return storage.Orders(tx).Update(ctx, missing) })
 	require.ErrorIs(t, err, storage.ErrNotFound)
-	err = st.Tx(ctx, "acme", func(tx storage.Tx) error { return tx.Orders().Create(ctx, o) })
+	err = st.Tx(ctx, "acme", func(tx storage.Tx) error { return storage.Orders(tx).Create(ctx, o) })
 	require.ErrorIs(t, err, storage.ErrDuplicate)
 }
 
@@ -159,10 +162,10 @@ func TestReportingColumns(t *testing.T) {
 	p, err := payment.New(newID(), "acme", o.ID, "sandbox", o.Totals.Total, t0)
 	require.NoError(t, err)
 	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
-		if err := tx.Orders().Create(ctx, o); err != nil {
+		if err := storage.Orders(tx).Create(ctx, o); err != nil {
 			return err
 		}
-		return tx.Payments().Create(ctx, p)
+		return storage.Payments(tx).Create(ctx, p)
 	}))
 
 	db, err := sql.Open("sqlite", path)
@@ -247,7 +250,7 @@ func TestShortageChangesNothing(t *testing.T) {
 		levels, err := tx.Inventory().StockLevels(ctx, nil)
 		require.NoError(t, err)
 		require.Empty(t, levels)
-		movs, err := tx.Inventory().Movements(ctx, storage.MovementFilter{})
+		movs, err := storage.Movements(ctx, tx, storage.MovementFilter{})
 		require.NoError(t, err)
 		require.Empty(t, movs)
 		return nil
@@ -373,21 +376,21 @@ func TestTenantIsolation(t *testing.T) {
 	ctx := t.Context()
 	st := newStore(t)
 	o := buildOrder(t, "a", t0, "c1")
-	require.NoError(t, st.Tx(ctx, "a", func(tx storage.Tx) error { return tx.Orders().Create(ctx, o) }))
+	require.NoError(t, st.Tx(ctx, "a", func(tx storage.Tx) error { return storage.Orders(tx).Create(ctx, o) }))
 	err := st.Tx(ctx, "b", func(tx storage.Tx) error {
-		_, err := tx.Orders().Get(ctx, o.ID)
+		_, err := storage.Orders(tx).Get(ctx, o.ID)
 		return err
 	})
 	require.ErrorIs(t, err, storage.ErrNotFound)
-	err = st.Tx(ctx, "b", func(tx storage.Tx) error { return tx.Orders().Update(ctx, o) })
+	err = st.Tx(ctx, "b", func(tx storage.Tx) error { return storage.Orders(tx).Update(ctx, o) })
 	require.ErrorIs(t, err, storage.ErrNotFound)
 	require.NoError(t, st.Tx(ctx, "b", func(tx storage.Tx) error {
-		page, err := tx.Orders().List(ctx, storage.OrderFilter{})
+		page, err := storage.ListOrders(ctx, tx, storage.OrderFilter{})
 		require.NoError(t, err)
 		require.Empty(t, page.Orders)
 		// The same ID may exist in another tenant.
 		o2 := *o
-		return tx.Orders().Create(ctx, &o2)
+		return storage.Orders(tx).Create(ctx, &o2)
 	}))
 }
 
@@ -400,14 +403,14 @@ func TestListPagination(t *testing.T) {
 		for i := range 7 {
 			// Two orders share each timestamp, to exercise the ID tie-break.
 			o := buildOrder(t, "acme", t0.Add(time.Duration(i/2)*time.Second+time.Microsecond), "c1")
-			if err := tx.Orders().Create(ctx, o); err != nil {
+			if err := storage.Orders(tx).Create(ctx, o); err != nil {
 				return err
 			}
 		}
 		return nil
 	}))
 	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
-		all, err := tx.Orders().List(ctx, storage.OrderFilter{})
+		all, err := storage.ListOrders(ctx, tx, storage.OrderFilter{})
 		require.NoError(t, err)
 		require.Len(t, all.Orders, 7)
 		require.Empty(t, all.Next)
@@ -417,7 +420,7 @@ func TestListPagination(t *testing.T) {
 		var got []uuid.UUID
 		f := storage.OrderFilter{Limit: 3}
 		for {
-			page, err := tx.Orders().List(ctx, f)
+			page, err := storage.ListOrders(ctx, tx, f)
 			require.NoError(t, err)
 			for _, o := range page.Orders {
 				got = append(got, o.ID)
@@ -428,10 +431,10 @@ func TestListPagination(t *testing.T) {
 			f.Cursor = page.Next
 		}
 		require.Equal(t, want, got)
-		from, err := tx.Orders().List(ctx, storage.OrderFilter{CreatedFrom: t0.Add(time.Second), CreatedBefore: t0.Add(3 * time.Second)})
+		from, err := storage.ListOrders(ctx, tx, storage.OrderFilter{CreatedFrom: t0.Add(time.Second), CreatedBefore: t0.Add(3 * time.Second)})
 		require.NoError(t, err)
 		require.Len(t, from.Orders, 4)
-		_, err = tx.Orders().List(ctx, storage.OrderFilter{Cursor: "garbage"})
+		_, err = storage.ListOrders(ctx, tx, storage.OrderFilter{Cursor: "garbage"})
 		require.Error(t, err)
 		return nil
 	}))
@@ -444,12 +447,12 @@ func TestDurableAcrossReopen(t *testing.T) {
 	st, err := sqlite.Open(ctx, path, sqlite.Options{})
 	require.NoError(t, err)
 	o := buildOrder(t, "acme", t0, "c1")
-	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error { return tx.Orders().Create(ctx, o) }))
+	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error { return storage.Orders(tx).Create(ctx, o) }))
 	require.NoError(t, st.Close())
 
 	st2 := openAt(t, path) // migrations re-run as a no-op
 	require.NoError(t, st2.Tx(ctx, "acme", func(tx storage.Tx) error {
-		got, err := tx.Orders().Get(ctx, o.ID)
+		got, err := storage.Orders(tx).Get(ctx, o.ID)
 		require.NoError(t, err)
 		requireSameJSON(t, o, got)
 		return nil
@@ -499,7 +502,7 @@ func TestTwoStoresOnOneFile(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, levels, 1)
 			assert.Equal(t, int64(30), levels[0].Reserved)
-			movs, err := tx.Inventory().Movements(ctx, storage.MovementFilter{SKU: "SKU"})
+			movs, err := storage.Movements(ctx, tx, storage.MovementFilter{SKU: "SKU"})
 			require.NoError(t, err)
 			assert.Len(t, movs, 31)
 			return nil
@@ -532,7 +535,7 @@ func TestPanicRollsBack(t *testing.T) {
 	o := buildOrder(t, "acme", t0, "c1")
 	require.Panics(t, func() {
 		_ = st.Tx(ctx, "acme", func(tx storage.Tx) error {
-			if err := tx.Orders().Create(ctx, o); err != nil {
+			if err := storage.Orders(tx).Create(ctx, o); err != nil {
 				return err
 			}
 			panic("boom")
@@ -540,7 +543,7 @@ func TestPanicRollsBack(t *testing.T) {
 	})
 	assert.Equal(t, int64(0), o.Version)
 	err := st.Tx(ctx, "acme", func(tx storage.Tx) error {
-		_, err := tx.Orders().Get(ctx, o.ID)
+		_, err := storage.Orders(tx).Get(ctx, o.ID)
 		return err
 	})
 	require.ErrorIs(t, err, storage.ErrNotFound)
@@ -553,4 +556,112 @@ func TestCancelledContext(t *testing.T) {
 	cancel()
 	err := st.Tx(ctx, "acme", func(tx storage.Tx) error { return nil })
 	require.ErrorIs(t, err, context.Canceled)
+}
+
+// TestReservationColumns stores reservations through Aggregates and reads
+// them back both ways: they keep their plain-column table (no doc), and
+// ListByOrder returns them oldest first.
+func TestReservationColumns(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "oms.db")
+	st := openAt(t, path)
+	orderID, loc := newID(), newID()
+	first, err := inventory.NewReservation(newID(), "acme", orderID, newID(), "TEE", loc, 2, t0.Add(time.Second))
+	require.NoError(t, err)
+	second, err := inventory.NewReservation(newID(), "acme", orderID, uuid.Nil, "MUG", loc, 1, t0)
+	require.NoError(t, err)
+	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
+		for _, r := range []*inventory.Reservation{first, second} {
+			if err := storage.Reservations(tx).Create(ctx, r); err != nil {
+				return err
+			}
+		}
+		first.Status = inventory.ReservationReleased
+		return storage.Reservations(tx).Update(ctx, first)
+	}))
+	assert.Equal(t, int64(2), first.Version)
+
+	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
+		got, err := storage.Reservations(tx).ListByOrder(ctx, orderID)
+		require.NoError(t, err)
+		require.Len(t, got, 2)
+		assert.Equal(t, []*inventory.Reservation{second, first}, got, "oldest first, every field back")
+		return nil
+	}))
+
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	defer db.Close()
+	var (
+		status  string
+		version int64
+		lineID  sql.NullString
+	)
+	require.NoError(t, db.QueryRow(`SELECT status, version, line_id FROM reservations WHERE id = ?`, first.ID.String()).
+		Scan(&status, &version, &lineID))
+	assert.Equal(t, string(inventory.ReservationReleased), status)
+	assert.Equal(t, int64(2), version)
+	assert.Equal(t, first.LineID.String(), lineID.String)
+	require.NoError(t, db.QueryRow(`SELECT line_id FROM reservations WHERE id = ?`, second.ID.String()).Scan(&lineID))
+	assert.False(t, lineID.Valid, "a nil line ID is stored as NULL")
+}
+
+// TestScanByteOrder scans orders whose IDs are random (version 4): the
+// text order of the stored IDs is their byte order, pages follow each
+// other, and the first ID is above uuid.Nil.
+func TestScanByteOrder(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	st := newStore(t)
+	var want []uuid.UUID
+	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
+		for range 9 {
+			o := buildOrder(t, "acme", t0, "c1")
+			o.ID = uuid.New()
+			want = append(want, o.ID)
+			if err := storage.Orders(tx).Create(ctx, o); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	slices.SortFunc(want, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
+		var got []uuid.UUID
+		after := uuid.Nil
+		for {
+			page, err := tx.Aggregates().Scan(ctx, storage.KindOrder, after, 4)
+			require.NoError(t, err)
+			for _, a := range page {
+				got = append(got, a.(*order.Order).ID)
+			}
+			if len(page) < 4 {
+				break
+			}
+			after = got[len(got)-1]
+		}
+		require.Equal(t, want, got)
+		return nil
+	}))
+}
+
+// TestNotAggregate refuses unknown kinds and values that are not
+// aggregates with storage.ErrNotAggregate.
+func TestNotAggregate(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	st := newStore(t)
+	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
+		aggs := tx.Aggregates()
+		require.ErrorIs(t, aggs.Create(ctx, "not an aggregate"), storage.ErrNotAggregate)
+		require.ErrorIs(t, aggs.Update(ctx, (*order.Order)(nil)), storage.ErrNotAggregate)
+		_, err := aggs.Get(ctx, "widget", newID())
+		require.ErrorIs(t, err, storage.ErrNotAggregate)
+		_, err = aggs.ListByOrder(ctx, "widget", newID())
+		require.ErrorIs(t, err, storage.ErrNotAggregate)
+		_, err = aggs.Scan(ctx, "widget", uuid.Nil, 10)
+		require.ErrorIs(t, err, storage.ErrNotAggregate)
+		return nil
+	}))
 }

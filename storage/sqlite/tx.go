@@ -16,25 +16,138 @@ import (
 )
 
 // tx is a storage.Tx over one SQLite transaction, scoped to one tenant.
+// Besides the required repositories it has the optional abilities
+// storage.OrderLister (ListOrders, with the orders' indexes) and
+// storage.MovementLister (ListMovements, the stock_movements ledger).
 type tx struct {
 	sql    *sql.Tx
 	tenant string
 	undo   *undoLog
 }
 
-func (t *tx) Tenant() string                      { return t.tenant }
-func (t *tx) Orders() storage.OrderRepository     { return orderRepo{t} }
-func (t *tx) Payments() storage.PaymentRepository { return docRepo[payment.Payment]{t, paymentTable} }
-func (t *tx) Fulfillments() storage.FulfillmentRepository {
-	return docRepo[fulfillment.FulfillmentOrder]{t, fulfillmentTable}
-}
-func (t *tx) Shipments() storage.ShipmentRepository {
-	return docRepo[shipping.Shipment]{t, shipmentTable}
-}
-func (t *tx) Returns() storage.ReturnRepository          { return docRepo[returns.Return]{t, returnTable} }
-func (t *tx) Inventory() storage.InventoryRepository     { return inventoryRepo{t} }
-func (t *tx) Outbox() storage.Outbox                     { return outboxRepo{t} }
+var (
+	_ storage.Tx             = (*tx)(nil)
+	_ storage.OrderLister    = (*tx)(nil)
+	_ storage.MovementLister = (*tx)(nil)
+	_ storage.Aggregates     = aggregates{}
+)
+
+// Tenant returns the tenant the transaction is scoped to.
+func (t *tx) Tenant() string { return t.tenant }
+
+// Aggregates returns the repository of every versioned aggregate, each
+// kind in its own table.
+func (t *tx) Aggregates() storage.Aggregates { return aggregates{t} }
+
+// Inventory returns the catalogue, locations and stock levels.
+func (t *tx) Inventory() storage.InventoryRepository { return inventoryRepo{t} }
+
+// Outbox returns the outbox to append events to.
+func (t *tx) Outbox() storage.Outbox { return outboxRepo{t} }
+
+// Idempotency returns the idempotency records.
 func (t *tx) Idempotency() storage.IdempotencyRepository { return idempotencyRepo{t} }
+
+// table is one kind's table, whatever the Go type of its aggregates: the
+// docTable of that type.
+type table interface {
+	create(ctx context.Context, t *tx, a storage.Aggregate) error
+	get(ctx context.Context, t *tx, id uuid.UUID) (storage.Aggregate, error)
+	update(ctx context.Context, t *tx, a storage.Aggregate) error
+	listByOrder(ctx context.Context, t *tx, orderID uuid.UUID) ([]storage.Aggregate, error)
+	scanAfter(ctx context.Context, t *tx, after uuid.UUID, limit int) ([]storage.Aggregate, error)
+}
+
+// tables holds the table of every kind storage.Kinds lists.
+var tables = map[storage.Kind]table{
+	storage.KindOrder:       orderTable,
+	storage.KindPayment:     paymentTable,
+	storage.KindFulfillment: fulfillmentTable,
+	storage.KindShipment:    shipmentTable,
+	storage.KindReturn:      returnTable,
+	storage.KindReservation: reservationTable,
+}
+
+// tableOf returns kind's table, or an error wrapping
+// storage.ErrNotAggregate for an unknown kind.
+func tableOf(kind storage.Kind) (table, error) {
+	tb, ok := tables[kind]
+	if !ok {
+		return nil, fmt.Errorf("sqlite: kind %q: %w", kind, storage.ErrNotAggregate)
+	}
+	return tb, nil
+}
+
+// tableFor returns the table a belongs in, or an error wrapping
+// storage.ErrNotAggregate when a is not an aggregate.
+func tableFor(a storage.Aggregate) (table, error) {
+	m, err := storage.Describe(a)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	return tableOf(m.Kind)
+}
+
+// aggregates is the storage.Aggregates of a transaction: it hands each
+// call to the table of the aggregate's kind.
+type aggregates struct{ t *tx }
+
+// Create stores a new aggregate with version 1; ErrDuplicate if its ID
+// exists, an error wrapping ErrNotAggregate if a is not an aggregate.
+func (r aggregates) Create(ctx context.Context, a storage.Aggregate) error {
+	tb, err := tableFor(a)
+	if err != nil {
+		return err
+	}
+	return tb.create(ctx, r.t, a)
+}
+
+// Get returns the aggregate of kind with this ID, or ErrNotFound; an error
+// wrapping ErrNotAggregate for an unknown kind.
+func (r aggregates) Get(ctx context.Context, kind storage.Kind, id uuid.UUID) (storage.Aggregate, error) {
+	tb, err := tableOf(kind)
+	if err != nil {
+		return nil, err
+	}
+	return tb.get(ctx, r.t, id)
+}
+
+// Update stores a if its version is the stored one and increments it;
+// ErrConflict if stale, ErrNotFound if absent, an error wrapping
+// ErrNotAggregate if a is not an aggregate.
+func (r aggregates) Update(ctx context.Context, a storage.Aggregate) error {
+	tb, err := tableFor(a)
+	if err != nil {
+		return err
+	}
+	return tb.update(ctx, r.t, a)
+}
+
+// ListByOrder returns the order's aggregates of kind, oldest first (by
+// created_at, then ID); for storage.KindOrder, the order itself if it
+// exists. An unknown kind gives an error wrapping ErrNotAggregate.
+func (r aggregates) ListByOrder(ctx context.Context, kind storage.Kind, orderID uuid.UUID) ([]storage.Aggregate, error) {
+	tb, err := tableOf(kind)
+	if err != nil {
+		return nil, err
+	}
+	return tb.listByOrder(ctx, r.t, orderID)
+}
+
+// Scan returns up to limit aggregates of kind whose ID is above after, by
+// ID. IDs are stored as canonical lower-case text, whose text order is
+// their byte order. A limit below 1 returns none. An unknown kind gives an
+// error wrapping ErrNotAggregate.
+func (r aggregates) Scan(ctx context.Context, kind storage.Kind, after uuid.UUID, limit int) ([]storage.Aggregate, error) {
+	tb, err := tableOf(kind)
+	if err != nil {
+		return nil, err
+	}
+	if limit < 1 {
+		return nil, nil
+	}
+	return tb.scanAfter(ctx, r.t, after, limit)
+}
 
 // column is one reporting column mirrored from an aggregate.
 type column struct {
@@ -42,18 +155,53 @@ type column struct {
 	value any
 }
 
-// docTable stores one kind of versioned aggregate: the full JSON in doc,
-// the version in version, and reporting columns mirrored from it.
+// docTable stores one kind of versioned aggregate, of Go type *T: the
+// version in version, the full JSON in doc, and reporting columns
+// mirrored from it. A table whose read is set has no doc column: its
+// aggregates are stored as their columns alone and read back by read.
 type docTable[T any] struct {
 	name string
-	// meta returns the aggregate's ID and a pointer to its Version.
-	meta func(*T) (uuid.UUID, *int64)
+	// orderColumn is the column holding the aggregate's order ID, which
+	// listByOrder selects on: "order_id", or "id" for orders themselves.
+	orderColumn string
 	// columns returns the reporting columns; created_at and updated_at
 	// included.
 	columns func(*T) []column
+	// read, if set, reads the table's aggregates from their columns
+	// instead of doc.
+	read *columnReader[T]
 	// afterWrite, if set, runs after each successful create or update
 	// (order lines).
 	afterWrite func(ctx context.Context, t *tx, v *T) error
+}
+
+// columnReader reads an aggregate stored as columns alone.
+type columnReader[T any] struct {
+	// names lists the columns scan reads, in order, after version.
+	names string
+	// scan reads a row of version then names into a new aggregate,
+	// its version set.
+	scan func(row rowScanner) (*T, error)
+}
+
+// rowScanner is a *sql.Row or *sql.Rows.
+type rowScanner interface{ Scan(...any) error }
+
+// typed returns a as the table's type; a is one by dispatch on its kind.
+func (d docTable[T]) typed(a storage.Aggregate) (*T, error) {
+	v, ok := a.(*T)
+	if !ok {
+		return nil, fmt.Errorf("sqlite: %T in table %s: %w", a, d.name, storage.ErrNotAggregate)
+	}
+	return v, nil
+}
+
+// selected is the column list every read of the table selects.
+func (d docTable[T]) selected() string {
+	if d.read != nil {
+		return "version, " + d.read.names
+	}
+	return "version, doc"
 }
 
 // write runs one create or update, inside a savepoint when it spans
@@ -65,48 +213,73 @@ func (d docTable[T]) write(ctx context.Context, t *tx, fn func() error) error {
 	return t.savepoint(ctx, "write_"+d.name, fn)
 }
 
-func (d docTable[T]) create(ctx context.Context, t *tx, v *T) error {
+func (d docTable[T]) create(ctx context.Context, t *tx, a storage.Aggregate) error {
+	v, err := d.typed(a)
+	if err != nil {
+		return err
+	}
 	return d.write(ctx, t, func() error { return d.create1(ctx, t, v) })
 }
 
-func (d docTable[T]) update(ctx context.Context, t *tx, v *T) error {
+func (d docTable[T]) update(ctx context.Context, t *tx, a storage.Aggregate) error {
+	v, err := d.typed(a)
+	if err != nil {
+		return err
+	}
 	return d.write(ctx, t, func() error { return d.update1(ctx, t, v) })
 }
 
-func (d docTable[T]) create1(ctx context.Context, t *tx, v *T) error {
-	id, ver := d.meta(v)
-	prev := *ver
-	*ver = 1
+// stored returns the columns v is stored as, doc included unless the
+// table has none; v's version is already the one to store.
+func (d docTable[T]) stored(v *T) ([]column, error) {
+	cols := d.columns(v)
+	if d.read != nil {
+		return cols, nil
+	}
 	doc, err := storage.EncodeDocument(v)
 	if err != nil {
-		*ver = prev
-		return fmt.Errorf("sqlite: create %s %s: encode: %w", d.name, id, err)
+		return nil, fmt.Errorf("encode: %w", err)
 	}
-	cols := d.columns(v)
-	names := []string{"id", "tenant", "version", "doc"}
-	args := []any{id.String(), t.tenant, int64(1), string(doc)}
+	return append([]column{{"doc", string(doc)}}, cols...), nil
+}
+
+func (d docTable[T]) create1(ctx context.Context, t *tx, v *T) error {
+	m, err := storage.Describe(v)
+	if err != nil {
+		return fmt.Errorf("sqlite: create %s: %w", d.name, err)
+	}
+	prev := m.Version
+	storage.SetVersion(v, 1)
+	restore := func() { storage.SetVersion(v, prev) }
+	cols, err := d.stored(v)
+	if err != nil {
+		restore()
+		return fmt.Errorf("sqlite: create %s %s: %w", d.name, m.ID, err)
+	}
+	names := []string{"id", "tenant", "version"}
+	args := []any{m.ID.String(), t.tenant, int64(1)}
 	for _, c := range cols {
 		names = append(names, c.name)
 		args = append(args, c.value)
 	}
 	q := "INSERT INTO " + d.name + " (" + strings.Join(names, ", ") + ") VALUES (" + placeholders(len(names)) + ")"
 	if _, err := t.sql.ExecContext(ctx, q, args...); err != nil {
-		*ver = prev
-		return interpretError(err, "create %s %s", d.name, id)
+		restore()
+		return interpretError(err, "create %s %s", d.name, m.ID)
 	}
 	if d.afterWrite != nil {
 		if err := d.afterWrite(ctx, t, v); err != nil {
-			*ver = prev
+			restore()
 			return err
 		}
 	}
-	t.undo.add(func() { *ver = prev })
+	t.undo.add(restore)
 	return nil
 }
 
-func (d docTable[T]) get(ctx context.Context, t *tx, id uuid.UUID) (*T, error) {
+func (d docTable[T]) get(ctx context.Context, t *tx, id uuid.UUID) (storage.Aggregate, error) {
 	row := t.sql.QueryRowContext(ctx,
-		"SELECT version, doc FROM "+d.name+" WHERE tenant = ? AND id = ?", t.tenant, id.String())
+		"SELECT "+d.selected()+" FROM "+d.name+" WHERE tenant = ? AND id = ?", t.tenant, id.String())
 	v, err := d.scan(row)
 	if err != nil {
 		return nil, interpretError(err, "get %s %s", d.name, id)
@@ -114,7 +287,11 @@ func (d docTable[T]) get(ctx context.Context, t *tx, id uuid.UUID) (*T, error) {
 	return v, nil
 }
 
-func (d docTable[T]) scan(row interface{ Scan(...any) error }) (*T, error) {
+// scan reads one row of the columns selected returns.
+func (d docTable[T]) scan(row rowScanner) (*T, error) {
+	if d.read != nil {
+		return d.read.scan(row)
+	}
 	var (
 		version int64
 		doc     string
@@ -126,48 +303,50 @@ func (d docTable[T]) scan(row interface{ Scan(...any) error }) (*T, error) {
 	if err := storage.DecodeDocument([]byte(doc), v); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", d.name, err)
 	}
-	_, ver := d.meta(v)
-	*ver = version
+	storage.SetVersion(v, version)
 	return v, nil
 }
 
 func (d docTable[T]) update1(ctx context.Context, t *tx, v *T) error {
-	id, ver := d.meta(v)
-	prev := *ver
-	*ver = prev + 1
-	doc, err := storage.EncodeDocument(v)
+	m, err := storage.Describe(v)
 	if err != nil {
-		*ver = prev
-		return fmt.Errorf("sqlite: update %s %s: encode: %w", d.name, id, err)
+		return fmt.Errorf("sqlite: update %s: %w", d.name, err)
 	}
-	cols := d.columns(v)
-	sets := []string{"version = version + 1", "doc = ?"}
-	args := []any{string(doc)}
+	prev := m.Version
+	storage.SetVersion(v, prev+1)
+	restore := func() { storage.SetVersion(v, prev) }
+	cols, err := d.stored(v)
+	if err != nil {
+		restore()
+		return fmt.Errorf("sqlite: update %s %s: %w", d.name, m.ID, err)
+	}
+	sets := []string{"version = version + 1"}
+	var args []any
 	for _, c := range cols {
 		sets = append(sets, c.name+" = ?")
 		args = append(args, c.value)
 	}
-	args = append(args, t.tenant, id.String(), prev)
+	args = append(args, t.tenant, m.ID.String(), prev)
 	q := "UPDATE " + d.name + " SET " + strings.Join(sets, ", ") + " WHERE tenant = ? AND id = ? AND version = ?"
 	res, err := t.sql.ExecContext(ctx, q, args...)
 	if err != nil {
-		*ver = prev
-		return interpretError(err, "update %s %s", d.name, id)
+		restore()
+		return interpretError(err, "update %s %s", d.name, m.ID)
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		*ver = prev
+		restore()
 		if err != nil {
-			return interpretError(err, "update %s %s", d.name, id)
+			return interpretError(err, "update %s %s", d.name, m.ID)
 		}
-		return versionMiss(ctx, t, d.name, id, prev)
+		return versionMiss(ctx, t, d.name, m.ID, prev)
 	}
 	if d.afterWrite != nil {
 		if err := d.afterWrite(ctx, t, v); err != nil {
-			*ver = prev
+			restore()
 			return err
 		}
 	}
-	t.undo.add(func() { *ver = prev })
+	t.undo.add(restore)
 	return nil
 }
 
@@ -183,24 +362,37 @@ func versionMiss(ctx context.Context, t *tx, table string, id uuid.UUID, version
 	return fmt.Errorf("sqlite: update %s %s: version %d, stored %d: %w", table, id, version, stored, storage.ErrConflict)
 }
 
-func (d docTable[T]) listByOrder(ctx context.Context, t *tx, orderID uuid.UUID) ([]*T, error) {
-	rows, err := t.sql.QueryContext(ctx,
-		"SELECT version, doc FROM "+d.name+" WHERE tenant = ? AND order_id = ? ORDER BY created_at, id",
-		t.tenant, orderID.String())
+func (d docTable[T]) listByOrder(ctx context.Context, t *tx, orderID uuid.UUID) ([]storage.Aggregate, error) {
+	return d.query(ctx, t, "WHERE tenant = ? AND "+d.orderColumn+" = ? ORDER BY created_at, id",
+		[]any{t.tenant, orderID.String()}, "list %s of order %s", d.name, orderID)
+}
+
+// scanAfter returns up to limit aggregates whose ID is above after, by ID:
+// canonical lower-case UUID text sorts as the IDs' bytes do.
+func (d docTable[T]) scanAfter(ctx context.Context, t *tx, after uuid.UUID, limit int) ([]storage.Aggregate, error) {
+	return d.query(ctx, t, "WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?",
+		[]any{t.tenant, after.String(), limit}, "scan %s after %s", d.name, after)
+}
+
+// query returns the aggregates of the rows that clause (WHERE, ORDER BY,
+// LIMIT) with args selects; op and opArgs describe the operation in
+// errors, as interpretError's format and args.
+func (d docTable[T]) query(ctx context.Context, t *tx, clause string, args []any, op string, opArgs ...any) ([]storage.Aggregate, error) {
+	rows, err := t.sql.QueryContext(ctx, "SELECT "+d.selected()+" FROM "+d.name+" "+clause, args...)
 	if err != nil {
-		return nil, interpretError(err, "list %s of order %s", d.name, orderID)
+		return nil, interpretError(err, op, opArgs...)
 	}
 	defer rows.Close()
-	var out []*T
+	var out []storage.Aggregate
 	for rows.Next() {
 		v, err := d.scan(rows)
 		if err != nil {
-			return nil, interpretError(err, "list %s of order %s", d.name, orderID)
+			return nil, interpretError(err, op, opArgs...)
 		}
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, interpretError(err, "list %s of order %s", d.name, orderID)
+		return nil, interpretError(err, op, opArgs...)
 	}
 	return out, nil
 }
@@ -213,8 +405,8 @@ func placeholders(n int) string {
 }
 
 var paymentTable = docTable[payment.Payment]{
-	name: "payments",
-	meta: func(p *payment.Payment) (uuid.UUID, *int64) { return p.ID, &p.Version },
+	name:        "payments",
+	orderColumn: "order_id",
 	columns: func(p *payment.Payment) []column {
 		return []column{
 			{"order_id", p.OrderID.String()},
@@ -232,8 +424,8 @@ var paymentTable = docTable[payment.Payment]{
 }
 
 var fulfillmentTable = docTable[fulfillment.FulfillmentOrder]{
-	name: "fulfillments",
-	meta: func(f *fulfillment.FulfillmentOrder) (uuid.UUID, *int64) { return f.ID, &f.Version },
+	name:        "fulfillments",
+	orderColumn: "order_id",
 	columns: func(f *fulfillment.FulfillmentOrder) []column {
 		return []column{
 			{"order_id", f.OrderID.String()},
@@ -246,8 +438,8 @@ var fulfillmentTable = docTable[fulfillment.FulfillmentOrder]{
 }
 
 var shipmentTable = docTable[shipping.Shipment]{
-	name: "shipments",
-	meta: func(s *shipping.Shipment) (uuid.UUID, *int64) { return s.ID, &s.Version },
+	name:        "shipments",
+	orderColumn: "order_id",
 	columns: func(s *shipping.Shipment) []column {
 		return []column{
 			{"order_id", s.OrderID.String()},
@@ -265,8 +457,8 @@ var shipmentTable = docTable[shipping.Shipment]{
 }
 
 var returnTable = docTable[returns.Return]{
-	name: "returns",
-	meta: func(r *returns.Return) (uuid.UUID, *int64) { return r.ID, &r.Version },
+	name:        "returns",
+	orderColumn: "order_id",
 	columns: func(r *returns.Return) []column {
 		return []column{
 			{"order_id", r.OrderID.String()},
@@ -277,20 +469,4 @@ var returnTable = docTable[returns.Return]{
 			{"updated_at", formatTime(r.UpdatedAt)},
 		}
 	},
-}
-
-// docRepo is the repository of an aggregate that belongs to an order:
-// payments, fulfillment orders, shipments, returns.
-type docRepo[T any] struct {
-	t  *tx
-	tb docTable[T]
-}
-
-func (r docRepo[T]) Create(ctx context.Context, v *T) error { return r.tb.create(ctx, r.t, v) }
-func (r docRepo[T]) Get(ctx context.Context, id uuid.UUID) (*T, error) {
-	return r.tb.get(ctx, r.t, id)
-}
-func (r docRepo[T]) Update(ctx context.Context, v *T) error { return r.tb.update(ctx, r.t, v) }
-func (r docRepo[T]) ListByOrder(ctx context.Context, orderID uuid.UUID) ([]*T, error) {
-	return r.tb.listByOrder(ctx, r.t, orderID)
 }
