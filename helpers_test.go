@@ -201,22 +201,45 @@ func (f *fixture) available(t testing.TB, tenant string, sku string) int64 {
 func (f *fixture) snapshot(t testing.TB, tenant string) string {
 	t.Helper()
 	ctx := context.Background()
-	var snap struct {
-		Orders    []*oms.OrderDetails
-		Stock     []inventory.StockLevel
-		Movements []inventory.Movement
+	// Stored documents, not the host JSON: they keep versions and tenants.
+	var snap []json.RawMessage
+	add := func(v any) {
+		doc, err := storage.EncodeDocument(v)
+		require.NoError(t, err)
+		snap = append(snap, doc)
 	}
 	page, err := f.eng.ListOrders(ctx, tenant, storage.OrderFilter{Limit: 1000})
 	require.NoError(t, err)
 	for _, o := range page.Orders {
 		d, err := f.eng.OrderDetails(ctx, tenant, o.ID)
 		require.NoError(t, err)
-		snap.Orders = append(snap.Orders, d)
+		add(d.Order)
+		for _, v := range d.Payments {
+			add(v)
+		}
+		for _, v := range d.Reservations {
+			add(v)
+		}
+		for _, v := range d.Fulfillments {
+			add(v)
+		}
+		for _, v := range d.Shipments {
+			add(v)
+		}
+		for _, v := range d.Returns {
+			add(v)
+		}
 	}
-	snap.Stock, err = f.eng.StockLevels(ctx, tenant)
+	levels, err := f.eng.StockLevels(ctx, tenant)
 	require.NoError(t, err)
-	snap.Movements, err = f.eng.Movements(ctx, tenant, storage.MovementFilter{})
+	for i := range levels {
+		add(&levels[i])
+	}
+	moves, err := f.eng.Movements(ctx, tenant, storage.MovementFilter{})
 	require.NoError(t, err)
+	for i := range moves {
+		add(&moves[i])
+	}
 	b, err := json.Marshal(snap)
 	require.NoError(t, err)
 	return string(b)

@@ -18,12 +18,12 @@ import (
 
 // OrderDetails is an order with everything hanging off it.
 type OrderDetails struct {
-	Order        *order.Order
-	Payments     []*payment.Payment
-	Reservations []*inventory.Reservation
-	Fulfillments []*fulfillment.FulfillmentOrder
-	Shipments    []*shipping.Shipment
-	Returns      []*returns.Return
+	Order        *order.Order                    `json:"order"`
+	Payments     []*payment.Payment              `json:"payments"`
+	Reservations []*inventory.Reservation        `json:"reservations"`
+	Fulfillments []*fulfillment.FulfillmentOrder `json:"fulfillments"`
+	Shipments    []*shipping.Shipment            `json:"shipments"`
+	Returns      []*returns.Return               `json:"returns"`
 }
 
 // GetOrder returns an order. It returns an error matching order.ErrNotFound

@@ -74,13 +74,13 @@ type PlaceResult struct {
 	// Order is the order placed, or, for a replay, the first order as it
 	// is now. It is nil when nothing was placed, and the cancelled order
 	// when the payment failed.
-	Order *order.Order
+	Order *order.Order `json:"order"`
 	// Replayed reports that the request repeated an earlier placement
 	// (the same idempotency key, or the same channel and external
 	// reference): Order is that first order, and nothing was reserved,
 	// charged or recorded. Of concurrent repeats exactly one is not a
 	// replay.
-	Replayed bool
+	Replayed bool `json:"replayed"`
 }
 
 // PlaceOrderResult is PlaceOrder reporting whether the request was a

@@ -54,9 +54,9 @@ type FulfillmentOrder struct {
 	// ID identifies the fulfillment (uuid v7, chosen by the caller).
 	ID uuid.UUID `json:"id"`
 	// Tenant is the merchant the fulfillment belongs to.
-	Tenant string `json:"tenant"`
+	Tenant string `json:"-"`
 	// Version is the storage version; storage bumps it, domain code does not.
-	Version int64 `json:"version"`
+	Version int64 `json:"-"`
 	// OrderID is the order fulfilled.
 	OrderID uuid.UUID `json:"order_id"`
 	// LocationID is the location that picks, packs and ships.

@@ -45,7 +45,7 @@ func DistanceKm(a, b Coordinates) float64 {
 // Item is a catalogue entry: a SKU the tenant stocks. An order line's SKU must
 // be an Item of the same tenant.
 type Item struct {
-	Tenant    string    `json:"tenant"`
+	Tenant    string    `json:"-"`
 	SKU       string    `json:"sku"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
@@ -65,8 +65,8 @@ func (it Item) Validate() error {
 // a drop-shipper.
 type Location struct {
 	ID      uuid.UUID `json:"id"`
-	Tenant  string    `json:"tenant"`
-	Version int64     `json:"version"`
+	Tenant  string    `json:"-"`
+	Version int64     `json:"-"`
 	// Code is the short, unique, human name of the location ("WH-EAST").
 	Code string `json:"code"`
 	// Name is the display name.

@@ -23,7 +23,7 @@ const (
 // While open, its units count in the stock level's Reserved.
 type Reservation struct {
 	ID         uuid.UUID         `json:"id"`
-	Tenant     string            `json:"tenant"`
+	Tenant     string            `json:"-"`
 	OrderID    uuid.UUID         `json:"order_id"`
 	LineID     uuid.UUID         `json:"line_id"`
 	SKU        string            `json:"sku"`
@@ -32,7 +32,7 @@ type Reservation struct {
 	Status     ReservationStatus `json:"status"`
 	CreatedAt  time.Time         `json:"created_at"`
 	UpdatedAt  time.Time         `json:"updated_at"`
-	Version    int64             `json:"version"`
+	Version    int64             `json:"-"`
 }
 
 // NewReservation returns an open reservation created at now.

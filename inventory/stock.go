@@ -14,12 +14,12 @@ import (
 // StockLevel is the quantity of one SKU at one location: units on hand and
 // units reserved for orders. Its invariant is 0 <= Reserved <= OnHand.
 type StockLevel struct {
-	Tenant     string    `json:"tenant"`
+	Tenant     string    `json:"-"`
 	SKU        string    `json:"sku"`
 	LocationID uuid.UUID `json:"location_id"`
 	OnHand     int64     `json:"on_hand"`
 	Reserved   int64     `json:"reserved"`
-	Version    int64     `json:"version"`
+	Version    int64     `json:"-"`
 	UpdatedAt  time.Time `json:"updated_at"`
 }
 
@@ -63,7 +63,7 @@ func (k MovementKind) Valid() bool {
 // Movement is one entry of the stock ledger: a change of one stock level.
 type Movement struct {
 	ID         uuid.UUID    `json:"id"`
-	Tenant     string       `json:"tenant"`
+	Tenant     string       `json:"-"`
 	SKU        string       `json:"sku"`
 	LocationID uuid.UUID    `json:"location_id"`
 	Kind       MovementKind `json:"kind"`

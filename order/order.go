@@ -100,9 +100,9 @@ type Order struct {
 	// ID identifies the order (a UUID v7 chosen by the caller).
 	ID uuid.UUID `json:"id"`
 	// Tenant is the merchant or store the order belongs to.
-	Tenant string `json:"tenant"`
+	Tenant string `json:"-"`
 	// Version is the optimistic-concurrency version, managed by storage.
-	Version int64 `json:"version"`
+	Version int64 `json:"-"`
 	// Channel is where the order came from.
 	Channel Channel `json:"channel"`
 	// ExternalRef is the channel's own order number, if any.

@@ -51,9 +51,9 @@ type Payment struct {
 	// ID identifies the payment (uuid v7, chosen by the caller).
 	ID uuid.UUID `json:"id"`
 	// Tenant is the merchant the payment belongs to.
-	Tenant string `json:"tenant"`
+	Tenant string `json:"-"`
 	// Version is the storage version; storage bumps it, domain code does not.
-	Version int64 `json:"version"`
+	Version int64 `json:"-"`
 	// OrderID is the order this payment pays for.
 	OrderID uuid.UUID `json:"order_id"`
 	// Gateway names the gateway used.

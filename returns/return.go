@@ -101,8 +101,8 @@ type Line struct {
 // order's totals. This package only checks and records those amounts.
 type Return struct {
 	ID      uuid.UUID `json:"id"`
-	Tenant  string    `json:"tenant"`
-	Version int64     `json:"version"`
+	Tenant  string    `json:"-"`
+	Version int64     `json:"-"`
 	OrderID uuid.UUID `json:"order_id"`
 
 	Status Status `json:"status"`

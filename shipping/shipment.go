@@ -64,8 +64,8 @@ func Diagram() string { return lifecycle.Mermaid(StatusLabelPurchased) }
 // carrier and what tracking has reported since.
 type Shipment struct {
 	ID      uuid.UUID `json:"id"`
-	Tenant  string    `json:"tenant"`
-	Version int64     `json:"version"`
+	Tenant  string    `json:"-"`
+	Version int64     `json:"-"`
 
 	OrderID       uuid.UUID `json:"order_id"`
 	FulfillmentID uuid.UUID `json:"fulfillment_id"`

@@ -5,10 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"strconv"
 	"strings"
 	"unicode"
 
+	"github.com/ordersmith/oms/fulfillment"
+	"github.com/ordersmith/oms/inventory"
 	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/returns"
+	"github.com/ordersmith/oms/shipping"
 )
 
 // DocumentVersion is the version of the stored format of the aggregates a
@@ -35,14 +42,13 @@ var ErrUnsupportedFormat = errors.New("storage: unsupported stored format")
 
 // EncodeDocument returns the stored document of v: the JSON object
 // json.Marshal writes for v, with "schema_version": [DocumentVersion] as its
-// first member, and for an *order.Order the engine bookkeeping its JSON
-// leaves out (Order.PlacementKey, as "placement_key"). v must encode as a JSON object without a "schema_version"
-// member. It returns the errors of json.Marshal, and ErrUnsupportedFormat
-// when v does not encode as an object.
+// first member, followed by the bookkeeping the types' JSON leaves out of
+// what a host serializes: "tenant" and "version" (the fields tagged "-"
+// on every stored type that has them) and, for an *order.Order,
+// "placement_key". v must encode as a JSON object without those members.
+// It returns the errors of json.Marshal, and ErrUnsupportedFormat when v
+// does not encode as an object.
 func EncodeDocument(v any) ([]byte, error) {
-	if o, ok := v.(*order.Order); ok && o != nil {
-		v = storedOrder{Order: o, PlacementKey: o.PlacementKey}
-	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
@@ -50,10 +56,28 @@ func EncodeDocument(v any) ([]byte, error) {
 	if len(b) < 2 || b[0] != '{' {
 		return nil, fmt.Errorf("storage: encode %T: not a JSON object: %w", v, ErrUnsupportedFormat)
 	}
-	head := fmt.Sprintf(`{"%s":%d`, documentVersionKey, DocumentVersion)
 	var out bytes.Buffer
-	out.Grow(len(head) + len(b) + 1)
-	out.WriteString(head)
+	out.Grow(len(b) + 96)
+	fmt.Fprintf(&out, `{"%s":%d`, documentVersionKey, DocumentVersion)
+	if rv := reflect.ValueOf(v); rv.IsValid() && rv.Kind() != reflect.Pointer {
+		// A value, not a pointer: read its bookkeeping from a copy.
+		p := reflect.New(rv.Type())
+		p.Elem().Set(rv)
+		v = p.Interface()
+	}
+	bk := bookkeepingOf(v)
+	if bk.tenant != nil {
+		out.WriteString(`,"tenant":`)
+		writeJSONString(&out, *bk.tenant)
+	}
+	if bk.version != nil {
+		out.WriteString(`,"version":`)
+		out.WriteString(strconv.FormatInt(*bk.version, 10))
+	}
+	if bk.placementKey != nil && *bk.placementKey != "" {
+		out.WriteString(`,"placement_key":`)
+		writeJSONString(&out, *bk.placementKey)
+	}
 	if rest := b[1:]; !bytes.Equal(rest, []byte("}")) {
 		out.WriteByte(',')
 		out.Write(rest)
@@ -63,18 +87,27 @@ func EncodeDocument(v any) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
+// writeJSONString writes s as a JSON string.
+func writeJSONString(out *bytes.Buffer, s string) {
+	q, _ := json.Marshal(s) // a string always marshals
+	out.Write(q)
+}
+
 // DecodeDocument decodes a stored document written by [EncodeDocument], of
 // this or any earlier [DocumentVersion], into v (a pointer). A document of
 // version 0 (no "schema_version") is upgraded first: its object keys are
 // renamed from Go field names to snake_case (OrderID to order_id), the
-// names the json tags of version 1 give. An *order.Order gets back the
-// PlacementKey its JSON leaves out. It returns ErrUnsupportedFormat
-// for a version above DocumentVersion or a document that is not a JSON
-// object, and the errors of json.Unmarshal (and of the types' UnmarshalJSON
-// methods) otherwise.
+// names the json tags of version 1 give. The bookkeeping the types' JSON
+// leaves out (tenant, version, an order's placement key) is restored. It
+// returns ErrUnsupportedFormat for a version above DocumentVersion or a
+// document that is not a JSON object, and the errors of json.Unmarshal
+// (and of the types' UnmarshalJSON methods) otherwise.
 func DecodeDocument(doc []byte, v any) error {
 	var head struct {
-		Version *int `json:"schema_version"`
+		Version      *int    `json:"schema_version"`
+		Tenant       *string `json:"tenant"`
+		AggVersion   *int64  `json:"version"`
+		PlacementKey *string `json:"placement_key"`
 	}
 	if err := json.Unmarshal(doc, &head); err != nil {
 		var te *json.UnmarshalTypeError
@@ -97,24 +130,80 @@ func DecodeDocument(doc []byte, v any) error {
 			return fmt.Errorf("upgrade from schema version 0: %w", err)
 		}
 		doc = up
-	}
-	if o, ok := v.(*order.Order); ok && o != nil {
-		so := storedOrder{Order: o}
-		if err := json.Unmarshal(doc, &so); err != nil {
+		// The keys were Go field names: read the bookkeeping again.
+		if err := json.Unmarshal(doc, &head); err != nil {
 			return err
 		}
-		o.PlacementKey = so.PlacementKey
-		return nil
 	}
-	return json.Unmarshal(doc, v)
+	if err := json.Unmarshal(doc, v); err != nil {
+		return err
+	}
+	bk := bookkeepingOf(v)
+	if bk.tenant != nil && head.Tenant != nil {
+		*bk.tenant = *head.Tenant
+	}
+	if bk.version != nil && head.AggVersion != nil {
+		*bk.version = *head.AggVersion
+	}
+	if bk.placementKey != nil && head.PlacementKey != nil {
+		*bk.placementKey = *head.PlacementKey
+	}
+	return nil
 }
 
-// storedOrder is the stored document of an order: the order's JSON and
-// the engine bookkeeping its json tags leave out of what a host serializes.
-// The outer PlacementKey hides the embedded order's, tagged "-".
-type storedOrder struct {
-	*order.Order
-	PlacementKey string `json:"placement_key,omitempty"`
+// bookkeeping points at the fields of a stored value that its JSON leaves
+// out and its stored document keeps; nil for fields it does not have.
+type bookkeeping struct {
+	tenant       *string
+	version      *int64
+	placementKey *string
+}
+
+// bookkeepingOf returns v's bookkeeping fields.
+func bookkeepingOf(v any) bookkeeping {
+	switch x := v.(type) {
+	case *order.Order:
+		if x != nil {
+			return bookkeeping{&x.Tenant, &x.Version, &x.PlacementKey}
+		}
+	case *payment.Payment:
+		if x != nil {
+			return bookkeeping{tenant: &x.Tenant, version: &x.Version}
+		}
+	case *fulfillment.FulfillmentOrder:
+		if x != nil {
+			return bookkeeping{tenant: &x.Tenant, version: &x.Version}
+		}
+	case *shipping.Shipment:
+		if x != nil {
+			return bookkeeping{tenant: &x.Tenant, version: &x.Version}
+		}
+	case *returns.Return:
+		if x != nil {
+			return bookkeeping{tenant: &x.Tenant, version: &x.Version}
+		}
+	case *inventory.Reservation:
+		if x != nil {
+			return bookkeeping{tenant: &x.Tenant, version: &x.Version}
+		}
+	case *inventory.Location:
+		if x != nil {
+			return bookkeeping{tenant: &x.Tenant, version: &x.Version}
+		}
+	case *inventory.StockLevel:
+		if x != nil {
+			return bookkeeping{tenant: &x.Tenant, version: &x.Version}
+		}
+	case *inventory.Item:
+		if x != nil {
+			return bookkeeping{tenant: &x.Tenant}
+		}
+	case *inventory.Movement:
+		if x != nil {
+			return bookkeeping{tenant: &x.Tenant}
+		}
+	}
+	return bookkeeping{}
 }
 
 // upgradeV0 rewrites a version 0 document as version 1: every object key,

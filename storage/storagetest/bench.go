@@ -32,16 +32,16 @@ func BenchmarkPlaceOrder(b *testing.B, store storage.Store) {
 	}
 	skus := []string{"BENCH-A", "BENCH-B", "BENCH-C"}
 	for i, code := range []string{"BENCH-1", "BENCH-2"} {
-		loc, err := eng.AddLocation(ctx, oms.AddLocationRequest{Code: code, Name: code,
+		loc, err := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: code, Name: code,
 			Coordinates: inventory.Coordinates{Lat: 50 + float64(i), Lon: 10}})
 		if err != nil {
 			b.Fatal(err)
 		}
 		for _, sku := range skus {
-			if err := eng.AddItem(ctx, oms.AddItemRequest{SKU: sku}); err != nil {
+			if err := eng.AddItem(ctx, oms.DefaultTenant, oms.AddItemRequest{SKU: sku}); err != nil {
 				b.Fatal(err)
 			}
-			if _, err := eng.ReceiveStock(ctx, oms.StockChangeRequest{SKU: sku, LocationID: loc.ID, Quantity: 1 << 40}); err != nil {
+			if _, err := eng.ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: sku, LocationID: loc.ID, Quantity: 1 << 40}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -49,7 +49,7 @@ func BenchmarkPlaceOrder(b *testing.B, store storage.Store) {
 	var seq atomic.Int64
 	place := func() error {
 		n := seq.Add(1)
-		_, err := eng.PlaceOrder(ctx, oms.PlaceOrderRequest{
+		_, err := eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{
 			Order: order.Draft{
 				Channel:     order.Channel{Kind: order.ChannelWeb, Name: "bench"},
 				ExternalRef: fmt.Sprintf("BENCH-%d", n),
