@@ -103,28 +103,12 @@ func Describe(a Aggregate) (Meta, error) {
 // SetVersion sets a's version; a store calls it when it writes or reads a.
 // It does nothing when a is not an aggregate.
 func SetVersion(a Aggregate, version int64) {
-	if p := versionOf(a); p != nil {
+	if _, err := Describe(a); err != nil {
+		return
+	}
+	if p := bookkeepingOf(a).version; p != nil {
 		*p = version
 	}
-}
-
-// versionOf returns a pointer to a's version, nil when a is not an aggregate.
-func versionOf(a Aggregate) *int64 {
-	switch v := a.(type) {
-	case *order.Order:
-		return &v.Version
-	case *payment.Payment:
-		return &v.Version
-	case *fulfillment.FulfillmentOrder:
-		return &v.Version
-	case *shipping.Shipment:
-		return &v.Version
-	case *returns.Return:
-		return &v.Version
-	case *inventory.Reservation:
-		return &v.Version
-	}
-	return nil
 }
 
 // New returns a new, zero aggregate of kind, for a store to decode a
