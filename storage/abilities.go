@@ -31,6 +31,7 @@ type OrderLister interface {
 // tx's [OrderLister] if it has one. Without one, it scans every order of
 // the tenant (see OrderLister); its cursors are then its own, and a cursor
 // it did not return gives an error wrapping ErrInvalidCursor.
+// OrderFilter.Cursor then means a cursor ListOrders returned.
 func ListOrders(ctx context.Context, tx Tx, f OrderFilter) (OrderPage, error) {
 	if l, ok := tx.(OrderLister); ok {
 		return l.ListOrders(ctx, f)
@@ -158,12 +159,14 @@ func ListReservations(ctx context.Context, tx Tx, f ReservationFilter) ([]*inven
 		all, err = repo.ListByOrder(ctx, f.OrderID)
 	} else {
 		all, err = repo.All(ctx)
-		slices.SortFunc(all, func(a, b *inventory.Reservation) int {
-			return compareListed(a.CreatedAt, a.ID, b.CreatedAt, b.ID)
-		})
 	}
 	if err != nil {
 		return nil, err
+	}
+	if f.OrderID == uuid.Nil {
+		slices.SortFunc(all, func(a, b *inventory.Reservation) int {
+			return compareListed(a.CreatedAt, a.ID, b.CreatedAt, b.ID)
+		})
 	}
 	return slices.DeleteFunc(all, func(r *inventory.Reservation) bool { return !f.Match(r) }), nil
 }

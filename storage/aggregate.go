@@ -170,6 +170,8 @@ type Aggregates interface {
 	// Update stores a if its version is the stored one, and increments
 	// a's version; ErrConflict if the version is stale, ErrNotFound if
 	// there is no such aggregate. On rollback, a's version is restored.
+	// An aggregate's order (Meta.OrderID) never changes: a store may keep
+	// the one it was created with.
 	Update(ctx context.Context, a Aggregate) error
 	// ListByOrder returns the aggregates of kind that belong to the order
 	// (Meta.OrderID), oldest first: by CreatedAt, then by ID. For
@@ -177,8 +179,9 @@ type Aggregates interface {
 	ListByOrder(ctx context.Context, kind Kind, orderID uuid.UUID) ([]Aggregate, error)
 	// Scan returns up to limit aggregates of kind whose ID is above
 	// after (uuid.Nil starts at the beginning), by ID in byte order.
-	// limit is between 1 and MaxPageSize. It lets every listing work on
-	// a store without the optional listing abilities.
+	// Callers pass a limit from 1 to MaxPageSize; a store returns nothing
+	// for a limit below 1 and at most MaxPageSize aggregates. It lets
+	// every listing work on a store without the optional abilities.
 	Scan(ctx context.Context, kind Kind, after uuid.UUID, limit int) ([]Aggregate, error)
 }
 

@@ -31,7 +31,11 @@
 // orders) and [MovementLister] (the stock ledger; without it [Movements]
 // reports errors.ErrUnsupported and the store need not keep a ledger).
 // Callers always go through [ListOrders], [Movements] and
-// [ListReservations], never the assertion, so every store serves them.
+// [ListReservations], never the assertion, so every store serves them. A
+// wrapper around a Tx (tracing, fault injection) hides the abilities of
+// the Tx it wraps unless it implements them too, passing them on through
+// those functions: embed the inner Tx and add ListOrders and ListMovements
+// methods that call storage.ListOrders and storage.Movements on it.
 //
 // The conformance suite, storagetest.Run, checks all of this; its Features
 // say which optional abilities the store claims, and it fails when a claim

@@ -82,13 +82,14 @@ type OrderFilter struct {
 	Cursor string
 }
 
-// Page sizes of OrderRepository.List.
+// Page sizes of ListOrders and Aggregates.Scan.
 const (
 	// DefaultPageSize is the page size when OrderFilter.Limit is zero or
 	// negative.
 	DefaultPageSize = 100
-	// MaxPageSize is the largest page List returns, whatever
-	// OrderFilter.Limit asks for; callers page on with OrderPage.Next.
+	// MaxPageSize is the largest page ListOrders returns, whatever
+	// OrderFilter.Limit asks for (callers page on with OrderPage.Next),
+	// and the largest limit of Aggregates.Scan.
 	MaxPageSize = 1000
 )
 
