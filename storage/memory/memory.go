@@ -278,7 +278,7 @@ func (r aggregateRepo) Scan(_ context.Context, kind storage.Kind, after uuid.UUI
 		i++
 	}
 	ids := tb.ids[i:]
-	ids = ids[:min(len(ids), max(limit, 0))]
+	ids = ids[:min(len(ids), max(limit, 0), storage.MaxPageSize)]
 	out := make([]storage.Aggregate, len(ids))
 	for j, id := range ids {
 		out[j] = storage.Clone(tb.rows[id].val)

@@ -148,13 +148,17 @@ func (a aggregates) ListByOrder(ctx context.Context, kind storage.Kind, orderID 
 }
 
 // Scan returns up to limit aggregates of kind with an ID above after, by
-// ID; PostgreSQL compares uuids in byte order.
+// ID; PostgreSQL compares uuids in byte order. A limit below 1 returns
+// none, and one above storage.MaxPageSize is MaxPageSize.
 func (a aggregates) Scan(ctx context.Context, kind storage.Kind, after uuid.UUID, limit int) ([]storage.Aggregate, error) {
 	r, err := a.repo("scan", kind)
 	if err != nil {
 		return nil, err
 	}
-	return r.scan(ctx, after, limit)
+	if limit < 1 {
+		return nil, nil
+	}
+	return r.scan(ctx, after, min(limit, storage.MaxPageSize))
 }
 
 // aggTable describes the table of one kind of versioned aggregate, T being

@@ -146,7 +146,7 @@ func (r aggregates) Scan(ctx context.Context, kind storage.Kind, after uuid.UUID
 	if limit < 1 {
 		return nil, nil
 	}
-	return tb.scanAfter(ctx, r.t, after, limit)
+	return tb.scanAfter(ctx, r.t, after, min(limit, storage.MaxPageSize))
 }
 
 // column is one reporting column mirrored from an aggregate.
