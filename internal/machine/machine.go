@@ -1,12 +1,18 @@
 // Package machine wraps looplab/fsm for the lifecycle aggregates: a machine is
-// built from a package's fsm.Events table, a transition is fired on a fresh
-// looplab instance built from the stored status, and looplab's errors are
-// mapped to one typed error carrying from, event and the allowed events.
+// built from a package's fsm.Events table, and looplab's refusals are mapped
+// to one typed error carrying from, event and the allowed events.
+//
+// The fsm.Events table stays the single definition. New derives from it,
+// once, the index looplab itself builds in every fsm.NewFSM (event and source
+// state to destination, a later entry overriding an earlier one), so Can,
+// Allowed, Check and Fire answer from that index and build nothing per call.
+// The package machinetest checks, for every machine, that the index agrees
+// with a looplab instance on every state and event; Mermaid still draws with
+// looplab.
 package machine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -47,43 +53,69 @@ type Machine[S ~string, E ~string] struct {
 	name     string
 	events   fsm.Events
 	sentinel error
+	// next maps (state, event) to the destination, as looplab's NewFSM
+	// builds it; allowed holds each source state's events, sorted. Both are
+	// built by New and never changed.
+	next    map[edge[S, E]]S
+	allowed map[S][]E
+}
+
+// edge is a key of Machine.next.
+type edge[S ~string, E ~string] struct {
+	from S
+	ev   E
 }
 
 // New returns a machine named name over events; sentinel is the error that
-// its TransitionErrors unwrap to.
+// its TransitionErrors unwrap to. The caller must not change events
+// afterwards: the machine keeps it (for Mermaid) and indexes it once, here.
 func New[S ~string, E ~string](name string, sentinel error, events fsm.Events) *Machine[S, E] {
-	return &Machine[S, E]{name: name, events: events, sentinel: sentinel}
+	m := &Machine[S, E]{
+		name: name, events: events, sentinel: sentinel,
+		next:    make(map[edge[S, E]]S),
+		allowed: make(map[S][]E),
+	}
+	// The same loop as fsm.NewFSM: a repeated (event, source) pair keeps the
+	// last destination.
+	for _, e := range events {
+		for _, src := range e.Src {
+			k := edge[S, E]{from: S(src), ev: E(e.Name)}
+			if _, dup := m.next[k]; !dup {
+				m.allowed[k.from] = append(m.allowed[k.from], k.ev)
+			}
+			m.next[k] = S(e.Dst)
+		}
+	}
+	for _, evs := range m.allowed {
+		slices.Sort(evs)
+	}
+	return m
 }
 
 // Fire applies event ev to an aggregate in state from and returns the new
 // state. A self-transition returns from and a nil error. Any refusal is a
-// *TransitionError.
-func (m *Machine[S, E]) Fire(ctx context.Context, from S, ev E) (S, error) {
-	f := fsm.NewFSM(string(from), m.events, nil)
-	// A cancelled context would leave a looplab instance stuck in transition.
-	err := f.Event(context.WithoutCancel(ctx), string(ev))
-	if err == nil {
-		return S(f.Current()), nil
+// *TransitionError. The context is not used: no callbacks run; it is kept
+// so that a transition can grow callbacks without changing its callers.
+func (m *Machine[S, E]) Fire(_ context.Context, from S, ev E) (S, error) {
+	to, ok := m.next[edge[S, E]{from: from, ev: ev}]
+	if !ok {
+		return from, m.refuse(from, ev)
 	}
-	if errors.As(err, new(fsm.NoTransitionError)) {
-		return from, nil
-	}
-	return from, m.refuse(from, ev)
+	return to, nil
 }
 
 // Can reports whether ev is allowed in state from.
 func (m *Machine[S, E]) Can(from S, ev E) bool {
-	return fsm.NewFSM(string(from), m.events, nil).Can(string(ev))
+	_, ok := m.next[edge[S, E]{from: from, ev: ev}]
+	return ok
 }
 
-// Allowed returns the events allowed in state from, sorted.
+// Allowed returns the events allowed in state from, sorted, in a new slice
+// the caller may keep (empty, not nil, for a state nothing leaves).
 func (m *Machine[S, E]) Allowed(from S) []E {
-	raw := fsm.NewFSM(string(from), m.events, nil).AvailableTransitions()
-	out := make([]E, len(raw))
-	for i, r := range raw {
-		out[i] = E(r)
-	}
-	slices.Sort(out)
+	evs := m.allowed[from]
+	out := make([]E, len(evs))
+	copy(out, evs)
 	return out
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ordersmith/oms/internal/machine"
+	"github.com/ordersmith/oms/internal/machine/machinetest"
 )
 
 type (
@@ -20,13 +21,15 @@ type (
 
 var errInvalid = errors.New("door: invalid transition")
 
-var door = machine.New[state, event]("door", errInvalid, fsm.Events{
+var doorEvents = fsm.Events{
 	{Name: "open", Src: []string{"closed"}, Dst: "opened"},
 	{Name: "close", Src: []string{"opened"}, Dst: "closed"},
 	{Name: "lock", Src: []string{"closed"}, Dst: "locked"},
 	{Name: "unlock", Src: []string{"locked"}, Dst: "closed"},
 	{Name: "stay", Src: []string{"closed"}, Dst: "closed"},
-})
+}
+
+var door = machine.New[state, event]("door", errInvalid, doorEvents)
 
 func TestFire(t *testing.T) {
 	t.Parallel()
@@ -98,4 +101,51 @@ func TestCloneSharesNothing(t *testing.T) {
 	c[0].Src[0], c[0].Dst = "ajar", "gone"
 	require.Equal(t, "closed", events[0].Src[0])
 	require.Equal(t, "opened", events[0].Dst)
+}
+
+func TestDoorAgreesWithLooplab(t *testing.T) {
+	t.Parallel()
+	machinetest.AgreesWithLooplab(t, door, errInvalid, doorEvents)
+}
+
+// TestIndexKeepsLooplabsLastDestination: a repeated (event, source) pair
+// goes where looplab sends it, to the later entry's destination.
+func TestIndexKeepsLooplabsLastDestination(t *testing.T) {
+	t.Parallel()
+	events := fsm.Events{
+		{Name: "go", Src: []string{"a", "b"}, Dst: "b"},
+		{Name: "go", Src: []string{"a"}, Dst: "c"},
+	}
+	m := machine.New[state, event]("dup", errInvalid, events)
+	machinetest.AgreesWithLooplab(t, m, errInvalid, events)
+	got, err := m.Fire(context.Background(), "a", "go")
+	require.NoError(t, err)
+	assert.Equal(t, state("c"), got)
+	assert.Equal(t, []event{"go"}, m.Allowed("a"))
+}
+
+func BenchmarkCan(b *testing.B) {
+	for b.Loop() {
+		if !door.Can("closed", "lock") {
+			b.Fatal("refused")
+		}
+	}
+}
+
+func BenchmarkFire(b *testing.B) {
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := door.Fire(ctx, "closed", "open"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkFireRefused(b *testing.B) {
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := door.Fire(ctx, "locked", "open"); err == nil {
+			b.Fatal("allowed")
+		}
+	}
 }
