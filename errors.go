@@ -99,7 +99,7 @@ func (c ErrorCode) String() string { return string(c) }
 //	CodeInvalid      400   every field error (order.ErrInvalidOrder and the packages' ErrInvalidInput),
 //	                       payment.ErrInvalidAmount, payment.ErrExceedsAuthorized, payment.ErrExceedsCaptured,
 //	                       money.ErrMalformedAmount, money.ErrUnknownCurrency, money.ErrCurrencyMismatch,
-//	                       storage.ErrInvalidCursor, storage.ErrInvalidValue, ErrIdempotencyKeyRequired,
+//	                       storage.ErrInvalidCursor, storage.ErrInvalidValue, ErrIdempotencyKeyRequired, ErrBatchTooLarge,
 //	                       the packages' ErrUnknownLine and ErrQuantityExceeded, fulfillment.ErrOverPick,
 //	                       fulfillment.ErrPackMismatch
 //	CodeConflict     409   every package's ErrInvalidTransition, ErrIdempotencyKeyReused,
@@ -157,7 +157,7 @@ var codeTable = [...]struct {
 		shipping.ErrInvalidInput, returns.ErrInvalidInput,
 		payment.ErrInvalidAmount, payment.ErrExceedsAuthorized, payment.ErrExceedsCaptured,
 		money.ErrMalformedAmount, money.ErrUnknownCurrency, money.ErrCurrencyMismatch,
-		storage.ErrInvalidCursor, storage.ErrInvalidValue, ErrIdempotencyKeyRequired,
+		storage.ErrInvalidCursor, storage.ErrInvalidValue, ErrIdempotencyKeyRequired, ErrBatchTooLarge,
 		order.ErrUnknownLine, fulfillment.ErrUnknownLine, returns.ErrUnknownLine,
 		order.ErrQuantityExceeded, returns.ErrQuantityExceeded, fulfillment.ErrOverPick, fulfillment.ErrPackMismatch,
 	}},

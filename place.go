@@ -103,94 +103,137 @@ type PlaceResult struct {
 // Errors: those of PlaceOrder, with Order set as PlaceOrder returns it.
 func (e *Engine) PlaceOrderResult(ctx context.Context, tenant string, req PlaceOrderRequest) (PlaceResult, error) {
 	tenant = tenantOf(tenant)
-	d := req.Order
-	if err := checkText(keyField(req.IdempotencyKey), textOf("payment.gateway", req.Payment.Gateway), textOf("payment.token", req.Payment.Token)); err != nil {
+	p, err := e.preparePlacement(tenant, req)
+	if err != nil {
 		return PlaceResult{}, fmt.Errorf("oms: place order: %w", err)
 	}
-	keys := placeKeys(req)
+	if err := e.inTx(ctx, tenant, func(tx storage.Tx) error { return e.placeIn(ctx, tx, p) }); err != nil {
+		return PlaceResult{}, fmt.Errorf("oms: place order: %w", err)
+	}
+	return e.finishPlacement(ctx, p)
+}
+
+// placement is one placement request on its way through the saga.
+type placement struct {
+	tenant string
+	req    PlaceOrderRequest
+	keys   []string
+	gwName string
+	gw     payment.Gateway
+	fp     string
+
+	// Set by the first step.
+	o        *order.Order
+	pay      *payment.Payment
+	existing bool
+}
+
+// preparePlacement checks what a placement request can be checked for
+// without the store, and resolves its gateway, keys and fingerprint.
+func (e *Engine) preparePlacement(tenant string, req PlaceOrderRequest) (*placement, error) {
+	if err := checkText(keyField(req.IdempotencyKey), textOf("payment.gateway", req.Payment.Gateway), textOf("payment.token", req.Payment.Token)); err != nil {
+		return nil, err
+	}
 	gwName, gw, err := e.gateway(req.Payment.Gateway)
 	if err != nil {
-		return PlaceResult{}, err
+		return nil, err
 	}
-	fp, err := placeFingerprint(tenant, d, gwName, req.Payment.Token)
+	fp, err := placeFingerprint(tenant, req.Order, gwName, req.Payment.Token)
 	if err != nil {
-		return PlaceResult{}, fmt.Errorf("oms: place order: %w", err)
+		return nil, err
 	}
+	return &placement{tenant: tenant, req: req, keys: placeKeys(req), gwName: gwName, gw: gw, fp: fp}, nil
+}
 
-	var (
-		o        *order.Order
-		pay      *payment.Payment
-		existing bool
-	)
-	placeStep := func(tx storage.Tx) error {
-		o, pay, existing = nil, nil, false
-		prior, err := lookupPlacement(ctx, tx, keys, fp)
+// placeIn is the saga's first step for p in tx: a repeat finds its first
+// order; otherwise the order is checked, planned and created with its
+// pending payment, idempotency records and reservations.
+func (e *Engine) placeIn(ctx context.Context, tx storage.Tx, p *placement) error {
+	plan, err := e.checkPlacement(ctx, tx, p)
+	if err != nil || p.existing {
+		return err
+	}
+	return e.writePlacement(ctx, tx, p, plan)
+}
+
+// checkPlacement is the reading half of the first step: it finds a
+// repeat, or makes the order and plans it. It writes nothing.
+func (e *Engine) checkPlacement(ctx context.Context, tx storage.Tx, p *placement) (inventory.Plan, error) {
+	p.o, p.pay, p.existing = nil, nil, false
+	prior, err := lookupPlacement(ctx, tx, p.keys, p.fp)
+	if err != nil {
+		return inventory.Plan{}, err
+	}
+	if prior != uuid.Nil {
+		p.existing = true
+		p.o, err = storage.Orders(tx).Get(ctx, prior)
+		return inventory.Plan{}, err
+	}
+	o, err := e.newOrder(ctx, tx, p.tenant, p.req.Order, e.clock())
+	if err != nil {
+		return inventory.Plan{}, err
+	}
+	o.PlacementKey = p.req.IdempotencyKey
+	// Plan first, so a sold-out attempt fails before it writes; reserve
+	// last, so the hot stock rows stay locked only until the commit.
+	plan, err := e.plan(ctx, tx, o)
+	if err != nil {
+		return inventory.Plan{}, err
+	}
+	p.o = o
+	return plan, nil
+}
+
+// writePlacement is the writing half of the first step.
+func (e *Engine) writePlacement(ctx context.Context, tx storage.Tx, p *placement, plan inventory.Plan) error {
+	o, now := p.o, p.o.CreatedAt
+	rec := e.recorder()
+	if err := storage.Orders(tx).Create(ctx, o); err != nil {
+		return err
+	}
+	if o.Totals.Total.IsPositive() {
+		pay, err := payment.New(e.newID(), p.tenant, o.ID, p.gwName, o.Totals.Total, now)
 		if err != nil {
 			return err
 		}
-		if prior != uuid.Nil {
-			existing = true
-			o, err = storage.Orders(tx).Get(ctx, prior)
+		pay.AuthorizationToken = p.req.Payment.Token
+		if err := storage.Payments(tx).Create(ctx, pay); err != nil {
 			return err
 		}
-		now := e.clock()
-		if o, err = e.newOrder(ctx, tx, tenant, d, now); err != nil {
-			return err
+		p.pay = pay
+	}
+	for _, k := range p.keys {
+		err := tx.Idempotency().Put(ctx, storage.IdempotencyRecord{Key: k, Operation: string(opPlaceOrder), ResourceID: o.ID, CreatedAt: now, Fingerprint: p.fp})
+		if errors.Is(err, storage.ErrDuplicate) {
+			// A concurrent repeat committed first: retrying finds its order.
+			return fmt.Errorf("idempotency key %q taken concurrently: %w", k, storage.ErrConflict)
 		}
-		o.PlacementKey = req.IdempotencyKey
-		// Plan first, so a sold-out attempt fails before it writes; reserve
-		// last, so the hot stock rows stay locked only until the commit.
-		plan, err := e.plan(ctx, tx, o)
 		if err != nil {
 			return err
 		}
-		rec := e.recorder()
-		if err := storage.Orders(tx).Create(ctx, o); err != nil {
-			return err
-		}
-		if o.Totals.Total.IsPositive() {
-			pay, err = payment.New(e.newID(), tenant, o.ID, gwName, o.Totals.Total, now)
-			if err != nil {
-				return err
-			}
-			pay.AuthorizationToken = req.Payment.Token
-			if err := storage.Payments(tx).Create(ctx, pay); err != nil {
-				return err
-			}
-		}
-		for _, k := range keys {
-			err := tx.Idempotency().Put(ctx, storage.IdempotencyRecord{Key: k, Operation: string(opPlaceOrder), ResourceID: o.ID, CreatedAt: now, Fingerprint: fp})
-			if errors.Is(err, storage.ErrDuplicate) {
-				// A concurrent repeat committed first: retrying finds its order.
-				return fmt.Errorf("idempotency key %q taken concurrently: %w", k, storage.ErrConflict)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		rec.add(EventOrderPlaced, AggregateOrder, o.ID, orderPayload(o))
-		if err := e.reserve(ctx, tx, o, plan, rec); err != nil {
-			return err
-		}
-		return rec.flush(ctx, tx)
 	}
-	err = e.inTx(ctx, tenant, placeStep)
-	if err != nil {
-		return PlaceResult{}, fmt.Errorf("oms: place order: %w", err)
+	rec.add(EventOrderPlaced, AggregateOrder, o.ID, orderPayload(o))
+	if err := e.reserve(ctx, tx, o, plan, rec); err != nil {
+		return err
 	}
-	if existing {
-		return PlaceResult{Order: o, Replayed: true}, nil
-	}
+	return rec.flush(ctx, tx)
+}
 
+// finishPlacement runs the rest of the saga after the first step
+// committed: the authorization and the step that confirms or undoes.
+func (e *Engine) finishPlacement(ctx context.Context, p *placement) (PlaceResult, error) {
+	if p.existing {
+		return PlaceResult{Order: p.o, Replayed: true}, nil
+	}
 	// The outcome is recorded even if the caller gives up meanwhile:
 	// otherwise the reservations would be left held.
 	cctx := context.WithoutCancel(ctx)
-	if pay == nil { // nothing to pay
-		o, err := e.confirmPlaced(cctx, tenant, o.ID, gw, nil, payment.Result{})
+	if p.pay == nil { // nothing to pay
+		o, err := e.confirmPlaced(cctx, p.tenant, p.o.ID, p.gw, nil, payment.Result{}, p)
 		return PlaceResult{Order: o}, err
 	}
-	res, authErr := e.authorize(ctx, gw, authorizeRequest(pay))
-	o, _, err = e.settlePlacement(cctx, tenant, o.ID, keys, gw, pay, res, authErr, true)
+	res, authErr := e.authorize(ctx, p.gw, authorizeRequest(p.pay))
+	o, _, err := e.settlePlacement(cctx, p.tenant, p.o.ID, p.keys, p.gw, p.pay, res, authErr, true, p)
 	return PlaceResult{Order: o}, err
 }
 
@@ -224,14 +267,15 @@ const (
 // when expire is set, leaving the payment pending, because an
 // authorization may exist: Recover later asks the gateway again under the
 // same key and voids what it finds. Without expire such a placement is
-// left pending.
-func (e *Engine) settlePlacement(ctx context.Context, tenant string, orderID uuid.UUID, keys []string, gw payment.Gateway, pay *payment.Payment, res payment.Result, authErr error, expire bool) (*order.Order, placementOutcome, error) {
+// left pending. written, when set, is the first step's placement, whose
+// order and payment the confirmation starts from instead of reading them.
+func (e *Engine) settlePlacement(ctx context.Context, tenant string, orderID uuid.UUID, keys []string, gw payment.Gateway, pay *payment.Payment, res payment.Result, authErr error, expire bool, written *placement) (*order.Order, placementOutcome, error) {
 	if authErr == nil && res.Amount.Currency() == "" {
 		res.Amount = pay.Amount // a gateway that reports no amount authorized what was asked
 	}
 	switch {
 	case authErr == nil && res.Amount.Equal(pay.Amount):
-		o, err := e.confirmPlaced(ctx, tenant, orderID, gw, pay, res)
+		o, err := e.confirmPlaced(ctx, tenant, orderID, gw, pay, res, written)
 		if err != nil {
 			return o, placementOpen, err
 		}
@@ -475,51 +519,24 @@ func (e *Engine) authorize(ctx context.Context, gw payment.Gateway, req payment.
 	return res, err
 }
 
-func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.UUID, gw payment.Gateway, pay *payment.Payment, res payment.Result) (*order.Order, error) {
+// confirmPlaced is the saga's last step after a full authorization (or
+// for an order with nothing to pay): it records the authorization and
+// confirms the order, or, when the placement was undone meanwhile,
+// releases the authorization.
+func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.UUID, gw payment.Gateway, pay *payment.Payment, res payment.Result, written *placement) (*order.Order, error) {
 	var (
 		o        *order.Order
 		orphan   *payment.Payment // authorized for an order that is no longer pending
 		unneeded bool             // the payment was failed meanwhile: nothing to record
 	)
+	attempt := 0
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
-		orphan, unneeded = nil, false
+		attempt++
+		// The first attempt starts from what the first step wrote: a
+		// change since then makes the updates conflict, and the retry reads.
 		var err error
-		if o, err = storage.Orders(tx).Get(ctx, orderID); err != nil {
-			return err
-		}
-		now := e.clock()
-		rec := e.recorder()
-		if pay != nil {
-			p, err := storage.Payments(tx).Get(ctx, pay.ID)
-			if err != nil {
-				return err
-			}
-			if p.Status == payment.StatusFailed { // the placement expired meanwhile
-				unneeded = true
-				return nil
-			}
-			if err := p.RecordAuthorization(ctx, e.newID(), res.Ref, res.Amount, authorizeRequest(p).IdempotencyKey, now); err != nil {
-				return err
-			}
-			if err := storage.Payments(tx).Update(ctx, p); err != nil {
-				return err
-			}
-			o.SyncPayment(paymentFacts(p), now)
-			rec.add(EventPaymentAuthorized, AggregatePayment, p.ID, paymentPayload(p))
-			if o.Status != order.StatusPending {
-				orphan = p
-			}
-		}
-		if o.Status == order.StatusPending {
-			if err := o.Confirm(ctx, now); err != nil {
-				return err
-			}
-			rec.add(EventOrderConfirmed, AggregateOrder, o.ID, orderPayload(o))
-		}
-		if err := storage.Orders(tx).Update(ctx, o); err != nil {
-			return err
-		}
-		return rec.flush(ctx, tx)
+		o, orphan, unneeded, err = e.confirmIn(ctx, tx, orderID, pay, res, written, attempt == 1)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("oms: confirm order %s: %w", orderID, err)
@@ -546,6 +563,57 @@ func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.
 		return voided, fmt.Errorf("oms: order %s was cancelled while its payment was authorized; the authorization is voided: %w", orderID, ErrPlacementExpired)
 	}
 	return o, nil
+}
+
+// confirmIn is confirmPlaced's transaction: it records the authorization
+// res of pay (nil when there is nothing to pay) and confirms the order. It
+// returns orphan, the payment, when the order is no longer pending (its
+// authorization is to be released), and unneeded when the payment was
+// failed meanwhile (nothing recorded). With fromWritten and written set it
+// starts from the order and payment the first step wrote instead of
+// reading them.
+func (e *Engine) confirmIn(ctx context.Context, tx storage.Tx, orderID uuid.UUID, pay *payment.Payment, res payment.Result,
+	written *placement, fromWritten bool) (o *order.Order, orphan *payment.Payment, unneeded bool, err error) {
+	fresh := fromWritten && written != nil && written.o != nil
+	if fresh {
+		o = written.o.Clone()
+	} else if o, err = storage.Orders(tx).Get(ctx, orderID); err != nil {
+		return nil, nil, false, err
+	}
+	now := e.clock()
+	rec := e.recorder()
+	if pay != nil {
+		var p *payment.Payment
+		if fresh && written.pay != nil {
+			p = written.pay.Clone()
+		} else if p, err = storage.Payments(tx).Get(ctx, pay.ID); err != nil {
+			return nil, nil, false, err
+		}
+		if p.Status == payment.StatusFailed { // the placement expired meanwhile
+			return o, nil, true, nil
+		}
+		if err := p.RecordAuthorization(ctx, e.newID(), res.Ref, res.Amount, authorizeRequest(p).IdempotencyKey, now); err != nil {
+			return nil, nil, false, err
+		}
+		if err := storage.Payments(tx).Update(ctx, p); err != nil {
+			return nil, nil, false, err
+		}
+		o.SyncPayment(paymentFacts(p), now)
+		rec.add(EventPaymentAuthorized, AggregatePayment, p.ID, paymentPayload(p))
+		if o.Status != order.StatusPending {
+			orphan = p
+		}
+	}
+	if o.Status == order.StatusPending {
+		if err := o.Confirm(ctx, now); err != nil {
+			return nil, nil, false, err
+		}
+		rec.add(EventOrderConfirmed, AggregateOrder, o.ID, orderPayload(o))
+	}
+	if err := storage.Orders(tx).Update(ctx, o); err != nil {
+		return nil, nil, false, err
+	}
+	return o, orphan, false, rec.flush(ctx, tx)
 }
 
 // undoPlacement undoes a placement that will not be confirmed: it

@@ -189,7 +189,7 @@ func (rc *recovery) placement(ctx context.Context, o *order.Order) error {
 			return fmt.Errorf("pending order has no pending payment (%d settled): %w", len(ps), storage.ErrConflict)
 		}
 		// Nothing to pay (a zero total): only the confirmation is missing.
-		done, err := e.confirmPlaced(ctx, rc.tenant, o.ID, nil, nil, payment.Result{})
+		done, err := e.confirmPlaced(ctx, rc.tenant, o.ID, nil, nil, payment.Result{}, nil)
 		if err == nil && done.Status == order.StatusConfirmed {
 			rc.report.Confirmed = append(rc.report.Confirmed, o.ID)
 		}
@@ -201,7 +201,7 @@ func (rc *recovery) placement(ctx context.Context, o *order.Order) error {
 	}
 	res, authErr := e.authorize(ctx, gw, authorizeRequest(pay))
 	expire := !o.CreatedAt.After(rc.now.Add(-rc.opts.ExpireAfter))
-	done, outcome, err := e.settlePlacement(ctx, rc.tenant, o.ID, placementKeys(o), gw, pay, res, authErr, expire)
+	done, outcome, err := e.settlePlacement(ctx, rc.tenant, o.ID, placementKeys(o), gw, pay, res, authErr, expire, nil)
 	switch outcome {
 	case placementConfirmed:
 		rc.report.Confirmed = append(rc.report.Confirmed, o.ID)

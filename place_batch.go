@@ -1,0 +1,215 @@
+package oms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/storage"
+)
+
+// MaxPlaceBatch is the most requests one PlaceOrders call takes.
+const MaxPlaceBatch = 1000
+
+// ErrBatchTooLarge means a PlaceOrders call held more than MaxPlaceBatch
+// requests; nothing was placed.
+var ErrBatchTooLarge = errors.New("oms: too many requests in one batch")
+
+// batchAuthorizations is how many authorizations of one batch run at once.
+const batchAuthorizations = 8
+
+// PlaceOutcome is the outcome of one request of PlaceOrders.
+type PlaceOutcome struct {
+	PlaceResult
+	// Err is the request's error, as PlaceOrderResult returns it; Order
+	// is set beside it as PlaceOrder sets it (the cancelled order of a
+	// declined payment).
+	Err error `json:"-"`
+}
+
+// PlaceOrders places a batch of orders, such as a marketplace import, and
+// returns one outcome per request, in their order. Each request is
+// idempotent and validated on its own, exactly as PlaceOrderResult places
+// it: a bad draft, a shortage, a reused key or a declined payment fails its
+// own outcome and no other. A request repeating an earlier one of the same
+// batch is a replay of it.
+//
+// The batch shares transactions where that is safe: the first saga step of
+// every request runs in one transaction, each order checked, planned and
+// reserved in turn against the stock the earlier ones left; the
+// authorizations run concurrently (a few at a time); and the confirmations
+// share one transaction too. When a shared transaction fails for a reason
+// no single request explains (a stock race, a lost connection), its
+// requests are placed one by one instead, so the batch costs at worst
+// what single placements cost.
+//
+// It returns ErrBatchTooLarge, and places nothing, for more than
+// MaxPlaceBatch requests; its other errors are in the outcomes.
+func (e *Engine) PlaceOrders(ctx context.Context, tenant string, reqs []PlaceOrderRequest) ([]PlaceOutcome, error) {
+	if len(reqs) > MaxPlaceBatch {
+		return nil, fmt.Errorf("oms: place orders: %d requests, at most %d: %w", len(reqs), MaxPlaceBatch, ErrBatchTooLarge)
+	}
+	tenant = tenantOf(tenant)
+	out := make([]PlaceOutcome, len(reqs))
+	var ready []*placement
+	index := make(map[*placement]int, len(reqs))
+	for i, req := range reqs {
+		p, err := e.preparePlacement(tenant, req)
+		if err != nil {
+			out[i].Err = fmt.Errorf("oms: place order: %w", err)
+			continue
+		}
+		index[p] = i
+		ready = append(ready, p)
+	}
+	if err := checkText(tenantField(tenant)); err != nil {
+		for i := range out {
+			if out[i].Err == nil {
+				out[i].Err = fmt.Errorf("oms: place order: %w", err)
+			}
+		}
+		return out, nil
+	}
+	placed, own := e.placeBatch(ctx, tenant, ready)
+	for p, err := range own {
+		out[index[p]].Err = fmt.Errorf("oms: place order: %w", err)
+	}
+	for p, res := range e.finishBatch(ctx, placed) {
+		out[index[p]] = res
+	}
+	return out, nil
+}
+
+// placeBatch runs the first saga step of every placement in one
+// transaction. It returns the placements whose step committed, and the
+// errors of those refused on their own (a bad draft, a shortage, a reused
+// key), which wrote nothing. When the shared transaction fails, each
+// placement's step is run alone instead.
+func (e *Engine) placeBatch(ctx context.Context, tenant string, ps []*placement) ([]*placement, map[*placement]error) {
+	var (
+		placed []*placement
+		own    map[*placement]error
+	)
+	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+		placed, own = placed[:0], make(map[*placement]error)
+		for _, p := range ps {
+			plan, err := e.checkPlacement(ctx, tx, p)
+			if err != nil {
+				if sharedFailure(err) {
+					return err
+				}
+				own[p] = err // it read only: the others go on
+				continue
+			}
+			if !p.existing {
+				// A failure after the first write cannot be undone for one
+				// request alone: the batch falls back to single steps.
+				if err := e.writePlacement(ctx, tx, p, plan); err != nil {
+					return err
+				}
+			}
+			placed = append(placed, p)
+		}
+		return nil
+	})
+	if err == nil {
+		return placed, own
+	}
+	e.log.DebugContext(ctx, "oms: a shared placement transaction failed; placing one by one", "orders", len(ps), "err", err)
+	placed, own = nil, make(map[*placement]error)
+	for _, p := range ps {
+		if err := e.inTx(ctx, tenant, func(tx storage.Tx) error { return e.placeIn(ctx, tx, p) }); err != nil {
+			own[p] = err
+			continue
+		}
+		placed = append(placed, p)
+	}
+	return placed, own
+}
+
+// sharedFailure reports whether an error of a batch's read-only checks is
+// the transaction's rather than one request's: a conflict, a lost stock
+// race or a store that cannot be reached.
+func sharedFailure(err error) bool {
+	var race *stockRaceError
+	return errors.As(err, &race) || errors.Is(err, storage.ErrConflict) || isTransient(err)
+}
+
+// finishBatch authorizes the placed orders' payments, a few at a time,
+// and confirms every fully authorized one in one transaction; the others
+// are settled one by one, as single placements are.
+func (e *Engine) finishBatch(ctx context.Context, ps []*placement) map[*placement]PlaceOutcome {
+	out := make(map[*placement]PlaceOutcome, len(ps))
+	results := make([]payment.Result, len(ps))
+	authErrs := make([]error, len(ps))
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, batchAuthorizations)
+	for i, p := range ps {
+		if p.existing || p.pay == nil {
+			continue
+		}
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			results[i], authErrs[i] = e.authorize(ctx, p.gw, authorizeRequest(p.pay))
+		})
+	}
+	wg.Wait()
+	cctx := context.WithoutCancel(ctx)
+	var confirm []*placement
+	confirmed := make(map[*placement]payment.Result)
+	for i, p := range ps {
+		switch {
+		case p.existing:
+			out[p] = PlaceOutcome{PlaceResult: PlaceResult{Order: p.o, Replayed: true}}
+		case p.pay == nil:
+			confirm = append(confirm, p)
+		case authErrs[i] == nil && fullyAuthorized(p.pay, &results[i]):
+			confirm = append(confirm, p)
+			confirmed[p] = results[i]
+		default:
+			o, _, err := e.settlePlacement(cctx, p.tenant, p.o.ID, p.keys, p.gw, p.pay, results[i], authErrs[i], true, p)
+			out[p] = PlaceOutcome{PlaceResult: PlaceResult{Order: o}, Err: err}
+		}
+	}
+	if len(confirm) == 0 {
+		return out
+	}
+	err := e.inTx(cctx, confirm[0].tenant, func(tx storage.Tx) error {
+		for _, p := range confirm {
+			o, orphan, unneeded, err := e.confirmIn(cctx, tx, p.o.ID, p.pay, confirmed[p], p, true)
+			if err != nil {
+				return err
+			}
+			if orphan != nil || unneeded {
+				return errConfirmAlone
+			}
+			out[p] = PlaceOutcome{PlaceResult: PlaceResult{Order: o}}
+		}
+		return nil
+	})
+	if err != nil {
+		// Something changed since the first step (an expiry, a cancel):
+		// each confirmation reads and decides on its own.
+		for _, p := range confirm {
+			o, err := e.confirmPlaced(cctx, p.tenant, p.o.ID, p.gw, p.pay, confirmed[p], nil)
+			out[p] = PlaceOutcome{PlaceResult: PlaceResult{Order: o}, Err: err}
+		}
+	}
+	return out
+}
+
+// fullyAuthorized reports whether res authorized all of pay, filling in
+// the amount of a gateway that reports none, as settlePlacement does.
+func fullyAuthorized(pay *payment.Payment, res *payment.Result) bool {
+	if res.Amount.Currency() == "" {
+		res.Amount = pay.Amount
+	}
+	return res.Amount.Equal(pay.Amount)
+}
+
+// errConfirmAlone stops a shared confirmation whose placement changed
+// since its first step: each is then confirmed on its own.
+var errConfirmAlone = errors.New("oms: a placement of the batch changed since it was written")

@@ -1,0 +1,134 @@
+package oms_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/omstest"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/payment"
+)
+
+func placeReq(key, ref, token string, lines ...order.DraftLine) oms.PlaceOrderRequest {
+	return oms.PlaceOrderRequest{IdempotencyKey: key, Order: draft(ref, lines...), Payment: oms.PaymentMethod{Token: token}}
+}
+
+// Each request of a batch gets the outcome it would get alone, and one
+// request's failure touches no other.
+func TestPlaceOrdersOutcomesAreEachTheirOwn(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	reqs := []oms.PlaceOrderRequest{
+		placeReq("b-1", "B-1", payment.TokenApprove, line("MUG", 2, "10.00")),
+		placeReq("b-2", "B-2", payment.TokenApprove, line("NOPE", 1, "10.00")), // unknown SKU
+		placeReq("b-3", "B-3", payment.TokenApprove, line("CAP", 4, "5.00")),   // 3 in stock
+		placeReq("b-4", "B-4", payment.TokenDecline, line("TEE", 1, "15.00")),  // declined
+		placeReq("b-5", "B-5", payment.TokenApprove, line("CAP", 3, "5.00")),   // takes every cap
+		placeReq("b-1", "B-1", payment.TokenApprove, line("MUG", 2, "10.00")),  // repeats b-1
+		placeReq("b-6", "B-6", payment.TokenApprove, line("MUG", 1, "10.00"), line("TEE", 1, "15.00")),
+		{IdempotencyKey: "b-7\x00", Order: draft("B-7", line("MUG", 1, "1.00"))}, // unstorable key
+	}
+	out, err := f.eng.PlaceOrders(ctx, oms.DefaultTenant, reqs)
+	require.NoError(t, err)
+	require.Len(t, out, len(reqs))
+
+	for _, i := range []int{0, 4, 6} {
+		require.NoError(t, out[i].Err, "request %d", i)
+		assert.Equal(t, order.StatusConfirmed, out[i].Order.Status, "request %d", i)
+		assert.False(t, out[i].Replayed, "request %d", i)
+	}
+	assert.ErrorIs(t, out[1].Err, order.ErrInvalidOrder)
+	assert.ErrorIs(t, out[2].Err, inventory.ErrInsufficientStock)
+	assert.ErrorIs(t, out[3].Err, payment.ErrDeclined)
+	require.NotNil(t, out[3].Order)
+	assert.Equal(t, order.StatusCancelled, out[3].Order.Status)
+	require.NoError(t, out[5].Err)
+	assert.True(t, out[5].Replayed)
+	assert.Equal(t, out[0].Order.ID, out[5].Order.ID)
+	assert.ErrorIs(t, out[7].Err, order.ErrInvalidOrder)
+
+	assert.Equal(t, int64(20-2-1), f.available(t, "", "MUG"))
+	assert.Equal(t, int64(0), f.available(t, "", "CAP"))
+	assert.Equal(t, int64(5-1), f.available(t, "", "TEE"))
+	require.NoError(t, omstest.CheckInvariants(ctx, f.eng, []string{oms.DefaultTenant}, omstest.CheckOptions{Exact: true}))
+
+	// The whole batch again is a replay of every order it placed.
+	again, err := f.eng.PlaceOrders(ctx, oms.DefaultTenant, reqs)
+	require.NoError(t, err)
+	for _, i := range []int{0, 4, 5, 6} {
+		require.NoError(t, again[i].Err, "request %d", i)
+		assert.True(t, again[i].Replayed, "request %d", i)
+		assert.Equal(t, out[i].Order.ID, again[i].Order.ID, "request %d", i)
+	}
+	assert.Equal(t, int64(17), f.available(t, "", "MUG"), "a replay reserves nothing")
+}
+
+func TestPlaceOrdersRefusesAnOversizedBatch(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	before := f.snapshot(t, "")
+	reqs := make([]oms.PlaceOrderRequest, oms.MaxPlaceBatch+1)
+	for i := range reqs {
+		reqs[i] = placeReq(fmt.Sprint("big-", i), fmt.Sprint("BIG-", i), payment.TokenApprove, line("MUG", 1, "1.00"))
+	}
+	out, err := f.eng.PlaceOrders(context.Background(), oms.DefaultTenant, reqs)
+	require.ErrorIs(t, err, oms.ErrBatchTooLarge)
+	assert.Equal(t, oms.CodeInvalid, oms.Code(err))
+	assert.Nil(t, out)
+	assert.Equal(t, before, f.snapshot(t, ""))
+}
+
+func TestPlaceOrdersOfNothing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	out, err := f.eng.PlaceOrders(context.Background(), "", nil)
+	require.NoError(t, err)
+	assert.Empty(t, out)
+}
+
+// Concurrent batches and single placements for the same scarce stock never
+// oversell, and every unit is accounted for.
+func TestConcurrentBatchesNeverOversell(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t) // 20 mugs
+	const batches, size = 6, 5
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		placed int
+	)
+	for b := range batches {
+		wg.Go(func() {
+			reqs := make([]oms.PlaceOrderRequest, size)
+			for i := range reqs {
+				reqs[i] = placeReq(fmt.Sprintf("c-%d-%d", b, i), fmt.Sprintf("C-%d-%d", b, i), payment.TokenApprove, line("MUG", 1, "10.00"))
+			}
+			out, err := f.eng.PlaceOrders(ctx, oms.DefaultTenant, reqs)
+			if !assert.NoError(t, err) {
+				return
+			}
+			for _, o := range out {
+				if o.Err == nil {
+					mu.Lock()
+					placed++
+					mu.Unlock()
+				} else {
+					assert.ErrorIs(t, o.Err, inventory.ErrInsufficientStock)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, 20, placed, "every mug sold, none twice")
+	assert.Equal(t, int64(0), f.available(t, "", "MUG"))
+	require.NoError(t, omstest.CheckInvariants(ctx, f.eng, []string{oms.DefaultTenant}, omstest.CheckOptions{Exact: true}))
+}
