@@ -2,11 +2,9 @@ package memory
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 
@@ -18,10 +16,20 @@ import (
 
 // Store is an in-memory storage.Store. The zero value is not usable; call New.
 // It is safe for concurrent use.
+//
+// No lock is held across a whole transaction. A transaction reads the
+// tenant's committed state (read committed) under its own writes, which it
+// buffers; at commit it checks, under a short lock of its tenant, that no
+// aggregate it updated, and no key it created, moved meanwhile, and applies
+// its writes. Stock levels are the exception: ApplyMovement locks the
+// level until the transaction ends, as a SQL store does, so a movement is
+// an atomic conditional change whose after-values stay true at commit.
 type Store struct {
-	mu      sync.Mutex
+	mu      sync.RWMutex // guards tenants
 	tenants map[string]*tenantData
-	outbox  outboxData
+
+	outboxMu sync.Mutex // guards outbox; taken after a tenant's lock, never before
+	outbox   outboxData
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -31,19 +39,43 @@ func New() *Store {
 	return &Store{tenants: make(map[string]*tenantData)}
 }
 
+// tenantData is one tenant's committed state. Its mu is held only for
+// short reads and for one commit's checks and writes. Committed values
+// are never changed in place: a commit stores new copies, so a reader may
+// clone a value it found under the lock after releasing it.
 type tenantData struct {
+	mu         sync.RWMutex
 	aggregates map[storage.Kind]*table
 
 	items       map[string]inventory.Item
 	locations   map[uuid.UUID]*inventory.Location
-	stock       map[stockKey]inventory.StockLevel
+	stock       map[stockKey]*stockCell
 	movements   []inventory.Movement
 	idempotency map[string]storage.IdempotencyRecord
 }
 
+// stockKey identifies a stock level: no uuid.String on the lookup path.
 type stockKey struct {
 	sku string
 	loc uuid.UUID
+}
+
+// compareStockKeys orders stock levels as the contract's lock order: by
+// SKU, then location ID in byte order.
+func compareStockKeys(a, b stockKey) int {
+	if c := strings.Compare(a.sku, b.sku); c != 0 {
+		return c
+	}
+	return compareIDs(a.loc, b.loc)
+}
+
+// stockCell is one stock level and its lock. The transaction holding lock
+// is the only one that may change level; it does so at commit, under the
+// tenant's lock, where readers read it.
+type stockCell struct {
+	lock   chan struct{} // capacity 1: full while a transaction holds the level
+	level  inventory.StockLevel
+	exists bool // false until a transaction that changed the level commits
 }
 
 func newTenantData() *tenantData {
@@ -51,7 +83,7 @@ func newTenantData() *tenantData {
 		aggregates:  make(map[storage.Kind]*table),
 		items:       make(map[string]inventory.Item),
 		locations:   make(map[uuid.UUID]*inventory.Location),
-		stock:       make(map[stockKey]inventory.StockLevel),
+		stock:       make(map[stockKey]*stockCell),
 		idempotency: make(map[string]storage.IdempotencyRecord),
 	}
 	for _, k := range storage.Kinds() {
@@ -60,8 +92,48 @@ func newTenantData() *tenantData {
 	return td
 }
 
-// Tx runs fn in a transaction scoped to tenant. Transactions are serialized;
-// when fn fails or panics every change it made is undone.
+// tenant returns tenant's data, creating it on first use.
+func (s *Store) tenant(tenant string) *tenantData {
+	s.mu.RLock()
+	td, ok := s.tenants[tenant]
+	s.mu.RUnlock()
+	if ok {
+		return td
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if td, ok = s.tenants[tenant]; !ok {
+		td = newTenantData()
+		s.tenants[tenant] = td
+	}
+	return td
+}
+
+// cell returns the stock cell of k, creating an empty one if absent.
+func (d *tenantData) cell(k stockKey) *stockCell {
+	d.mu.RLock()
+	c, ok := d.stock[k]
+	d.mu.RUnlock()
+	if ok {
+		return c
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if c, ok = d.stock[k]; !ok {
+		c = &stockCell{lock: make(chan struct{}, 1)}
+		d.stock[k] = c
+	}
+	return c
+}
+
+// Tx runs fn in a transaction scoped to tenant. Transactions run
+// concurrently, each seeing what others committed; when fn fails or
+// panics nothing it wrote is kept. Tx returns an error wrapping
+// storage.ErrConflict when an aggregate fn updated was updated by another
+// transaction first, and one wrapping both storage.ErrConflict and
+// storage.ErrDuplicate when a key fn created (an aggregate ID, a location,
+// an idempotency key, an event ID) was committed by another transaction
+// first: a retry sees it.
 func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -69,24 +141,21 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 	if tenant == "" {
 		return errors.New("memory: empty tenant")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	td, ok := s.tenants[tenant]
-	if !ok {
-		td = newTenantData()
-		s.tenants[tenant] = td
-	}
-	tx := &tx{store: s, tenant: tenant, data: td}
+	t := &tx{store: s, tenant: tenant, data: s.tenant(tenant)}
 	committed := false
 	defer func() {
 		if !committed {
-			tx.rollback()
+			t.restoreVersions()
 		}
+		t.releaseLevels()
 	}()
-	if err := fn(tx); err != nil {
+	if err := fn(t); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := t.commit(); err != nil {
 		return err
 	}
 	committed = true
@@ -96,13 +165,23 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 // Outbox returns the relay side of the outbox.
 func (s *Store) Outbox() storage.OutboxRelay { return (*relay)(s) }
 
-// tx is one transaction. It has the optional ability storage.MovementLister;
-// orders are listed by storage.ListOrders's fallback.
+// tx is one transaction: its buffered writes and the stock levels it
+// holds. It has the optional ability storage.MovementLister; orders are
+// listed by storage.ListOrders's fallback.
 type tx struct {
 	store  *Store
 	tenant string
 	data   *tenantData
-	undo   []func()
+
+	writes    map[rowKey]*pending
+	versions  []versionUndo
+	items     map[string]inventory.Item
+	locations []*inventory.Location
+	held      []heldLevel // in the order they were locked
+	maxHeld   stockKey    // the greatest key in held
+	movements []inventory.Movement
+	idem      map[string]idemChange
+	events    []storage.Event
 }
 
 var (
@@ -111,13 +190,29 @@ var (
 	_ storage.Aggregates     = aggregateRepo{}
 )
 
-func (t *tx) onRollback(f func()) { t.undo = append(t.undo, f) }
+// versionUndo is a caller's value whose version the transaction set: on
+// rollback it gets prev back. One of a and loc is set.
+type versionUndo struct {
+	a    storage.Aggregate
+	loc  *inventory.Location
+	prev int64
+}
 
-func (t *tx) rollback() {
-	for i := len(t.undo) - 1; i >= 0; i-- {
-		t.undo[i]()
-	}
-	t.undo = nil
+// heldLevel is a stock level the transaction has locked, with the value
+// it will commit.
+type heldLevel struct {
+	key     stockKey
+	cell    *stockCell
+	level   inventory.StockLevel
+	changed bool
+}
+
+// idemChange is the transaction's change to one idempotency key: put
+// means it holds rec, deleted that it removed the committed record first.
+type idemChange struct {
+	rec     storage.IdempotencyRecord
+	put     bool
+	deleted bool
 }
 
 func (t *tx) Tenant() string                             { return t.tenant }
@@ -126,11 +221,140 @@ func (t *tx) Inventory() storage.InventoryRepository     { return inventoryRepo{
 func (t *tx) Outbox() storage.Outbox                     { return outboxRepo{t} }
 func (t *tx) Idempotency() storage.IdempotencyRepository { return idempotencyRepo{t} }
 
+// restoreVersions gives the caller's values the versions they had before
+// the transaction set them.
+func (t *tx) restoreVersions() {
+	for i := len(t.versions) - 1; i >= 0; i-- {
+		v := t.versions[i]
+		if v.loc != nil {
+			v.loc.Version = v.prev
+		} else {
+			storage.SetVersion(v.a, v.prev)
+		}
+	}
+	t.versions = nil
+}
+
+// releaseLevels unlocks every stock level the transaction holds.
+func (t *tx) releaseLevels() {
+	for _, h := range t.held {
+		<-h.cell.lock
+	}
+	t.held = nil
+}
+
+// errCommitted reports that another transaction committed key first.
+func errCommitted(what string) error {
+	return fmt.Errorf("memory: commit: %s committed concurrently: %w: %w", what, storage.ErrConflict, storage.ErrDuplicate)
+}
+
+// commit checks the transaction's writes against the committed state and
+// applies them, all under the tenant's lock (and the outbox's, when the
+// transaction appended events, so that Sequence follows commit order).
+func (t *tx) commit() error {
+	d := t.data
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := t.check(); err != nil {
+		return err
+	}
+	if len(t.events) > 0 {
+		o := &t.store.outbox
+		t.store.outboxMu.Lock()
+		defer t.store.outboxMu.Unlock()
+		for _, e := range t.events {
+			if _, ok := o.byID[e.ID]; ok {
+				return errCommitted(fmt.Sprintf("outbox event %s", e.ID))
+			}
+		}
+		o.append(t.events)
+	}
+	t.apply()
+	return nil
+}
+
+// check reports whether the writes still fit the committed state: every
+// updated aggregate is at the version the transaction read, and no key it
+// creates exists. The caller holds the tenant's lock.
+func (t *tx) check() error {
+	d := t.data
+	for k, p := range t.writes {
+		cur, ok := d.aggregates[k.kind].rows[k.id]
+		switch {
+		case p.created && ok:
+			return errCommitted(fmt.Sprintf("%s %s", k.kind, k.id))
+		case !p.created && cur.meta.Version != p.base:
+			return fmt.Errorf("memory: commit: %s %s: version %d, stored %d: %w", k.kind, k.id, p.base, cur.meta.Version, storage.ErrConflict)
+		}
+	}
+	for _, l := range t.locations {
+		if _, ok := d.locations[l.ID]; ok {
+			return errCommitted(fmt.Sprintf("location %s", l.ID))
+		}
+		for _, other := range d.locations {
+			if other.Code == l.Code {
+				return errCommitted(fmt.Sprintf("location code %q", l.Code))
+			}
+		}
+	}
+	for key, c := range t.idem {
+		if _, ok := d.idempotency[key]; ok && c.put && !c.deleted {
+			return errCommitted(fmt.Sprintf("idempotency key %q", key))
+		}
+	}
+	return nil
+}
+
+// apply writes the transaction's changes into the committed state. The
+// caller holds the tenant's lock and has checked them.
+func (t *tx) apply() {
+	d := t.data
+	for k, p := range t.writes {
+		tb := d.aggregates[k.kind]
+		tb.rows[k.id] = p.row
+		if p.created {
+			tb.insertID(k.id)
+			tb.byOrder[p.meta.OrderID] = append(tb.byOrder[p.meta.OrderID], k.id)
+		}
+	}
+	for sku, it := range t.items {
+		d.items[sku] = it
+	}
+	for _, l := range t.locations {
+		d.locations[l.ID] = l
+	}
+	for _, h := range t.held {
+		if h.changed {
+			h.cell.level = h.level
+			h.cell.exists = true
+		}
+	}
+	d.movements = append(d.movements, t.movements...)
+	for key, c := range t.idem {
+		if c.deleted {
+			delete(d.idempotency, key)
+		}
+		if c.put {
+			d.idempotency[key] = c.rec
+		}
+	}
+}
+
+// compareIDs orders IDs in byte order.
+func compareIDs(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }
+
 // ListMovements returns the ledger entries matching f, in the order they
-// were applied.
+// were applied: the committed ones, then the transaction's own.
 func (t *tx) ListMovements(_ context.Context, f storage.MovementFilter) ([]inventory.Movement, error) {
 	var out []inventory.Movement
+	t.data.mu.RLock()
 	for _, m := range t.data.movements {
+		if f.Match(m) {
+			out = append(out, m)
+		}
+	}
+	t.data.mu.RUnlock()
+	for _, m := range t.movements {
 		if f.Match(m) {
 			out = append(out, m)
 		}
@@ -138,290 +362,42 @@ func (t *tx) ListMovements(_ context.Context, f storage.MovementFilter) ([]inven
 	return out, nil
 }
 
-// table holds the aggregates of one kind. Rows are also indexed by the
-// order they belong to, which never changes after creation, so that
-// listing an order's rows does not scan the tenant, and their IDs are kept
-// in byte order for Scan.
-type table struct {
-	rows    map[uuid.UUID]row
-	ids     []uuid.UUID // every key of rows, in byte order
-	byOrder map[uuid.UUID][]uuid.UUID
-}
-
-// row is one stored aggregate: a copy only the table holds, and its Meta
-// (with the stored version).
-type row struct {
-	val  storage.Aggregate
-	meta storage.Meta
-}
-
-// compareIDs orders IDs in byte order.
-func compareIDs(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }
-
-// aggregateRepo is the transaction's storage.Aggregates.
-type aggregateRepo struct{ t *tx }
-
-// table returns the table of kind, or an error wrapping
-// storage.ErrNotAggregate for an unknown kind.
-func (r aggregateRepo) table(kind storage.Kind) (*table, error) {
-	tb, ok := r.t.data.aggregates[kind]
-	if !ok {
-		return nil, fmt.Errorf("memory: kind %q: %w", kind, storage.ErrNotAggregate)
-	}
-	return tb, nil
-}
-
-// describe returns a's Meta and table.
-func (r aggregateRepo) describe(a storage.Aggregate) (storage.Meta, *table, error) {
-	m, err := storage.Describe(a)
-	if err != nil {
-		return storage.Meta{}, nil, fmt.Errorf("memory: %w", err)
-	}
-	tb, err := r.table(m.Kind)
-	return m, tb, err
-}
-
-func (r aggregateRepo) Create(_ context.Context, a storage.Aggregate) error {
-	m, tb, err := r.describe(a)
-	if err != nil {
-		return err
-	}
-	if _, ok := tb.rows[m.ID]; ok {
-		return fmt.Errorf("memory: create %s %s: %w", m.Kind, m.ID, storage.ErrDuplicate)
-	}
-	prev := m.Version
-	storage.SetVersion(a, 1)
-	m.Version = 1
-	tb.rows[m.ID] = row{val: storage.Clone(a), meta: m}
-	i, _ := slices.BinarySearchFunc(tb.ids, m.ID, compareIDs)
-	tb.ids = slices.Insert(tb.ids, i, m.ID)
-	tb.byOrder[m.OrderID] = append(tb.byOrder[m.OrderID], m.ID)
-	r.t.onRollback(func() {
-		delete(tb.rows, m.ID)
-		if i, ok := slices.BinarySearchFunc(tb.ids, m.ID, compareIDs); ok {
-			tb.ids = slices.Delete(tb.ids, i, i+1)
-		}
-		if ids := tb.byOrder[m.OrderID]; len(ids) == 1 {
-			delete(tb.byOrder, m.OrderID)
-		} else {
-			tb.byOrder[m.OrderID] = ids[:len(ids)-1]
-		}
-		storage.SetVersion(a, prev)
-	})
-	return nil
-}
-
-func (r aggregateRepo) Get(_ context.Context, kind storage.Kind, id uuid.UUID) (storage.Aggregate, error) {
-	tb, err := r.table(kind)
-	if err != nil {
-		return nil, err
-	}
-	v, ok := tb.rows[id]
-	if !ok {
-		return nil, fmt.Errorf("memory: %s %s: %w", kind, id, storage.ErrNotFound)
-	}
-	return storage.Clone(v.val), nil
-}
-
-func (r aggregateRepo) Update(_ context.Context, a storage.Aggregate) error {
-	m, tb, err := r.describe(a)
-	if err != nil {
-		return err
-	}
-	old, ok := tb.rows[m.ID]
-	if !ok {
-		return fmt.Errorf("memory: update %s %s: %w", m.Kind, m.ID, storage.ErrNotFound)
-	}
-	if old.meta.Version != m.Version {
-		return fmt.Errorf("memory: update %s %s: version %d, stored %d: %w", m.Kind, m.ID, m.Version, old.meta.Version, storage.ErrConflict)
-	}
-	prev := m.Version
-	storage.SetVersion(a, prev+1)
-	m.Version = prev + 1
-	// The order an aggregate belongs to never changes: the index keeps
-	// the stored one.
-	m.OrderID = old.meta.OrderID
-	tb.rows[m.ID] = row{val: storage.Clone(a), meta: m}
-	r.t.onRollback(func() {
-		tb.rows[m.ID] = old
-		storage.SetVersion(a, prev)
-	})
-	return nil
-}
-
-func (r aggregateRepo) ListByOrder(_ context.Context, kind storage.Kind, orderID uuid.UUID) ([]storage.Aggregate, error) {
-	tb, err := r.table(kind)
-	if err != nil {
-		return nil, err
-	}
-	rows := make([]row, 0, len(tb.byOrder[orderID]))
-	for _, id := range tb.byOrder[orderID] {
-		rows = append(rows, tb.rows[id])
-	}
-	slices.SortFunc(rows, func(a, b row) int {
-		return cmp.Or(a.meta.CreatedAt.Compare(b.meta.CreatedAt), compareIDs(a.meta.ID, b.meta.ID))
-	})
-	out := make([]storage.Aggregate, len(rows))
-	for i, v := range rows {
-		out[i] = storage.Clone(v.val)
-	}
-	return out, nil
-}
-
-func (r aggregateRepo) Scan(_ context.Context, kind storage.Kind, after uuid.UUID, limit int) ([]storage.Aggregate, error) {
-	tb, err := r.table(kind)
-	if err != nil {
-		return nil, err
-	}
-	i, found := slices.BinarySearchFunc(tb.ids, after, compareIDs)
-	if found {
-		i++
-	}
-	ids := tb.ids[i:]
-	ids = ids[:min(len(ids), max(limit, 0), storage.MaxPageSize)]
-	out := make([]storage.Aggregate, len(ids))
-	for j, id := range ids {
-		out[j] = storage.Clone(tb.rows[id].val)
-	}
-	return out, nil
-}
-
-type inventoryRepo struct{ t *tx }
-
-func (r inventoryRepo) PutItem(_ context.Context, it inventory.Item) error {
-	d := r.t.data
-	old, had := d.items[it.SKU]
-	it.Tenant = r.t.tenant
-	d.items[it.SKU] = it
-	r.t.onRollback(func() {
-		if had {
-			d.items[it.SKU] = old
-		} else {
-			delete(d.items, it.SKU)
-		}
-	})
-	return nil
-}
-
-func (r inventoryRepo) GetItem(_ context.Context, sku string) (inventory.Item, error) {
-	it, ok := r.t.data.items[sku]
-	if !ok {
-		return inventory.Item{}, fmt.Errorf("memory: item %q: %w", sku, storage.ErrNotFound)
-	}
-	return it, nil
-}
-
-func (r inventoryRepo) CreateLocation(_ context.Context, l *inventory.Location) error {
-	d := r.t.data
-	if _, ok := d.locations[l.ID]; ok {
-		return fmt.Errorf("memory: create location %s: %w", l.ID, storage.ErrDuplicate)
-	}
-	for _, other := range d.locations {
-		if other.Code == l.Code {
-			return fmt.Errorf("memory: location code %q: %w", l.Code, storage.ErrDuplicate)
-		}
-	}
-	prev := l.Version
-	l.Version = 1
-	c := l.Clone()
-	d.locations[l.ID] = &c
-	r.t.onRollback(func() {
-		delete(d.locations, l.ID)
-		l.Version = prev
-	})
-	return nil
-}
-
-func (r inventoryRepo) GetLocation(_ context.Context, id uuid.UUID) (*inventory.Location, error) {
-	l, ok := r.t.data.locations[id]
-	if !ok {
-		return nil, fmt.Errorf("memory: location %s: %w", id, storage.ErrNotFound)
-	}
-	c := l.Clone()
-	return &c, nil
-}
-
-func (r inventoryRepo) ListLocations(_ context.Context) ([]*inventory.Location, error) {
-	out := make([]*inventory.Location, 0, len(r.t.data.locations))
-	for _, l := range r.t.data.locations {
-		c := l.Clone()
-		out = append(out, &c)
-	}
-	slices.SortFunc(out, func(a, b *inventory.Location) int { return strings.Compare(a.Code, b.Code) })
-	return out, nil
-}
-
-func (r inventoryRepo) StockLevels(_ context.Context, skus []string) ([]inventory.StockLevel, error) {
-	var out []inventory.StockLevel
-	for k, lvl := range r.t.data.stock {
-		if skus == nil || slices.Contains(skus, k.sku) {
-			out = append(out, lvl)
-		}
-	}
-	slices.SortFunc(out, func(a, b inventory.StockLevel) int {
-		return cmp.Or(strings.Compare(a.SKU, b.SKU), strings.Compare(a.LocationID.String(), b.LocationID.String()))
-	})
-	return out, nil
-}
-
-func (r inventoryRepo) ApplyMovement(_ context.Context, m inventory.Movement) (inventory.StockLevel, inventory.Movement, error) {
-	d := r.t.data
-	if _, ok := d.locations[m.LocationID]; !ok {
-		return inventory.StockLevel{}, m, fmt.Errorf("memory: stock at location %s: %w", m.LocationID, storage.ErrNotFound)
-	}
-	k := stockKey{sku: m.SKU, loc: m.LocationID}
-	old, had := d.stock[k]
-	cur := old
-	if !had {
-		cur = inventory.StockLevel{Tenant: r.t.tenant, SKU: m.SKU, LocationID: m.LocationID}
-	}
-	next, applied, err := cur.Apply(m)
-	if err != nil {
-		return inventory.StockLevel{}, m, err
-	}
-	next.Version = cur.Version + 1
-	next.UpdatedAt = m.At
-	applied.Tenant = r.t.tenant
-	d.stock[k] = next
-	d.movements = append(d.movements, applied)
-	r.t.onRollback(func() {
-		d.movements = d.movements[:len(d.movements)-1]
-		if had {
-			d.stock[k] = old
-		} else {
-			delete(d.stock, k)
-		}
-	})
-	return next, applied, nil
-}
-
 type idempotencyRepo struct{ t *tx }
 
 func (r idempotencyRepo) Get(_ context.Context, key string) (storage.IdempotencyRecord, error) {
-	rec, ok := r.t.data.idempotency[key]
-	if !ok {
-		return storage.IdempotencyRecord{}, fmt.Errorf("memory: idempotency key %q: %w", key, storage.ErrNotFound)
+	if c, ok := r.t.idem[key]; ok {
+		if c.put {
+			return c.rec, nil
+		}
+	} else {
+		d := r.t.data
+		d.mu.RLock()
+		rec, ok := d.idempotency[key]
+		d.mu.RUnlock()
+		if ok {
+			return rec, nil
+		}
 	}
-	return rec, nil
+	return storage.IdempotencyRecord{}, fmt.Errorf("memory: idempotency key %q: %w", key, storage.ErrNotFound)
 }
 
-func (r idempotencyRepo) Put(_ context.Context, rec storage.IdempotencyRecord) error {
-	d := r.t.data
-	if _, ok := d.idempotency[rec.Key]; ok {
+func (r idempotencyRepo) Put(ctx context.Context, rec storage.IdempotencyRecord) error {
+	if _, err := r.Get(ctx, rec.Key); err == nil {
 		return fmt.Errorf("memory: idempotency key %q: %w", rec.Key, storage.ErrDuplicate)
 	}
-	d.idempotency[rec.Key] = rec
-	r.t.onRollback(func() { delete(d.idempotency, rec.Key) })
+	if r.t.idem == nil {
+		r.t.idem = make(map[string]idemChange)
+	}
+	c := r.t.idem[rec.Key]
+	c.rec, c.put = rec, true
+	r.t.idem[rec.Key] = c
 	return nil
 }
 
 func (r idempotencyRepo) Delete(_ context.Context, key string) error {
-	d := r.t.data
-	old, ok := d.idempotency[key]
-	if !ok {
-		return nil
+	if r.t.idem == nil {
+		r.t.idem = make(map[string]idemChange)
 	}
-	delete(d.idempotency, key)
-	r.t.onRollback(func() { d.idempotency[key] = old })
+	r.t.idem[key] = idemChange{deleted: true}
 	return nil
 }

@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,36 +24,42 @@ type outboxData struct {
 	lastSeq int64
 }
 
-type outboxRepo struct{ t *tx }
-
-func (r outboxRepo) Append(_ context.Context, events ...storage.Event) error {
-	o := &r.t.store.outbox
+// append gives events the next Sequence numbers and makes them visible to
+// relays. The caller holds the store's outboxMu.
+func (o *outboxData) append(events []storage.Event) {
 	if o.byID == nil {
 		o.byID = make(map[uuid.UUID]*outboxRow)
 	}
 	for _, e := range events {
-		if _, ok := o.byID[e.ID]; ok {
-			return fmt.Errorf("memory: outbox event %s: %w", e.ID, storage.ErrDuplicate)
-		}
-	}
-	n := len(o.rows)
-	prevSeq := o.lastSeq
-	for _, e := range events {
 		o.lastSeq++
 		e.Sequence = o.lastSeq
-		e.Tenant = r.t.tenant
-		e.Payload = append([]byte(nil), e.Payload...)
 		row := &outboxRow{event: e}
 		o.rows = append(o.rows, row)
 		o.byID[e.ID] = row
 	}
-	r.t.onRollback(func() {
-		for _, row := range o.rows[n:] {
-			delete(o.byID, row.event.ID)
+}
+
+type outboxRepo struct{ t *tx }
+
+// Append buffers copies of events until commit, which gives them their
+// Sequence; an event ID already appended, by this transaction or a
+// committed one, is refused with storage.ErrDuplicate.
+func (r outboxRepo) Append(_ context.Context, events ...storage.Event) error {
+	s := r.t.store
+	s.outboxMu.Lock()
+	for _, e := range events {
+		_, committed := s.outbox.byID[e.ID]
+		if committed || slices.ContainsFunc(r.t.events, func(p storage.Event) bool { return p.ID == e.ID }) {
+			s.outboxMu.Unlock()
+			return fmt.Errorf("memory: outbox event %s: %w", e.ID, storage.ErrDuplicate)
 		}
-		o.rows = o.rows[:n]
-		o.lastSeq = prevSeq
-	})
+	}
+	s.outboxMu.Unlock()
+	for _, e := range events {
+		e.Tenant = r.t.tenant
+		e.Payload = append([]byte(nil), e.Payload...)
+		r.t.events = append(r.t.events, e)
+	}
 	return nil
 }
 
@@ -63,8 +70,8 @@ func (r *relay) Claim(ctx context.Context, owner string, limit int, now time.Tim
 		return nil, err
 	}
 	s := (*Store)(r)
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.outboxMu.Lock()
+	defer s.outboxMu.Unlock()
 	blocked := make(map[uuid.UUID]bool)
 	var out []storage.Event
 	for _, row := range s.outbox.rows {
@@ -109,8 +116,8 @@ func (r *relay) Ack(ctx context.Context, owner string, ids []uuid.UUID) error {
 		return err
 	}
 	s := (*Store)(r)
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.outboxMu.Lock()
+	defer s.outboxMu.Unlock()
 	for _, id := range ids {
 		if row, ok := s.outbox.byID[id]; ok && row.owner == owner {
 			row.delivered = true
@@ -124,8 +131,8 @@ func (r *relay) Release(ctx context.Context, owner string, ids []uuid.UUID) erro
 		return err
 	}
 	s := (*Store)(r)
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.outboxMu.Lock()
+	defer s.outboxMu.Unlock()
 	for _, id := range ids {
 		if row, ok := s.outbox.byID[id]; ok && row.owner == owner && !row.delivered {
 			row.owner = ""

@@ -1,0 +1,226 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/ordersmith/oms/storage"
+)
+
+// table holds the committed aggregates of one kind. Rows are also indexed
+// by the order they belong to, which never changes after creation, so that
+// listing an order's rows does not scan the tenant, and their IDs are kept
+// in byte order for Scan. The tenant's lock guards it.
+type table struct {
+	rows    map[uuid.UUID]row
+	ids     []uuid.UUID // every key of rows, in byte order
+	byOrder map[uuid.UUID][]uuid.UUID
+}
+
+// insertID adds id to the IDs in byte order; IDs of version 7 grow with
+// time, so it is usually an append.
+func (tb *table) insertID(id uuid.UUID) {
+	if n := len(tb.ids); n == 0 || compareIDs(tb.ids[n-1], id) < 0 {
+		tb.ids = append(tb.ids, id)
+		return
+	}
+	i, _ := slices.BinarySearchFunc(tb.ids, id, compareIDs)
+	tb.ids = slices.Insert(tb.ids, i, id)
+}
+
+// row is one stored aggregate: a copy only the store holds, never changed
+// once stored, and its Meta (with the stored version).
+type row struct {
+	val  storage.Aggregate
+	meta storage.Meta
+}
+
+// rowKey identifies an aggregate within a tenant.
+type rowKey struct {
+	kind storage.Kind
+	id   uuid.UUID
+}
+
+// pending is an aggregate the transaction created or updated.
+type pending struct {
+	row
+	created bool
+	base    int64 // for an update, the stored version it expects at commit
+}
+
+// aggregateRepo is the transaction's storage.Aggregates.
+type aggregateRepo struct{ t *tx }
+
+// table returns the committed table of kind, or an error wrapping
+// storage.ErrNotAggregate for an unknown kind.
+func (r aggregateRepo) table(kind storage.Kind) (*table, error) {
+	tb, ok := r.t.data.aggregates[kind]
+	if !ok {
+		return nil, fmt.Errorf("memory: kind %q: %w", kind, storage.ErrNotAggregate)
+	}
+	return tb, nil
+}
+
+// describe returns a's Meta, checking its kind.
+func (r aggregateRepo) describe(a storage.Aggregate) (storage.Meta, error) {
+	m, err := storage.Describe(a)
+	if err != nil {
+		return storage.Meta{}, fmt.Errorf("memory: %w", err)
+	}
+	_, err = r.table(m.Kind)
+	return m, err
+}
+
+// current returns the aggregate as the transaction sees it: its own
+// write, else the committed row. p is the transaction's write, if any.
+func (r aggregateRepo) current(tb *table, k rowKey) (v row, p *pending, ok bool) {
+	if p, ok := r.t.writes[k]; ok {
+		return p.row, p, true
+	}
+	d := r.t.data
+	d.mu.RLock()
+	v, ok = tb.rows[k.id]
+	d.mu.RUnlock()
+	return v, nil, ok
+}
+
+func (r aggregateRepo) Create(_ context.Context, a storage.Aggregate) error {
+	m, err := r.describe(a)
+	if err != nil {
+		return err
+	}
+	k := rowKey{m.Kind, m.ID}
+	if _, _, ok := r.current(r.t.data.aggregates[m.Kind], k); ok {
+		return fmt.Errorf("memory: create %s %s: %w", m.Kind, m.ID, storage.ErrDuplicate)
+	}
+	r.t.versions = append(r.t.versions, versionUndo{a: a, prev: m.Version})
+	storage.SetVersion(a, 1)
+	m.Version = 1
+	if r.t.writes == nil {
+		r.t.writes = make(map[rowKey]*pending)
+	}
+	r.t.writes[k] = &pending{row: row{val: storage.Clone(a), meta: m}, created: true}
+	return nil
+}
+
+func (r aggregateRepo) Get(_ context.Context, kind storage.Kind, id uuid.UUID) (storage.Aggregate, error) {
+	tb, err := r.table(kind)
+	if err != nil {
+		return nil, err
+	}
+	v, _, ok := r.current(tb, rowKey{kind, id})
+	if !ok {
+		return nil, fmt.Errorf("memory: %s %s: %w", kind, id, storage.ErrNotFound)
+	}
+	return storage.Clone(v.val), nil
+}
+
+func (r aggregateRepo) Update(_ context.Context, a storage.Aggregate) error {
+	m, err := r.describe(a)
+	if err != nil {
+		return err
+	}
+	k := rowKey{m.Kind, m.ID}
+	old, p, ok := r.current(r.t.data.aggregates[m.Kind], k)
+	if !ok {
+		return fmt.Errorf("memory: update %s %s: %w", m.Kind, m.ID, storage.ErrNotFound)
+	}
+	if old.meta.Version != m.Version {
+		return fmt.Errorf("memory: update %s %s: version %d, stored %d: %w", m.Kind, m.ID, m.Version, old.meta.Version, storage.ErrConflict)
+	}
+	r.t.versions = append(r.t.versions, versionUndo{a: a, prev: m.Version})
+	storage.SetVersion(a, m.Version+1)
+	m.Version++
+	// The order an aggregate belongs to never changes: the index keeps
+	// the stored one.
+	m.OrderID = old.meta.OrderID
+	v := row{val: storage.Clone(a), meta: m}
+	if p != nil {
+		p.row = v
+		return nil
+	}
+	if r.t.writes == nil {
+		r.t.writes = make(map[rowKey]*pending)
+	}
+	r.t.writes[k] = &pending{row: v, base: old.meta.Version}
+	return nil
+}
+
+// overlay replaces the committed rows by the transaction's writes of kind
+// and adds the aggregates it created that keep returns true for.
+func (r aggregateRepo) overlay(rows []row, kind storage.Kind, keep func(storage.Meta) bool) []row {
+	for k, p := range r.t.writes {
+		if k.kind != kind || !keep(p.meta) {
+			continue
+		}
+		if p.created {
+			rows = append(rows, p.row)
+			continue
+		}
+		for i := range rows {
+			if rows[i].meta.ID == k.id {
+				rows[i] = p.row
+			}
+		}
+	}
+	return rows
+}
+
+func (r aggregateRepo) ListByOrder(_ context.Context, kind storage.Kind, orderID uuid.UUID) ([]storage.Aggregate, error) {
+	tb, err := r.table(kind)
+	if err != nil {
+		return nil, err
+	}
+	d := r.t.data
+	d.mu.RLock()
+	ids := tb.byOrder[orderID]
+	rows := make([]row, len(ids), len(ids)+len(r.t.writes))
+	for i, id := range ids {
+		rows[i] = tb.rows[id]
+	}
+	d.mu.RUnlock()
+	rows = r.overlay(rows, kind, func(m storage.Meta) bool { return m.OrderID == orderID })
+	slices.SortFunc(rows, func(a, b row) int {
+		return cmp.Or(a.meta.CreatedAt.Compare(b.meta.CreatedAt), compareIDs(a.meta.ID, b.meta.ID))
+	})
+	return cloneRows(rows), nil
+}
+
+func (r aggregateRepo) Scan(_ context.Context, kind storage.Kind, after uuid.UUID, limit int) ([]storage.Aggregate, error) {
+	tb, err := r.table(kind)
+	if err != nil {
+		return nil, err
+	}
+	limit = min(max(limit, 0), storage.MaxPageSize)
+	d := r.t.data
+	d.mu.RLock()
+	i, found := slices.BinarySearchFunc(tb.ids, after, compareIDs)
+	if found {
+		i++
+	}
+	ids := tb.ids[i:]
+	ids = ids[:min(len(ids), limit)]
+	rows := make([]row, len(ids))
+	for j, id := range ids {
+		rows[j] = tb.rows[id]
+	}
+	d.mu.RUnlock()
+	// The first limit committed rows above after, with the rows the
+	// transaction created above after, hold the first limit of both.
+	rows = r.overlay(rows, kind, func(m storage.Meta) bool { return compareIDs(m.ID, after) > 0 })
+	slices.SortFunc(rows, func(a, b row) int { return compareIDs(a.meta.ID, b.meta.ID) })
+	return cloneRows(rows[:min(len(rows), limit)]), nil
+}
+
+// cloneRows returns copies of the rows' values.
+func cloneRows(rows []row) []storage.Aggregate {
+	out := make([]storage.Aggregate, len(rows))
+	for i, v := range rows {
+		out[i] = storage.Clone(v.val)
+	}
+	return out
+}
