@@ -10,7 +10,26 @@ import (
 	"github.com/ordersmith/oms/inventory"
 	"github.com/ordersmith/oms/storage"
 	"github.com/ordersmith/oms/storage/memory"
+	"github.com/ordersmith/oms/storage/storagetest"
 )
+
+// The engine benchmarks of storagetest on the memory store (BenchmarkPlaceOrder
+// is in memory_test.go); the allocators do no I/O, so they run here only:
+//
+//	go test -run '^$' -bench . -benchmem ./storage/memory/
+
+// benchStore returns a new, empty memory store.
+func benchStore(testing.TB) storage.Store { return memory.New() }
+
+func BenchmarkPlaceOrderLines(b *testing.B) { storagetest.BenchmarkPlaceOrderLines(b, benchStore) }
+
+func BenchmarkReserve(b *testing.B) { storagetest.BenchmarkReserve(b, benchStore) }
+
+func BenchmarkShip(b *testing.B) { storagetest.BenchmarkShip(b, benchStore) }
+
+func BenchmarkReturn(b *testing.B) { storagetest.BenchmarkReturn(b, benchStore) }
+
+func BenchmarkAllocate(b *testing.B) { storagetest.BenchmarkAllocate(b) }
 
 // BenchmarkListReservationsByOrder looks up one order's reservations in a
 // store holding those of 10,000 orders, as every fulfillment, shipment and

@@ -5,18 +5,34 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/ordersmith/oms/storage"
 	"github.com/ordersmith/oms/storage/sqlite"
 	"github.com/ordersmith/oms/storage/storagetest"
 )
 
-// BenchmarkPlaceOrder measures the engine placing orders on a SQLite file:
+// The benchmarks measure the engine on a SQLite file, each on a file of
+// its own:
 //
-//	go test -run '^$' -bench PlaceOrder ./storage/sqlite/
-func BenchmarkPlaceOrder(b *testing.B) {
-	st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), sqlite.Options{})
+//	go test -run '^$' -bench . -benchmem ./storage/sqlite/
+
+// benchStore opens a store on a new file in tb's temporary directory,
+// closed when tb ends.
+func benchStore(tb testing.TB) storage.Store {
+	tb.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "bench.db"), sqlite.Options{})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	b.Cleanup(func() { _ = st.Close() })
-	storagetest.BenchmarkPlaceOrder(b, st)
+	tb.Cleanup(func() { _ = st.Close() })
+	return st
 }
+
+func BenchmarkPlaceOrder(b *testing.B) { storagetest.BenchmarkPlaceOrder(b, benchStore(b)) }
+
+func BenchmarkPlaceOrderLines(b *testing.B) { storagetest.BenchmarkPlaceOrderLines(b, benchStore) }
+
+func BenchmarkReserve(b *testing.B) { storagetest.BenchmarkReserve(b, benchStore) }
+
+func BenchmarkShip(b *testing.B) { storagetest.BenchmarkShip(b, benchStore) }
+
+func BenchmarkReturn(b *testing.B) { storagetest.BenchmarkReturn(b, benchStore) }
