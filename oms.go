@@ -36,6 +36,7 @@ type Engine struct {
 	log          *slog.Logger
 	maxAttempts  int
 	lowStock     *int64
+	combiner     *combiner // nil unless WithPlacementBatching
 }
 
 // Option configures an Engine.

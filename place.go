@@ -107,7 +107,12 @@ func (e *Engine) PlaceOrderResult(ctx context.Context, tenant string, req PlaceO
 	if err != nil {
 		return PlaceResult{}, fmt.Errorf("oms: place order: %w", err)
 	}
-	if err := e.inTx(ctx, tenant, func(tx storage.Tx) error { return e.placeIn(ctx, tx, p) }); err != nil {
+	if e.combiner != nil {
+		err = e.combiner.place(ctx, e, p)
+	} else {
+		err = e.inTx(ctx, tenant, func(tx storage.Tx) error { return e.placeIn(ctx, tx, p) })
+	}
+	if err != nil {
 		return PlaceResult{}, fmt.Errorf("oms: place order: %w", err)
 	}
 	return e.finishPlacement(ctx, p)

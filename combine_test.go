@@ -1,0 +1,129 @@
+package oms_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/omstest"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/shipping"
+)
+
+func TestPlacementBatchingOptionBounds(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		window time.Duration
+		max    int
+		ok     bool
+	}{
+		{time.Millisecond, 16, true},
+		{oms.MaxBatchWindow, oms.MaxBatchSize, true},
+		{0, 16, false},
+		{-time.Millisecond, 16, false},
+		{oms.MaxBatchWindow + 1, 16, false},
+		{time.Millisecond, 1, false},
+		{time.Millisecond, oms.MaxBatchSize + 1, false},
+	} {
+		_, err := oms.New(oms.WithPlacementBatching(tc.window, tc.max))
+		if tc.ok {
+			assert.NoError(t, err, "%v %d", tc.window, tc.max)
+		} else {
+			assert.Error(t, err, "%v %d", tc.window, tc.max)
+		}
+	}
+}
+
+// A flash sale through the combiner: concurrent buyers share first steps,
+// exactly the stock is sold, and each buyer gets their own outcome.
+func TestPlacementBatchingFlashSale(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		mixed bool // some buyers are declined or order an unknown SKU
+	}{{"every buyer approved", false}, {"declines and bad input among them", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			flashSale(t, tc.mixed)
+		})
+	}
+}
+
+func flashSale(t *testing.T, mixed bool) {
+	ctx := context.Background()
+	store := omstest.NewFaultyStore(newTestStore(t)) // counts transactions, injects nothing
+	clk := omstest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
+	eng, err := oms.New(oms.WithStore(store), oms.WithClock(clk.Now),
+		oms.WithGateway("sandbox", payment.NewSandbox()), oms.WithCarrier(shipping.NewSandbox(clk.Now)),
+		oms.WithPlacementBatching(5*time.Millisecond, 16))
+	require.NoError(t, err)
+	loc, err := eng.AddLocation(ctx, "", oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
+	require.NoError(t, err)
+	require.NoError(t, eng.AddItem(ctx, "", oms.AddItemRequest{SKU: "DROP", Name: "Limited"}))
+	_, err = eng.ReceiveStock(ctx, "", oms.StockChangeRequest{SKU: "DROP", LocationID: loc.ID, Quantity: 20})
+	require.NoError(t, err)
+
+	const buyers = 48
+	before := store.Count("Tx")
+	type outcome struct {
+		o   *order.Order
+		err error
+	}
+	results := make([]outcome, buyers)
+	var wg sync.WaitGroup
+	for i := range buyers {
+		wg.Go(func() {
+			token, sku := payment.TokenApprove, "DROP"
+			switch {
+			case mixed && i%12 == 5:
+				token = payment.TokenDecline
+			case mixed && i%12 == 7:
+				sku = "NOT-IN-CATALOGUE"
+			}
+			o, err := eng.PlaceOrder(ctx, "", oms.PlaceOrderRequest{
+				IdempotencyKey: fmt.Sprint("buyer-", i),
+				Order:          draft(fmt.Sprint("FS-", i), line(sku, 1, "99.00")),
+				Payment:        oms.PaymentMethod{Token: token},
+			})
+			results[i] = outcome{o, err}
+		})
+	}
+	wg.Wait()
+	confirmed := 0
+	for i, r := range results {
+		switch {
+		case mixed && i%12 == 7:
+			assert.ErrorIs(t, r.err, order.ErrInvalidOrder, "buyer %d", i)
+		case r.err == nil:
+			assert.Equal(t, order.StatusConfirmed, r.o.Status, "buyer %d", i)
+			confirmed++
+		case mixed && i%12 == 5:
+			// A decline, or sold out before this buyer's turn.
+			assert.True(t, errors.Is(r.err, payment.ErrDeclined) || errors.Is(r.err, inventory.ErrInsufficientStock), "buyer %d: %v", i, r.err)
+		default:
+			assert.ErrorIs(t, r.err, inventory.ErrInsufficientStock, "buyer %d", i)
+		}
+	}
+	// A declined buyer's unit is held until the decline releases it, so a
+	// later buyer may have found the drop sold out meanwhile: what is not
+	// sold is back on the shelf, and nothing is sold twice.
+	atp, err := eng.Available(ctx, "", "DROP")
+	require.NoError(t, err)
+	assert.Equal(t, int64(20), int64(confirmed)+atp["DROP"], "every unit sold once or back on the shelf")
+	if !mixed {
+		assert.Equal(t, 20, confirmed, "exactly the stock is sold")
+	}
+	// Single placements take at least two transactions per buyer; first
+	// steps in batches take fewer.
+	assert.Less(t, store.Count("Tx")-before, 2*buyers, "the first steps were batched")
+	require.NoError(t, omstest.CheckInvariants(ctx, eng, []string{oms.DefaultTenant}, omstest.CheckOptions{Exact: true}))
+}
