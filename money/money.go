@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/big"
 	"strings"
 
@@ -122,7 +123,7 @@ func (m Money) Add(o Money) (Money, error) {
 	if err := m.check("add", o); err != nil {
 		return Money{}, err
 	}
-	return Money{amount: m.amount.Add(o.amount), currency: m.currency}, nil
+	return Money{amount: addDecimal(m.amount, o.amount, false), currency: m.currency}, nil
 }
 
 // Sub returns m − o, or an error matching [ErrCurrencyMismatch].
@@ -130,17 +131,22 @@ func (m Money) Sub(o Money) (Money, error) {
 	if err := m.check("subtract", o); err != nil {
 		return Money{}, err
 	}
-	return Money{amount: m.amount.Sub(o.amount), currency: m.currency}, nil
+	return Money{amount: addDecimal(m.amount, o.amount, true), currency: m.currency}, nil
 }
 
 // Mul returns m multiplied by a whole quantity, exactly.
 func (m Money) Mul(qty int64) Money {
+	if v, ok := small(m.amount); ok {
+		if p, ok := mul64(v, qty); ok && qty != math.MinInt64 {
+			return Money{amount: decimal.New(p, m.amount.Exponent()), currency: m.currency}
+		}
+	}
 	return Money{amount: m.amount.Mul(decimal.NewFromInt(qty)), currency: m.currency}
 }
 
 // MulDecimal returns m multiplied by f, exactly (not rounded).
 func (m Money) MulDecimal(f decimal.Decimal) Money {
-	return Money{amount: m.amount.Mul(f), currency: m.currency}
+	return Money{amount: mulDecimal(m.amount, f), currency: m.currency}
 }
 
 // Cmp compares m and o: -1 if m < o, 0 if equal, +1 if m > o. It returns an
@@ -159,12 +165,12 @@ func (m Money) Equal(o Money) bool {
 
 // Round rounds m to its currency's minor unit, half away from zero.
 func (m Money) Round() Money {
-	return Money{amount: m.amount.Round(m.currency.MinorUnits()), currency: m.currency}
+	return Money{amount: roundDecimal(m.amount, m.currency.MinorUnits()), currency: m.currency}
 }
 
 // IsRounded reports whether m has no digits below its currency's minor unit.
 func (m Money) IsRounded() bool {
-	return m.amount.Equal(m.amount.Round(m.currency.MinorUnits()))
+	return m.amount.Equal(roundDecimal(m.amount, m.currency.MinorUnits()))
 }
 
 // String formats m as "12.30 USD", with at least the currency's minor digits.
@@ -212,49 +218,26 @@ func (m Money) Allocate(weights []decimal.Decimal) ([]Money, error) {
 			scale = e
 		}
 	}
-	ints := make([]*big.Int, len(weights))
-	total := new(big.Int)
-	for i, w := range weights {
-		ints[i] = w.Shift(scale).BigInt()
-		total.Add(total, ints[i])
+	allZero := true
+	for _, w := range weights {
+		allZero = allZero && w.IsZero()
 	}
-	if total.Sign() == 0 {
+	if allZero { // the weights are not negative
 		return nil, fmt.Errorf("money: allocate: weights sum to zero: %w", ErrInvalidWeights)
 	}
 
 	minor := m.currency.MinorUnits()
-	units := m.Round().amount.Shift(minor).BigInt()
-	neg := units.Sign() < 0
-	units.Abs(units)
-
-	parts := make([]*big.Int, len(ints))
-	rems := make([]*big.Int, len(ints))
-	given := new(big.Int)
-	for i, w := range ints {
-		p := new(big.Int).Mul(units, w)
-		parts[i], rems[i] = new(big.Int).QuoRem(p, total, new(big.Int))
-		given.Add(given, parts[i])
-	}
-	left := new(big.Int).Sub(units, given).Int64() // < len(weights)
-	for ; left > 0; left-- {
-		best := -1
-		for i := range rems {
-			if rems[i].Sign() < 0 {
-				continue // already received a leftover unit
+	rounded := m.Round().amount // of exponent -minor: its coefficient is in minor units
+	out := make([]Money, len(weights))
+	if units, ok := small(rounded); ok {
+		if parts, ok := allocate64(units, weights, scale); ok {
+			for i, p := range parts {
+				out[i] = Money{amount: decimal.New(p, -minor), currency: m.currency}
 			}
-			if best < 0 || rems[i].Cmp(rems[best]) > 0 {
-				best = i
-			}
+			return out, nil
 		}
-		parts[best].Add(parts[best], big.NewInt(1))
-		rems[best].SetInt64(-1)
 	}
-
-	out := make([]Money, len(parts))
-	for i, p := range parts {
-		if neg {
-			p.Neg(p)
-		}
+	for i, p := range allocateBig(rounded.Shift(minor).BigInt(), weights, scale) {
 		out[i] = Money{amount: decimal.NewFromBigInt(p, -minor), currency: m.currency}
 	}
 	return out, nil
@@ -267,8 +250,9 @@ func (m Money) Split(n int) ([]Money, error) {
 		return nil, fmt.Errorf("money: split into %d parts: %w", n, ErrInvalidWeights)
 	}
 	w := make([]decimal.Decimal, n)
+	one := decimal.NewFromInt(1) // shared: a Decimal is never changed
 	for i := range w {
-		w[i] = decimal.NewFromInt(1)
+		w[i] = one
 	}
 	return m.Allocate(w)
 }

@@ -1,0 +1,117 @@
+package money
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+)
+
+// same fails unless got and want have the same coefficient and exponent:
+// not only the same value, so that every string and JSON form is the same.
+func same(t *testing.T, want, got decimal.Decimal, what string, args ...any) {
+	t.Helper()
+	require.Equal(t, want.Exponent(), got.Exponent(), what, args)
+	require.Zero(t, want.Coefficient().Cmp(got.Coefficient()), "%s: want %s got %s", what, want, got)
+}
+
+// randomDecimal draws coefficients around every bound of the int64 paths
+// (10^15, 10^16, 2^53, 2^63) and beyond, with exponents from -20 to 20.
+func randomDecimal(r *rand.Rand) decimal.Decimal {
+	var v int64
+	switch r.IntN(6) {
+	case 0:
+		v = r.Int64N(1000)
+	case 1:
+		v = r.Int64N(1_000_000_000)
+	case 2:
+		v = int64(math.Pow10(r.IntN(19))) + r.Int64N(3) - 1
+	case 3:
+		v = r.Int64()
+	case 4:
+		v = 1<<53 + r.Int64N(5) - 2
+	default:
+		d := decimal.New(r.Int64(), 0).Mul(decimal.New(r.Int64(), 0))
+		if r.IntN(2) == 0 {
+			d = d.Neg()
+		}
+		return d.Shift(int32(r.IntN(41) - 20))
+	}
+	if r.IntN(2) == 0 {
+		v = -v
+	}
+	return decimal.New(v, int32(r.IntN(41)-20))
+}
+
+func TestSmallPathsAgreeWithDecimal(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(8, 3))
+	for range 20_000 {
+		a, b := randomDecimal(r), randomDecimal(r)
+		same(t, a.Add(b), addDecimal(a, b, false), "%s + %s", a, b)
+		same(t, a.Sub(b), addDecimal(a, b, true), "%s - %s", a, b)
+		same(t, a.Mul(b), mulDecimal(a, b), "%s * %s", a, b)
+		for places := int32(0); places <= 3; places++ {
+			same(t, a.Round(places), roundDecimal(a, places), "round(%s, %d)", a, places)
+		}
+		q := r.Int64N(1000)
+		m := Money{amount: a, currency: "USD"}
+		same(t, a.Mul(decimal.NewFromInt(q)), m.Mul(q).amount, "%s * %d", a, q)
+	}
+	// Zero as decimal writes it (exponent 1) and the uninitialised zero.
+	for _, z := range []decimal.Decimal{decimal.Zero, {}} {
+		x := decimal.RequireFromString("12.34")
+		same(t, z.Add(x), addDecimal(z, x, false), "zero + x")
+		same(t, x.Sub(z), addDecimal(x, z, true), "x - zero")
+		same(t, z.Round(2), roundDecimal(z, 2), "round(zero)")
+	}
+}
+
+func TestAllocate64AgreesWithBig(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(8, 4))
+	for range 10_000 {
+		ws := make([]decimal.Decimal, 1+r.IntN(6))
+		var scale int32
+		for i := range ws {
+			ws[i] = randomDecimal(r).Abs()
+			if r.IntN(4) == 0 {
+				ws[i] = decimal.New(r.Int64N(3), int32(-r.IntN(4)))
+			}
+			scale = max(scale, -ws[i].Exponent())
+		}
+		units := randomDecimal(r)
+		u, ok := small(units)
+		if !ok || units.Exponent() != 0 {
+			u = r.Int64N(1_000_000_000) - 500_000_000
+		}
+		if total := decimal.Sum(decimal.Zero, ws...); total.IsZero() {
+			continue
+		}
+		want := allocateBig(decimal.New(u, 0).BigInt(), ws, scale)
+		got, ok := allocate64(u, ws, scale)
+		if !ok {
+			continue
+		}
+		require.Len(t, got, len(want))
+		for i := range got {
+			require.Equal(t, want[i].String(), decimal.New(got[i], 0).String(), "part %d of %d over %v", i, u, ws)
+		}
+	}
+}
+
+func FuzzSmallPathsAgreeWithDecimal(f *testing.F) {
+	f.Add(int64(1234), int32(-2), int64(825), int32(-4), uint8(2))
+	f.Add(int64(-5), int32(-1), int64(0), int32(1), uint8(0))
+	f.Add(int64(999_999_999_999_999), int32(-18), int64(1), int32(18), uint8(3))
+	f.Fuzz(func(t *testing.T, x int64, ex int32, y int64, ey int32, places uint8) {
+		ex, ey = ex%40, ey%40
+		a, b, p := decimal.New(x, ex), decimal.New(y, ey), int32(places%4)
+		same(t, a.Add(b), addDecimal(a, b, false), "%s + %s", a, b)
+		same(t, a.Sub(b), addDecimal(a, b, true), "%s - %s", a, b)
+		same(t, a.Mul(b), mulDecimal(a, b), "%s * %s", a, b)
+		same(t, a.Round(p), roundDecimal(a, p), "round(%s, %d)", a, p)
+	})
+}
