@@ -1,0 +1,238 @@
+// Command sidebyside is the Go half of bench/sidebyside.sh: it drives
+// concurrent callers placing 3-line orders for a fixed time and prints the
+// orders per second, either through the engine (on PostgreSQL or a SQLite
+// file) or, for SQLite, through a hand-written database/sql transaction
+// doing the same statements as bench/pgbench/place.sql.
+//
+//	go run ./bench/cmd/sidebyside -mode engine-postgres -url postgres://... -callers 8 -seconds 10
+//	go run ./bench/cmd/sidebyside -mode engine-sqlite -callers 8 -seconds 10
+//	go run ./bench/cmd/sidebyside -mode hand-sqlite -callers 8 -seconds 10 -hot
+//
+// Every order has three lines of one unit: one SKU from each third of a
+// catalogue of 150 (S-000..S-049, S-050..S-099, S-100..S-149), all stocked
+// at one location; with -hot the first line is always the SKU HOT, so that
+// every order reserves the same stock row. The last line of output is
+// "orders/s <rate> orders <n> errors <n>".
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+	_ "modernc.org/sqlite"
+
+	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/storage"
+	"github.com/ordersmith/oms/storage/postgres"
+	"github.com/ordersmith/oms/storage/sqlite"
+)
+
+// skusPerThird is the number of SKUs each line draws from.
+const skusPerThird = 50
+
+// hotSKU is the SKU every order reserves with -hot.
+const hotSKU = "HOT"
+
+func main() {
+	mode := flag.String("mode", "engine-postgres", "engine-postgres, engine-sqlite or hand-sqlite")
+	dbURL := flag.String("url", os.Getenv("OMS_TEST_POSTGRES_URL"), "PostgreSQL URL (engine-postgres)")
+	file := flag.String("file", "", "SQLite file (engine-sqlite, hand-sqlite); default: a new file in a temporary directory")
+	callers := flag.Int("callers", 8, "concurrent callers")
+	seconds := flag.Float64("seconds", 10, "seconds of load")
+	hot := flag.Bool("hot", false, "every order reserves the same stock row")
+	flag.Parse()
+	if err := run(*mode, *dbURL, *file, *callers, time.Duration(*seconds*float64(time.Second)), *hot); err != nil {
+		fmt.Fprintln(os.Stderr, "sidebyside:", err)
+		os.Exit(1)
+	}
+}
+
+func run(mode, dbURL, file string, callers int, d time.Duration, hot bool) error {
+	ctx := context.Background()
+	if callers < 1 || d <= 0 {
+		return errors.New("callers and seconds must be positive")
+	}
+	if file == "" && mode != "engine-postgres" {
+		dir, err := os.MkdirTemp("", "sidebyside-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		file = filepath.Join(dir, "bench.db")
+	}
+	var place func(ctx context.Context, skus [3]string) error
+	switch mode {
+	case "engine-postgres", "engine-sqlite":
+		store, closeStore, err := openStore(ctx, mode, dbURL, file, callers)
+		if err != nil {
+			return err
+		}
+		defer closeStore()
+		if place, err = engine(ctx, store); err != nil {
+			return err
+		}
+	case "hand-sqlite":
+		db, err := handSQLite(ctx, file)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		place = func(ctx context.Context, skus [3]string) error { return handPlace(ctx, db, skus) }
+	default:
+		return fmt.Errorf("unknown mode %q", mode)
+	}
+	orders, failed, elapsed := load(ctx, callers, d, hot, place)
+	fmt.Printf("orders/s %.1f orders %d errors %d\n", float64(orders)/elapsed.Seconds(), orders, failed)
+	if failed > 0 {
+		return fmt.Errorf("%d orders failed", failed)
+	}
+	return nil
+}
+
+// load runs callers goroutines placing orders for d and returns the orders
+// placed, the failures (the first is printed) and the time taken.
+func load(ctx context.Context, callers int, d time.Duration, hot bool, place func(context.Context, [3]string) error) (orders, failed int64, elapsed time.Duration) {
+	var ok, bad atomic.Int64
+	var once sync.Once
+	var wg sync.WaitGroup
+	start := time.Now()
+	deadline := start.Add(d)
+	for range callers {
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				if err := place(ctx, pick(hot)); err != nil {
+					bad.Add(1)
+					once.Do(func() { fmt.Fprintln(os.Stderr, "sidebyside: first failure:", err) })
+					continue
+				}
+				ok.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	return ok.Load(), bad.Load(), time.Since(start)
+}
+
+// pick returns the SKUs of one order, in ascending order (so that the
+// hand-written transactions lock rows in one global order, as the engine
+// does).
+func pick(hot bool) [3]string {
+	skus := [3]string{sku(rand.IntN(skusPerThird)), sku(skusPerThird + rand.IntN(skusPerThird)), sku(2*skusPerThird + rand.IntN(skusPerThird))}
+	if hot {
+		skus[0] = hotSKU
+	}
+	return skus
+}
+
+func sku(i int) string { return fmt.Sprintf("S-%03d", i) }
+
+// allSKUs returns the catalogue: HOT and S-000..S-149.
+func allSKUs() []string {
+	out := []string{hotSKU}
+	for i := range 3 * skusPerThird {
+		out = append(out, sku(i))
+	}
+	return out
+}
+
+// openStore opens the engine's store: a fresh schema of its own on
+// PostgreSQL (dropped by the returned close), with a pool of callers
+// connections unless the URL sets pool_max_conns, or a SQLite file.
+func openStore(ctx context.Context, mode, dbURL, file string, callers int) (storage.Store, func(), error) {
+	if mode == "engine-sqlite" {
+		st, err := sqlite.Open(ctx, file, sqlite.Options{})
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, func() { _ = st.Close() }, nil
+	}
+	if dbURL == "" {
+		return nil, nil, errors.New("engine-postgres needs -url or OMS_TEST_POSTGRES_URL")
+	}
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("url: %w", err)
+	}
+	q := u.Query()
+	if q.Get("pool_max_conns") == "" {
+		q.Set("pool_max_conns", fmt.Sprint(callers))
+		u.RawQuery = q.Encode()
+	}
+	schema := fmt.Sprintf("bench_engine_%d", time.Now().UnixNano())
+	st, err := postgres.Open(ctx, postgres.Config{URL: u.String(), Schema: schema})
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, func() {
+		st.Close()
+		conn, err := pgx.Connect(ctx, dbURL)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sidebyside: drop schema:", err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			fmt.Fprintln(os.Stderr, "sidebyside: drop schema:", err)
+		}
+	}, nil
+}
+
+// engine stocks the catalogue at one location through the engine on store
+// and returns a placement of a 3-line order, one unit per line.
+func engine(ctx context.Context, store storage.Store) (func(context.Context, [3]string) error, error) {
+	eng, err := oms.New(oms.WithStore(store), oms.WithGateway("sandbox", payment.NewSandbox()))
+	if err != nil {
+		return nil, err
+	}
+	loc, err := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "WH-1", Name: "WH-1",
+		Coordinates: inventory.Coordinates{Lat: 50, Lon: 10}})
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range allSKUs() {
+		if err := eng.AddItem(ctx, oms.DefaultTenant, oms.AddItemRequest{SKU: s}); err != nil {
+			return nil, err
+		}
+		if _, err := eng.ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: s, LocationID: loc.ID, Quantity: 1 << 40}); err != nil {
+			return nil, err
+		}
+	}
+	var seq atomic.Int64
+	prices := [3]money.Money{money.MustParse("9.99", "EUR"), money.MustParse("19.99", "EUR"), money.MustParse("4.25", "EUR")}
+	return func(ctx context.Context, skus [3]string) error {
+		lines := make([]order.DraftLine, 3)
+		for i, s := range skus {
+			lines[i] = order.DraftLine{SKU: s, Quantity: 1, UnitPrice: prices[i]}
+		}
+		_, err := eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{
+			Order: order.Draft{
+				Channel:     order.Channel{Kind: order.ChannelWeb, Name: "bench"},
+				ExternalRef: fmt.Sprintf("SBS-%d", seq.Add(1)),
+				Customer:    order.Customer{ID: "bench"},
+				ShippingAddress: order.Address{Name: "Bench", Line1: "1 Main St", City: "Frankfurt",
+					PostalCode: "60311", Country: "DE", Geo: &order.GeoPoint{Lat: 50.1, Lon: 8.7}},
+				Currency:       "EUR",
+				Lines:          lines,
+				ShippingCharge: money.MustParse("4.95", "EUR"),
+				TaxRate:        decimal.RequireFromString("0.19"),
+			},
+			Payment: oms.PaymentMethod{Token: payment.TokenApprove},
+		})
+		return err
+	}, nil
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Side by side (issue 8, item 5): the engine's PlaceOrder of 3-line orders
+# against the same SQL work written by hand, on the same database,
+# interleaved A B A B, printing each round's ratio (ours / hand-written
+# orders per second) and, per comparison, the median ratio with its min and
+# max. Four comparisons:
+#
+#   postgres      engine on storage/postgres  vs  pgbench -f bench/pgbench/place.sql
+#   postgres-hot  the same, every order reserving one hot stock row (place_hot.sql)
+#   sqlite        engine on a storage/sqlite file  vs  a database/sql transaction
+#                 doing the same statements (bench/cmd/sidebyside -mode hand-sqlite)
+#   sqlite-hot    the same, one hot row
+#
+# Usage: bench/sidebyside.sh [--url URL] [--callers 8] [--seconds 10] [--rounds 3]
+#                            [--only postgres,postgres-hot,sqlite,sqlite-hot]
+# The URL defaults to $OMS_TEST_POSTGRES_URL. pgbench runs with as many
+# clients as callers and min(callers, nproc) threads; the engine's pool gets
+# as many connections as callers. Each engine run uses a fresh schema (or
+# file) of its own, dropped afterwards; pgbench's tables live in schema
+# bench_pgbench, recreated before each pgbench run and dropped at the end.
+set -euo pipefail
+
+url=${OMS_TEST_POSTGRES_URL:-}
+callers=8 seconds=10 rounds=3 only=postgres,postgres-hot,sqlite,sqlite-hot
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--url) url=$2; shift 2 ;;
+	--callers) callers=$2; shift 2 ;;
+	--seconds) seconds=$2; shift 2 ;;
+	--rounds) rounds=$2; shift 2 ;;
+	--only) only=$2; shift 2 ;;
+	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+	*) echo "sidebyside.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+	esac
+done
+if [[ $only == *postgres* && -z $url ]]; then
+	echo "sidebyside.sh: set OMS_TEST_POSTGRES_URL or pass --url (or --only sqlite,sqlite-hot)" >&2
+	exit 2
+fi
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+cleanup() {
+	rm -rf "$work"
+	if [[ $only == *postgres* ]]; then psql -qX "$url" -c 'DROP SCHEMA IF EXISTS bench_pgbench CASCADE' >/dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
+(cd "$root" && go build -o "$work/sidebyside" ./bench/cmd/sidebyside)
+threads=$(( callers < $(nproc) ? callers : $(nproc) ))
+
+echo "commit $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- . 2>/dev/null || echo ' (with uncommitted changes)'), $(nproc) CPUs, callers $callers, $seconds s per run, $rounds rounds"
+
+# ours MODE [-hot]: the engine's orders per second.
+ours() {
+	"$work/sidebyside" -mode "$1" -url "$url" -file "$work/engine-$RANDOM.db" -callers "$callers" -seconds "$seconds" ${2:+"$2"} |
+		awk '/^orders\/s/ { print $2 }'
+}
+
+# theirs KIND [-hot]: the hand-written orders per second.
+theirs() {
+	case $1 in
+	postgres)
+		psql -qX -v ON_ERROR_STOP=1 "$url" -f "$root/bench/pgbench/schema.sql" >/dev/null 2>&1
+		local script=place.sql
+		[[ ${2:-} == -hot ]] && script=place_hot.sql
+		pgbench -n -M prepared -c "$callers" -j "$threads" -T "$seconds" -f "$root/bench/pgbench/$script" "$url" 2>&1 |
+			awk '/^tps = / { print $3 } /^number of failed transactions: [1-9]/ { print "pgbench: " $0 > "/dev/stderr" }'
+		;;
+	sqlite)
+		"$work/sidebyside" -mode hand-sqlite -file "$work/hand-$RANDOM.db" -callers "$callers" -seconds "$seconds" ${2:+"$2"} |
+			awk '/^orders\/s/ { print $2 }'
+		;;
+	esac
+}
+
+summary=()
+for cmp in ${only//,/ }; do
+	case $cmp in
+	postgres) mode=engine-postgres kind=postgres hot= ;;
+	postgres-hot) mode=engine-postgres kind=postgres hot=-hot ;;
+	sqlite) mode=engine-sqlite kind=sqlite hot= ;;
+	sqlite-hot) mode=engine-sqlite kind=sqlite hot=-hot ;;
+	*) echo "sidebyside.sh: unknown comparison $cmp" >&2; exit 2 ;;
+	esac
+	ratios=()
+	for ((r = 1; r <= rounds; r++)); do
+		a=$(ours "$mode" $hot)
+		b=$(theirs "$kind" $hot)
+		if [[ -z $a || -z $b ]]; then echo "sidebyside.sh: $cmp round $r: a run failed" >&2; exit 1; fi
+		ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", a / b }')
+		ratios+=("$ratio")
+		printf '%-13s round %d: ours %8.1f orders/s, hand-written %8.1f orders/s, ratio %s\n' "$cmp" "$r" "$a" "$b" "$ratio"
+	done
+	summary+=("$(printf '%s\n' "${ratios[@]}" | sort -g | awk -v c="$cmp" '{ v[NR] = $1 }
+		END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%-13s ratio ours/hand-written: median %.3f (min %.3f, max %.3f) over %d rounds\n", c, m, v[1], v[NR], NR }')")
+done
+echo
+printf '%s\n' "${summary[@]}"
