@@ -187,14 +187,23 @@ func (m Money) amountString() string {
 }
 
 // Sum adds amounts, all of which must be in currency c. An empty list sums
-// to Zero(c).
+// to Zero(c). The result is what adding the amounts one by one to Zero(c)
+// gives, computed in one step.
 func Sum(c Currency, amounts ...Money) (Money, error) {
 	total := Zero(c)
 	for _, a := range amounts {
-		var err error
-		if total, err = total.Add(a); err != nil {
+		if err := total.check("add", a); err != nil {
 			return Money{}, err
 		}
+	}
+	if len(amounts) == 0 {
+		return total, nil
+	}
+	if s, ok := sum64(total.amount, amounts); ok {
+		return Money{amount: s, currency: c}, nil
+	}
+	for _, a := range amounts {
+		total.amount = addDecimal(total.amount, a.amount, false)
 	}
 	return total, nil
 }
@@ -231,8 +240,19 @@ func (m Money) Allocate(weights []decimal.Decimal) ([]Money, error) {
 	out := make([]Money, len(weights))
 	if units, ok := small(rounded); ok {
 		if parts, ok := allocate64(units, weights, scale); ok {
+			// The zero parts share one zero: a Decimal is never changed.
+			var zero decimal.Decimal
+			haveZero := false
 			for i, p := range parts {
-				out[i] = Money{amount: decimal.New(p, -minor), currency: m.currency}
+				switch {
+				case p != 0:
+					out[i] = Money{amount: decimal.New(p, -minor), currency: m.currency}
+				case !haveZero:
+					zero, haveZero = decimal.New(0, -minor), true
+					fallthrough
+				default:
+					out[i] = Money{amount: zero, currency: m.currency}
+				}
 			}
 			return out, nil
 		}

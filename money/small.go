@@ -81,7 +81,16 @@ func rescale64(v int64, from, to int32) (int64, bool) {
 
 // addDecimal returns a+b, or a−b when sub is set, as decimal's Add and Sub
 // do.
+//
+// Adding a zero of no smaller exponent returns the other operand itself: a
+// Decimal is never changed, so the two may share it.
 func addDecimal(a, b decimal.Decimal, sub bool) decimal.Decimal {
+	if b.IsZero() && b.Exponent() >= a.Exponent() {
+		return a
+	}
+	if !sub && a.IsZero() && a.Exponent() >= b.Exponent() {
+		return b
+	}
 	if x, ok := small(a); ok {
 		if y, ok := small(b); ok {
 			ea, eb := a.Exponent(), b.Exponent()
@@ -102,6 +111,34 @@ func addDecimal(a, b decimal.Decimal, sub bool) decimal.Decimal {
 		return a.Sub(b)
 	}
 	return a.Add(b)
+}
+
+// sum64 returns start plus every amount, as adding them one by one with
+// decimal's Add does: the exact sum at the smallest exponent.
+func sum64(start decimal.Decimal, amounts []Money) (decimal.Decimal, bool) {
+	e := start.Exponent()
+	for _, a := range amounts {
+		e = min(e, a.amount.Exponent())
+	}
+	s, ok := small(start)
+	if ok {
+		s, ok = rescale64(s, start.Exponent(), e)
+	}
+	for _, a := range amounts {
+		if !ok {
+			return decimal.Decimal{}, false
+		}
+		var v int64
+		if v, ok = small(a.amount); ok {
+			if v, ok = rescale64(v, a.amount.Exponent(), e); ok {
+				s, ok = add64(s, v)
+			}
+		}
+	}
+	if !ok {
+		return decimal.Decimal{}, false
+	}
+	return decimal.New(s, e), true
 }
 
 // mulDecimal returns a·b, as decimal's Mul does (which panics when the

@@ -82,22 +82,25 @@ func TestAllocate64AgreesWithBig(t *testing.T) {
 			}
 			scale = max(scale, -ws[i].Exponent())
 		}
-		units := randomDecimal(r)
-		u, ok := small(units)
-		if !ok || units.Exponent() != 0 {
-			u = r.Int64N(1_000_000_000) - 500_000_000
+		u := r.Int64N(1_000_000_000) - 500_000_000
+		if r.IntN(4) == 0 {
+			u = r.Int64N(3) - 1
 		}
 		if total := decimal.Sum(decimal.Zero, ws...); total.IsZero() {
 			continue
 		}
 		want := allocateBig(decimal.New(u, 0).BigInt(), ws, scale)
-		got, ok := allocate64(u, ws, scale)
-		if !ok {
-			continue
+		if got, ok := allocate64(u, ws, scale); ok {
+			require.Len(t, got, len(want))
+			for i := range got {
+				require.Equal(t, want[i].String(), decimal.New(got[i], 0).String(), "part %d of %d over %v", i, u, ws)
+			}
 		}
-		require.Len(t, got, len(want))
-		for i := range got {
-			require.Equal(t, want[i].String(), decimal.New(got[i], 0).String(), "part %d of %d over %v", i, u, ws)
+		parts, err := FromMinor(u, "USD").Allocate(ws)
+		require.NoError(t, err)
+		require.Len(t, parts, len(want))
+		for i, p := range parts {
+			same(t, decimal.NewFromBigInt(want[i], -2), p.amount, "part %d of %d over %v", i, u, ws)
 		}
 	}
 }
@@ -114,4 +117,27 @@ func FuzzSmallPathsAgreeWithDecimal(f *testing.F) {
 		same(t, a.Mul(b), mulDecimal(a, b), "%s * %s", a, b)
 		same(t, a.Round(p), roundDecimal(a, p), "round(%s, %d)", a, p)
 	})
+}
+
+func TestSumAgreesWithAddingOneByOne(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(8, 5))
+	for range 10_000 {
+		ms := make([]Money, r.IntN(5))
+		want := Zero("EUR")
+		for i := range ms {
+			ms[i] = Money{amount: randomDecimal(r), currency: "EUR"}
+			if r.IntN(5) == 0 {
+				ms[i].amount = decimal.Decimal{}
+			}
+			var err error
+			want, err = want.Add(ms[i])
+			require.NoError(t, err)
+		}
+		got, err := Sum("EUR", ms...)
+		require.NoError(t, err)
+		same(t, want.amount, got.amount, "sum of %v", ms)
+	}
+	_, err := Sum("EUR", FromMinor(1, "EUR"), FromMinor(1, "USD"), FromMinor(1, "JPY"))
+	require.Equal(t, &MismatchError{Op: "add", Left: "EUR", Right: "USD"}, err)
 }

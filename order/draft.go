@@ -157,24 +157,27 @@ func (d Draft) validateTotals(ve *fielderr.Error) {
 
 // checkPriced records every priced amount outside the money bounds.
 func checkPriced(ve *fielderr.Error, lines []priced, t Totals) {
-	check := func(field string, m money.Money) {
+	// The field name is built only for an amount out of bounds.
+	check := func(line int, field string, m money.Money) {
 		if money.CheckDecimal(m.Amount()) != nil {
+			if line >= 0 {
+				field = fmt.Sprintf("lines[%d].%s", line, field)
+			}
 			ve.Add(field, fmt.Sprintf("amount exceeds %d integer digits", money.MaxIntegerDigits))
 		}
 	}
 	for i, p := range lines {
-		pre := fmt.Sprintf("lines[%d].", i)
-		check(pre+"subtotal", p.subtotal)
-		check(pre+"discount", p.discount)
-		check(pre+"shipping", p.shipping)
-		check(pre+"tax", p.tax)
-		check(pre+"total", p.total)
+		check(i, "subtotal", p.subtotal)
+		check(i, "discount", p.discount)
+		check(i, "shipping", p.shipping)
+		check(i, "tax", p.tax)
+		check(i, "total", p.total)
 	}
-	check("totals.subtotal", t.Subtotal)
-	check("totals.discount", t.Discount)
-	check("totals.shipping", t.Shipping)
-	check("totals.tax", t.Tax)
-	check("totals.total", t.Total)
+	check(-1, "totals.subtotal", t.Subtotal)
+	check(-1, "totals.discount", t.Discount)
+	check(-1, "totals.shipping", t.Shipping)
+	check(-1, "totals.tax", t.Tax)
+	check(-1, "totals.total", t.Total)
 }
 
 // validateFields checks each field of the draft on its own.
@@ -207,26 +210,27 @@ func (d Draft) validateFields(ve *fielderr.Error) {
 	}
 	linesOK := curOK && len(d.Lines) > 0
 	for i, l := range d.Lines {
-		p := fmt.Sprintf("lines[%d].", i)
+		// The field name is built only for a line with a problem.
+		p := func(field string) string { return fmt.Sprintf("lines[%d].%s", i, field) }
 		before := len(ve.Fields)
 		if blank(l.SKU) {
-			ve.Add(p+"sku", "missing")
+			ve.Add(p("sku"), "missing")
 		}
 		switch {
 		case l.Quantity <= 0:
-			ve.Add(p+"quantity", "must be positive")
+			ve.Add(p("quantity"), "must be positive")
 		case l.Quantity > MaxQuantity:
-			ve.Add(p+"quantity", fmt.Sprintf("exceeds the maximum of %d", MaxQuantity))
+			ve.Add(p("quantity"), fmt.Sprintf("exceeds the maximum of %d", MaxQuantity))
 		}
 		switch up := l.UnitPrice; {
 		case money.CheckDecimal(up.Amount()) != nil:
-			ve.Add(p+"unit_price", "out of range")
+			ve.Add(p("unit_price"), "out of range")
 		case up.Currency() == "":
-			ve.Add(p+"unit_price", "missing currency")
+			ve.Add(p("unit_price"), "missing currency")
 		case up.IsNegative():
-			ve.Add(p+"unit_price", "negative")
+			ve.Add(p("unit_price"), "negative")
 		case curOK && up.Currency() != d.Currency:
-			ve.Add(p+"unit_price", fmt.Sprintf("currency mismatch: %s, order is in %s", up.Currency(), d.Currency))
+			ve.Add(p("unit_price"), fmt.Sprintf("currency mismatch: %s, order is in %s", up.Currency(), d.Currency))
 		}
 		if len(ve.Fields) > before {
 			linesOK = false
@@ -235,10 +239,11 @@ func (d Draft) validateFields(ve *fielderr.Error) {
 
 	d.validateCharge(ve, "shipping_charge", d.ShippingCharge, curOK)
 	if d.validateCharge(ve, "discount", d.Discount, curOK) && linesOK {
-		sub := money.Zero(d.Currency)
-		for _, l := range d.Lines {
-			sub, _ = sub.Add(l.UnitPrice.Mul(l.Quantity).Round()) // currencies checked above
+		subs := make([]money.Money, len(d.Lines))
+		for i, l := range d.Lines {
+			subs[i] = l.UnitPrice.Mul(l.Quantity).Round()
 		}
+		sub, _ := money.Sum(d.Currency, subs...) // currencies checked above
 		if c, _ := d.Discount.Cmp(sub); c > 0 {
 			ve.Add("discount", fmt.Sprintf("%s exceeds the subtotal %s", d.Discount, sub))
 		}
@@ -325,7 +330,6 @@ func price(d Draft) ([]priced, Totals, error) {
 		return nil, Totals{}, fmt.Errorf("order: allocate shipping: %w", err)
 	}
 
-	t := Totals{Subtotal: money.Zero(c), Discount: money.Zero(c), Shipping: money.Zero(c), Tax: money.Zero(c), Total: money.Zero(c)}
 	for i := range out {
 		p := &out[i]
 		p.discount, p.shipping = discounts[i], shipping[i]
@@ -340,16 +344,25 @@ func price(d Draft) ([]priced, Totals, error) {
 		if p.total, err = taxable.Add(p.tax); err != nil {
 			return nil, Totals{}, err
 		}
-		for _, s := range []struct {
-			sum *money.Money
-			add money.Money
-		}{
-			{&t.Subtotal, p.subtotal}, {&t.Discount, p.discount}, {&t.Shipping, p.shipping},
-			{&t.Tax, p.tax}, {&t.Total, p.total},
-		} {
-			if *s.sum, err = s.sum.Add(s.add); err != nil {
-				return nil, Totals{}, err
-			}
+	}
+	// Each total is the sum of one amount over the lines, in one step.
+	var t Totals
+	column := make([]money.Money, n)
+	for _, s := range []struct {
+		sum *money.Money
+		get func(*priced) money.Money
+	}{
+		{&t.Subtotal, func(p *priced) money.Money { return p.subtotal }},
+		{&t.Discount, func(p *priced) money.Money { return p.discount }},
+		{&t.Shipping, func(p *priced) money.Money { return p.shipping }},
+		{&t.Tax, func(p *priced) money.Money { return p.tax }},
+		{&t.Total, func(p *priced) money.Money { return p.total }},
+	} {
+		for i := range out {
+			column[i] = s.get(&out[i])
+		}
+		if *s.sum, err = money.Sum(c, column...); err != nil {
+			return nil, Totals{}, err
 		}
 	}
 	return out, t, nil
