@@ -113,9 +113,10 @@ func (c *combiner) place(ctx context.Context, e *Engine, p *placement) error {
 	return j.err
 }
 
-// lead gathers the waiting placements of q for up to the window, runs
-// their first step as one batch, and hands the gathering of the next batch
-// to the first placement waiting then, if any.
+// lead gathers the waiting placements of q for up to the window, hands
+// the gathering of the next batch to the first placement waiting after
+// them (or to the next to come), and runs their first step as one batch,
+// so batches gather while earlier ones run.
 func (c *combiner) lead(ctx context.Context, e *Engine, tenant string, q *batchQueue) {
 	c.mu.Lock()
 	full := q.full
@@ -130,6 +131,12 @@ func (c *combiner) lead(ctx context.Context, e *Engine, tenant string, q *batchQ
 	batch := q.waiting[:min(len(q.waiting), c.max)]
 	q.waiting = q.waiting[len(batch):]
 	q.reset(c.max)
+	if len(q.waiting) > 0 {
+		close(q.waiting[0].lead)
+	} else {
+		q.leading = false
+		delete(c.queues, tenant)
+	}
 	c.mu.Unlock()
 
 	ps := make([]*placement, len(batch))
@@ -142,13 +149,4 @@ func (c *combiner) lead(ctx context.Context, e *Engine, tenant string, q *batchQ
 		j.err = own[j.p]
 		close(j.done)
 	}
-
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(q.waiting) == 0 {
-		q.leading = false
-		delete(c.queues, tenant)
-		return
-	}
-	close(q.waiting[0].lead)
 }

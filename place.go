@@ -154,16 +154,23 @@ func (e *Engine) preparePlacement(tenant string, req PlaceOrderRequest) (*placem
 // order; otherwise the order is checked, planned and created with its
 // pending payment, idempotency records and reservations.
 func (e *Engine) placeIn(ctx context.Context, tx storage.Tx, p *placement) error {
-	plan, err := e.checkPlacement(ctx, tx, p)
+	plan, err := e.checkPlacement(ctx, tx, p, nil)
 	if err != nil || p.existing {
 		return err
 	}
-	return e.writePlacement(ctx, tx, p, plan)
+	rec := e.recorder()
+	if err := e.writePlacement(ctx, tx, p, rec); err != nil {
+		return err
+	}
+	if err := e.reserve(ctx, tx, p.o, plan, rec); err != nil {
+		return err
+	}
+	return rec.flush(ctx, tx)
 }
 
 // checkPlacement is the reading half of the first step: it finds a
 // repeat, or makes the order and plans it. It writes nothing.
-func (e *Engine) checkPlacement(ctx context.Context, tx storage.Tx, p *placement) (inventory.Plan, error) {
+func (e *Engine) checkPlacement(ctx context.Context, tx storage.Tx, p *placement, taken map[stockLevelKey]int64) (inventory.Plan, error) {
 	p.o, p.pay, p.existing = nil, nil, false
 	prior, err := lookupPlacement(ctx, tx, p.keys, p.fp)
 	if err != nil {
@@ -181,7 +188,7 @@ func (e *Engine) checkPlacement(ctx context.Context, tx storage.Tx, p *placement
 	o.PlacementKey = p.req.IdempotencyKey
 	// Plan first, so a sold-out attempt fails before it writes; reserve
 	// last, so the hot stock rows stay locked only until the commit.
-	plan, err := e.plan(ctx, tx, o)
+	plan, err := e.planAfter(ctx, tx, o, taken)
 	if err != nil {
 		return inventory.Plan{}, err
 	}
@@ -189,10 +196,10 @@ func (e *Engine) checkPlacement(ctx context.Context, tx storage.Tx, p *placement
 	return plan, nil
 }
 
-// writePlacement is the writing half of the first step.
-func (e *Engine) writePlacement(ctx context.Context, tx storage.Tx, p *placement, plan inventory.Plan) error {
+// writePlacement is the writing half of the first step, the reservations
+// aside: the order, its pending payment and its idempotency records.
+func (e *Engine) writePlacement(ctx context.Context, tx storage.Tx, p *placement, rec *recorder) error {
 	o, now := p.o, p.o.CreatedAt
-	rec := e.recorder()
 	if err := storage.Orders(tx).Create(ctx, o); err != nil {
 		return err
 	}
@@ -218,10 +225,7 @@ func (e *Engine) writePlacement(ctx context.Context, tx storage.Tx, p *placement
 		}
 	}
 	rec.add(EventOrderPlaced, AggregateOrder, o.ID, orderPayload(o))
-	if err := e.reserve(ctx, tx, o, plan, rec); err != nil {
-		return err
-	}
-	return rec.flush(ctx, tx)
+	return nil
 }
 
 // finishPlacement runs the rest of the saga after the first step
@@ -430,6 +434,12 @@ func (e *Engine) newOrder(ctx context.Context, tx storage.Tx, tenant string, d o
 // inventory.Plan.Check: an invalid plan is an error wrapping
 // inventory.ErrInvalidPlan (detail *inventory.PlanError).
 func (e *Engine) plan(ctx context.Context, tx storage.Tx, o *order.Order) (inventory.Plan, error) {
+	return e.planAfter(ctx, tx, o, nil)
+}
+
+// planAfter is plan counting as reserved the units taken holds per stock
+// level: what earlier orders of the same batch planned and will reserve.
+func (e *Engine) planAfter(ctx context.Context, tx storage.Tx, o *order.Order, taken map[stockLevelKey]int64) (inventory.Plan, error) {
 	inv := tx.Inventory()
 	skus := make([]string, 0, len(o.Lines))
 	demand := make([]inventory.Demand, 0, len(o.Lines))
@@ -442,6 +452,9 @@ func (e *Engine) plan(ctx context.Context, tx storage.Tx, o *order.Order) (inven
 	levels, err := inv.StockLevels(ctx, skus)
 	if err != nil {
 		return inventory.Plan{}, err
+	}
+	for i, l := range levels {
+		levels[i].Reserved += taken[stockLevelKey{l.SKU, l.LocationID}]
 	}
 	locs, err := inv.ListLocations(ctx)
 	if err != nil {
@@ -466,13 +479,43 @@ func (e *Engine) plan(ctx context.Context, tx storage.Tx, o *order.Order) (inven
 	return plan, nil
 }
 
+// stockLevelKey names a stock level.
+type stockLevelKey struct {
+	sku string
+	loc uuid.UUID
+}
+
 // reserve reserves the planned quantities, one atomic conditional change
 // per stock level. When another order took the units since the plan was
 // made it returns a *stockRaceError.
 func (e *Engine) reserve(ctx context.Context, tx storage.Tx, o *order.Order, plan inventory.Plan, rec *recorder) error {
+	return e.reserveAll(ctx, tx, []planned{{o, plan}}, rec)
+}
+
+// planned is an order and its allocation plan, to be reserved.
+type planned struct {
+	o    *order.Order
+	plan inventory.Plan
+}
+
+// reserveAll reserves the plans of several orders, every assignment in
+// lock order, so that one transaction placing many orders takes each stock
+// row once, in the global order, and holds it only from here to the commit.
+func (e *Engine) reserveAll(ctx context.Context, tx storage.Tx, ps []planned, rec *recorder) error {
+	type item struct {
+		o *order.Order
+		a inventory.Assignment
+	}
+	var items []item
+	for _, p := range ps {
+		for _, a := range p.plan.Assignments {
+			items = append(items, item{p.o, a})
+		}
+	}
 	inv := tx.Inventory()
 	now := e.clock()
-	for _, a := range lockOrder(plan.Assignments, func(a inventory.Assignment) (string, uuid.UUID) { return a.SKU, a.LocationID }) {
+	for _, it := range lockOrder(items, func(it item) (string, uuid.UUID) { return it.a.SKU, it.a.LocationID }) {
+		o, a := it.o, it.a
 		r, err := inventory.NewReservation(e.newID(), o.Tenant, o.ID, a.LineID, a.SKU, a.LocationID, a.Quantity, now)
 		if err != nil {
 			return err

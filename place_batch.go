@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/ordersmith/oms/payment"
@@ -85,17 +86,29 @@ func (e *Engine) PlaceOrders(ctx context.Context, tenant string, reqs []PlaceOrd
 // placeBatch runs the first saga step of every placement in one
 // transaction. It returns the placements whose step committed, and the
 // errors of those refused on their own (a bad draft, a shortage, a reused
-// key), which wrote nothing. When the shared transaction fails, each
-// placement's step is run alone instead.
+// key), which wrote nothing. The orders are checked and planned first,
+// each against the stock the earlier ones planned, then written, and
+// their reservations made last, all in lock order, so the stock rows are
+// held only from there to the commit. A placement repeating the key of an
+// earlier one of the batch runs alone after it, and finds its replay. When
+// the shared transaction fails, each placement's step runs alone.
 func (e *Engine) placeBatch(ctx context.Context, tenant string, ps []*placement) ([]*placement, map[*placement]error) {
 	var (
-		placed []*placement
-		own    map[*placement]error
+		placed, later []*placement
+		own           map[*placement]error
 	)
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
-		placed, own = placed[:0], make(map[*placement]error)
+		placed, later, own = placed[:0], later[:0], make(map[*placement]error)
+		taken := make(map[stockLevelKey]int64)
+		claimed := make(map[string]bool)
+		var plans []planned
+		var written []*placement
 		for _, p := range ps {
-			plan, err := e.checkPlacement(ctx, tx, p)
+			if slices.ContainsFunc(p.keys, func(k string) bool { return claimed[k] }) {
+				later = append(later, p)
+				continue
+			}
+			plan, err := e.checkPlacement(ctx, tx, p, taken)
 			if err != nil {
 				if sharedFailure(err) {
 					return err
@@ -103,23 +116,37 @@ func (e *Engine) placeBatch(ctx context.Context, tenant string, ps []*placement)
 				own[p] = err // it read only: the others go on
 				continue
 			}
-			if !p.existing {
-				// A failure after the first write cannot be undone for one
-				// request alone: the batch falls back to single steps.
-				if err := e.writePlacement(ctx, tx, p, plan); err != nil {
-					return err
-				}
-			}
 			placed = append(placed, p)
+			if p.existing {
+				continue
+			}
+			for _, k := range p.keys {
+				claimed[k] = true
+			}
+			for _, a := range plan.Assignments {
+				taken[stockLevelKey{a.SKU, a.LocationID}] += a.Quantity
+			}
+			plans = append(plans, planned{p.o, plan})
+			written = append(written, p)
 		}
-		return nil
+		// A failure from here on cannot be undone for one request alone:
+		// the batch falls back to single steps.
+		rec := e.recorder()
+		for _, p := range written {
+			if err := e.writePlacement(ctx, tx, p, rec); err != nil {
+				return err
+			}
+		}
+		if err := e.reserveAll(ctx, tx, plans, rec); err != nil {
+			return err
+		}
+		return rec.flush(ctx, tx)
 	})
-	if err == nil {
-		return placed, own
+	if err != nil {
+		e.log.DebugContext(ctx, "oms: a shared placement transaction failed; placing one by one", "orders", len(ps), "err", err)
+		placed, later, own = nil, ps, make(map[*placement]error)
 	}
-	e.log.DebugContext(ctx, "oms: a shared placement transaction failed; placing one by one", "orders", len(ps), "err", err)
-	placed, own = nil, make(map[*placement]error)
-	for _, p := range ps {
+	for _, p := range later {
 		if err := e.inTx(ctx, tenant, func(tx storage.Tx) error { return e.placeIn(ctx, tx, p) }); err != nil {
 			own[p] = err
 			continue

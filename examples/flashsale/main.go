@@ -56,6 +56,7 @@ func main() {
 	flag.IntVar(&cfg.Instances, "instances", 1, "number of engine instances sharing the store (on PostgreSQL each opens its own pool)")
 	flag.IntVar(&cfg.Concurrency, "concurrency", 64, "number of buyers in flight at once")
 	flag.IntVar(&cfg.Lines, "lines", 1, "SKUs per order (1 unit each)")
+	flag.DurationVar(&cfg.BatchWindow, "batch-window", 0, "with a positive window, concurrent placements share their first step (oms.WithPlacementBatching, batches of at most 64)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -82,6 +83,9 @@ type config struct {
 	Concurrency int
 	// Lines is the number of SKUs per order, one unit each.
 	Lines int
+	// BatchWindow, when positive, turns on oms.WithPlacementBatching with
+	// this window and batches of at most 64.
+	BatchWindow time.Duration
 	// Tenant owns everything the run creates; empty means a fresh
 	// "flashsale-<time>".
 	Tenant string
@@ -333,7 +337,11 @@ func openEngines(ctx context.Context, cfg config, log *slog.Logger) ([]*oms.Engi
 				shared = s
 			}
 		}
-		eng, err := oms.New(oms.WithStore(store), oms.WithGateway("sandbox", payment.NewSandbox()), oms.WithLogger(log))
+		opts := []oms.Option{oms.WithStore(store), oms.WithGateway("sandbox", payment.NewSandbox()), oms.WithLogger(log)}
+		if cfg.BatchWindow > 0 {
+			opts = append(opts, oms.WithPlacementBatching(cfg.BatchWindow, 64))
+		}
+		eng, err := oms.New(opts...)
 		if err != nil {
 			closeAll()
 			return nil, nil, err
