@@ -154,7 +154,7 @@ func (e *Engine) preparePlacement(tenant string, req PlaceOrderRequest) (*placem
 // order; otherwise the order is checked, planned and created with its
 // pending payment, idempotency records and reservations.
 func (e *Engine) placeIn(ctx context.Context, tx storage.Tx, p *placement) error {
-	plan, err := e.checkPlacement(ctx, tx, p, nil)
+	plan, err := e.checkPlacement(ctx, newStepReads(tx), p)
 	if err != nil || p.existing {
 		return err
 	}
@@ -170,7 +170,8 @@ func (e *Engine) placeIn(ctx context.Context, tx storage.Tx, p *placement) error
 
 // checkPlacement is the reading half of the first step: it finds a
 // repeat, or makes the order and plans it. It writes nothing.
-func (e *Engine) checkPlacement(ctx context.Context, tx storage.Tx, p *placement, taken map[stockLevelKey]int64) (inventory.Plan, error) {
+func (e *Engine) checkPlacement(ctx context.Context, reads *stepReads, p *placement) (inventory.Plan, error) {
+	tx := reads.tx
 	p.o, p.pay, p.existing = nil, nil, false
 	prior, err := lookupPlacement(ctx, tx, p.keys, p.fp)
 	if err != nil {
@@ -181,18 +182,19 @@ func (e *Engine) checkPlacement(ctx context.Context, tx storage.Tx, p *placement
 		p.o, err = storage.Orders(tx).Get(ctx, prior)
 		return inventory.Plan{}, err
 	}
-	o, err := e.newOrder(ctx, tx, p.tenant, p.req.Order, e.clock())
+	o, err := e.newOrder(ctx, reads, p.tenant, p.req.Order, e.clock())
 	if err != nil {
 		return inventory.Plan{}, err
 	}
 	o.PlacementKey = p.req.IdempotencyKey
 	// Plan first, so a sold-out attempt fails before it writes; reserve
 	// last, so the hot stock rows stay locked only until the commit.
-	plan, err := e.planAfter(ctx, tx, o, taken)
+	plan, err := e.planWith(ctx, reads, o)
 	if err != nil {
 		return inventory.Plan{}, err
 	}
 	p.o = o
+	reads.take(plan)
 	return plan, nil
 }
 
@@ -403,7 +405,7 @@ func lookupPlacement(ctx context.Context, tx storage.Tx, keys []string, fp strin
 // newOrder makes the order of a draft, checking the draft (order.New
 // prices it once) and that every SKU is in the catalogue, and returns one
 // *fielderr.Error listing every problem.
-func (e *Engine) newOrder(ctx context.Context, tx storage.Tx, tenant string, d order.Draft, now time.Time) (*order.Order, error) {
+func (e *Engine) newOrder(ctx context.Context, reads *stepReads, tenant string, d order.Draft, now time.Time) (*order.Order, error) {
 	ve := fielderr.New(order.ErrInvalidOrder)
 	o, err := order.New(e.newID(), tenant, e.newID, d, now)
 	if err != nil && !errors.As(err, &ve) {
@@ -415,7 +417,7 @@ func (e *Engine) newOrder(ctx context.Context, tx storage.Tx, tenant string, d o
 			continue
 		}
 		seen[l.SKU] = true
-		_, err := tx.Inventory().GetItem(ctx, l.SKU)
+		err := reads.item(ctx, l.SKU)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 			ve.Add(fmt.Sprintf("lines[%d].sku", i), fmt.Sprintf("unknown SKU %q", l.SKU))
@@ -434,13 +436,12 @@ func (e *Engine) newOrder(ctx context.Context, tx storage.Tx, tenant string, d o
 // inventory.Plan.Check: an invalid plan is an error wrapping
 // inventory.ErrInvalidPlan (detail *inventory.PlanError).
 func (e *Engine) plan(ctx context.Context, tx storage.Tx, o *order.Order) (inventory.Plan, error) {
-	return e.planAfter(ctx, tx, o, nil)
+	return e.planWith(ctx, newStepReads(tx), o)
 }
 
-// planAfter is plan counting as reserved the units taken holds per stock
-// level: what earlier orders of the same batch planned and will reserve.
-func (e *Engine) planAfter(ctx context.Context, tx storage.Tx, o *order.Order, taken map[stockLevelKey]int64) (inventory.Plan, error) {
-	inv := tx.Inventory()
+// planWith is plan reading through reads, which counts as reserved what
+// earlier orders of the same step planned.
+func (e *Engine) planWith(ctx context.Context, reads *stepReads, o *order.Order) (inventory.Plan, error) {
 	skus := make([]string, 0, len(o.Lines))
 	demand := make([]inventory.Demand, 0, len(o.Lines))
 	for _, l := range o.Lines {
@@ -449,14 +450,11 @@ func (e *Engine) planAfter(ctx context.Context, tx storage.Tx, o *order.Order, t
 		}
 		demand = append(demand, inventory.Demand{LineID: l.ID, SKU: l.SKU, Quantity: l.Quantity})
 	}
-	levels, err := inv.StockLevels(ctx, skus)
+	levels, err := reads.stock(ctx, skus)
 	if err != nil {
 		return inventory.Plan{}, err
 	}
-	for i, l := range levels {
-		levels[i].Reserved += taken[stockLevelKey{l.SKU, l.LocationID}]
-	}
-	locs, err := inv.ListLocations(ctx)
+	locs, err := reads.locations(ctx)
 	if err != nil {
 		return inventory.Plan{}, err
 	}

@@ -99,7 +99,18 @@ func (e *Engine) placeBatch(ctx context.Context, tenant string, ps []*placement)
 	)
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		placed, later, own = placed[:0], later[:0], make(map[*placement]error)
-		taken := make(map[stockLevelKey]int64)
+		reads := newStepReads(tx)
+		var skus []string
+		for _, p := range ps {
+			for _, l := range p.req.Order.Lines {
+				if l.SKU != "" && checkText(skuField(l.SKU)) == nil { // a bad one fails its own order
+					skus = append(skus, l.SKU)
+				}
+			}
+		}
+		if err := reads.prefetch(ctx, skus); err != nil {
+			return err
+		}
 		claimed := make(map[string]bool)
 		var plans []planned
 		var written []*placement
@@ -108,7 +119,7 @@ func (e *Engine) placeBatch(ctx context.Context, tenant string, ps []*placement)
 				later = append(later, p)
 				continue
 			}
-			plan, err := e.checkPlacement(ctx, tx, p, taken)
+			plan, err := e.checkPlacement(ctx, reads, p)
 			if err != nil {
 				if sharedFailure(err) {
 					return err
@@ -122,9 +133,6 @@ func (e *Engine) placeBatch(ctx context.Context, tenant string, ps []*placement)
 			}
 			for _, k := range p.keys {
 				claimed[k] = true
-			}
-			for _, a := range plan.Assignments {
-				taken[stockLevelKey{a.SKU, a.LocationID}] += a.Quantity
 			}
 			plans = append(plans, planned{p.o, plan})
 			written = append(written, p)

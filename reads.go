@@ -1,0 +1,120 @@
+package oms
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/storage"
+)
+
+// stepReads is what the placements of one saga step read of the
+// catalogue, the locations and the stock, read once per transaction: a
+// batch of orders for one hot SKU reads its item, the locations and its
+// stock levels once, not once per order. Stock counts as reserved what
+// earlier placements of the step planned (take), so each order is planned
+// against the stock the earlier ones will leave; the reservations'
+// conditional changes still decide, so a concurrent transaction that took
+// units meanwhile makes the step plan again.
+type stepReads struct {
+	tx     storage.Tx
+	items  map[string]error // an SKU's lookup: nil when it is in the catalogue
+	locs   []*inventory.Location
+	levels map[string][]inventory.StockLevel // by SKU, as read
+	taken  map[stockLevelKey]int64
+}
+
+// newStepReads returns an empty cache of tx's reads.
+func newStepReads(tx storage.Tx) *stepReads {
+	return &stepReads{tx: tx}
+}
+
+// item returns the store's answer to looking sku up in the catalogue: nil
+// when it is there, an error wrapping storage.ErrNotFound when not.
+func (r *stepReads) item(ctx context.Context, sku string) error {
+	if err, ok := r.items[sku]; ok {
+		return err
+	}
+	_, err := r.tx.Inventory().GetItem(ctx, sku)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err // not remembered: the transaction fails anyway
+	}
+	if r.items == nil {
+		r.items = make(map[string]error)
+	}
+	r.items[sku] = err
+	return err
+}
+
+// locations returns every location of the tenant.
+func (r *stepReads) locations(ctx context.Context) ([]*inventory.Location, error) {
+	if r.locs != nil {
+		return r.locs, nil
+	}
+	locs, err := r.tx.Inventory().ListLocations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if locs == nil {
+		locs = []*inventory.Location{}
+	}
+	r.locs = locs
+	return locs, nil
+}
+
+// prefetch reads the stock levels of skus not read yet, in one call.
+func (r *stepReads) prefetch(ctx context.Context, skus []string) error {
+	var missing []string
+	for _, sku := range skus {
+		if _, ok := r.levels[sku]; !ok && !slices.Contains(missing, sku) {
+			missing = append(missing, sku)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	levels, err := r.tx.Inventory().StockLevels(ctx, missing)
+	if err != nil {
+		return err
+	}
+	if r.levels == nil {
+		r.levels = make(map[string][]inventory.StockLevel, len(missing))
+	}
+	for _, sku := range missing {
+		r.levels[sku] = nil // read, perhaps with no level anywhere
+	}
+	for _, l := range levels {
+		r.levels[l.SKU] = append(r.levels[l.SKU], l)
+	}
+	return nil
+}
+
+// stock returns the stock levels of skus, ordered by SKU then location ID
+// as the store orders them, with what earlier placements of the step
+// planned counted as reserved.
+func (r *stepReads) stock(ctx context.Context, skus []string) ([]inventory.StockLevel, error) {
+	if err := r.prefetch(ctx, skus); err != nil {
+		return nil, err
+	}
+	sorted := slices.Clone(skus)
+	slices.Sort(sorted)
+	var out []inventory.StockLevel
+	for _, sku := range slices.Compact(sorted) {
+		for _, l := range r.levels[sku] {
+			l.Reserved += r.taken[stockLevelKey{l.SKU, l.LocationID}]
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// take counts plan's units as reserved for the placements planned next.
+func (r *stepReads) take(plan inventory.Plan) {
+	if r.taken == nil {
+		r.taken = make(map[stockLevelKey]int64)
+	}
+	for _, a := range plan.Assignments {
+		r.taken[stockLevelKey{a.SKU, a.LocationID}] += a.Quantity
+	}
+}
