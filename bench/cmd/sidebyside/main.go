@@ -55,14 +55,15 @@ func main() {
 	callers := flag.Int("callers", 8, "concurrent callers")
 	seconds := flag.Float64("seconds", 10, "seconds of load")
 	hot := flag.Bool("hot", false, "every order reserves the same stock row")
+	window := flag.Duration("batch-window", 0, "with a positive window, the engine combines concurrent placements (oms.WithPlacementBatching, batches of at most 64)")
 	flag.Parse()
-	if err := run(*mode, *dbURL, *file, *callers, time.Duration(*seconds*float64(time.Second)), *hot); err != nil {
+	if err := run(*mode, *dbURL, *file, *callers, time.Duration(*seconds*float64(time.Second)), *hot, *window); err != nil {
 		fmt.Fprintln(os.Stderr, "sidebyside:", err)
 		os.Exit(1)
 	}
 }
 
-func run(mode, dbURL, file string, callers int, d time.Duration, hot bool) error {
+func run(mode, dbURL, file string, callers int, d time.Duration, hot bool, window time.Duration) error {
 	ctx := context.Background()
 	if callers < 1 || d <= 0 {
 		return errors.New("callers and seconds must be positive")
@@ -83,7 +84,7 @@ func run(mode, dbURL, file string, callers int, d time.Duration, hot bool) error
 			return err
 		}
 		defer closeStore()
-		if place, err = engine(ctx, store); err != nil {
+		if place, err = engine(ctx, store, window); err != nil {
 			return err
 		}
 	case "hand-sqlite":
@@ -194,8 +195,12 @@ func openStore(ctx context.Context, mode, dbURL, file string, callers int) (stor
 
 // engine stocks the catalogue at one location through the engine on store
 // and returns a placement of a 3-line order, one unit per line.
-func engine(ctx context.Context, store storage.Store) (func(context.Context, [3]string) error, error) {
-	eng, err := oms.New(oms.WithStore(store), oms.WithGateway("sandbox", payment.NewSandbox()))
+func engine(ctx context.Context, store storage.Store, window time.Duration) (func(context.Context, [3]string) error, error) {
+	opts := []oms.Option{oms.WithStore(store), oms.WithGateway("sandbox", payment.NewSandbox())}
+	if window > 0 {
+		opts = append(opts, oms.WithPlacementBatching(window, 64))
+	}
+	eng, err := oms.New(opts...)
 	if err != nil {
 		return nil, err
 	}
