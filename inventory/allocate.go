@@ -162,7 +162,7 @@ type allocState struct {
 // prepare validates req, builds the availability view and checks that every
 // SKU's total demand is covered by its total stock.
 func prepare(req AllocationRequest) (*allocState, error) {
-	fe := invalid()
+	var fe problems
 	if len(req.Lines) == 0 {
 		fe.Add("lines", "must not be empty")
 	}

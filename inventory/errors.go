@@ -28,6 +28,21 @@ var (
 // invalid returns an empty field error matching [ErrInvalidInput].
 func invalid() *fielderr.Error { return fielderr.New(ErrInvalidInput) }
 
+// problems collects field problems into the *fielderr.Error invalid
+// returns, made at the first problem: a valid input allocates nothing.
+type problems struct{ fe *fielderr.Error }
+
+// Add records a problem with the field at path.
+func (p *problems) Add(path, problem string) {
+	if p.fe == nil {
+		p.fe = invalid()
+	}
+	p.fe.Add(path, problem)
+}
+
+// Err returns the problems as an error, or nil when there are none.
+func (p *problems) Err() error { return p.fe.Err() }
+
 // Shortage is the shortfall of one SKU: how many units were requested and how
 // many were available.
 type Shortage struct {

@@ -54,7 +54,7 @@ type Item struct {
 // Validate returns a [*fielderr.Error] naming "sku" when the SKU is empty or
 // blank, and nil otherwise.
 func (it Item) Validate() error {
-	fe := invalid()
+	var fe problems
 	if strings.TrimSpace(it.SKU) == "" {
 		fe.Add("sku", "must not be empty")
 	}
@@ -96,7 +96,7 @@ type Location struct {
 // zone name ("Local" is refused: it names the machine's zone). It returns
 // nil for a valid location.
 func (l Location) Validate() error {
-	fe := invalid()
+	var fe problems
 	if strings.TrimSpace(l.Code) == "" {
 		fe.Add("code", "must not be empty")
 	}

@@ -40,7 +40,7 @@ type Reservation struct {
 // It returns a [*fielderr.Error] naming "tenant" or "sku" when empty,
 // "location_id" or "order_id" when nil, and "quantity" when not positive.
 func NewReservation(id uuid.UUID, tenant string, orderID, lineID uuid.UUID, sku string, loc uuid.UUID, qty int64, now time.Time) (*Reservation, error) {
-	fe := invalid()
+	var fe problems
 	if strings.TrimSpace(tenant) == "" {
 		fe.Add("tenant", "must not be empty")
 	}

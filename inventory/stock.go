@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/ordersmith/oms/fielderr"
 )
 
 // StockLevel is the quantity of one SKU at one location: units on hand and
@@ -99,9 +97,8 @@ func deltas(kind MovementKind, qty int64) (onHand, reserved int64) {
 	return 0, 0
 }
 
-// checkMovement reports every problem with kind, qty and sku.
-func checkMovement(sku string, kind MovementKind, qty int64) *fielderr.Error {
-	fe := invalid()
+// checkMovement records in fe every problem with kind, qty and sku.
+func checkMovement(fe *problems, sku string, kind MovementKind, qty int64) {
 	if strings.TrimSpace(sku) == "" {
 		fe.Add("sku", "must not be empty")
 	}
@@ -117,7 +114,6 @@ func checkMovement(sku string, kind MovementKind, qty int64) *fielderr.Error {
 	case qty <= 0:
 		fe.Add("quantity", "must be greater than 0")
 	}
-	return fe
 }
 
 // NewMovement builds a movement and derives its deltas from kind and qty:
@@ -127,7 +123,9 @@ func checkMovement(sku string, kind MovementKind, qty int64) *fielderr.Error {
 // It returns a [*fielderr.Error] naming "sku" when sku is empty, "kind" when
 // kind is unknown, and "quantity" when qty <= 0 (for adjust: when qty == 0).
 func NewMovement(id uuid.UUID, tenant, sku string, loc uuid.UUID, kind MovementKind, qty int64, orderID uuid.UUID, reason string, at time.Time) (Movement, error) {
-	if err := checkMovement(sku, kind, qty).Err(); err != nil {
+	var fe problems
+	checkMovement(&fe, sku, kind, qty)
+	if err := fe.Err(); err != nil {
 		return Movement{}, err
 	}
 	dOn, dRes := deltas(kind, qty)
@@ -162,8 +160,8 @@ func NewMovement(id uuid.UUID, tenant, sku string, loc uuid.UUID, kind MovementK
 //     quantity, it belongs to another tenant, SKU or location than s, or the
 //     result would overflow.
 func (s StockLevel) Apply(m Movement) (StockLevel, Movement, error) {
-	fe := checkMovement(m.SKU, m.Kind, m.Quantity)
-	if len(fe.Fields) == 0 {
+	var fe problems
+	if checkMovement(&fe, m.SKU, m.Kind, m.Quantity); fe.Err() == nil {
 		if dOn, dRes := deltas(m.Kind, m.Quantity); dOn != m.OnHandDelta || dRes != m.ReservedDelta {
 			fe.Add("deltas", "do not match kind and quantity; build movements with NewMovement")
 		}
