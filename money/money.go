@@ -284,7 +284,29 @@ type moneyJSON struct {
 
 // MarshalJSON encodes m as {"amount":"12.30","currency":"USD"}.
 func (m Money) MarshalJSON() ([]byte, error) {
-	return json.Marshal(moneyJSON{Amount: m.amountString(), Currency: m.currency})
+	if !plain(string(m.currency)) { // a currency no code has: let encoding/json escape it
+		return json.Marshal(moneyJSON{Amount: m.amountString(), Currency: m.currency})
+	}
+	// The bytes json.Marshal writes for moneyJSON, without its reflection: the
+	// amount is digits, a sign and a point, the currency letters and digits.
+	amount := m.amountString()
+	b := make([]byte, 0, len(`{"amount":"","currency":""}`)+len(amount)+len(m.currency))
+	b = append(b, `{"amount":"`...)
+	b = append(b, amount...)
+	b = append(b, `","currency":"`...)
+	b = append(b, m.currency...)
+	return append(b, `"}`...), nil
+}
+
+// plain reports whether s is only ASCII letters and digits, which JSON
+// strings hold as they are.
+func plain(s string) bool {
+	for i := range len(s) {
+		if c := s[i]; !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // UnmarshalJSON decodes {"amount":"12.30","currency":"USD"}. The amount must

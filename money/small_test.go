@@ -1,6 +1,7 @@
 package money
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -140,4 +141,24 @@ func TestSumAgreesWithAddingOneByOne(t *testing.T) {
 	}
 	_, err := Sum("EUR", FromMinor(1, "EUR"), FromMinor(1, "USD"), FromMinor(1, "JPY"))
 	require.Equal(t, &MismatchError{Op: "add", Left: "EUR", Right: "USD"}, err)
+}
+
+func TestMarshalJSONWritesWhatEncodingJSONWrites(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(8, 6))
+	currencies := []Currency{"USD", "JPY", "KWD", "", "usd", "X1", "a<b", `"`, `\`, "é", "\x00", "U D", "\u2028", "\x7f"}
+	for i := range 2_000 {
+		m := Money{amount: randomDecimal(r), currency: currencies[i%len(currencies)]}
+		if i%7 == 0 {
+			m.amount = decimal.Decimal{}
+		}
+		want, err := json.Marshal(moneyJSON{Amount: m.amountString(), Currency: m.currency})
+		require.NoError(t, err)
+		got, err := m.MarshalJSON()
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(got))
+		inStruct, err := json.Marshal(struct{ M Money }{m})
+		require.NoError(t, err)
+		require.Equal(t, `{"M":`+string(want)+`}`, string(inStruct))
+	}
 }
