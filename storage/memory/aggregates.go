@@ -76,16 +76,25 @@ func (r aggregateRepo) describe(a storage.Aggregate) (storage.Meta, error) {
 }
 
 // current returns the aggregate as the transaction sees it: its own
-// write, else the committed row. p is the transaction's write, if any.
-func (r aggregateRepo) current(tb *table, k rowKey) (v row, p *pending, ok bool) {
+// write, else the committed row. written says it is the transaction's
+// write, p.
+func (r aggregateRepo) current(tb *table, k rowKey) (v row, p pending, written, ok bool) {
 	if p, ok := r.t.writes[k]; ok {
-		return p.row, p, true
+		return p.row, p, true, true
 	}
 	d := r.t.data
 	d.mu.RLock()
 	v, ok = tb.rows[k.id]
 	d.mu.RUnlock()
-	return v, nil, ok
+	return v, pending{}, false, ok
+}
+
+// write records the transaction's write of k.
+func (t *tx) write(k rowKey, p pending) {
+	if t.writes == nil {
+		t.writes = make(map[rowKey]pending)
+	}
+	t.writes[k] = p
 }
 
 func (r aggregateRepo) Create(_ context.Context, a storage.Aggregate) error {
@@ -94,16 +103,13 @@ func (r aggregateRepo) Create(_ context.Context, a storage.Aggregate) error {
 		return err
 	}
 	k := rowKey{m.Kind, m.ID}
-	if _, _, ok := r.current(r.t.data.aggregates[m.Kind], k); ok {
+	if _, _, _, ok := r.current(r.t.data.aggregates[m.Kind], k); ok {
 		return fmt.Errorf("memory: create %s %s: %w", m.Kind, m.ID, storage.ErrDuplicate)
 	}
 	r.t.versions = append(r.t.versions, versionUndo{a: a, prev: m.Version})
 	storage.SetVersion(a, 1)
 	m.Version = 1
-	if r.t.writes == nil {
-		r.t.writes = make(map[rowKey]*pending)
-	}
-	r.t.writes[k] = &pending{row: row{val: storage.Clone(a), meta: m}, created: true}
+	r.t.write(k, pending{row: row{val: storage.Clone(a), meta: m}, created: true})
 	return nil
 }
 
@@ -112,7 +118,7 @@ func (r aggregateRepo) Get(_ context.Context, kind storage.Kind, id uuid.UUID) (
 	if err != nil {
 		return nil, err
 	}
-	v, _, ok := r.current(tb, rowKey{kind, id})
+	v, _, _, ok := r.current(tb, rowKey{kind, id})
 	if !ok {
 		return nil, fmt.Errorf("memory: %s %s: %w", kind, id, storage.ErrNotFound)
 	}
@@ -125,7 +131,7 @@ func (r aggregateRepo) Update(_ context.Context, a storage.Aggregate) error {
 		return err
 	}
 	k := rowKey{m.Kind, m.ID}
-	old, p, ok := r.current(r.t.data.aggregates[m.Kind], k)
+	old, p, written, ok := r.current(r.t.data.aggregates[m.Kind], k)
 	if !ok {
 		return fmt.Errorf("memory: update %s %s: %w", m.Kind, m.ID, storage.ErrNotFound)
 	}
@@ -138,15 +144,11 @@ func (r aggregateRepo) Update(_ context.Context, a storage.Aggregate) error {
 	// The order an aggregate belongs to never changes: the index keeps
 	// the stored one.
 	m.OrderID = old.meta.OrderID
-	v := row{val: storage.Clone(a), meta: m}
-	if p != nil {
-		p.row = v
-		return nil
+	if !written {
+		p.base = old.meta.Version
 	}
-	if r.t.writes == nil {
-		r.t.writes = make(map[rowKey]*pending)
-	}
-	r.t.writes[k] = &pending{row: v, base: old.meta.Version}
+	p.row = row{val: storage.Clone(a), meta: m}
+	r.t.write(k, p)
 	return nil
 }
 

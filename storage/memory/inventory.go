@@ -108,9 +108,9 @@ func (t *tx) heldIndex(k stockKey) int {
 }
 
 func (r inventoryRepo) StockLevels(_ context.Context, skus []string) ([]inventory.StockLevel, error) {
-	var out []inventory.StockLevel
 	d := r.t.data
 	d.mu.RLock()
+	out := make([]inventory.StockLevel, 0, len(d.stock))
 	for k, c := range d.stock {
 		if c.exists && (skus == nil || slices.Contains(skus, k.sku)) {
 			out = append(out, c.level)

@@ -142,6 +142,8 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 		return errors.New("memory: empty tenant")
 	}
 	t := &tx{store: s, tenant: tenant, data: s.tenant(tenant)}
+	t.versions, t.held = t.versionsBuf[:0], t.heldBuf[:0]
+	t.movements, t.events = t.movementsBuf[:0], t.eventsBuf[:0]
 	committed := false
 	defer func() {
 		if !committed {
@@ -173,7 +175,7 @@ type tx struct {
 	tenant string
 	data   *tenantData
 
-	writes    map[rowKey]*pending
+	writes    map[rowKey]pending
 	versions  []versionUndo
 	items     map[string]inventory.Item
 	locations []*inventory.Location
@@ -182,6 +184,13 @@ type tx struct {
 	movements []inventory.Movement
 	idem      map[string]idemChange
 	events    []storage.Event
+
+	// Backing arrays of the slices above, enough for a typical
+	// transaction without another allocation.
+	versionsBuf  [8]versionUndo
+	heldBuf      [4]heldLevel
+	movementsBuf [4]inventory.Movement
+	eventsBuf    [4]storage.Event
 }
 
 var (
