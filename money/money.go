@@ -179,11 +179,25 @@ func (m Money) String() string {
 }
 
 func (m Money) amountString() string {
+	var buf [32]byte
+	return string(m.appendAmount(buf[:0]))
+}
+
+// appendAmount appends the amount with at least the currency's minor
+// digits, as decimal's StringFixed writes it.
+func (m Money) appendAmount(b []byte) []byte {
 	places := m.currency.MinorUnits()
 	if exp := -m.amount.Exponent(); exp > places {
 		places = exp
 	}
-	return m.amount.StringFixed(places)
+	if places <= maxFixedPlaces {
+		if v, ok := small(m.amount); ok {
+			if v, ok := rescale64(v, m.amount.Exponent(), -places); ok {
+				return appendFixed(b, v, int(places))
+			}
+		}
+	}
+	return append(b, m.amount.StringFixed(places)...)
 }
 
 // Sum adds amounts, all of which must be in currency c. An empty list sums
@@ -289,10 +303,9 @@ func (m Money) MarshalJSON() ([]byte, error) {
 	}
 	// The bytes json.Marshal writes for moneyJSON, without its reflection: the
 	// amount is digits, a sign and a point, the currency letters and digits.
-	amount := m.amountString()
-	b := make([]byte, 0, len(`{"amount":"","currency":""}`)+len(amount)+len(m.currency))
+	b := make([]byte, 0, len(`{"amount":"","currency":""}`)+24+len(m.currency))
 	b = append(b, `{"amount":"`...)
-	b = append(b, amount...)
+	b = m.appendAmount(b)
 	b = append(b, `","currency":"`...)
 	b = append(b, m.currency...)
 	return append(b, `"}`...), nil

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
+	"strconv"
 
 	"github.com/shopspring/decimal"
 )
@@ -139,6 +140,34 @@ func sum64(start decimal.Decimal, amounts []Money) (decimal.Decimal, bool) {
 		return decimal.Decimal{}, false
 	}
 	return decimal.New(s, e), true
+}
+
+// maxFixedPlaces bounds the decimals appendFixed writes; beyond it (only
+// for amounts no money has) decimal formats.
+const maxFixedPlaces = 40
+
+// appendFixed appends coefficient v of exponent -places in fixed point, as
+// decimal's string does: a minus sign when v < 0, at least one integer
+// digit, and exactly places decimals.
+func appendFixed(b []byte, v int64, places int) []byte {
+	if v < 0 {
+		b = append(b, '-')
+	}
+	var buf [20]byte
+	digits := strconv.AppendUint(buf[:0], absU(v), 10)
+	if places == 0 {
+		return append(b, digits...)
+	}
+	if n := len(digits) - places; n > 0 {
+		b = append(b, digits[:n]...)
+		b = append(b, '.')
+		return append(b, digits[n:]...)
+	}
+	b = append(b, '0', '.')
+	for range places - len(digits) {
+		b = append(b, '0')
+	}
+	return append(b, digits...)
 }
 
 // mulDecimal returns a·b, as decimal's Mul does (which panics when the

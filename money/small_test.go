@@ -162,3 +162,20 @@ func TestMarshalJSONWritesWhatEncodingJSONWrites(t *testing.T) {
 		require.Equal(t, `{"M":`+string(want)+`}`, string(inStruct))
 	}
 }
+
+func TestAppendAmountAgreesWithStringFixed(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(8, 7))
+	for i := range 20_000 {
+		m := Money{amount: randomDecimal(r), currency: []Currency{"USD", "JPY", "KWD", "XXX"}[i%4]}
+		if i%9 == 0 {
+			m.amount = decimal.New(r.Int64N(3)-1, int32(-r.IntN(50)))
+		}
+		places := m.currency.MinorUnits()
+		if exp := -m.amount.Exponent(); exp > places {
+			places = exp
+		}
+		require.Equal(t, m.amount.StringFixed(places), m.amountString(), "%s", m.amount)
+	}
+	require.Equal(t, "0.00", Money{currency: "USD"}.amountString())
+}
