@@ -178,3 +178,109 @@ func TestConcurrentTransactions(t *testing.T) {
 		}))
 	}
 }
+
+// TestCommitChecks runs a second transaction to its commit while a first
+// is open: the first then fails to commit when the second updated the
+// aggregate it updated, or took the idempotency key or location code it
+// took, and keeps nothing.
+func TestCommitChecks(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	newReservation := func(t *testing.T) *inventory.Reservation {
+		id := uuid.Must(uuid.NewV7())
+		r, err := inventory.NewReservation(id, "t", id, id, "SKU", uuid.Must(uuid.NewV7()), 1, at)
+		require.NoError(t, err)
+		return r
+	}
+
+	t.Run("Update", func(t *testing.T) {
+		store := memory.New()
+		r := newReservation(t)
+		require.NoError(t, store.Tx(ctx, "t", func(tx storage.Tx) error { return storage.Reservations(tx).Create(ctx, r) }))
+		mine := r.Clone()
+		err := store.Tx(ctx, "t", func(tx storage.Tx) error {
+			mine.Quantity = 5
+			if err := storage.Reservations(tx).Update(ctx, mine); err != nil {
+				return err
+			}
+			return store.Tx(ctx, "t", func(tx storage.Tx) error {
+				theirs := r.Clone()
+				theirs.Quantity = 7
+				return storage.Reservations(tx).Update(ctx, theirs)
+			})
+		})
+		require.ErrorIs(t, err, storage.ErrConflict)
+		assert.EqualValues(t, 1, mine.Version, "the version is restored")
+		require.NoError(t, store.Tx(ctx, "t", func(tx storage.Tx) error {
+			got, err := storage.Reservations(tx).Get(ctx, r.ID)
+			require.NoError(t, err)
+			assert.EqualValues(t, 7, got.Quantity)
+			assert.EqualValues(t, 2, got.Version)
+			return nil
+		}))
+	})
+
+	t.Run("IdempotencyKey", func(t *testing.T) {
+		store := memory.New()
+		r := newReservation(t)
+		rec := storage.IdempotencyRecord{Key: "k", Operation: "op", CreatedAt: at}
+		err := store.Tx(ctx, "t", func(tx storage.Tx) error {
+			if err := storage.Reservations(tx).Create(ctx, r); err != nil {
+				return err
+			}
+			if err := tx.Idempotency().Put(ctx, rec); err != nil {
+				return err
+			}
+			return store.Tx(ctx, "t", func(tx storage.Tx) error { return tx.Idempotency().Put(ctx, rec) })
+		})
+		require.ErrorIs(t, err, storage.ErrDuplicate)
+		require.ErrorIs(t, err, storage.ErrConflict, "a retry finds the record")
+		require.NoError(t, store.Tx(ctx, "t", func(tx storage.Tx) error {
+			_, err := storage.Reservations(tx).Get(ctx, r.ID)
+			assert.ErrorIs(t, err, storage.ErrNotFound, "nothing of the failed transaction is kept")
+			return nil
+		}))
+	})
+
+	t.Run("LocationCode", func(t *testing.T) {
+		store := memory.New()
+		loc := func() *inventory.Location {
+			return &inventory.Location{ID: uuid.Must(uuid.NewV7()), Code: "BER", Name: "Berlin", Active: true, CreatedAt: at, UpdatedAt: at}
+		}
+		mine := loc()
+		err := store.Tx(ctx, "t", func(tx storage.Tx) error {
+			if err := tx.Inventory().CreateLocation(ctx, mine); err != nil {
+				return err
+			}
+			return store.Tx(ctx, "t", func(tx storage.Tx) error { return tx.Inventory().CreateLocation(ctx, loc()) })
+		})
+		require.ErrorIs(t, err, storage.ErrDuplicate)
+		assert.Zero(t, mine.Version, "the version is restored")
+	})
+
+	t.Run("StockOutOfOrder", func(t *testing.T) {
+		store := memory.New()
+		l := &inventory.Location{ID: uuid.Must(uuid.NewV7()), Code: "BER", Name: "Berlin", Active: true, CreatedAt: at, UpdatedAt: at}
+		require.NoError(t, store.Tx(ctx, "t", func(tx storage.Tx) error { return tx.Inventory().CreateLocation(ctx, l) }))
+		receive := func(tx storage.Tx, sku string) error {
+			m, err := inventory.NewMovement(uuid.Must(uuid.NewV7()), "t", sku, l.ID, inventory.MovementReceive, 1, uuid.Nil, "delivery", at)
+			require.NoError(t, err)
+			_, _, err = tx.Inventory().ApplyMovement(ctx, m)
+			return err
+		}
+		err := store.Tx(ctx, "t", func(tx storage.Tx) error {
+			if err := receive(tx, "A"); err != nil {
+				return err
+			}
+			return store.Tx(ctx, "t", func(inner storage.Tx) error {
+				if err := receive(inner, "B"); err != nil {
+					return err
+				}
+				// A is held by the outer transaction and below B: waiting
+				// could deadlock.
+				return receive(inner, "A")
+			})
+		})
+		require.ErrorIs(t, err, storage.ErrConflict)
+	})
+}

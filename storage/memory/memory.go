@@ -404,9 +404,22 @@ func (r idempotencyRepo) Put(ctx context.Context, rec storage.IdempotencyRecord)
 }
 
 func (r idempotencyRepo) Delete(_ context.Context, key string) error {
-	if r.t.idem == nil {
-		r.t.idem = make(map[string]idemChange)
+	t := r.t
+	if c, ok := t.idem[key]; ok {
+		// Only a committed record is deleted at commit: one the
+		// transaction put itself is just dropped.
+		t.idem[key] = idemChange{deleted: c.deleted}
+		return nil
 	}
-	r.t.idem[key] = idemChange{deleted: true}
+	d := t.data
+	d.mu.RLock()
+	_, ok := d.idempotency[key]
+	d.mu.RUnlock()
+	if ok {
+		if t.idem == nil {
+			t.idem = make(map[string]idemChange)
+		}
+		t.idem[key] = idemChange{deleted: true}
+	}
 	return nil
 }
