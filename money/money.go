@@ -149,6 +149,22 @@ func (m Money) MulDecimal(f decimal.Decimal) Money {
 	return Money{amount: mulDecimal(m.amount, f), currency: m.currency}
 }
 
+// MulRound returns m multiplied by f and rounded to the minor unit: the
+// same as m.MulDecimal(f).Round(), without the unrounded product.
+func (m Money) MulRound(f decimal.Decimal) Money {
+	minor := m.currency.MinorUnits()
+	if e := int64(m.amount.Exponent()) + int64(f.Exponent()); e <= -int64(minor) && e >= -int64(minor)-18 {
+		if x, ok := small(m.amount); ok {
+			if y, ok := small(f); ok {
+				if p, ok := mul64(x, y); ok {
+					return Money{amount: decimal.New(round64(p, int64(-minor)-e), -minor), currency: m.currency}
+				}
+			}
+		}
+	}
+	return m.MulDecimal(f).Round()
+}
+
 // Cmp compares m and o: -1 if m < o, 0 if equal, +1 if m > o. It returns an
 // error matching [ErrCurrencyMismatch] when the currencies differ.
 func (m Money) Cmp(o Money) (int, error) {
@@ -255,8 +271,7 @@ func (m Money) Allocate(weights []decimal.Decimal) ([]Money, error) {
 	if units, ok := small(rounded); ok {
 		if parts, ok := allocate64(units, weights, scale); ok {
 			// The zero parts share one zero: a Decimal is never changed.
-			var zero decimal.Decimal
-			haveZero := false
+			zero, haveZero := rounded, rounded.IsZero()
 			for i, p := range parts {
 				switch {
 				case p != 0:

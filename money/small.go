@@ -198,19 +198,25 @@ func roundDecimal(d decimal.Decimal, places int32) decimal.Decimal {
 				return decimal.New(v, to)
 			}
 		} else if k := int64(to) - int64(e); k <= 18 {
-			p := pow10(k)
-			q, r := x/p, x%p
-			if 2*absU(r) >= uint64(p) { // the first dropped digit is 5 or more
-				if x < 0 {
-					q--
-				} else {
-					q++
-				}
-			}
-			return decimal.New(q, to)
+			return decimal.New(round64(x, k), to)
 		}
 	}
 	return d.Round(places)
+}
+
+// round64 drops the last k (0 ≤ k ≤ 18) digits of x, rounding half away
+// from zero as decimal's Round does.
+func round64(x, k int64) int64 {
+	p := pow10(k)
+	q, r := x/p, x%p
+	if 2*absU(r) >= uint64(p) { // the first dropped digit is 5 or more
+		if x < 0 {
+			q--
+		} else {
+			q++
+		}
+	}
+	return q
 }
 
 // allocate64 is Allocate's arithmetic on int64: units minor units (the

@@ -60,6 +60,10 @@ func TestSmallPathsAgreeWithDecimal(t *testing.T) {
 		q := r.Int64N(1000)
 		m := Money{amount: a, currency: "USD"}
 		same(t, a.Mul(decimal.NewFromInt(q)), m.Mul(q).amount, "%s * %d", a, q)
+		for _, c := range []Currency{"USD", "JPY", "KWD"} {
+			m := Money{amount: a, currency: c}
+			same(t, a.Mul(b).Round(c.MinorUnits()), m.MulRound(b).amount, "round(%s * %s, %s)", a, b, c)
+		}
 	}
 	// Zero as decimal writes it (exponent 1) and the uninitialised zero.
 	for _, z := range []decimal.Decimal{decimal.Zero, {}} {
@@ -117,6 +121,8 @@ func FuzzSmallPathsAgreeWithDecimal(f *testing.F) {
 		same(t, a.Sub(b), addDecimal(a, b, true), "%s - %s", a, b)
 		same(t, a.Mul(b), mulDecimal(a, b), "%s * %s", a, b)
 		same(t, a.Round(p), roundDecimal(a, p), "round(%s, %d)", a, p)
+		c := []Currency{"JPY", "EUR", "KWD", "USD"}[p]
+		same(t, a.Mul(b).Round(c.MinorUnits()), Money{amount: a, currency: c}.MulRound(b).amount, "round(%s * %s, %s)", a, b, c)
 	})
 }
 

@@ -340,7 +340,7 @@ func price(d Draft) ([]priced, Totals, error) {
 		if err != nil {
 			return nil, Totals{}, err
 		}
-		p.tax = taxable.MulDecimal(d.TaxRate).Round()
+		p.tax = taxable.MulRound(d.TaxRate)
 		if p.total, err = taxable.Add(p.tax); err != nil {
 			return nil, Totals{}, err
 		}

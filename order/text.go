@@ -31,14 +31,16 @@ type textField struct{ path, value string }
 // storable text (the shipping address checks its own).
 func (d Draft) validateText(ve *fielderr.Error) {
 	c := d.Customer
-	fields := []textField{
-		{"channel.name", d.Channel.Name},
-		{"external_ref", d.ExternalRef},
-		{"customer.id", c.ID}, {"customer.name", c.Name}, {"customer.email", c.Email}, {"customer.phone", c.Phone},
+	checkText(ve,
+		textField{"channel.name", d.Channel.Name},
+		textField{"external_ref", d.ExternalRef},
+		textField{"customer.id", c.ID}, textField{"customer.name", c.Name},
+		textField{"customer.email", c.Email}, textField{"customer.phone", c.Phone},
+	)
+	for i, l := range d.Lines { // the field name is built only for a problem
+		if p := TextProblem(l.SKU); p != "" {
+			ve.Add(fmt.Sprintf("lines[%d].sku", i), p)
+		}
 	}
-	for i, l := range d.Lines {
-		fields = append(fields, textField{fmt.Sprintf("lines[%d].sku", i), l.SKU})
-	}
-	checkText(ve, fields...)
 	d.ShippingAddress.CheckText(func(field, problem string) { ve.Add("shipping_address."+field, problem) })
 }
