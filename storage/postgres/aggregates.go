@@ -22,9 +22,16 @@ import (
 // tx is one transaction scoped to one tenant.
 type tx struct {
 	s      *Store
-	pg     pgx.Tx
+	pg     *pipe
 	tenant string
 	undo   []func()
+	// locations holds the IDs of the locations the transaction read or
+	// created: they exist (locations are never deleted).
+	locations map[uuid.UUID]struct{}
+	// lines holds, by order ID, the lines of the order as the transaction
+	// read or wrote them, at that version: an update that keeps them
+	// does not rewrite them.
+	lines map[uuid.UUID]storedLines
 }
 
 var (
@@ -180,10 +187,20 @@ type aggTable[T any] struct {
 	values func(*T) ([]any, error)
 	// read scans one row of sel into a new T, its version set.
 	read func(pgx.Row) (*T, error)
-	// after, when set, runs after each successful write (order lines).
-	after func(ctx context.Context, t *tx, v *T) error
+	// after, when set, runs after each successful write (order lines),
+	// prev being the version v had before (0 for a create).
+	after func(ctx context.Context, t *tx, v *T, prev int64) error
+	// seen, when set, runs on each aggregate read.
+	seen func(t *tx, v *T)
+	// createLater queues creates on the transaction (see pipe.later)
+	// instead of running them at once: for rows with fresh IDs whose
+	// duplicate the caller does not branch on (reservations).
+	createLater bool
 
 	insert, update, exists, get, listByOrder, scan string
+	// insertStrict is insert without ON CONFLICT DO NOTHING: a duplicate
+	// fails the statement, for createLater.
+	insertStrict string
 }
 
 // build fills in the queries of table t and returns t.
@@ -203,8 +220,9 @@ func (t *aggTable[T]) build(rep *strings.Replacer, table string) *aggTable[T] {
 	}
 	tbl := "{" + table + "}"
 	sel := "SELECT " + t.sel + " FROM " + tbl + " WHERE tenant = $1 AND "
-	t.insert = rep.Replace("INSERT INTO " + tbl + " (" + strings.Join(names, ", ") + ") VALUES (" +
-		strings.Join(params, ", ") + ") ON CONFLICT DO NOTHING")
+	t.insertStrict = rep.Replace("INSERT INTO " + tbl + " (" + strings.Join(names, ", ") + ") VALUES (" +
+		strings.Join(params, ", ") + ")")
+	t.insert = t.insertStrict + " ON CONFLICT DO NOTHING"
 	t.update = rep.Replace("UPDATE " + tbl + " SET " + strings.Join(sets, ", ") +
 		" WHERE tenant = $1 AND id = $2 AND version = $3")
 	t.exists = rep.Replace("SELECT EXISTS (SELECT 1 FROM " + tbl + " WHERE tenant = $1 AND id = $2)")
@@ -313,6 +331,12 @@ func (r aggRepo[T]) write(ctx context.Context, q string, v *T, id uuid.UUID, ver
 		return fmt.Errorf("postgres: %s: %w", op, err)
 	}
 	args := append([]any{r.t.tenant, id, version}, values...)
+	if isInsert && r.dt.createLater {
+		// A duplicate ID is a unique violation, which fails the
+		// transaction where the insert is sent.
+		r.t.pg.later(op, r.dt.insertStrict, args...)
+		return r.after(ctx, v, 0)
+	}
 	tag, err := r.t.pg.Exec(ctx, q, args...)
 	if err != nil {
 		return interpretError(op, err)
@@ -330,10 +354,26 @@ func (r aggRepo[T]) write(ctx context.Context, q string, v *T, id uuid.UUID, ver
 		}
 		return fmt.Errorf("postgres: %s: version %d is stale: %w", op, version, storage.ErrConflict)
 	}
-	if r.dt.after != nil {
-		return r.dt.after(ctx, r.t, v)
+	if isInsert {
+		version = 0
 	}
-	return nil
+	return r.after(ctx, v, version)
+}
+
+// after runs the table's after hook, if any, for v written over version
+// prev (0 for a create).
+func (r aggRepo[T]) after(ctx context.Context, v *T, prev int64) error {
+	if r.dt.after == nil {
+		return nil
+	}
+	return r.dt.after(ctx, r.t, v, prev)
+}
+
+// seen runs the table's seen hook, if any, on v.
+func (r aggRepo[T]) seen(v *T) {
+	if r.dt.seen != nil {
+		r.dt.seen(r.t, v)
+	}
 }
 
 // get returns the aggregate with this ID, or ErrNotFound.
@@ -342,6 +382,7 @@ func (r aggRepo[T]) get(ctx context.Context, id uuid.UUID) (storage.Aggregate, e
 	if err != nil {
 		return nil, interpretError("get "+r.dt.what+" "+id.String(), err)
 	}
+	r.seen(v)
 	return v, nil
 }
 
@@ -372,6 +413,7 @@ func (r aggRepo[T]) list(ctx context.Context, op, q string, args ...any) ([]*T, 
 		if err != nil {
 			return nil, interpretError(op, err)
 		}
+		r.seen(v)
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {

@@ -63,6 +63,12 @@ func TestDroppedConnectionIsUnavailable(t *testing.T) {
 			return err
 		}},
 		{"commit", func(*testing.T, context.Context, storage.Tx, storage.IdempotencyRecord) error { return nil }},
+		{"queued writes", func(_ *testing.T, ctx context.Context, tx storage.Tx, rec storage.IdempotencyRecord) error {
+			// The events are queued, and sent with the COMMIT on the dead
+			// connection.
+			return tx.Outbox().Append(ctx, storage.Event{ID: newID(), Type: "x", AggregateType: "test",
+				AggregateID: rec.ResourceID, OccurredAt: t0})
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

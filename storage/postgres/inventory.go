@@ -52,6 +52,7 @@ func (r inventoryRepo) CreateLocation(ctx context.Context, l *inventory.Location
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("postgres: %s (code %q): %w", op, l.Code, storage.ErrDuplicate)
 	}
+	r.t.knowLocation(l.ID)
 	prev := l.Version
 	l.Version = 1
 	r.t.onRollback(func() { l.Version = prev })
@@ -68,6 +69,7 @@ func (r inventoryRepo) GetLocation(ctx context.Context, id uuid.UUID) (*inventor
 	if err != nil {
 		return nil, interpretError("get location "+id.String(), err)
 	}
+	r.t.knowLocation(l.ID)
 	return l, nil
 }
 
@@ -79,7 +81,37 @@ func (r inventoryRepo) ListLocations(ctx context.Context) ([]*inventory.Location
 		return nil, interpretError("list locations", err)
 	}
 	ls, err := pgx.CollectRows(rows, scanLocation)
-	return ls, interpretError("list locations", err)
+	if err != nil {
+		return nil, interpretError("list locations", err)
+	}
+	for _, l := range ls {
+		r.t.knowLocation(l.ID)
+	}
+	return ls, nil
+}
+
+// knowLocation records that the location with this ID exists.
+func (t *tx) knowLocation(id uuid.UUID) {
+	if t.locations == nil {
+		t.locations = make(map[uuid.UUID]struct{})
+	}
+	t.locations[id] = struct{}{}
+}
+
+// locationExists reports whether the location exists, asking PostgreSQL
+// only about one the transaction did not read or create.
+func (t *tx) locationExists(ctx context.Context, id uuid.UUID) (bool, error) {
+	if _, ok := t.locations[id]; ok {
+		return true, nil
+	}
+	var known bool
+	if err := t.pg.QueryRow(ctx, t.s.q.locationExists, t.tenant, id).Scan(&known); err != nil {
+		return false, err
+	}
+	if known {
+		t.knowLocation(id)
+	}
+	return known, nil
 }
 
 func scanLocation(row pgx.CollectableRow) (*inventory.Location, error) {
@@ -123,7 +155,8 @@ func scanStockLevel(row pgx.CollectableRow) (inventory.StockLevel, error) {
 }
 
 // ApplyMovement changes the (m.SKU, m.LocationID) level by m's deltas in
-// one conditional statement and appends m to the ledger.
+// one conditional statement and appends m to the ledger (a write queued on
+// the transaction, see pipe).
 //
 // The movement is first checked as inventory.StockLevel.Apply checks it
 // (an invalid one returns its *fielderr.Error). Then a movement
@@ -137,8 +170,8 @@ func scanStockLevel(row pgx.CollectableRow) (inventory.StockLevel, error) {
 func (r inventoryRepo) ApplyMovement(ctx context.Context, m inventory.Movement) (inventory.StockLevel, inventory.Movement, error) {
 	t, q := r.t, r.t.s.q
 	op := fmt.Sprintf("apply movement to %q at %s", m.SKU, m.LocationID)
-	var known bool
-	if err := t.pg.QueryRow(ctx, q.locationExists, t.tenant, m.LocationID).Scan(&known); err != nil {
+	known, err := t.locationExists(ctx, m.LocationID)
+	if err != nil {
 		return inventory.StockLevel{}, m, interpretError(op, err)
 	}
 	if !known {
@@ -185,10 +218,8 @@ func (r inventoryRepo) ApplyMovement(ctx context.Context, m inventory.Movement) 
 	next.UpdatedAt = m.At
 	m.Tenant = t.tenant
 	m.OnHandAfter, m.ReservedAfter = next.OnHand, next.Reserved
-	if _, err := t.pg.Exec(ctx, q.insertMovement, m.ID, t.tenant, m.SKU, m.LocationID, string(m.Kind), m.Quantity,
-		m.OnHandDelta, m.ReservedDelta, m.OnHandAfter, m.ReservedAfter, nullUUID(m.OrderID), m.Reason, m.At); err != nil {
-		return inventory.StockLevel{}, m, interpretError(op+": ledger", err)
-	}
+	t.pg.later(op+": ledger", q.insertMovement, m.ID, t.tenant, m.SKU, m.LocationID, string(m.Kind), m.Quantity,
+		m.OnHandDelta, m.ReservedDelta, m.OnHandAfter, m.ReservedAfter, nullUUID(m.OrderID), m.Reason, m.At)
 	return next, m, nil
 }
 

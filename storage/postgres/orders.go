@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,16 +33,63 @@ func orderValues(o *order.Order) []any {
 	}
 }
 
-// writeOrderLines rewrites the order's rows of order_lines.
-func writeOrderLines(ctx context.Context, t *tx, o *order.Order) error {
-	op := "write lines of order " + o.ID.String()
-	if _, err := t.pg.Exec(ctx, t.s.q.deleteOrderLines, t.tenant, o.ID); err != nil {
-		return interpretError(op, err)
+// lineRow is one row of order_lines as written, its position being its
+// index.
+type lineRow struct {
+	id                uuid.UUID
+	sku               string
+	quantity          int64
+	unitPrice, total  string
+	shipped, returned int64
+}
+
+// storedLines are the rows of order_lines of an order at a version.
+type storedLines struct {
+	version int64
+	rows    []lineRow
+}
+
+// lineRows returns the rows of order_lines of o.
+func lineRows(o *order.Order) []lineRow {
+	rows := make([]lineRow, len(o.Lines))
+	for i, l := range o.Lines {
+		rows[i] = lineRow{id: l.ID, sku: l.SKU, quantity: l.Quantity, unitPrice: amount(l.UnitPrice),
+			total: amount(l.Total), shipped: l.Shipped, returned: l.Returned}
 	}
-	if len(o.Lines) == 0 {
+	return rows
+}
+
+// seeOrderLines records the lines of an order the transaction read.
+func seeOrderLines(t *tx, o *order.Order) {
+	if t.lines == nil {
+		t.lines = make(map[uuid.UUID]storedLines)
+	}
+	t.lines[o.ID] = storedLines{version: o.Version, rows: lineRows(o)}
+}
+
+// writeOrderLines brings the order's rows of order_lines to o's lines,
+// after o was created (prev is 0) or updated from version prev. The rows of
+// a new order are inserted; an update rewrites them unless the transaction
+// read or wrote the order at version prev with the same lines. The writes
+// are queued on the transaction (see pipe.later).
+func writeOrderLines(_ context.Context, t *tx, o *order.Order, prev int64) error {
+	op := "write lines of order " + o.ID.String()
+	rows := lineRows(o)
+	if prev != 0 {
+		if was, ok := t.lines[o.ID]; ok && was.version == prev && slices.Equal(was.rows, rows) {
+			t.lines[o.ID] = storedLines{version: o.Version, rows: rows}
+			return nil
+		}
+		t.pg.later(op, t.s.q.deleteOrderLines, t.tenant, o.ID)
+	}
+	if t.lines == nil {
+		t.lines = make(map[uuid.UUID]storedLines)
+	}
+	t.lines[o.ID] = storedLines{version: o.Version, rows: rows}
+	if len(rows) == 0 {
 		return nil
 	}
-	n := len(o.Lines)
+	n := len(rows)
 	var (
 		ids       = make([]uuid.UUID, n)
 		positions = make([]int32, n)
@@ -52,12 +100,12 @@ func writeOrderLines(ctx context.Context, t *tx, o *order.Order) error {
 		shipped   = make([]int64, n)
 		returned  = make([]int64, n)
 	)
-	for i, l := range o.Lines {
-		ids[i], positions[i], skus[i], qtys[i] = l.ID, int32(i), l.SKU, l.Quantity
-		prices[i], totals[i], shipped[i], returned[i] = amount(l.UnitPrice), amount(l.Total), l.Shipped, l.Returned
+	for i, l := range rows {
+		ids[i], positions[i], skus[i], qtys[i] = l.id, int32(i), l.sku, l.quantity
+		prices[i], totals[i], shipped[i], returned[i] = l.unitPrice, l.total, l.shipped, l.returned
 	}
-	_, err := t.pg.Exec(ctx, t.s.q.insertOrderLines, t.tenant, o.ID, ids, positions, skus, qtys, prices, totals, shipped, returned)
-	return interpretError(op, err)
+	t.pg.later(op, t.s.q.insertOrderLines, t.tenant, o.ID, ids, positions, skus, qtys, prices, totals, shipped, returned)
+	return nil
 }
 
 // ListOrders returns one page of the orders matching f, ordered by

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"time"
 
@@ -21,9 +20,13 @@ type outboxRepo struct{ t *tx }
 // lock on each event's aggregate (in a fixed order), so two transactions
 // appending for one aggregate commit in the order of their sequence numbers:
 // a relay can never see an aggregate's later event committed while an
-// earlier one is still in flight. An event ID that exists already fails with
-// storage.ErrDuplicate and appends nothing.
-func (r outboxRepo) Append(ctx context.Context, events ...storage.Event) error {
+// earlier one is still in flight.
+//
+// The lock and the insert are writes queued on the transaction (see pipe):
+// they are sent with the next statement or with the COMMIT. An event ID that
+// exists already fails the transaction there with an error wrapping
+// storage.ErrDuplicate, and nothing is appended.
+func (r outboxRepo) Append(_ context.Context, events ...storage.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -34,9 +37,7 @@ func (r outboxRepo) Append(ctx context.Context, events ...storage.Event) error {
 	}
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
-	if _, err := r.t.pg.Exec(ctx, r.t.s.q.appendLock, keys); err != nil {
-		return interpretError(op, err)
-	}
+	r.t.pg.later(op, r.t.s.q.appendLock, keys)
 	n := len(events)
 	var (
 		ids      = make([]uuid.UUID, n)
@@ -53,22 +54,7 @@ func (r outboxRepo) Append(ctx context.Context, events ...storage.Event) error {
 			payloads[i] = &p
 		}
 	}
-	rows, err := r.t.pg.Query(ctx, r.t.s.q.appendEvents, r.t.tenant, ids, types, aggTypes, aggIDs, payloads, times)
-	if err != nil {
-		return interpretError(op, err)
-	}
-	seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return interpretError(op, err)
-	}
-	if len(seqs) != n {
-		// Some ID existed (or repeated): take back the ones inserted, so
-		// that the transaction is still usable and appended nothing.
-		if _, err := r.t.pg.Exec(ctx, r.t.s.q.deleteEvents, seqs); err != nil {
-			return interpretError(op, err)
-		}
-		return fmt.Errorf("postgres: %s: an event ID exists: %w", op, storage.ErrDuplicate)
-	}
+	r.t.pg.later(op, r.t.s.q.appendEvents, r.t.tenant, ids, types, aggTypes, aggIDs, payloads, times)
 	return nil
 }
 

@@ -123,6 +123,15 @@ func (s *Store) Close() {
 //   - events appended for one aggregate take a transaction-scoped advisory
 //     lock on it, so their Sequence order is their commit order.
 //
+// The transaction is sent in few round trips (see pipe): BEGIN rides with
+// the first statement; writes whose outcome fn cannot branch on (stock
+// ledger rows, reservations, outbox events, order lines) are queued and
+// sent with the next statement or with the COMMIT, in one pipelined batch.
+// When a queued write fails (a reservation's ID exists, a connection is
+// lost), the statement it rode with returns its error, classified as
+// below, and so do every later statement and Tx itself: nothing of the
+// transaction is kept.
+//
 // A commit that fails with a serialization failure or deadlock returns an
 // error wrapping storage.ErrConflict; one whose connection could not be
 // made or was lost (a failover, a restart) returns an error wrapping
@@ -133,10 +142,12 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 	if tenant == "" {
 		return errors.New("postgres: empty tenant")
 	}
-	pg, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return interpretError("begin", err)
 	}
+	defer conn.Release()
+	pg := &pipe{c: conn}
 	t := &tx{s: s, pg: pg, tenant: tenant}
 	done := false
 	defer func() {
@@ -146,7 +157,7 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 		// fn panicked (undo, then resume the panic) or called
 		// runtime.Goexit, as t.FailNow does (undo only).
 		p := recover()
-		_ = pg.Rollback(context.WithoutCancel(ctx))
+		pg.rollback(context.WithoutCancel(ctx))
 		t.restore()
 		if p != nil {
 			panic(p)
@@ -154,15 +165,15 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 	}()
 	if err := fn(t); err != nil {
 		done = true
-		_ = pg.Rollback(context.WithoutCancel(ctx))
+		pg.rollback(context.WithoutCancel(ctx))
 		t.restore()
 		return err
 	}
 	done = true
-	if err := pg.Commit(ctx); err != nil {
-		_ = pg.Rollback(context.WithoutCancel(ctx))
+	if err := pg.commit(ctx); err != nil {
+		pg.rollback(context.WithoutCancel(ctx))
 		t.restore()
-		return interpretError("commit", err)
+		return err
 	}
 	return nil
 }
@@ -213,6 +224,11 @@ func (s *Store) lockKey(name string) int64 {
 func interpretError(op string, err error) error {
 	if err == nil {
 		return nil
+	}
+	var lost *lostError
+	if errors.As(err, &lost) {
+		// A queued write's failure, classified when it came back.
+		return err
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("postgres: %s: %w", op, storage.ErrNotFound)

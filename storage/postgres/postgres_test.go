@@ -455,13 +455,13 @@ func TestOutboxLeases(t *testing.T) {
 	events = append(events, storage.Event{ID: newID(), Type: "y", AggregateType: "test", AggregateID: other, OccurredAt: t0})
 	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error { return tx.Outbox().Append(ctx, events...) }))
 
-	// A duplicate ID appends nothing, and the transaction stays usable.
-	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
+	// A duplicate ID fails the transaction (at its commit, which the
+	// append rides with), and nothing is appended.
+	err := st.Tx(ctx, "acme", func(tx storage.Tx) error {
 		fresh := storage.Event{ID: newID(), Type: "z", AggregateType: "test", AggregateID: newID(), OccurredAt: t0}
-		err := tx.Outbox().Append(ctx, fresh, events[0])
-		require.ErrorIs(t, err, storage.ErrDuplicate)
-		return nil
-	}))
+		return tx.Outbox().Append(ctx, fresh, events[0])
+	})
+	require.ErrorIs(t, err, storage.ErrDuplicate)
 
 	now := t0
 	a, err := st.Outbox().Claim(ctx, "A", 2, now, time.Minute)
@@ -701,8 +701,11 @@ func TestReservationsKeepTheirTable(t *testing.T) {
 
 		_, err = tx.Aggregates().Get(ctx, storage.Kind("widget"), rs[0].ID)
 		require.ErrorIs(t, err, storage.ErrNotAggregate)
-		require.ErrorIs(t, tx.Aggregates().Create(ctx, rs[0].Clone()), storage.ErrDuplicate)
 		require.ErrorIs(t, tx.Aggregates().Update(ctx, struct{}{}), storage.ErrNotAggregate)
 		return nil
 	}))
+	// A reservation's insert is queued on the transaction: a duplicate ID
+	// fails the transaction when the insert is sent, here with the commit.
+	err := st.Tx(ctx, "acme", func(tx storage.Tx) error { return tx.Aggregates().Create(ctx, rs[0].Clone()) })
+	require.ErrorIs(t, err, storage.ErrDuplicate)
 }

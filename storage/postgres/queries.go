@@ -30,8 +30,8 @@ type queries struct {
 
 	idemGet, idemPut, idemDelete string
 
-	appendLock, appendEvents, deleteEvents string
-	claimHeads, claimEvents, ack, release  string
+	appendLock, appendEvents              string
+	claimHeads, claimEvents, ack, release string
 }
 
 func newQueries(schema string) *queries {
@@ -123,12 +123,9 @@ func newQueries(schema string) *queries {
 			SELECT u.id, $1, u.type, u.aggregate_type, u.aggregate_id, u.payload::json, u.occurred_at
 			FROM unnest($2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::timestamptz[])
 				WITH ORDINALITY AS u(id, type, aggregate_type, aggregate_id, payload, occurred_at, n)
-			ORDER BY u.n
-			ON CONFLICT (id) DO NOTHING
-			RETURNING seq`,
-		deleteEvents: `DELETE FROM {outbox} WHERE seq = ANY($1::bigint[])`,
-		claimHeads:   claimHeadsSQL,
-		claimEvents:  claimEventsSQL,
+			ORDER BY u.n`,
+		claimHeads:  claimHeadsSQL,
+		claimEvents: claimEventsSQL,
 		ack: `UPDATE {outbox} o SET delivered_at = now()
 			FROM (SELECT seq FROM {outbox}
 				WHERE id = ANY($2::uuid[]) AND owner = $1 AND delivered_at IS NULL
@@ -147,12 +144,14 @@ func newQueries(schema string) *queries {
 		&q.stockLevels, &q.stockLevel, &q.locationExists,
 		&q.upsertStock, &q.updateStock, &q.insertMovement, &q.movements,
 		&q.idemGet, &q.idemPut, &q.idemDelete,
-		&q.appendLock, &q.appendEvents, &q.deleteEvents,
+		&q.appendLock, &q.appendEvents,
 		&q.claimHeads, &q.claimEvents, &q.ack, &q.release,
 	} {
 		*p = rep.Replace(*p)
 	}
 	q.orders.after = writeOrderLines
+	q.orders.seen = seeOrderLines
+	q.reservations.createLater = true
 	return q
 }
 

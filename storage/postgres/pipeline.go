@@ -1,0 +1,229 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// beginSQL starts a transaction of the store.
+const beginSQL = "begin isolation level read committed"
+
+// pipe is the connection of one transaction, which it sends in as few round
+// trips as it can:
+//   - BEGIN is not sent alone: it goes ahead of the transaction's first
+//     statement (or its COMMIT), and a transaction that sent nothing is not
+//     begun at all;
+//   - a write whose outcome the caller does not branch on (a ledger row, a
+//     reservation with a fresh ID, outbox rows, the lines of an order) is
+//     queued by later and sent, in order, in one pipelined batch with the
+//     next statement or with the COMMIT.
+//
+// The batch is inside the transaction: when one of its writes fails, the
+// statements after it are not run, the failure (classified by
+// interpretError) is returned by the statement it rode with and by every
+// later one, and the transaction can only roll back. Nothing of a batch is
+// ever kept without the rest.
+//
+// A pipe is not safe for concurrent use, like the transaction it serves.
+type pipe struct {
+	c *pgxpool.Conn
+	// begun reports that BEGIN was sent.
+	begun bool
+	// queue holds the writes not sent yet, in order.
+	queue []deferredWrite
+	// lost is the failure of a queued write: the transaction is lost.
+	lost error
+}
+
+// deferredWrite is a write queued on a pipe. It must fail on the server
+// when it fails at all (a unique violation, not ON CONFLICT DO NOTHING):
+// the batch may end with the COMMIT, which PostgreSQL skips only after an
+// error of its own.
+type deferredWrite struct {
+	op   string // for errors, as interpretError takes it
+	sql  string
+	args []any
+}
+
+// lostError is a queued write's failure reported by a later statement of
+// its transaction: it is already classified and wrapped (interpretError
+// returns it unchanged).
+type lostError struct{ err error }
+
+func (e *lostError) Error() string { return e.err.Error() }
+func (e *lostError) Unwrap() error { return e.err }
+
+// later queues a write, to be sent with the next statement or the commit;
+// op names it in errors.
+func (p *pipe) later(op, sql string, args ...any) {
+	p.queue = append(p.queue, deferredWrite{op: op, sql: sql, args: args})
+}
+
+// direct reports whether a statement can be sent on its own: BEGIN was sent
+// and no write is queued.
+func (p *pipe) direct() bool { return p.begun && len(p.queue) == 0 }
+
+// send sends BEGIN if not sent yet, the queued writes and then sql, in one
+// batch, and reads the results of all but sql: it returns the batch's
+// results positioned on sql's, for the caller to read and close.
+func (p *pipe) send(ctx context.Context, sql string, args ...any) (pgx.BatchResults, error) {
+	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(p.queue)+2)}
+	begin := !p.begun
+	if begin {
+		b.Queue(beginSQL)
+	}
+	for _, w := range p.queue {
+		b.Queue(w.sql, w.args...)
+	}
+	b.Queue(sql, args...)
+	queue := p.queue
+	p.queue, p.begun = nil, true
+	br := p.c.SendBatch(ctx, b)
+	if begin {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			p.lost = &lostError{interpretError("begin", err)}
+			return nil, p.lost
+		}
+	}
+	for _, w := range queue {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			p.lost = &lostError{interpretError(w.op, err)}
+			return nil, p.lost
+		}
+	}
+	return br, nil
+}
+
+// Exec runs a statement, after the queued writes.
+func (p *pipe) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if p.lost != nil {
+		return pgconn.CommandTag{}, p.lost
+	}
+	if p.direct() {
+		return p.c.Exec(ctx, sql, args...)
+	}
+	br, err := p.send(ctx, sql, args...)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag, err
+}
+
+// Query runs a query, after the queued writes.
+func (p *pipe) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if p.lost != nil {
+		return nil, p.lost
+	}
+	if p.direct() {
+		return p.c.Query(ctx, sql, args...)
+	}
+	br, err := p.send(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		_ = br.Close()
+		return nil, err
+	}
+	return &batchRows{Rows: rows, br: br}, nil
+}
+
+// QueryRow runs a query of at most one row, after the queued writes. Its
+// errors are reported by Scan, as pgx's are.
+func (p *pipe) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if p.direct() && p.lost == nil {
+		return p.c.QueryRow(ctx, sql, args...)
+	}
+	rows, err := p.Query(ctx, sql, args...)
+	return &oneRow{rows: rows, err: err}
+}
+
+// commit sends BEGIN if not sent yet, the queued writes and COMMIT, in one
+// batch. A transaction that sent and queued nothing has nothing to commit.
+func (p *pipe) commit(ctx context.Context) error {
+	if p.lost != nil {
+		return p.lost
+	}
+	if !p.begun && len(p.queue) == 0 {
+		return nil
+	}
+	tag, err := p.Exec(ctx, "commit")
+	if p.lost != nil {
+		return p.lost
+	}
+	if err != nil {
+		return interpretError("commit", err)
+	}
+	if tag.String() == "ROLLBACK" {
+		// A statement of the transaction failed: PostgreSQL rolled it back.
+		return interpretError("commit", pgx.ErrTxCommitRollback)
+	}
+	return nil
+}
+
+// rollback ends a transaction that will not commit: the queued writes are
+// dropped, and ROLLBACK is sent if BEGIN was. A connection left in a
+// transaction (the ROLLBACK failed) is closed, so that the pool drops it.
+func (p *pipe) rollback(ctx context.Context) {
+	p.queue = nil
+	if !p.begun {
+		return
+	}
+	if _, err := p.c.Exec(ctx, "rollback"); err != nil || p.c.Conn().PgConn().TxStatus() != 'I' {
+		_ = p.c.Conn().Close(ctx)
+	}
+}
+
+// batchRows are the rows of a batch's last statement: closing them closes
+// the batch.
+type batchRows struct {
+	pgx.Rows
+	br     pgx.BatchResults
+	closed bool
+}
+
+// Close closes the rows and the batch.
+func (r *batchRows) Close() {
+	if r.closed {
+		return
+	}
+	r.closed = true
+	r.Rows.Close()
+	_ = r.br.Close()
+}
+
+// oneRow is the pgx.Row of a query sent in a batch.
+type oneRow struct {
+	rows pgx.Rows
+	err  error
+}
+
+// Scan reads the row into dest, as pgx's Row does: pgx.ErrNoRows if there
+// is none.
+func (r *oneRow) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
+		return pgx.ErrNoRows
+	}
+	if err := r.rows.Scan(dest...); err != nil {
+		return err
+	}
+	r.rows.Close()
+	return r.rows.Err()
+}

@@ -1,0 +1,224 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/require"
+
+	oms "github.com/ordersmith/oms"
+	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/storage/postgres"
+)
+
+// wireCounter is a pgx tracer that records what a connection sends: each
+// Exec or Query is one round trip of one statement, each batch one round
+// trip of its statements. It is meant for a pool of one connection, whose
+// transactions it tells apart by their BEGIN and COMMIT or ROLLBACK.
+type wireCounter struct {
+	mu    sync.Mutex
+	trips [][]string // the statements of each round trip, in order
+}
+
+var (
+	_ pgx.QueryTracer = (*wireCounter)(nil)
+	_ pgx.BatchTracer = (*wireCounter)(nil)
+)
+
+func (c *wireCounter) record(sqls []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.trips = append(c.trips, sqls)
+}
+
+// TraceQueryStart records one round trip of sql.
+func (c *wireCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	c.record([]string{d.SQL})
+	return ctx
+}
+
+// TraceQueryEnd does nothing.
+func (*wireCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// TraceBatchStart records one round trip of the batch's statements.
+func (c *wireCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+	sqls := make([]string, len(d.Batch.QueuedQueries))
+	for i, q := range d.Batch.QueuedQueries {
+		sqls[i] = q.SQL
+	}
+	c.record(sqls)
+	return ctx
+}
+
+// TraceBatchQuery does nothing.
+func (*wireCounter) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+// TraceBatchEnd does nothing.
+func (*wireCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+// txFigures are the wire figures of one transaction.
+type txFigures struct {
+	// statements counts the statements other than BEGIN, COMMIT and
+	// ROLLBACK; trips counts every round trip, those included.
+	statements, trips int
+	// perLine counts the round trips whose last statement is one the
+	// engine makes once per line and waits for: reading an item, and the
+	// conditional stock update whose outcome it branches on.
+	perLine int
+	// sqls are the statements' first words, for the log.
+	sqls []string
+}
+
+// take returns the figures of each transaction recorded since the last
+// take, in order, and forgets them.
+func (c *wireCounter) take() []txFigures {
+	c.mu.Lock()
+	trips := c.trips
+	c.trips = nil
+	c.mu.Unlock()
+	var (
+		out []txFigures
+		cur *txFigures
+	)
+	for _, trip := range trips {
+		for _, sql := range trip {
+			word := strings.ToLower(strings.Fields(sql)[0])
+			switch word {
+			case "begin":
+				out = append(out, txFigures{})
+				cur = &out[len(out)-1]
+			case "commit", "rollback":
+			default:
+				if cur != nil {
+					cur.statements++
+					cur.sqls = append(cur.sqls, summarize(sql))
+				}
+			}
+		}
+		if cur != nil {
+			cur.trips++
+			switch last := summarize(trip[len(trip)-1]); {
+			case strings.HasPrefix(last, "SELECT") && strings.HasSuffix(last, `."items"`),
+				strings.HasPrefix(last, "UPDATE") && strings.HasSuffix(last, `."stock_levels"`):
+				cur.perLine++
+			}
+			last := strings.ToLower(strings.Fields(trip[len(trip)-1])[0])
+			if last == "commit" || last == "rollback" {
+				cur = nil
+			}
+		}
+	}
+	return out
+}
+
+// summarize returns the verb and table of a statement.
+func summarize(sql string) string {
+	f := strings.Fields(sql)
+	for i, w := range f {
+		switch strings.ToUpper(w) {
+		case "FROM", "INTO", "UPDATE":
+			if i+1 < len(f) {
+				return strings.ToUpper(f[0]) + " " + f[i+1]
+			}
+		}
+	}
+	return strings.ToUpper(f[0])
+}
+
+// TestPlacementRoundTrips places 1-, 3- and 10-line orders through the
+// engine on a pool of one traced connection, logs the statements and round
+// trips of each saga step, and bounds them. The engine reads each line's
+// item and makes each line's conditional stock update one at a time,
+// waiting for the answer: those are one round trip per line. Every other
+// round trip of a step is independent of the number of lines (the ledger
+// rows, reservations, lines and events ride with them or with the COMMIT),
+// and there are at most fixedTrips of them.
+func TestPlacementRoundTrips(t *testing.T) {
+	ctx := t.Context()
+	pc, err := pgxpool.ParseConfig(testURL(t))
+	require.NoError(t, err)
+	counter := &wireCounter{}
+	pc.MaxConns = 1
+	pc.ConnConfig.Tracer = counter
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	require.NoError(t, err)
+	defer pool.Close()
+	st, err := postgres.Open(ctx, postgres.Config{Pool: pool, Schema: newSchema(t)})
+	require.NoError(t, err)
+	defer st.Close()
+	eng, err := oms.New(oms.WithStore(st), oms.WithGateway("sandbox", payment.NewSandbox()))
+	require.NoError(t, err)
+
+	loc, err := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "RT-1", Name: "RT-1",
+		Coordinates: inventory.Coordinates{Lat: 50, Lon: 10}})
+	require.NoError(t, err)
+	var skus []string
+	for i := range 10 {
+		sku := fmt.Sprintf("RT-%02d", i)
+		skus = append(skus, sku)
+		require.NoError(t, eng.AddItem(ctx, oms.DefaultTenant, oms.AddItemRequest{SKU: sku}))
+		_, err := eng.ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: sku, LocationID: loc.ID, Quantity: 1000})
+		require.NoError(t, err)
+	}
+	n := 0
+	place := func(lines int) {
+		t.Helper()
+		n++
+		d := order.Draft{
+			Channel:     order.Channel{Kind: order.ChannelWeb, Name: "rt"},
+			ExternalRef: fmt.Sprintf("RT-%d", n),
+			Customer:    order.Customer{ID: "rt"},
+			ShippingAddress: order.Address{Name: "RT", Line1: "1 Main St", City: "Frankfurt",
+				PostalCode: "60311", Country: "DE", Geo: &order.GeoPoint{Lat: 50.1, Lon: 8.7}},
+			Currency:       "EUR",
+			ShippingCharge: money.MustParse("4.95", "EUR"),
+			TaxRate:        decimal.RequireFromString("0.19"),
+		}
+		for i := range lines {
+			d.Lines = append(d.Lines, order.DraftLine{SKU: skus[i], Quantity: 1, UnitPrice: money.MustParse("9.99", "EUR")})
+		}
+		_, err := eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: d,
+			Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
+		require.NoError(t, err)
+	}
+	// A warm-up placement prepares every statement on the connection.
+	place(10)
+	counter.take()
+
+	figures := map[int][]txFigures{}
+	for _, lines := range []int{1, 3, 10} {
+		place(lines)
+		steps := counter.take()
+		figures[lines] = steps
+		for i, s := range steps {
+			t.Logf("%2d lines, step %d: %2d statements in %2d round trips (%2d of them item reads and stock updates): %s",
+				lines, i+1, s.statements, s.trips, s.perLine, strings.Join(s.sqls, ", "))
+		}
+	}
+	require.Len(t, figures[1], len(fixedTrips), "saga steps of a placement")
+	for _, lines := range []int{1, 3, 10} {
+		require.Len(t, figures[lines], len(fixedTrips), "saga steps of a %d-line order", lines)
+		for i, s := range figures[lines] {
+			require.LessOrEqual(t, s.perLine, 2*lines, "item reads and stock updates of step %d, %d lines", i+1, lines)
+			require.LessOrEqual(t, s.trips-s.perLine, fixedTrips[i],
+				"round trips of step %d of a %d-line order, besides the %d per line", i+1, lines, s.perLine)
+		}
+	}
+}
+
+// fixedTrips bounds the round trips of each step of a placement besides the
+// item reads and stock updates: the place step (BEGIN with the idempotency
+// lookup, stock levels, locations, the order, the payment with the order's
+// lines, the idempotency key, COMMIT with the ledger, reservations and
+// events) and the confirm step (BEGIN with the order, the payment, the
+// payment's and the order's updates, COMMIT with the events).
+var fixedTrips = []int{7, 5}
