@@ -47,6 +47,7 @@ type rowKey struct {
 
 // pending is an aggregate the transaction created or updated.
 type pending struct {
+	key rowKey
 	row
 	created bool
 	base    int64 // for an update, the stored version it expects at commit
@@ -79,7 +80,8 @@ func (r aggregateRepo) describe(a storage.Aggregate) (storage.Meta, error) {
 // write, else the committed row. written says it is the transaction's
 // write, p.
 func (r aggregateRepo) current(tb *table, k rowKey) (v row, p pending, written, ok bool) {
-	if p, ok := r.t.writes[k]; ok {
+	if i := r.t.writeIndex(k); i >= 0 {
+		p := r.t.writes[i]
 		return p.row, p, true, true
 	}
 	d := r.t.data
@@ -89,12 +91,45 @@ func (r aggregateRepo) current(tb *table, k rowKey) (v row, p pending, written, 
 	return v, pending{}, false, ok
 }
 
-// write records the transaction's write of k.
-func (t *tx) write(k rowKey, p pending) {
-	if t.writes == nil {
-		t.writes = make(map[rowKey]pending)
+// writeIndex returns the index of k's write in t.writes, or -1.
+func (t *tx) writeIndex(k rowKey) int {
+	if t.writeIdx != nil {
+		if i, ok := t.writeIdx[k]; ok {
+			return i
+		}
+		return -1
 	}
-	t.writes[k] = p
+	for i := range t.writes {
+		if t.writes[i].key == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// indexFrom is the number of writes from which they are also indexed by
+// key: below it a scan is cheaper than a map.
+const indexFrom = 16
+
+// write records the transaction's write of p.key.
+func (t *tx) write(p pending) {
+	if i := t.writeIndex(p.key); i >= 0 {
+		t.writes[i] = p
+		return
+	}
+	if t.writes == nil {
+		t.writes = make([]pending, 0, 8)
+	}
+	t.writes = append(t.writes, p)
+	switch n := len(t.writes); {
+	case n == indexFrom:
+		t.writeIdx = make(map[rowKey]int, 2*indexFrom)
+		for i, w := range t.writes {
+			t.writeIdx[w.key] = i
+		}
+	case n > indexFrom:
+		t.writeIdx[p.key] = n - 1
+	}
 }
 
 func (r aggregateRepo) Create(_ context.Context, a storage.Aggregate) error {
@@ -106,10 +141,10 @@ func (r aggregateRepo) Create(_ context.Context, a storage.Aggregate) error {
 	if _, _, _, ok := r.current(r.t.data.aggregates[m.Kind], k); ok {
 		return fmt.Errorf("memory: create %s %s: %w", m.Kind, m.ID, storage.ErrDuplicate)
 	}
-	r.t.versions = append(r.t.versions, versionUndo{a: a, prev: m.Version})
+	r.t.versions = append(withCap(r.t.versions, 8), versionUndo{a: a, prev: m.Version})
 	storage.SetVersion(a, 1)
 	m.Version = 1
-	r.t.write(k, pending{row: row{val: storage.Clone(a), meta: m}, created: true})
+	r.t.write(pending{key: k, row: row{val: storage.Clone(a), meta: m}, created: true})
 	return nil
 }
 
@@ -138,7 +173,7 @@ func (r aggregateRepo) Update(_ context.Context, a storage.Aggregate) error {
 	if old.meta.Version != m.Version {
 		return fmt.Errorf("memory: update %s %s: version %d, stored %d: %w", m.Kind, m.ID, m.Version, old.meta.Version, storage.ErrConflict)
 	}
-	r.t.versions = append(r.t.versions, versionUndo{a: a, prev: m.Version})
+	r.t.versions = append(withCap(r.t.versions, 8), versionUndo{a: a, prev: m.Version})
 	storage.SetVersion(a, m.Version+1)
 	m.Version++
 	// The order an aggregate belongs to never changes: the index keeps
@@ -147,15 +182,16 @@ func (r aggregateRepo) Update(_ context.Context, a storage.Aggregate) error {
 	if !written {
 		p.base = old.meta.Version
 	}
-	p.row = row{val: storage.Clone(a), meta: m}
-	r.t.write(k, p)
+	p.key, p.row = k, row{val: storage.Clone(a), meta: m}
+	r.t.write(p)
 	return nil
 }
 
 // overlay replaces the committed rows by the transaction's writes of kind
 // and adds the aggregates it created that keep returns true for.
 func (r aggregateRepo) overlay(rows []row, kind storage.Kind, keep func(storage.Meta) bool) []row {
-	for k, p := range r.t.writes {
+	for _, p := range r.t.writes {
+		k := p.key
 		if k.kind != kind || !keep(p.meta) {
 			continue
 		}

@@ -64,7 +64,7 @@ func (r inventoryRepo) CreateLocation(ctx context.Context, l *inventory.Location
 			return fmt.Errorf("memory: location code %q: %w", l.Code, storage.ErrDuplicate)
 		}
 	}
-	r.t.versions = append(r.t.versions, versionUndo{loc: l, prev: l.Version})
+	r.t.versions = append(withCap(r.t.versions, 8), versionUndo{loc: l, prev: l.Version})
 	l.Version = 1
 	c := l.Clone()
 	r.t.locations = append(r.t.locations, &c)
@@ -163,7 +163,7 @@ func (t *tx) lockLevel(ctx context.Context, k stockKey) (int, error) {
 	if !c.exists {
 		lvl = inventory.StockLevel{Tenant: t.tenant, SKU: k.sku, LocationID: k.loc}
 	}
-	t.held = append(t.held, heldLevel{key: k, cell: c, level: lvl})
+	t.held = append(withCap(t.held, 4), heldLevel{key: k, cell: c, level: lvl})
 	return len(t.held) - 1, nil
 }
 
@@ -189,6 +189,6 @@ func (r inventoryRepo) ApplyMovement(ctx context.Context, m inventory.Movement) 
 	next.UpdatedAt = m.At
 	applied.Tenant = t.tenant
 	h.level, h.changed = next, true
-	t.movements = append(t.movements, applied)
+	t.movements = append(withCap(t.movements, 4), applied)
 	return next, applied, nil
 }

@@ -142,8 +142,6 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 		return errors.New("memory: empty tenant")
 	}
 	t := &tx{store: s, tenant: tenant, data: s.tenant(tenant)}
-	t.versions, t.held = t.versionsBuf[:0], t.heldBuf[:0]
-	t.movements, t.events = t.movementsBuf[:0], t.eventsBuf[:0]
 	committed := false
 	defer func() {
 		if !committed {
@@ -175,7 +173,8 @@ type tx struct {
 	tenant string
 	data   *tenantData
 
-	writes    map[rowKey]pending
+	writes    []pending      // in the order of their first write
+	writeIdx  map[rowKey]int // index of writes by key, once there are many
 	versions  []versionUndo
 	items     map[string]inventory.Item
 	locations []*inventory.Location
@@ -184,13 +183,6 @@ type tx struct {
 	movements []inventory.Movement
 	idem      map[string]idemChange
 	events    []storage.Event
-
-	// Backing arrays of the slices above, enough for a typical
-	// transaction without another allocation.
-	versionsBuf  [8]versionUndo
-	heldBuf      [4]heldLevel
-	movementsBuf [4]inventory.Movement
-	eventsBuf    [4]storage.Event
 }
 
 var (
@@ -287,7 +279,8 @@ func (t *tx) commit() error {
 // creates exists. The caller holds the tenant's lock.
 func (t *tx) check() error {
 	d := t.data
-	for k, p := range t.writes {
+	for _, p := range t.writes {
+		k := p.key
 		cur, ok := d.aggregates[k.kind].rows[k.id]
 		switch {
 		case p.created && ok:
@@ -318,7 +311,8 @@ func (t *tx) check() error {
 // caller holds the tenant's lock and has checked them.
 func (t *tx) apply() {
 	d := t.data
-	for k, p := range t.writes {
+	for _, p := range t.writes {
+		k := p.key
 		tb := d.aggregates[k.kind]
 		tb.rows[k.id] = p.row
 		if p.created {
@@ -347,6 +341,15 @@ func (t *tx) apply() {
 			d.idempotency[key] = c.rec
 		}
 	}
+}
+
+// withCap returns s, or an empty slice of capacity n when s is nil: the
+// first append of a transaction allocates once for a typical one.
+func withCap[S ~[]E, E any](s S, n int) S {
+	if s == nil {
+		return make(S, 0, n)
+	}
+	return s
 }
 
 // compareIDs orders IDs in byte order.

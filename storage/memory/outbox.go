@@ -55,6 +55,7 @@ func (r outboxRepo) Append(_ context.Context, events ...storage.Event) error {
 		}
 	}
 	s.outboxMu.Unlock()
+	r.t.events = withCap(r.t.events, len(events))
 	for _, e := range events {
 		e.Tenant = r.t.tenant
 		e.Payload = append([]byte(nil), e.Payload...)
