@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -178,6 +177,9 @@ func (r inventoryRepo) stockLevels(ctx context.Context, skus []string) ([]invent
 		if err != nil {
 			return nil, interpretError(err, "stock levels")
 		}
+		if skus != nil {
+			r.t.remember(lvl)
+		}
 		out = append(out, lvl)
 	}
 	return out, interpretError(rows.Err(), "stock levels")
@@ -185,92 +187,96 @@ func (r inventoryRepo) stockLevels(ctx context.Context, skus []string) ([]invent
 
 // ApplyMovement validates m against the current level with
 // inventory.StockLevel.Apply (so a shortage is reported exactly as the
-// domain reports it, and nothing is written), then changes the level with
-// one conditional UPDATE and appends m to the ledger, both inside a
-// savepoint so that a failure leaves nothing behind.
+// domain reports it, and nothing is written), then writes the level it
+// computed and appends m to the ledger. The level is the one this
+// transaction last read (StockLevels) or wrote, else one read finds both
+// the location (ErrNotFound if absent) and the level; the write is one UPDATE, or one
+// INSERT for a level not stored yet, guarded by the version read. The
+// transaction holds the write lock, so the level cannot change in
+// between; if the ledger insert fails, the level is put back as it was,
+// so that a failure leaves nothing behind.
 func (r inventoryRepo) ApplyMovement(ctx context.Context, m inventory.Movement) (inventory.StockLevel, inventory.Movement, error) {
 	t := r.t
-	var one int
-	err := t.sql.QueryRowContext(ctx, `SELECT 1 FROM locations WHERE tenant = ? AND id = ?`,
-		t.tenant, m.LocationID.String()).Scan(&one)
-	if err != nil {
-		return inventory.StockLevel{}, m, interpretError(err, "stock at location %s", m.LocationID)
-	}
-
-	cur, err := scanStock(t.sql.QueryRowContext(ctx,
-		`SELECT `+stockColumns+` FROM stock_levels WHERE tenant = ? AND sku = ? AND location_id = ?`,
-		t.tenant, m.SKU, m.LocationID.String()))
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		cur = inventory.StockLevel{Tenant: t.tenant, SKU: m.SKU, LocationID: m.LocationID}
-	case err != nil:
-		return inventory.StockLevel{}, m, interpretError(err, "stock of %q at %s", m.SKU, m.LocationID)
-	}
-	if _, _, err := cur.Apply(m); err != nil {
-		return inventory.StockLevel{}, m, err
-	}
-
-	var (
-		next    inventory.StockLevel
-		applied inventory.Movement
-	)
-	err = t.savepoint(ctx, "apply_movement", func() error {
+	loc := m.LocationID.String()
+	key := stockKey{m.SKU, m.LocationID}
+	cur, stored := t.levels[key]
+	if !stored {
 		var err error
-		next, applied, err = r.applyMovement(ctx, m)
-		return err
-	})
+		if cur, stored, err = r.readLevel(ctx, m.SKU, m.LocationID); err != nil {
+			return inventory.StockLevel{}, m, err
+		}
+	}
+	next, applied, err := cur.Apply(m)
 	if err != nil {
 		return inventory.StockLevel{}, m, err
 	}
-	return next, applied, nil
-}
+	next.Version = cur.Version + 1
+	next.UpdatedAt = m.At.UTC() // as stored and read back
+	applied.Tenant = t.tenant
 
-func (r inventoryRepo) applyMovement(ctx context.Context, m inventory.Movement) (inventory.StockLevel, inventory.Movement, error) {
-	t := r.t
 	at := formatTime(m.At)
-	if _, err := t.sql.ExecContext(ctx, `INSERT INTO stock_levels (`+stockColumns+`)
-		VALUES (?, ?, ?, 0, 0, 0, ?) ON CONFLICT (tenant, sku, location_id) DO NOTHING`,
-		t.tenant, m.SKU, m.LocationID.String(), at); err != nil {
-		return inventory.StockLevel{}, m, interpretError(err, "stock of %q at %s", m.SKU, m.LocationID)
-	}
-	next, err := scanStock(t.sql.QueryRowContext(ctx, `UPDATE stock_levels
-		SET on_hand = on_hand + ?1, reserved = reserved + ?2, version = version + 1, updated_at = ?3
-		WHERE tenant = ?4 AND sku = ?5 AND location_id = ?6
-		  AND on_hand + ?1 >= 0 AND reserved + ?2 >= 0 AND reserved + ?2 <= on_hand + ?1
-		RETURNING `+stockColumns,
-		m.OnHandDelta, m.ReservedDelta, at, t.tenant, m.SKU, m.LocationID.String()))
-	if errors.Is(err, sql.ErrNoRows) {
-		// Insufficient stock. ApplyMovement checked the level first in this
-		// same serialized transaction, so this is not expected; report it
-		// exactly as the domain does all the same.
-		cur, err := scanStock(t.sql.QueryRowContext(ctx,
-			`SELECT `+stockColumns+` FROM stock_levels WHERE tenant = ? AND sku = ? AND location_id = ?`,
-			t.tenant, m.SKU, m.LocationID.String()))
+	if stored {
+		res, err := t.sql.ExecContext(ctx, `UPDATE stock_levels SET on_hand = ?, reserved = ?, version = ?, updated_at = ?
+			WHERE tenant = ? AND sku = ? AND location_id = ? AND version = ?`,
+			next.OnHand, next.Reserved, next.Version, at, t.tenant, m.SKU, loc, cur.Version)
 		if err != nil {
 			return inventory.StockLevel{}, m, interpretError(err, "stock of %q at %s", m.SKU, m.LocationID)
 		}
-		if _, _, err := cur.Apply(m); err != nil {
-			return inventory.StockLevel{}, m, err
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return inventory.StockLevel{}, m, fmt.Errorf("sqlite: stock of %q at %s changed concurrently: %w",
+				m.SKU, m.LocationID, storage.ErrConflict)
 		}
-		return inventory.StockLevel{}, m, fmt.Errorf("sqlite: stock of %q at %s changed concurrently: %w",
-			m.SKU, m.LocationID, storage.ErrConflict)
-	}
-	if err != nil {
+	} else if _, err := t.sql.ExecContext(ctx, `INSERT INTO stock_levels (`+stockColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		t.tenant, m.SKU, loc, next.OnHand, next.Reserved, next.Version, at); err != nil {
 		return inventory.StockLevel{}, m, interpretError(err, "stock of %q at %s", m.SKU, m.LocationID)
 	}
-	applied := m
-	applied.Tenant = t.tenant
-	applied.OnHandAfter, applied.ReservedAfter = next.OnHand, next.Reserved
+
 	if _, err := t.sql.ExecContext(ctx, `INSERT INTO stock_movements
 		(id, tenant, sku, location_id, kind, quantity, on_hand_delta, reserved_delta,
 		 on_hand_after, reserved_after, order_id, reason, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		applied.ID.String(), t.tenant, applied.SKU, applied.LocationID.String(), string(applied.Kind),
+		applied.ID.String(), t.tenant, applied.SKU, loc, string(applied.Kind),
 		applied.Quantity, applied.OnHandDelta, applied.ReservedDelta, applied.OnHandAfter, applied.ReservedAfter,
 		nullUUID(applied.OrderID), applied.Reason, at); err != nil {
-		return inventory.StockLevel{}, m, interpretError(err, "record movement %s", applied.ID)
+		err = interpretError(err, "record movement %s", applied.ID)
+		delete(t.levels, key)
+		if stored {
+			return inventory.StockLevel{}, m, t.undoWrite(ctx, err, `UPDATE stock_levels
+				SET on_hand = ?, reserved = ?, version = ?, updated_at = ?
+				WHERE tenant = ? AND sku = ? AND location_id = ?`,
+				cur.OnHand, cur.Reserved, cur.Version, formatTime(cur.UpdatedAt), t.tenant, m.SKU, loc)
+		}
+		return inventory.StockLevel{}, m, t.undoWrite(ctx, err,
+			`DELETE FROM stock_levels WHERE tenant = ? AND sku = ? AND location_id = ?`, t.tenant, m.SKU, loc)
 	}
+	t.remember(next)
 	return next, applied, nil
+}
+
+// readLevel reads the level of sku at the location, zero and not stored
+// if there is none, and ErrNotFound if the location does not exist: one
+// statement for both.
+func (r inventoryRepo) readLevel(ctx context.Context, sku string, location uuid.UUID) (inventory.StockLevel, bool, error) {
+	t := r.t
+	var (
+		onHand, reserved, version sql.NullInt64
+		updated                   sql.NullString
+	)
+	err := t.sql.QueryRowContext(ctx, `SELECT s.on_hand, s.reserved, s.version, s.updated_at
+		FROM locations l LEFT JOIN stock_levels s ON s.tenant = l.tenant AND s.sku = ?3 AND s.location_id = l.id
+		WHERE l.tenant = ?1 AND l.id = ?2`, t.tenant, location.String(), sku).Scan(&onHand, &reserved, &version, &updated)
+	if err != nil {
+		return inventory.StockLevel{}, false, interpretError(err, "stock at location %s", location)
+	}
+	lvl := inventory.StockLevel{Tenant: t.tenant, SKU: sku, LocationID: location}
+	if !version.Valid {
+		return lvl, false, nil
+	}
+	lvl.OnHand, lvl.Reserved, lvl.Version = onHand.Int64, reserved.Int64, version.Int64
+	if lvl.UpdatedAt, err = parseTime(updated.String); err != nil {
+		return inventory.StockLevel{}, false, err
+	}
+	return lvl, true, nil
 }
 
 // ListMovements returns the ledger entries matching f, in the order they

@@ -37,25 +37,84 @@ var orderTable = docTable[order.Order]{
 			{"updated_at", formatTime(o.UpdatedAt)},
 		}
 	},
-	afterWrite: writeOrderLines,
+	children: &childRows[order.Order]{
+		insert:  insertOrderLines,
+		current: orderLinesCurrent,
+		rewrite: rewriteOrderLines,
+	},
 }
 
-// writeOrderLines rewrites the order_lines rows of o.
-func writeOrderLines(ctx context.Context, t *tx, o *order.Order) error {
-	if _, err := t.sql.ExecContext(ctx,
-		`DELETE FROM order_lines WHERE tenant = ? AND order_id = ?`, t.tenant, o.ID.String()); err != nil {
-		return interpretError(err, "write lines of order %s", o.ID)
-	}
-	for i, l := range o.Lines {
-		if _, err := t.sql.ExecContext(ctx, `INSERT INTO order_lines
-			(tenant, order_id, line_id, position, sku, quantity, unit_price, total, shipped, returned)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			t.tenant, o.ID.String(), l.ID.String(), i, l.SKU, l.Quantity,
-			l.UnitPrice.Amount().String(), l.Total.Amount().String(), l.Shipped, l.Returned); err != nil {
+// lineChunk is how many order lines one INSERT writes: ten parameters
+// each, well below SQLite's limit of 32,766 a statement.
+const lineChunk = 1000
+
+// insertOrderLines writes the order_lines rows of o, none being stored,
+// with one INSERT per lineChunk lines.
+func insertOrderLines(ctx context.Context, t *tx, o *order.Order) error {
+	id := o.ID.String()
+	for start := 0; start < len(o.Lines); start += lineChunk {
+		part := o.Lines[start:min(start+lineChunk, len(o.Lines))]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO order_lines
+			(tenant, order_id, line_id, position, sku, quantity, unit_price, total, shipped, returned) VALUES `)
+		args := make([]any, 0, 10*len(part))
+		for i, l := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, t.tenant, id, l.ID.String(), start+i, l.SKU, l.Quantity,
+				l.UnitPrice.Amount().String(), l.Total.Amount().String(), l.Shipped, l.Returned)
+		}
+		if _, err := t.sql.ExecContext(ctx, q.String(), args...); err != nil {
 			return interpretError(err, "write lines of order %s", o.ID)
 		}
 	}
 	return nil
+}
+
+// orderLinesCurrent reports whether the stored order_lines rows of o are
+// its lines, field for field and in position order.
+func orderLinesCurrent(ctx context.Context, t *tx, o *order.Order) (bool, error) {
+	rows, err := t.sql.QueryContext(ctx, `SELECT line_id, sku, quantity, unit_price, total, shipped, returned
+		FROM order_lines WHERE tenant = ? AND order_id = ? ORDER BY position`, t.tenant, o.ID.String())
+	if err != nil {
+		return false, interpretError(err, "read lines of order %s", o.ID)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var (
+			lineID, sku, unitPrice, total string
+			quantity, shipped, returned   int64
+		)
+		if err := rows.Scan(&lineID, &sku, &quantity, &unitPrice, &total, &shipped, &returned); err != nil {
+			return false, interpretError(err, "read lines of order %s", o.ID)
+		}
+		if n >= len(o.Lines) {
+			return false, nil
+		}
+		l := o.Lines[n]
+		if lineID != l.ID.String() || sku != l.SKU || quantity != l.Quantity ||
+			unitPrice != l.UnitPrice.Amount().String() || total != l.Total.Amount().String() ||
+			shipped != l.Shipped || returned != l.Returned {
+			return false, nil
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return false, interpretError(err, "read lines of order %s", o.ID)
+	}
+	return n == len(o.Lines), nil
+}
+
+// rewriteOrderLines replaces the order_lines rows of o with its lines.
+func rewriteOrderLines(ctx context.Context, t *tx, o *order.Order) error {
+	if _, err := t.sql.ExecContext(ctx,
+		`DELETE FROM order_lines WHERE tenant = ? AND order_id = ?`, t.tenant, o.ID.String()); err != nil {
+		return interpretError(err, "write lines of order %s", o.ID)
+	}
+	return insertOrderLines(ctx, t, o)
 }
 
 // ListOrders returns one page of the tenant's orders matching f, oldest

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,29 +16,56 @@ import (
 
 type outboxRepo struct{ t *tx }
 
-// Append inserts the events in order; the outbox's autoincrement seq is
-// their Sequence. The events are stored under the transaction's tenant.
-// A duplicate event ID fails with ErrDuplicate and appends none of them.
+// outboxChunk is how many events one INSERT writes: seven parameters
+// each, well below SQLite's limit of 32,766 a statement.
+const outboxChunk = 1000
+
+// Append inserts the events in order, with one INSERT (atomic by itself)
+// for up to outboxChunk events and inside a savepoint beyond; the
+// outbox's autoincrement seq is their Sequence. The events are stored
+// under the transaction's tenant. A duplicate event ID fails with
+// ErrDuplicate and appends none of them.
 func (r outboxRepo) Append(ctx context.Context, events ...storage.Event) error {
-	if len(events) == 0 {
-		return nil
+	if len(events) <= outboxChunk {
+		return r.insert(ctx, events)
 	}
 	return r.t.savepoint(ctx, "outbox_append", func() error {
-		for _, e := range events {
-			var payload any
-			if e.Payload != nil {
-				payload = string(e.Payload)
-			}
-			if _, err := r.t.sql.ExecContext(ctx, `INSERT INTO outbox
-				(id, tenant, type, aggregate_type, aggregate_id, payload, occurred_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				e.ID.String(), r.t.tenant, e.Type, e.AggregateType, e.AggregateID.String(), payload,
-				formatTime(e.OccurredAt)); err != nil {
-				return interpretError(err, "outbox event %s", e.ID)
+		for part := range slices.Chunk(events, outboxChunk) {
+			if err := r.insert(ctx, part); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
+}
+
+// insert appends events with one INSERT statement.
+func (r outboxRepo) insert(ctx context.Context, events []storage.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString(`INSERT INTO outbox (id, tenant, type, aggregate_type, aggregate_id, payload, occurred_at) VALUES `)
+	args := make([]any, 0, 7*len(events))
+	for i, e := range events {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+		var payload any
+		if e.Payload != nil {
+			payload = string(e.Payload)
+		}
+		args = append(args, e.ID.String(), r.t.tenant, e.Type, e.AggregateType, e.AggregateID.String(), payload,
+			formatTime(e.OccurredAt))
+	}
+	if _, err := r.t.sql.ExecContext(ctx, q.String(), args...); err != nil {
+		if len(events) == 1 {
+			return interpretError(err, "outbox event %s", events[0].ID)
+		}
+		return interpretError(err, "outbox events %s and %d more", events[0].ID, len(events)-1)
+	}
+	return nil
 }
 
 // relay is the cross-tenant delivery side of the outbox. Each call runs in
@@ -189,6 +218,17 @@ func appendIDs(args []any, ids []uuid.UUID) []any {
 		args = append(args, id.String())
 	}
 	return args
+}
+
+// undoWrite runs the compensating statement query after an operation
+// failed with err part-way through its writes, so that the operation
+// leaves nothing behind, and returns err (noting the undo's own failure).
+// It runs even when ctx is done.
+func (t *tx) undoWrite(ctx context.Context, err error, query string, args ...any) error {
+	if _, uerr := t.sql.ExecContext(context.WithoutCancel(ctx), query, args...); uerr != nil {
+		return fmt.Errorf("%w (and undoing: %v)", err, uerr)
+	}
+	return err
 }
 
 // savepoint runs fn inside a named SQL savepoint, so that when fn fails

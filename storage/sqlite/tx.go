@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/ordersmith/oms/fulfillment"
+	"github.com/ordersmith/oms/inventory"
 	"github.com/ordersmith/oms/payment"
 	"github.com/ordersmith/oms/returns"
 	"github.com/ordersmith/oms/shipping"
@@ -23,6 +24,25 @@ type tx struct {
 	sql    *sql.Tx
 	tenant string
 	undo   *undoLog
+	// levels holds the stock levels this transaction read or wrote, by
+	// SKU and location: it holds the write lock and is the only writer of
+	// stock_levels, so they stay current until it ends, and ApplyMovement
+	// need not read them again.
+	levels map[stockKey]inventory.StockLevel
+}
+
+// stockKey identifies a stock level within a tenant.
+type stockKey struct {
+	sku      string
+	location uuid.UUID
+}
+
+// remember records lvl as the stored level.
+func (t *tx) remember(lvl inventory.StockLevel) {
+	if t.levels == nil {
+		t.levels = make(map[stockKey]inventory.StockLevel)
+	}
+	t.levels[stockKey{lvl.SKU, lvl.LocationID}] = lvl
 }
 
 var (
@@ -170,9 +190,20 @@ type docTable[T any] struct {
 	// read, if set, reads the table's aggregates from their columns
 	// instead of doc.
 	read *columnReader[T]
-	// afterWrite, if set, runs after each successful create or update
-	// (order lines).
-	afterWrite func(ctx context.Context, t *tx, v *T) error
+	// children, if set, keeps rows mirrored from each aggregate in
+	// another table (order lines).
+	children *childRows[T]
+}
+
+// childRows keeps rows mirrored from an aggregate in another table whose
+// foreign key cascades the aggregate's deletion.
+type childRows[T any] struct {
+	// insert writes the rows of a new aggregate, none being stored.
+	insert func(ctx context.Context, t *tx, v *T) error
+	// current reports whether the stored rows already mirror v.
+	current func(ctx context.Context, t *tx, v *T) (bool, error)
+	// rewrite replaces the stored rows with v's.
+	rewrite func(ctx context.Context, t *tx, v *T) error
 }
 
 // columnReader reads an aggregate stored as columns alone.
@@ -204,29 +235,33 @@ func (d docTable[T]) selected() string {
 	return "version, doc"
 }
 
-// write runs one create or update, inside a savepoint when it spans
-// several statements, so that a failure leaves nothing behind.
-func (d docTable[T]) write(ctx context.Context, t *tx, fn func() error) error {
-	if d.afterWrite == nil {
-		return fn()
-	}
-	return t.savepoint(ctx, "write_"+d.name, fn)
-}
-
 func (d docTable[T]) create(ctx context.Context, t *tx, a storage.Aggregate) error {
 	v, err := d.typed(a)
 	if err != nil {
 		return err
 	}
-	return d.write(ctx, t, func() error { return d.create1(ctx, t, v) })
+	return d.create1(ctx, t, v)
 }
 
+// update stores v. When v's child rows changed, the aggregate's row and
+// its children are written inside a savepoint, so that a failure leaves
+// nothing behind; unchanged children are neither rewritten nor need one.
 func (d docTable[T]) update(ctx context.Context, t *tx, a storage.Aggregate) error {
 	v, err := d.typed(a)
 	if err != nil {
 		return err
 	}
-	return d.write(ctx, t, func() error { return d.update1(ctx, t, v) })
+	if d.children == nil {
+		return d.update1(ctx, t, v, nil)
+	}
+	current, err := d.children.current(ctx, t, v)
+	if err != nil {
+		return err
+	}
+	if current {
+		return d.update1(ctx, t, v, nil)
+	}
+	return t.savepoint(ctx, "write_"+d.name, func() error { return d.update1(ctx, t, v, d.children.rewrite) })
 }
 
 // stored returns the columns v is stored as, doc included unless the
@@ -243,6 +278,8 @@ func (d docTable[T]) stored(v *T) ([]column, error) {
 	return append([]column{{"doc", string(doc)}}, cols...), nil
 }
 
+// create1 inserts v with version 1, then its child rows; if those fail,
+// it deletes v's row again, so that a failure leaves nothing behind.
 func (d docTable[T]) create1(ctx context.Context, t *tx, v *T) error {
 	m, err := storage.Describe(v)
 	if err != nil {
@@ -267,10 +304,11 @@ func (d docTable[T]) create1(ctx context.Context, t *tx, v *T) error {
 		restore()
 		return interpretError(err, "create %s %s", d.name, m.ID)
 	}
-	if d.afterWrite != nil {
-		if err := d.afterWrite(ctx, t, v); err != nil {
+	if d.children != nil {
+		if err := d.children.insert(ctx, t, v); err != nil {
 			restore()
-			return err
+			// The children's foreign key cascades the deletion.
+			return t.undoWrite(ctx, err, "DELETE FROM "+d.name+" WHERE tenant = ? AND id = ?", t.tenant, m.ID.String())
 		}
 	}
 	t.undo.add(restore)
@@ -307,7 +345,9 @@ func (d docTable[T]) scan(row rowScanner) (*T, error) {
 	return v, nil
 }
 
-func (d docTable[T]) update1(ctx context.Context, t *tx, v *T) error {
+// update1 stores v with one versioned UPDATE, then runs children, if
+// set, to write its child rows.
+func (d docTable[T]) update1(ctx context.Context, t *tx, v *T, children func(context.Context, *tx, *T) error) error {
 	m, err := storage.Describe(v)
 	if err != nil {
 		return fmt.Errorf("sqlite: update %s: %w", d.name, err)
@@ -340,8 +380,8 @@ func (d docTable[T]) update1(ctx context.Context, t *tx, v *T) error {
 		}
 		return versionMiss(ctx, t, d.name, m.ID, prev)
 	}
-	if d.afterWrite != nil {
-		if err := d.afterWrite(ctx, t, v); err != nil {
+	if children != nil {
+		if err := children(ctx, t, v); err != nil {
 			restore()
 			return err
 		}
