@@ -18,9 +18,26 @@
 // commits. Other processes (or other Stores on the same file) wait for the
 // lock up to [Options].BusyTimeout; past it, [Store.Tx] returns an error
 // wrapping [storage.ErrConflict], which callers retry. Because writers are
-// serialized, stock movements are conditional updates that cannot race,
-// and an outbox claim reads and leases in one step: no two relays see the
-// same event as free, and per-aggregate order holds.
+// serialized, stock movements are version-guarded updates that cannot
+// race, and an outbox claim reads and leases in one step: no two relays
+// see the same event as free, and per-aggregate order holds.
+//
+// # Cost
+//
+// The driver (modernc.org/sqlite) compiles a statement again on every
+// execution, so what a transaction costs is mostly the number of
+// statements it runs and the pages its commit writes to the log. The
+// repositories keep that number low: a stock movement is one UPDATE (or
+// INSERT) of the level computed in Go plus the ledger INSERT, reading the
+// level only when the transaction has not read or written it already; an
+// order's lines and an outbox batch are one multi-row INSERT each, and an
+// order's lines are rewritten only when they changed. Operations spanning
+// several statements undo their own writes when a later one fails
+// (deleting the row just inserted, or putting the level back) rather than
+// opening a savepoint, whose page copies cost more than the statements.
+// synchronous=NORMAL in WAL mode keeps every committed transaction across
+// a crash of the process; only a power loss or an operating system crash
+// may lose the last ones, never corrupting the file.
 //
 // # Abilities
 //
@@ -37,7 +54,7 @@
 // aggregate (orders, payments, fulfillments, shipments, returns) is stored
 // in full as JSON in a doc column, which is what the Store loads; the other
 // columns mirror its fields for filtering and reporting and are rewritten on
-// every write (order_lines too). Locations, stock levels, reservations, the
+// every write (order_lines when the lines changed). Locations, stock levels, reservations, the
 // stock movement ledger, items, the outbox and idempotency keys are plain
 // columns. Encodings:
 //
