@@ -411,6 +411,15 @@ func (e *Engine) newOrder(ctx context.Context, reads *stepReads, tenant string, 
 	if err != nil && !errors.As(err, &ve) {
 		return nil, err
 	}
+	skus := make([]string, 0, len(d.Lines))
+	for _, l := range d.Lines {
+		if l.SKU != "" && order.TextProblem(l.SKU) == "" && checkText(skuField(l.SKU)) == nil {
+			skus = append(skus, l.SKU)
+		}
+	}
+	if err := reads.prefetchItems(ctx, skus); err != nil {
+		return nil, err
+	}
 	seen := make(map[string]bool)
 	for i, l := range d.Lines {
 		if l.SKU == "" || seen[l.SKU] || order.TextProblem(l.SKU) != "" {

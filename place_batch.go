@@ -111,6 +111,9 @@ func (e *Engine) placeBatch(ctx context.Context, tenant string, ps []*placement)
 		if err := reads.prefetch(ctx, skus); err != nil {
 			return err
 		}
+		if err := reads.prefetchItems(ctx, skus); err != nil {
+			return err
+		}
 		claimed := make(map[string]bool)
 		var plans []planned
 		var written []*placement

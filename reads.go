@@ -3,6 +3,7 @@ package oms
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/ordersmith/oms/inventory"
@@ -45,6 +46,35 @@ func (r *stepReads) item(ctx context.Context, sku string) error {
 	}
 	r.items[sku] = err
 	return err
+}
+
+// prefetchItems looks up the SKUs not looked up yet in one read
+// (storage.GetItems).
+func (r *stepReads) prefetchItems(ctx context.Context, skus []string) error {
+	var missing []string
+	for _, sku := range skus {
+		if _, ok := r.items[sku]; !ok && !slices.Contains(missing, sku) {
+			missing = append(missing, sku)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	found, err := storage.GetItems(ctx, r.tx, missing)
+	if err != nil {
+		return err
+	}
+	if r.items == nil {
+		r.items = make(map[string]error, len(missing))
+	}
+	for _, sku := range missing {
+		if _, ok := found[sku]; ok {
+			r.items[sku] = nil
+		} else {
+			r.items[sku] = fmt.Errorf("item %q: %w", sku, storage.ErrNotFound)
+		}
+	}
+	return nil
 }
 
 // locations returns every location of the tenant.

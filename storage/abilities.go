@@ -177,3 +177,44 @@ func (f ReservationFilter) Match(r *inventory.Reservation) bool {
 		(f.SKU == "" || r.SKU == f.SKU) &&
 		(f.Status == "" || r.Status == f.Status)
 }
+
+// ItemBatcher is an optional ability of a [Tx]: reading many catalogue
+// items in one call, as a SQL store does with one statement. Without it,
+// [GetItems] calls Inventory().GetItem once per SKU.
+type ItemBatcher interface {
+	// GetItems returns the items of these SKUs that are in the catalogue,
+	// in any order; SKUs that are not are left out, and a SKU given twice
+	// is returned once.
+	GetItems(ctx context.Context, skus []string) ([]inventory.Item, error)
+}
+
+// GetItems returns tx's catalogue items of these SKUs by SKU, leaving out
+// SKUs that are not in the catalogue, with tx's [ItemBatcher] if it has
+// one, else one GetItem per SKU.
+func GetItems(ctx context.Context, tx Tx, skus []string) (map[string]inventory.Item, error) {
+	out := make(map[string]inventory.Item, len(skus))
+	if b, ok := tx.(ItemBatcher); ok {
+		items, err := b.GetItems(ctx, skus)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			out[it.SKU] = it
+		}
+		return out, nil
+	}
+	for _, sku := range skus {
+		if _, seen := out[sku]; seen {
+			continue
+		}
+		it, err := tx.Inventory().GetItem(ctx, sku)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return nil, err
+		default:
+			out[sku] = it
+		}
+	}
+	return out, nil
+}

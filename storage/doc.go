@@ -28,9 +28,11 @@
 // It may also implement optional abilities, found by type assertion on the
 // Tx as database/sql/driver finds a driver's: [OrderLister] (filtered order
 // listing with an index; without it [ListOrders] scans the tenant's
-// orders) and [MovementLister] (the stock ledger; without it [Movements]
-// reports errors.ErrUnsupported and the store need not keep a ledger).
-// Callers always go through [ListOrders], [Movements] and
+// orders), [MovementLister] (the stock ledger; without it [Movements]
+// reports errors.ErrUnsupported and the store need not keep a ledger) and
+// [ItemBatcher] (many catalogue items in one read; without it [GetItems]
+// reads them one by one).
+// Callers always go through [ListOrders], [Movements], [GetItems] and
 // [ListReservations], never the assertion, so every store serves them. A
 // wrapper around a Tx (tracing, fault injection) hides the abilities of
 // the Tx it wraps unless it implements them too, passing them on through

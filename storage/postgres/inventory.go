@@ -36,6 +36,32 @@ func (r inventoryRepo) GetItem(ctx context.Context, sku string) (inventory.Item,
 	return it, nil
 }
 
+var _ storage.ItemBatcher = (*tx)(nil)
+
+// GetItems returns the items of these SKUs in the catalogue, in one
+// statement.
+func (t *tx) GetItems(ctx context.Context, skus []string) ([]inventory.Item, error) {
+	const op = "get items"
+	rows, err := t.pg.Query(ctx, t.s.q.getItems, t.tenant, skus)
+	if err != nil {
+		return nil, interpretError(op, err)
+	}
+	defer rows.Close()
+	var out []inventory.Item
+	for rows.Next() {
+		it := inventory.Item{Tenant: t.tenant}
+		if err := rows.Scan(&it.SKU, &it.Name, &it.CreatedAt); err != nil {
+			return nil, interpretError(op, err)
+		}
+		it.CreatedAt = it.CreatedAt.UTC()
+		out = append(out, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, interpretError(op, err)
+	}
+	return out, nil
+}
+
 // CreateLocation stores l with Version 1; ErrDuplicate if its ID or Code
 // exists in the tenant.
 func (r inventoryRepo) CreateLocation(ctx context.Context, l *inventory.Location) error {

@@ -69,9 +69,11 @@ func seeOrderLines(t *tx, o *order.Order) {
 
 // writeOrderLines brings the order's rows of order_lines to o's lines,
 // after o was created (prev is 0) or updated from version prev. The rows of
-// a new order are inserted; an update rewrites them unless the transaction
-// read or wrote the order at version prev with the same lines. The writes
-// are queued on the transaction (see pipe.later).
+// a new order are inserted. An update writes nothing when the transaction
+// read or wrote the order at version prev with the same lines; otherwise
+// it deletes rows of lines the order no longer has and upserts the rest,
+// the database skipping rows that did not change. The writes are queued
+// on the transaction (see pipe.later).
 func writeOrderLines(_ context.Context, t *tx, o *order.Order, prev int64) error {
 	op := "write lines of order " + o.ID.String()
 	rows := lineRows(o)
@@ -80,13 +82,15 @@ func writeOrderLines(_ context.Context, t *tx, o *order.Order, prev int64) error
 			t.lines[o.ID] = storedLines{version: o.Version, rows: rows}
 			return nil
 		}
-		t.pg.later(op, t.s.q.deleteOrderLines, t.tenant, o.ID)
 	}
 	if t.lines == nil {
 		t.lines = make(map[uuid.UUID]storedLines)
 	}
 	t.lines[o.ID] = storedLines{version: o.Version, rows: rows}
 	if len(rows) == 0 {
+		if prev != 0 {
+			t.pg.later(op, t.s.q.deleteOrderLines, t.tenant, o.ID, []uuid.UUID{})
+		}
 		return nil
 	}
 	n := len(rows)
@@ -103,6 +107,11 @@ func writeOrderLines(_ context.Context, t *tx, o *order.Order, prev int64) error
 	for i, l := range rows {
 		ids[i], positions[i], skus[i], qtys[i] = l.id, int32(i), l.sku, l.quantity
 		prices[i], totals[i], shipped[i], returned[i] = l.unitPrice, l.total, l.shipped, l.returned
+	}
+	if prev != 0 {
+		t.pg.later(op, t.s.q.deleteOrderLines, t.tenant, o.ID, ids)
+		t.pg.later(op, t.s.q.upsertOrderLines, t.tenant, o.ID, ids, positions, skus, qtys, prices, totals, shipped, returned)
+		return nil
 	}
 	t.pg.later(op, t.s.q.insertOrderLines, t.tenant, o.ID, ids, positions, skus, qtys, prices, totals, shipped, returned)
 	return nil

@@ -21,9 +21,9 @@ type queries struct {
 	returns      *aggTable[returns.Return]
 	reservations *aggTable[inventory.Reservation]
 
-	deleteOrderLines, insertOrderLines, listOrders string
+	deleteOrderLines, insertOrderLines, upsertOrderLines, listOrders string
 
-	putItem, getItem                                    string
+	putItem, getItem, getItems                          string
 	createLocation, getLocation, listLocations          string
 	stockLevels, stockLevel, locationExists             string
 	upsertStock, updateStock, insertMovement, movements string
@@ -65,7 +65,9 @@ func newQueries(schema string) *queries {
 			}),
 		reservations: reservationTable(rep),
 
-		deleteOrderLines: `DELETE FROM {order_lines} WHERE tenant = $1 AND order_id = $2`,
+		// Lines the order no longer has; none, in practice, as lines are
+		// fixed at placement.
+		deleteOrderLines: `DELETE FROM {order_lines} WHERE tenant = $1 AND order_id = $2 AND line_id <> ALL($3::uuid[])`,
 		insertOrderLines: `INSERT INTO {order_lines}
 				(tenant, order_id, line_id, position, sku, quantity, unit_price, total, shipped, returned)
 			SELECT $1, $2, u.line_id, u.position, u.sku, u.quantity, u.unit_price::numeric, u.total::numeric,
@@ -73,11 +75,29 @@ func newQueries(schema string) *queries {
 			FROM unnest($3::uuid[], $4::integer[], $5::text[], $6::bigint[], $7::text[], $8::text[],
 				$9::bigint[], $10::bigint[])
 				AS u(line_id, position, sku, quantity, unit_price, total, shipped, returned)`,
+		// An update writes only the lines that changed: an unchanged row is
+		// not rewritten.
+		upsertOrderLines: `INSERT INTO {order_lines}
+				(tenant, order_id, line_id, position, sku, quantity, unit_price, total, shipped, returned)
+			SELECT $1, $2, u.line_id, u.position, u.sku, u.quantity, u.unit_price::numeric, u.total::numeric,
+				u.shipped, u.returned
+			FROM unnest($3::uuid[], $4::integer[], $5::text[], $6::bigint[], $7::text[], $8::text[],
+				$9::bigint[], $10::bigint[])
+				AS u(line_id, position, sku, quantity, unit_price, total, shipped, returned)
+			ON CONFLICT (tenant, order_id, line_id) DO UPDATE SET
+				position = EXCLUDED.position, sku = EXCLUDED.sku, quantity = EXCLUDED.quantity,
+				unit_price = EXCLUDED.unit_price, total = EXCLUDED.total,
+				shipped = EXCLUDED.shipped, returned = EXCLUDED.returned
+			WHERE (order_lines.position, order_lines.sku, order_lines.quantity, order_lines.unit_price,
+					order_lines.total, order_lines.shipped, order_lines.returned)
+				IS DISTINCT FROM (EXCLUDED.position, EXCLUDED.sku, EXCLUDED.quantity, EXCLUDED.unit_price,
+					EXCLUDED.total, EXCLUDED.shipped, EXCLUDED.returned)`,
 		listOrders: `SELECT version, doc FROM {orders}`,
 
 		putItem: `INSERT INTO {items} (tenant, sku, name, created_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (tenant, sku) DO UPDATE SET name = EXCLUDED.name, created_at = EXCLUDED.created_at`,
-		getItem: `SELECT name, created_at FROM {items} WHERE tenant = $1 AND sku = $2`,
+		getItem:  `SELECT name, created_at FROM {items} WHERE tenant = $1 AND sku = $2`,
+		getItems: `SELECT sku, name, created_at FROM {items} WHERE tenant = $1 AND sku = ANY($2::text[])`,
 
 		createLocation: `INSERT INTO {locations}
 				(tenant, id, code, name, lat, lon, priority, active, version, created_at, updated_at, address, time_zone)
@@ -138,8 +158,8 @@ func newQueries(schema string) *queries {
 			WHERE o.seq = l.seq AND o.owner = $1 AND o.delivered_at IS NULL`,
 	}
 	for _, p := range []*string{
-		&q.deleteOrderLines, &q.insertOrderLines, &q.listOrders,
-		&q.putItem, &q.getItem,
+		&q.deleteOrderLines, &q.insertOrderLines, &q.upsertOrderLines, &q.listOrders,
+		&q.putItem, &q.getItem, &q.getItems,
 		&q.createLocation, &q.getLocation, &q.listLocations,
 		&q.stockLevels, &q.stockLevel, &q.locationExists,
 		&q.upsertStock, &q.updateStock, &q.insertMovement, &q.movements,

@@ -37,6 +37,44 @@ func (r inventoryRepo) GetItem(ctx context.Context, sku string) (inventory.Item,
 	return inventory.Item{Tenant: r.t.tenant, SKU: sku, Name: name, CreatedAt: at}, nil
 }
 
+var _ storage.ItemBatcher = (*tx)(nil)
+
+// GetItems returns the items of these SKUs in the catalogue, skuChunk SKUs
+// a statement.
+func (t *tx) GetItems(ctx context.Context, skus []string) ([]inventory.Item, error) {
+	var out []inventory.Item
+	for part := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(skus))), skuChunk) {
+		args := []any{t.tenant}
+		for _, s := range part {
+			args = append(args, s)
+		}
+		rows, err := t.sql.QueryContext(ctx, `SELECT sku, name, created_at FROM items WHERE tenant = ? AND sku IN (`+
+			placeholders(len(part))+`)`, args...)
+		if err != nil {
+			return nil, interpretError(err, "get items")
+		}
+		for rows.Next() {
+			var sku, name, created string
+			if err := rows.Scan(&sku, &name, &created); err != nil {
+				rows.Close()
+				return nil, interpretError(err, "get items")
+			}
+			at, err := parseTime(created)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, inventory.Item{Tenant: t.tenant, SKU: sku, Name: name, CreatedAt: at})
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, interpretError(err, "get items")
+		}
+	}
+	return out, nil
+}
+
 const locationColumns = `id, tenant, code, name, lat, lon, priority, active, version, created_at, updated_at, address, time_zone`
 
 func (r inventoryRepo) CreateLocation(ctx context.Context, l *inventory.Location) error {

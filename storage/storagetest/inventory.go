@@ -22,6 +22,7 @@ func (s suite) inventory(t *testing.T) {
 	t.Run("Locations", s.locations)
 	t.Run("StockLevels", s.stockLevels)
 	t.Run("StockLevelsOfManySKUs", s.stockLevelsOfManySKUs)
+	t.Run("GetItems", s.getItems)
 	t.Run("ApplyMovement", s.applyMovement)
 	t.Run("RefusedMovements", s.refusedMovements)
 	t.Run("Movements", s.movements)
@@ -626,4 +627,51 @@ func (s suite) stockLevelsOfManySKUs(t *testing.T) {
 		require.Equal(t, want, got, "StockLevels of %d SKUs, by SKU", len(query))
 		return nil
 	})
+}
+
+// getItems checks storage.GetItems, with the store's storage.ItemBatcher
+// if it has one and with the ability hidden: the items of the tenant and
+// of the transaction's own writes, each once, and nothing for SKUs not in
+// the catalogue or of another tenant.
+func (s suite) getItems(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []struct {
+		name string
+		hide bool
+	}{{"GetItems", false}, {"Fallback", true}} {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := ctxFor(t)
+			st := s.store(t)
+			tenant, other := tenantName("items"), tenantName("other")
+			inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
+				require.NoError(t, tx.Inventory().PutItem(ctx, inventory.Item{Tenant: tenant, SKU: skuTee, Name: "T-shirt", CreatedAt: at(0)}))
+				return tx.Inventory().PutItem(ctx, inventory.Item{Tenant: tenant, SKU: skuMug, Name: "Mug", CreatedAt: at(time.Second)})
+			})
+			inTx(t, ctx, st, other, func(tx storage.Tx) error {
+				return tx.Inventory().PutItem(ctx, inventory.Item{Tenant: other, SKU: "CAP", Name: "Cap", CreatedAt: at(0)})
+			})
+			inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
+				require.NoError(t, tx.Inventory().PutItem(ctx, inventory.Item{Tenant: tenant, SKU: "HAT", Name: "Hat", CreatedAt: at(2 * time.Second)}))
+				if mode.hide {
+					tx = withoutAbilities{tx}
+				}
+				got, err := storage.GetItems(ctx, tx, []string{skuTee, skuMug, skuTee, "HAT", "NOPE", "CAP"})
+				require.NoError(t, err)
+				require.Len(t, got, 3, "TEE, MUG and HAT, each once: %v", got)
+				for sku, name := range map[string]string{skuTee: "T-shirt", skuMug: "Mug", "HAT": "Hat"} {
+					require.Contains(t, got, sku)
+					it := got[sku]
+					require.Equal(t, sku, it.SKU)
+					require.Equal(t, name, it.Name)
+					require.Equal(t, tenant, it.Tenant)
+				}
+				require.True(t, got[skuMug].CreatedAt.Equal(at(time.Second)), "created at %v", got[skuMug].CreatedAt)
+				none, err := storage.GetItems(ctx, tx, nil)
+				require.NoError(t, err)
+				require.Empty(t, none)
+				return nil
+			})
+		})
+	}
 }

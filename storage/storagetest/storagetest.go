@@ -33,6 +33,10 @@ type Features struct {
 	// Without it, Run checks that storage.Movements returns an error
 	// wrapping errors.ErrUnsupported.
 	Ledger bool
+	// ItemBatch means the store's Tx implements storage.ItemBatcher
+	// (many catalogue items in one read). The item tests run through
+	// storage.GetItems either way, and once more with the ability hidden.
+	ItemBatch bool
 }
 
 // Run runs the conformance suite against the stores newStore returns, with
@@ -73,6 +77,8 @@ func (s suite) claims(t *testing.T) {
 		requireClaim(t, "OrderListing", "storage.OrderLister", s.features.OrderListing, lists, tx)
 		_, ledger := tx.(storage.MovementLister)
 		requireClaim(t, "Ledger", "storage.MovementLister", s.features.Ledger, ledger, tx)
+		_, items := tx.(storage.ItemBatcher)
+		requireClaim(t, "ItemBatch", "storage.ItemBatcher", s.features.ItemBatch, items, tx)
 		return nil
 	})
 }
