@@ -162,7 +162,7 @@ func (e *Engine) placeIn(ctx context.Context, tx storage.Tx, p *placement) error
 	if err := e.writePlacement(ctx, tx, p, rec); err != nil {
 		return err
 	}
-	if err := e.reserve(ctx, tx, p.o, plan, rec); err != nil {
+	if err := e.reserveAll(ctx, tx, []planned{{p.o, plan}}, rec); err != nil {
 		return err
 	}
 	return rec.flush(ctx, tx)
@@ -281,9 +281,6 @@ const (
 // left pending. written, when set, is the first step's placement, whose
 // order and payment the confirmation starts from instead of reading them.
 func (e *Engine) settlePlacement(ctx context.Context, tenant string, orderID uuid.UUID, keys []string, gw payment.Gateway, pay *payment.Payment, res payment.Result, authErr error, expire bool, written *placement) (*order.Order, placementOutcome, error) {
-	if authErr == nil && res.Amount.Currency() == "" {
-		res.Amount = pay.Amount // a gateway that reports no amount authorized what was asked
-	}
 	switch {
 	case authErr == nil && res.Amount.Equal(pay.Amount):
 		o, err := e.confirmPlaced(ctx, tenant, orderID, gw, pay, res, written)
@@ -440,16 +437,11 @@ func (e *Engine) newOrder(ctx context.Context, reads *stepReads, tenant string, 
 	return o, nil
 }
 
-// plan allocates the order's lines to locations with the engine's
-// allocator, from the stock as it is now, and checks the plan with
+// planWith allocates the order's lines to locations with the engine's
+// allocator, from the stock as reads sees it (what earlier orders of the
+// same step planned counts as reserved), and checks the plan with
 // inventory.Plan.Check: an invalid plan is an error wrapping
 // inventory.ErrInvalidPlan (detail *inventory.PlanError).
-func (e *Engine) plan(ctx context.Context, tx storage.Tx, o *order.Order) (inventory.Plan, error) {
-	return e.planWith(ctx, newStepReads(tx), o)
-}
-
-// planWith is plan reading through reads, which counts as reserved what
-// earlier orders of the same step planned.
 func (e *Engine) planWith(ctx context.Context, reads *stepReads, o *order.Order) (inventory.Plan, error) {
 	skus := make([]string, 0, len(o.Lines))
 	demand := make([]inventory.Demand, 0, len(o.Lines))
@@ -492,22 +484,17 @@ type stockLevelKey struct {
 	loc uuid.UUID
 }
 
-// reserve reserves the planned quantities, one atomic conditional change
-// per stock level. When another order took the units since the plan was
-// made it returns a *stockRaceError.
-func (e *Engine) reserve(ctx context.Context, tx storage.Tx, o *order.Order, plan inventory.Plan, rec *recorder) error {
-	return e.reserveAll(ctx, tx, []planned{{o, plan}}, rec)
-}
-
 // planned is an order and its allocation plan, to be reserved.
 type planned struct {
 	o    *order.Order
 	plan inventory.Plan
 }
 
-// reserveAll reserves the plans of several orders, every assignment in
-// lock order, so that one transaction placing many orders takes each stock
-// row once, in the global order, and holds it only from here to the commit.
+// reserveAll reserves the plans of orders, one atomic conditional change
+// per assignment, every assignment in lock order, so that one transaction
+// placing many orders takes each stock row in the global order and holds
+// it only from here to the commit. When another order took the units
+// since the plan was made it returns a *stockRaceError.
 func (e *Engine) reserveAll(ctx context.Context, tx storage.Tx, ps []planned, rec *recorder) error {
 	type item struct {
 		o *order.Order
@@ -570,6 +557,9 @@ func (e *Engine) authorize(ctx context.Context, gw payment.Gateway, req payment.
 		if sleep(ctx, backoff(attempt)) != nil {
 			break // the caller gave up: the outcome stays unknown
 		}
+	}
+	if err == nil && res.Amount.Currency() == "" {
+		res.Amount = req.Amount // a gateway that reports no amount authorized what was asked
 	}
 	return res, err
 }

@@ -204,7 +204,7 @@ func (e *Engine) finishBatch(ctx context.Context, ps []*placement) map[*placemen
 			out[p] = PlaceOutcome{PlaceResult: PlaceResult{Order: p.o, Replayed: true}}
 		case p.pay == nil:
 			confirm = append(confirm, p)
-		case authErrs[i] == nil && fullyAuthorized(p.pay, &results[i]):
+		case authErrs[i] == nil && results[i].Amount.Equal(p.pay.Amount):
 			confirm = append(confirm, p)
 			confirmed[p] = results[i]
 		default:
@@ -237,15 +237,6 @@ func (e *Engine) finishBatch(ctx context.Context, ps []*placement) map[*placemen
 		}
 	}
 	return out
-}
-
-// fullyAuthorized reports whether res authorized all of pay, filling in
-// the amount of a gateway that reports none, as settlePlacement does.
-func fullyAuthorized(pay *payment.Payment, res *payment.Result) bool {
-	if res.Amount.Currency() == "" {
-		res.Amount = pay.Amount
-	}
-	return res.Amount.Equal(pay.Amount)
 }
 
 // errConfirmAlone stops a shared confirmation whose placement changed

@@ -265,9 +265,6 @@ func (rc *recovery) openAuthorization(ctx context.Context, p *payment.Payment) e
 	res, authErr := e.authorize(ctx, gw, authorizeRequest(p))
 	switch {
 	case authErr == nil:
-		if res.Amount.Currency() == "" {
-			res.Amount = p.Amount
-		}
 		recorded, _, err := e.recordPayment(ctx, rc.tenant, p.ID, func(_ storage.Tx, p *payment.Payment, now time.Time) (string, error) {
 			return EventPaymentAuthorized, p.RecordAuthorization(ctx, e.newID(), res.Ref, res.Amount, authorizeRequest(p).IdempotencyKey, now)
 		})
