@@ -31,7 +31,12 @@
 // orders), [MovementLister] (the stock ledger; without it [Movements]
 // reports errors.ErrUnsupported and the store need not keep a ledger) and
 // [ItemBatcher] (many catalogue items in one read; without it [GetItems]
-// reads them one by one).
+// reads them one by one) and [EventReader] (the tenant's recorded events
+// read back by aggregate; without it [ReadEvents] reports
+// errors.ErrUnsupported). Its [OutboxRelay] may implement
+// [OutboxInspector] (undelivered and leased counts, the oldest
+// undelivered event; without it [InspectOutbox] reports
+// errors.ErrUnsupported).
 // Callers always go through [ListOrders], [Movements], [GetItems] and
 // [ListReservations], never the assertion, so every store serves them. A
 // wrapper around a Tx (tracing, fault injection) hides the abilities of

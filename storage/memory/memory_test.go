@@ -10,7 +10,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storagetest.Run(t, func(*testing.T) storage.Store { return memory.New() }, storagetest.Features{Ledger: true})
+	storagetest.Run(t, func(*testing.T) storage.Store { return memory.New() }, storagetest.Features{Ledger: true, EventLog: true, OutboxStatus: true})
 }
 
 // TestConformanceWithoutAbilities runs the suite on a memory store whose
@@ -25,6 +25,11 @@ type plainStore struct{ *memory.Store }
 
 // plainTx embeds only storage.Tx, so no optional ability shows through.
 type plainTx struct{ storage.Tx }
+
+// plainRelay embeds only storage.OutboxRelay, hiding the relay's abilities.
+type plainRelay struct{ storage.OutboxRelay }
+
+func (s plainStore) Outbox() storage.OutboxRelay { return plainRelay{s.Store.Outbox()} }
 
 func (s plainStore) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error) error {
 	return s.Store.Tx(ctx, tenant, func(tx storage.Tx) error { return fn(plainTx{tx}) })

@@ -22,6 +22,7 @@ type outboxData struct {
 	rows    []*outboxRow // in Sequence order
 	byID    map[uuid.UUID]*outboxRow
 	lastSeq int64
+	log     eventLog // every committed event, delivered or not
 }
 
 // append gives events the next Sequence numbers and makes them visible to
@@ -36,6 +37,7 @@ func (o *outboxData) append(events []storage.Event) {
 		row := &outboxRow{event: e}
 		o.rows = append(o.rows, row)
 		o.byID[e.ID] = row
+		o.log.record(e)
 	}
 }
 

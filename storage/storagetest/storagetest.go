@@ -37,6 +37,16 @@ type Features struct {
 	// (many catalogue items in one read). The item tests run through
 	// storage.GetItems either way, and once more with the ability hidden.
 	ItemBatch bool
+	// EventLog means the store's Tx implements storage.EventReader and
+	// keeps delivered events: the event history tests run only then.
+	// Without it, Run checks that storage.ReadEvents returns an error
+	// wrapping errors.ErrUnsupported.
+	EventLog bool
+	// OutboxStatus means the store's OutboxRelay implements
+	// storage.OutboxInspector; without it, Run checks that
+	// storage.InspectOutbox returns an error wrapping
+	// errors.ErrUnsupported.
+	OutboxStatus bool
 }
 
 // Run runs the conformance suite against the stores newStore returns, with
@@ -58,6 +68,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store, f Features) {
 	t.Run("TenantIsolation", s.tenantIsolation)
 	t.Run("Listing", s.listing)
 	t.Run("Golden", s.golden)
+	t.Run("EventLog", s.eventLog)
 }
 
 // suite carries the adapter's store factory and claimed features to the
@@ -79,6 +90,7 @@ func (s suite) claims(t *testing.T) {
 		requireClaim(t, "Ledger", "storage.MovementLister", s.features.Ledger, ledger, tx)
 		_, items := tx.(storage.ItemBatcher)
 		requireClaim(t, "ItemBatch", "storage.ItemBatcher", s.features.ItemBatch, items, tx)
+		s.eventClaims(t, st, tx)
 		return nil
 	})
 }
