@@ -23,7 +23,9 @@ type AddItemRequest struct {
 
 // AddItem creates or replaces a catalogue item. It returns an error matching
 // inventory.ErrInvalidInput for an empty SKU.
-func (e *Engine) AddItem(ctx context.Context, tenant string, req AddItemRequest) error {
+func (e *Engine) AddItem(ctx context.Context, tenant string, req AddItemRequest) (err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "add_item", Tenant: tenant})
+	defer func() { end(Outcome{Err: err}) }()
 	if req.SKU == "" {
 		return fmt.Errorf("oms: add item: sku is empty: %w", inventory.ErrInvalidInput)
 	}
@@ -62,7 +64,9 @@ type AddLocationRequest struct {
 //
 // Invalid fields give a *fielderr.Error matching inventory.ErrInvalidInput;
 // a store that cannot be reached, an error matching storage.ErrUnavailable.
-func (e *Engine) AddLocation(ctx context.Context, tenant string, req AddLocationRequest) (*inventory.Location, error) {
+func (e *Engine) AddLocation(ctx context.Context, tenant string, req AddLocationRequest) (_ *inventory.Location, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "add_location", Tenant: tenant})
+	defer func() { end(Outcome{Err: err}) }()
 	tenant = tenantOf(tenant)
 	now := e.clock()
 	addr := req.Address.Clone()
@@ -87,7 +91,7 @@ func (e *Engine) AddLocation(ctx context.Context, tenant string, req AddLocation
 		return nil, fmt.Errorf("oms: add location: %w", err)
 	}
 	var out *inventory.Location
-	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+	err = e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		out = nil
 		inv := tx.Inventory()
 		existing, err := findLocation(ctx, inv, req.Code)
@@ -159,9 +163,11 @@ func locationDiff(got, want *inventory.Location) []string {
 // tenant has no location for gives an error matching
 // inventory.ErrUnknownLocation and storage.ErrNotFound; a store that cannot
 // be reached, an error matching storage.ErrUnavailable.
-func (e *Engine) LocationByCode(ctx context.Context, tenant, code string) (*inventory.Location, error) {
+func (e *Engine) LocationByCode(ctx context.Context, tenant, code string) (_ *inventory.Location, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "location_by_code", Tenant: tenant})
+	defer func() { end(Outcome{Err: err}) }()
 	var out *inventory.Location
-	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+	err = e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		l, err := findLocation(ctx, tx.Inventory(), code)
 		if err != nil {
 			return err
@@ -194,14 +200,18 @@ type StockChangeRequest struct {
 // ReceiveStock adds units to a location's on-hand stock and records a
 // receive movement. The SKU must be in the catalogue (inventory.ErrUnknownSKU)
 // and the location must exist (inventory.ErrUnknownLocation).
-func (e *Engine) ReceiveStock(ctx context.Context, tenant string, req StockChangeRequest) (inventory.StockLevel, error) {
+func (e *Engine) ReceiveStock(ctx context.Context, tenant string, req StockChangeRequest) (_ inventory.StockLevel, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "receive_stock", Tenant: tenant})
+	defer func() { end(Outcome{Err: err}) }()
 	return e.changeStock(ctx, tenant, req, inventory.MovementReceive, EventStockReceived)
 }
 
 // AdjustStock corrects a location's on-hand count by a signed quantity (a
 // cycle count, damage, shrinkage). A correction that would leave on hand
 // below what is reserved fails with inventory.ErrInsufficientStock.
-func (e *Engine) AdjustStock(ctx context.Context, tenant string, req StockChangeRequest) (inventory.StockLevel, error) {
+func (e *Engine) AdjustStock(ctx context.Context, tenant string, req StockChangeRequest) (_ inventory.StockLevel, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "adjust_stock", Tenant: tenant})
+	defer func() { end(Outcome{Err: err}) }()
 	return e.changeStock(ctx, tenant, req, inventory.MovementAdjust, EventStockAdjusted)
 }
 
@@ -252,12 +262,14 @@ func (e *Engine) changeStock(ctx context.Context, tenant string, req StockChange
 // when skus is empty).
 //
 // It returns only the store's errors.
-func (e *Engine) StockLevels(ctx context.Context, tenant string, skus ...string) ([]inventory.StockLevel, error) {
+func (e *Engine) StockLevels(ctx context.Context, tenant string, skus ...string) (_ []inventory.StockLevel, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "stock_levels", Tenant: tenant})
+	defer func() { end(Outcome{Err: err}) }()
 	var out []inventory.StockLevel
 	if len(skus) == 0 {
 		skus = nil
 	}
-	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+	err = e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
 		out, err = tx.Inventory().StockLevels(ctx, skus)
 		return err
@@ -272,12 +284,14 @@ func (e *Engine) StockLevels(ctx context.Context, tenant string, skus ...string)
 // minus reserved, summed over active locations.
 //
 // It returns only the store's errors.
-func (e *Engine) Available(ctx context.Context, tenant string, skus ...string) (map[string]int64, error) {
+func (e *Engine) Available(ctx context.Context, tenant string, skus ...string) (_ map[string]int64, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "available", Tenant: tenant})
+	defer func() { end(Outcome{Err: err}) }()
 	var out map[string]int64
 	if len(skus) == 0 {
 		skus = nil
 	}
-	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+	err = e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		levels, err := tx.Inventory().StockLevels(ctx, skus)
 		if err != nil {
 			return err
@@ -303,9 +317,11 @@ func (e *Engine) Available(ctx context.Context, tenant string, skus ...string) (
 // Movements returns the stock ledger entries matching f, oldest first.
 //
 // It returns only the store's errors.
-func (e *Engine) Movements(ctx context.Context, tenant string, f storage.MovementFilter) ([]inventory.Movement, error) {
+func (e *Engine) Movements(ctx context.Context, tenant string, f storage.MovementFilter) (_ []inventory.Movement, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "movements", Tenant: tenant})
+	defer func() { end(Outcome{Err: err}) }()
 	var out []inventory.Movement
-	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+	err = e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
 		out, err = storage.Movements(ctx, tx, f)
 		return err
@@ -327,9 +343,11 @@ func derefLocations(locs []*inventory.Location) []inventory.Location {
 // Locations returns the tenant's locations, ordered by code.
 //
 // It returns only the store's errors.
-func (e *Engine) Locations(ctx context.Context, tenant string) ([]*inventory.Location, error) {
+func (e *Engine) Locations(ctx context.Context, tenant string) (_ []*inventory.Location, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "locations", Tenant: tenant})
+	defer func() { end(Outcome{Err: err}) }()
 	var out []*inventory.Location
-	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+	err = e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
 		out, err = tx.Inventory().ListLocations(ctx)
 		return err

@@ -17,9 +17,11 @@ import (
 // Calling it again returns the fulfillment orders already created. It
 // returns an *order.TransitionError when the order is not confirmed (on
 // hold, cancelled, pending payment).
-func (e *Engine) CreateFulfillments(ctx context.Context, tenant string, req OrderRequest) ([]*fulfillment.FulfillmentOrder, error) {
+func (e *Engine) CreateFulfillments(ctx context.Context, tenant string, req OrderRequest) (_ []*fulfillment.FulfillmentOrder, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "create_fulfillments", Tenant: tenant, OrderID: req.OrderID})
+	defer func() { end(Outcome{Err: err}) }()
 	var out []*fulfillment.FulfillmentOrder
-	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+	err = e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		out = nil
 		o, err := storage.Orders(tx).Get(ctx, req.OrderID)
 		if err != nil {
@@ -91,9 +93,11 @@ func addFulfillmentLine(lines []fulfillment.Line, r *inventory.Reservation) []fu
 //
 // It returns an error matching fulfillment.ErrNotFound and
 // storage.ErrNotFound for an unknown fulfillment order.
-func (e *Engine) PickList(ctx context.Context, tenant string, fulfillmentID uuid.UUID) (fulfillment.PickList, error) {
+func (e *Engine) PickList(ctx context.Context, tenant string, fulfillmentID uuid.UUID) (_ fulfillment.PickList, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "pick_list", Tenant: tenant, Target: AggregateFulfillment, TargetID: fulfillmentID})
+	defer func() { end(Outcome{Err: err}) }()
 	var pl fulfillment.PickList
-	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+	err = e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		f, err := storage.Fulfillments(tx).Get(ctx, fulfillmentID)
 		if err != nil {
 			return err
@@ -118,7 +122,9 @@ type PickRequest struct {
 
 // Pick records picked units on a fulfillment order. Over-picking fails with
 // fulfillment.ErrOverPick and changes nothing.
-func (e *Engine) Pick(ctx context.Context, tenant string, req PickRequest) (*fulfillment.FulfillmentOrder, error) {
+func (e *Engine) Pick(ctx context.Context, tenant string, req PickRequest) (res *fulfillment.FulfillmentOrder, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "pick", Tenant: tenant, Target: AggregateFulfillment, TargetID: req.FulfillmentID})
+	defer func() { end(Outcome{Err: err, OrderID: orderIDOf(res)}) }()
 	return e.updateFulfillment(ctx, tenant, req.FulfillmentID, opPick, req.IdempotencyKey, func(f *fulfillment.FulfillmentOrder, rec *recorder) error {
 		if err := f.Pick(ctx, req.Picks, e.clock()); err != nil {
 			return err
@@ -139,7 +145,9 @@ type PackRequest struct {
 // Pack packs a fully picked fulfillment order. The packages must hold
 // exactly the picked units (fulfillment.ErrPackMismatch) and everything must
 // be picked first (fulfillment.ErrNotFullyPicked).
-func (e *Engine) Pack(ctx context.Context, tenant string, req PackRequest) (*fulfillment.FulfillmentOrder, error) {
+func (e *Engine) Pack(ctx context.Context, tenant string, req PackRequest) (res *fulfillment.FulfillmentOrder, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "pack", Tenant: tenant, Target: AggregateFulfillment, TargetID: req.FulfillmentID})
+	defer func() { end(Outcome{Err: err, OrderID: orderIDOf(res)}) }()
 	return e.updateFulfillment(ctx, tenant, req.FulfillmentID, opPack, req.IdempotencyKey, func(f *fulfillment.FulfillmentOrder, rec *recorder) error {
 		if err := f.Pack(ctx, e.newID, req.Packages, e.clock()); err != nil {
 			return err

@@ -37,6 +37,7 @@ type Engine struct {
 	maxAttempts  int
 	lowStock     *int64
 	combiner     *combiner // nil unless WithPlacementBatching
+	observer     Observer  // nil unless WithObserver
 }
 
 // Option configures an Engine.
@@ -208,11 +209,15 @@ func (e *Engine) inTx(ctx context.Context, tenant string, fn func(storage.Tx) er
 			if attempt == e.maxAttempts {
 				return err
 			}
+			e.retried(ctx, tenant, attempt, RetryStockRace, err)
 			continue // the stock moved on: plan again at once
 		case !errors.Is(err, storage.ErrConflict):
 			return err
 		}
 		e.log.DebugContext(ctx, "oms: retrying after conflict", "attempt", attempt, "err", err)
+		if attempt < e.maxAttempts {
+			e.retried(ctx, tenant, attempt, RetryConflict, err)
+		}
 		if werr := sleep(ctx, backoff(attempt)); werr != nil {
 			return werr
 		}

@@ -28,9 +28,11 @@ type OrderDetails struct {
 
 // GetOrder returns an order. It returns an error matching order.ErrNotFound
 // and storage.ErrNotFound when the tenant has no such order.
-func (e *Engine) GetOrder(ctx context.Context, tenant string, id uuid.UUID) (*order.Order, error) {
+func (e *Engine) GetOrder(ctx context.Context, tenant string, id uuid.UUID) (_ *order.Order, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "get_order", Tenant: tenant, OrderID: id})
+	defer func() { end(Outcome{Err: err}) }()
 	var o *order.Order
-	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+	err = e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
 		o, err = storage.Orders(tx).Get(ctx, id)
 		return err
@@ -46,9 +48,11 @@ func (e *Engine) GetOrder(ctx context.Context, tenant string, id uuid.UUID) (*or
 //
 // It returns an error matching order.ErrNotFound and storage.ErrNotFound
 // when the tenant has no such order.
-func (e *Engine) OrderDetails(ctx context.Context, tenant string, id uuid.UUID) (*OrderDetails, error) {
+func (e *Engine) OrderDetails(ctx context.Context, tenant string, id uuid.UUID) (_ *OrderDetails, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "order_details", Tenant: tenant, OrderID: id})
+	defer func() { end(Outcome{Err: err}) }()
 	var d OrderDetails
-	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+	err = e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
 		if d.Order, err = storage.Orders(tx).Get(ctx, id); err != nil {
 			return err
@@ -78,9 +82,11 @@ func (e *Engine) OrderDetails(ctx context.Context, tenant string, id uuid.UUID) 
 //
 // It returns an error matching storage.ErrInvalidCursor for a cursor the
 // store did not return.
-func (e *Engine) ListOrders(ctx context.Context, tenant string, f storage.OrderFilter) (storage.OrderPage, error) {
+func (e *Engine) ListOrders(ctx context.Context, tenant string, f storage.OrderFilter) (_ storage.OrderPage, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "list_orders", Tenant: tenant})
+	defer func() { end(Outcome{Err: err}) }()
 	var page storage.OrderPage
-	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+	err = e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		var err error
 		page, err = storage.ListOrders(ctx, tx, f)
 		return err
@@ -112,7 +118,9 @@ type OrderRequest struct {
 // cancelled order whose payment is voided returns it unchanged. It returns
 // an *order.TransitionError (order.ErrInvalidTransition) once anything has
 // shipped, and order.ErrNotFound for an unknown order.
-func (e *Engine) CancelOrder(ctx context.Context, tenant string, req OrderRequest) (*order.Order, error) {
+func (e *Engine) CancelOrder(ctx context.Context, tenant string, req OrderRequest) (_ *order.Order, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "cancel_order", Tenant: tenant, OrderID: req.OrderID})
+	defer func() { end(Outcome{Err: err}) }()
 	tenant = tenantOf(tenant)
 	if req.Reason == "" {
 		req.Reason = "cancelled on request"
@@ -121,7 +129,7 @@ func (e *Engine) CancelOrder(ctx context.Context, tenant string, req OrderReques
 		return nil, fmt.Errorf("oms: cancel order %s: %w", req.OrderID, err)
 	}
 	var o *order.Order
-	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+	err = e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
 		if o, err = storage.Orders(tx).Get(ctx, req.OrderID); err != nil {
 			return notFound(order.ErrNotFound, err)
@@ -235,7 +243,9 @@ func (e *Engine) voidPayment(ctx context.Context, tenant string, p *payment.Paym
 // order, ErrShippingInProgress while a fulfillment is being shipped,
 // ErrIdempotencyKeyReused for a key used by another request, and a
 // *fielderr.Error for a reason or key that cannot be stored.
-func (e *Engine) HoldOrder(ctx context.Context, tenant string, req OrderRequest) (*order.Order, error) {
+func (e *Engine) HoldOrder(ctx context.Context, tenant string, req OrderRequest) (_ *order.Order, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "hold_order", Tenant: tenant, OrderID: req.OrderID})
+	defer func() { end(Outcome{Err: err}) }()
 	if err := checkText(textOf("reason", req.Reason)); err != nil {
 		return nil, fmt.Errorf("oms: hold order %s: %w", req.OrderID, err)
 	}
@@ -261,7 +271,9 @@ func (e *Engine) HoldOrder(ctx context.Context, tenant string, req OrderRequest)
 // the order is on hold, order.ErrNotFound (with storage.ErrNotFound) for an
 // unknown order, and ErrIdempotencyKeyReused for a key used by another
 // request.
-func (e *Engine) ReleaseHold(ctx context.Context, tenant string, req OrderRequest) (*order.Order, error) {
+func (e *Engine) ReleaseHold(ctx context.Context, tenant string, req OrderRequest) (_ *order.Order, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "release_hold", Tenant: tenant, OrderID: req.OrderID})
+	defer func() { end(Outcome{Err: err}) }()
 	return e.updateOrder(ctx, tenant, req.OrderID, opReleaseOrder, req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
 		if err := o.Release(ctx, e.clock()); err != nil {
 			return err
@@ -275,7 +287,9 @@ func (e *Engine) ReleaseHold(ctx context.Context, tenant string, req OrderReques
 // more is expected of it, such as after its return window. It returns an
 // *order.TransitionError before delivery, and ErrReturnInProgress while a
 // return is open (requested, approved, or received but not refunded).
-func (e *Engine) CompleteOrder(ctx context.Context, tenant string, req OrderRequest) (*order.Order, error) {
+func (e *Engine) CompleteOrder(ctx context.Context, tenant string, req OrderRequest) (_ *order.Order, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "complete_order", Tenant: tenant, OrderID: req.OrderID})
+	defer func() { end(Outcome{Err: err}) }()
 	return e.updateOrder(ctx, tenant, req.OrderID, opCompleteOrder, req.IdempotencyKey, func(tx storage.Tx, o *order.Order, rec *recorder) error {
 		rs, err := storage.Returns(tx).ListByOrder(ctx, o.ID)
 		if err != nil {
@@ -309,7 +323,9 @@ type FeedbackRequest struct {
 // LeaveFeedback records the customer's rating and comment. It is allowed
 // once per order, after delivery: errors match order.ErrFeedbackNotAllowed,
 // order.ErrFeedbackExists, or order.ErrInvalidOrder for a rating outside 1–5.
-func (e *Engine) LeaveFeedback(ctx context.Context, tenant string, req FeedbackRequest) (*order.Order, error) {
+func (e *Engine) LeaveFeedback(ctx context.Context, tenant string, req FeedbackRequest) (_ *order.Order, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "leave_feedback", Tenant: tenant, OrderID: req.OrderID})
+	defer func() { end(Outcome{Err: err}) }()
 	if err := checkText(textOf("comment", req.Comment)); err != nil {
 		return nil, fmt.Errorf("oms: leave feedback on %s: %w", req.OrderID, err)
 	}

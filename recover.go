@@ -105,7 +105,9 @@ func (r RecoveryReport) Empty() bool {
 // everything. Gateway and carrier answers it could not get leave the item
 // for the next run. It returns what it did, and an error joining the
 // failures of single items (it keeps going past them).
-func (e *Engine) Recover(ctx context.Context, tenant string, opts RecoverOptions) (RecoveryReport, error) {
+func (e *Engine) Recover(ctx context.Context, tenant string, opts RecoverOptions) (_ RecoveryReport, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "recover", Tenant: tenant})
+	defer func() { end(Outcome{Err: err}) }()
 	tenant = tenantOf(tenant)
 	opts = opts.withDefaults()
 	rc := &recovery{e: e, tenant: tenant, opts: opts, now: e.clock()}

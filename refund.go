@@ -48,7 +48,9 @@ var ErrIdempotencyKeyRequired = errors.New("oms: an idempotency key is required"
 // text that cannot be stored; order.ErrNotFound; in each case nothing
 // changes. Gateway errors: payment.ErrDeclined (nothing changes) and
 // payment.ErrTransient (the refund stays pending).
-func (e *Engine) RefundPayment(ctx context.Context, tenant string, req RefundRequest) (*payment.Payment, error) {
+func (e *Engine) RefundPayment(ctx context.Context, tenant string, req RefundRequest) (_ *payment.Payment, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "refund_payment", Tenant: tenant, OrderID: req.OrderID})
+	defer func() { end(Outcome{Err: err}) }()
 	if req.IdempotencyKey == "" {
 		return nil, fmt.Errorf("oms: refund payment: %w", ErrIdempotencyKeyRequired)
 	}
@@ -61,7 +63,7 @@ func (e *Engine) RefundPayment(ctx context.Context, tenant string, req RefundReq
 		pending payment.PendingRefund
 		done    bool
 	)
-	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+	err = e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		p, done = nil, false
 		o, err := storage.Orders(tx).Get(ctx, req.OrderID)
 		if err != nil {

@@ -37,12 +37,14 @@ type ReturnRequest struct {
 // before delivery, returns.ErrWindowClosed after the policy's window,
 // returns.ErrQuantityExceeded for more units than can be returned,
 // returns.ErrUnknownLine, *fielderr.Error for bad input.
-func (e *Engine) RequestReturn(ctx context.Context, tenant string, req ReturnRequest) (*returns.Return, error) {
+func (e *Engine) RequestReturn(ctx context.Context, tenant string, req ReturnRequest) (_ *returns.Return, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "request_return", Tenant: tenant, OrderID: req.OrderID})
+	defer func() { end(Outcome{Err: err}) }()
 	if err := checkText(keyField(req.IdempotencyKey), textOf("note", req.Note), textOf("reason", string(req.Reason))); err != nil {
 		return nil, fmt.Errorf("oms: request return of %s: %w", req.OrderID, err)
 	}
 	var r *returns.Return
-	err := e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
+	err = e.inTx(ctx, tenantOf(tenant), func(tx storage.Tx) error {
 		o, err := storage.Orders(tx).Get(ctx, req.OrderID)
 		if err != nil {
 			return notFound(order.ErrNotFound, err)
@@ -120,7 +122,9 @@ type ReturnAction struct {
 // unless the return is requested, returns.ErrNotFound (with
 // storage.ErrNotFound) for an unknown return, and ErrIdempotencyKeyReused
 // for a key used by another request.
-func (e *Engine) ApproveReturn(ctx context.Context, tenant string, req ReturnAction) (*returns.Return, error) {
+func (e *Engine) ApproveReturn(ctx context.Context, tenant string, req ReturnAction) (res *returns.Return, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "approve_return", Tenant: tenant, Target: AggregateReturn, TargetID: req.ReturnID})
+	defer func() { end(Outcome{Err: err, OrderID: orderIDOf(res)}) }()
 	return e.updateReturn(ctx, tenant, req.ReturnID, opApproveReturn, req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
 		if err := r.Approve(ctx, e.clock()); err != nil {
 			return err
@@ -136,7 +140,9 @@ func (e *Engine) ApproveReturn(ctx context.Context, tenant string, req ReturnAct
 // unless the return is requested, returns.ErrNotFound (with
 // storage.ErrNotFound) for an unknown return, and ErrIdempotencyKeyReused
 // for a key used by another request.
-func (e *Engine) RejectReturn(ctx context.Context, tenant string, req ReturnAction) (*returns.Return, error) {
+func (e *Engine) RejectReturn(ctx context.Context, tenant string, req ReturnAction) (res *returns.Return, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "reject_return", Tenant: tenant, Target: AggregateReturn, TargetID: req.ReturnID})
+	defer func() { end(Outcome{Err: err, OrderID: orderIDOf(res)}) }()
 	return e.updateReturn(ctx, tenant, req.ReturnID, opRejectReturn, req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
 		if err := r.Reject(ctx, req.Reason, e.clock()); err != nil {
 			return err
@@ -152,7 +158,9 @@ func (e *Engine) RejectReturn(ctx context.Context, tenant string, req ReturnActi
 // unless the return is refunded or rejected, returns.ErrNotFound (with
 // storage.ErrNotFound) for an unknown return, and ErrIdempotencyKeyReused
 // for a key used by another request.
-func (e *Engine) CloseReturn(ctx context.Context, tenant string, req ReturnAction) (*returns.Return, error) {
+func (e *Engine) CloseReturn(ctx context.Context, tenant string, req ReturnAction) (res *returns.Return, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "close_return", Tenant: tenant, Target: AggregateReturn, TargetID: req.ReturnID})
+	defer func() { end(Outcome{Err: err, OrderID: orderIDOf(res)}) }()
 	return e.updateReturn(ctx, tenant, req.ReturnID, opCloseReturn, req.IdempotencyKey, func(_ storage.Tx, r *returns.Return, rec *recorder) error {
 		if err := r.Close(ctx, e.clock()); err != nil {
 			return err
@@ -183,8 +191,10 @@ type ReceiveReturnRequest struct {
 // returns.ErrUnknownLine and returns.ErrQuantityExceeded for receipts the
 // return does not allow, a *fielderr.Error for bad input, and the errors of
 // RefundReturn when the refund fails.
-func (e *Engine) ReceiveReturn(ctx context.Context, tenant string, req ReceiveReturnRequest) (*returns.Return, error) {
-	_, err := e.updateReturn(ctx, tenant, req.ReturnID, opReceiveReturn, req.IdempotencyKey, func(tx storage.Tx, r *returns.Return, rec *recorder) error {
+func (e *Engine) ReceiveReturn(ctx context.Context, tenant string, req ReceiveReturnRequest) (res *returns.Return, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "receive_return", Tenant: tenant, Target: AggregateReturn, TargetID: req.ReturnID})
+	defer func() { end(Outcome{Err: err, OrderID: orderIDOf(res)}) }()
+	_, err = e.updateReturn(ctx, tenant, req.ReturnID, opReceiveReturn, req.IdempotencyKey, func(tx storage.Tx, r *returns.Return, rec *recorder) error {
 		o, err := storage.Orders(tx).Get(ctx, r.OrderID)
 		if err != nil {
 			return err
@@ -324,13 +334,15 @@ func restockedBefore(ctx context.Context, tx storage.Tx, orderID, returnID uuid.
 // ErrNotConfigured when the payment's gateway is not registered, and the
 // gateway's refusal (payment.ErrDeclined) or failure (payment.ErrTransient:
 // call again with the same request).
-func (e *Engine) RefundReturn(ctx context.Context, tenant string, req ReturnAction) (*returns.Return, error) {
+func (e *Engine) RefundReturn(ctx context.Context, tenant string, req ReturnAction) (res *returns.Return, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "refund_return", Tenant: tenant, Target: AggregateReturn, TargetID: req.ReturnID})
+	defer func() { end(Outcome{Err: err, OrderID: orderIDOf(res)}) }()
 	tenant = tenantOf(tenant)
 	var (
 		r   *returns.Return
 		pay *payment.Payment
 	)
-	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+	err = e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
 		if r, err = storage.Returns(tx).Get(ctx, req.ReturnID); err != nil {
 			return notFound(returns.ErrNotFound, err)

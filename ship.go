@@ -45,7 +45,9 @@ type ShipRequest struct {
 // cancelled), *order.TransitionError when the order cannot ship (on hold),
 // shipping.ErrNoRate, gateway and carrier errors, ErrNotConfigured without
 // carriers.
-func (e *Engine) Ship(ctx context.Context, tenant string, req ShipRequest) (*shipping.Shipment, error) {
+func (e *Engine) Ship(ctx context.Context, tenant string, req ShipRequest) (res *shipping.Shipment, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "ship", Tenant: tenant, Target: AggregateFulfillment, TargetID: req.FulfillmentID})
+	defer func() { end(Outcome{Err: err, OrderID: orderIDOf(res)}) }()
 	tenant = tenantOf(tenant)
 	if len(e.carriers) == 0 {
 		return nil, fmt.Errorf("oms: ship: no carrier configured: %w", ErrNotConfigured)
@@ -60,7 +62,7 @@ func (e *Engine) Ship(ctx context.Context, tenant string, req ShipRequest) (*shi
 		shipped *shipping.Shipment
 		capture money.Money
 	)
-	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+	err = e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
 		shipped = nil
 		if f, err = storage.Fulfillments(tx).Get(ctx, req.FulfillmentID); err != nil {

@@ -19,10 +19,12 @@ import (
 // shipment, ErrNotConfigured when its carrier is not registered, the
 // carrier's shipping.ErrUnknownTracking, and shipping.ErrTransient (call
 // again).
-func (e *Engine) SyncTracking(ctx context.Context, tenant string, shipmentID uuid.UUID) (*shipping.Shipment, error) {
+func (e *Engine) SyncTracking(ctx context.Context, tenant string, shipmentID uuid.UUID) (res *shipping.Shipment, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "sync_tracking", Tenant: tenant, Target: AggregateShipment, TargetID: shipmentID})
+	defer func() { end(Outcome{Err: err, OrderID: orderIDOf(res)}) }()
 	tenant = tenantOf(tenant)
 	var s *shipping.Shipment
-	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
+	err = e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		var err error
 		s, err = storage.Shipments(tx).Get(ctx, shipmentID)
 		return err
