@@ -67,7 +67,7 @@ func EnsureStream(ctx context.Context, js jetstream.JetStream, opts StreamOption
 	checkPrefix(fe, "prefix", opts.Prefix)
 	fe.Check(opts.Duplicates > 0, "duplicates", "negative")
 	fe.Check(opts.MaxAge >= 0, "max_age", "negative")
-	fe.Check(opts.MaxAge == 0 || opts.Duplicates <= opts.MaxAge, "duplicates", "exceeds max_age")
+	fe.Check(opts.MaxAge <= 0 || opts.Duplicates <= opts.MaxAge, "duplicates", "exceeds max_age")
 	fe.Check(opts.Replicas >= 0, "replicas", "negative")
 	if err := fe.Err(); err != nil {
 		return nil, fmt.Errorf("natsjs: ensure stream: %w", err)
