@@ -20,7 +20,8 @@
 // EscapeToken: letters, digits, '-' and '_' stand for themselves and any
 // other byte becomes %XX, so "acme.eu" is "acme%2Eeu" and a tenant such as
 // "a.*.>" stays one token with no wildcard in it. UnescapeToken reads a
-// tenant back from its token.
+// tenant back from its token, and Subject gives the subject of an event
+// without a connection.
 //
 // # Exactly once in the stream
 //

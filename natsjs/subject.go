@@ -132,6 +132,23 @@ func checkPrefix(fe *fielderr.Error, path, prefix string) {
 	}
 }
 
+// Subject returns the subject a Publisher with Options.Prefix prefix
+// publishes e on (empty means DefaultPrefix); see Publisher for the
+// mapping. It returns an error wrapping ErrInvalidOptions (naming
+// "prefix") for a malformed prefix and one wrapping ErrInvalidEvent
+// (naming "tenant" or "type") for an event that has no subject.
+func Subject(prefix string, e storage.Event) (string, error) {
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	fe := fielderr.New(ErrInvalidOptions)
+	checkPrefix(fe, "prefix", prefix)
+	if err := fe.Err(); err != nil {
+		return "", fmt.Errorf("natsjs: %w", err)
+	}
+	return subject(prefix, e)
+}
+
 // subject returns the subject of e under prefix (already checked):
 //
 //	<prefix>.<EscapeToken(tenant)>.<EscapeToken(segment)>...

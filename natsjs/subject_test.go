@@ -68,6 +68,9 @@ func TestSubject(t *testing.T) {
 				assert.NotContains(t, []string{"*", ">"}, tok)
 				assert.False(t, strings.ContainsFunc(tok, func(r rune) bool { return unicode.IsSpace(r) || r > unicode.MaxASCII || r < ' ' }), tok)
 			}
+			same, err := natsjs.Subject(tt.prefix, event(tt.tenant, tt.typ, agg, 1))
+			require.NoError(t, err)
+			assert.Equal(t, got, same, "Subject and Publisher.Subject agree")
 			tenant, err := natsjs.UnescapeToken(toks[np])
 			require.NoError(t, err)
 			assert.Equal(t, tt.tenant, tenant)
@@ -99,6 +102,16 @@ func TestSubjectRefusesEvent(t *testing.T) {
 			_, err = p.Msg(event(tt.tenant, tt.typ, agg, 1))
 			require.ErrorIs(t, err, natsjs.ErrInvalidEvent)
 		})
+	}
+}
+
+func TestSubjectRefusesPrefix(t *testing.T) {
+	t.Parallel()
+	e := event("acme", "order.placed", uuid.Must(uuid.NewV7()), 1)
+	for _, prefix := range []string{"oms.", "a b", "oms.>", "*"} {
+		_, err := natsjs.Subject(prefix, e)
+		require.ErrorIs(t, err, natsjs.ErrInvalidOptions, "%q", prefix)
+		assert.True(t, fielderr.As(err).Has("prefix"), "%q", prefix)
 	}
 }
 
