@@ -506,9 +506,11 @@ func (e *Engine) reserveAll(ctx context.Context, tx storage.Tx, ps []planned, re
 			items = append(items, item{p.o, a})
 		}
 	}
-	inv := tx.Inventory()
+	sorted := lockOrder(items, func(it item) (string, uuid.UUID) { return it.a.SKU, it.a.LocationID })
 	now := e.clock()
-	for _, it := range lockOrder(items, func(it item) (string, uuid.UUID) { return it.a.SKU, it.a.LocationID }) {
+	rs := make([]*inventory.Reservation, 0, len(sorted))
+	ms := make([]inventory.Movement, 0, len(sorted))
+	for _, it := range sorted {
 		o, a := it.o, it.a
 		r, err := inventory.NewReservation(e.newID(), o.Tenant, o.ID, a.LineID, a.SKU, a.LocationID, a.Quantity, now)
 		if err != nil {
@@ -518,16 +520,19 @@ func (e *Engine) reserveAll(ctx context.Context, tx storage.Tx, ps []planned, re
 		if err != nil {
 			return err
 		}
-		lvl, applied, err := inv.ApplyMovement(ctx, m)
-		if err != nil {
-			if errors.Is(err, inventory.ErrInsufficientStock) {
-				// Another order took the units after the plan was made;
-				// a fresh plan may find them elsewhere.
-				return &stockRaceError{err: err}
-			}
-			return err
+		rs, ms = append(rs, r), append(ms, m)
+	}
+	lvls, applied, err := storage.ApplyMovements(ctx, tx, ms)
+	if err != nil {
+		if errors.Is(err, inventory.ErrInsufficientStock) {
+			// Another order took the units after the plan was made;
+			// a fresh plan may find them elsewhere.
+			return &stockRaceError{err: err}
 		}
-		rec.stockMoved(applied, lvl)
+		return err
+	}
+	for i, r := range rs {
+		rec.stockMoved(applied[i], lvls[i])
 		if err := storage.Reservations(tx).Create(ctx, r); err != nil {
 			return err
 		}
@@ -810,16 +815,20 @@ func (e *Engine) releaseReservations(ctx context.Context, tx storage.Tx, orderID
 // it.
 func (e *Engine) settleReservations(ctx context.Context, tx storage.Tx, rs []*inventory.Reservation,
 	kind inventory.MovementKind, reason string, settle func(*inventory.Reservation, time.Time) error) error {
-	inv := tx.Inventory()
 	now := e.clock()
-	for _, r := range lockOrder(rs, reservationLevel) {
+	rs = lockOrder(rs, reservationLevel)
+	ms := make([]inventory.Movement, 0, len(rs))
+	for _, r := range rs {
 		m, err := inventory.NewMovement(e.newID(), r.Tenant, r.SKU, r.LocationID, kind, r.Quantity, r.OrderID, reason, now)
 		if err != nil {
 			return err
 		}
-		if _, _, err := inv.ApplyMovement(ctx, m); err != nil {
-			return fmt.Errorf("%s %s at %s: %w", kind, r.SKU, r.LocationID, err)
-		}
+		ms = append(ms, m)
+	}
+	if _, _, err := storage.ApplyMovements(ctx, tx, ms); err != nil {
+		return fmt.Errorf("%s: %w", kind, err)
+	}
+	for _, r := range rs {
 		if err := settle(r, now); err != nil {
 			return err
 		}
@@ -832,11 +841,9 @@ func (e *Engine) settleReservations(ctx context.Context, tx storage.Tx, rs []*in
 
 // applyMovements applies stock movements in lock order.
 func applyMovements(ctx context.Context, tx storage.Tx, moves []inventory.Movement) error {
-	inv := tx.Inventory()
-	for _, m := range lockOrder(moves, func(m inventory.Movement) (string, uuid.UUID) { return m.SKU, m.LocationID }) {
-		if _, _, err := inv.ApplyMovement(ctx, m); err != nil {
-			return fmt.Errorf("%s %s at %s: %w", m.Kind, m.SKU, m.LocationID, err)
-		}
+	sorted := lockOrder(moves, func(m inventory.Movement) (string, uuid.UUID) { return m.SKU, m.LocationID })
+	if _, _, err := storage.ApplyMovements(ctx, tx, sorted); err != nil {
+		return fmt.Errorf("stock movements: %w", err)
 	}
 	return nil
 }

@@ -244,9 +244,16 @@ func (r inventoryRepo) ApplyMovement(ctx context.Context, m inventory.Movement) 
 	next.UpdatedAt = m.At
 	m.Tenant = t.tenant
 	m.OnHandAfter, m.ReservedAfter = next.OnHand, next.Reserved
-	t.pg.later(op+": ledger", q.insertMovement, m.ID, t.tenant, m.SKU, m.LocationID, string(m.Kind), m.Quantity,
-		m.OnHandDelta, m.ReservedDelta, m.OnHandAfter, m.ReservedAfter, nullUUID(m.OrderID), m.Reason, m.At)
+	t.ledger(m)
 	return next, m, nil
+}
+
+// ledger queues m's ledger entry, to be sent with the transaction's next
+// statement.
+func (t *tx) ledger(m inventory.Movement) {
+	t.pg.later(fmt.Sprintf("ledger entry of %q at %s", m.SKU, m.LocationID), t.s.q.insertMovement,
+		m.ID, t.tenant, m.SKU, m.LocationID, string(m.Kind), m.Quantity,
+		m.OnHandDelta, m.ReservedDelta, m.OnHandAfter, m.ReservedAfter, nullUUID(m.OrderID), m.Reason, m.At)
 }
 
 // ListMovements returns the ledger entries matching f, in the order they

@@ -27,6 +27,7 @@ type queries struct {
 	createLocation, getLocation, listLocations          string
 	stockLevels, stockLevel, locationExists             string
 	upsertStock, updateStock, insertMovement, movements string
+	applyMovements                                      string
 
 	idemGet, idemPut, idemDelete string
 
@@ -93,6 +94,8 @@ func newQueries(schema string) *queries {
 				IS DISTINCT FROM (EXCLUDED.position, EXCLUDED.sku, EXCLUDED.quantity, EXCLUDED.unit_price,
 					EXCLUDED.total, EXCLUDED.shipped, EXCLUDED.returned)`,
 		listOrders: `SELECT version, doc FROM {orders}`,
+
+		applyMovements: applyMovementsSQL,
 
 		putItem: `INSERT INTO {items} (tenant, sku, name, created_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (tenant, sku) DO UPDATE SET name = EXCLUDED.name, created_at = EXCLUDED.created_at`,
@@ -162,7 +165,7 @@ func newQueries(schema string) *queries {
 		&q.putItem, &q.getItem, &q.getItems,
 		&q.createLocation, &q.getLocation, &q.listLocations,
 		&q.stockLevels, &q.stockLevel, &q.locationExists,
-		&q.upsertStock, &q.updateStock, &q.insertMovement, &q.movements,
+		&q.upsertStock, &q.updateStock, &q.insertMovement, &q.movements, &q.applyMovements,
 		&q.idemGet, &q.idemPut, &q.idemDelete,
 		&q.appendLock, &q.appendEvents,
 		&q.claimHeads, &q.claimEvents, &q.ack, &q.release,

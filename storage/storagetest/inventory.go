@@ -24,6 +24,7 @@ func (s suite) inventory(t *testing.T) {
 	t.Run("StockLevelsOfManySKUs", s.stockLevelsOfManySKUs)
 	t.Run("GetItems", s.getItems)
 	t.Run("ApplyMovement", s.applyMovement)
+	t.Run("ApplyMovements", s.applyMovements)
 	t.Run("RefusedMovements", s.refusedMovements)
 	t.Run("Movements", s.movements)
 	t.Run("Reservations", s.reservations)

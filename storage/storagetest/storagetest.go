@@ -47,6 +47,11 @@ type Features struct {
 	// storage.InspectOutbox returns an error wrapping
 	// errors.ErrUnsupported.
 	OutboxStatus bool
+	// MovementBatch means the store's Tx implements
+	// storage.MovementBatcher (many stock movements in one call). The
+	// movement tests run through storage.ApplyMovements either way, and
+	// once more with the ability hidden.
+	MovementBatch bool
 }
 
 // Run runs the conformance suite against the stores newStore returns, with
@@ -90,6 +95,8 @@ func (s suite) claims(t *testing.T) {
 		requireClaim(t, "Ledger", "storage.MovementLister", s.features.Ledger, ledger, tx)
 		_, items := tx.(storage.ItemBatcher)
 		requireClaim(t, "ItemBatch", "storage.ItemBatcher", s.features.ItemBatch, items, tx)
+		_, movements := tx.(storage.MovementBatcher)
+		requireClaim(t, "MovementBatch", "storage.MovementBatcher", s.features.MovementBatch, movements, tx)
 		s.eventClaims(t, st, tx)
 		return nil
 	})
