@@ -103,7 +103,11 @@ func (s suite) applyMovements(t *testing.T) {
 					storage.ErrNotFound},
 				{"Invalid", []inventory.Movement{
 					mv(skuMug, inventory.MovementRelease, 1, 3),
-					func() inventory.Movement { m := mv(skuTee, inventory.MovementReceive, 1, 3); m.OnHandDelta = 2; return m }()},
+					func() inventory.Movement {
+						m := mv(skuTee, inventory.MovementReceive, 1, 3)
+						m.OnHandDelta = 2
+						return m
+					}()},
 					inventory.ErrInvalidInput},
 			}
 			for _, f := range failures {
