@@ -268,7 +268,10 @@ func (d *Dispatcher) backoff(failed int) time.Duration {
 // order; MaxAttempts and the backoff bound how long. Leave the relay's own
 // RelayOptions.MaxAttempts unset (or well above the number of relay
 // passes the schedule takes), since each pass while an endpoint waits
-// counts there as a failed attempt.
+// counts there as a failed attempt. The relay stops at a handler's error,
+// so handlers subscribed after this one do not see the event until every
+// endpoint is done with it: subscribe it last, or give it a relay of its
+// own.
 func (d *Dispatcher) Handler() oms.Handler {
 	return d.deliver
 }
