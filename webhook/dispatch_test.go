@@ -324,3 +324,54 @@ func TestTrackedIsBounded(t *testing.T) {
 	require.ErrorIs(t, d.Handler()(context.Background(), events[0]), webhook.ErrDeliveryFailed, "dropped: posted again at once")
 	assert.Equal(t, 2, down.tries[events[0].ID.String()])
 }
+
+func testEvent(at time.Time) storage.Event {
+	return storage.Event{ID: uuid.Must(uuid.NewV7()), Tenant: oms.DefaultTenant, Type: oms.EventOrderPlaced, AggregateType: oms.AggregateOrder,
+		AggregateID: uuid.Must(uuid.NewV7()), Sequence: 1, Payload: json.RawMessage(`{}`), OccurredAt: at}
+}
+
+// While a delivery to an endpoint is under way (say one the relay
+// abandoned at its deadline), a second delivery of the event does not post
+// it again.
+func TestNoOverlappingPosts(t *testing.T) {
+	w := newWorld(t)
+	sec := webhook.NewSecret()
+	arrived, release := make(chan struct{}), make(chan struct{})
+	slow := newReceiver(t, w.clock.Now, func(try int) int {
+		if try == 1 {
+			close(arrived)
+			<-release
+		}
+		return http.StatusOK
+	}, sec)
+	d, err := webhook.NewDispatcher(nil, []webhook.Endpoint{{URL: slow.srv.URL, Secrets: []webhook.Secret{sec}}}, webhook.Options{Clock: w.clock.Now})
+	require.NoError(t, err)
+	e := testEvent(w.clock.Now())
+	first := make(chan error, 1)
+	go func() { first <- d.Handler()(context.Background(), e) }()
+	<-arrived
+	require.ErrorIs(t, d.Handler()(context.Background(), e), webhook.ErrPending)
+	close(release)
+	require.NoError(t, <-first)
+	assert.Equal(t, 1, slow.tries[e.ID.String()])
+	assert.Zero(t, d.Tracked(), "delivered: dropped")
+}
+
+// A delivery cut short because the relay is shutting down is not counted
+// against the endpoint: the next delivery posts at once.
+func TestShutdownIsNotAFailure(t *testing.T) {
+	w := newWorld(t)
+	sec := webhook.NewSecret()
+	r := newReceiver(t, w.clock.Now, nil, sec)
+	var dead int
+	d, err := webhook.NewDispatcher(nil, []webhook.Endpoint{{URL: r.srv.URL, Secrets: []webhook.Secret{sec}}},
+		webhook.Options{Clock: w.clock.Now, MaxAttempts: 1, DeadLetterFunc: func(context.Context, webhook.DeadLetter) error { dead++; return nil }})
+	require.NoError(t, err)
+	e := testEvent(w.clock.Now())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, d.Handler()(ctx, e), context.Canceled)
+	assert.Zero(t, dead, "not dead-lettered, although MaxAttempts is 1")
+	require.NoError(t, d.Handler()(context.Background(), e), "posted again at once, no backoff")
+	assert.Equal(t, 1, r.tries[e.ID.String()])
+}
