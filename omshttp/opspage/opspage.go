@@ -77,7 +77,7 @@ var pageNames = []string{"orders", "order", "stock", "outbox", "error"}
 // the page shows (an error answers 401 and is logged; "" means
 // oms.DefaultTenant). The views are, under Options.BasePath:
 //
-//	/                 orders, newest page first by status, with search
+//	/                 orders, oldest first, by status, with search and paging
 //	/orders/{id}      one order: lines, totals, status, related records, timeline
 //	/stock            stock per SKU and location, and the open reservations
 //	/outbox           the outbox's lag and undelivered count, and the dead letters
