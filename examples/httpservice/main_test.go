@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,6 +21,25 @@ import (
 	"github.com/ordersmith/oms/omshttp/apitest"
 )
 
+// logBuffer collects the process's log; the process writes it while the
+// test reads it.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // service is a running httpservice process.
 type service struct {
 	t   *testing.T
@@ -29,7 +49,7 @@ type service struct {
 
 // start builds the example and runs it on a free port with a fresh SQLite
 // file, waiting until it prints the address it listens on.
-func start(t *testing.T, ctx context.Context, args ...string) (*exec.Cmd, *service, *bytes.Buffer) {
+func start(t *testing.T, ctx context.Context, args ...string) (*exec.Cmd, *service, *logBuffer) {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "httpservice")
@@ -37,8 +57,8 @@ func start(t *testing.T, ctx context.Context, args ...string) (*exec.Cmd, *servi
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	cmd := exec.CommandContext(ctx, bin, append([]string{"-addr", "127.0.0.1:0", "-db", filepath.Join(dir, "oms.db")}, args...)...)
-	var logs bytes.Buffer
-	cmd.Stderr = &logs
+	logs := &logBuffer{}
+	cmd.Stderr = logs
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
@@ -55,7 +75,7 @@ func start(t *testing.T, ctx context.Context, args ...string) (*exec.Cmd, *servi
 	go func() { _, _ = io.Copy(io.Discard, stdout) }()
 	doc, err := apitest.Fetch(ctx, nil, url+"/openapi.json")
 	require.NoError(t, err)
-	return cmd, &service{t: t, url: url, doc: doc}, &logs
+	return cmd, &service{t: t, url: url, doc: doc}, logs
 }
 
 // call sends one request, checks the response against the served document
