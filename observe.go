@@ -21,8 +21,8 @@ import (
 //
 // Its methods are called concurrently, from the goroutines of the engine's
 // callers, and must be safe for concurrent use. They run inline, so they
-// should be quick; they must not call back into the Engine, and nothing
-// they return or panic with changes what the engine does, except the
+// should be quick, must not panic and must not call back into the Engine;
+// nothing they do changes what the engine does, except through the
 // context StartOperation returns.
 //
 // The default, without WithObserver, is no observer at all: the engine then
