@@ -36,7 +36,13 @@
 // Errors are RFC 9457 problem details ([Problem], application/problem+json)
 // whose status comes from [Status] of [oms.Code]; a request with bad fields
 // lists every one of them in Problem.Errors, each with its location and
-// JSON path, whether the engine or the schema validation found it.
+// JSON path, whether the engine or the schema validation found it. A
+// request the document's schema refuses never reaches the engine: a body
+// that is not JSON is a 400, one that breaks the schema (a wrong type, a
+// missing or unknown property, a malformed UUID) a 422, as huma answers
+// them, in the same Problem shape with code "invalid". A placement whose
+// payment failed answers its problem with the cancelled order's ID
+// (Problem.OrderID); a transient error carries Retry-After.
 //
 // The package's dependencies (huma) are compiled only into programs that
 // import it; the root package oms does not.

@@ -148,8 +148,10 @@ func errorStatuses() []int {
 func (h *Handler) operation(id, method, path, summary string, status int) huma.Operation {
 	reg := h.api.OpenAPI().Components.Schemas
 	problem := reg.Schema(reflect.TypeFor[Problem](), true, "Problem")
+	tag, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
 	op := huma.Operation{
 		OperationID:   id,
+		Tags:          []string{tag},
 		Method:        method,
 		Path:          path,
 		Summary:       summary,

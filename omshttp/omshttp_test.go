@@ -278,7 +278,8 @@ func wholeLife(t *testing.T, a *api) {
 	assert.Equal(t, "closed", a.call(http.MethodPost, "/returns/"+rid+"/close", "", nil, http.StatusOK)["status"])
 	a.problem(http.MethodPost, "/returns/"+rid+"/reject", "", map[string]any{"reason": "late"}, http.StatusConflict, "conflict")
 
-	a.problem(http.MethodPost, "/orders/"+id+"/refunds", "", map[string]any{"amount": map[string]any{"amount": "1.00", "currency": "EUR"}}, http.StatusBadRequest, "invalid")
+	p = a.problem(http.MethodPost, "/orders/"+id+"/refunds", "", map[string]any{"amount": map[string]any{"amount": "1.00", "currency": "EUR"}}, http.StatusBadRequest, "invalid")
+	assert.Equal(t, []string{"header Idempotency-Key"}, fieldPaths(p))
 	pay := a.call(http.MethodPost, "/orders/"+id+"/refunds", "goodwill-1", map[string]any{"amount": map[string]any{"amount": "1.00", "currency": "EUR"}, "reason": "goodwill"}, http.StatusOK)
 	assert.Equal(t, map[string]any{"amount": "19.29", "currency": "EUR"}, pay["refunded"])
 	a.problem(http.MethodPost, "/orders/"+id+"/refunds", "goodwill-2", map[string]any{"amount": map[string]any{"amount": "100.00", "currency": "EUR"}}, http.StatusBadRequest, "invalid")
@@ -318,6 +319,15 @@ func wholeLife(t *testing.T, a *api) {
 	p = a.problem(http.MethodPost, "/orders", "", dec, http.StatusUnprocessableEntity, "unavailable")
 	require.NotEmpty(t, p["order_id"])
 	assert.Equal(t, "cancelled", a.call(http.MethodGet, "/orders/"+p["order_id"].(string), "", nil, http.StatusOK)["status"])
+
+	// A gateway that fails transiently: 503 with Retry-After, the order
+	// left for the recovery sweep.
+	tr := draft("WEB-6", 1)
+	tr["payment"] = map[string]any{"token": payment.TokenTransient}
+	resp, b = a.send(http.MethodPost, "/orders", "", tr)
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "%s", b)
+	assert.Equal(t, "1", resp.Header.Get("Retry-After"))
+	assert.Contains(t, string(b), `"code":"transient"`)
 
 	// Not found, a bad path ID, another tenant, no tenant.
 	a.problem(http.MethodGet, "/orders/0190d6a2-7c4e-7b7c-9d4f-3a1e2b4c5d6e", "", nil, http.StatusNotFound, "not_found")

@@ -151,6 +151,9 @@ func problemOf(err error, loc locator) *Problem {
 			p.Errors = append(p.Errors, FieldProblem{Location: where, Path: path, Message: f.Problem})
 		}
 	}
+	if errors.Is(err, oms.ErrIdempotencyKeyRequired) {
+		p.Errors = append(p.Errors, FieldProblem{Location: "header", Path: "Idempotency-Key", Message: "required: this request moves money"})
+	}
 	if code == oms.CodeTransient {
 		p.headers = http.Header{"Retry-After": {"1"}}
 	}
@@ -164,18 +167,20 @@ type locator func(path string) (where, name string)
 
 // bodyAt returns the locator of a request whose body holds the engine
 // request's fields under prefix ("" for the body itself), with params
-// naming the engine fields that come from the path or the query.
+// naming the engine fields that come from elsewhere (the path, the query,
+// or another place in the body), as {location, name}; the idempotency key
+// is the Idempotency-Key header unless params place it.
 func bodyAt(prefix string, params map[string][2]string) locator {
 	return func(path string) (string, string) {
 		head := path
 		if i := strings.IndexAny(head, ".["); i >= 0 {
 			head = head[:i]
 		}
-		if head == "idempotency_key" {
-			return "header", "Idempotency-Key"
-		}
 		if p, ok := params[head]; ok {
 			return p[0], p[1] + path[len(head):]
+		}
+		if head == "idempotency_key" {
+			return "header", "Idempotency-Key"
 		}
 		if prefix != "" {
 			return "body", prefix + "." + path

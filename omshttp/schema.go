@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/ordersmith/oms/money"
+	"github.com/ordersmith/oms/order"
 )
 
 // amountPattern is the form of a decimal amount in JSON: an optional minus,
@@ -32,6 +33,19 @@ type decimalSchema struct{}
 // Schema returns the schema of a decimal.
 func (decimalSchema) Schema(huma.Registry) *huma.Schema {
 	return &huma.Schema{Type: huma.TypeString, Pattern: amountPattern, Description: "A decimal number written as a string, such as \"0.19\"."}
+}
+
+// orderStatusSchema stands for order.Status in the document: a string,
+// one of order.Statuses.
+type orderStatusSchema struct{}
+
+// Schema returns the schema of an order status.
+func (orderStatusSchema) Schema(huma.Registry) *huma.Schema {
+	var enum []any
+	for _, st := range order.Statuses() {
+		enum = append(enum, string(st))
+	}
+	return &huma.Schema{Type: huma.TypeString, Enum: enum, Description: "The order's lifecycle status."}
 }
 
 // moneySchema stands for money.Money in the document: the JSON object
@@ -65,6 +79,7 @@ func newRegistry() huma.Registry {
 	r.RegisterTypeAlias(reflect.TypeFor[uuid.UUID](), reflect.TypeFor[uuidSchema]())
 	r.RegisterTypeAlias(reflect.TypeFor[decimal.Decimal](), reflect.TypeFor[decimalSchema]())
 	r.RegisterTypeAlias(reflect.TypeFor[money.Money](), reflect.TypeFor[moneySchema]())
+	r.RegisterTypeAlias(reflect.TypeFor[order.Status](), reflect.TypeFor[orderStatusSchema]())
 	return r
 }
 
