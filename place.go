@@ -101,7 +101,9 @@ type PlaceResult struct {
 // another request) gets the first order back, Replayed set.
 //
 // Errors: those of PlaceOrder, with Order set as PlaceOrder returns it.
-func (e *Engine) PlaceOrderResult(ctx context.Context, tenant string, req PlaceOrderRequest) (PlaceResult, error) {
+func (e *Engine) PlaceOrderResult(ctx context.Context, tenant string, req PlaceOrderRequest) (res PlaceResult, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "place_order", Tenant: tenant})
+	defer func() { end(e.placed(ctx, tenant, res, err)) }()
 	tenant = tenantOf(tenant)
 	p, err := e.preparePlacement(tenant, req)
 	if err != nil {
@@ -744,13 +746,15 @@ func (e *Engine) undoPlacement(ctx context.Context, tenant string, orderID uuid.
 // method is kept for hosts that only expire.
 //
 // Its error joins the failures of single orders; it keeps going past them.
-func (e *Engine) ExpirePendingPlacements(ctx context.Context, tenant string, olderThan time.Duration) ([]*order.Order, error) {
+func (e *Engine) ExpirePendingPlacements(ctx context.Context, tenant string, olderThan time.Duration) (_ []*order.Order, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "expire_pending_placements", Tenant: tenant})
+	defer func() { end(Outcome{Err: err}) }()
 	tenant = tenantOf(tenant)
 	var (
 		expired  []*order.Order
 		failures []error // one order that cannot be expired does not stop the rest
 	)
-	err := e.eachOrder(ctx, tenant, storage.OrderFilter{
+	err = e.eachOrder(ctx, tenant, storage.OrderFilter{
 		Statuses: []order.Status{order.StatusPending}, CreatedBefore: e.clock().Add(-olderThan),
 	}, func(o *order.Order) {
 		done, err := e.undoPlacement(ctx, tenant, o.ID, placementKeys(o), "placement expired", nil, nil)

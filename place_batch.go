@@ -48,7 +48,9 @@ type PlaceOutcome struct {
 //
 // It returns ErrBatchTooLarge, and places nothing, for more than
 // MaxPlaceBatch requests; its other errors are in the outcomes.
-func (e *Engine) PlaceOrders(ctx context.Context, tenant string, reqs []PlaceOrderRequest) ([]PlaceOutcome, error) {
+func (e *Engine) PlaceOrders(ctx context.Context, tenant string, reqs []PlaceOrderRequest) (outs []PlaceOutcome, err error) {
+	ctx, end := e.observe(ctx, Operation{Name: "place_orders", Tenant: tenant})
+	defer func() { e.placedBatch(ctx, tenant, outs); end(Outcome{Err: err}) }()
 	if len(reqs) > MaxPlaceBatch {
 		return nil, fmt.Errorf("oms: place orders: %d requests, at most %d: %w", len(reqs), MaxPlaceBatch, ErrBatchTooLarge)
 	}
