@@ -8,7 +8,7 @@
 //	go run ./examples/httpservice -postgres postgres://postgres@127.0.0.1:5432/postgres
 //
 // On its first start it seeds a demo catalogue (SKUs MUG-BLK and TEE-M,
-// 100 units each at location BER), idempotently, so the README's curl
+// 100 units each at location DEMO-WH), idempotently, so the README's curl
 // calls work. SIGINT or SIGTERM shuts it down gracefully: the server stops
 // taking requests and finishes the ones in flight, then the background
 // loops stop and the store closes.
@@ -209,10 +209,12 @@ func sweep(ctx context.Context, eng *oms.Engine, every, scale time.Duration, log
 
 // seed adds the demo catalogue unless it is there: adding an item
 // replaces it with the same, a location is idempotent by its code, and
-// each opening stock receipt by its idempotency key.
+// each opening stock receipt by its idempotency key. The location's code,
+// DEMO-WH, is one no other example uses, so the service may share a
+// database with the quickstart (whose BER is another location).
 func seed(ctx context.Context, eng *oms.Engine) error {
 	loc, err := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{
-		Code: "BER", Name: "Berlin warehouse", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405},
+		Code: "DEMO-WH", Name: "Demo warehouse, Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405},
 		Address:  address.Address{Line1: "Alexanderplatz 1", City: "Berlin", PostalCode: "10178", Country: "DE"},
 		TimeZone: "Europe/Berlin",
 	})
