@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/ordersmith/oms/fulfillment"
 	"github.com/ordersmith/oms/inventory"
@@ -63,12 +64,13 @@ const (
 	// item or location named by the request does not exist in the tenant.
 	CodeNotFound ErrorCode = "not_found"
 	// CodeInvalid: the request is wrong as it is and fails again unchanged:
-	// bad fields, bad amounts, a bad cursor, a missing idempotency key, a
-	// line or quantity the order does not have.
+	// bad fields, bad amounts, a bad cursor, a missing idempotency key, an
+	// idempotency key reused for another request, a line or quantity the
+	// order does not have.
 	CodeInvalid ErrorCode = "invalid"
 	// CodeConflict: the request is valid but the resource's state refuses
 	// it: an illegal transition, a step of the order still in progress that
-	// blocks it, an idempotency key reused for another request, a duplicate.
+	// blocks it, a duplicate.
 	CodeConflict ErrorCode = "conflict"
 	// CodeUnavailable: the request is valid and the resource allows it, but
 	// the world cannot meet it: not enough stock, a declined payment, no
@@ -85,6 +87,29 @@ const (
 // String returns the code's name, such as "not_found".
 func (c ErrorCode) String() string { return string(c) }
 
+// HTTPStatus returns the HTTP status of the code, as the table of [Code]
+// gives it: 200 ok, 404 not found, 422 invalid, 409 conflict, 424
+// unavailable, 503 transient, and 500 internal and any code it does not
+// know. No two codes share a status.
+func (c ErrorCode) HTTPStatus() int {
+	switch c {
+	case CodeOK:
+		return http.StatusOK
+	case CodeNotFound:
+		return http.StatusNotFound
+	case CodeInvalid:
+		return http.StatusUnprocessableEntity
+	case CodeConflict:
+		return http.StatusConflict
+	case CodeUnavailable:
+		return http.StatusFailedDependency
+	case CodeTransient:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
 // Code classifies err, an error returned by the Engine or by one of the
 // domain packages, by matching the sentinels it wraps with errors.Is. The
 // first matching row wins, in this order:
@@ -96,28 +121,31 @@ func (c ErrorCode) String() string { return string(c) }
 //	                       context.DeadlineExceeded (so also ErrDeliveryTimeout)
 //	CodeNotFound     404   storage.ErrNotFound and every package's ErrNotFound,
 //	                       inventory.ErrUnknownSKU, inventory.ErrUnknownLocation
-//	CodeInvalid      400   every field error (order.ErrInvalidOrder and the packages' ErrInvalidInput),
+//	CodeInvalid      422   every field error (order.ErrInvalidOrder and the packages' ErrInvalidInput),
 //	                       payment.ErrInvalidAmount, payment.ErrExceedsAuthorized, payment.ErrExceedsCaptured,
 //	                       money.ErrMalformedAmount, money.ErrUnknownCurrency, money.ErrCurrencyMismatch,
 //	                       storage.ErrInvalidCursor, storage.ErrInvalidValue, ErrIdempotencyKeyRequired, ErrBatchTooLarge,
-//	                       the packages' ErrUnknownLine and ErrQuantityExceeded, fulfillment.ErrOverPick,
-//	                       fulfillment.ErrPackMismatch
-//	CodeConflict     409   every package's ErrInvalidTransition, ErrIdempotencyKeyReused,
-//	                       payment.ErrIdempotencyConflict, ErrShippingInProgress, ErrReturnInProgress,
+//	                       ErrIdempotencyKeyReused, the packages' ErrUnknownLine and ErrQuantityExceeded,
+//	                       fulfillment.ErrOverPick, fulfillment.ErrPackMismatch
+//	CodeConflict     409   every package's ErrInvalidTransition, payment.ErrIdempotencyConflict, ErrShippingInProgress, ErrReturnInProgress,
 //	                       ErrPlacementExpired, ErrPaymentNotAuthorized, storage.ErrDuplicate,
 //	                       order.ErrFeedbackNotAllowed, order.ErrFeedbackExists, fulfillment.ErrNotFullyPicked,
 //	                       returns.ErrNotDelivered, returns.ErrWindowClosed, inventory.ErrReservationClosed,
 //	                       payment.ErrAlreadyCaptured, payment.ErrVoided, shipping.ErrVoidNotAllowed
-//	CodeUnavailable  422   inventory.ErrInsufficientStock, payment.ErrDeclined, shipping.ErrNoRate,
+//	CodeUnavailable  424   inventory.ErrInsufficientStock, payment.ErrDeclined, shipping.ErrNoRate,
 //	                       ErrNotConfigured
 //	CodeInternal     500   anything else, such as inventory.ErrInvalidPlan (an allocator broke its
 //	                       contract), payment.ErrUnknownAuthorization, shipping.ErrUnknownTracking
 //
-// The statuses are chosen so that each code has its own: 400 for a request
-// to fix before sending again; 409 for a request the resource's current
-// state refuses (RFC 9110: the client may resolve the conflict and resubmit);
-// 422 for a valid request the stock, the payer or the carriers cannot meet,
-// which is not a conflict with the resource named in the request; 503 (with
+// The statuses are chosen so that each code has its own: 422 for a request
+// to fix before sending again (RFC 9110's Unprocessable Content: the body
+// was read but its content is wrong; 400 is left to an HTTP layer for a
+// body it cannot read at all), which is also what the IETF Idempotency-Key
+// header draft answers a key reused with another request; 409 for a
+// request the resource's current state refuses (RFC 9110: the client may
+// resolve the conflict and resubmit); 424 Failed Dependency (RFC 4918) for
+// a valid request that failed because what it depends on could not be had:
+// the stock, the payer's authorization, a carrier's rate; 503 (with
 // Retry-After) for what retrying as it is may fix.
 //
 // An operation in progress is a conflict unless retrying the same request
@@ -158,13 +186,14 @@ var codeTable = [...]struct {
 		payment.ErrInvalidAmount, payment.ErrExceedsAuthorized, payment.ErrExceedsCaptured,
 		money.ErrMalformedAmount, money.ErrUnknownCurrency, money.ErrCurrencyMismatch,
 		storage.ErrInvalidCursor, storage.ErrInvalidValue, ErrIdempotencyKeyRequired, ErrBatchTooLarge,
+		ErrIdempotencyKeyReused,
 		order.ErrUnknownLine, fulfillment.ErrUnknownLine, returns.ErrUnknownLine,
 		order.ErrQuantityExceeded, returns.ErrQuantityExceeded, fulfillment.ErrOverPick, fulfillment.ErrPackMismatch,
 	}},
 	{CodeConflict, []error{
 		order.ErrInvalidTransition, payment.ErrInvalidTransition, fulfillment.ErrInvalidTransition,
 		shipping.ErrInvalidTransition, returns.ErrInvalidTransition,
-		ErrIdempotencyKeyReused, payment.ErrIdempotencyConflict,
+		payment.ErrIdempotencyConflict,
 		ErrShippingInProgress, ErrReturnInProgress, ErrPlacementExpired, ErrPaymentNotAuthorized, storage.ErrDuplicate,
 		order.ErrFeedbackNotAllowed, order.ErrFeedbackExists, fulfillment.ErrNotFullyPicked,
 		returns.ErrNotDelivered, returns.ErrWindowClosed, inventory.ErrReservationClosed,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,26 +16,10 @@ import (
 	"github.com/ordersmith/oms/storage/memory"
 )
 
-// httpStatus is all the error mapping an HTTP handler needs: one switch over
-// the code of whatever error the engine returned.
-func httpStatus(err error) int {
-	switch oms.Code(err) {
-	case oms.CodeOK:
-		return http.StatusOK
-	case oms.CodeNotFound:
-		return http.StatusNotFound // 404
-	case oms.CodeInvalid:
-		return http.StatusBadRequest // 400
-	case oms.CodeConflict:
-		return http.StatusConflict // 409
-	case oms.CodeUnavailable:
-		return http.StatusUnprocessableEntity // 422
-	case oms.CodeTransient:
-		return http.StatusServiceUnavailable // 503, with Retry-After
-	default:
-		return http.StatusInternalServerError // 500: log it, show no detail
-	}
-}
+// httpStatus is all the error mapping an HTTP handler needs: the code of
+// whatever error the engine returned, and its status (one switch over the
+// codes, which a host with another protocol writes for its own).
+func httpStatus(err error) int { return oms.Code(err).HTTPStatus() }
 
 // downStore is a store whose every transaction fails with an error it does
 // not classify, as a broken adapter might.
@@ -100,10 +83,10 @@ func ExampleCode() {
 	// Output:
 	// placed: 200
 	// unknown order: 404
-	// bad draft: 400
+	// bad draft: 422
 	// hold a cancelled order: 409
-	// not enough stock: 422
-	// card declined: 422
+	// not enough stock: 424
+	// card declined: 424
 	// gateway timing out: 503
 	// store failing: 500
 }

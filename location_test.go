@@ -76,7 +76,7 @@ func TestAddLocationRefusesAnotherLocationWithTheCode(t *testing.T) {
 			_, err = f.eng.AddLocation(ctx, oms.DefaultTenant, req)
 			require.ErrorIs(t, err, oms.ErrIdempotencyKeyReused)
 			require.ErrorIs(t, err, storage.ErrDuplicate)
-			assert.Equal(t, oms.CodeConflict, oms.Code(err))
+			assert.Equal(t, oms.CodeInvalid, oms.Code(err), "a code reused for another location, as a key reused for another request")
 			assert.Contains(t, err.Error(), tt.want)
 			assert.Equal(t, before, f.snapshot(t, ""), "a refused seed changes nothing")
 		})

@@ -38,9 +38,10 @@
 // lists every one of them in Problem.Errors, each with its location and
 // JSON path, whether the engine or the schema validation found it. A
 // request the document's schema refuses never reaches the engine: a body
-// that is not JSON is a 400, one that breaks the schema (a wrong type, a
-// missing or unknown property, a malformed UUID) a 422, as huma answers
-// them, in the same Problem shape with code "invalid". A placement whose
+// that is not JSON is a 400 with code "malformed", one that breaks the
+// schema (a wrong type, a missing or unknown property, a malformed UUID) a
+// 422 with code "invalid", the status of an invalid request the engine
+// refuses, in the same Problem shape. A placement whose
 // payment failed answers its problem with the cancelled order's ID
 // (Problem.OrderID); a transient error carries Retry-After.
 //

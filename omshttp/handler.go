@@ -139,7 +139,8 @@ func tenantOf(ctx context.Context) string {
 func errorStatuses() []int {
 	return []int{
 		http.StatusBadRequest, http.StatusUnauthorized, http.StatusNotFound, http.StatusConflict,
-		http.StatusUnprocessableEntity, http.StatusInternalServerError, http.StatusServiceUnavailable,
+		http.StatusUnprocessableEntity, http.StatusFailedDependency, http.StatusInternalServerError,
+		http.StatusServiceUnavailable,
 	}
 }
 

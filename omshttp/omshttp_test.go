@@ -198,7 +198,7 @@ func wholeLife(t *testing.T, a *api) {
 	var again map[string]any
 	require.NoError(t, json.Unmarshal(b, &again))
 	assert.Equal(t, id, again["id"])
-	p := a.problem(http.MethodPost, "/orders", "order-1", draft("WEB-1B", 3), http.StatusConflict, "conflict")
+	p := a.problem(http.MethodPost, "/orders", "order-1", draft("WEB-1B", 3), http.StatusUnprocessableEntity, "invalid")
 	assert.Contains(t, p["detail"], "order-1")
 
 	// Reads.
@@ -217,9 +217,9 @@ func wholeLife(t *testing.T, a *api) {
 	assert.Len(t, filtered["orders"], 2)
 	none := a.call(http.MethodGet, "/orders?status=delivered", "", nil, http.StatusOK)
 	assert.Empty(t, none["orders"])
-	p = a.problem(http.MethodGet, "/orders?status=lost", "", nil, http.StatusBadRequest, "invalid")
+	p = a.problem(http.MethodGet, "/orders?status=lost", "", nil, http.StatusUnprocessableEntity, "invalid")
 	assert.Equal(t, []string{"query status"}, fieldPaths(p))
-	a.problem(http.MethodGet, "/orders?cursor=nonsense", "", nil, http.StatusBadRequest, "invalid")
+	a.problem(http.MethodGet, "/orders?cursor=nonsense", "", nil, http.StatusUnprocessableEntity, "invalid")
 
 	// Hold, release, cancel the second order.
 	sid := second["id"].(string)
@@ -241,7 +241,7 @@ func wholeLife(t *testing.T, a *api) {
 	}}, http.StatusConflict, "conflict")
 	a.problem(http.MethodPost, "/fulfillments/"+fid+"/pick", "", map[string]any{"picks": []any{
 		map[string]any{"order_line_id": line, "quantity": 3},
-	}}, http.StatusBadRequest, "invalid")
+	}}, http.StatusUnprocessableEntity, "invalid")
 	assert.Equal(t, "picking", a.call(http.MethodPost, "/fulfillments/"+fid+"/pick", "pick-1", map[string]any{"picks": []any{
 		map[string]any{"order_line_id": line, "quantity": 2},
 	}}, http.StatusOK)["status"])
@@ -260,7 +260,7 @@ func wholeLife(t *testing.T, a *api) {
 	require.Equal(t, "delivered", o["status"])
 
 	// Feedback, then a return of one mug, and a goodwill refund.
-	p = a.problem(http.MethodPost, "/orders/"+id+"/feedback", "", map[string]any{"rating": 9}, http.StatusBadRequest, "invalid")
+	p = a.problem(http.MethodPost, "/orders/"+id+"/feedback", "", map[string]any{"rating": 9}, http.StatusUnprocessableEntity, "invalid")
 	assert.Equal(t, []string{"body rating"}, fieldPaths(p))
 	assert.EqualValues(t, 5, a.call(http.MethodPost, "/orders/"+id+"/feedback", "fb-1", map[string]any{"rating": 5, "comment": "Lovely"}, http.StatusOK)["feedback"].(map[string]any)["rating"])
 	r := a.call(http.MethodPost, "/orders/"+id+"/returns", "ret-1", map[string]any{
@@ -278,11 +278,11 @@ func wholeLife(t *testing.T, a *api) {
 	assert.Equal(t, "closed", a.call(http.MethodPost, "/returns/"+rid+"/close", "", nil, http.StatusOK)["status"])
 	a.problem(http.MethodPost, "/returns/"+rid+"/reject", "", map[string]any{"reason": "late"}, http.StatusConflict, "conflict")
 
-	p = a.problem(http.MethodPost, "/orders/"+id+"/refunds", "", map[string]any{"amount": map[string]any{"amount": "1.00", "currency": "EUR"}}, http.StatusBadRequest, "invalid")
+	p = a.problem(http.MethodPost, "/orders/"+id+"/refunds", "", map[string]any{"amount": map[string]any{"amount": "1.00", "currency": "EUR"}}, http.StatusUnprocessableEntity, "invalid")
 	assert.Equal(t, []string{"header Idempotency-Key"}, fieldPaths(p))
 	pay := a.call(http.MethodPost, "/orders/"+id+"/refunds", "goodwill-1", map[string]any{"amount": map[string]any{"amount": "1.00", "currency": "EUR"}, "reason": "goodwill"}, http.StatusOK)
 	assert.Equal(t, map[string]any{"amount": "19.29", "currency": "EUR"}, pay["refunded"])
-	a.problem(http.MethodPost, "/orders/"+id+"/refunds", "goodwill-2", map[string]any{"amount": map[string]any{"amount": "100.00", "currency": "EUR"}}, http.StatusBadRequest, "invalid")
+	a.problem(http.MethodPost, "/orders/"+id+"/refunds", "goodwill-2", map[string]any{"amount": map[string]any{"amount": "100.00", "currency": "EUR"}}, http.StatusUnprocessableEntity, "invalid")
 	assert.Equal(t, "completed", a.call(http.MethodPost, "/orders/"+id+"/complete", "", nil, http.StatusOK)["status"])
 
 	// Stock after it all: 2 shipped, 1 restocked.
@@ -310,13 +310,13 @@ func wholeLife(t *testing.T, a *api) {
 	for _, o := range batch {
 		statuses = append(statuses, o.(map[string]any)["status"])
 	}
-	assert.EqualValues(t, []any{201.0, 200.0, 422.0}, statuses)
+	assert.EqualValues(t, []any{201.0, 200.0, 424.0}, statuses)
 	assert.Equal(t, "unavailable", batch[2].(map[string]any)["problem"].(map[string]any)["code"])
 
-	// A declined payment: 422 naming the cancelled order.
+	// A declined payment: 424 naming the cancelled order.
 	dec := draft("WEB-5", 1)
 	dec["payment"] = map[string]any{"token": payment.TokenDecline}
-	p = a.problem(http.MethodPost, "/orders", "", dec, http.StatusUnprocessableEntity, "unavailable")
+	p = a.problem(http.MethodPost, "/orders", "", dec, http.StatusFailedDependency, "unavailable")
 	require.NotEmpty(t, p["order_id"])
 	assert.Equal(t, "cancelled", a.call(http.MethodGet, "/orders/"+p["order_id"].(string), "", nil, http.StatusOK)["status"])
 
@@ -355,6 +355,7 @@ func TestBadFields(t *testing.T) {
 		name   string
 		body   any
 		status int
+		code   string
 		want   []string
 	}{
 		{
@@ -366,7 +367,8 @@ func TestBadFields(t *testing.T) {
 				d["channel"].(map[string]any)["name"] = ""
 				return d
 			}(),
-			status: http.StatusBadRequest,
+			status: http.StatusUnprocessableEntity,
+			code:   "invalid",
 			want:   []string{"body channel.name", "body shipping_address.city", "body lines[0].quantity"},
 		},
 		{
@@ -378,17 +380,19 @@ func TestBadFields(t *testing.T) {
 				return d
 			}(),
 			status: http.StatusUnprocessableEntity,
+			code:   "invalid",
 			want:   []string{"body lines[0].sku", "body lines[0].quantity", "body lines[0].unit_price.amount"},
 		},
 		{
 			name:   "not JSON",
 			body:   `{"channel":`,
 			status: http.StatusBadRequest,
+			code:   omshttp.CodeMalformed,
 			want:   []string{"body "},
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			p := a.problem(http.MethodPost, "/orders", "", tt.body, tt.status, "invalid")
+			p := a.problem(http.MethodPost, "/orders", "", tt.body, tt.status, tt.code)
 			assert.ElementsMatch(t, tt.want, fieldPaths(p), "%v", p)
 			for _, e := range p["errors"].([]any) {
 				assert.NotEmpty(t, e.(map[string]any)["message"])
@@ -404,9 +408,9 @@ func TestStatus(t *testing.T) {
 	want := map[oms.ErrorCode]int{
 		oms.CodeOK:          http.StatusOK,
 		oms.CodeNotFound:    http.StatusNotFound,
-		oms.CodeInvalid:     http.StatusBadRequest,
+		oms.CodeInvalid:     http.StatusUnprocessableEntity,
 		oms.CodeConflict:    http.StatusConflict,
-		oms.CodeUnavailable: http.StatusUnprocessableEntity,
+		oms.CodeUnavailable: http.StatusFailedDependency,
 		oms.CodeTransient:   http.StatusServiceUnavailable,
 		oms.CodeInternal:    http.StatusInternalServerError,
 	}
@@ -432,8 +436,9 @@ func TestProblemOf(t *testing.T) {
 		retry  string
 	}{
 		{fmt.Errorf("oms: x: %w", inventory.ErrUnknownSKU), 404, "not_found", 0, ""},
-		{&inventory.ShortageError{}, 422, "unavailable", 0, ""},
-		{fmt.Errorf("oms: x: %w", oms.ErrIdempotencyKeyReused), 409, "conflict", 0, ""},
+		{&inventory.ShortageError{}, 424, "unavailable", 0, ""},
+		{fmt.Errorf("oms: x: %w", oms.ErrIdempotencyKeyReused), 422, "invalid", 0, ""},
+		{fmt.Errorf("oms: x: %w", oms.ErrShippingInProgress), 409, "conflict", 0, ""},
 		{fmt.Errorf("oms: x: %w", oms.ErrPlacementInProgress), 503, "transient", 0, "1"},
 		{errors.New("disk on fire"), 500, "internal", 0, ""},
 	} {

@@ -22,26 +22,16 @@ const ProblemTypePrefix = "urn:ordersmith:problem:"
 const CodeUnauthenticated = "unauthenticated"
 
 // Status returns the HTTP status of an error code, as errors.go documents
-// it: ok 200, not_found 404, invalid 400, conflict 409, unavailable 422,
-// transient 503, internal (and any code it does not know) 500.
-func Status(code oms.ErrorCode) int {
-	switch code {
-	case oms.CodeOK:
-		return http.StatusOK
-	case oms.CodeNotFound:
-		return http.StatusNotFound
-	case oms.CodeInvalid:
-		return http.StatusBadRequest
-	case oms.CodeConflict:
-		return http.StatusConflict
-	case oms.CodeUnavailable:
-		return http.StatusUnprocessableEntity
-	case oms.CodeTransient:
-		return http.StatusServiceUnavailable
-	default:
-		return http.StatusInternalServerError
-	}
-}
+// it (oms.ErrorCode.HTTPStatus): ok 200, not_found 404, invalid 422,
+// conflict 409, unavailable 424, transient 503, internal (and any code it
+// does not know) 500.
+func Status(code oms.ErrorCode) int { return code.HTTPStatus() }
+
+// CodeMalformed is the code of a problem answering a request the handler
+// could not read at all (status 400: a body that is not JSON, or 413 for
+// one over the size limit). It is not an [oms.ErrorCode]: such a request
+// never reaches the engine.
+const CodeMalformed = "malformed"
 
 // Problem is an RFC 9457 problem details object, the body of every error
 // response (media type application/problem+json).
@@ -57,7 +47,7 @@ type Problem struct {
 	// more than that (the cause is logged, not shown).
 	Detail string `json:"detail,omitempty" doc:"What went wrong in this occurrence."`
 	// Code is the error code: an oms.ErrorCode, or "unauthenticated".
-	Code string `json:"code" enum:"not_found,invalid,conflict,unavailable,transient,internal,unauthenticated" doc:"The error code, as oms.Code classifies the error (unauthenticated: the host refused the request's credentials)."`
+	Code string `json:"code" enum:"not_found,invalid,conflict,unavailable,transient,internal,unauthenticated,malformed" doc:"The error code, as oms.Code classifies the error (unauthenticated: the host refused the request's credentials; malformed: the request could not be read at all)."`
 	// OrderID names the order the failed request still created, such as
 	// the cancelled order of a declined payment.
 	OrderID string `json:"order_id,omitempty" format:"uuid" doc:"The order the failed request left behind, such as the cancelled order of a declined payment."`
@@ -118,6 +108,8 @@ func title(code string) string {
 		return "Temporarily unavailable"
 	case CodeUnauthenticated:
 		return "Unauthenticated"
+	case CodeMalformed:
+		return "Malformed request"
 	default:
 		return "Internal error"
 	}
@@ -193,7 +185,8 @@ func bodyAt(prefix string, params map[string][2]string) locator {
 // a field of the wrong type, a schema violation) into a Problem, so every
 // error response has one shape. Its status stays huma's (400 for a body it
 // cannot read, 422 for one that breaks the schema); its code is invalid
-// for a 4xx status and internal for the rest.
+// for a 422, the same status an invalid request gets from the engine,
+// malformed for the other 4xx statuses, and internal for the rest.
 func fromHuma(m *huma.ErrorModel) *Problem {
 	status := m.Status
 	if status == 0 {
@@ -205,8 +198,10 @@ func fromHuma(m *huma.ErrorModel) *Problem {
 		code = CodeUnauthenticated
 	case status == http.StatusNotFound:
 		code = string(oms.CodeNotFound)
-	case status >= 400 && status < 500:
+	case status == http.StatusUnprocessableEntity:
 		code = string(oms.CodeInvalid)
+	case status >= 400 && status < 500:
+		code = CodeMalformed
 	}
 	detail := m.Detail
 	if code == string(oms.CodeInternal) {

@@ -120,7 +120,7 @@ type (
 func parseID(where, name, s string) (uuid.UUID, error) {
 	id, err := uuid.Parse(s)
 	if err != nil {
-		p := newProblem(http.StatusBadRequest, string(oms.CodeInvalid), fmt.Sprintf("%s %s: not a UUID", where, name))
+		p := newProblem(Status(oms.CodeInvalid), string(oms.CodeInvalid), fmt.Sprintf("%s %s: not a UUID", where, name))
 		p.Errors = []FieldProblem{{Location: where, Path: name, Message: "must be a UUID"}}
 		return uuid.Nil, p
 	}

@@ -44,7 +44,7 @@ const DefaultMaxTrackingBody = 16 << 10
 //	413  the body is longer than TrackingConfig.MaxBody
 //	422  shipment_id is missing or not a UUID
 //	     and the status oms.Code's table gives any other engine error
-//	     (409, 422, 503 with Retry-After, 500)
+//	     (ErrorCode.HTTPStatus: 409, 422, 424, 503 with Retry-After, 500)
 //
 // Every error answer is an RFC 9457 problem (application/problem+json)
 // with type "about:blank", title, status, detail and, for a bad field,
@@ -160,30 +160,10 @@ func (t *TrackingIntake) handle(w http.ResponseWriter, r *http.Request, body []b
 		if code == oms.CodeInternal {
 			detail = "internal error"
 		}
-		return writeProblem(w, statusOf(code), detail, nil)
+		return writeProblem(w, code.HTTPStatus(), detail, nil)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return http.StatusNoContent
-}
-
-// statusOf maps an error code to its HTTP status, as oms.Code documents.
-func statusOf(c oms.ErrorCode) int {
-	switch c {
-	case oms.CodeOK:
-		return http.StatusOK
-	case oms.CodeNotFound:
-		return http.StatusNotFound
-	case oms.CodeInvalid:
-		return http.StatusBadRequest
-	case oms.CodeConflict:
-		return http.StatusConflict
-	case oms.CodeUnavailable:
-		return http.StatusUnprocessableEntity
-	case oms.CodeTransient:
-		return http.StatusServiceUnavailable
-	default:
-		return http.StatusInternalServerError
-	}
 }
 
 // problem is an RFC 9457 problem details object.
