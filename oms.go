@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ordersmith/oms/internal/uuidv7"
 	"github.com/ordersmith/oms/inventory"
 	"github.com/ordersmith/oms/payment"
 	"github.com/ordersmith/oms/returns"
@@ -33,6 +34,7 @@ type Engine struct {
 	returnPolicy returns.Policy
 	clock        func() time.Time
 	newID        func() uuid.UUID
+	ids          uuidv7.Generator // newID's default source
 	log          *slog.Logger
 	maxAttempts  int
 	lowStock     *int64
@@ -114,7 +116,8 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
-// WithIDs sets the source of new IDs. The default makes UUID version 7.
+// WithIDs sets the source of new IDs. The default makes UUID version 7
+// (RFC 9562), strictly increasing across the engine, without allocating.
 func WithIDs(newID func() uuid.UUID) Option {
 	return func(e *Engine) error {
 		if newID == nil {
@@ -156,10 +159,10 @@ func New(opts ...Option) (*Engine, error) {
 		gateways:    make(map[string]payment.Gateway),
 		allocator:   inventory.Nearest{},
 		clock:       func() time.Time { return time.Now().UTC() },
-		newID:       func() uuid.UUID { return uuid.Must(uuid.NewV7()) },
 		log:         slog.New(slog.DiscardHandler),
 		maxAttempts: 8,
 	}
+	e.newID = e.ids.New
 	for _, opt := range opts {
 		if err := opt(e); err != nil {
 			return nil, err
