@@ -30,7 +30,8 @@ import (
 
 func TestConformance(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) storage.Store { return newStore(t) },
-		storagetest.Features{OrderListing: true, Ledger: true, ItemBatch: true, EventLog: true, OutboxStatus: true})
+		storagetest.Features{OrderListing: true, Ledger: true, ItemBatch: true, MovementBatch: true, EventLog: true,
+			OutboxStatus: true})
 }
 
 // newStore opens a fresh database file in t's temporary directory and
