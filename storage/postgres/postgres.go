@@ -147,6 +147,7 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 		return interpretError("begin", err)
 	}
 	defer conn.Release()
+	useUUIDCodec(conn.Conn().TypeMap())
 	pg := &pipe{c: conn}
 	t := &tx{s: s, pg: pg, tenant: tenant}
 	done := false
