@@ -28,7 +28,7 @@ func (t *tx) ReadEvents(ctx context.Context, f storage.EventFilter) ([]storage.E
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: read events: %w", err)
 	}
-	rows, err := t.sql.QueryContext(ctx, `SELECT seq, id, type, aggregate_type, aggregate_id, payload, occurred_at
+	rows, err := t.query(ctx, `SELECT seq, id, type, aggregate_type, aggregate_id, payload, occurred_at
 		FROM outbox WHERE tenant = ? AND seq > ? AND aggregate_id IN (SELECT value FROM json_each(?))
 		ORDER BY seq LIMIT ?`, t.tenant, f.AfterSequence, string(ids), f.PageSize())
 	if err != nil {

@@ -13,7 +13,7 @@ func (r idempotencyRepo) Get(ctx context.Context, key string) (storage.Idempoten
 		rec          storage.IdempotencyRecord
 		resource, at string
 	)
-	err := r.t.sql.QueryRowContext(ctx, `SELECT operation, resource_id, created_at, fingerprint FROM idempotency_keys
+	err := r.t.queryRow(ctx, `SELECT operation, resource_id, created_at, fingerprint FROM idempotency_keys
 		WHERE tenant = ? AND key = ?`, r.t.tenant, key).Scan(&rec.Operation, &resource, &at, &rec.Fingerprint)
 	if err != nil {
 		return storage.IdempotencyRecord{}, interpretError(err, "idempotency key %q", key)
@@ -29,12 +29,12 @@ func (r idempotencyRepo) Get(ctx context.Context, key string) (storage.Idempoten
 }
 
 func (r idempotencyRepo) Put(ctx context.Context, rec storage.IdempotencyRecord) error {
-	_, err := r.t.sql.ExecContext(ctx, `INSERT INTO idempotency_keys (tenant, key, operation, resource_id, created_at, fingerprint)
+	_, err := r.t.exec(ctx, `INSERT INTO idempotency_keys (tenant, key, operation, resource_id, created_at, fingerprint)
 		VALUES (?, ?, ?, ?, ?, ?)`, r.t.tenant, rec.Key, rec.Operation, rec.ResourceID.String(), formatTime(rec.CreatedAt), rec.Fingerprint)
 	return interpretError(err, "idempotency key %q", rec.Key)
 }
 
 func (r idempotencyRepo) Delete(ctx context.Context, key string) error {
-	_, err := r.t.sql.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE tenant = ? AND key = ?`, r.t.tenant, key)
+	_, err := r.t.exec(ctx, `DELETE FROM idempotency_keys WHERE tenant = ? AND key = ?`, r.t.tenant, key)
 	return interpretError(err, "delete idempotency key %q", key)
 }

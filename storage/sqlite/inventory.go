@@ -17,7 +17,7 @@ import (
 type inventoryRepo struct{ t *tx }
 
 func (r inventoryRepo) PutItem(ctx context.Context, it inventory.Item) error {
-	_, err := r.t.sql.ExecContext(ctx, `INSERT INTO items (tenant, sku, name, created_at) VALUES (?, ?, ?, ?)
+	_, err := r.t.exec(ctx, `INSERT INTO items (tenant, sku, name, created_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (tenant, sku) DO UPDATE SET name = excluded.name, created_at = excluded.created_at`,
 		r.t.tenant, it.SKU, it.Name, formatTime(it.CreatedAt))
 	return interpretError(err, "put item %q", it.SKU)
@@ -25,7 +25,7 @@ func (r inventoryRepo) PutItem(ctx context.Context, it inventory.Item) error {
 
 func (r inventoryRepo) GetItem(ctx context.Context, sku string) (inventory.Item, error) {
 	var name, created string
-	err := r.t.sql.QueryRowContext(ctx, `SELECT name, created_at FROM items WHERE tenant = ? AND sku = ?`,
+	err := r.t.queryRow(ctx, `SELECT name, created_at FROM items WHERE tenant = ? AND sku = ?`,
 		r.t.tenant, sku).Scan(&name, &created)
 	if err != nil {
 		return inventory.Item{}, interpretError(err, "item %q", sku)
@@ -48,7 +48,7 @@ func (t *tx) GetItems(ctx context.Context, skus []string) ([]inventory.Item, err
 		for _, s := range part {
 			args = append(args, s)
 		}
-		rows, err := t.sql.QueryContext(ctx, `SELECT sku, name, created_at FROM items WHERE tenant = ? AND sku IN (`+
+		rows, err := t.query(ctx, `SELECT sku, name, created_at FROM items WHERE tenant = ? AND sku IN (`+
 			placeholders(len(part))+`)`, args...)
 		if err != nil {
 			return nil, interpretError(err, "get items")
@@ -83,7 +83,7 @@ func (r inventoryRepo) CreateLocation(ctx context.Context, l *inventory.Location
 	if err != nil {
 		return fmt.Errorf("sqlite: create location %s: encode address: %w", l.ID, err)
 	}
-	_, err = r.t.sql.ExecContext(ctx, `INSERT INTO locations (`+locationColumns+`)
+	_, err = r.t.exec(ctx, `INSERT INTO locations (`+locationColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
 		l.ID.String(), r.t.tenant, l.Code, l.Name, l.Coordinates.Lat, l.Coordinates.Lon, l.Priority,
 		l.Active, formatTime(l.CreatedAt), formatTime(l.UpdatedAt), string(addr), l.TimeZone)
@@ -121,7 +121,7 @@ func scanLocation(row interface{ Scan(...any) error }) (*inventory.Location, err
 }
 
 func (r inventoryRepo) GetLocation(ctx context.Context, id uuid.UUID) (*inventory.Location, error) {
-	row := r.t.sql.QueryRowContext(ctx, `SELECT `+locationColumns+` FROM locations WHERE tenant = ? AND id = ?`,
+	row := r.t.queryRow(ctx, `SELECT `+locationColumns+` FROM locations WHERE tenant = ? AND id = ?`,
 		r.t.tenant, id.String())
 	l, err := scanLocation(row)
 	if err != nil {
@@ -131,7 +131,7 @@ func (r inventoryRepo) GetLocation(ctx context.Context, id uuid.UUID) (*inventor
 }
 
 func (r inventoryRepo) ListLocations(ctx context.Context) ([]*inventory.Location, error) {
-	rows, err := r.t.sql.QueryContext(ctx, `SELECT `+locationColumns+` FROM locations WHERE tenant = ? ORDER BY code, id`,
+	rows, err := r.t.query(ctx, `SELECT `+locationColumns+` FROM locations WHERE tenant = ? ORDER BY code, id`,
 		r.t.tenant)
 	if err != nil {
 		return nil, interpretError(err, "list locations")
@@ -204,7 +204,7 @@ func (r inventoryRepo) stockLevels(ctx context.Context, skus []string) ([]invent
 		}
 	}
 	q += ` ORDER BY sku, location_id`
-	rows, err := r.t.sql.QueryContext(ctx, q, args...)
+	rows, err := r.t.query(ctx, q, args...)
 	if err != nil {
 		return nil, interpretError(err, "stock levels")
 	}
@@ -254,7 +254,7 @@ func (r inventoryRepo) ApplyMovement(ctx context.Context, m inventory.Movement) 
 
 	at := formatTime(m.At)
 	if stored {
-		res, err := t.sql.ExecContext(ctx, `UPDATE stock_levels SET on_hand = ?, reserved = ?, version = ?, updated_at = ?
+		res, err := t.exec(ctx, `UPDATE stock_levels SET on_hand = ?, reserved = ?, version = ?, updated_at = ?
 			WHERE tenant = ? AND sku = ? AND location_id = ? AND version = ?`,
 			next.OnHand, next.Reserved, next.Version, at, t.tenant, m.SKU, loc, cur.Version)
 		if err != nil {
@@ -264,12 +264,12 @@ func (r inventoryRepo) ApplyMovement(ctx context.Context, m inventory.Movement) 
 			return inventory.StockLevel{}, m, fmt.Errorf("sqlite: stock of %q at %s changed concurrently: %w",
 				m.SKU, m.LocationID, storage.ErrConflict)
 		}
-	} else if _, err := t.sql.ExecContext(ctx, `INSERT INTO stock_levels (`+stockColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	} else if _, err := t.exec(ctx, `INSERT INTO stock_levels (`+stockColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		t.tenant, m.SKU, loc, next.OnHand, next.Reserved, next.Version, at); err != nil {
 		return inventory.StockLevel{}, m, interpretError(err, "stock of %q at %s", m.SKU, m.LocationID)
 	}
 
-	if _, err := t.sql.ExecContext(ctx, `INSERT INTO stock_movements
+	if _, err := t.exec(ctx, `INSERT INTO stock_movements
 		(id, tenant, sku, location_id, kind, quantity, on_hand_delta, reserved_delta,
 		 on_hand_after, reserved_after, order_id, reason, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -300,7 +300,7 @@ func (r inventoryRepo) readLevel(ctx context.Context, sku string, location uuid.
 		onHand, reserved, version sql.NullInt64
 		updated                   sql.NullString
 	)
-	err := t.sql.QueryRowContext(ctx, `SELECT s.on_hand, s.reserved, s.version, s.updated_at
+	err := t.queryRow(ctx, `SELECT s.on_hand, s.reserved, s.version, s.updated_at
 		FROM locations l LEFT JOIN stock_levels s ON s.tenant = l.tenant AND s.sku = ?3 AND s.location_id = l.id
 		WHERE l.tenant = ?1 AND l.id = ?2`, t.tenant, location.String(), sku).Scan(&onHand, &reserved, &version, &updated)
 	if err != nil {
@@ -334,7 +334,7 @@ func (t *tx) ListMovements(ctx context.Context, f storage.MovementFilter) ([]inv
 		where = append(where, "order_id = ?")
 		args = append(args, f.OrderID.String())
 	}
-	rows, err := t.sql.QueryContext(ctx, `SELECT id, tenant, sku, location_id, kind, quantity,
+	rows, err := t.query(ctx, `SELECT id, tenant, sku, location_id, kind, quantity,
 		on_hand_delta, reserved_delta, on_hand_after, reserved_after, order_id, reason, at
 		FROM stock_movements WHERE `+strings.Join(where, " AND ")+` ORDER BY seq`, args...)
 	if err != nil {

@@ -103,7 +103,7 @@ func (t *tx) writeLevels(ctx context.Context, changes map[stockKey]*levelChange,
 			WHERE stock_levels.sku = v.column1 AND stock_levels.location_id = v.column2
 				AND stock_levels.version = v.column7 AND stock_levels.tenant = ?`)
 		args = append(args, t.tenant)
-		res, err := t.sql.ExecContext(ctx, b.String(), args...)
+		res, err := t.exec(ctx, b.String(), args...)
 		if err != nil {
 			return interpretError(err, "stock of %d levels", len(part))
 		}
@@ -123,7 +123,7 @@ func (t *tx) writeLevels(ctx context.Context, changes map[stockKey]*levelChange,
 			a := c.after
 			args = append(args, t.tenant, a.SKU, a.LocationID.String(), a.OnHand, a.Reserved, a.Version, formatTime(a.UpdatedAt))
 		}
-		if _, err := t.sql.ExecContext(ctx, b.String(), args...); err != nil {
+		if _, err := t.exec(ctx, b.String(), args...); err != nil {
 			return interpretError(err, "stock of %d new levels", len(part))
 		}
 	}
@@ -147,7 +147,7 @@ func (t *tx) appendLedger(ctx context.Context, ms []inventory.Movement) error {
 				m.Quantity, m.OnHandDelta, m.ReservedDelta, m.OnHandAfter, m.ReservedAfter,
 				nullUUID(m.OrderID), m.Reason, formatTime(m.At))
 		}
-		if _, err := t.sql.ExecContext(ctx, b.String(), args...); err != nil {
+		if _, err := t.exec(ctx, b.String(), args...); err != nil {
 			return interpretError(err, "record %d movements", len(part))
 		}
 	}

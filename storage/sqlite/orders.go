@@ -66,7 +66,7 @@ func insertOrderLines(ctx context.Context, t *tx, o *order.Order) error {
 			args = append(args, t.tenant, id, l.ID.String(), start+i, l.SKU, l.Quantity,
 				l.UnitPrice.Amount().String(), l.Total.Amount().String(), l.Shipped, l.Returned)
 		}
-		if _, err := t.sql.ExecContext(ctx, q.String(), args...); err != nil {
+		if _, err := t.exec(ctx, q.String(), args...); err != nil {
 			return interpretError(err, "write lines of order %s", o.ID)
 		}
 	}
@@ -76,7 +76,7 @@ func insertOrderLines(ctx context.Context, t *tx, o *order.Order) error {
 // orderLinesCurrent reports whether the stored order_lines rows of o are
 // its lines, field for field and in position order.
 func orderLinesCurrent(ctx context.Context, t *tx, o *order.Order) (bool, error) {
-	rows, err := t.sql.QueryContext(ctx, `SELECT line_id, sku, quantity, unit_price, total, shipped, returned
+	rows, err := t.query(ctx, `SELECT line_id, sku, quantity, unit_price, total, shipped, returned
 		FROM order_lines WHERE tenant = ? AND order_id = ? ORDER BY position`, t.tenant, o.ID.String())
 	if err != nil {
 		return false, interpretError(err, "read lines of order %s", o.ID)
@@ -110,7 +110,7 @@ func orderLinesCurrent(ctx context.Context, t *tx, o *order.Order) (bool, error)
 
 // rewriteOrderLines replaces the order_lines rows of o with its lines.
 func rewriteOrderLines(ctx context.Context, t *tx, o *order.Order) error {
-	if _, err := t.sql.ExecContext(ctx,
+	if _, err := t.exec(ctx,
 		`DELETE FROM order_lines WHERE tenant = ? AND order_id = ?`, t.tenant, o.ID.String()); err != nil {
 		return interpretError(err, "write lines of order %s", o.ID)
 	}
@@ -164,7 +164,7 @@ func (t *tx) ListOrders(ctx context.Context, f storage.OrderFilter) (storage.Ord
 	args = append(args, limit+1)
 	q := "SELECT version, doc, created_at, id FROM orders WHERE " + strings.Join(where, " AND ") +
 		" ORDER BY created_at, id LIMIT ?"
-	rows, err := t.sql.QueryContext(ctx, q, args...)
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return storage.OrderPage{}, interpretError(err, "list orders")
 	}

@@ -59,7 +59,7 @@ func (r outboxRepo) insert(ctx context.Context, events []storage.Event) error {
 		args = append(args, e.ID.String(), r.t.tenant, e.Type, e.AggregateType, e.AggregateID.String(), payload,
 			formatTime(e.OccurredAt))
 	}
-	if _, err := r.t.sql.ExecContext(ctx, q.String(), args...); err != nil {
+	if _, err := r.t.exec(ctx, q.String(), args...); err != nil {
 		if len(events) == 1 {
 			return interpretError(err, "outbox event %s", events[0].ID)
 		}
@@ -234,7 +234,7 @@ func (t *tx) undoWrite(ctx context.Context, err error, query string, args ...any
 // savepoint runs fn inside a named SQL savepoint, so that when fn fails
 // none of its writes remain in the enclosing transaction.
 func (t *tx) savepoint(ctx context.Context, name string, fn func() error) error {
-	if _, err := t.sql.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+	if _, err := t.exec(ctx, "SAVEPOINT "+name); err != nil {
 		return interpretError(err, "savepoint %s", name)
 	}
 	err := fn()

@@ -38,6 +38,7 @@ type Options struct {
 // up to Options.BusyTimeout.
 type Store struct {
 	db     *sql.DB
+	stmts  *stmtCache
 	memory bool
 	busy   time.Duration
 	// sem serializes transactions within the process; a buffered channel
@@ -120,7 +121,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
 
-	s := &Store{db: db, memory: memory, busy: busy, sem: make(chan struct{}, 1)}
+	s := &Store{db: db, stmts: &stmtCache{db: db, off: memory}, memory: memory, busy: busy, sem: make(chan struct{}, 1)}
 	if err := s.migrateRetrying(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
@@ -150,6 +151,7 @@ func (s *Store) migrateRetrying(ctx context.Context) error {
 // Close closes the database. Call it once the Store's last transaction has
 // returned; a Store is unusable afterwards.
 func (s *Store) Close() error {
+	s.stmts.close()
 	return s.db.Close()
 }
 
@@ -243,7 +245,7 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 		return errors.New("sqlite: empty tenant")
 	}
 	return s.withTx(ctx, "tx", 0, func(sqlTx *sql.Tx, undo *undoLog) error {
-		return fn(&tx{sql: sqlTx, tenant: tenant, undo: undo})
+		return fn(&tx{sql: sqlTx, stmts: s.stmts, tenant: tenant, undo: undo})
 	})
 }
 

@@ -22,6 +22,7 @@ import (
 // storage.MovementLister (ListMovements, the stock_movements ledger).
 type tx struct {
 	sql    *sql.Tx
+	stmts  *stmtCache
 	tenant string
 	undo   *undoLog
 	// levels holds the stock levels this transaction read or wrote, by
@@ -300,7 +301,7 @@ func (d docTable[T]) create1(ctx context.Context, t *tx, v *T) error {
 		args = append(args, c.value)
 	}
 	q := "INSERT INTO " + d.name + " (" + strings.Join(names, ", ") + ") VALUES (" + placeholders(len(names)) + ")"
-	if _, err := t.sql.ExecContext(ctx, q, args...); err != nil {
+	if _, err := t.exec(ctx, q, args...); err != nil {
 		restore()
 		return interpretError(err, "create %s %s", d.name, m.ID)
 	}
@@ -316,7 +317,7 @@ func (d docTable[T]) create1(ctx context.Context, t *tx, v *T) error {
 }
 
 func (d docTable[T]) get(ctx context.Context, t *tx, id uuid.UUID) (storage.Aggregate, error) {
-	row := t.sql.QueryRowContext(ctx,
+	row := t.queryRow(ctx,
 		"SELECT "+d.selected()+" FROM "+d.name+" WHERE tenant = ? AND id = ?", t.tenant, id.String())
 	v, err := d.scan(row)
 	if err != nil {
@@ -368,7 +369,7 @@ func (d docTable[T]) update1(ctx context.Context, t *tx, v *T, children func(con
 	}
 	args = append(args, t.tenant, m.ID.String(), prev)
 	q := "UPDATE " + d.name + " SET " + strings.Join(sets, ", ") + " WHERE tenant = ? AND id = ? AND version = ?"
-	res, err := t.sql.ExecContext(ctx, q, args...)
+	res, err := t.exec(ctx, q, args...)
 	if err != nil {
 		restore()
 		return interpretError(err, "update %s %s", d.name, m.ID)
@@ -394,7 +395,7 @@ func (d docTable[T]) update1(ctx context.Context, t *tx, v *T, children func(con
 // absent (ErrNotFound) or its version differs (ErrConflict).
 func versionMiss(ctx context.Context, t *tx, table string, id uuid.UUID, version int64) error {
 	var stored int64
-	err := t.sql.QueryRowContext(ctx,
+	err := t.queryRow(ctx,
 		"SELECT version FROM "+table+" WHERE tenant = ? AND id = ?", t.tenant, id.String()).Scan(&stored)
 	if err != nil {
 		return interpretError(err, "update %s %s", table, id)
@@ -418,7 +419,7 @@ func (d docTable[T]) scanAfter(ctx context.Context, t *tx, after uuid.UUID, limi
 // LIMIT) with args selects; op and opArgs describe the operation in
 // errors, as interpretError's format and args.
 func (d docTable[T]) query(ctx context.Context, t *tx, clause string, args []any, op string, opArgs ...any) ([]storage.Aggregate, error) {
-	rows, err := t.sql.QueryContext(ctx, "SELECT "+d.selected()+" FROM "+d.name+" "+clause, args...)
+	rows, err := t.query(ctx, "SELECT "+d.selected()+" FROM "+d.name+" "+clause, args...)
 	if err != nil {
 		return nil, interpretError(err, op, opArgs...)
 	}
