@@ -34,6 +34,7 @@ type (
 		PaymentStatus []string  `query:"payment_status" doc:"Keep orders whose payment status is any of these (comma-separated)."`
 		Channel       string    `query:"channel" doc:"Keep orders from the channel of this name."`
 		CustomerID    string    `query:"customer_id" doc:"Keep orders of this customer."`
+		ExternalRef   string    `query:"external_ref" doc:"Keep orders with this channel order reference (with channel, of that channel only)."`
 		CreatedFrom   time.Time `query:"created_from" doc:"Keep orders created at or after this time (RFC 3339)."`
 		CreatedBefore time.Time `query:"created_before" doc:"Keep orders created before this time (RFC 3339)."`
 		Limit         int       `query:"limit" minimum:"0" maximum:"1000" doc:"The page size: 0 is 100, at most 1000."`
@@ -200,7 +201,7 @@ func (h *Handler) orderRoutes() {
 
 	reg(h, "list-orders", http.MethodGet, "/orders", "List orders", http.StatusOK,
 		func(ctx context.Context, in *listIn) (*pageOut, error) {
-			f := storage.OrderFilter{Channel: in.Channel, CustomerID: in.CustomerID, CreatedFrom: in.CreatedFrom,
+			f := storage.OrderFilter{Channel: in.Channel, CustomerID: in.CustomerID, ExternalRef: in.ExternalRef, CreatedFrom: in.CreatedFrom,
 				CreatedBefore: in.CreatedBefore, Limit: in.Limit, Cursor: in.Cursor}
 			fe := fielderr.New(storage.ErrInvalidValue)
 			for _, s := range in.Status {

@@ -75,6 +75,7 @@ func (f OrderFilter) Match(o *order.Order) bool {
 		len(f.PaymentStatuses) > 0 && !slices.Contains(f.PaymentStatuses, o.Payment.Status),
 		f.Channel != "" && o.Channel.Name != f.Channel,
 		f.CustomerID != "" && o.Customer.ID != f.CustomerID,
+		f.ExternalRef != "" && o.ExternalRef != f.ExternalRef,
 		!f.CreatedFrom.IsZero() && o.CreatedAt.Before(f.CreatedFrom),
 		!f.CreatedBefore.IsZero() && !o.CreatedAt.Before(f.CreatedBefore):
 		return false

@@ -68,6 +68,9 @@ type OrderFilter struct {
 	Channel string
 	// CustomerID keeps orders of this customer.
 	CustomerID string
+	// ExternalRef keeps orders with this channel order reference
+	// (Order.ExternalRef), in any channel unless Channel narrows it.
+	ExternalRef string
 	// CreatedFrom keeps orders created at or after this time.
 	CreatedFrom time.Time
 	// CreatedBefore keeps orders created strictly before this time.

@@ -2,8 +2,9 @@
 // ordersmith engine: a few server-rendered HTML views a host mounts beside
 // its API (New returns an http.Handler).
 //
-//   - Orders by status, searched by order ID or customer ID and by channel,
-//     a bounded page at a time with the store's cursors.
+//   - Orders by status, searched by order ID, channel order reference or
+//     customer ID and by channel, a bounded page at a time with the
+//     store's cursors.
 //   - One order: its lines, totals and status, its payments, reservations,
 //     fulfillments, shipments and returns, and its timeline, every event of
 //     the order and of those records in the order they were appended, each

@@ -33,10 +33,14 @@ type ordersData struct {
 	Status  string
 	Query   string
 	Channel string
-	Orders  []orderRow
-	Next    string // href of the next page; empty on the last
-	First   string // href of the first page, when this is a later one
-	Notice  string
+	// By is what a query that is no order ID matched: "ref" (a channel
+	// order reference) or "customer" (a customer ID); empty until the
+	// first page decides, and then kept in the view's links.
+	By     string
+	Orders []orderRow
+	Next   string // href of the next page; empty on the last
+	First  string // href of the first page, when this is a later one
+	Notice string
 }
 
 // orderRow is one listed order.
@@ -46,7 +50,9 @@ type orderRow struct {
 }
 
 // orders serves the order list: ?status= (one order status), ?q= (an
-// order ID, else a customer ID), ?channel= (a channel name) and ?cursor=.
+// order ID, else a channel order reference, else a customer ID: the first
+// page tries the reference and, finding none, the customer, and ?by= keeps
+// the choice on later pages), ?channel= (a channel name) and ?cursor=.
 func (h *handler) orders(w http.ResponseWriter, r *http.Request) {
 	tenant, ok := h.tenantOf(w, r)
 	if !ok {
@@ -58,6 +64,7 @@ func (h *handler) orders(w http.ResponseWriter, r *http.Request) {
 		Status:  q.Get("status"),
 		Query:   strings.TrimSpace(q.Get("q")),
 		Channel: strings.TrimSpace(q.Get("channel")),
+		By:      q.Get("by"),
 	}
 	var bad []string
 	if d.Status != "" && !slices.Contains(order.Statuses(), order.Status(d.Status)) {
@@ -68,6 +75,9 @@ func (h *handler) orders(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(d.Channel) > maxQuery {
 		bad = append(bad, fmt.Sprintf("channel: at most %d characters", maxQuery))
+	}
+	if d.By != "" && d.By != searchByRef && d.By != searchByCustomer {
+		bad = append(bad, fmt.Sprintf("by: %q is neither %q nor %q", d.By, searchByRef, searchByCustomer))
 	}
 	cursor := q.Get("cursor")
 	if len(cursor) > 1024 {
@@ -94,11 +104,11 @@ func (h *handler) orders(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, "orders", page{Title: "Orders", Nav: "orders", Tenant: tenant, Data: d})
 		return
 	}
-	f := storage.OrderFilter{CustomerID: d.Query, Channel: d.Channel, Limit: h.pageSize, Cursor: cursor}
+	f := storage.OrderFilter{Channel: d.Channel, Limit: h.pageSize, Cursor: cursor}
 	if d.Status != "" {
 		f.Statuses = []order.Status{order.Status(d.Status)}
 	}
-	p, err := h.eng.ListOrders(ctx, tenant, f)
+	p, err := h.search(ctx, tenant, f, &d)
 	if err != nil {
 		h.failEngine(w, r, err)
 		return
@@ -107,10 +117,10 @@ func (h *handler) orders(w http.ResponseWriter, r *http.Request) {
 		d.Orders = append(d.Orders, orderRow{Order: o, Href: h.orderHref(o.ID)})
 	}
 	if p.Next != "" {
-		d.Next = h.ordersHref(d.Status, d.Query, d.Channel, p.Next)
+		d.Next = h.ordersHref(d.Status, d.Query, d.Channel, d.By, p.Next)
 	}
 	if cursor != "" {
-		d.First = h.ordersHref(d.Status, d.Query, d.Channel, "")
+		d.First = h.ordersHref(d.Status, d.Query, d.Channel, d.By, "")
 	}
 	if len(d.Orders) == 0 {
 		d.Notice = "No orders match."
@@ -118,20 +128,48 @@ func (h *handler) orders(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, "orders", page{Title: "Orders", Nav: "orders", Tenant: tenant, Data: d})
 }
 
+// What a search text that is no order ID is matched against.
+const (
+	searchByRef      = "ref"
+	searchByCustomer = "customer"
+)
+
+// search lists the orders of f that match d.Query, if any: as a channel
+// order reference, or as a customer ID when no order has that reference
+// (d.By records which, and a later page keeps it).
+func (h *handler) search(ctx context.Context, tenant string, f storage.OrderFilter, d *ordersData) (storage.OrderPage, error) {
+	if d.Query == "" {
+		d.By = ""
+		return h.eng.ListOrders(ctx, tenant, f)
+	}
+	if d.By != searchByCustomer {
+		byRef := f
+		byRef.ExternalRef = d.Query
+		p, err := h.eng.ListOrders(ctx, tenant, byRef)
+		if err != nil || len(p.Orders) > 0 || d.By == searchByRef {
+			d.By = searchByRef
+			return p, err
+		}
+	}
+	d.By = searchByCustomer
+	f.CustomerID = d.Query
+	return h.eng.ListOrders(ctx, tenant, f)
+}
+
 // statusTabs returns the status filters, keeping the other filters.
 func (h *handler) statusTabs(d ordersData) []statusTab {
-	tabs := []statusTab{{Name: "all", Href: h.ordersHref("", d.Query, d.Channel, ""), Active: d.Status == ""}}
+	tabs := []statusTab{{Name: "all", Href: h.ordersHref("", d.Query, d.Channel, "", ""), Active: d.Status == ""}}
 	for _, s := range order.Statuses() {
-		tabs = append(tabs, statusTab{Name: string(s), Href: h.ordersHref(string(s), d.Query, d.Channel, ""),
+		tabs = append(tabs, statusTab{Name: string(s), Href: h.ordersHref(string(s), d.Query, d.Channel, "", ""),
 			Active: d.Status == string(s)})
 	}
 	return tabs
 }
 
 // ordersHref returns the link of an orders view.
-func (h *handler) ordersHref(status, query, channel, cursor string) string {
+func (h *handler) ordersHref(status, query, channel, by, cursor string) string {
 	v := url.Values{}
-	for k, s := range map[string]string{"status": status, "q": query, "channel": channel, "cursor": cursor} {
+	for k, s := range map[string]string{"status": status, "q": query, "channel": channel, "by": by, "cursor": cursor} {
 		if s != "" {
 			v.Set(k, s)
 		}

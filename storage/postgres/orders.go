@@ -146,6 +146,9 @@ func (t *tx) ListOrders(ctx context.Context, f storage.OrderFilter) (storage.Ord
 	if f.CustomerID != "" {
 		b.add("customer_id = ", f.CustomerID)
 	}
+	if f.ExternalRef != "" {
+		b.add("external_ref = ", f.ExternalRef)
+	}
 	if !f.CreatedFrom.IsZero() {
 		b.add("created_at >= ", f.CreatedFrom)
 	}

@@ -145,6 +145,10 @@ func (t *tx) ListOrders(ctx context.Context, f storage.OrderFilter) (storage.Ord
 		where = append(where, "customer_id = ?")
 		args = append(args, f.CustomerID)
 	}
+	if f.ExternalRef != "" {
+		where = append(where, "external_ref = ?")
+		args = append(args, f.ExternalRef)
+	}
 	if !f.CreatedFrom.IsZero() {
 		where = append(where, "created_at >= ?")
 		args = append(args, formatTime(f.CreatedFrom))
