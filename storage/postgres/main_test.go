@@ -11,13 +11,8 @@ import (
 // opens must be closed. One pgxpool goroutine is let through: after a
 // connection is destroyed (the fault tests kill backends) the pool starts
 // one that sleeps 500 ms, makes a non-blocking send and ends, even after
-// Close; it is not a leak, only slower than goleak waits. The other is
-// pgx's: when a pipelined batch meets a lost connection (the tests kill
-// backends), pgconn v5.7.6 closes the pipeline without unwatching its
-// context, and the watcher goroutine of that dead connection stays
-// (jackc/pgx#1999, fixed by jackc/pgx#2515 in a later release).
+// Close; it is not a leak, only slower than goleak waits.
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m,
-		goleak.IgnoreAnyFunction("github.com/jackc/pgx/v5/pgxpool.(*Pool).triggerHealthCheck.func1"),
-		goleak.IgnoreAnyFunction("github.com/jackc/pgx/v5/pgconn/ctxwatch.(*ContextWatcher).Watch.func1"))
+		goleak.IgnoreAnyFunction("github.com/jackc/pgx/v5/pgxpool.(*Pool).triggerHealthCheck.func1"))
 }
