@@ -32,6 +32,8 @@ type tx struct {
 	// read or wrote them, at that version: an update that keeps them
 	// does not rewrite them.
 	lines map[uuid.UUID]storedLines
+	// ahead holds what GetItems read ahead (see readAhead).
+	ahead *readAhead
 }
 
 var (

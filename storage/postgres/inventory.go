@@ -39,27 +39,10 @@ func (r inventoryRepo) GetItem(ctx context.Context, sku string) (inventory.Item,
 var _ storage.ItemBatcher = (*tx)(nil)
 
 // GetItems returns the items of these SKUs in the catalogue, in one
-// statement.
+// statement. The same round trip reads ahead the SKUs' stock levels and the
+// tenant's locations, which a placement asks for next (see readAhead).
 func (t *tx) GetItems(ctx context.Context, skus []string) ([]inventory.Item, error) {
-	const op = "get items"
-	rows, err := t.pg.Query(ctx, t.s.q.getItems, t.tenant, skus)
-	if err != nil {
-		return nil, interpretError(op, err)
-	}
-	defer rows.Close()
-	var out []inventory.Item
-	for rows.Next() {
-		it := inventory.Item{Tenant: t.tenant}
-		if err := rows.Scan(&it.SKU, &it.Name, &it.CreatedAt); err != nil {
-			return nil, interpretError(op, err)
-		}
-		it.CreatedAt = it.CreatedAt.UTC()
-		out = append(out, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, interpretError(op, err)
-	}
-	return out, nil
+	return t.getItemsAhead(ctx, skus)
 }
 
 // CreateLocation stores l with Version 1; ErrDuplicate if its ID or Code
@@ -102,13 +85,15 @@ func (r inventoryRepo) GetLocation(ctx context.Context, id uuid.UUID) (*inventor
 // ListLocations returns every location of the tenant, ordered by Code
 // (byte order).
 func (r inventoryRepo) ListLocations(ctx context.Context) ([]*inventory.Location, error) {
-	rows, err := r.t.pg.Query(ctx, r.t.s.q.listLocations, r.t.tenant)
-	if err != nil {
-		return nil, interpretError("list locations", err)
-	}
-	ls, err := pgx.CollectRows(rows, scanLocation)
-	if err != nil {
-		return nil, interpretError("list locations", err)
+	ls, ahead := r.t.aheadLocations()
+	if !ahead {
+		rows, err := r.t.pg.Query(ctx, r.t.s.q.listLocations, r.t.tenant)
+		if err != nil {
+			return nil, interpretError("list locations", err)
+		}
+		if ls, err = pgx.CollectRows(rows, scanLocation); err != nil {
+			return nil, interpretError("list locations", err)
+		}
 	}
 	for _, l := range ls {
 		r.t.knowLocation(l.ID)
@@ -159,13 +144,11 @@ func scanLocation(row pgx.CollectableRow) (*inventory.Location, error) {
 // StockLevels returns the levels of these SKUs (every level for nil skus),
 // ordered by SKU (byte order) then location ID.
 func (r inventoryRepo) StockLevels(ctx context.Context, skus []string) ([]inventory.StockLevel, error) {
-	var f filter
-	f.add("tenant = ", r.t.tenant)
-	if skus != nil {
-		f.add("sku = ANY(", skus, ")")
+	if ls, ok := r.t.aheadLevels(skus); ok {
+		return ls, nil
 	}
-	q := r.t.s.q.stockLevels + f.where() + ` ORDER BY sku COLLATE "C", location_id`
-	rows, err := r.t.pg.Query(ctx, q, f.args...)
+	st := r.t.stockLevelsStmt(skus)
+	rows, err := r.t.pg.Query(ctx, st.sql, st.args...)
 	if err != nil {
 		return nil, interpretError("stock levels", err)
 	}

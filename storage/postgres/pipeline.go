@@ -36,6 +36,15 @@ type pipe struct {
 	queue []deferredWrite
 	// lost is the failure of a queued write: the transaction is lost.
 	lost error
+	// sent counts the statements sent or queued, so that a read made
+	// ahead can tell whether anything happened since.
+	sent int
+}
+
+// stmt is one statement of a batch.
+type stmt struct {
+	sql  string
+	args []any
 }
 
 // deferredWrite is a write queued on a pipe. It must fail on the server
@@ -59,6 +68,7 @@ func (e *lostError) Unwrap() error { return e.err }
 // later queues a write, to be sent with the next statement or the commit;
 // op names it in errors.
 func (p *pipe) later(op, sql string, args ...any) {
+	p.sent++
 	p.queue = append(p.queue, deferredWrite{op: op, sql: sql, args: args})
 }
 
@@ -70,7 +80,15 @@ func (p *pipe) direct() bool { return p.begun && len(p.queue) == 0 }
 // batch, and reads the results of all but sql: it returns the batch's
 // results positioned on sql's, for the caller to read and close.
 func (p *pipe) send(ctx context.Context, sql string, args ...any) (pgx.BatchResults, error) {
-	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(p.queue)+2)}
+	return p.sendAll(ctx, stmt{sql, args})
+}
+
+// sendAll is send for several statements: it returns the batch's results
+// positioned on the first of stmts, for the caller to read in order and
+// close.
+func (p *pipe) sendAll(ctx context.Context, stmts ...stmt) (pgx.BatchResults, error) {
+	p.sent += len(stmts)
+	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(p.queue)+1+len(stmts))}
 	begin := !p.begun
 	if begin {
 		b.Queue(beginSQL)
@@ -78,7 +96,9 @@ func (p *pipe) send(ctx context.Context, sql string, args ...any) (pgx.BatchResu
 	for _, w := range p.queue {
 		b.Queue(w.sql, w.args...)
 	}
-	b.Queue(sql, args...)
+	for _, s := range stmts {
+		b.Queue(s.sql, s.args...)
+	}
 	queue := p.queue
 	p.queue, p.begun = nil, true
 	br := p.c.SendBatch(ctx, b)
@@ -105,6 +125,7 @@ func (p *pipe) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comman
 		return pgconn.CommandTag{}, p.lost
 	}
 	if p.direct() {
+		p.sent++
 		return p.c.Exec(ctx, sql, args...)
 	}
 	br, err := p.send(ctx, sql, args...)
@@ -124,6 +145,7 @@ func (p *pipe) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, er
 		return nil, p.lost
 	}
 	if p.direct() {
+		p.sent++
 		return p.c.Query(ctx, sql, args...)
 	}
 	br, err := p.send(ctx, sql, args...)
@@ -142,6 +164,7 @@ func (p *pipe) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, er
 // errors are reported by Scan, as pgx's are.
 func (p *pipe) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	if p.direct() && p.lost == nil {
+		p.sent++
 		return p.c.QueryRow(ctx, sql, args...)
 	}
 	rows, err := p.Query(ctx, sql, args...)
