@@ -29,16 +29,18 @@
 // Tx as database/sql/driver finds a driver's: [OrderLister] (filtered order
 // listing with an index; without it [ListOrders] scans the tenant's
 // orders), [MovementLister] (the stock ledger; without it [Movements]
-// reports errors.ErrUnsupported and the store need not keep a ledger) and
+// reports errors.ErrUnsupported and the store need not keep a ledger),
 // [ItemBatcher] (many catalogue items in one read; without it [GetItems]
-// reads them one by one) and [EventReader] (the tenant's recorded events
-// read back by aggregate; without it [ReadEvents] reports
-// errors.ErrUnsupported). Its [OutboxRelay] may implement
-// [OutboxInspector] (undelivered and leased counts, the oldest
-// undelivered event; without it [InspectOutbox] reports
-// errors.ErrUnsupported).
-// Callers always go through [ListOrders], [Movements], [GetItems] and
-// [ListReservations], never the assertion, so every store serves them. A
+// reads them one by one), [MovementBatcher] (many stock movements in one
+// call; without it [ApplyMovements] applies them one by one) and
+// [EventReader] (the tenant's recorded events read back by aggregate;
+// without it [ReadEvents] reports errors.ErrUnsupported). Its
+// [OutboxRelay] may implement [OutboxInspector] (undelivered and leased
+// counts, the oldest undelivered event; without it [InspectOutbox]
+// reports errors.ErrUnsupported).
+// Callers always go through [ListOrders], [Movements], [GetItems],
+// [ApplyMovements], [ReadEvents] and [ListReservations], never the
+// assertion, so every store serves them. A
 // wrapper around a Tx (tracing, fault injection) hides the abilities of
 // the Tx it wraps unless it implements them too, passing them on through
 // those functions: embed the inner Tx and add ListOrders and ListMovements
