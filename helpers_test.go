@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	oms "github.com/ordersmith/oms"
-	"github.com/ordersmith/oms/fulfillment"
 	"github.com/ordersmith/oms/inventory"
 	"github.com/ordersmith/oms/money"
 	"github.com/ordersmith/oms/omstest"
@@ -149,25 +148,8 @@ func (f *fixture) place(t testing.TB, ref string, lines ...order.DraftLine) *ord
 // shipAll creates fulfillments, picks, packs and ships everything.
 func (f *fixture) shipAll(t testing.TB, orderID uuid.UUID) []*shipping.Shipment {
 	t.Helper()
-	ctx := context.Background()
-	fos, err := f.eng.CreateFulfillments(ctx, oms.DefaultTenant, oms.OrderRequest{OrderID: orderID})
+	out, err := omstest.ShipOrder(context.Background(), f.eng, oms.DefaultTenant, orderID)
 	require.NoError(t, err)
-	var out []*shipping.Shipment
-	for _, fo := range fos {
-		var picks []fulfillment.Pick
-		var pkg []fulfillment.PackageLine
-		for _, l := range fo.Lines {
-			picks = append(picks, fulfillment.Pick{OrderLineID: l.OrderLineID, Quantity: l.Quantity})
-			pkg = append(pkg, fulfillment.PackageLine{OrderLineID: l.OrderLineID, SKU: l.SKU, Quantity: l.Quantity})
-		}
-		_, err := f.eng.Pick(ctx, oms.DefaultTenant, oms.PickRequest{FulfillmentID: fo.ID, Picks: picks})
-		require.NoError(t, err)
-		_, err = f.eng.Pack(ctx, oms.DefaultTenant, oms.PackRequest{FulfillmentID: fo.ID, Packages: []fulfillment.PackageDraft{{WeightGrams: 800, Lines: pkg}}})
-		require.NoError(t, err)
-		s, err := f.eng.Ship(ctx, oms.DefaultTenant, oms.ShipRequest{FulfillmentID: fo.ID})
-		require.NoError(t, err)
-		out = append(out, s)
-	}
 	return out
 }
 

@@ -245,6 +245,36 @@ func driveFulfillments(ctx context.Context, e *oms.Engine, tenant string, d *oms
 	return moved, wait, errors.Join(errs...)
 }
 
+// ShipOrder creates the fulfillments of an order, picks and packs every
+// line of each (one parcel per fulfillment) and ships them, returning the
+// shipments in the order of the fulfillments: the happy path of a test
+// that needs a shipped order. It stops at the first error.
+func ShipOrder(ctx context.Context, e *oms.Engine, tenant string, orderID uuid.UUID) ([]*shipping.Shipment, error) {
+	fos, err := e.CreateFulfillments(ctx, tenant, oms.OrderRequest{OrderID: orderID})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*shipping.Shipment, 0, len(fos))
+	for _, f := range fos {
+		picks := make([]fulfillment.Pick, 0, len(f.Lines))
+		for _, l := range f.Lines {
+			picks = append(picks, fulfillment.Pick{OrderLineID: l.OrderLineID, Quantity: l.Quantity})
+		}
+		if _, err := e.Pick(ctx, tenant, oms.PickRequest{FulfillmentID: f.ID, Picks: picks}); err != nil {
+			return nil, err
+		}
+		if _, err := e.Pack(ctx, tenant, oms.PackRequest{FulfillmentID: f.ID, Packages: packAll(f)}); err != nil {
+			return nil, err
+		}
+		s, err := e.Ship(ctx, tenant, oms.ShipRequest{FulfillmentID: f.ID})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
 // packAll packs every line of f into one parcel.
 func packAll(f *fulfillment.FulfillmentOrder) []fulfillment.PackageDraft {
 	var lines []fulfillment.PackageLine
