@@ -94,36 +94,30 @@ func newTenantData() *tenantData {
 
 // tenant returns tenant's data, creating it on first use.
 func (s *Store) tenant(tenant string) *tenantData {
-	s.mu.RLock()
-	td, ok := s.tenants[tenant]
-	s.mu.RUnlock()
-	if ok {
-		return td
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if td, ok = s.tenants[tenant]; !ok {
-		td = newTenantData()
-		s.tenants[tenant] = td
-	}
-	return td
+	return lookupOrAdd(&s.mu, s.tenants, tenant, newTenantData)
 }
 
 // cell returns the stock cell of k, creating an empty one if absent.
 func (d *tenantData) cell(k stockKey) *stockCell {
-	d.mu.RLock()
-	c, ok := d.stock[k]
-	d.mu.RUnlock()
+	return lookupOrAdd(&d.mu, d.stock, k, func() *stockCell { return &stockCell{lock: make(chan struct{}, 1)} })
+}
+
+// lookupOrAdd returns m[k], read under mu's read lock, or adds newV() under
+// its write lock when k is absent.
+func lookupOrAdd[K comparable, V any](mu *sync.RWMutex, m map[K]V, k K, newV func() V) V {
+	mu.RLock()
+	v, ok := m[k]
+	mu.RUnlock()
 	if ok {
-		return c
+		return v
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if c, ok = d.stock[k]; !ok {
-		c = &stockCell{lock: make(chan struct{}, 1)}
-		d.stock[k] = c
+	mu.Lock()
+	defer mu.Unlock()
+	if v, ok = m[k]; !ok {
+		v = newV()
+		m[k] = v
 	}
-	return c
+	return v
 }
 
 // Tx runs fn in a transaction scoped to tenant. Transactions run

@@ -63,12 +63,15 @@ type levelChange struct {
 // bounds, goes through ApplyMovement instead, which creates the level or
 // returns the shortage; a batch of one is just that call.
 func (t *tx) ApplyMovements(ctx context.Context, ms []inventory.Movement) ([]inventory.StockLevel, []inventory.Movement, error) {
+	if len(ms) < 2 {
+		return storage.ApplyMovements(ctx, txOnly{t}, ms)
+	}
 	inv := inventoryRepo{t}
 	sums, order, ok, err := t.sumMovements(ctx, ms)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !ok || len(ms) == 1 {
+	if !ok {
 		return storage.ApplyMovements(ctx, txOnly{t}, ms)
 	}
 	after, err := t.applySums(ctx, sums, order)

@@ -17,12 +17,12 @@ import (
 // COMMITTED a moment earlier. Any other statement, or another set of SKUs,
 // reads afresh.
 type readAhead struct {
-	sent          int      // pipe.sent after the read
-	skus          []string // sorted, without repeats
-	levels        []inventory.StockLevel
-	locations     []*inventory.Location
-	levelsTaken   bool
-	locationsTake bool
+	sent           int      // pipe.sent after the read
+	skus           []string // sorted, without repeats
+	levels         []inventory.StockLevel
+	locations      []*inventory.Location
+	levelsTaken    bool
+	locationsTaken bool
 }
 
 // stockLevelsStmt returns the statement StockLevels sends for skus.
@@ -107,10 +107,10 @@ func (t *tx) aheadLevels(skus []string) ([]inventory.StockLevel, bool) {
 // ListLocations would read.
 func (t *tx) aheadLocations() ([]*inventory.Location, bool) {
 	a := t.ahead
-	if a == nil || a.locationsTake || a.sent != t.pg.sent {
+	if a == nil || a.locationsTaken || a.sent != t.pg.sent {
 		return nil, false
 	}
-	a.locationsTake = true
+	a.locationsTaken = true
 	return a.locations, true
 }
 
