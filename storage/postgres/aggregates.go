@@ -34,6 +34,16 @@ type tx struct {
 	lines map[uuid.UUID]storedLines
 	// ahead holds what GetItems read ahead (see readAhead).
 	ahead *readAhead
+	// absent holds the idempotency keys the transaction found absent and
+	// has not put since.
+	absent map[string]struct{}
+	// known holds the stock levels the transaction locked (see
+	// readAhead), as they are now: nothing but the transaction can change
+	// them until it ends.
+	known map[levelKey]inventory.StockLevel
+	// stockLocked reports that the transaction locked stock levels, or
+	// may have, so that locking more ahead could break the lock order.
+	stockLocked bool
 }
 
 var (
@@ -194,15 +204,12 @@ type aggTable[T any] struct {
 	after func(ctx context.Context, t *tx, v *T, prev int64) error
 	// seen, when set, runs on each aggregate read.
 	seen func(t *tx, v *T)
-	// createLater queues creates on the transaction (see pipe.later)
-	// instead of running them at once: for rows with fresh IDs whose
-	// duplicate the caller does not branch on (reservations).
-	createLater bool
+	// createRows, when set, queues a create as rows of a set-based
+	// insert (see laterRows) instead of an insert of its own: for kinds
+	// created many at a time (reservations).
+	createRows func(t *tx, op string, args []any)
 
-	insert, update, exists, get, listByOrder, scan string
-	// insertStrict is insert without ON CONFLICT DO NOTHING: a duplicate
-	// fails the statement, for createLater.
-	insertStrict string
+	insert, update, get, listByOrder, scan string
 }
 
 // build fills in the queries of table t and returns t.
@@ -222,12 +229,17 @@ func (t *aggTable[T]) build(rep *strings.Replacer, table string) *aggTable[T] {
 	}
 	tbl := "{" + table + "}"
 	sel := "SELECT " + t.sel + " FROM " + tbl + " WHERE tenant = $1 AND "
-	t.insertStrict = rep.Replace("INSERT INTO " + tbl + " (" + strings.Join(names, ", ") + ") VALUES (" +
+	// A duplicate ID fails the insert: it is queued (see aggRepo.write).
+	t.insert = rep.Replace("INSERT INTO " + tbl + " (" + strings.Join(names, ", ") + ") VALUES (" +
 		strings.Join(params, ", ") + ")")
-	t.insert = t.insertStrict + " ON CONFLICT DO NOTHING"
-	t.update = rep.Replace("UPDATE " + tbl + " SET " + strings.Join(sets, ", ") +
-		" WHERE tenant = $1 AND id = $2 AND version = $3")
-	t.exists = rep.Replace("SELECT EXISTS (SELECT 1 FROM " + tbl + " WHERE tenant = $1 AND id = $2)")
+	// The update is queued too, so it checks itself: when it changes no
+	// row, expect_rows fails the statement with OMS02 when the row is
+	// absent, OMS01 when its version is not $3.
+	t.update = rep.Replace("WITH u AS (UPDATE " + tbl + " SET " + strings.Join(sets, ", ") +
+		" WHERE tenant = $1 AND id = $2 AND version = $3 RETURNING 1)" +
+		" SELECT CASE WHEN (SELECT count(*) FROM u) = 1 THEN true" +
+		" ELSE {expect_rows}((SELECT count(*) FROM u), 1," +
+		" EXISTS (SELECT 1 FROM " + tbl + " WHERE tenant = $1 AND id = $2), 'update " + t.what + "') END")
 	t.get = rep.Replace(sel + "id = $2")
 	t.listByOrder = rep.Replace(sel + t.orderCol + " = $2 ORDER BY created_at, id")
 	t.scan = rep.Replace(sel + "id > $2 ORDER BY id LIMIT $3")
@@ -287,15 +299,16 @@ func (r aggRepo[T]) typed(op string, a storage.Aggregate) (*T, error) {
 	return v, nil
 }
 
-// create stores a, described by m, with version 1; ErrDuplicate if its ID
-// exists.
+// create stores a, described by m, with version 1. The insert is queued
+// on the transaction (see pipe.later): an existing ID fails the statement
+// it rides with, or the commit, with ErrDuplicate.
 func (r aggRepo[T]) create(ctx context.Context, a storage.Aggregate, m storage.Meta) error {
 	v, err := r.typed("create", a)
 	if err != nil {
 		return err
 	}
 	storage.SetVersion(v, 1)
-	if err := r.write(ctx, r.dt.insert, v, m.ID, 1); err != nil {
+	if err := r.write(ctx, true, v, m.ID, 1); err != nil {
 		storage.SetVersion(v, m.Version)
 		return err
 	}
@@ -304,14 +317,16 @@ func (r aggRepo[T]) create(ctx context.Context, a storage.Aggregate, m storage.M
 }
 
 // update stores a, described by m, if its version is current and
-// increments it.
+// increments it. The update is queued on the transaction: a stale version
+// fails the statement it rides with, or the commit, with ErrConflict, and
+// an absent row with ErrNotFound.
 func (r aggRepo[T]) update(ctx context.Context, a storage.Aggregate, m storage.Meta) error {
 	v, err := r.typed("update", a)
 	if err != nil {
 		return err
 	}
 	storage.SetVersion(v, m.Version+1)
-	if err := r.write(ctx, r.dt.update, v, m.ID, m.Version); err != nil {
+	if err := r.write(ctx, false, v, m.ID, m.Version); err != nil {
 		storage.SetVersion(v, m.Version)
 		return err
 	}
@@ -319,10 +334,11 @@ func (r aggRepo[T]) update(ctx context.Context, a storage.Aggregate, m storage.M
 	return nil
 }
 
-// write runs the insert or update query q for v, whose version field holds
-// the version to store, with version as $3.
-func (r aggRepo[T]) write(ctx context.Context, q string, v *T, id uuid.UUID, version int64) error {
-	isInsert := q == r.dt.insert
+// write queues the insert (isInsert) or the update of v, whose version
+// field holds the version to store, with version as $3. Both fail on the
+// server when they fail at all (see aggTable.build), so the transaction
+// cannot commit without them.
+func (r aggRepo[T]) write(ctx context.Context, isInsert bool, v *T, id uuid.UUID, version int64) error {
 	op := "update "
 	if isInsert {
 		op = "create "
@@ -333,30 +349,14 @@ func (r aggRepo[T]) write(ctx context.Context, q string, v *T, id uuid.UUID, ver
 		return fmt.Errorf("postgres: %s: %w", op, err)
 	}
 	args := append([]any{r.t.tenant, id, version}, values...)
-	if isInsert && r.dt.createLater {
-		// A duplicate ID is a unique violation, which fails the
-		// transaction where the insert is sent.
-		r.t.pg.later(op, r.dt.insertStrict, args...)
-		return r.after(ctx, v, 0)
-	}
-	tag, err := r.t.pg.Exec(ctx, q, args...)
-	if err != nil {
-		return interpretError(op, err)
-	}
-	if tag.RowsAffected() == 0 {
-		if isInsert {
-			return fmt.Errorf("postgres: %s: %w", op, storage.ErrDuplicate)
-		}
-		var exists bool
-		if err := r.t.pg.QueryRow(ctx, r.dt.exists, r.t.tenant, id).Scan(&exists); err != nil {
-			return interpretError(op, err)
-		}
-		if !exists {
-			return fmt.Errorf("postgres: %s: %w", op, storage.ErrNotFound)
-		}
-		return fmt.Errorf("postgres: %s: version %d is stale: %w", op, version, storage.ErrConflict)
-	}
-	if isInsert {
+	switch {
+	case !isInsert:
+		r.t.pg.later(op, r.dt.update, args...)
+	case r.dt.createRows != nil:
+		r.dt.createRows(r.t, op, args)
+		version = 0
+	default:
+		r.t.pg.later(op, r.dt.insert, args...)
 		version = 0
 	}
 	return r.after(ctx, v, version)

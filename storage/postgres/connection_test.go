@@ -55,8 +55,12 @@ func TestDroppedConnectionIsUnavailable(t *testing.T) {
 	}{
 		{"next statement", func(t *testing.T, ctx context.Context, tx storage.Tx, rec storage.IdempotencyRecord) error {
 			// The first statement reads the server's FATAL 57P01, the next
-			// one finds the connection closed.
-			err := tx.Idempotency().Put(ctx, rec)
+			// one finds the connection closed. (A Put of the key the
+			// transaction found absent would be queued, not sent: this
+			// one is of a key it did not look up.)
+			other := rec
+			other.Key += ":other"
+			err := tx.Idempotency().Put(ctx, other)
 			require.ErrorIs(t, err, storage.ErrUnavailable, "the statement after the kill")
 			_, err2 := tx.Idempotency().Get(ctx, rec.Key)
 			require.ErrorIs(t, err2, storage.ErrUnavailable, "a statement on the closed connection")

@@ -75,4 +75,5 @@ func ExampleMigrations() {
 	// 0001_init.sql true
 	// 0002_location_address.sql true
 	// 0003_idempotency_fingerprint.sql true
+	// 0004_deferred_checks.sql true
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -40,7 +41,11 @@ var _ storage.ItemBatcher = (*tx)(nil)
 
 // GetItems returns the items of these SKUs in the catalogue, in one
 // statement. The same round trip reads ahead the SKUs' stock levels and the
-// tenant's locations, which a placement asks for next (see readAhead).
+// tenant's locations, which a placement asks for next (see readAhead). The
+// first time in a transaction that has not changed stock yet, it locks
+// those stock levels, in the global lock order, until the transaction
+// ends, so that the placement's stock change is worked out from them and
+// queued (see getItemsAhead).
 func (t *tx) GetItems(ctx context.Context, skus []string) ([]inventory.Item, error) {
 	return t.getItemsAhead(ctx, skus)
 }
@@ -165,7 +170,10 @@ func scanStockLevel(row pgx.CollectableRow) (inventory.StockLevel, error) {
 
 // ApplyMovement changes the (m.SKU, m.LocationID) level by m's deltas in
 // one conditional statement and appends m to the ledger (a write queued on
-// the transaction, see pipe).
+// the transaction, see pipe). A level the transaction holds locked
+// (GetItems read it ahead) is changed by a queued write instead, from its
+// value as the transaction knows it, with the same checks and errors (see
+// applyKnown).
 //
 // The movement is first checked as inventory.StockLevel.Apply checks it
 // (an invalid one returns its *fielderr.Error). Then a movement
@@ -177,6 +185,26 @@ func scanStockLevel(row pgx.CollectableRow) (inventory.StockLevel, error) {
 // validation error on overflow), with nothing written. An unknown location
 // returns an error wrapping storage.ErrNotFound.
 func (r inventoryRepo) ApplyMovement(ctx context.Context, m inventory.Movement) (inventory.StockLevel, inventory.Movement, error) {
+	t := r.t
+	if levels, applied, ok, err := t.applyKnown([]inventory.Movement{m}); ok {
+		if err != nil {
+			return inventory.StockLevel{}, m, err
+		}
+		return levels[0], applied[0], nil
+	}
+	t.stockLocked = true
+	lvl, done, err := r.applyMovement(ctx, m)
+	if err != nil {
+		t.forgetLevels([]inventory.Movement{m})
+		return lvl, done, err
+	}
+	t.levelsChanged([]inventory.StockLevel{lvl})
+	return lvl, done, nil
+}
+
+// applyMovement is ApplyMovement for a level the transaction does not
+// hold locked.
+func (r inventoryRepo) applyMovement(ctx context.Context, m inventory.Movement) (inventory.StockLevel, inventory.Movement, error) {
 	t, q := r.t, r.t.s.q
 	op := fmt.Sprintf("apply movement to %q at %s", m.SKU, m.LocationID)
 	known, err := t.locationExists(ctx, m.LocationID)
@@ -229,14 +257,6 @@ func (r inventoryRepo) ApplyMovement(ctx context.Context, m inventory.Movement) 
 	m.OnHandAfter, m.ReservedAfter = next.OnHand, next.Reserved
 	t.ledger(m)
 	return next, m, nil
-}
-
-// ledger queues m's ledger entry, to be sent with the transaction's next
-// statement.
-func (t *tx) ledger(m inventory.Movement) {
-	t.pg.later(fmt.Sprintf("ledger entry of %q at %s", m.SKU, m.LocationID), t.s.q.insertMovement,
-		m.ID, t.tenant, m.SKU, m.LocationID, string(m.Kind), m.Quantity,
-		m.OnHandDelta, m.ReservedDelta, m.OnHandAfter, m.ReservedAfter, nullUUID(m.OrderID), m.Reason, m.At)
 }
 
 // ListMovements returns the ledger entries matching f, in the order they
@@ -304,6 +324,48 @@ func reservationTable(rep *strings.Replacer) *aggTable[inventory.Reservation] {
 	return t.build(rep, "reservations")
 }
 
+// insertReservationsSQL creates reservations with version 1 from rows of
+// arrays ($1 the tenant), in one statement; an existing ID fails it.
+const insertReservationsSQL = `INSERT INTO {reservations}
+		(tenant, id, version, order_id, line_id, sku, location_id, quantity, status, created_at, updated_at)
+	SELECT $1, u.id, 1, u.order_id, u.line_id, u.sku, u.location_id, u.quantity, u.status, u.created_at, u.updated_at
+	FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[], $7::bigint[], $8::text[],
+		$9::timestamptz[], $10::timestamptz[])
+		AS u(id, order_id, line_id, sku, location_id, quantity, status, created_at, updated_at)`
+
+// reservationRows are the rows of one queued insertReservationsSQL.
+type reservationRows struct {
+	tenant                   string
+	ids, orders, lines, locs []uuid.UUID
+	skus, statuses           []string
+	quantities               []int64
+	createdAt, updatedAt     []time.Time
+}
+
+// args returns the arguments of insertReservationsSQL.
+func (r *reservationRows) args() []any {
+	return []any{r.tenant, r.ids, r.orders, r.lines, r.skus, r.locs, r.quantities, r.statuses, r.createdAt, r.updatedAt}
+}
+
+// queueReservation queues the create of the reservation whose insert
+// arguments (those of aggTable.insert: tenant, id, version, then
+// reservationColumns) are args, as a row of a set-based insert.
+func queueReservation(t *tx, op string, args []any) {
+	laterRows(t.pg, op, t.s.q.insertReservations,
+		func() *reservationRows { return &reservationRows{tenant: t.tenant} },
+		func(r *reservationRows) {
+			r.ids = append(r.ids, args[1].(uuid.UUID))
+			r.orders = append(r.orders, args[3].(uuid.UUID))
+			r.lines = append(r.lines, args[4].(uuid.UUID))
+			r.skus = append(r.skus, args[5].(string))
+			r.locs = append(r.locs, args[6].(uuid.UUID))
+			r.quantities = append(r.quantities, args[7].(int64))
+			r.statuses = append(r.statuses, args[8].(string))
+			r.createdAt = append(r.createdAt, args[9].(time.Time))
+			r.updatedAt = append(r.updatedAt, args[10].(time.Time))
+		})
+}
+
 // idempotencyRepo stores the tenant's idempotency records.
 type idempotencyRepo struct{ t *tx }
 
@@ -312,16 +374,32 @@ func (r idempotencyRepo) Get(ctx context.Context, key string) (storage.Idempoten
 	var rec storage.IdempotencyRecord
 	err := r.t.pg.QueryRow(ctx, r.t.s.q.idemGet, r.t.tenant, key).Scan(&rec.Key, &rec.Operation, &rec.ResourceID, &rec.CreatedAt, &rec.Fingerprint)
 	if err != nil {
-		return storage.IdempotencyRecord{}, interpretError(fmt.Sprintf("idempotency key %q", key), err)
+		err = interpretError(fmt.Sprintf("idempotency key %q", key), err)
+		if errors.Is(err, storage.ErrNotFound) {
+			r.t.sawAbsent(key)
+		}
+		return storage.IdempotencyRecord{}, err
 	}
 	rec.CreatedAt = rec.CreatedAt.UTC()
 	return rec, nil
 }
 
-// Put stores rec; ErrDuplicate if its key exists. A duplicate does not
-// abort the transaction.
+// Put stores rec; ErrDuplicate if its key exists.
+//
+// A key this transaction found absent (Get returned ErrNotFound), as the
+// engine's are, is inserted by a write queued on the transaction (see
+// pipe): only a concurrent transaction can have inserted it since, and
+// then the statement the insert rides with, or the commit, fails with an
+// error wrapping both ErrDuplicate and ErrConflict (retrying finds the
+// record). Any other key is inserted at once, and a duplicate returns
+// ErrDuplicate without aborting the transaction.
 func (r idempotencyRepo) Put(ctx context.Context, rec storage.IdempotencyRecord) error {
 	op := fmt.Sprintf("put idempotency key %q", rec.Key)
+	if _, ok := r.t.absent[rec.Key]; ok {
+		delete(r.t.absent, rec.Key)
+		r.t.pg.laterConcurrent(op, r.t.s.q.idemInsert, r.t.tenant, rec.Key, rec.Operation, rec.ResourceID, rec.CreatedAt, rec.Fingerprint)
+		return nil
+	}
 	tag, err := r.t.pg.Exec(ctx, r.t.s.q.idemPut, r.t.tenant, rec.Key, rec.Operation, rec.ResourceID, rec.CreatedAt, rec.Fingerprint)
 	if err != nil {
 		return interpretError(op, err)
@@ -330,6 +408,14 @@ func (r idempotencyRepo) Put(ctx context.Context, rec storage.IdempotencyRecord)
 		return fmt.Errorf("postgres: %s: %w", op, storage.ErrDuplicate)
 	}
 	return nil
+}
+
+// sawAbsent records that the transaction found no record for key.
+func (t *tx) sawAbsent(key string) {
+	if t.absent == nil {
+		t.absent = make(map[string]struct{})
+	}
+	t.absent[key] = struct{}{}
 }
 
 // Delete removes the record for key; a missing key is not an error.

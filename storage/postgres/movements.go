@@ -42,6 +42,150 @@ const applyMovementsSQL = `WITH m AS (
 		AND s.on_hand::numeric + m.d_on_hand <= 9223372036854775807
 	RETURNING s.tenant, s.sku, s.location_id, s.on_hand, s.reserved, s.version, s.updated_at`
 
+// applyKnownSQL sets levels the transaction holds locked (see
+// readAhead) to the values the client worked out from them, in one
+// statement queued on the transaction: each row must still have the
+// version the client started from ($8), or expect_rows fails the
+// statement with OMS01 (a conflict; it cannot happen while the lock is
+// held, and would only mean the levels were not what the client knew).
+// The CHECK constraint of stock_levels backs the bounds up.
+const applyKnownSQL = `WITH changed AS (
+		UPDATE {stock_levels} AS s
+		SET on_hand = u.on_hand, reserved = u.reserved, version = u.version, updated_at = u.at
+		FROM unnest($2::text[], $3::uuid[], $4::bigint[], $5::bigint[], $6::bigint[], $7::timestamptz[], $8::bigint[])
+			AS u(sku, location_id, on_hand, reserved, version, at, was)
+		WHERE s.tenant = $1 AND s.sku = u.sku AND s.location_id = u.location_id AND s.version = u.was
+		RETURNING 1
+	)
+	SELECT CASE WHEN (SELECT count(*) FROM changed) = cardinality($2::text[]) THEN true
+		ELSE {expect_rows}((SELECT count(*) FROM changed), cardinality($2::text[]), true, 'apply movements') END`
+
+// insertMovementsSQL appends ledger entries from rows of arrays, in their
+// order ($1 the tenant; a nil order ID is stored as NULL).
+const insertMovementsSQL = `INSERT INTO {stock_movements}
+		(id, tenant, sku, location_id, kind, quantity, on_hand_delta, reserved_delta,
+		 on_hand_after, reserved_after, order_id, reason, at)
+	SELECT u.id, $1, u.sku, u.location_id, u.kind, u.quantity, u.d_on_hand, u.d_reserved,
+		u.on_hand_after, u.reserved_after, NULLIF(u.order_id, '00000000-0000-0000-0000-000000000000'::uuid),
+		u.reason, u.at
+	FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[],
+		$9::bigint[], $10::bigint[], $11::uuid[], $12::text[], $13::timestamptz[])
+		WITH ORDINALITY AS u(id, sku, location_id, kind, quantity, d_on_hand, d_reserved,
+			on_hand_after, reserved_after, order_id, reason, at, n)
+	ORDER BY u.n`
+
+// ledgerRows are the rows of one queued insertMovementsSQL.
+type ledgerRows struct {
+	tenant                       string
+	ids, locs, orders            []uuid.UUID
+	skus, kinds, reasons         []string
+	qtys, dOn, dRes, onAft, rAft []int64
+	ats                          []time.Time
+}
+
+// args returns the arguments of insertMovementsSQL.
+func (r *ledgerRows) args() []any {
+	return []any{r.tenant, r.ids, r.skus, r.locs, r.kinds, r.qtys, r.dOn, r.dRes, r.onAft, r.rAft, r.orders, r.reasons, r.ats}
+}
+
+// ledger queues the ledger entries of ms, applied, as rows of a set-based
+// insert sent with the transaction's next statement (see laterRows).
+func (t *tx) ledger(ms ...inventory.Movement) {
+	op := "ledger entries"
+	if len(ms) == 1 {
+		op = fmt.Sprintf("ledger entry of %q at %s", ms[0].SKU, ms[0].LocationID)
+	}
+	laterRows(t.pg, op, t.s.q.insertMovements,
+		func() *ledgerRows { return &ledgerRows{tenant: t.tenant} },
+		func(r *ledgerRows) {
+			for _, m := range ms {
+				r.ids, r.locs, r.orders = append(r.ids, m.ID), append(r.locs, m.LocationID), append(r.orders, m.OrderID)
+				r.skus, r.kinds, r.reasons = append(r.skus, m.SKU), append(r.kinds, string(m.Kind)), append(r.reasons, m.Reason)
+				r.qtys, r.dOn, r.dRes = append(r.qtys, m.Quantity), append(r.dOn, m.OnHandDelta), append(r.dRes, m.ReservedDelta)
+				r.onAft, r.rAft, r.ats = append(r.onAft, m.OnHandAfter), append(r.rAft, m.ReservedAfter), append(r.ats, m.At)
+			}
+		})
+}
+
+// applyKnown applies ms, in order, when every level they change is one
+// the transaction holds locked (t.known): ok is false, and nothing is
+// done, otherwise. Each movement is checked as ApplyMovement checks it and
+// applied to the level as the transaction knows it, which is the level as
+// it is, so the levels, after-values and errors are those ApplyMovement
+// would give; the change and the ledger entries are writes queued on the
+// transaction (see pipe), which fail on the server if the levels are not
+// what the transaction knew. On an error nothing is queued.
+func (t *tx) applyKnown(ms []inventory.Movement) (levels []inventory.StockLevel, applied []inventory.Movement, ok bool, err error) {
+	if t.known == nil {
+		return nil, nil, false, nil
+	}
+	for _, m := range ms {
+		if _, ok := t.known[levelKey{m.SKU, m.LocationID}]; !ok {
+			return nil, nil, false, nil
+		}
+	}
+	next := make(map[levelKey]inventory.StockLevel, len(ms))
+	was := make(map[levelKey]int64, len(ms))
+	var order []levelKey
+	levels = make([]inventory.StockLevel, 0, len(ms))
+	applied = make([]inventory.Movement, 0, len(ms))
+	for _, m := range ms {
+		zero := inventory.StockLevel{Tenant: t.tenant, SKU: m.SKU, LocationID: m.LocationID}
+		var shortage *inventory.ShortageError
+		if _, _, err := zero.Apply(m); err != nil && !errors.As(err, &shortage) {
+			return nil, nil, true, err
+		}
+		k := levelKey{m.SKU, m.LocationID}
+		cur, seen := next[k]
+		if !seen {
+			cur = t.known[k]
+			was[k] = cur.Version
+			order = append(order, k)
+		}
+		m.Tenant = t.tenant
+		lvl, done, err := cur.Apply(m)
+		if err != nil {
+			return nil, nil, true, err
+		}
+		lvl.Version = cur.Version + 1
+		next[k] = lvl
+		levels, applied = append(levels, lvl), append(applied, done)
+	}
+	n := len(order)
+	skus, locs := make([]string, n), make([]uuid.UUID, n)
+	onHand, reserved, versions, prev := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	ats := make([]time.Time, n)
+	for i, k := range order {
+		l := next[k]
+		skus[i], locs[i], onHand[i], reserved[i], versions[i], ats[i], prev[i] = k.sku, k.loc, l.OnHand, l.Reserved, l.Version, l.UpdatedAt, was[k]
+		t.known[k] = l
+	}
+	t.pg.later("apply movements", t.s.q.applyKnown, t.tenant, skus, locs, onHand, reserved, versions, ats, prev)
+	t.ledger(applied...)
+	return levels, applied, true, nil
+}
+
+// levelsChanged records the levels a statement of the transaction
+// changed, for those it holds locked.
+func (t *tx) levelsChanged(levels []inventory.StockLevel) {
+	for _, l := range levels {
+		if k := (levelKey{l.SKU, l.LocationID}); t.known != nil {
+			if _, ok := t.known[k]; ok {
+				t.known[k] = l
+			}
+		}
+	}
+}
+
+// forgetLevels stops the transaction from applying movements to the
+// levels of ms from what it knows of them: after a failed batch, some of
+// its movements may have changed them.
+func (t *tx) forgetLevels(ms []inventory.Movement) {
+	for _, m := range ms {
+		delete(t.known, levelKey{m.SKU, m.LocationID})
+	}
+}
+
 // levelKey names one stock level of the transaction's tenant.
 type levelKey struct {
 	sku string
@@ -55,14 +199,38 @@ type levelChange struct {
 	at               time.Time
 }
 
-// ApplyMovements applies ms as ApplyMovement would, one after another: the
-// levels that exist change in one statement that locks them in order (a
-// round trip for the whole batch), and each movement's after-values are
-// worked out from the level's value before the batch. A movement whose
-// level is absent, or whose level the batch's sum would take out of
-// bounds, goes through ApplyMovement instead, which creates the level or
-// returns the shortage; a batch of one is just that call.
+// ApplyMovements applies ms as ApplyMovement would, one after another.
+//
+// When the transaction holds every level of ms locked (GetItems read them
+// ahead, see readAhead), the movements are applied to the levels as it
+// knows them, without a round trip: the change of every level and the
+// ledger entries are writes queued on the transaction, and an error
+// (a shortage, an invalid movement) is the one ApplyMovement would return,
+// with nothing queued.
+//
+// Otherwise the levels that exist change in one statement that locks them
+// in order (a round trip for the whole batch), and each movement's
+// after-values are worked out from the level's value before the batch. A
+// movement whose level is absent, or whose level the batch's sum would
+// take out of bounds, goes through ApplyMovement instead, which creates
+// the level or returns the shortage; a batch of one is just that call.
 func (t *tx) ApplyMovements(ctx context.Context, ms []inventory.Movement) ([]inventory.StockLevel, []inventory.Movement, error) {
+	if levels, applied, ok, err := t.applyKnown(ms); ok {
+		return levels, applied, err
+	}
+	t.stockLocked = true
+	levels, applied, err := t.applyMovements(ctx, ms)
+	if err != nil {
+		t.forgetLevels(ms)
+		return nil, nil, err
+	}
+	t.levelsChanged(levels)
+	return levels, applied, nil
+}
+
+// applyMovements is ApplyMovements for levels the transaction does not
+// all hold locked.
+func (t *tx) applyMovements(ctx context.Context, ms []inventory.Movement) ([]inventory.StockLevel, []inventory.Movement, error) {
 	if len(ms) < 2 {
 		return storage.ApplyMovements(ctx, txOnly{t}, ms)
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -67,18 +68,77 @@ func seeOrderLines(t *tx, o *order.Order) {
 	t.lines[o.ID] = storedLines{version: o.Version, rows: lineRows(o)}
 }
 
+// linesCacheSize bounds each generation of a lineCache.
+const linesCacheSize = 1 << 13
+
+// lineCache remembers, across the transactions of a Store, the rows of
+// order_lines of recently written or read orders at a version: the order
+// at that version has exactly those rows, since a version of an order is
+// written once (an update is conditional on the version before it) and
+// with its lines, in the same transaction. An update of the order from
+// that version, which succeeds only if the version is still current,
+// need not rewrite lines that did not change. Entries are added only
+// after their transaction committed. It keeps two generations of at most
+// linesCacheSize orders each, dropping the older when the newer is full.
+// It is safe for concurrent use.
+type lineCache struct {
+	mu       sync.Mutex
+	cur, old map[lineKey]storedLines
+}
+
+// lineKey names an order of a tenant.
+type lineKey struct {
+	tenant string
+	id     uuid.UUID
+}
+
+// get returns the lines remembered for the order.
+func (c *lineCache) get(k lineKey) (storedLines, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if l, ok := c.cur[k]; ok {
+		return l, true
+	}
+	l, ok := c.old[k]
+	return l, ok
+}
+
+// put remembers the lines of the tenant's orders that a committed
+// transaction read or wrote.
+func (c *lineCache) put(tenant string, lines map[uuid.UUID]storedLines) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, l := range lines {
+		if len(c.cur) >= linesCacheSize {
+			c.old, c.cur = c.cur, make(map[lineKey]storedLines, linesCacheSize)
+		}
+		if c.cur == nil {
+			c.cur = make(map[lineKey]storedLines)
+		}
+		c.cur[lineKey{tenant, id}] = l
+	}
+}
+
 // writeOrderLines brings the order's rows of order_lines to o's lines,
 // after o was created (prev is 0) or updated from version prev. The rows of
-// a new order are inserted. An update writes nothing when the transaction
-// read or wrote the order at version prev with the same lines; otherwise
-// it deletes rows of lines the order no longer has and upserts the rest,
-// the database skipping rows that did not change. The writes are queued
-// on the transaction (see pipe.later).
+// a new order are inserted. An update writes nothing when the transaction,
+// or a committed one of the store (see lineCache), read or wrote the order
+// at version prev with the same lines; otherwise it deletes rows of lines
+// the order no longer has and upserts the rest, the database skipping rows
+// that did not change. The writes are queued on the transaction (see
+// pipe.later).
 func writeOrderLines(_ context.Context, t *tx, o *order.Order, prev int64) error {
 	op := "write lines of order " + o.ID.String()
 	rows := lineRows(o)
 	if prev != 0 {
-		if was, ok := t.lines[o.ID]; ok && was.version == prev && slices.Equal(was.rows, rows) {
+		was, ok := t.lines[o.ID]
+		if !ok {
+			was, ok = t.s.lines.get(lineKey{t.tenant, o.ID})
+		}
+		if ok && was.version == prev && slices.Equal(was.rows, rows) {
+			if t.lines == nil {
+				t.lines = make(map[uuid.UUID]storedLines)
+			}
 			t.lines[o.ID] = storedLines{version: o.Version, rows: rows}
 			return nil
 		}

@@ -2,10 +2,14 @@ package postgres
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ordersmith/oms/storage"
 )
 
 // beginSQL starts a transaction of the store.
@@ -16,10 +20,13 @@ const beginSQL = "begin isolation level read committed"
 //   - BEGIN is not sent alone: it goes ahead of the transaction's first
 //     statement (or its COMMIT), and a transaction that sent nothing is not
 //     begun at all;
-//   - a write whose outcome the caller does not branch on (a ledger row, a
-//     reservation with a fresh ID, outbox rows, the lines of an order) is
-//     queued by later and sent, in order, in one pipelined batch with the
-//     next statement or with the COMMIT.
+//   - a write whose outcome the caller does not branch on (an aggregate's
+//     insert or conditional update, a ledger row, a reservation, outbox
+//     rows, the lines of an order, a stock change worked out from locked
+//     levels) is queued by later and sent, in order, in one pipelined
+//     batch with the next statement or with the COMMIT; rows of the same
+//     set-based insert queued one after another join one statement
+//     (laterRows).
 //
 // The batch is inside the transaction: when one of its writes fails, the
 // statements after it are not run, the failure (classified by
@@ -51,10 +58,36 @@ type stmt struct {
 // when it fails at all (a unique violation, not ON CONFLICT DO NOTHING):
 // the batch may end with the COMMIT, which PostgreSQL skips only after an
 // error of its own.
+//
+// A set-based write (rows of unnest arrays) may be a batch: rows queued
+// for the same kind of write right after it join it (see laterRows), so
+// that a write per line costs one statement, not one per line.
 type deferredWrite struct {
 	op   string // for errors, as interpretError takes it
 	sql  string
 	args []any
+	// rows, when set, holds the rows of a batch; its args are built when
+	// the batch is sent.
+	rows rowBatch
+	// concurrent, when set, says that a unique violation of the write
+	// can only come from a concurrent transaction (the transaction saw
+	// the key absent): it is reported as storage.ErrConflict too.
+	concurrent bool
+}
+
+// rowBatch is the rows of a set-based write queued on a pipe.
+type rowBatch interface {
+	// args returns the statement's arguments for the rows.
+	args() []any
+}
+
+// fail classifies the failure of w.
+func (w deferredWrite) fail(err error) error {
+	err = interpretError(w.op, err)
+	if w.concurrent && errors.Is(err, storage.ErrDuplicate) {
+		return fmt.Errorf("%w: taken by a concurrent transaction: %w", err, storage.ErrConflict)
+	}
+	return err
 }
 
 // lostError is a queued write's failure reported by a later statement of
@@ -70,6 +103,30 @@ func (e *lostError) Unwrap() error { return e.err }
 func (p *pipe) later(op, sql string, args ...any) {
 	p.sent++
 	p.queue = append(p.queue, deferredWrite{op: op, sql: sql, args: args})
+}
+
+// laterRows queues the rows of a set-based write of kind sql: when the
+// last write queued is a batch of the same statement, rows are added to it
+// by add and nothing is queued; otherwise a new batch is made by start,
+// given the rows by add, and queued.
+func laterRows[B rowBatch](p *pipe, op, sql string, start func() B, add func(B)) {
+	p.sent++
+	if n := len(p.queue); n > 0 && p.queue[n-1].rows != nil && p.queue[n-1].sql == sql {
+		if b, ok := p.queue[n-1].rows.(B); ok {
+			add(b)
+			return
+		}
+	}
+	b := start()
+	add(b)
+	p.queue = append(p.queue, deferredWrite{op: op, sql: sql, rows: b})
+}
+
+// laterConcurrent is later for an insert whose unique violation can only
+// come from a concurrent transaction (see deferredWrite.concurrent).
+func (p *pipe) laterConcurrent(op, sql string, args ...any) {
+	p.sent++
+	p.queue = append(p.queue, deferredWrite{op: op, sql: sql, args: args, concurrent: true})
 }
 
 // direct reports whether a statement can be sent on its own: BEGIN was sent
@@ -94,6 +151,10 @@ func (p *pipe) sendAll(ctx context.Context, stmts ...stmt) (pgx.BatchResults, er
 		b.Queue(beginSQL)
 	}
 	for _, w := range p.queue {
+		if w.rows != nil {
+			b.Queue(w.sql, w.rows.args()...)
+			continue
+		}
 		b.Queue(w.sql, w.args...)
 	}
 	for _, s := range stmts {
@@ -112,7 +173,7 @@ func (p *pipe) sendAll(ctx context.Context, stmts ...stmt) (pgx.BatchResults, er
 	for _, w := range queue {
 		if _, err := br.Exec(); err != nil {
 			_ = br.Close()
-			p.lost = &lostError{interpretError(w.op, err)}
+			p.lost = &lostError{w.fail(err)}
 			return nil, p.lost
 		}
 	}

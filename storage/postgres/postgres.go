@@ -44,6 +44,8 @@ type Store struct {
 	// lockSpace seeds the advisory-lock keys of this schema.
 	lockSpace string
 	q         *queries
+	// lines remembers the order lines of committed transactions.
+	lines lineCache
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -124,13 +126,21 @@ func (s *Store) Close() {
 //     lock on it, so their Sequence order is their commit order.
 //
 // The transaction is sent in few round trips (see pipe): BEGIN rides with
-// the first statement; writes whose outcome fn cannot branch on (stock
-// ledger rows, reservations, outbox events, order lines) are queued and
-// sent with the next statement or with the COMMIT, in one pipelined batch.
-// When a queued write fails (a reservation's ID exists, a connection is
-// lost), the statement it rode with returns its error, classified as
-// below, and so do every later statement and Tx itself: nothing of the
-// transaction is kept.
+// the first statement; writes are queued and sent with the next statement
+// or with the COMMIT, in one pipelined batch: aggregate Creates and
+// Updates (with order lines, which an Update skips when they did not
+// change), reservations, outbox events, the ledger, the Put of an
+// idempotency key the transaction found absent, and the stock changes of
+// levels the transaction holds locked (GetItems locks the stock levels of
+// its SKUs, see getItemsAhead). Each queued write fails on the server when
+// it fails at all: an existing ID is a unique violation (ErrDuplicate), a
+// stale or missing aggregate raises an error of expect_rows (ErrConflict,
+// ErrNotFound), a key inserted concurrently is ErrDuplicate and
+// ErrConflict. So such an error is returned by the statement the write
+// rode with, or by Tx at the commit, rather than by the call that queued
+// it, and so is every later statement's: nothing of the transaction is
+// kept. A caller that must branch on one of those errors inside fn (the
+// engine does not) sees it at its next read.
 //
 // A commit that fails with a serialization failure or deadlock returns an
 // error wrapping storage.ErrConflict; one whose connection could not be
@@ -176,6 +186,9 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 		t.restore()
 		return err
 	}
+	if len(t.lines) > 0 {
+		s.lines.put(tenant, t.lines)
+	}
 	return nil
 }
 
@@ -204,12 +217,23 @@ func (s *Store) lockKey(name string) int64 {
 	return int64(h.Sum64())
 }
 
+// The SQLSTATEs that expect_rows (migration 0004) raises.
+const (
+	// sqlStateStale: a conditional write found its row changed meanwhile.
+	sqlStateStale = "OMS01"
+	// sqlStateAbsent: the row a write was to change does not exist.
+	sqlStateAbsent = "OMS02"
+)
+
 // interpretError translates a PostgreSQL or pgx error into the storage
 // sentinels, wrapped with op:
 //   - no rows → storage.ErrNotFound;
 //   - serialization failure (40001), deadlock (40P01) or lock timeout
 //     (55P03) → storage.ErrConflict;
 //   - unique violation (23505) → storage.ErrDuplicate;
+//   - a failed check of a queued write (see expect_rows, migration 0004):
+//     OMS01, a row changed meanwhile → storage.ErrConflict; OMS02, the
+//     row is absent → storage.ErrNotFound;
 //   - text PostgreSQL cannot hold, a NUL byte or invalid UTF-8 (22021
 //     character_not_in_repertoire, 22P05 untranslatable_character, as
 //     jsonb reports \u0000) → storage.ErrInvalidValue;
@@ -242,6 +266,10 @@ func interpretError(op string, err error) error {
 			return fmt.Errorf("postgres: %s: %w: %w", op, storage.ErrConflict, err)
 		case pgErr.Code == "23505": // unique_violation
 			return fmt.Errorf("postgres: %s: %w: %w", op, storage.ErrDuplicate, err)
+		case pgErr.Code == sqlStateStale:
+			return fmt.Errorf("postgres: %s: %w: %w", op, storage.ErrConflict, err)
+		case pgErr.Code == sqlStateAbsent:
+			return fmt.Errorf("postgres: %s: %w: %w", op, storage.ErrNotFound, err)
 		case pgErr.Code == "22021", pgErr.Code == "22P05":
 			// character_not_in_repertoire, untranslatable_character
 			return fmt.Errorf("postgres: %s: %w: %w", op, storage.ErrInvalidValue, err)
@@ -274,16 +302,17 @@ func connectionLost(err error) bool {
 		pgconn.SafeToRetry(err)
 }
 
-// tableNames are the tables of the schema, in the {name} form the query
-// templates use.
+// tableNames are the tables and functions of the schema, in the {name}
+// form the query templates use.
 var tableNames = []string{
 	"orders", "order_lines", "payments", "fulfillments", "shipments", "returns",
 	"items", "locations", "stock_levels", "reservations", "stock_movements",
 	"outbox", "idempotency_keys", "schema_migrations",
+	"expect_rows", // migration 0004
 }
 
-// tableReplacer returns a replacer of each {table} by its schema-qualified,
-// sanitized identifier.
+// tableReplacer returns a replacer of each {table} (or {function}) by its
+// schema-qualified, sanitized identifier.
 func tableReplacer(schema string) *strings.Replacer {
 	var pairs []string
 	for _, n := range tableNames {

@@ -27,9 +27,10 @@ type queries struct {
 	createLocation, getLocation, listLocations          string
 	stockLevels, stockLevel, locationExists             string
 	upsertStock, updateStock, insertMovement, movements string
-	applyMovements                                      string
+	applyMovements, applyKnown, insertMovements         string
+	insertReservations                                  string
 
-	idemGet, idemPut, idemDelete string
+	idemGet, idemPut, idemInsert, idemDelete string
 
 	appendLock, appendEvents              string
 	claimHeads, claimEvents, ack, release string
@@ -95,7 +96,10 @@ func newQueries(schema string) *queries {
 					EXCLUDED.total, EXCLUDED.shipped, EXCLUDED.returned)`,
 		listOrders: `SELECT version, doc FROM {orders}`,
 
-		applyMovements: applyMovementsSQL,
+		applyMovements:     applyMovementsSQL,
+		applyKnown:         applyKnownSQL,
+		insertMovements:    insertMovementsSQL,
+		insertReservations: insertReservationsSQL,
 
 		putItem: `INSERT INTO {items} (tenant, sku, name, created_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (tenant, sku) DO UPDATE SET name = EXCLUDED.name, created_at = EXCLUDED.created_at`,
@@ -139,6 +143,8 @@ func newQueries(schema string) *queries {
 		idemGet: `SELECT key, operation, resource_id, created_at, fingerprint FROM {idempotency_keys} WHERE tenant = $1 AND key = $2`,
 		idemPut: `INSERT INTO {idempotency_keys} (tenant, key, operation, resource_id, created_at, fingerprint)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+		idemInsert: `INSERT INTO {idempotency_keys} (tenant, key, operation, resource_id, created_at, fingerprint)
+			VALUES ($1, $2, $3, $4, $5, $6)`,
 		idemDelete: `DELETE FROM {idempotency_keys} WHERE tenant = $1 AND key = $2`,
 
 		appendLock: `SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k`,
@@ -166,7 +172,8 @@ func newQueries(schema string) *queries {
 		&q.createLocation, &q.getLocation, &q.listLocations,
 		&q.stockLevels, &q.stockLevel, &q.locationExists,
 		&q.upsertStock, &q.updateStock, &q.insertMovement, &q.movements, &q.applyMovements,
-		&q.idemGet, &q.idemPut, &q.idemDelete,
+		&q.applyKnown, &q.insertMovements, &q.insertReservations,
+		&q.idemGet, &q.idemPut, &q.idemInsert, &q.idemDelete,
 		&q.appendLock, &q.appendEvents,
 		&q.claimHeads, &q.claimEvents, &q.ack, &q.release,
 	} {
@@ -174,7 +181,7 @@ func newQueries(schema string) *queries {
 	}
 	q.orders.after = writeOrderLines
 	q.orders.seen = seeOrderLines
-	q.reservations.createLater = true
+	q.reservations.createRows = queueReservation
 	return q
 }
 

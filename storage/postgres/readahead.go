@@ -37,14 +37,29 @@ func (t *tx) stockLevelsStmt(skus []string) stmt {
 
 // getItemsAhead reads the items of skus, the stock levels of skus and the
 // tenant's locations in one batch, keeping the latter two in t.ahead.
+//
+// Unless the transaction changed or locked stock levels before, the levels
+// are read FOR UPDATE, in the global lock order (by SKU, byte order, then
+// location ID), and kept in t.known: nothing else can change them until
+// the transaction ends, so movements applied to them later are worked out
+// from what the transaction knows and queued (see applyKnown), and a
+// placement's stock change costs no round trip of its own. A transaction
+// that applied movements first, or reads ahead a second time, locks
+// nothing more here, so that it never takes levels out of order.
 func (t *tx) getItemsAhead(ctx context.Context, skus []string) ([]inventory.Item, error) {
 	const op = "get items"
 	if t.pg.lost != nil {
 		return nil, t.pg.lost
 	}
+	levelsStmt := t.stockLevelsStmt(skus)
+	lock := !t.stockLocked && len(skus) > 0
+	if lock {
+		levelsStmt.sql += " FOR UPDATE"
+		t.stockLocked = true
+	}
 	br, err := t.pg.sendAll(ctx,
 		stmt{t.s.q.getItems, []any{t.tenant, skus}},
-		t.stockLevelsStmt(skus),
+		levelsStmt,
 		stmt{t.s.q.listLocations, []any{t.tenant}})
 	if err != nil {
 		return nil, err
@@ -57,6 +72,12 @@ func (t *tx) getItemsAhead(ctx context.Context, skus []string) ([]inventory.Item
 		return nil, interpretError(op, err)
 	}
 	t.ahead = &readAhead{sent: t.pg.sent, skus: sortedSet(skus), levels: levels, locations: locations}
+	if lock {
+		t.known = make(map[levelKey]inventory.StockLevel, len(levels))
+		for _, l := range levels {
+			t.known[levelKey{l.SKU, l.LocationID}] = l
+		}
+	}
 	return items, nil
 }
 
