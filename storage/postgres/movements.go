@@ -116,7 +116,7 @@ func (t *tx) ledger(ms ...inventory.Movement) {
 // transaction (see pipe), which fail on the server if the levels are not
 // what the transaction knew. On an error nothing is queued.
 func (t *tx) applyKnown(ms []inventory.Movement) (levels []inventory.StockLevel, applied []inventory.Movement, ok bool, err error) {
-	if t.known == nil {
+	if t.known == nil || len(ms) == 0 {
 		return nil, nil, false, nil
 	}
 	for _, m := range ms {

@@ -68,8 +68,8 @@ func seeOrderLines(t *tx, o *order.Order) {
 	t.lines[o.ID] = storedLines{version: o.Version, rows: lineRows(o)}
 }
 
-// linesCacheSize bounds each generation of a lineCache.
-const linesCacheSize = 1 << 13
+// linesCacheRows bounds the lines each generation of a lineCache holds.
+const linesCacheRows = 1 << 14
 
 // lineCache remembers, across the transactions of a Store, the rows of
 // order_lines of recently written or read orders at a version: the order
@@ -77,13 +77,16 @@ const linesCacheSize = 1 << 13
 // written once (an update is conditional on the version before it) and
 // with its lines, in the same transaction. An update of the order from
 // that version, which succeeds only if the version is still current,
-// need not rewrite lines that did not change. Entries are added only
-// after their transaction committed. It keeps two generations of at most
-// linesCacheSize orders each, dropping the older when the newer is full.
-// It is safe for concurrent use.
+// need not rewrite lines that did not change: the engine's confirm step
+// updates the order its placement step wrote just before. Entries are
+// added only after their transaction committed. It keeps two generations
+// of at most linesCacheRows lines each, dropping the older when the newer
+// is full. It is safe for concurrent use.
 type lineCache struct {
 	mu       sync.Mutex
 	cur, old map[lineKey]storedLines
+	// rows counts the lines in cur.
+	rows int
 }
 
 // lineKey names an order of a tenant.
@@ -109,13 +112,19 @@ func (c *lineCache) put(tenant string, lines map[uuid.UUID]storedLines) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for id, l := range lines {
-		if len(c.cur) >= linesCacheSize {
-			c.old, c.cur = c.cur, make(map[lineKey]storedLines, linesCacheSize)
+		n := max(len(l.rows), 1)
+		if n > linesCacheRows {
+			continue
 		}
-		if c.cur == nil {
-			c.cur = make(map[lineKey]storedLines)
+		if c.cur == nil || c.rows+n > linesCacheRows {
+			c.old, c.cur, c.rows = c.cur, make(map[lineKey]storedLines), 0
 		}
-		c.cur[lineKey{tenant, id}] = l
+		k := lineKey{tenant, id}
+		if was, ok := c.cur[k]; ok {
+			c.rows -= max(len(was.rows), 1)
+		}
+		c.cur[k] = l
+		c.rows += n
 	}
 }
 
