@@ -130,7 +130,7 @@ func (c *lineCache) put(tenant string, lines map[uuid.UUID]storedLines) {
 
 // writeOrderLines brings the order's rows of order_lines to o's lines,
 // after o was created (prev is 0) or updated from version prev. The rows of
-// a new order are inserted. An update writes nothing when the transaction,
+// a new order are inserted, by the statement inserting the order. An update writes nothing when the transaction,
 // or a committed one of the store (see lineCache), read or wrote the order
 // at version prev with the same lines; otherwise it deletes rows of lines
 // the order no longer has and upserts the rest, the database skipping rows
@@ -182,7 +182,10 @@ func writeOrderLines(_ context.Context, t *tx, o *order.Order, prev int64) error
 		t.pg.later(op, t.s.q.upsertOrderLines, t.tenant, o.ID, ids, positions, skus, qtys, prices, totals, shipped, returned)
 		return nil
 	}
-	t.pg.later(op, t.s.q.insertOrderLines, t.tenant, o.ID, ids, positions, skus, qtys, prices, totals, shipped, returned)
+	// The order's insert was queued just before: the lines join it.
+	if !t.pg.extendLast(t.s.q.orders.insert, t.s.q.insertOrderWithLines, ids, positions, skus, qtys, prices, totals, shipped, returned) {
+		t.pg.later(op, t.s.q.insertOrderLines, t.tenant, o.ID, ids, positions, skus, qtys, prices, totals, shipped, returned)
+	}
 	return nil
 }
 

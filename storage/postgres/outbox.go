@@ -22,7 +22,8 @@ type outboxRepo struct{ t *tx }
 // a relay can never see an aggregate's later event committed while an
 // earlier one is still in flight.
 //
-// The lock and the insert are writes queued on the transaction (see pipe):
+// The locks and the insert are one statement, a write queued on the
+// transaction (see pipe):
 // they are sent with the next statement or with the COMMIT. An event ID that
 // exists already fails the transaction there with an error wrapping
 // storage.ErrDuplicate, and nothing is appended.
@@ -37,7 +38,6 @@ func (r outboxRepo) Append(_ context.Context, events ...storage.Event) error {
 	}
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
-	r.t.pg.later(op, r.t.s.q.appendLock, keys)
 	n := len(events)
 	var (
 		ids      = make([]uuid.UUID, n)
@@ -54,7 +54,7 @@ func (r outboxRepo) Append(_ context.Context, events ...storage.Event) error {
 			payloads[i] = &p
 		}
 	}
-	r.t.pg.later(op, r.t.s.q.appendEvents, r.t.tenant, ids, types, aggTypes, aggIDs, payloads, times)
+	r.t.pg.later(op, r.t.s.q.appendEvents, r.t.tenant, ids, types, aggTypes, aggIDs, payloads, times, keys)
 	return nil
 }
 

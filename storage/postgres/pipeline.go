@@ -122,6 +122,19 @@ func laterRows[B rowBatch](p *pipe, op, sql string, start func() B, add func(B))
 	p.queue = append(p.queue, deferredWrite{op: op, sql: sql, rows: b})
 }
 
+// extendLast turns the last write queued, when its statement is was, into
+// the statement sql taking its arguments and then more; it reports whether
+// it did.
+func (p *pipe) extendLast(was, sql string, more ...any) bool {
+	n := len(p.queue)
+	if n == 0 || p.queue[n-1].rows != nil || p.queue[n-1].sql != was {
+		return false
+	}
+	w := &p.queue[n-1]
+	w.sql, w.args = sql, append(w.args, more...)
+	return true
+}
+
 // laterConcurrent is later for an insert whose unique violation can only
 // come from a concurrent transaction (see deferredWrite.concurrent).
 func (p *pipe) laterConcurrent(op, sql string, args ...any) {

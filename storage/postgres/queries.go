@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"strconv"
+
 	"github.com/ordersmith/oms/fulfillment"
 	"github.com/ordersmith/oms/inventory"
 	"github.com/ordersmith/oms/order"
@@ -22,6 +24,9 @@ type queries struct {
 	reservations *aggTable[inventory.Reservation]
 
 	deleteOrderLines, insertOrderLines, upsertOrderLines, listOrders string
+	// insertOrderWithLines is the orders' insert and insertOrderLines in
+	// one statement, the arrays of the lines after the order's values.
+	insertOrderWithLines string
 
 	putItem, getItem, getItems                          string
 	createLocation, getLocation, listLocations          string
@@ -32,7 +37,7 @@ type queries struct {
 
 	idemGet, idemPut, idemInsert, idemDelete string
 
-	appendLock, appendEvents              string
+	appendEvents                          string
 	claimHeads, claimEvents, ack, release string
 }
 
@@ -70,13 +75,7 @@ func newQueries(schema string) *queries {
 		// Lines the order no longer has; none, in practice, as lines are
 		// fixed at placement.
 		deleteOrderLines: `DELETE FROM {order_lines} WHERE tenant = $1 AND order_id = $2 AND line_id <> ALL($3::uuid[])`,
-		insertOrderLines: `INSERT INTO {order_lines}
-				(tenant, order_id, line_id, position, sku, quantity, unit_price, total, shipped, returned)
-			SELECT $1, $2, u.line_id, u.position, u.sku, u.quantity, u.unit_price::numeric, u.total::numeric,
-				u.shipped, u.returned
-			FROM unnest($3::uuid[], $4::integer[], $5::text[], $6::bigint[], $7::text[], $8::text[],
-				$9::bigint[], $10::bigint[])
-				AS u(line_id, position, sku, quantity, unit_price, total, shipped, returned)`,
+		insertOrderLines: insertOrderLinesSQL(3),
 		// An update writes only the lines that changed: an unchanged row is
 		// not rewritten.
 		upsertOrderLines: `INSERT INTO {order_lines}
@@ -147,11 +146,16 @@ func newQueries(schema string) *queries {
 			VALUES ($1, $2, $3, $4, $5, $6)`,
 		idemDelete: `DELETE FROM {idempotency_keys} WHERE tenant = $1 AND key = $2`,
 
-		appendLock: `SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k`,
-		appendEvents: `INSERT INTO {outbox} (id, tenant, type, aggregate_type, aggregate_id, payload, occurred_at)
+		// The advisory locks ($8, sorted) are taken before the first row
+		// gets its seq: the WHERE condition on them is a one-time filter,
+		// checked before any row is produced, and the volatile default
+		// nextval(seq) is evaluated after the sort.
+		appendEvents: `WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock(k) FROM unnest($8::bigint[]) AS k)
+			INSERT INTO {outbox} (id, tenant, type, aggregate_type, aggregate_id, payload, occurred_at)
 			SELECT u.id, $1, u.type, u.aggregate_type, u.aggregate_id, u.payload::json, u.occurred_at
 			FROM unnest($2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::timestamptz[])
 				WITH ORDINALITY AS u(id, type, aggregate_type, aggregate_id, payload, occurred_at, n)
+			WHERE (SELECT count(*) FROM l) = cardinality($8::bigint[])
 			ORDER BY u.n`,
 		claimHeads:  claimHeadsSQL,
 		claimEvents: claimEventsSQL,
@@ -174,15 +178,30 @@ func newQueries(schema string) *queries {
 		&q.upsertStock, &q.updateStock, &q.insertMovement, &q.movements, &q.applyMovements,
 		&q.applyKnown, &q.insertMovements, &q.insertReservations,
 		&q.idemGet, &q.idemPut, &q.idemInsert, &q.idemDelete,
-		&q.appendLock, &q.appendEvents,
+		&q.appendEvents,
 		&q.claimHeads, &q.claimEvents, &q.ack, &q.release,
 	} {
 		*p = rep.Replace(*p)
 	}
+	q.insertOrderWithLines = "WITH o AS (" + q.orders.insert + " RETURNING 1) " +
+		rep.Replace(insertOrderLinesSQL(4+len(q.orders.cols)))
 	q.orders.after = writeOrderLines
 	q.orders.seen = seeOrderLines
 	q.reservations.createRows = queueReservation
 	return q
+}
+
+// insertOrderLinesSQL inserts the lines of order $2 of tenant $1 from
+// arrays, the first being $first.
+func insertOrderLinesSQL(first int) string {
+	p := func(i int, typ string) string { return "$" + strconv.Itoa(first+i) + "::" + typ + "[]" }
+	return `INSERT INTO {order_lines}
+			(tenant, order_id, line_id, position, sku, quantity, unit_price, total, shipped, returned)
+		SELECT $1, $2, u.line_id, u.position, u.sku, u.quantity, u.unit_price::numeric, u.total::numeric,
+			u.shipped, u.returned
+		FROM unnest(` + p(0, "uuid") + ", " + p(1, "integer") + ", " + p(2, "text") + ", " + p(3, "bigint") + ", " +
+		p(4, "text") + ", " + p(5, "text") + ", " + p(6, "bigint") + ", " + p(7, "bigint") + `)
+			AS u(line_id, position, sku, quantity, unit_price, total, shipped, returned)`
 }
 
 const (
