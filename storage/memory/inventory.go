@@ -144,16 +144,12 @@ func (r inventoryRepo) StockLevels(_ context.Context, skus []string) ([]inventor
 func (t *tx) lockLevel(ctx context.Context, k stockKey) (int, error) {
 	c := t.data.cell(k)
 	if len(t.held) > 0 && compareStockKeys(k, t.maxHeld) < 0 {
-		select {
-		case c.lock <- struct{}{}:
-		default:
+		if !c.mu.TryLock() {
 			return 0, fmt.Errorf("memory: stock %q at %s locked out of order: %w", k.sku, k.loc, storage.ErrConflict)
 		}
 	} else {
-		select {
-		case c.lock <- struct{}{}:
-		case <-ctx.Done():
-			return 0, ctx.Err()
+		if err := c.lock(ctx); err != nil {
+			return 0, err
 		}
 		t.maxHeld = k
 	}

@@ -50,8 +50,34 @@ type tenantData struct {
 	items       map[string]inventory.Item
 	locations   map[uuid.UUID]*inventory.Location
 	stock       map[stockKey]*stockCell
-	movements   []inventory.Movement
+	movements   ledger
 	idempotency map[string]storage.IdempotencyRecord
+}
+
+// ledger is the committed movement ledger, in the order applied, kept in
+// chunks of ledgerChunk entries: appending never copies the entries
+// already there, as growing one slice of them would (under the tenant's
+// lock, and the stock levels' of the committing transaction).
+type ledger struct {
+	chunks [][]inventory.Movement
+}
+
+// ledgerChunk is the number of movements in a full chunk of a ledger.
+const ledgerChunk = 1024
+
+// append adds ms at the end.
+func (l *ledger) append(ms []inventory.Movement) {
+	for len(ms) > 0 {
+		n := len(l.chunks)
+		if n == 0 || len(l.chunks[n-1]) == ledgerChunk {
+			l.chunks = append(l.chunks, make([]inventory.Movement, 0, ledgerChunk))
+			n++
+		}
+		last := &l.chunks[n-1]
+		k := min(len(ms), ledgerChunk-len(*last))
+		*last = append(*last, ms[:k]...)
+		ms = ms[k:]
+	}
 }
 
 // stockKey identifies a stock level: no uuid.String on the lookup path.
@@ -69,13 +95,48 @@ func compareStockKeys(a, b stockKey) int {
 	return compareIDs(a.loc, b.loc)
 }
 
-// stockCell is one stock level and its lock. The transaction holding lock
+// stockCell is one stock level and its lock. The transaction holding mu
 // is the only one that may change level; it does so at commit, under the
 // tenant's lock, where readers read it.
+//
+// mu is a sync.Mutex rather than a channel of capacity one: a channel
+// hands the level to the next waiter as it is released, and on a busy
+// machine that waiter may not run for a while, holding a hot level it
+// does not use (a lock convoy); a mutex lets whichever transaction runs
+// take it.
 type stockCell struct {
-	lock   chan struct{} // capacity 1: full while a transaction holds the level
+	mu     sync.Mutex
 	level  inventory.StockLevel
 	exists bool // false until a transaction that changed the level commits
+}
+
+// lock takes c's mutex, or returns ctx's error when ctx ends first.
+func (c *stockCell) lock(ctx context.Context) error {
+	if c.mu.TryLock() {
+		return nil
+	}
+	done := ctx.Done()
+	if done == nil { // a context that never ends: wait as a mutex does
+		c.mu.Lock()
+		return nil
+	}
+	// A helper waits for the mutex and hands it over; when ctx ends
+	// first, it releases the mutex itself once it gets it.
+	got := make(chan struct{})
+	go func() {
+		c.mu.Lock()
+		select {
+		case got <- struct{}{}:
+		case <-done:
+			c.mu.Unlock()
+		}
+	}()
+	select {
+	case <-got:
+		return nil
+	case <-done:
+		return ctx.Err()
+	}
 }
 
 func newTenantData() *tenantData {
@@ -99,7 +160,7 @@ func (s *Store) tenant(tenant string) *tenantData {
 
 // cell returns the stock cell of k, creating an empty one if absent.
 func (d *tenantData) cell(k stockKey) *stockCell {
-	return lookupOrAdd(&d.mu, d.stock, k, func() *stockCell { return &stockCell{lock: make(chan struct{}, 1)} })
+	return lookupOrAdd(&d.mu, d.stock, k, func() *stockCell { return new(stockCell) })
 }
 
 // lookupOrAdd returns m[k], read under mu's read lock, or adds newV() under
@@ -233,7 +294,7 @@ func (t *tx) restoreVersions() {
 // releaseLevels unlocks every stock level the transaction holds.
 func (t *tx) releaseLevels() {
 	for _, h := range t.held {
-		<-h.cell.lock
+		h.cell.mu.Unlock()
 	}
 	t.held = nil
 }
@@ -247,6 +308,10 @@ func errCommitted(what string) error {
 // applies them, all under the tenant's lock (and the outbox's, when the
 // transaction appended events, so that Sequence follows commit order).
 func (t *tx) commit() error {
+	var rows []outboxRow // the events' outbox rows, allocated before the locks
+	if len(t.events) > 0 {
+		rows = make([]outboxRow, len(t.events))
+	}
 	d := t.data
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -262,7 +327,7 @@ func (t *tx) commit() error {
 				return errCommitted(fmt.Sprintf("outbox event %s", e.ID))
 			}
 		}
-		o.append(t.events)
+		o.append(t.events, rows)
 	}
 	t.apply()
 	return nil
@@ -326,7 +391,7 @@ func (t *tx) apply() {
 			h.cell.exists = true
 		}
 	}
-	d.movements = append(d.movements, t.movements...)
+	d.movements.append(t.movements)
 	for key, c := range t.idem {
 		if c.deleted {
 			delete(d.idempotency, key)
@@ -354,9 +419,11 @@ func compareIDs(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }
 func (t *tx) ListMovements(_ context.Context, f storage.MovementFilter) ([]inventory.Movement, error) {
 	var out []inventory.Movement
 	t.data.mu.RLock()
-	for _, m := range t.data.movements {
-		if f.Match(m) {
-			out = append(out, m)
+	for _, chunk := range t.data.movements.chunks {
+		for _, m := range chunk {
+			if f.Match(m) {
+				out = append(out, m)
+			}
 		}
 	}
 	t.data.mu.RUnlock()

@@ -26,15 +26,17 @@ type outboxData struct {
 }
 
 // append gives events the next Sequence numbers and makes them visible to
-// relays. The caller holds the store's outboxMu.
-func (o *outboxData) append(events []storage.Event) {
+// relays, in rows, one zero outboxRow per event. The caller holds the
+// store's outboxMu.
+func (o *outboxData) append(events []storage.Event, rows []outboxRow) {
 	if o.byID == nil {
 		o.byID = make(map[uuid.UUID]*outboxRow)
 	}
-	for _, e := range events {
+	for i, e := range events {
 		o.lastSeq++
 		e.Sequence = o.lastSeq
-		row := &outboxRow{event: e}
+		row := &rows[i]
+		row.event = e
 		o.rows = append(o.rows, row)
 		o.byID[e.ID] = row
 		o.log.record(e)
