@@ -193,5 +193,8 @@ func (r *recorder) flush(ctx context.Context, tx storage.Tx) error {
 	if err := tx.Outbox().Append(ctx, r.events...); err != nil {
 		return fmt.Errorf("oms: append events: %w", err)
 	}
+	// Flushed once: a later flush of the same step appends only what was
+	// added since. The store may keep the slice: it is not reused.
+	r.events = nil
 	return nil
 }

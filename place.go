@@ -497,20 +497,27 @@ type planned struct {
 // placing many orders takes each stock row in the global order and holds
 // it only from here to the commit. When another order took the units
 // since the plan was made it returns a *stockRaceError.
+//
+// Everything else the step writes goes first: the reservations and the
+// events rec holds so far, so that the stock rows stay locked only for the
+// movements, their stock events and the commit.
 func (e *Engine) reserveAll(ctx context.Context, tx storage.Tx, ps []planned, rec *recorder) error {
 	type item struct {
 		o *order.Order
 		a inventory.Assignment
 	}
-	var items []item
+	n := 0
+	for _, p := range ps {
+		n += len(p.plan.Assignments)
+	}
+	items := make([]item, 0, n)
 	for _, p := range ps {
 		for _, a := range p.plan.Assignments {
 			items = append(items, item{p.o, a})
 		}
 	}
-	sorted := lockOrder(items, func(it item) (string, uuid.UUID) { return it.a.SKU, it.a.LocationID })
+	sorted := sortLockOrder(items, func(it item) (string, uuid.UUID) { return it.a.SKU, it.a.LocationID })
 	now := e.clock()
-	rs := make([]*inventory.Reservation, 0, len(sorted))
 	ms := make([]inventory.Movement, 0, len(sorted))
 	for _, it := range sorted {
 		o, a := it.o, it.a
@@ -522,7 +529,13 @@ func (e *Engine) reserveAll(ctx context.Context, tx storage.Tx, ps []planned, re
 		if err != nil {
 			return err
 		}
-		rs, ms = append(rs, r), append(ms, m)
+		if err := storage.Reservations(tx).Create(ctx, r); err != nil {
+			return err
+		}
+		ms = append(ms, m)
+	}
+	if err := rec.flush(ctx, tx); err != nil {
+		return err
 	}
 	lvls, applied, err := storage.ApplyMovements(ctx, tx, ms)
 	if err != nil {
@@ -533,11 +546,8 @@ func (e *Engine) reserveAll(ctx context.Context, tx storage.Tx, ps []planned, re
 		}
 		return err
 	}
-	for i, r := range rs {
+	for i := range applied {
 		rec.stockMoved(applied[i], lvls[i])
-		if err := storage.Reservations(tx).Create(ctx, r); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -865,7 +875,12 @@ func paymentFacts(p *payment.Payment) order.PaymentFacts {
 // PostgreSQL, a deadlock). The sort is stable: items of one level keep
 // their order.
 func lockOrder[T any](items []T, level func(T) (string, uuid.UUID)) []T {
-	sorted := slices.Clone(items)
+	return sortLockOrder(slices.Clone(items), level)
+}
+
+// sortLockOrder is lockOrder sorting items in place, for a caller that
+// owns them; it returns items.
+func sortLockOrder[T any](sorted []T, level func(T) (string, uuid.UUID)) []T {
 	slices.SortStableFunc(sorted, func(a, b T) int {
 		skuA, locA := level(a)
 		skuB, locB := level(b)
