@@ -453,7 +453,7 @@ func (e *Engine) planWith(ctx context.Context, reads *stepReads, o *order.Order)
 		}
 		demand = append(demand, inventory.Demand{LineID: l.ID, SKU: l.SKU, Quantity: l.Quantity})
 	}
-	levels, err := reads.stock(ctx, skus)
+	levels, err := reads.stock(ctx, skus) // sorts skus: only the reads use them
 	if err != nil {
 		return inventory.Plan{}, err
 	}
@@ -597,7 +597,7 @@ func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.
 		// The first attempt starts from what the first step wrote: a
 		// change since then makes the updates conflict, and the retry reads.
 		var err error
-		o, orphan, unneeded, err = e.confirmIn(ctx, tx, orderID, pay, res, written, attempt == 1)
+		o, orphan, unneeded, err = e.confirmIn(ctx, tx, orderID, pay, res, written, attempt == 1, true)
 		return err
 	})
 	if err != nil {
@@ -633,22 +633,35 @@ func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.
 // authorization is to be released), and unneeded when the payment was
 // failed meanwhile (nothing recorded). With fromWritten and written set it
 // starts from the order and payment the first step wrote instead of
-// reading them.
+// reading them: copies of them, or, when the caller gives them up
+// (giveUp: it never starts from them again), the values themselves.
 func (e *Engine) confirmIn(ctx context.Context, tx storage.Tx, orderID uuid.UUID, pay *payment.Payment, res payment.Result,
-	written *placement, fromWritten bool) (o *order.Order, orphan *payment.Payment, unneeded bool, err error) {
+	written *placement, fromWritten, giveUp bool) (o *order.Order, orphan *payment.Payment, unneeded bool, err error) {
 	fresh := fromWritten && written != nil && written.o != nil
-	if fresh {
+	switch {
+	case fresh && giveUp:
+		o = written.o
+	case fresh:
 		o = written.o.Clone()
-	} else if o, err = storage.Orders(tx).Get(ctx, orderID); err != nil {
+	default:
+		o, err = storage.Orders(tx).Get(ctx, orderID)
+	}
+	if err != nil {
 		return nil, nil, false, err
 	}
 	now := e.clock()
 	rec := e.recorder()
 	if pay != nil {
 		var p *payment.Payment
-		if fresh && written.pay != nil {
+		switch {
+		case fresh && written.pay != nil && giveUp:
+			p = written.pay
+		case fresh && written.pay != nil:
 			p = written.pay.Clone()
-		} else if p, err = storage.Payments(tx).Get(ctx, pay.ID); err != nil {
+		default:
+			p, err = storage.Payments(tx).Get(ctx, pay.ID)
+		}
+		if err != nil {
 			return nil, nil, false, err
 		}
 		if p.Status == payment.StatusFailed { // the placement expired meanwhile

@@ -438,24 +438,37 @@ func (t *tx) ListMovements(_ context.Context, f storage.MovementFilter) ([]inven
 type idempotencyRepo struct{ t *tx }
 
 func (r idempotencyRepo) Get(_ context.Context, key string) (storage.IdempotencyRecord, error) {
-	if c, ok := r.t.idem[key]; ok {
-		if c.put {
-			return c.rec, nil
-		}
-	} else {
-		d := r.t.data
-		d.mu.RLock()
-		rec, ok := d.idempotency[key]
-		d.mu.RUnlock()
-		if ok {
-			return rec, nil
-		}
+	if rec, ok := r.lookup(key); ok {
+		return rec, nil
 	}
-	return storage.IdempotencyRecord{}, fmt.Errorf("memory: idempotency key %q: %w", key, storage.ErrNotFound)
+	return storage.IdempotencyRecord{}, &keyNotFoundError{key: key}
 }
 
-func (r idempotencyRepo) Put(ctx context.Context, rec storage.IdempotencyRecord) error {
-	if _, err := r.Get(ctx, rec.Key); err == nil {
+// lookup returns the record of key as the transaction sees it.
+func (r idempotencyRepo) lookup(key string) (storage.IdempotencyRecord, bool) {
+	if c, ok := r.t.idem[key]; ok {
+		return c.rec, c.put
+	}
+	d := r.t.data
+	d.mu.RLock()
+	rec, ok := d.idempotency[key]
+	d.mu.RUnlock()
+	return rec, ok
+}
+
+// keyNotFoundError is Get's error for a missing key, which wraps
+// storage.ErrNotFound. It is formatted only when read: every new key's
+// lookup misses.
+type keyNotFoundError struct{ key string }
+
+func (e *keyNotFoundError) Error() string {
+	return fmt.Sprintf("memory: idempotency key %q: %v", e.key, storage.ErrNotFound)
+}
+
+func (e *keyNotFoundError) Unwrap() error { return storage.ErrNotFound }
+
+func (r idempotencyRepo) Put(_ context.Context, rec storage.IdempotencyRecord) error {
+	if _, ok := r.lookup(rec.Key); ok {
 		return fmt.Errorf("memory: idempotency key %q: %w", rec.Key, storage.ErrDuplicate)
 	}
 	if r.t.idem == nil {
