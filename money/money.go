@@ -415,6 +415,47 @@ func (m Money) Allocate(weights []decimal.Decimal) ([]Money, error) {
 	return out, nil
 }
 
+// AllocateBy is Allocate with the amounts of ws as the weights, whatever
+// their currencies: the parts are in proportion to them.
+func (m Money) AllocateBy(ws []Money) ([]Money, error) {
+	scale, ok := int32(0), len(ws) > 0
+	allZero := true
+	for _, w := range ws {
+		if w.big != nil || w.coef < 0 {
+			ok = false
+			break
+		}
+		allZero = allZero && w.coef == 0
+		scale = max(scale, -w.exp)
+	}
+	if ok && !allZero {
+		rounded := m.Round()
+		if rounded.big == nil {
+			ints := make([]int64, 2*len(ws))
+			for i, w := range ws {
+				if ints[i], ok = rescale64(w.coef, w.exp+scale, 0); !ok {
+					break
+				}
+			}
+			if ok {
+				if parts, ok := allocateInts(rounded.coef, ints); ok {
+					minor := m.currency.MinorUnits()
+					out := make([]Money, len(ws))
+					for i, p := range parts {
+						out[i] = smallOf(p, -minor, m.currency)
+					}
+					return out, nil
+				}
+			}
+		}
+	}
+	weights := make([]decimal.Decimal, len(ws))
+	for i, w := range ws {
+		weights[i] = w.dec()
+	}
+	return m.Allocate(weights)
+}
+
 // Split divides m into n parts that differ by at most one minor unit and sum
 // exactly to m.Round().
 func (m Money) Split(n int) ([]Money, error) {

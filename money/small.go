@@ -257,8 +257,6 @@ func round64(x, k int64) int64 {
 // when a weight or the sum does not fit, and Allocate uses big.Int instead.
 func allocate64(units int64, weights []decimal.Decimal, scale int32) ([]int64, bool) {
 	ints := make([]int64, 2*len(weights))
-	ints, rems := ints[:len(weights)], ints[len(weights):]
-	var total int64
 	for i, w := range weights {
 		v, ok := small(w)
 		if !ok {
@@ -267,7 +265,19 @@ func allocate64(units int64, weights []decimal.Decimal, scale int32) ([]int64, b
 		if ints[i], ok = rescale64(v, w.Exponent()+scale, 0); !ok {
 			return nil, false
 		}
-		if total, ok = add64(total, ints[i]); !ok {
+	}
+	return allocateInts(units, ints)
+}
+
+// allocateInts is allocate64 with the weights scaled to integers, in the
+// first half of ints (its second half is room for the remainders). It
+// returns the parts in the first half.
+func allocateInts(units int64, ints []int64) ([]int64, bool) {
+	ints, rems := ints[:len(ints)/2], ints[len(ints)/2:]
+	var total int64
+	for _, w := range ints {
+		var ok bool
+		if total, ok = add64(total, w); !ok {
 			return nil, false
 		}
 	}

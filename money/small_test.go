@@ -270,3 +270,31 @@ func TestParsePlainAgreesWithDecimal(t *testing.T) {
 		require.False(t, ok, s)
 	}
 }
+
+func TestAllocateByAgreesWithAllocate(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(8, 11))
+	for range 10_000 {
+		ws := make([]Money, r.IntN(6))
+		ds := make([]decimal.Decimal, len(ws))
+		for i := range ws {
+			ds[i] = randomDecimal(r)
+			if r.IntN(3) > 0 {
+				ds[i] = ds[i].Abs()
+			}
+			if r.IntN(4) == 0 {
+				ds[i] = decimal.New(r.Int64N(3), int32(-r.IntN(4)))
+			}
+			ws[i] = New(ds[i], "EUR")
+		}
+		m := New(randomDecimal(r), []Currency{"USD", "JPY", "KWD"}[r.IntN(3)])
+		want, wantErr := m.Allocate(ds)
+		got, err := m.AllocateBy(ws)
+		if wantErr != nil {
+			require.EqualError(t, err, wantErr.Error())
+			continue
+		}
+		require.NoError(t, err)
+		require.Equal(t, want, got, "%s over %v", m, ds)
+	}
+}

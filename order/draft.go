@@ -303,11 +303,11 @@ func price(d Draft) ([]priced, Totals, error) {
 	c := d.Currency
 	n := len(d.Lines)
 	out := make([]priced, n)
-	weights := make([]decimal.Decimal, n)
+	weights := make([]money.Money, n)
 	allZero := true
 	for i, l := range d.Lines {
 		out[i].subtotal = l.UnitPrice.Mul(l.Quantity).Round()
-		weights[i] = out[i].subtotal.Amount()
+		weights[i] = out[i].subtotal
 		if !out[i].subtotal.IsZero() {
 			allZero = false
 		}
@@ -319,7 +319,7 @@ func price(d Draft) ([]priced, Totals, error) {
 		if allZero {
 			return m.Split(n)
 		}
-		return m.Allocate(weights)
+		return m.AllocateBy(weights)
 	}
 	discounts, err := spread(d.Discount)
 	if err != nil {
