@@ -2,7 +2,6 @@ package oms
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -146,7 +145,7 @@ func (r *recorder) add(typ, aggType string, aggID uuid.UUID, payload any) {
 	if r.err != nil {
 		return
 	}
-	body, err := json.Marshal(payload)
+	body, err := encodePayload(payload)
 	if err != nil {
 		r.err = fmt.Errorf("oms: encode %s event: %w", typ, err)
 		return

@@ -477,12 +477,21 @@ type moneyJSON struct {
 
 // MarshalJSON encodes m as {"amount":"12.30","currency":"USD"}.
 func (m Money) MarshalJSON() ([]byte, error) {
+	return m.AppendJSON(make([]byte, 0, len(`{"amount":"","currency":""}`)+24+len(m.currency)))
+}
+
+// AppendJSON appends to b the bytes MarshalJSON returns, for encoders
+// that write m inside a larger document. On error it returns b as given.
+func (m Money) AppendJSON(b []byte) ([]byte, error) {
 	if !plain(string(m.currency)) { // a currency no code has: let encoding/json escape it
-		return json.Marshal(moneyJSON{Amount: m.amountString(), Currency: m.currency})
+		j, err := json.Marshal(moneyJSON{Amount: m.amountString(), Currency: m.currency})
+		if err != nil {
+			return b, err
+		}
+		return append(b, j...), nil
 	}
 	// The bytes json.Marshal writes for moneyJSON, without its reflection: the
 	// amount is digits, a sign and a point, the currency letters and digits.
-	b := make([]byte, 0, len(`{"amount":"","currency":""}`)+24+len(m.currency))
 	b = append(b, `{"amount":"`...)
 	b = m.appendAmount(b)
 	b = append(b, `","currency":"`...)
