@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -342,12 +343,12 @@ func placeKeys(req PlaceOrderRequest) []string {
 // and its channel reference. The channel name is length-prefixed, so no
 // name and reference pair can spell another's key.
 func orderKeys(key, channel, ref string) []string {
-	var keys []string
+	keys := make([]string, 0, 2)
 	if key != "" {
 		keys = append(keys, placeKeyPrefix+key)
 	}
 	if ref != "" {
-		keys = append(keys, fmt.Sprintf("channel:%d:%s:%s", len(channel), channel, ref))
+		keys = append(keys, "channel:"+strconv.Itoa(len(channel))+":"+channel+":"+ref)
 	}
 	return keys
 }
@@ -586,20 +587,23 @@ func (e *Engine) authorize(ctx context.Context, gw payment.Gateway, req payment.
 // confirms the order, or, when the placement was undone meanwhile,
 // releases the authorization.
 func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.UUID, gw payment.Gateway, pay *payment.Payment, res payment.Result, written *placement) (*order.Order, error) {
-	var (
+	// One struct the transaction's function fills, rather than a
+	// variable each.
+	var st struct {
 		o        *order.Order
 		orphan   *payment.Payment // authorized for an order that is no longer pending
 		unneeded bool             // the payment was failed meanwhile: nothing to record
-	)
-	attempt := 0
+		attempt  int
+	}
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
-		attempt++
+		st.attempt++
 		// The first attempt starts from what the first step wrote: a
 		// change since then makes the updates conflict, and the retry reads.
 		var err error
-		o, orphan, unneeded, err = e.confirmIn(ctx, tx, orderID, pay, res, written, attempt == 1, true)
+		st.o, st.orphan, st.unneeded, err = e.confirmIn(ctx, tx, orderID, pay, res, written, st.attempt == 1, true)
 		return err
 	})
+	o, orphan, unneeded := st.o, st.orphan, st.unneeded
 	if err != nil {
 		return nil, fmt.Errorf("oms: confirm order %s: %w", orderID, err)
 	}

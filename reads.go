@@ -49,23 +49,37 @@ func (r *stepReads) item(ctx context.Context, sku string) error {
 }
 
 // prefetchItems looks up the SKUs not looked up yet in one read
-// (storage.GetItems).
+// (storage.GetItems) when the store reads several at once, and one by one
+// otherwise.
 func (r *stepReads) prefetchItems(ctx context.Context, skus []string) error {
 	var missing []string
 	for _, sku := range skus {
 		if _, ok := r.items[sku]; !ok && !slices.Contains(missing, sku) {
+			if missing == nil {
+				missing = make([]string, 0, len(skus))
+			}
 			missing = append(missing, sku)
 		}
 	}
 	if len(missing) == 0 {
 		return nil
 	}
+	if r.items == nil {
+		r.items = make(map[string]error, len(missing))
+	}
+	if _, ok := r.tx.(storage.ItemBatcher); !ok {
+		// One lookup per SKU, as storage.GetItems would make, without
+		// its map of the items.
+		for _, sku := range missing {
+			if err := r.item(ctx, sku); err != nil && !errors.Is(err, storage.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	}
 	found, err := storage.GetItems(ctx, r.tx, missing)
 	if err != nil {
 		return err
-	}
-	if r.items == nil {
-		r.items = make(map[string]error, len(missing))
 	}
 	for _, sku := range missing {
 		if _, ok := found[sku]; ok {

@@ -431,7 +431,12 @@ func (m Money) AllocateBy(ws []Money) ([]Money, error) {
 	if ok && !allZero {
 		rounded := m.Round()
 		if rounded.big == nil {
-			ints := make([]int64, 2*len(ws))
+			var buf [16]int64 // room for 8 weights and their remainders
+			ints := buf[:0]
+			if 2*len(ws) > len(buf) {
+				ints = make([]int64, 2*len(ws))
+			}
+			ints = ints[:2*len(ws)]
 			for i, w := range ws {
 				if ints[i], ok = rescale64(w.coef, w.exp+scale, 0); !ok {
 					break
