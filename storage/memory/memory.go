@@ -30,6 +30,8 @@ type Store struct {
 
 	outboxMu sync.Mutex // guards outbox; taken after a tenant's lock, never before
 	outbox   outboxData
+
+	txs sync.Pool // of *tx, emptied, for the next transactions to reuse
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -196,13 +198,14 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 	if tenant == "" {
 		return errors.New("memory: empty tenant")
 	}
-	t := &tx{store: s, tenant: tenant, data: s.tenant(tenant)}
+	t := s.newTx(tenant)
 	committed := false
 	defer func() {
 		if !committed {
 			t.restoreVersions()
 		}
 		t.releaseLevels()
+		s.recycle(t)
 	}()
 	if err := fn(t); err != nil {
 		return err
@@ -219,6 +222,48 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 
 // Outbox returns the relay side of the outbox.
 func (s *Store) Outbox() storage.OutboxRelay { return (*relay)(s) }
+
+// newTx returns an empty transaction of tenant, one that ended before if
+// there is one to reuse.
+func (s *Store) newTx(tenant string) *tx {
+	t, _ := s.txs.Get().(*tx)
+	if t == nil {
+		t = new(tx)
+	}
+	t.store, t.tenant, t.data = s, tenant, s.tenant(tenant)
+	return t
+}
+
+// maxRecycled is the most writes a transaction may have made for its
+// lists to be kept for reuse: a bulk load's are left to the collector.
+const maxRecycled = 256
+
+// recycle empties t, which has ended, keeping its lists' room, and gives
+// it back for reuse: the Tx a function was passed is invalid once it
+// returns (storage.Tx), and t shares nothing with the committed state.
+func (s *Store) recycle(t *tx) {
+	if cap(t.writes) > maxRecycled || cap(t.movements) > maxRecycled || cap(t.events) > maxRecycled {
+		return
+	}
+	clear(t.writes)
+	t.writes = t.writes[:0]
+	t.writeIdx = nil // a map only from indexFrom writes on
+	clear(t.versions)
+	t.versions = t.versions[:0]
+	clear(t.items)
+	clear(t.locations)
+	t.locations = t.locations[:0]
+	clear(t.held)
+	t.held = t.held[:0]
+	t.maxHeld = stockKey{}
+	clear(t.movements)
+	t.movements = t.movements[:0]
+	clear(t.idem)
+	clear(t.events)
+	t.events = t.events[:0]
+	t.store, t.tenant, t.data = nil, "", nil
+	s.txs.Put(t)
+}
 
 // tx is one transaction: its buffered writes and the stock levels it
 // holds. It has the optional ability storage.MovementLister; orders are
@@ -288,15 +333,18 @@ func (t *tx) restoreVersions() {
 			storage.SetVersion(v.a, v.prev)
 		}
 	}
-	t.versions = nil
+	clear(t.versions)
+	t.versions = t.versions[:0]
 }
 
-// releaseLevels unlocks every stock level the transaction holds.
+// releaseLevels unlocks every stock level the transaction holds, the last
+// locked first: a transaction waiting for the first finds the others free
+// once it has it.
 func (t *tx) releaseLevels() {
-	for _, h := range t.held {
-		h.cell.mu.Unlock()
+	for i := len(t.held) - 1; i >= 0; i-- {
+		t.held[i].cell.mu.Unlock()
 	}
-	t.held = nil
+	t.held = t.held[:0]
 }
 
 // errCommitted reports that another transaction committed key first.
