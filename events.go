@@ -139,7 +139,9 @@ type recorder struct {
 	err    error
 }
 
-func (e *Engine) recorder() *recorder { return &recorder{e: e} }
+func (e *Engine) recorder() *recorder {
+	return &recorder{e: e, events: make([]storage.Event, 0, 2)} // a typical step's events
+}
 
 func (r *recorder) add(typ, aggType string, aggID uuid.UUID, payload any) {
 	if r.err != nil {

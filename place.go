@@ -172,7 +172,9 @@ func (e *Engine) placeIn(ctx context.Context, tx storage.Tx, p *placement) error
 }
 
 // checkPlacement is the reading half of the first step: it finds a
-// repeat, or makes the order and plans it. It writes nothing.
+// repeat, or makes the order and plans it. It writes nothing. A step that
+// plans more placements after this one counts the plan's units as
+// reserved (stepReads.take).
 func (e *Engine) checkPlacement(ctx context.Context, reads *stepReads, p *placement) (inventory.Plan, error) {
 	tx := reads.tx
 	p.o, p.pay, p.existing = nil, nil, false
@@ -197,7 +199,6 @@ func (e *Engine) checkPlacement(ctx context.Context, reads *stepReads, p *placem
 		return inventory.Plan{}, err
 	}
 	p.o = o
-	reads.take(plan)
 	return plan, nil
 }
 
@@ -406,7 +407,7 @@ func lookupPlacement(ctx context.Context, tx storage.Tx, keys []string, fp strin
 // prices it once) and that every SKU is in the catalogue, and returns one
 // *fielderr.Error listing every problem.
 func (e *Engine) newOrder(ctx context.Context, reads *stepReads, tenant string, d order.Draft, now time.Time) (*order.Order, error) {
-	ve := fielderr.New(order.ErrInvalidOrder)
+	var ve *fielderr.Error // the draft's, or made at the first unknown SKU
 	o, err := order.New(e.newID(), tenant, e.newID, d, now)
 	if err != nil && !errors.As(err, &ve) {
 		return nil, err
@@ -429,6 +430,9 @@ func (e *Engine) newOrder(ctx context.Context, reads *stepReads, tenant string, 
 		err := reads.item(ctx, l.SKU)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
+			if ve == nil {
+				ve = fielderr.New(order.ErrInvalidOrder)
+			}
 			ve.Add(fmt.Sprintf("lines[%d].sku", i), fmt.Sprintf("unknown SKU %q", l.SKU))
 		case err != nil:
 			return nil, err

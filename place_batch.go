@@ -136,6 +136,7 @@ func (e *Engine) placeBatch(ctx context.Context, tenant string, ps []*placement)
 			if p.existing {
 				continue
 			}
+			reads.take(plan)
 			for _, k := range p.keys {
 				claimed[k] = true
 			}

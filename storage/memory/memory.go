@@ -418,13 +418,17 @@ func (t *tx) check() error {
 // caller holds the tenant's lock and has checked them.
 func (t *tx) apply() {
 	d := t.data
-	for _, p := range t.writes {
+	for i, p := range t.writes {
 		k := p.key
 		tb := d.aggregates[k.kind]
 		tb.rows[k.id] = p.row
 		if p.created {
 			tb.insertID(k.id)
-			tb.byOrder[p.meta.OrderID] = append(tb.byOrder[p.meta.OrderID], k.id)
+			ids := tb.byOrder[p.meta.OrderID]
+			if len(ids) == 0 { // sized for the order's rows of the kind this transaction creates
+				ids = make([]uuid.UUID, 0, t.createdAlike(i))
+			}
+			tb.byOrder[p.meta.OrderID] = append(ids, k.id)
 		}
 	}
 	for sku, it := range t.items {
@@ -448,6 +452,19 @@ func (t *tx) apply() {
 			d.idempotency[key] = c.rec
 		}
 	}
+}
+
+// createdAlike counts the aggregates the transaction creates from its
+// i-th write on (looking at most 64 writes ahead) of that write's kind and
+// order.
+func (t *tx) createdAlike(i int) int {
+	p, n := t.writes[i], 0
+	for _, q := range t.writes[i:min(len(t.writes), i+64)] {
+		if q.created && q.key.kind == p.key.kind && q.meta.OrderID == p.meta.OrderID {
+			n++
+		}
+	}
+	return n
 }
 
 // withCap returns s, or an empty slice of capacity n when s is nil: the
