@@ -409,8 +409,10 @@ func lookupPlacement(ctx context.Context, tx storage.Tx, keys []string, fp strin
 func (e *Engine) newOrder(ctx context.Context, reads *stepReads, tenant string, d order.Draft, now time.Time) (*order.Order, error) {
 	var ve *fielderr.Error // the draft's, or made at the first unknown SKU
 	o, err := order.New(e.newID(), tenant, e.newID, d, now)
-	if err != nil && !errors.As(err, &ve) {
-		return nil, err
+	if err != nil {
+		if ve = fielderr.As(err); ve == nil {
+			return nil, err
+		}
 	}
 	skus := make([]string, 0, len(d.Lines))
 	for _, l := range d.Lines {

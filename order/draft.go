@@ -303,7 +303,8 @@ func price(d Draft) ([]priced, Totals, error) {
 	c := d.Currency
 	n := len(d.Lines)
 	out := make([]priced, n)
-	weights := make([]money.Money, n)
+	lists := make([]money.Money, 2*n) // the weights, then a column of the lines' amounts
+	weights, column := lists[:n:n], lists[n:]
 	allZero := true
 	for i, l := range d.Lines {
 		out[i].subtotal = l.UnitPrice.Mul(l.Quantity).Round()
@@ -347,7 +348,6 @@ func price(d Draft) ([]priced, Totals, error) {
 	}
 	// Each total is the sum of one amount over the lines, in one step.
 	var t Totals
-	column := make([]money.Money, n)
 	for _, s := range []struct {
 		sum *money.Money
 		get func(*priced) money.Money
