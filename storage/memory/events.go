@@ -27,7 +27,7 @@ var (
 // place, so that recording an aggregate's first events allocates nothing.
 type eventLog struct {
 	chunks  [][]storage.Event
-	n       int64                               // events recorded
+	n       int64                              // events recorded
 	tenants map[string]map[uuid.UUID]aggEvents // each aggregate's events, in Sequence order
 }
 
