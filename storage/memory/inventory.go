@@ -45,9 +45,9 @@ func (r inventoryRepo) location(id uuid.UUID) (*inventory.Location, bool) {
 		}
 	}
 	d := r.t.data
-	d.mu.RLock()
+	d.stockMu.RLock()
 	l, ok := d.locations[id]
-	d.mu.RUnlock()
+	d.stockMu.RUnlock()
 	return l, ok
 }
 
@@ -109,13 +109,15 @@ func (t *tx) heldIndex(k stockKey) int {
 
 func (r inventoryRepo) StockLevels(_ context.Context, skus []string) ([]inventory.StockLevel, error) {
 	d := r.t.data
-	d.mu.RLock()
+	d.mu.RLock() // under which commits store the levels
+	d.stockMu.RLock()
 	out := make([]inventory.StockLevel, 0, len(d.stock))
 	for k, c := range d.stock {
 		if c.exists && (skus == nil || slices.Contains(skus, k.sku)) {
 			out = append(out, c.level)
 		}
 	}
+	d.stockMu.RUnlock()
 	d.mu.RUnlock()
 	for _, h := range r.t.held {
 		if !h.changed || skus != nil && !slices.Contains(skus, h.key.sku) {

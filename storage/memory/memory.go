@@ -23,7 +23,9 @@ import (
 // aggregate it updated, and no key it created, moved meanwhile, and applies
 // its writes. Stock levels are the exception: ApplyMovement locks the
 // level until the transaction ends, as a SQL store does, so a movement is
-// an atomic conditional change whose after-values stay true at commit.
+// an atomic conditional change whose after-values stay true at commit; a
+// commit releases the levels as soon as it has checked the writes and
+// stored the new levels, before it applies the rest.
 type Store struct {
 	mu      sync.RWMutex // guards tenants
 	tenants map[string]*tenantData
@@ -45,11 +47,18 @@ func New() *Store {
 // short reads and for one commit's checks and writes. Committed values
 // are never changed in place: a commit stores new copies, so a reader may
 // clone a value it found under the lock after releasing it.
+//
+// stockMu guards the stock cells and the locations, which a stock
+// movement looks up, apart from mu, so that movements need not wait for
+// a commit: a new cell is added under stockMu alone, and a location under
+// both (mu first), so that holding either reads locations, and listing the
+// cells takes stockMu.
 type tenantData struct {
 	mu         sync.RWMutex
 	aggregates map[storage.Kind]*table
 
 	items       map[string]inventory.Item
+	stockMu     sync.RWMutex
 	locations   map[uuid.UUID]*inventory.Location
 	stock       map[stockKey]*stockCell
 	movements   ledger
@@ -162,7 +171,7 @@ func (s *Store) tenant(tenant string) *tenantData {
 
 // cell returns the stock cell of k, creating an empty one if absent.
 func (d *tenantData) cell(k stockKey) *stockCell {
-	return lookupOrAdd(&d.mu, d.stock, k, func() *stockCell { return new(stockCell) })
+	return lookupOrAdd(&d.stockMu, d.stock, k, func() *stockCell { return new(stockCell) })
 }
 
 // lookupOrAdd returns m[k], read under mu's read lock, or adds newV() under
@@ -366,19 +375,47 @@ func (t *tx) commit() error {
 	if err := t.check(); err != nil {
 		return err
 	}
-	if len(t.events) > 0 {
-		o := &t.store.outbox
-		t.store.outboxMu.Lock()
-		defer t.store.outboxMu.Unlock()
-		for _, e := range t.events {
-			if _, ok := o.byID[e.ID]; ok {
-				return errCommitted(fmt.Sprintf("outbox event %s", e.ID))
-			}
-		}
-		o.append(t.events, rows)
+	if err := t.appendEvents(rows); err != nil {
+		return err
 	}
+	// Nothing below fails: the new stock levels are final, and the
+	// transactions waiting for them may go on while the rest is applied
+	// (what they read of the rest waits for the tenant's lock).
+	t.publishLevels()
 	t.apply()
 	return nil
+}
+
+// appendEvents appends the transaction's events to the outbox in rows,
+// unless one of them was appended first. The caller holds the tenant's
+// lock, so that each aggregate's events follow the commit order.
+func (t *tx) appendEvents(rows []outboxRow) error {
+	if len(t.events) == 0 {
+		return nil
+	}
+	o := &t.store.outbox
+	t.store.outboxMu.Lock()
+	defer t.store.outboxMu.Unlock()
+	for _, e := range t.events {
+		if _, ok := o.byID[e.ID]; ok {
+			return errCommitted(fmt.Sprintf("outbox event %s", e.ID))
+		}
+	}
+	o.append(t.events, rows)
+	return nil
+}
+
+// publishLevels stores the levels the transaction changed and releases
+// every level it holds. The caller holds the tenant's lock, under which
+// readers read the levels.
+func (t *tx) publishLevels() {
+	for _, h := range t.held {
+		if h.changed {
+			h.cell.level = h.level
+			h.cell.exists = true
+		}
+	}
+	t.releaseLevels()
 }
 
 // check reports whether the writes still fit the committed state: every
@@ -434,14 +471,12 @@ func (t *tx) apply() {
 	for sku, it := range t.items {
 		d.items[sku] = it
 	}
-	for _, l := range t.locations {
-		d.locations[l.ID] = l
-	}
-	for _, h := range t.held {
-		if h.changed {
-			h.cell.level = h.level
-			h.cell.exists = true
+	if len(t.locations) > 0 {
+		d.stockMu.Lock()
+		for _, l := range t.locations {
+			d.locations[l.ID] = l
 		}
+		d.stockMu.Unlock()
 	}
 	d.movements.append(t.movements)
 	for key, c := range t.idem {
