@@ -2,7 +2,6 @@ package oms
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -140,13 +139,15 @@ type recorder struct {
 	err    error
 }
 
-func (e *Engine) recorder() *recorder { return &recorder{e: e} }
+func (e *Engine) recorder() *recorder {
+	return &recorder{e: e, events: make([]storage.Event, 0, 2)} // a typical step's events
+}
 
 func (r *recorder) add(typ, aggType string, aggID uuid.UUID, payload any) {
 	if r.err != nil {
 		return
 	}
-	body, err := json.Marshal(payload)
+	body, err := encodePayload(payload)
 	if err != nil {
 		r.err = fmt.Errorf("oms: encode %s event: %w", typ, err)
 		return
@@ -193,5 +194,8 @@ func (r *recorder) flush(ctx context.Context, tx storage.Tx) error {
 	if err := tx.Outbox().Append(ctx, r.events...); err != nil {
 		return fmt.Errorf("oms: append events: %w", err)
 	}
+	// Flushed once: a later flush of the same step appends only what was
+	// added since. The store may keep the slice: it is not reused.
+	r.events = nil
 	return nil
 }

@@ -44,7 +44,8 @@ func externalKey(tenant, call string, resource uuid.UUID, detail ...string) stri
 	}
 	b.WriteString(call)
 	b.WriteByte(':')
-	b.WriteString(resource.String())
+	var id [38]byte
+	b.Write(appendUUID(id[:0], resource)[1:37]) // its text form, without the quotes
 	part(tenant)
 	for _, d := range detail {
 		part(d)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -171,7 +172,9 @@ func (e *Engine) placeIn(ctx context.Context, tx storage.Tx, p *placement) error
 }
 
 // checkPlacement is the reading half of the first step: it finds a
-// repeat, or makes the order and plans it. It writes nothing.
+// repeat, or makes the order and plans it. It writes nothing. A step that
+// plans more placements after this one counts the plan's units as
+// reserved (stepReads.take).
 func (e *Engine) checkPlacement(ctx context.Context, reads *stepReads, p *placement) (inventory.Plan, error) {
 	tx := reads.tx
 	p.o, p.pay, p.existing = nil, nil, false
@@ -196,7 +199,6 @@ func (e *Engine) checkPlacement(ctx context.Context, reads *stepReads, p *placem
 		return inventory.Plan{}, err
 	}
 	p.o = o
-	reads.take(plan)
 	return plan, nil
 }
 
@@ -342,12 +344,12 @@ func placeKeys(req PlaceOrderRequest) []string {
 // and its channel reference. The channel name is length-prefixed, so no
 // name and reference pair can spell another's key.
 func orderKeys(key, channel, ref string) []string {
-	var keys []string
+	keys := make([]string, 0, 2)
 	if key != "" {
 		keys = append(keys, placeKeyPrefix+key)
 	}
 	if ref != "" {
-		keys = append(keys, fmt.Sprintf("channel:%d:%s:%s", len(channel), channel, ref))
+		keys = append(keys, "channel:"+strconv.Itoa(len(channel))+":"+channel+":"+ref)
 	}
 	return keys
 }
@@ -405,10 +407,12 @@ func lookupPlacement(ctx context.Context, tx storage.Tx, keys []string, fp strin
 // prices it once) and that every SKU is in the catalogue, and returns one
 // *fielderr.Error listing every problem.
 func (e *Engine) newOrder(ctx context.Context, reads *stepReads, tenant string, d order.Draft, now time.Time) (*order.Order, error) {
-	ve := fielderr.New(order.ErrInvalidOrder)
+	var ve *fielderr.Error // the draft's, or made at the first unknown SKU
 	o, err := order.New(e.newID(), tenant, e.newID, d, now)
-	if err != nil && !errors.As(err, &ve) {
-		return nil, err
+	if err != nil {
+		if ve = fielderr.As(err); ve == nil {
+			return nil, err
+		}
 	}
 	skus := make([]string, 0, len(d.Lines))
 	for _, l := range d.Lines {
@@ -428,6 +432,9 @@ func (e *Engine) newOrder(ctx context.Context, reads *stepReads, tenant string, 
 		err := reads.item(ctx, l.SKU)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
+			if ve == nil {
+				ve = fielderr.New(order.ErrInvalidOrder)
+			}
 			ve.Add(fmt.Sprintf("lines[%d].sku", i), fmt.Sprintf("unknown SKU %q", l.SKU))
 		case err != nil:
 			return nil, err
@@ -453,7 +460,7 @@ func (e *Engine) planWith(ctx context.Context, reads *stepReads, o *order.Order)
 		}
 		demand = append(demand, inventory.Demand{LineID: l.ID, SKU: l.SKU, Quantity: l.Quantity})
 	}
-	levels, err := reads.stock(ctx, skus)
+	levels, err := reads.stock(ctx, skus) // sorts skus: only the reads use them
 	if err != nil {
 		return inventory.Plan{}, err
 	}
@@ -497,20 +504,27 @@ type planned struct {
 // placing many orders takes each stock row in the global order and holds
 // it only from here to the commit. When another order took the units
 // since the plan was made it returns a *stockRaceError.
+//
+// Everything else the step writes goes first: the reservations and the
+// events rec holds so far, so that the stock rows stay locked only for the
+// movements, their stock events and the commit.
 func (e *Engine) reserveAll(ctx context.Context, tx storage.Tx, ps []planned, rec *recorder) error {
 	type item struct {
 		o *order.Order
 		a inventory.Assignment
 	}
-	var items []item
+	n := 0
+	for _, p := range ps {
+		n += len(p.plan.Assignments)
+	}
+	items := make([]item, 0, n)
 	for _, p := range ps {
 		for _, a := range p.plan.Assignments {
 			items = append(items, item{p.o, a})
 		}
 	}
-	sorted := lockOrder(items, func(it item) (string, uuid.UUID) { return it.a.SKU, it.a.LocationID })
+	sorted := sortLockOrder(items, func(it item) (string, uuid.UUID) { return it.a.SKU, it.a.LocationID })
 	now := e.clock()
-	rs := make([]*inventory.Reservation, 0, len(sorted))
 	ms := make([]inventory.Movement, 0, len(sorted))
 	for _, it := range sorted {
 		o, a := it.o, it.a
@@ -522,7 +536,13 @@ func (e *Engine) reserveAll(ctx context.Context, tx storage.Tx, ps []planned, re
 		if err != nil {
 			return err
 		}
-		rs, ms = append(rs, r), append(ms, m)
+		if err := storage.Reservations(tx).Create(ctx, r); err != nil {
+			return err
+		}
+		ms = append(ms, m)
+	}
+	if err := rec.flush(ctx, tx); err != nil {
+		return err
 	}
 	lvls, applied, err := storage.ApplyMovements(ctx, tx, ms)
 	if err != nil {
@@ -533,11 +553,8 @@ func (e *Engine) reserveAll(ctx context.Context, tx storage.Tx, ps []planned, re
 		}
 		return err
 	}
-	for i, r := range rs {
+	for i := range applied {
 		rec.stockMoved(applied[i], lvls[i])
-		if err := storage.Reservations(tx).Create(ctx, r); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -576,20 +593,23 @@ func (e *Engine) authorize(ctx context.Context, gw payment.Gateway, req payment.
 // confirms the order, or, when the placement was undone meanwhile,
 // releases the authorization.
 func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.UUID, gw payment.Gateway, pay *payment.Payment, res payment.Result, written *placement) (*order.Order, error) {
-	var (
+	// One struct the transaction's function fills, rather than a
+	// variable each.
+	var st struct {
 		o        *order.Order
 		orphan   *payment.Payment // authorized for an order that is no longer pending
 		unneeded bool             // the payment was failed meanwhile: nothing to record
-	)
-	attempt := 0
+		attempt  int
+	}
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
-		attempt++
+		st.attempt++
 		// The first attempt starts from what the first step wrote: a
 		// change since then makes the updates conflict, and the retry reads.
 		var err error
-		o, orphan, unneeded, err = e.confirmIn(ctx, tx, orderID, pay, res, written, attempt == 1)
+		st.o, st.orphan, st.unneeded, err = e.confirmIn(ctx, tx, orderID, pay, res, written, st.attempt == 1, true)
 		return err
 	})
+	o, orphan, unneeded := st.o, st.orphan, st.unneeded
 	if err != nil {
 		return nil, fmt.Errorf("oms: confirm order %s: %w", orderID, err)
 	}
@@ -623,22 +643,35 @@ func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.
 // authorization is to be released), and unneeded when the payment was
 // failed meanwhile (nothing recorded). With fromWritten and written set it
 // starts from the order and payment the first step wrote instead of
-// reading them.
+// reading them: copies of them, or, when the caller gives them up
+// (giveUp: it never starts from them again), the values themselves.
 func (e *Engine) confirmIn(ctx context.Context, tx storage.Tx, orderID uuid.UUID, pay *payment.Payment, res payment.Result,
-	written *placement, fromWritten bool) (o *order.Order, orphan *payment.Payment, unneeded bool, err error) {
+	written *placement, fromWritten, giveUp bool) (o *order.Order, orphan *payment.Payment, unneeded bool, err error) {
 	fresh := fromWritten && written != nil && written.o != nil
-	if fresh {
+	switch {
+	case fresh && giveUp:
+		o = written.o
+	case fresh:
 		o = written.o.Clone()
-	} else if o, err = storage.Orders(tx).Get(ctx, orderID); err != nil {
+	default:
+		o, err = storage.Orders(tx).Get(ctx, orderID)
+	}
+	if err != nil {
 		return nil, nil, false, err
 	}
 	now := e.clock()
 	rec := e.recorder()
 	if pay != nil {
 		var p *payment.Payment
-		if fresh && written.pay != nil {
+		switch {
+		case fresh && written.pay != nil && giveUp:
+			p = written.pay
+		case fresh && written.pay != nil:
 			p = written.pay.Clone()
-		} else if p, err = storage.Payments(tx).Get(ctx, pay.ID); err != nil {
+		default:
+			p, err = storage.Payments(tx).Get(ctx, pay.ID)
+		}
+		if err != nil {
 			return nil, nil, false, err
 		}
 		if p.Status == payment.StatusFailed { // the placement expired meanwhile
@@ -865,7 +898,12 @@ func paymentFacts(p *payment.Payment) order.PaymentFacts {
 // PostgreSQL, a deadlock). The sort is stable: items of one level keep
 // their order.
 func lockOrder[T any](items []T, level func(T) (string, uuid.UUID)) []T {
-	sorted := slices.Clone(items)
+	return sortLockOrder(slices.Clone(items), level)
+}
+
+// sortLockOrder is lockOrder sorting items in place, for a caller that
+// owns them; it returns items.
+func sortLockOrder[T any](sorted []T, level func(T) (string, uuid.UUID)) []T {
 	slices.SortStableFunc(sorted, func(a, b T) int {
 		skuA, locA := level(a)
 		skuB, locB := level(b)

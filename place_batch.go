@@ -136,6 +136,7 @@ func (e *Engine) placeBatch(ctx context.Context, tenant string, ps []*placement)
 			if p.existing {
 				continue
 			}
+			reads.take(plan)
 			for _, k := range p.keys {
 				claimed[k] = true
 			}
@@ -219,7 +220,7 @@ func (e *Engine) finishBatch(ctx context.Context, ps []*placement) map[*placemen
 	}
 	err := e.inTx(cctx, confirm[0].tenant, func(tx storage.Tx) error {
 		for _, p := range confirm {
-			o, orphan, unneeded, err := e.confirmIn(cctx, tx, p.o.ID, p.pay, confirmed[p], p, true)
+			o, orphan, unneeded, err := e.confirmIn(cctx, tx, p.o.ID, p.pay, confirmed[p], p, true, false)
 			if err != nil {
 				return err
 			}

@@ -49,23 +49,37 @@ func (r *stepReads) item(ctx context.Context, sku string) error {
 }
 
 // prefetchItems looks up the SKUs not looked up yet in one read
-// (storage.GetItems).
+// (storage.GetItems) when the store reads several at once, and one by one
+// otherwise.
 func (r *stepReads) prefetchItems(ctx context.Context, skus []string) error {
 	var missing []string
 	for _, sku := range skus {
 		if _, ok := r.items[sku]; !ok && !slices.Contains(missing, sku) {
+			if missing == nil {
+				missing = make([]string, 0, len(skus))
+			}
 			missing = append(missing, sku)
 		}
 	}
 	if len(missing) == 0 {
 		return nil
 	}
+	if r.items == nil {
+		r.items = make(map[string]error, len(missing))
+	}
+	if _, ok := r.tx.(storage.ItemBatcher); !ok {
+		// One lookup per SKU, as storage.GetItems would make, without
+		// its map of the items.
+		for _, sku := range missing {
+			if err := r.item(ctx, sku); err != nil && !errors.Is(err, storage.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	}
 	found, err := storage.GetItems(ctx, r.tx, missing)
 	if err != nil {
 		return err
-	}
-	if r.items == nil {
-		r.items = make(map[string]error, len(missing))
 	}
 	for _, sku := range missing {
 		if _, ok := found[sku]; ok {
@@ -98,6 +112,9 @@ func (r *stepReads) prefetch(ctx context.Context, skus []string) error {
 	var missing []string
 	for _, sku := range skus {
 		if _, ok := r.levels[sku]; !ok && !slices.Contains(missing, sku) {
+			if missing == nil {
+				missing = make([]string, 0, len(skus))
+			}
 			missing = append(missing, sku)
 		}
 	}
@@ -114,23 +131,40 @@ func (r *stepReads) prefetch(ctx context.Context, skus []string) error {
 	for _, sku := range missing {
 		r.levels[sku] = nil // read, perhaps with no level anywhere
 	}
-	for _, l := range levels {
-		r.levels[l.SKU] = append(r.levels[l.SKU], l)
+	// The store orders the levels by SKU: each SKU's run is a piece of
+	// levels, capped so that adding to it (a run of an SKU the store did
+	// not keep together) copies it.
+	for i := 0; i < len(levels); {
+		j := i + 1
+		for j < len(levels) && levels[j].SKU == levels[i].SKU {
+			j++
+		}
+		sku := levels[i].SKU
+		if prev := r.levels[sku]; len(prev) > 0 {
+			r.levels[sku] = append(prev, levels[i:j]...)
+		} else {
+			r.levels[sku] = levels[i:j:j]
+		}
+		i = j
 	}
 	return nil
 }
 
 // stock returns the stock levels of skus, ordered by SKU then location ID
 // as the store orders them, with what earlier placements of the step
-// planned counted as reserved.
+// planned counted as reserved. It sorts skus in place.
 func (r *stepReads) stock(ctx context.Context, skus []string) ([]inventory.StockLevel, error) {
 	if err := r.prefetch(ctx, skus); err != nil {
 		return nil, err
 	}
-	sorted := slices.Clone(skus)
-	slices.Sort(sorted)
-	var out []inventory.StockLevel
-	for _, sku := range slices.Compact(sorted) {
+	slices.Sort(skus)
+	skus = slices.Compact(skus)
+	n := 0
+	for _, sku := range skus {
+		n += len(r.levels[sku])
+	}
+	out := make([]inventory.StockLevel, 0, n)
+	for _, sku := range skus {
 		for _, l := range r.levels[sku] {
 			l.Reserved += r.taken[stockLevelKey{l.SKU, l.LocationID}]
 			out = append(out, l)

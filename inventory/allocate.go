@@ -166,7 +166,8 @@ func prepare(req AllocationRequest) (*allocState, error) {
 	if len(req.Lines) == 0 {
 		fe.Add("lines", "must not be empty")
 	}
-	st := &allocState{avail: make(map[stockKey]int64), demand: make(map[string]int64)}
+	st := &allocState{avail: make(map[stockKey]int64, len(req.Stock)), demand: make(map[string]int64, len(req.Lines)),
+		skus: make([]string, 0, len(req.Lines)), active: make([]Location, 0, len(req.Locations))}
 	overflow := false
 	for i, d := range req.Lines {
 		if strings.TrimSpace(d.SKU) == "" {

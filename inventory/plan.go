@@ -136,10 +136,10 @@ func (p Plan) Check(req AllocationRequest) error {
 		}
 		lines[d.LineID] = d
 	}
-	locs := make(map[uuid.UUID]Location, len(req.Locations))
-	for _, l := range req.Locations {
+	locs := make(map[uuid.UUID]int, len(req.Locations)) // index in req.Locations: a Location is too large to be held in place
+	for i, l := range req.Locations {
 		if _, dup := locs[l.ID]; !dup {
-			locs[l.ID] = l
+			locs[l.ID] = i
 		}
 	}
 	avail := make(map[stockKey]int64, len(req.Stock))
@@ -153,7 +153,7 @@ func (p Plan) Check(req AllocationRequest) error {
 	covered := make(map[uuid.UUID]int64, len(lines))
 	overflowed := make(map[uuid.UUID]bool)
 	taken := make(map[stockKey]int64)
-	var takenOrder []stockKey
+	takenOrder := make([]stockKey, 0, len(p.Assignments))
 	for i, a := range p.Assignments {
 		ok := true
 		if a.Quantity <= 0 {
@@ -169,7 +169,11 @@ func (p Plan) Check(req AllocationRequest) error {
 			add(ProblemSKUMismatch, i, a.LineID, a.SKU, a.LocationID, "the line's SKU is %q", d.SKU)
 			ok = false
 		}
-		l, listed := locs[a.LocationID]
+		var l Location
+		li, listed := locs[a.LocationID]
+		if listed {
+			l = req.Locations[li]
+		}
 		switch {
 		case !listed:
 			add(ProblemUnknownLocation, i, a.LineID, a.SKU, a.LocationID, "the request lists no such location")

@@ -2,6 +2,7 @@ package money
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -13,24 +14,80 @@ import (
 
 // Money is an exact decimal amount in one currency. It is an immutable value:
 // every operation returns a new Money.
+//
+// An amount whose coefficient is below 10^16 in magnitude, as every price,
+// total and refund is, is held as that coefficient and its exponent, so
+// that arithmetic on it allocates nothing; a larger one is held as a
+// decimal. The form follows from the amount's coefficient and exponent
+// alone, so two Money values of the same coefficient, exponent and
+// currency are equal field by field too.
 type Money struct {
-	amount   decimal.Decimal
+	coef     int64 // the amount is coef × 10^exp, unless big is set
+	exp      int32
+	big      *decimal.Decimal // the amount when its coefficient is too large for coef; never changed
 	currency Currency
+}
+
+// smallLimit bounds the coefficients a Money holds in coef: below it in
+// magnitude, two of them add or subtract exactly in int64.
+const smallLimit = 10_000_000_000_000_000 // 10^16
+
+// fits reports whether v is a coefficient a Money holds in coef.
+func fits(v int64) bool { return -smallLimit < v && v < smallLimit }
+
+// of returns d in currency c, in the form its coefficient calls for.
+func of(d decimal.Decimal, c Currency) Money {
+	if d.IsZero() {
+		return Money{exp: d.Exponent(), currency: c}
+	}
+	// NumDigits may count one digit too few: up to 17 the coefficient
+	// is below 10^18 and fits an int64; from 18 it is at least 10^17.
+	if d.NumDigits() <= 17 {
+		if v := d.CoefficientInt64(); fits(v) {
+			return Money{coef: v, exp: d.Exponent(), currency: c}
+		}
+	}
+	return Money{big: &d, currency: c}
+}
+
+// smallOf returns v × 10^e in currency c, in the form v calls for.
+func smallOf(v int64, e int32, c Currency) Money {
+	if fits(v) {
+		return Money{coef: v, exp: e, currency: c}
+	}
+	d := decimal.New(v, e)
+	return Money{big: &d, currency: c}
+}
+
+// dec returns m's amount as a decimal.
+func (m Money) dec() decimal.Decimal {
+	if m.big != nil {
+		return *m.big
+	}
+	return decimal.New(m.coef, m.exp)
+}
+
+// exponent returns the exponent of m's amount.
+func (m Money) exponent() int32 {
+	if m.big != nil {
+		return m.big.Exponent()
+	}
+	return m.exp
 }
 
 // New returns amount in currency c. The amount is kept exactly as given; use
 // [Money.Round] to round it to the currency's minor unit.
 func New(amount decimal.Decimal, c Currency) Money {
-	return Money{amount: amount, currency: c}
+	return of(amount, c)
 }
 
 // Zero returns a zero amount in currency c.
-func Zero(c Currency) Money { return Money{amount: decimal.Zero, currency: c} }
+func Zero(c Currency) Money { return Money{currency: c} }
 
 // FromMinor returns the amount of units minor units of c: FromMinor(1234,
 // "USD") is 12.34 USD and FromMinor(1234, "JPY") is 1234 JPY.
 func FromMinor(units int64, c Currency) Money {
-	return Money{amount: decimal.New(units, -c.MinorUnits()), currency: c}
+	return smallOf(units, -c.MinorUnits(), c)
 }
 
 // The bounds of an amount that Parse accepts, and CheckDecimal enforces.
@@ -73,6 +130,9 @@ func Parse(amount, code string) (Money, error) {
 	if err != nil {
 		return Money{}, err
 	}
+	if v, e, ok := parsePlain(strings.TrimSpace(amount)); ok {
+		return smallOf(v, e, c), nil
+	}
 	d, err := decimal.NewFromString(strings.TrimSpace(amount))
 	if err != nil {
 		return Money{}, fmt.Errorf("money: amount %q: %w", amount, ErrMalformedAmount)
@@ -80,7 +140,7 @@ func Parse(amount, code string) (Money, error) {
 	if err := CheckDecimal(d); err != nil {
 		return Money{}, fmt.Errorf("money: amount %.40q: %w", amount, err)
 	}
-	return Money{amount: d, currency: c}, nil
+	return of(d, c), nil
 }
 
 // MustParse is like [Parse] but panics on error. It is meant for constants
@@ -94,22 +154,40 @@ func MustParse(amount, code string) Money {
 }
 
 // Amount returns the decimal amount.
-func (m Money) Amount() decimal.Decimal { return m.amount }
+func (m Money) Amount() decimal.Decimal { return m.dec() }
 
 // Currency returns the currency.
 func (m Money) Currency() Currency { return m.currency }
 
 // IsZero reports whether the amount is zero.
-func (m Money) IsZero() bool { return m.amount.IsZero() }
+func (m Money) IsZero() bool { return m.sign() == 0 }
 
 // IsNegative reports whether the amount is below zero.
-func (m Money) IsNegative() bool { return m.amount.IsNegative() }
+func (m Money) IsNegative() bool { return m.sign() < 0 }
 
 // IsPositive reports whether the amount is above zero.
-func (m Money) IsPositive() bool { return m.amount.IsPositive() }
+func (m Money) IsPositive() bool { return m.sign() > 0 }
+
+// sign returns -1, 0 or +1 as the amount is below, at or above zero.
+func (m Money) sign() int {
+	switch {
+	case m.big != nil:
+		return m.big.Sign()
+	case m.coef < 0:
+		return -1
+	case m.coef > 0:
+		return 1
+	}
+	return 0
+}
 
 // Neg returns the amount with its sign flipped.
-func (m Money) Neg() Money { return Money{amount: m.amount.Neg(), currency: m.currency} }
+func (m Money) Neg() Money {
+	if m.big == nil {
+		return Money{coef: -m.coef, exp: m.exp, currency: m.currency}
+	}
+	return of(m.big.Neg(), m.currency)
+}
 
 func (m Money) check(op string, o Money) error {
 	if m.currency != o.currency {
@@ -123,7 +201,7 @@ func (m Money) Add(o Money) (Money, error) {
 	if err := m.check("add", o); err != nil {
 		return Money{}, err
 	}
-	return Money{amount: addDecimal(m.amount, o.amount, false), currency: m.currency}, nil
+	return add(m, o, false), nil
 }
 
 // Sub returns m − o, or an error matching [ErrCurrencyMismatch].
@@ -131,34 +209,60 @@ func (m Money) Sub(o Money) (Money, error) {
 	if err := m.check("subtract", o); err != nil {
 		return Money{}, err
 	}
-	return Money{amount: addDecimal(m.amount, o.amount, true), currency: m.currency}, nil
+	return add(m, o, true), nil
+}
+
+// add returns a+b, or a−b when sub is set, in a's currency: the
+// coefficient and exponent decimal's Add and Sub give.
+func add(a, b Money, sub bool) Money {
+	if a.big == nil && b.big == nil {
+		e := min(a.exp, b.exp)
+		x, okx := rescale64(a.coef, a.exp, e)
+		y, oky := rescale64(b.coef, b.exp, e)
+		if okx && oky {
+			if sub {
+				y = -y
+			}
+			if s, ok := add64(x, y); ok {
+				return smallOf(s, e, a.currency)
+			}
+		}
+	}
+	return of(addDecimal(a.dec(), b.dec(), sub), a.currency)
 }
 
 // Mul returns m multiplied by a whole quantity, exactly.
 func (m Money) Mul(qty int64) Money {
-	if v, ok := small(m.amount); ok {
-		if p, ok := mul64(v, qty); ok && qty != math.MinInt64 {
-			return Money{amount: decimal.New(p, m.amount.Exponent()), currency: m.currency}
+	if m.big == nil && qty != math.MinInt64 {
+		if p, ok := mul64(m.coef, qty); ok {
+			return smallOf(p, m.exp, m.currency)
 		}
 	}
-	return Money{amount: m.amount.Mul(decimal.NewFromInt(qty)), currency: m.currency}
+	return of(m.dec().Mul(decimal.NewFromInt(qty)), m.currency)
 }
 
 // MulDecimal returns m multiplied by f, exactly (not rounded).
 func (m Money) MulDecimal(f decimal.Decimal) Money {
-	return Money{amount: mulDecimal(m.amount, f), currency: m.currency}
+	if m.big == nil {
+		if e := int64(m.exp) + int64(f.Exponent()); e >= math.MinInt32 && e <= math.MaxInt32 {
+			if y, ok := small(f); ok {
+				if p, ok := mul64(m.coef, y); ok {
+					return smallOf(p, int32(e), m.currency)
+				}
+			}
+		}
+	}
+	return of(mulDecimal(m.dec(), f), m.currency)
 }
 
 // MulRound returns m multiplied by f and rounded to the minor unit: the
 // same as m.MulDecimal(f).Round(), without the unrounded product.
 func (m Money) MulRound(f decimal.Decimal) Money {
 	minor := m.currency.MinorUnits()
-	if e := int64(m.amount.Exponent()) + int64(f.Exponent()); e <= -int64(minor) && e >= -int64(minor)-18 {
-		if x, ok := small(m.amount); ok {
-			if y, ok := small(f); ok {
-				if p, ok := mul64(x, y); ok {
-					return Money{amount: decimal.New(round64(p, int64(-minor)-e), -minor), currency: m.currency}
-				}
+	if e := int64(m.exp) + int64(f.Exponent()); m.big == nil && e <= -int64(minor) && e >= -int64(minor)-18 {
+		if y, ok := small(f); ok {
+			if p, ok := mul64(m.coef, y); ok {
+				return smallOf(round64(p, int64(-minor)-e), -minor, m.currency)
 			}
 		}
 	}
@@ -171,27 +275,58 @@ func (m Money) Cmp(o Money) (int, error) {
 	if err := m.check("compare", o); err != nil {
 		return 0, err
 	}
-	return m.amount.Cmp(o.amount), nil
+	return compare(m, o), nil
+}
+
+// compare compares the amounts of a and b.
+func compare(a, b Money) int {
+	if a.big == nil && b.big == nil {
+		e := min(a.exp, b.exp)
+		x, okx := rescale64(a.coef, a.exp, e)
+		y, oky := rescale64(b.coef, b.exp, e)
+		if okx && oky {
+			return cmp.Compare(x, y)
+		}
+	}
+	return a.dec().Cmp(b.dec())
 }
 
 // Equal reports whether m and o have the same currency and numeric value.
 func (m Money) Equal(o Money) bool {
-	return m.currency == o.currency && m.amount.Equal(o.amount)
+	return m.currency == o.currency && compare(m, o) == 0
 }
 
 // Round rounds m to its currency's minor unit, half away from zero.
 func (m Money) Round() Money {
-	return Money{amount: roundDecimal(m.amount, m.currency.MinorUnits()), currency: m.currency}
+	places := m.currency.MinorUnits()
+	if m.big == nil {
+		to := -places
+		switch {
+		case m.exp == to:
+			return m
+		case m.exp > to: // more decimals: exact
+			if v, ok := rescale64(m.coef, m.exp, to); ok {
+				return smallOf(v, to, m.currency)
+			}
+		case int64(to)-int64(m.exp) <= 18:
+			return smallOf(round64(m.coef, int64(to)-int64(m.exp)), to, m.currency)
+		default: // more than 18 digits dropped from fewer than 17: zero
+			return Money{exp: to, currency: m.currency}
+		}
+	}
+	return of(roundDecimal(m.dec(), places), m.currency)
 }
 
 // IsRounded reports whether m has no digits below its currency's minor unit.
 func (m Money) IsRounded() bool {
-	return m.amount.Equal(roundDecimal(m.amount, m.currency.MinorUnits()))
+	return compare(m, m.Round()) == 0
 }
 
 // String formats m as "12.30 USD", with at least the currency's minor digits.
 func (m Money) String() string {
-	return m.amountString() + " " + string(m.currency)
+	var buf [48]byte
+	b := append(m.appendAmount(buf[:0]), ' ')
+	return string(append(b, m.currency...))
 }
 
 func (m Money) amountString() string {
@@ -203,17 +338,15 @@ func (m Money) amountString() string {
 // digits, as decimal's StringFixed writes it.
 func (m Money) appendAmount(b []byte) []byte {
 	places := m.currency.MinorUnits()
-	if exp := -m.amount.Exponent(); exp > places {
+	if exp := -m.exponent(); exp > places {
 		places = exp
 	}
-	if places <= maxFixedPlaces {
-		if v, ok := small(m.amount); ok {
-			if v, ok := rescale64(v, m.amount.Exponent(), -places); ok {
-				return appendFixed(b, v, int(places))
-			}
+	if m.big == nil && places <= maxFixedPlaces {
+		if v, ok := rescale64(m.coef, m.exp, -places); ok {
+			return appendFixed(b, v, int(places))
 		}
 	}
-	return append(b, m.amount.StringFixed(places)...)
+	return append(b, m.dec().StringFixed(places)...)
 }
 
 // Sum adds amounts, all of which must be in currency c. An empty list sums
@@ -229,11 +362,11 @@ func Sum(c Currency, amounts ...Money) (Money, error) {
 	if len(amounts) == 0 {
 		return total, nil
 	}
-	if s, ok := sum64(total.amount, amounts); ok {
-		return Money{amount: s, currency: c}, nil
+	if s, e, ok := sum64(amounts); ok {
+		return smallOf(s, e, c), nil
 	}
 	for _, a := range amounts {
-		total.amount = addDecimal(total.amount, a.amount, false)
+		total = add(total, a, false)
 	}
 	return total, nil
 }
@@ -266,30 +399,66 @@ func (m Money) Allocate(weights []decimal.Decimal) ([]Money, error) {
 	}
 
 	minor := m.currency.MinorUnits()
-	rounded := m.Round().amount // of exponent -minor: its coefficient is in minor units
+	rounded := m.Round() // of exponent -minor: its coefficient is in minor units
 	out := make([]Money, len(weights))
-	if units, ok := small(rounded); ok {
-		if parts, ok := allocate64(units, weights, scale); ok {
-			// The zero parts share one zero: a Decimal is never changed.
-			zero, haveZero := rounded, rounded.IsZero()
+	if rounded.big == nil {
+		if parts, ok := allocate64(rounded.coef, weights, scale); ok {
 			for i, p := range parts {
-				switch {
-				case p != 0:
-					out[i] = Money{amount: decimal.New(p, -minor), currency: m.currency}
-				case !haveZero:
-					zero, haveZero = decimal.New(0, -minor), true
-					fallthrough
-				default:
-					out[i] = Money{amount: zero, currency: m.currency}
-				}
+				out[i] = smallOf(p, -minor, m.currency)
 			}
 			return out, nil
 		}
 	}
-	for i, p := range allocateBig(rounded.Shift(minor).BigInt(), weights, scale) {
-		out[i] = Money{amount: decimal.NewFromBigInt(p, -minor), currency: m.currency}
+	for i, p := range allocateBig(rounded.dec().Shift(minor).BigInt(), weights, scale) {
+		out[i] = of(decimal.NewFromBigInt(p, -minor), m.currency)
 	}
 	return out, nil
+}
+
+// AllocateBy is Allocate with the amounts of ws as the weights, whatever
+// their currencies: the parts are in proportion to them.
+func (m Money) AllocateBy(ws []Money) ([]Money, error) {
+	scale, ok := int32(0), len(ws) > 0
+	allZero := true
+	for _, w := range ws {
+		if w.big != nil || w.coef < 0 {
+			ok = false
+			break
+		}
+		allZero = allZero && w.coef == 0
+		scale = max(scale, -w.exp)
+	}
+	if ok && !allZero {
+		rounded := m.Round()
+		if rounded.big == nil {
+			var buf [16]int64 // room for 8 weights and their remainders
+			ints := buf[:0]
+			if 2*len(ws) > len(buf) {
+				ints = make([]int64, 2*len(ws))
+			}
+			ints = ints[:2*len(ws)]
+			for i, w := range ws {
+				if ints[i], ok = rescale64(w.coef, w.exp+scale, 0); !ok {
+					break
+				}
+			}
+			if ok {
+				if parts, ok := allocateInts(rounded.coef, ints); ok {
+					minor := m.currency.MinorUnits()
+					out := make([]Money, len(ws))
+					for i, p := range parts {
+						out[i] = smallOf(p, -minor, m.currency)
+					}
+					return out, nil
+				}
+			}
+		}
+	}
+	weights := make([]decimal.Decimal, len(ws))
+	for i, w := range ws {
+		weights[i] = w.dec()
+	}
+	return m.Allocate(weights)
 }
 
 // Split divides m into n parts that differ by at most one minor unit and sum
@@ -313,12 +482,21 @@ type moneyJSON struct {
 
 // MarshalJSON encodes m as {"amount":"12.30","currency":"USD"}.
 func (m Money) MarshalJSON() ([]byte, error) {
+	return m.AppendJSON(make([]byte, 0, len(`{"amount":"","currency":""}`)+24+len(m.currency)))
+}
+
+// AppendJSON appends to b the bytes MarshalJSON returns, for encoders
+// that write m inside a larger document. On error it returns b as given.
+func (m Money) AppendJSON(b []byte) ([]byte, error) {
 	if !plain(string(m.currency)) { // a currency no code has: let encoding/json escape it
-		return json.Marshal(moneyJSON{Amount: m.amountString(), Currency: m.currency})
+		j, err := json.Marshal(moneyJSON{Amount: m.amountString(), Currency: m.currency})
+		if err != nil {
+			return b, err
+		}
+		return append(b, j...), nil
 	}
 	// The bytes json.Marshal writes for moneyJSON, without its reflection: the
 	// amount is digits, a sign and a point, the currency letters and digits.
-	b := make([]byte, 0, len(`{"amount":"","currency":""}`)+24+len(m.currency))
 	b = append(b, `{"amount":"`...)
 	b = m.appendAmount(b)
 	b = append(b, `","currency":"`...)
@@ -382,8 +560,14 @@ func (m Money) Prorate(part, whole int64) (Money, error) {
 		return Money{}, fmt.Errorf("money: prorate %d of %d: %w", part, whole, ErrInvalidWeights)
 	}
 	minor := m.currency.MinorUnits()
-	units := m.Round().amount.Shift(minor).BigInt()
+	rounded := m.Round()
+	if rounded.big == nil {
+		if p, ok := mul64(rounded.coef, part); ok {
+			return smallOf(p/whole, -minor, m.currency), nil // truncates toward zero
+		}
+	}
+	units := rounded.dec().Shift(minor).BigInt()
 	units.Mul(units, big.NewInt(part))
 	units.Quo(units, big.NewInt(whole)) // truncates toward zero
-	return Money{amount: decimal.NewFromBigInt(units, -minor), currency: m.currency}, nil
+	return of(decimal.NewFromBigInt(units, -minor), m.currency), nil
 }

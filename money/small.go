@@ -114,32 +114,64 @@ func addDecimal(a, b decimal.Decimal, sub bool) decimal.Decimal {
 	return a.Add(b)
 }
 
-// sum64 returns start plus every amount, as adding them one by one with
-// decimal's Add does: the exact sum at the smallest exponent.
-func sum64(start decimal.Decimal, amounts []Money) (decimal.Decimal, bool) {
-	e := start.Exponent()
+// sum64 returns the sum of amounts, as adding them one by one with
+// decimal's Add to a zero of exponent 0 does: the exact sum at the
+// smallest exponent (and at most 0), as a coefficient and exponent. It
+// reports false when an amount is held as a decimal or the sum overflows.
+func sum64(amounts []Money) (int64, int32, bool) {
+	e := int32(0)
 	for _, a := range amounts {
-		e = min(e, a.amount.Exponent())
+		if a.big != nil {
+			return 0, 0, false
+		}
+		e = min(e, a.exp)
 	}
-	s, ok := small(start)
-	if ok {
-		s, ok = rescale64(s, start.Exponent(), e)
-	}
+	var s int64
 	for _, a := range amounts {
+		v, ok := rescale64(a.coef, a.exp, e)
+		if ok {
+			s, ok = add64(s, v)
+		}
 		if !ok {
-			return decimal.Decimal{}, false
+			return 0, 0, false
 		}
-		var v int64
-		if v, ok = small(a.amount); ok {
-			if v, ok = rescale64(v, a.amount.Exponent(), e); ok {
-				s, ok = add64(s, v)
+	}
+	return s, e, true
+}
+
+// parsePlain parses an amount of the plain form [-]digits[.digits], with
+// at most 15 digits and at most MaxDecimals decimals, to the coefficient
+// and exponent decimal.NewFromString gives it; any other string, which
+// decimal parses (or refuses), reports false.
+func parsePlain(s string) (int64, int32, bool) {
+	i, neg := 0, false
+	if i < len(s) && s[i] == '-' {
+		i, neg = 1, true
+	}
+	var v int64
+	digits, decimals, point := 0, 0, false
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9':
+			v = v*10 + int64(c-'0')
+			digits++
+			if point {
+				decimals++
 			}
+		case c == '.' && !point && digits > 0:
+			point = true
+		default:
+			return 0, 0, false
 		}
 	}
-	if !ok {
-		return decimal.Decimal{}, false
+	if digits == 0 || digits > maxSmallDigits || decimals > MaxDecimals || point && decimals == 0 {
+		return 0, 0, false
 	}
-	return decimal.New(s, e), true
+	if neg {
+		v = -v
+	}
+	return v, int32(-decimals), true
 }
 
 // maxFixedPlaces bounds the decimals appendFixed writes; beyond it (only
@@ -225,8 +257,6 @@ func round64(x, k int64) int64 {
 // when a weight or the sum does not fit, and Allocate uses big.Int instead.
 func allocate64(units int64, weights []decimal.Decimal, scale int32) ([]int64, bool) {
 	ints := make([]int64, 2*len(weights))
-	ints, rems := ints[:len(weights)], ints[len(weights):]
-	var total int64
 	for i, w := range weights {
 		v, ok := small(w)
 		if !ok {
@@ -235,7 +265,19 @@ func allocate64(units int64, weights []decimal.Decimal, scale int32) ([]int64, b
 		if ints[i], ok = rescale64(v, w.Exponent()+scale, 0); !ok {
 			return nil, false
 		}
-		if total, ok = add64(total, ints[i]); !ok {
+	}
+	return allocateInts(units, ints)
+}
+
+// allocateInts is allocate64 with the weights scaled to integers, in the
+// first half of ints (its second half is room for the remainders). It
+// returns the parts in the first half.
+func allocateInts(units int64, ints []int64) ([]int64, bool) {
+	ints, rems := ints[:len(ints)/2], ints[len(ints)/2:]
+	var total int64
+	for _, w := range ints {
+		var ok bool
+		if total, ok = add64(total, w); !ok {
 			return nil, false
 		}
 	}

@@ -3,6 +3,7 @@ package money
 import (
 	"encoding/json"
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"testing"
 
@@ -58,11 +59,11 @@ func TestSmallPathsAgreeWithDecimal(t *testing.T) {
 			same(t, a.Round(places), roundDecimal(a, places), "round(%s, %d)", a, places)
 		}
 		q := r.Int64N(1000)
-		m := Money{amount: a, currency: "USD"}
-		same(t, a.Mul(decimal.NewFromInt(q)), m.Mul(q).amount, "%s * %d", a, q)
+		m := New(a, "USD")
+		same(t, a.Mul(decimal.NewFromInt(q)), m.Mul(q).Amount(), "%s * %d", a, q)
 		for _, c := range []Currency{"USD", "JPY", "KWD"} {
-			m := Money{amount: a, currency: c}
-			same(t, a.Mul(b).Round(c.MinorUnits()), m.MulRound(b).amount, "round(%s * %s, %s)", a, b, c)
+			m := New(a, c)
+			same(t, a.Mul(b).Round(c.MinorUnits()), m.MulRound(b).Amount(), "round(%s * %s, %s)", a, b, c)
 		}
 	}
 	// Zero as decimal writes it (exponent 1) and the uninitialised zero.
@@ -105,7 +106,7 @@ func TestAllocate64AgreesWithBig(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, parts, len(want))
 		for i, p := range parts {
-			same(t, decimal.NewFromBigInt(want[i], -2), p.amount, "part %d of %d over %v", i, u, ws)
+			same(t, decimal.NewFromBigInt(want[i], -2), p.Amount(), "part %d of %d over %v", i, u, ws)
 		}
 	}
 }
@@ -122,7 +123,7 @@ func FuzzSmallPathsAgreeWithDecimal(f *testing.F) {
 		same(t, a.Mul(b), mulDecimal(a, b), "%s * %s", a, b)
 		same(t, a.Round(p), roundDecimal(a, p), "round(%s, %d)", a, p)
 		c := []Currency{"JPY", "EUR", "KWD", "USD"}[p]
-		same(t, a.Mul(b).Round(c.MinorUnits()), Money{amount: a, currency: c}.MulRound(b).amount, "round(%s * %s, %s)", a, b, c)
+		same(t, a.Mul(b).Round(c.MinorUnits()), New(a, c).MulRound(b).Amount(), "round(%s * %s, %s)", a, b, c)
 	})
 }
 
@@ -133,9 +134,9 @@ func TestSumAgreesWithAddingOneByOne(t *testing.T) {
 		ms := make([]Money, r.IntN(5))
 		want := Zero("EUR")
 		for i := range ms {
-			ms[i] = Money{amount: randomDecimal(r), currency: "EUR"}
+			ms[i] = New(randomDecimal(r), "EUR")
 			if r.IntN(5) == 0 {
-				ms[i].amount = decimal.Decimal{}
+				ms[i] = New(decimal.Decimal{}, "EUR")
 			}
 			var err error
 			want, err = want.Add(ms[i])
@@ -143,7 +144,7 @@ func TestSumAgreesWithAddingOneByOne(t *testing.T) {
 		}
 		got, err := Sum("EUR", ms...)
 		require.NoError(t, err)
-		same(t, want.amount, got.amount, "sum of %v", ms)
+		same(t, want.Amount(), got.Amount(), "sum of %v", ms)
 	}
 	_, err := Sum("EUR", FromMinor(1, "EUR"), FromMinor(1, "USD"), FromMinor(1, "JPY"))
 	require.Equal(t, &MismatchError{Op: "add", Left: "EUR", Right: "USD"}, err)
@@ -154,9 +155,9 @@ func TestMarshalJSONWritesWhatEncodingJSONWrites(t *testing.T) {
 	r := rand.New(rand.NewPCG(8, 6))
 	currencies := []Currency{"USD", "JPY", "KWD", "", "usd", "X1", "a<b", `"`, `\`, "é", "\x00", "U D", "\u2028", "\x7f"}
 	for i := range 2_000 {
-		m := Money{amount: randomDecimal(r), currency: currencies[i%len(currencies)]}
+		m := New(randomDecimal(r), currencies[i%len(currencies)])
 		if i%7 == 0 {
-			m.amount = decimal.Decimal{}
+			m = New(decimal.Decimal{}, m.currency)
 		}
 		want, err := json.Marshal(moneyJSON{Amount: m.amountString(), Currency: m.currency})
 		require.NoError(t, err)
@@ -173,15 +174,127 @@ func TestAppendAmountAgreesWithStringFixed(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(8, 7))
 	for i := range 20_000 {
-		m := Money{amount: randomDecimal(r), currency: []Currency{"USD", "JPY", "KWD", "XXX"}[i%4]}
+		m := New(randomDecimal(r), []Currency{"USD", "JPY", "KWD", "XXX"}[i%4])
 		if i%9 == 0 {
-			m.amount = decimal.New(r.Int64N(3)-1, int32(-r.IntN(50)))
+			m = New(decimal.New(r.Int64N(3)-1, int32(-r.IntN(50))), m.currency)
 		}
 		places := m.currency.MinorUnits()
-		if exp := -m.amount.Exponent(); exp > places {
+		if exp := -m.Amount().Exponent(); exp > places {
 			places = exp
 		}
-		require.Equal(t, m.amount.StringFixed(places), m.amountString(), "%s", m.amount)
+		require.Equal(t, m.Amount().StringFixed(places), m.amountString(), "%s", m.Amount())
 	}
 	require.Equal(t, "0.00", Money{currency: "USD"}.amountString())
+}
+
+// TestMoneyFormsAgreeWithDecimal checks every operation of Money, whether
+// it holds its amount as a coefficient or as a decimal, against decimal's
+// own arithmetic, and that each result is in the form its coefficient
+// calls for (so equal amounts are equal Money values).
+func TestMoneyFormsAgreeWithDecimal(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(8, 9))
+	canonical := func(m Money, what string, args ...any) {
+		t.Helper()
+		require.Equal(t, New(m.Amount(), m.Currency()), m, what, args)
+		require.Equal(t, m.big == nil, fits64(m.Amount()), what, args)
+	}
+	for range 20_000 {
+		a, b := randomDecimal(r), randomDecimal(r)
+		c := []Currency{"USD", "JPY", "KWD"}[r.IntN(3)]
+		ma, mb := New(a, c), New(b, c)
+		canonical(ma, "New(%s)", a)
+		sum, err := ma.Add(mb)
+		require.NoError(t, err)
+		same(t, a.Add(b), sum.Amount(), "%s + %s", a, b)
+		canonical(sum, "%s + %s", a, b)
+		diff, err := ma.Sub(mb)
+		require.NoError(t, err)
+		same(t, a.Sub(b), diff.Amount(), "%s - %s", a, b)
+		canonical(diff, "%s - %s", a, b)
+		same(t, a.Mul(b), ma.MulDecimal(b).Amount(), "%s * %s", a, b)
+		canonical(ma.MulDecimal(b), "%s * %s", a, b)
+		same(t, a.Round(c.MinorUnits()), ma.Round().Amount(), "round(%s, %s)", a, c)
+		canonical(ma.Round(), "round(%s, %s)", a, c)
+		require.Equal(t, a.Equal(a.Round(c.MinorUnits())), ma.IsRounded(), "rounded(%s, %s)", a, c)
+		same(t, a.Neg(), ma.Neg().Amount(), "-%s", a)
+		canonical(ma.Neg(), "-%s", a)
+		got, err := ma.Cmp(mb)
+		require.NoError(t, err)
+		require.Equal(t, a.Cmp(b), got, "cmp(%s, %s)", a, b)
+		require.Equal(t, a.Equal(b), ma.Equal(mb), "%s == %s", a, b)
+		require.Equal(t, a.Sign(), ma.sign(), "sign(%s)", a)
+		whole := 1 + r.Int64N(1000)
+		part := r.Int64N(whole + 1)
+		units := a.Round(c.MinorUnits()).Shift(c.MinorUnits()).BigInt()
+		units.Mul(units, big.NewInt(part)).Quo(units, big.NewInt(whole))
+		share, err := ma.Prorate(part, whole)
+		require.NoError(t, err)
+		same(t, decimal.NewFromBigInt(units, -c.MinorUnits()), share.Amount(), "prorate(%s, %d/%d)", a, part, whole)
+		canonical(share, "prorate(%s, %d/%d)", a, part, whole)
+		places := max(c.MinorUnits(), -a.Exponent())
+		require.Equal(t, a.StringFixed(places)+" "+string(c), ma.String())
+	}
+}
+
+// fits64 reports whether d's coefficient is below 10^16 in magnitude.
+func fits64(d decimal.Decimal) bool {
+	return d.Coefficient().CmpAbs(big.NewInt(smallLimit)) < 0
+}
+
+func TestParsePlainAgreesWithDecimal(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(8, 10))
+	for range 20_000 {
+		var b []byte
+		for n := r.IntN(22); len(b) < n; {
+			b = append(b, "0123456789.-+e "[r.IntN(15)])
+		}
+		s := string(b)
+		v, e, ok := parsePlain(s)
+		if !ok {
+			continue
+		}
+		d, err := decimal.NewFromString(s)
+		require.NoError(t, err, "%q", s)
+		same(t, d, decimal.New(v, e), "%q", s)
+		require.NoError(t, CheckDecimal(d), "%q", s)
+	}
+	for _, s := range []string{"12.30", "-0.00", "007.50", "999999999999999", "0.00000000000001"} {
+		v, e, ok := parsePlain(s)
+		require.True(t, ok, s)
+		same(t, decimal.RequireFromString(s), decimal.New(v, e), "%q", s)
+	}
+	for _, s := range []string{"", "-", ".5", "1.", "1e5", "+1", "1.2.3", "1 ", "9999999999999999", "0.0000000000000000001"} {
+		_, _, ok := parsePlain(s)
+		require.False(t, ok, s)
+	}
+}
+
+func TestAllocateByAgreesWithAllocate(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(8, 11))
+	for range 10_000 {
+		ws := make([]Money, r.IntN(6))
+		ds := make([]decimal.Decimal, len(ws))
+		for i := range ws {
+			ds[i] = randomDecimal(r)
+			if r.IntN(3) > 0 {
+				ds[i] = ds[i].Abs()
+			}
+			if r.IntN(4) == 0 {
+				ds[i] = decimal.New(r.Int64N(3), int32(-r.IntN(4)))
+			}
+			ws[i] = New(ds[i], "EUR")
+		}
+		m := New(randomDecimal(r), []Currency{"USD", "JPY", "KWD"}[r.IntN(3)])
+		want, wantErr := m.Allocate(ds)
+		got, err := m.AllocateBy(ws)
+		if wantErr != nil {
+			require.EqualError(t, err, wantErr.Error())
+			continue
+		}
+		require.NoError(t, err)
+		require.Equal(t, want, got, "%s over %v", m, ds)
+	}
 }

@@ -303,11 +303,12 @@ func price(d Draft) ([]priced, Totals, error) {
 	c := d.Currency
 	n := len(d.Lines)
 	out := make([]priced, n)
-	weights := make([]decimal.Decimal, n)
+	lists := make([]money.Money, 2*n) // the weights, then a column of the lines' amounts
+	weights, column := lists[:n:n], lists[n:]
 	allZero := true
 	for i, l := range d.Lines {
 		out[i].subtotal = l.UnitPrice.Mul(l.Quantity).Round()
-		weights[i] = out[i].subtotal.Amount()
+		weights[i] = out[i].subtotal
 		if !out[i].subtotal.IsZero() {
 			allZero = false
 		}
@@ -319,7 +320,7 @@ func price(d Draft) ([]priced, Totals, error) {
 		if allZero {
 			return m.Split(n)
 		}
-		return m.Allocate(weights)
+		return m.AllocateBy(weights)
 	}
 	discounts, err := spread(d.Discount)
 	if err != nil {
@@ -347,7 +348,6 @@ func price(d Draft) ([]priced, Totals, error) {
 	}
 	// Each total is the sum of one amount over the lines, in one step.
 	var t Totals
-	column := make([]money.Money, n)
 	for _, s := range []struct {
 		sum *money.Money
 		get func(*priced) money.Money

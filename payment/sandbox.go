@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/ordersmith/oms/money"
@@ -141,14 +142,14 @@ func (s *Sandbox) do(key, fingerprint string, op func() (Result, error)) (Result
 
 func (s *Sandbox) nextRef(kind string) string {
 	s.seq++
-	return fmt.Sprintf("sbx_%s_%d", kind, s.seq)
+	return "sbx_" + kind + "_" + strconv.Itoa(s.seq)
 }
 
 // Authorize holds req.Amount when req.Token is TokenApprove (or
 // TokenTransientOnce on a retry). It returns the errors of the Gateway
 // contract.
 func (s *Sandbox) Authorize(_ context.Context, req AuthorizeRequest) (Result, error) {
-	fp := fmt.Sprintf("authorize|%s|%s|%s", req.PaymentID, req.Amount, req.Token)
+	fp := "authorize|" + req.PaymentID.String() + "|" + req.Amount.String() + "|" + req.Token
 	return s.do(req.IdempotencyKey, fp, func() (Result, error) {
 		var v validator
 		v.checkAmount("amount", req.Amount, "")

@@ -19,24 +19,68 @@ var (
 // eventLog keeps every committed event for the store's life, per tenant
 // and aggregate, so that ReadEvents finds them after the relay has
 // delivered them and compact has dropped them from the outbox. It costs a
-// second reference to each event (the payload bytes are shared): memory a
-// test or a small host can spare.
+// second copy of each event's header (the payload bytes are shared):
+// memory a test or a small host can spare.
+//
+// The events are kept in the order committed, in chunks that never move,
+// and each aggregate lists the positions of its own: the first few in
+// place, so that recording an aggregate's first events allocates nothing.
 type eventLog struct {
-	tenants map[string]map[uuid.UUID][]storage.Event // each aggregate's in Sequence order
+	chunks  [][]storage.Event
+	n       int64                              // events recorded
+	tenants map[string]map[uuid.UUID]aggEvents // each aggregate's events, in Sequence order
+}
+
+// eventChunk is the number of events in a full chunk of an eventLog.
+const eventChunk = 1024
+
+// aggEvents lists the positions in an eventLog of one aggregate's events.
+type aggEvents struct {
+	first [3]int64
+	n     int
+	more  []int64 // the positions after the first three
 }
 
 // record adds a committed event, which has its Sequence. The caller holds
 // the store's outboxMu.
 func (l *eventLog) record(e storage.Event) {
 	if l.tenants == nil {
-		l.tenants = make(map[string]map[uuid.UUID][]storage.Event)
+		l.tenants = make(map[string]map[uuid.UUID]aggEvents)
 	}
 	aggs := l.tenants[e.Tenant]
 	if aggs == nil {
-		aggs = make(map[uuid.UUID][]storage.Event)
+		aggs = make(map[uuid.UUID]aggEvents)
 		l.tenants[e.Tenant] = aggs
 	}
-	aggs[e.AggregateID] = append(aggs[e.AggregateID], e)
+	if k := len(l.chunks); k == 0 || len(l.chunks[k-1]) == eventChunk {
+		l.chunks = append(l.chunks, make([]storage.Event, 0, eventChunk))
+	}
+	last := &l.chunks[len(l.chunks)-1]
+	*last = append(*last, e)
+	a := aggs[e.AggregateID] // held in the map itself: small enough
+	if a.n < len(a.first) {
+		a.first[a.n] = l.n
+	} else {
+		a.more = append(a.more, l.n)
+	}
+	a.n++
+	aggs[e.AggregateID] = a
+	l.n++
+}
+
+// event returns the event at position i.
+func (l *eventLog) event(i int64) storage.Event {
+	return l.chunks[i/eventChunk][i%eventChunk]
+}
+
+// each calls fn with the aggregate's events, in Sequence order.
+func (a aggEvents) each(l *eventLog, fn func(storage.Event)) {
+	for _, i := range a.first[:min(a.n, len(a.first))] {
+		fn(l.event(i))
+	}
+	for _, i := range a.more {
+		fn(l.event(i))
+	}
 }
 
 // ReadEvents returns one page of the tenant's committed events matching f,
@@ -49,7 +93,8 @@ func (t *tx) ReadEvents(ctx context.Context, f storage.EventFilter) ([]storage.E
 	s := t.store
 	s.outboxMu.Lock()
 	defer s.outboxMu.Unlock()
-	aggs := s.outbox.log.tenants[t.tenant]
+	log := &s.outbox.log
+	aggs := log.tenants[t.tenant]
 	var out []storage.Event
 	seen := make(map[uuid.UUID]bool, len(f.AggregateIDs))
 	for _, id := range f.AggregateIDs {
@@ -57,11 +102,11 @@ func (t *tx) ReadEvents(ctx context.Context, f storage.EventFilter) ([]storage.E
 			continue
 		}
 		seen[id] = true
-		for _, e := range aggs[id] {
+		aggs[id].each(log, func(e storage.Event) {
 			if e.Sequence > f.AfterSequence {
 				out = append(out, e)
 			}
-		}
+		})
 	}
 	slices.SortFunc(out, func(a, b storage.Event) int { return cmp.Compare(a.Sequence, b.Sequence) })
 	out = out[:min(len(out), f.PageSize())]

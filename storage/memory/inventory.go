@@ -45,9 +45,9 @@ func (r inventoryRepo) location(id uuid.UUID) (*inventory.Location, bool) {
 		}
 	}
 	d := r.t.data
-	d.mu.RLock()
+	d.stockMu.RLock()
 	l, ok := d.locations[id]
-	d.mu.RUnlock()
+	d.stockMu.RUnlock()
 	return l, ok
 }
 
@@ -109,13 +109,15 @@ func (t *tx) heldIndex(k stockKey) int {
 
 func (r inventoryRepo) StockLevels(_ context.Context, skus []string) ([]inventory.StockLevel, error) {
 	d := r.t.data
-	d.mu.RLock()
+	d.mu.RLock() // under which commits store the levels
+	d.stockMu.RLock()
 	out := make([]inventory.StockLevel, 0, len(d.stock))
 	for k, c := range d.stock {
 		if c.exists && (skus == nil || slices.Contains(skus, k.sku)) {
 			out = append(out, c.level)
 		}
 	}
+	d.stockMu.RUnlock()
 	d.mu.RUnlock()
 	for _, h := range r.t.held {
 		if !h.changed || skus != nil && !slices.Contains(skus, h.key.sku) {
@@ -144,16 +146,12 @@ func (r inventoryRepo) StockLevels(_ context.Context, skus []string) ([]inventor
 func (t *tx) lockLevel(ctx context.Context, k stockKey) (int, error) {
 	c := t.data.cell(k)
 	if len(t.held) > 0 && compareStockKeys(k, t.maxHeld) < 0 {
-		select {
-		case c.lock <- struct{}{}:
-		default:
+		if !c.mu.TryLock() {
 			return 0, fmt.Errorf("memory: stock %q at %s locked out of order: %w", k.sku, k.loc, storage.ErrConflict)
 		}
 	} else {
-		select {
-		case c.lock <- struct{}{}:
-		case <-ctx.Done():
-			return 0, ctx.Err()
+		if err := c.lock(ctx); err != nil {
+			return 0, err
 		}
 		t.maxHeld = k
 	}

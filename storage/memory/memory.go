@@ -23,13 +23,17 @@ import (
 // aggregate it updated, and no key it created, moved meanwhile, and applies
 // its writes. Stock levels are the exception: ApplyMovement locks the
 // level until the transaction ends, as a SQL store does, so a movement is
-// an atomic conditional change whose after-values stay true at commit.
+// an atomic conditional change whose after-values stay true at commit; a
+// commit releases the levels as soon as it has checked the writes and
+// stored the new levels, before it applies the rest.
 type Store struct {
 	mu      sync.RWMutex // guards tenants
 	tenants map[string]*tenantData
 
 	outboxMu sync.Mutex // guards outbox; taken after a tenant's lock, never before
 	outbox   outboxData
+
+	txs sync.Pool // of *tx, emptied, for the next transactions to reuse
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -43,15 +47,48 @@ func New() *Store {
 // short reads and for one commit's checks and writes. Committed values
 // are never changed in place: a commit stores new copies, so a reader may
 // clone a value it found under the lock after releasing it.
+//
+// stockMu guards the stock cells and the locations, which a stock
+// movement looks up, apart from mu, so that movements need not wait for
+// a commit: a new cell is added under stockMu alone, and a location under
+// both (mu first), so that holding either reads locations, and listing the
+// cells takes stockMu.
 type tenantData struct {
 	mu         sync.RWMutex
 	aggregates map[storage.Kind]*table
 
 	items       map[string]inventory.Item
+	stockMu     sync.RWMutex
 	locations   map[uuid.UUID]*inventory.Location
 	stock       map[stockKey]*stockCell
-	movements   []inventory.Movement
+	movements   ledger
 	idempotency map[string]storage.IdempotencyRecord
+}
+
+// ledger is the committed movement ledger, in the order applied, kept in
+// chunks of ledgerChunk entries: appending never copies the entries
+// already there, as growing one slice of them would (under the tenant's
+// lock, and the stock levels' of the committing transaction).
+type ledger struct {
+	chunks [][]inventory.Movement
+}
+
+// ledgerChunk is the number of movements in a full chunk of a ledger.
+const ledgerChunk = 1024
+
+// append adds ms at the end.
+func (l *ledger) append(ms []inventory.Movement) {
+	for len(ms) > 0 {
+		n := len(l.chunks)
+		if n == 0 || len(l.chunks[n-1]) == ledgerChunk {
+			l.chunks = append(l.chunks, make([]inventory.Movement, 0, ledgerChunk))
+			n++
+		}
+		last := &l.chunks[n-1]
+		k := min(len(ms), ledgerChunk-len(*last))
+		*last = append(*last, ms[:k]...)
+		ms = ms[k:]
+	}
 }
 
 // stockKey identifies a stock level: no uuid.String on the lookup path.
@@ -69,13 +106,48 @@ func compareStockKeys(a, b stockKey) int {
 	return compareIDs(a.loc, b.loc)
 }
 
-// stockCell is one stock level and its lock. The transaction holding lock
+// stockCell is one stock level and its lock. The transaction holding mu
 // is the only one that may change level; it does so at commit, under the
 // tenant's lock, where readers read it.
+//
+// mu is a sync.Mutex rather than a channel of capacity one: a channel
+// hands the level to the next waiter as it is released, and on a busy
+// machine that waiter may not run for a while, holding a hot level it
+// does not use (a lock convoy); a mutex lets whichever transaction runs
+// take it.
 type stockCell struct {
-	lock   chan struct{} // capacity 1: full while a transaction holds the level
+	mu     sync.Mutex
 	level  inventory.StockLevel
 	exists bool // false until a transaction that changed the level commits
+}
+
+// lock takes c's mutex, or returns ctx's error when ctx ends first.
+func (c *stockCell) lock(ctx context.Context) error {
+	if c.mu.TryLock() {
+		return nil
+	}
+	done := ctx.Done()
+	if done == nil { // a context that never ends: wait as a mutex does
+		c.mu.Lock()
+		return nil
+	}
+	// A helper waits for the mutex and hands it over; when ctx ends
+	// first, it releases the mutex itself once it gets it.
+	got := make(chan struct{})
+	go func() {
+		c.mu.Lock()
+		select {
+		case got <- struct{}{}:
+		case <-done:
+			c.mu.Unlock()
+		}
+	}()
+	select {
+	case <-got:
+		return nil
+	case <-done:
+		return ctx.Err()
+	}
 }
 
 func newTenantData() *tenantData {
@@ -99,7 +171,7 @@ func (s *Store) tenant(tenant string) *tenantData {
 
 // cell returns the stock cell of k, creating an empty one if absent.
 func (d *tenantData) cell(k stockKey) *stockCell {
-	return lookupOrAdd(&d.mu, d.stock, k, func() *stockCell { return &stockCell{lock: make(chan struct{}, 1)} })
+	return lookupOrAdd(&d.stockMu, d.stock, k, func() *stockCell { return new(stockCell) })
 }
 
 // lookupOrAdd returns m[k], read under mu's read lock, or adds newV() under
@@ -135,13 +207,14 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 	if tenant == "" {
 		return errors.New("memory: empty tenant")
 	}
-	t := &tx{store: s, tenant: tenant, data: s.tenant(tenant)}
+	t := s.newTx(tenant)
 	committed := false
 	defer func() {
 		if !committed {
 			t.restoreVersions()
 		}
 		t.releaseLevels()
+		s.recycle(t)
 	}()
 	if err := fn(t); err != nil {
 		return err
@@ -158,6 +231,48 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 
 // Outbox returns the relay side of the outbox.
 func (s *Store) Outbox() storage.OutboxRelay { return (*relay)(s) }
+
+// newTx returns an empty transaction of tenant, one that ended before if
+// there is one to reuse.
+func (s *Store) newTx(tenant string) *tx {
+	t, _ := s.txs.Get().(*tx)
+	if t == nil {
+		t = new(tx)
+	}
+	t.store, t.tenant, t.data = s, tenant, s.tenant(tenant)
+	return t
+}
+
+// maxRecycled is the most writes a transaction may have made for its
+// lists to be kept for reuse: a bulk load's are left to the collector.
+const maxRecycled = 256
+
+// recycle empties t, which has ended, keeping its lists' room, and gives
+// it back for reuse: the Tx a function was passed is invalid once it
+// returns (storage.Tx), and t shares nothing with the committed state.
+func (s *Store) recycle(t *tx) {
+	if cap(t.writes) > maxRecycled || cap(t.movements) > maxRecycled || cap(t.events) > maxRecycled {
+		return
+	}
+	clear(t.writes)
+	t.writes = t.writes[:0]
+	t.writeIdx = nil // a map only from indexFrom writes on
+	clear(t.versions)
+	t.versions = t.versions[:0]
+	clear(t.items)
+	clear(t.locations)
+	t.locations = t.locations[:0]
+	clear(t.held)
+	t.held = t.held[:0]
+	t.maxHeld = stockKey{}
+	clear(t.movements)
+	t.movements = t.movements[:0]
+	clear(t.idem)
+	clear(t.events)
+	t.events = t.events[:0]
+	t.store, t.tenant, t.data = nil, "", nil
+	s.txs.Put(t)
+}
 
 // tx is one transaction: its buffered writes and the stock levels it
 // holds. It has the optional ability storage.MovementLister; orders are
@@ -227,15 +342,18 @@ func (t *tx) restoreVersions() {
 			storage.SetVersion(v.a, v.prev)
 		}
 	}
-	t.versions = nil
+	clear(t.versions)
+	t.versions = t.versions[:0]
 }
 
-// releaseLevels unlocks every stock level the transaction holds.
+// releaseLevels unlocks every stock level the transaction holds, the last
+// locked first: a transaction waiting for the first finds the others free
+// once it has it.
 func (t *tx) releaseLevels() {
-	for _, h := range t.held {
-		<-h.cell.lock
+	for i := len(t.held) - 1; i >= 0; i-- {
+		t.held[i].cell.mu.Unlock()
 	}
-	t.held = nil
+	t.held = t.held[:0]
 }
 
 // errCommitted reports that another transaction committed key first.
@@ -247,25 +365,57 @@ func errCommitted(what string) error {
 // applies them, all under the tenant's lock (and the outbox's, when the
 // transaction appended events, so that Sequence follows commit order).
 func (t *tx) commit() error {
+	var rows []outboxRow // the events' outbox rows, allocated before the locks
+	if len(t.events) > 0 {
+		rows = make([]outboxRow, len(t.events))
+	}
 	d := t.data
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err := t.check(); err != nil {
 		return err
 	}
-	if len(t.events) > 0 {
-		o := &t.store.outbox
-		t.store.outboxMu.Lock()
-		defer t.store.outboxMu.Unlock()
-		for _, e := range t.events {
-			if _, ok := o.byID[e.ID]; ok {
-				return errCommitted(fmt.Sprintf("outbox event %s", e.ID))
-			}
-		}
-		o.append(t.events)
+	if err := t.appendEvents(rows); err != nil {
+		return err
 	}
+	// Nothing below fails: the new stock levels are final, and the
+	// transactions waiting for them may go on while the rest is applied
+	// (what they read of the rest waits for the tenant's lock).
+	t.publishLevels()
 	t.apply()
 	return nil
+}
+
+// appendEvents appends the transaction's events to the outbox in rows,
+// unless one of them was appended first. The caller holds the tenant's
+// lock, so that each aggregate's events follow the commit order.
+func (t *tx) appendEvents(rows []outboxRow) error {
+	if len(t.events) == 0 {
+		return nil
+	}
+	o := &t.store.outbox
+	t.store.outboxMu.Lock()
+	defer t.store.outboxMu.Unlock()
+	for _, e := range t.events {
+		if _, ok := o.byID[e.ID]; ok {
+			return errCommitted(fmt.Sprintf("outbox event %s", e.ID))
+		}
+	}
+	o.append(t.events, rows)
+	return nil
+}
+
+// publishLevels stores the levels the transaction changed and releases
+// every level it holds. The caller holds the tenant's lock, under which
+// readers read the levels.
+func (t *tx) publishLevels() {
+	for _, h := range t.held {
+		if h.changed {
+			h.cell.level = h.level
+			h.cell.exists = true
+		}
+	}
+	t.releaseLevels()
 }
 
 // check reports whether the writes still fit the committed state: every
@@ -305,28 +455,30 @@ func (t *tx) check() error {
 // caller holds the tenant's lock and has checked them.
 func (t *tx) apply() {
 	d := t.data
-	for _, p := range t.writes {
+	for i, p := range t.writes {
 		k := p.key
 		tb := d.aggregates[k.kind]
 		tb.rows[k.id] = p.row
 		if p.created {
 			tb.insertID(k.id)
-			tb.byOrder[p.meta.OrderID] = append(tb.byOrder[p.meta.OrderID], k.id)
+			ids := tb.byOrder[p.meta.OrderID]
+			if len(ids) == 0 { // sized for the order's rows of the kind this transaction creates
+				ids = make([]uuid.UUID, 0, t.createdAlike(i))
+			}
+			tb.byOrder[p.meta.OrderID] = append(ids, k.id)
 		}
 	}
 	for sku, it := range t.items {
 		d.items[sku] = it
 	}
-	for _, l := range t.locations {
-		d.locations[l.ID] = l
-	}
-	for _, h := range t.held {
-		if h.changed {
-			h.cell.level = h.level
-			h.cell.exists = true
+	if len(t.locations) > 0 {
+		d.stockMu.Lock()
+		for _, l := range t.locations {
+			d.locations[l.ID] = l
 		}
+		d.stockMu.Unlock()
 	}
-	d.movements = append(d.movements, t.movements...)
+	d.movements.append(t.movements)
 	for key, c := range t.idem {
 		if c.deleted {
 			delete(d.idempotency, key)
@@ -335,6 +487,19 @@ func (t *tx) apply() {
 			d.idempotency[key] = c.rec
 		}
 	}
+}
+
+// createdAlike counts the aggregates the transaction creates from its
+// i-th write on (looking at most 64 writes ahead) of that write's kind and
+// order.
+func (t *tx) createdAlike(i int) int {
+	p, n := t.writes[i], 0
+	for _, q := range t.writes[i:min(len(t.writes), i+64)] {
+		if q.created && q.key.kind == p.key.kind && q.meta.OrderID == p.meta.OrderID {
+			n++
+		}
+	}
+	return n
 }
 
 // withCap returns s, or an empty slice of capacity n when s is nil: the
@@ -354,9 +519,11 @@ func compareIDs(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }
 func (t *tx) ListMovements(_ context.Context, f storage.MovementFilter) ([]inventory.Movement, error) {
 	var out []inventory.Movement
 	t.data.mu.RLock()
-	for _, m := range t.data.movements {
-		if f.Match(m) {
-			out = append(out, m)
+	for _, chunk := range t.data.movements.chunks {
+		for _, m := range chunk {
+			if f.Match(m) {
+				out = append(out, m)
+			}
 		}
 	}
 	t.data.mu.RUnlock()
@@ -371,24 +538,37 @@ func (t *tx) ListMovements(_ context.Context, f storage.MovementFilter) ([]inven
 type idempotencyRepo struct{ t *tx }
 
 func (r idempotencyRepo) Get(_ context.Context, key string) (storage.IdempotencyRecord, error) {
-	if c, ok := r.t.idem[key]; ok {
-		if c.put {
-			return c.rec, nil
-		}
-	} else {
-		d := r.t.data
-		d.mu.RLock()
-		rec, ok := d.idempotency[key]
-		d.mu.RUnlock()
-		if ok {
-			return rec, nil
-		}
+	if rec, ok := r.lookup(key); ok {
+		return rec, nil
 	}
-	return storage.IdempotencyRecord{}, fmt.Errorf("memory: idempotency key %q: %w", key, storage.ErrNotFound)
+	return storage.IdempotencyRecord{}, &keyNotFoundError{key: key}
 }
 
-func (r idempotencyRepo) Put(ctx context.Context, rec storage.IdempotencyRecord) error {
-	if _, err := r.Get(ctx, rec.Key); err == nil {
+// lookup returns the record of key as the transaction sees it.
+func (r idempotencyRepo) lookup(key string) (storage.IdempotencyRecord, bool) {
+	if c, ok := r.t.idem[key]; ok {
+		return c.rec, c.put
+	}
+	d := r.t.data
+	d.mu.RLock()
+	rec, ok := d.idempotency[key]
+	d.mu.RUnlock()
+	return rec, ok
+}
+
+// keyNotFoundError is Get's error for a missing key, which wraps
+// storage.ErrNotFound. It is formatted only when read: every new key's
+// lookup misses.
+type keyNotFoundError struct{ key string }
+
+func (e *keyNotFoundError) Error() string {
+	return fmt.Sprintf("memory: idempotency key %q: %v", e.key, storage.ErrNotFound)
+}
+
+func (e *keyNotFoundError) Unwrap() error { return storage.ErrNotFound }
+
+func (r idempotencyRepo) Put(_ context.Context, rec storage.IdempotencyRecord) error {
+	if _, ok := r.lookup(rec.Key); ok {
 		return fmt.Errorf("memory: idempotency key %q: %w", rec.Key, storage.ErrDuplicate)
 	}
 	if r.t.idem == nil {

@@ -26,15 +26,17 @@ type outboxData struct {
 }
 
 // append gives events the next Sequence numbers and makes them visible to
-// relays. The caller holds the store's outboxMu.
-func (o *outboxData) append(events []storage.Event) {
+// relays, in rows, one zero outboxRow per event. The caller holds the
+// store's outboxMu.
+func (o *outboxData) append(events []storage.Event, rows []outboxRow) {
 	if o.byID == nil {
 		o.byID = make(map[uuid.UUID]*outboxRow)
 	}
-	for _, e := range events {
+	for i, e := range events {
 		o.lastSeq++
 		e.Sequence = o.lastSeq
-		row := &outboxRow{event: e}
+		row := &rows[i]
+		row.event = e
 		o.rows = append(o.rows, row)
 		o.byID[e.ID] = row
 		o.log.record(e)
@@ -58,9 +60,20 @@ func (r outboxRepo) Append(_ context.Context, events ...storage.Event) error {
 	}
 	s.outboxMu.Unlock()
 	r.t.events = withCap(r.t.events, len(events))
+	n := 0
+	for _, e := range events {
+		n += len(e.Payload)
+	}
+	payloads := make([]byte, 0, n) // the copies, in one allocation
 	for _, e := range events {
 		e.Tenant = r.t.tenant
-		e.Payload = append([]byte(nil), e.Payload...)
+		if len(e.Payload) > 0 {
+			start := len(payloads)
+			payloads = append(payloads, e.Payload...)
+			e.Payload = payloads[start:len(payloads):len(payloads)]
+		} else {
+			e.Payload = nil // as a copy of nothing is
+		}
 		r.t.events = append(r.t.events, e)
 	}
 	return nil
