@@ -219,3 +219,36 @@ func GetItems(ctx context.Context, tx Tx, skus []string) (map[string]inventory.I
 	}
 	return out, nil
 }
+
+// ReadAhead names what a step reads next, for a store's [Prefetcher].
+type ReadAhead struct {
+	// IdempotencyKey, when not empty, is the key the step looks up next
+	// with Idempotency().Get.
+	IdempotencyKey string
+	// SKUs, when not empty, are the SKUs whose catalogue items ([GetItems])
+	// and stock levels (Inventory().StockLevels) the step reads next,
+	// together with the tenant's locations (Inventory().ListLocations).
+	SKUs []string
+}
+
+// Prefetcher is an optional ability of a [Tx]: reading, in one round trip,
+// what a step says it reads next, as a SQL store across a network does.
+// The reads named then answer from what was read ahead, each once, while
+// the transaction has written nothing since, and read afresh otherwise;
+// their answer is what they would have read at the moment of the
+// prefetch, which READ COMMITTED allows. Without it, [Prefetch] does
+// nothing and each read goes to the store when it is made.
+type Prefetcher interface {
+	// Prefetch reads ahead what r names. An error is the one the first
+	// failing read would have returned.
+	Prefetch(ctx context.Context, r ReadAhead) error
+}
+
+// Prefetch tells tx's [Prefetcher], if it has one, what the step reads
+// next; without one it does nothing.
+func Prefetch(ctx context.Context, tx Tx, r ReadAhead) error {
+	if p, ok := tx.(Prefetcher); ok {
+		return p.Prefetch(ctx, r)
+	}
+	return nil
+}

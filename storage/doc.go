@@ -32,14 +32,15 @@
 // reports errors.ErrUnsupported and the store need not keep a ledger),
 // [ItemBatcher] (many catalogue items in one read; without it [GetItems]
 // reads them one by one), [MovementBatcher] (many stock movements in one
-// call; without it [ApplyMovements] applies them one by one) and
-// [EventReader] (the tenant's recorded events read back by aggregate;
+// call; without it [ApplyMovements] applies them one by one), [Prefetcher]
+// (a step's first reads in one round trip; without it [Prefetch] does
+// nothing) and [EventReader] (the tenant's recorded events read back by aggregate;
 // without it [ReadEvents] reports errors.ErrUnsupported). Its
 // [OutboxRelay] may implement [OutboxInspector] (undelivered and leased
 // counts, the oldest undelivered event; without it [InspectOutbox]
 // reports errors.ErrUnsupported).
 // Callers always go through [ListOrders], [Movements], [GetItems],
-// [ApplyMovements], [ReadEvents] and [ListReservations], never the
+// [ApplyMovements], [Prefetch], [ReadEvents] and [ListReservations], never the
 // assertion, so every store serves them. A
 // wrapper around a Tx (tracing, fault injection) hides the abilities of
 // the Tx it wraps unless it implements them too, passing them on through

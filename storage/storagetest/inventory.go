@@ -23,6 +23,7 @@ func (s suite) inventory(t *testing.T) {
 	t.Run("StockLevels", s.stockLevels)
 	t.Run("StockLevelsOfManySKUs", s.stockLevelsOfManySKUs)
 	t.Run("GetItems", s.getItems)
+	t.Run("Prefetch", s.prefetch)
 	t.Run("ApplyMovement", s.applyMovement)
 	t.Run("ApplyMovements", s.applyMovements)
 	t.Run("RefusedMovements", s.refusedMovements)

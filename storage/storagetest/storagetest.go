@@ -52,6 +52,11 @@ type Features struct {
 	// movement tests run through storage.ApplyMovements either way, and
 	// once more with the ability hidden.
 	MovementBatch bool
+	// Prefetch means the store's Tx implements storage.Prefetcher (a
+	// step's first reads in one round trip). The prefetch tests run
+	// through storage.Prefetch either way, and once more with the
+	// ability hidden.
+	Prefetch bool
 }
 
 // Run runs the conformance suite against the stores newStore returns, with
@@ -97,6 +102,8 @@ func (s suite) claims(t *testing.T) {
 		requireClaim(t, "ItemBatch", "storage.ItemBatcher", s.features.ItemBatch, items, tx)
 		_, movements := tx.(storage.MovementBatcher)
 		requireClaim(t, "MovementBatch", "storage.MovementBatcher", s.features.MovementBatch, movements, tx)
+		_, prefetches := tx.(storage.Prefetcher)
+		requireClaim(t, "Prefetch", "storage.Prefetcher", s.features.Prefetch, prefetches, tx)
 		s.eventClaims(t, st, tx)
 		return nil
 	})
