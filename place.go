@@ -157,6 +157,9 @@ func (e *Engine) preparePlacement(tenant string, req PlaceOrderRequest) (*placem
 // order; otherwise the order is checked, planned and created with its
 // pending payment, idempotency records and reservations.
 func (e *Engine) placeIn(ctx context.Context, tx storage.Tx, p *placement) error {
+	if err := storage.Prefetch(ctx, tx, storage.ReadAhead{IdempotencyKeys: p.keys, SKUs: draftSKUs(nil, p.req.Order)}); err != nil {
+		return err
+	}
 	plan, err := e.checkPlacement(ctx, newStepReads(tx), p)
 	if err != nil || p.existing {
 		return err
@@ -403,6 +406,17 @@ func lookupPlacement(ctx context.Context, tx storage.Tx, keys []string, fp strin
 	return uuid.Nil, nil
 }
 
+// draftSKUs appends to skus the SKUs of d's lines that can be looked up
+// (a bad one is the draft's own field error) and returns the result.
+func draftSKUs(skus []string, d order.Draft) []string {
+	for _, l := range d.Lines {
+		if l.SKU != "" && order.TextProblem(l.SKU) == "" && checkText(skuField(l.SKU)) == nil {
+			skus = append(skus, l.SKU)
+		}
+	}
+	return skus
+}
+
 // newOrder makes the order of a draft, checking the draft (order.New
 // prices it once) and that every SKU is in the catalogue, and returns one
 // *fielderr.Error listing every problem.
@@ -414,13 +428,7 @@ func (e *Engine) newOrder(ctx context.Context, reads *stepReads, tenant string, 
 			return nil, err
 		}
 	}
-	skus := make([]string, 0, len(d.Lines))
-	for _, l := range d.Lines {
-		if l.SKU != "" && order.TextProblem(l.SKU) == "" && checkText(skuField(l.SKU)) == nil {
-			skus = append(skus, l.SKU)
-		}
-	}
-	if err := reads.prefetchItems(ctx, skus); err != nil {
+	if err := reads.prefetchItems(ctx, draftSKUs(make([]string, 0, len(d.Lines)), d)); err != nil {
 		return nil, err
 	}
 	seen := make(map[string]bool)

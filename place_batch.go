@@ -102,13 +102,13 @@ func (e *Engine) placeBatch(ctx context.Context, tenant string, ps []*placement)
 	err := e.inTx(ctx, tenant, func(tx storage.Tx) error {
 		placed, later, own = placed[:0], later[:0], make(map[*placement]error)
 		reads := newStepReads(tx)
-		var skus []string
+		var skus, keys []string
 		for _, p := range ps {
-			for _, l := range p.req.Order.Lines {
-				if l.SKU != "" && checkText(skuField(l.SKU)) == nil { // a bad one fails its own order
-					skus = append(skus, l.SKU)
-				}
-			}
+			skus = draftSKUs(skus, p.req.Order) // a bad one fails its own order
+			keys = append(keys, p.keys...)
+		}
+		if err := storage.Prefetch(ctx, tx, storage.ReadAhead{IdempotencyKeys: keys, SKUs: skus}); err != nil {
+			return err
 		}
 		if err := reads.prefetch(ctx, skus); err != nil {
 			return err

@@ -222,9 +222,9 @@ func GetItems(ctx context.Context, tx Tx, skus []string) (map[string]inventory.I
 
 // ReadAhead names what a step reads next, for a store's [Prefetcher].
 type ReadAhead struct {
-	// IdempotencyKey, when not empty, is the key the step looks up next
-	// with Idempotency().Get.
-	IdempotencyKey string
+	// IdempotencyKeys are the keys the step looks up next with
+	// Idempotency().Get.
+	IdempotencyKeys []string
 	// SKUs, when not empty, are the SKUs whose catalogue items ([GetItems])
 	// and stock levels (Inventory().StockLevels) the step reads next,
 	// together with the tenant's locations (Inventory().ListLocations).

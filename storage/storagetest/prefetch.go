@@ -20,11 +20,12 @@ type stepReads struct {
 	locations []string // codes, in the order ListLocations returned
 }
 
-// readStep makes the reads r names, as a step does after prefetching them.
+// readStep makes the reads r names, as a step does after prefetching them:
+// the first of r's idempotency keys, and the items, levels and locations.
 func readStep(t *testing.T, ctx context.Context, tx storage.Tx, r storage.ReadAhead) stepReads {
 	t.Helper()
 	var got stepReads
-	got.record, got.recordErr = tx.Idempotency().Get(ctx, r.IdempotencyKey)
+	got.record, got.recordErr = tx.Idempotency().Get(ctx, r.IdempotencyKeys[0])
 	items, err := storage.GetItems(ctx, tx, r.SKUs)
 	require.NoError(t, err, "GetItems")
 	got.items = items
@@ -73,7 +74,7 @@ func (s suite) prefetch(t *testing.T) {
 				return tx.Idempotency().Put(ctx, storage.IdempotencyRecord{Key: "k-2", Operation: "place_order", ResourceID: wo.order.ID, CreatedAt: at(time.Hour)})
 			})
 
-			ahead := storage.ReadAhead{IdempotencyKey: first.Key, SKUs: []string{skuTee, skuMug, "HAT", skuTee}}
+			ahead := storage.ReadAhead{IdempotencyKeys: []string{first.Key, "k-absent"}, SKUs: []string{skuTee, skuMug, "HAT", skuTee}}
 			var want stepReads
 			inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
 				want = readStep(t, ctx, tx, ahead)
@@ -95,18 +96,18 @@ func (s suite) prefetch(t *testing.T) {
 					require.Equal(t, want, readStep(t, ctx, tx, ahead), "read again")
 				}},
 				{"a missing key and another tenant's key", func(t *testing.T, tx storage.Tx) {
-					require.NoError(t, storage.Prefetch(ctx, tx, storage.ReadAhead{IdempotencyKey: "k-2", SKUs: ahead.SKUs}))
+					require.NoError(t, storage.Prefetch(ctx, tx, storage.ReadAhead{IdempotencyKeys: []string{"k-2", "k-404"}, SKUs: ahead.SKUs}))
 					_, err := tx.Idempotency().Get(ctx, "k-2")
 					require.ErrorIs(t, err, storage.ErrNotFound, "k-2 is the other tenant's")
 					_, err = tx.Idempotency().Get(ctx, "k-404")
 					require.ErrorIs(t, err, storage.ErrNotFound)
 				}},
 				{"other keys and SKUs than prefetched", func(t *testing.T, tx storage.Tx) {
-					require.NoError(t, storage.Prefetch(ctx, tx, storage.ReadAhead{IdempotencyKey: "k-404", SKUs: []string{skuCap}}))
+					require.NoError(t, storage.Prefetch(ctx, tx, storage.ReadAhead{IdempotencyKeys: []string{"k-404"}, SKUs: []string{skuCap}}))
 					require.Equal(t, want, readStep(t, ctx, tx, ahead))
 				}},
 				{"only a key", func(t *testing.T, tx storage.Tx) {
-					require.NoError(t, storage.Prefetch(ctx, tx, storage.ReadAhead{IdempotencyKey: first.Key}))
+					require.NoError(t, storage.Prefetch(ctx, tx, storage.ReadAhead{IdempotencyKeys: []string{first.Key}}))
 					require.Equal(t, want, readStep(t, ctx, tx, ahead))
 				}},
 				{"writes after the prefetch", func(t *testing.T, tx storage.Tx) {
