@@ -28,13 +28,17 @@
 // # Concurrency
 //
 // Transactions run at READ COMMITTED; the invariants rest on conditional
-// writes rather than on isolation: a versioned UPDATE for aggregates, one
-// conditional UPDATE per stock level for stock, unique indexes for keys,
-// and row locks taken with FOR UPDATE SKIP LOCKED for the outbox relay.
-// See [Store.Tx] and the relay's Claim in outbox.go. Transient failures
-// (serialization failure, deadlock, lock timeout) are reported as
-// storage.ErrConflict, unique violations as storage.ErrDuplicate and
-// missing rows as storage.ErrNotFound.
+// writes and row locks rather than on isolation: a versioned UPDATE for
+// aggregates, one conditional UPDATE per stock level for stock (or, for
+// the levels a placement read ahead FOR UPDATE, an UPDATE conditional on
+// the versions it locked), unique indexes for keys, and row locks taken
+// with FOR UPDATE SKIP LOCKED for the outbox relay. See [Store.Tx] and the
+// relay's Claim in outbox.go. Transient failures (serialization failure,
+// deadlock, lock timeout) are reported as storage.ErrConflict, unique
+// violations as storage.ErrDuplicate and missing rows as
+// storage.ErrNotFound. Most writes are queued and sent with the next
+// statement or the COMMIT, and fail on the server when they fail, so their
+// errors are reported there (see [Store.Tx]).
 //
 // # Tests
 //

@@ -351,7 +351,7 @@ func (r *reservationRows) args() []any {
 // arguments (those of aggTable.insert: tenant, id, version, then
 // reservationColumns) are args, as a row of a set-based insert.
 func queueReservation(t *tx, op string, args []any) {
-	laterRows(t.pg, op, t.s.q.insertReservations,
+	laterRows(t.pg, op, "create reservations", t.s.q.insertReservations,
 		func() *reservationRows { return &reservationRows{tenant: t.tenant} },
 		func(r *reservationRows) {
 			r.ids = append(r.ids, args[1].(uuid.UUID))

@@ -95,7 +95,7 @@ func (t *tx) ledger(ms ...inventory.Movement) {
 	if len(ms) == 1 {
 		op = fmt.Sprintf("ledger entry of %q at %s", ms[0].SKU, ms[0].LocationID)
 	}
-	laterRows(t.pg, op, t.s.q.insertMovements,
+	laterRows(t.pg, op, "ledger entries", t.s.q.insertMovements,
 		func() *ledgerRows { return &ledgerRows{tenant: t.tenant} },
 		func(r *ledgerRows) {
 			for _, m := range ms {

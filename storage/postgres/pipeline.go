@@ -107,13 +107,15 @@ func (p *pipe) later(op, sql string, args ...any) {
 
 // laterRows queues the rows of a set-based write of kind sql: when the
 // last write queued is a batch of the same statement, rows are added to it
-// by add and nothing is queued; otherwise a new batch is made by start,
-// given the rows by add, and queued.
-func laterRows[B rowBatch](p *pipe, op, sql string, start func() B, add func(B)) {
+// by add, nothing is queued, and the batch is named opMany in errors;
+// otherwise a new batch named op is made by start, given the rows by add,
+// and queued.
+func laterRows[B rowBatch](p *pipe, op, opMany, sql string, start func() B, add func(B)) {
 	p.sent++
 	if n := len(p.queue); n > 0 && p.queue[n-1].rows != nil && p.queue[n-1].sql == sql {
 		if b, ok := p.queue[n-1].rows.(B); ok {
 			add(b)
+			p.queue[n-1].op = opMany
 			return
 		}
 	}

@@ -119,7 +119,10 @@ func (s *Store) Close() {
 //     the first succeeds and the other gets storage.ErrConflict;
 //   - a stock movement is one conditional UPDATE (or upsert) whose WHERE
 //     re-checks the bounds against the newest row, so stock is never
-//     oversold, and a CHECK constraint backs it up;
+//     oversold, and a CHECK constraint backs it up; on levels the
+//     transaction locked (GetItems reads them ahead FOR UPDATE), the
+//     bounds are checked against the locked values, and the UPDATE is
+//     conditional on the versions locked;
 //   - unique keys (IDs, location codes, idempotency keys, event IDs) are
 //     enforced by unique indexes;
 //   - events appended for one aggregate take a transaction-scoped advisory
