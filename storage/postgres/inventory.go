@@ -45,7 +45,8 @@ var _ storage.ItemBatcher = (*tx)(nil)
 // first time in a transaction that has not changed stock yet, it locks
 // those stock levels, in the global lock order, until the transaction
 // ends, so that the placement's stock change is worked out from them and
-// queued (see getItemsAhead).
+// queued (see readAheadAll). After a Prefetch of the same SKUs, it
+// answers from what that read (see getItemsAhead).
 func (t *tx) GetItems(ctx context.Context, skus []string) ([]inventory.Item, error) {
 	return t.getItemsAhead(ctx, skus)
 }
@@ -371,6 +372,12 @@ type idempotencyRepo struct{ t *tx }
 
 // Get returns the record for key, or ErrNotFound.
 func (r idempotencyRepo) Get(ctx context.Context, key string) (storage.IdempotencyRecord, error) {
+	if a, ok := r.t.aheadRecord(key); ok {
+		if errors.Is(a.err, storage.ErrNotFound) {
+			r.t.sawAbsent(key)
+		}
+		return a.rec, a.err
+	}
 	var rec storage.IdempotencyRecord
 	err := r.t.pg.QueryRow(ctx, r.t.s.q.idemGet, r.t.tenant, key).Scan(&rec.Key, &rec.Operation, &rec.ResourceID, &rec.CreatedAt, &rec.Fingerprint)
 	if err != nil {

@@ -30,7 +30,7 @@ import (
 func TestConformance(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) storage.Store { return newStore(t) },
 		storagetest.Features{OrderListing: true, Ledger: true, ItemBatch: true, MovementBatch: true, EventLog: true,
-			OutboxStatus: true})
+			OutboxStatus: true, Prefetch: true})
 }
 
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)

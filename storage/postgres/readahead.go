@@ -2,27 +2,57 @@ package postgres
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ordersmith/oms/inventory"
+	"github.com/ordersmith/oms/storage"
 )
 
-// readAhead is what GetItems reads in the same round trip as the items:
-// the stock levels of the same SKUs and the tenant's locations, which a
-// placement reads next. StockLevels and ListLocations answer from it once
-// each, while the transaction has sent nothing since (pipe.sent is as it
-// was): the answer is then what the statement would have read, under READ
-// COMMITTED a moment earlier. Any other statement, or another set of SKUs,
+// readAhead is what a transaction read ahead, in one round trip, of the
+// reads a step makes next: by Prefetch, the idempotency records of its
+// keys, and, by Prefetch or GetItems, the items of its SKUs, their stock
+// levels and the tenant's locations. Idempotency().Get, GetItems,
+// StockLevels and ListLocations answer from it once each, while the
+// transaction has sent nothing since (pipe.sent is as it was): the answer
+// is then what the statement would have read, under READ COMMITTED a
+// moment earlier. Any other statement, or another key or set of SKUs,
 // reads afresh.
 type readAhead struct {
-	sent           int      // pipe.sent after the read
-	skus           []string // sorted, without repeats
+	sent int // pipe.sent after the read
+	// records holds the lookups of the keys read ahead.
+	records map[string]*aheadRecord
+	skus    []string // sorted, without repeats; nil when none was read
+	// items is nil once taken, or when GetItems read them itself.
+	items          []inventory.Item
 	levels         []inventory.StockLevel
 	locations      []*inventory.Location
 	levelsTaken    bool
 	locationsTaken bool
+}
+
+// aheadRecord is an idempotency key's lookup read ahead: its record, or
+// storage.ErrNotFound.
+type aheadRecord struct {
+	rec   storage.IdempotencyRecord
+	err   error
+	taken bool
+}
+
+var _ storage.Prefetcher = (*tx)(nil)
+
+// Prefetch reads, in one round trip, the idempotency records of r's keys
+// and, for r's SKUs, what GetItems reads with its read-ahead (the items,
+// their stock levels, locked as GetItems locks them, and the locations),
+// so that a placement's first step reads in one round trip.
+func (t *tx) Prefetch(ctx context.Context, r storage.ReadAhead) error {
+	if len(r.IdempotencyKeys) == 0 && len(r.SKUs) == 0 {
+		return nil
+	}
+	return t.readAheadAll(ctx, r.IdempotencyKeys, r.SKUs)
 }
 
 // stockLevelsStmt returns the statement StockLevels sends for skus.
@@ -35,8 +65,30 @@ func (t *tx) stockLevelsStmt(skus []string) stmt {
 	return stmt{t.s.q.stockLevels + f.where() + ` ORDER BY sku COLLATE "C", location_id`, f.args}
 }
 
-// getItemsAhead reads the items of skus, the stock levels of skus and the
-// tenant's locations in one batch, keeping the latter two in t.ahead.
+// getItemsAhead returns the items of skus, from what Prefetch read ahead
+// when it read these SKUs and nothing was sent since, or else reading
+// them, their stock levels and the tenant's locations in one batch (see
+// readAheadAll).
+func (t *tx) getItemsAhead(ctx context.Context, skus []string) ([]inventory.Item, error) {
+	if len(skus) == 0 {
+		return nil, nil
+	}
+	if a := t.ahead; a != nil && a.items != nil && a.sent == t.pg.sent && slices.Equal(sortedSet(skus), a.skus) {
+		items := a.items
+		a.items = nil
+		return items, nil
+	}
+	if err := t.readAheadAll(ctx, nil, skus); err != nil {
+		return nil, err
+	}
+	items := t.ahead.items
+	t.ahead.items = nil
+	return items, nil
+}
+
+// readAheadAll reads, in one batch, the idempotency records of keys and,
+// when skus is not empty, the items of skus, the stock levels of skus and
+// the tenant's locations, keeping them in t.ahead.
 //
 // Unless the transaction changed or locked stock levels before, the levels
 // are read FOR UPDATE, in the global lock order (by SKU, byte order, then
@@ -46,78 +98,122 @@ func (t *tx) stockLevelsStmt(skus []string) stmt {
 // placement's stock change costs no round trip of its own. A transaction
 // that applied movements first, or reads ahead a second time, locks
 // nothing more here, so that it never takes levels out of order.
-func (t *tx) getItemsAhead(ctx context.Context, skus []string) ([]inventory.Item, error) {
-	const op = "get items"
+func (t *tx) readAheadAll(ctx context.Context, keys, skus []string) error {
+	const op = "read ahead"
 	if t.pg.lost != nil {
-		return nil, t.pg.lost
+		return t.pg.lost
 	}
-	levelsStmt := t.stockLevelsStmt(skus)
-	lock := !t.stockLocked && len(skus) > 0
-	if lock {
-		levelsStmt.sql += " FOR UPDATE"
-		t.stockLocked = true
+	keys = sortedSet(keys)
+	stmts := make([]stmt, 0, len(keys)+3)
+	for _, k := range keys {
+		stmts = append(stmts, stmt{t.s.q.idemGet, []any{t.tenant, k}})
 	}
-	br, err := t.pg.sendAll(ctx,
-		stmt{t.s.q.getItems, []any{t.tenant, skus}},
-		levelsStmt,
-		stmt{t.s.q.listLocations, []any{t.tenant}})
+	lock, withSKUs := false, len(skus) > 0
+	if withSKUs {
+		levelsStmt := t.stockLevelsStmt(skus)
+		if lock = !t.stockLocked; lock {
+			levelsStmt.sql += " FOR UPDATE"
+			t.stockLocked = true
+		}
+		stmts = append(stmts, stmt{t.s.q.getItems, []any{t.tenant, skus}}, levelsStmt, stmt{t.s.q.listLocations, []any{t.tenant}})
+	}
+	br, err := t.pg.sendAll(ctx, stmts...)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	items, levels, locations, err := readItemsAhead(t.tenant, br)
+	a := &readAhead{}
+	err = a.read(t.tenant, br, keys, withSKUs)
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return nil, interpretError(op, err)
+		return interpretError(op, err)
 	}
-	t.ahead = &readAhead{sent: t.pg.sent, skus: sortedSet(skus), levels: levels, locations: locations}
+	if withSKUs {
+		a.skus = sortedSet(skus)
+		if a.items == nil {
+			a.items = []inventory.Item{}
+		}
+	}
+	a.sent = t.pg.sent
+	t.ahead = a
 	if lock {
-		t.known = make(map[levelKey]inventory.StockLevel, len(levels))
-		for _, l := range levels {
+		t.known = make(map[levelKey]inventory.StockLevel, len(a.levels))
+		for _, l := range a.levels {
 			t.known[levelKey{l.SKU, l.LocationID}] = l
 		}
 	}
-	return items, nil
+	return nil
 }
 
-// readItemsAhead reads the three results of getItemsAhead's batch.
-func readItemsAhead(tenant string, br pgx.BatchResults) ([]inventory.Item, []inventory.StockLevel, []*inventory.Location, error) {
+// read reads the results of readAheadAll's batch into a: a record per key,
+// then, when withSKUs, the items, levels and locations.
+func (a *readAhead) read(tenant string, br pgx.BatchResults, keys []string, withSKUs bool) error {
+	if len(keys) > 0 {
+		a.records = make(map[string]*aheadRecord, len(keys))
+	}
+	for _, k := range keys {
+		var r aheadRecord
+		err := br.QueryRow().Scan(&r.rec.Key, &r.rec.Operation, &r.rec.ResourceID, &r.rec.CreatedAt, &r.rec.Fingerprint)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			r.err = fmt.Errorf("postgres: idempotency key %q: %w", k, storage.ErrNotFound)
+		case err != nil:
+			return err
+		default:
+			r.rec.CreatedAt = r.rec.CreatedAt.UTC()
+		}
+		a.records[k] = &r
+	}
+	if !withSKUs {
+		return nil
+	}
 	rows, err := br.Query()
 	if err != nil {
-		return nil, nil, nil, err
+		return err
 	}
-	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (inventory.Item, error) {
+	a.items, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (inventory.Item, error) {
 		it := inventory.Item{Tenant: tenant}
 		err := row.Scan(&it.SKU, &it.Name, &it.CreatedAt)
 		it.CreatedAt = it.CreatedAt.UTC()
 		return it, err
 	})
 	if err != nil {
-		return nil, nil, nil, err
+		return err
 	}
 	if rows, err = br.Query(); err != nil {
-		return nil, nil, nil, err
+		return err
 	}
-	levels, err := pgx.CollectRows(rows, scanStockLevel)
-	if err != nil {
-		return nil, nil, nil, err
+	if a.levels, err = pgx.CollectRows(rows, scanStockLevel); err != nil {
+		return err
 	}
 	if rows, err = br.Query(); err != nil {
-		return nil, nil, nil, err
+		return err
 	}
-	locations, err := pgx.CollectRows(rows, scanLocation)
-	if err != nil {
-		return nil, nil, nil, err
+	a.locations, err = pgx.CollectRows(rows, scanLocation)
+	return err
+}
+
+// aheadRecord returns the lookup of key read ahead, if it is still what
+// Idempotency().Get would read.
+func (t *tx) aheadRecord(key string) (*aheadRecord, bool) {
+	a := t.ahead
+	if a == nil || a.sent != t.pg.sent {
+		return nil, false
 	}
-	return items, levels, locations, nil
+	r, ok := a.records[key]
+	if !ok || r.taken {
+		return nil, false
+	}
+	r.taken = true
+	return r, true
 }
 
 // aheadLevels returns the stock levels of skus read ahead, if they are
 // still what StockLevels would read.
 func (t *tx) aheadLevels(skus []string) ([]inventory.StockLevel, bool) {
 	a := t.ahead
-	if a == nil || a.levelsTaken || a.sent != t.pg.sent || skus == nil || !slices.Equal(sortedSet(skus), a.skus) {
+	if a == nil || a.skus == nil || a.levelsTaken || a.sent != t.pg.sent || skus == nil || !slices.Equal(sortedSet(skus), a.skus) {
 		return nil, false
 	}
 	a.levelsTaken = true
@@ -128,7 +224,7 @@ func (t *tx) aheadLevels(skus []string) ([]inventory.StockLevel, bool) {
 // ListLocations would read.
 func (t *tx) aheadLocations() ([]*inventory.Location, bool) {
 	a := t.ahead
-	if a == nil || a.locationsTaken || a.sent != t.pg.sent {
+	if a == nil || a.skus == nil || a.locationsTaken || a.sent != t.pg.sent {
 		return nil, false
 	}
 	a.locationsTaken = true
