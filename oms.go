@@ -205,9 +205,10 @@ func (e *Engine) inTx(ctx context.Context, tenant string, fn func(storage.Tx) er
 	var err error
 	for attempt := 1; attempt <= e.maxAttempts; attempt++ {
 		err = e.store.Tx(ctx, tenant, fn)
-		var race *stockRaceError
 		switch {
-		case errors.As(err, &race):
+		case err == nil:
+			return nil
+		case isStockRace(err):
 			e.log.DebugContext(ctx, "oms: a reservation lost a race for stock; planning again", "attempt", attempt, "err", err)
 			if attempt == e.maxAttempts {
 				return err
