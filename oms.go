@@ -229,6 +229,15 @@ func (e *Engine) inTx(ctx context.Context, tenant string, fn func(storage.Tx) er
 	return fmt.Errorf("oms: gave up after %d conflicting attempts: %w", e.maxAttempts, err)
 }
 
+// withoutCancel is context.WithoutCancel, or ctx itself when it is never
+// cancelled (a context without a Done channel has no deadline either).
+func withoutCancel(ctx context.Context) context.Context {
+	if ctx.Done() == nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
+}
+
 // backoff is how long to wait before retry attempt+1: exponential from
 // 1 ms, capped at 64 ms, with full jitter, so that callers that collided
 // do not collide again in step.

@@ -245,7 +245,7 @@ func (e *Engine) finishPlacement(ctx context.Context, p *placement) (PlaceResult
 	}
 	// The outcome is recorded even if the caller gives up meanwhile:
 	// otherwise the reservations would be left held.
-	cctx := context.WithoutCancel(ctx)
+	cctx := withoutCancel(ctx)
 	if p.pay == nil { // nothing to pay
 		o, err := e.confirmPlaced(cctx, p.tenant, p.o.ID, p.gw, nil, payment.Result{}, p)
 		return PlaceResult{Order: o}, err
