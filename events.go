@@ -137,10 +137,13 @@ type recorder struct {
 	e      *Engine
 	events []storage.Event
 	err    error
+	first  [2]storage.Event // room for a typical step's events
 }
 
 func (e *Engine) recorder() *recorder {
-	return &recorder{e: e, events: make([]storage.Event, 0, 2)} // a typical step's events
+	r := &recorder{e: e}
+	r.events = r.first[:0]
+	return r
 }
 
 func (r *recorder) add(typ, aggType string, aggID uuid.UUID, payload any) {

@@ -118,5 +118,7 @@ func placeFingerprint(tenant string, d order.Draft, gateway, token string) (stri
 		return "", fmt.Errorf("fingerprint the request: %w", err)
 	}
 	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
+	var digest [2 * sha256.Size]byte
+	hex.Encode(digest[:], sum[:])
+	return string(digest[:]), nil
 }

@@ -205,9 +205,10 @@ func (e *Engine) inTx(ctx context.Context, tenant string, fn func(storage.Tx) er
 	var err error
 	for attempt := 1; attempt <= e.maxAttempts; attempt++ {
 		err = e.store.Tx(ctx, tenant, fn)
-		var race *stockRaceError
 		switch {
-		case errors.As(err, &race):
+		case err == nil:
+			return nil
+		case isStockRace(err):
 			e.log.DebugContext(ctx, "oms: a reservation lost a race for stock; planning again", "attempt", attempt, "err", err)
 			if attempt == e.maxAttempts {
 				return err
@@ -226,6 +227,15 @@ func (e *Engine) inTx(ctx context.Context, tenant string, fn func(storage.Tx) er
 		}
 	}
 	return fmt.Errorf("oms: gave up after %d conflicting attempts: %w", e.maxAttempts, err)
+}
+
+// withoutCancel is context.WithoutCancel, or ctx itself when it is never
+// cancelled (a context without a Done channel has no deadline either).
+func withoutCancel(ctx context.Context) context.Context {
+	if ctx.Done() == nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
 }
 
 // backoff is how long to wait before retry attempt+1: exponential from

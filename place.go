@@ -123,12 +123,13 @@ func (e *Engine) PlaceOrderResult(ctx context.Context, tenant string, req PlaceO
 
 // placement is one placement request on its way through the saga.
 type placement struct {
-	tenant string
-	req    PlaceOrderRequest
-	keys   []string
-	gwName string
-	gw     payment.Gateway
-	fp     string
+	tenant  string
+	req     PlaceOrderRequest
+	keys    []string
+	keyRoom [2]string // where keys are, unless something appends to them
+	gwName  string
+	gw      payment.Gateway
+	fp      string
 
 	// Set by the first step.
 	o        *order.Order
@@ -150,7 +151,9 @@ func (e *Engine) preparePlacement(tenant string, req PlaceOrderRequest) (*placem
 	if err != nil {
 		return nil, err
 	}
-	return &placement{tenant: tenant, req: req, keys: placeKeys(req), gwName: gwName, gw: gw, fp: fp}, nil
+	p := &placement{tenant: tenant, req: req, gwName: gwName, gw: gw, fp: fp}
+	p.keys = appendOrderKeys(p.keyRoom[:0], req.IdempotencyKey, req.Order.Channel.Name, req.Order.ExternalRef)
+	return p, nil
 }
 
 // placeIn is the saga's first step for p in tx: a repeat finds its first
@@ -245,7 +248,7 @@ func (e *Engine) finishPlacement(ctx context.Context, p *placement) (PlaceResult
 	}
 	// The outcome is recorded even if the caller gives up meanwhile:
 	// otherwise the reservations would be left held.
-	cctx := context.WithoutCancel(ctx)
+	cctx := withoutCancel(ctx)
 	if p.pay == nil { // nothing to pay
 		o, err := e.confirmPlaced(cctx, p.tenant, p.o.ID, p.gw, nil, payment.Result{}, p)
 		return PlaceResult{Order: o}, err
@@ -339,15 +342,15 @@ func outcomeUnknown(err error) bool {
 // counts as unknown.
 const authRetries = 3
 
-func placeKeys(req PlaceOrderRequest) []string {
-	return orderKeys(req.IdempotencyKey, req.Order.Channel.Name, req.Order.ExternalRef)
-}
-
 // orderKeys returns the idempotency records a placement holds: its own key
 // and its channel reference. The channel name is length-prefixed, so no
 // name and reference pair can spell another's key.
 func orderKeys(key, channel, ref string) []string {
-	keys := make([]string, 0, 2)
+	return appendOrderKeys(make([]string, 0, 2), key, channel, ref)
+}
+
+// appendOrderKeys appends orderKeys' keys to keys.
+func appendOrderKeys(keys []string, key, channel, ref string) []string {
 	if key != "" {
 		keys = append(keys, placeKeyPrefix+key)
 	}
@@ -572,6 +575,12 @@ func (e *Engine) reserveAll(ctx context.Context, tx storage.Tx, ps []planned, re
 type stockRaceError struct{ err error }
 
 func (e *stockRaceError) Error() string { return e.err.Error() }
+
+// isStockRace reports whether err is, or wraps, a *stockRaceError.
+func isStockRace(err error) bool {
+	var race *stockRaceError
+	return errors.As(err, &race)
+}
 func (e *stockRaceError) Unwrap() error { return e.err }
 
 // authorize calls the gateway, retrying transient failures with the same

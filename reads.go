@@ -52,15 +52,7 @@ func (r *stepReads) item(ctx context.Context, sku string) error {
 // (storage.GetItems) when the store reads several at once, and one by one
 // otherwise.
 func (r *stepReads) prefetchItems(ctx context.Context, skus []string) error {
-	var missing []string
-	for _, sku := range skus {
-		if _, ok := r.items[sku]; !ok && !slices.Contains(missing, sku) {
-			if missing == nil {
-				missing = make([]string, 0, len(skus))
-			}
-			missing = append(missing, sku)
-		}
-	}
+	missing := missingOf(skus, func(sku string) bool { _, ok := r.items[sku]; return ok })
 	if len(missing) == 0 {
 		return nil
 	}
@@ -91,6 +83,31 @@ func (r *stepReads) prefetchItems(ctx context.Context, skus []string) error {
 	return nil
 }
 
+// missingOf returns the SKUs of skus that read says were not read yet,
+// each once: skus itself when that is all of them.
+func missingOf(skus []string, read func(string) bool) []string {
+	all := true
+	for i, sku := range skus {
+		if read(sku) || slices.Contains(skus[:i], sku) {
+			all = false
+			break
+		}
+	}
+	if all {
+		return skus
+	}
+	var missing []string
+	for _, sku := range skus {
+		if !read(sku) && !slices.Contains(missing, sku) {
+			if missing == nil {
+				missing = make([]string, 0, len(skus))
+			}
+			missing = append(missing, sku)
+		}
+	}
+	return missing
+}
+
 // locations returns every location of the tenant.
 func (r *stepReads) locations(ctx context.Context) ([]*inventory.Location, error) {
 	if r.locs != nil {
@@ -109,15 +126,7 @@ func (r *stepReads) locations(ctx context.Context) ([]*inventory.Location, error
 
 // prefetch reads the stock levels of skus not read yet, in one call.
 func (r *stepReads) prefetch(ctx context.Context, skus []string) error {
-	var missing []string
-	for _, sku := range skus {
-		if _, ok := r.levels[sku]; !ok && !slices.Contains(missing, sku) {
-			if missing == nil {
-				missing = make([]string, 0, len(skus))
-			}
-			missing = append(missing, sku)
-		}
-	}
+	missing := missingOf(skus, func(sku string) bool { _, ok := r.levels[sku]; return ok })
 	if len(missing) == 0 {
 		return nil
 	}

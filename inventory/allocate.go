@@ -130,11 +130,11 @@ func (Nearest) Allocate(req AllocationRequest) (Plan, error) {
 				break
 			}
 			k := stockKey{loc.ID, d.SKU}
-			take := min(remaining, st.avail[k])
+			take := min(remaining, st.avail.get(k))
 			if take <= 0 {
 				continue
 			}
-			st.avail[k] -= take
+			st.avail.add(k, -take)
 			remaining -= take
 			plan.Assignments = append(plan.Assignments, Assignment{LineID: d.LineID, SKU: d.SKU, LocationID: loc.ID, Quantity: take})
 		}
@@ -153,10 +153,9 @@ type stockKey struct {
 
 // allocState is the validated view of a request shared by allocators.
 type allocState struct {
-	active []Location         // active locations, request order
-	avail  map[stockKey]int64 // available (>= 0) per active location and SKU
-	demand map[string]int64   // total demand per SKU
-	skus   []string           // demanded SKUs, first-appearance order
+	active []Location       // active locations, request order
+	avail  counts[stockKey] // available (>= 0) per active location and SKU
+	demand counts[string]   // total demand per demanded SKU, in first-appearance order
 }
 
 // prepare validates req, builds the availability view and checks that every
@@ -166,8 +165,8 @@ func prepare(req AllocationRequest) (*allocState, error) {
 	if len(req.Lines) == 0 {
 		fe.Add("lines", "must not be empty")
 	}
-	st := &allocState{avail: make(map[stockKey]int64, len(req.Stock)), demand: make(map[string]int64, len(req.Lines)),
-		skus: make([]string, 0, len(req.Lines)), active: make([]Location, 0, len(req.Locations))}
+	st := &allocState{avail: makeCounts[stockKey](len(req.Stock)), demand: makeCounts[string](len(req.Lines)),
+		active: make([]Location, 0, len(req.Locations))}
 	overflow := false
 	for i, d := range req.Lines {
 		if strings.TrimSpace(d.SKU) == "" {
@@ -177,15 +176,12 @@ func prepare(req AllocationRequest) (*allocState, error) {
 			fe.Add(fmt.Sprintf("lines[%d].quantity", i), "must be greater than 0")
 			continue
 		}
-		if _, ok := st.demand[d.SKU]; !ok {
-			st.skus = append(st.skus, d.SKU)
-		}
-		sum, ok := addChecked(st.demand[d.SKU], d.Quantity)
+		sum, ok := addChecked(st.demand.get(d.SKU), d.Quantity)
 		if !ok && !overflow {
 			overflow = true
 			fe.Add(fmt.Sprintf("lines[%d].quantity", i), "total demand for the SKU overflows")
 		}
-		st.demand[d.SKU] = sum
+		st.demand.set(d.SKU, sum)
 	}
 	if dst := req.Destination; dst != nil && !dst.Valid() {
 		fe.Add("destination", "coordinates out of range")
@@ -214,7 +210,7 @@ func prepare(req AllocationRequest) (*allocState, error) {
 		}
 		seenLevel[k] = true
 		if activeIDs[lv.LocationID] {
-			st.avail[k] = max(0, lv.Available())
+			st.avail.set(k, max(0, lv.Available()))
 		}
 	}
 	if err := fe.Err(); err != nil {
@@ -222,13 +218,13 @@ func prepare(req AllocationRequest) (*allocState, error) {
 	}
 
 	var short []Shortage
-	for _, sku := range st.skus {
+	for _, d := range st.demand.pairs {
 		var total int64
 		for _, l := range st.active {
-			total = addSaturating(total, st.avail[stockKey{l.ID, sku}])
+			total = addSaturating(total, st.avail.get(stockKey{l.ID, d.key}))
 		}
-		if total < st.demand[sku] {
-			short = append(short, Shortage{SKU: sku, Requested: st.demand[sku], Available: total})
+		if total < d.n {
+			short = append(short, Shortage{SKU: d.key, Requested: d.n, Available: total})
 		}
 	}
 	if len(short) > 0 {
@@ -239,8 +235,8 @@ func prepare(req AllocationRequest) (*allocState, error) {
 
 // canShipAll reports whether location loc alone covers the whole demand.
 func (st *allocState) canShipAll(loc uuid.UUID) bool {
-	for _, sku := range st.skus {
-		if st.avail[stockKey{loc, sku}] < st.demand[sku] {
+	for _, d := range st.demand.pairs {
+		if st.avail.get(stockKey{loc, d.key}) < d.n {
 			return false
 		}
 	}

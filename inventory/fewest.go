@@ -41,9 +41,9 @@ func (FewestShipments) Allocate(req AllocationRequest) (Plan, error) {
 		}
 	}
 
-	uncovered := make(map[string]int64, len(st.demand)) // units still to place per SKU
-	for sku, q := range st.demand {
-		uncovered[sku] = q
+	uncovered := make(map[string]int64, st.demand.len()) // units still to place per SKU
+	for _, d := range st.demand.pairs {
+		uncovered[d.key] = d.n
 	}
 	left := make([]int64, len(req.Lines)) // units still to place per line
 	for i, d := range req.Lines {
@@ -58,12 +58,13 @@ func (FewestShipments) Allocate(req AllocationRequest) (Plan, error) {
 				continue
 			}
 			full, units := 0, int64(0)
-			for _, sku := range st.skus {
+			for _, dem := range st.demand.pairs {
+				sku := dem.key
 				need := uncovered[sku]
 				if need == 0 {
 					continue
 				}
-				have := st.avail[stockKey{loc.ID, sku}]
+				have := st.avail.get(stockKey{loc.ID, sku})
 				if have >= need {
 					full++
 				}
@@ -97,8 +98,8 @@ func (FewestShipments) Allocate(req AllocationRequest) (Plan, error) {
 
 // anyLeft reports whether some SKU still has units to place.
 func (st *allocState) anyLeft(uncovered map[string]int64) bool {
-	for _, sku := range st.skus {
-		if uncovered[sku] > 0 {
+	for _, d := range st.demand.pairs {
+		if uncovered[d.key] > 0 {
 			return true
 		}
 	}

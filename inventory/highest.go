@@ -43,8 +43,8 @@ func (HighestStock) Allocate(req AllocationRequest) (Plan, error) {
 			continue
 		}
 		var units int64
-		for _, sku := range st.skus {
-			units = addSaturating(units, st.avail[stockKey{loc.ID, sku}])
+		for _, d := range st.demand.pairs {
+			units = addSaturating(units, st.avail.get(stockKey{loc.ID, d.key}))
 		}
 		if units > bestUnits {
 			best, bestUnits = i, units
@@ -61,7 +61,7 @@ func (HighestStock) Allocate(req AllocationRequest) (Plan, error) {
 		copy(byStock, ordered)
 		slices.SortStableFunc(byStock, func(a, b Location) int {
 			return cmp.Or(
-				cmp.Compare(st.avail[stockKey{b.ID, d.SKU}], st.avail[stockKey{a.ID, d.SKU}]),
+				cmp.Compare(st.avail.get(stockKey{b.ID, d.SKU}), st.avail.get(stockKey{a.ID, d.SKU})),
 				cmp.Compare(a.Priority, b.Priority),
 				strings.Compare(a.Code, b.Code),
 				bytes.Compare(a.ID[:], b.ID[:]),

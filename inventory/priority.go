@@ -74,11 +74,11 @@ func (st *allocState) wholeFrom(req AllocationRequest, loc uuid.UUID) Plan {
 // quantity taken (0 when loc has nothing).
 func (st *allocState) take(plan *Plan, d Demand, loc uuid.UUID, want int64) int64 {
 	k := stockKey{loc, d.SKU}
-	q := min(want, st.avail[k])
+	q := min(want, st.avail.get(k))
 	if q <= 0 {
 		return 0
 	}
-	st.avail[k] -= q
+	st.avail.add(k, -q)
 	plan.Assignments = append(plan.Assignments, Assignment{LineID: d.LineID, SKU: d.SKU, LocationID: loc, Quantity: q})
 	return q
 }

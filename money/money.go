@@ -325,8 +325,13 @@ func (m Money) IsRounded() bool {
 // String formats m as "12.30 USD", with at least the currency's minor digits.
 func (m Money) String() string {
 	var buf [48]byte
-	b := append(m.appendAmount(buf[:0]), ' ')
-	return string(append(b, m.currency...))
+	return string(m.AppendString(buf[:0]))
+}
+
+// AppendString appends what String returns to b.
+func (m Money) AppendString(b []byte) []byte {
+	b = append(m.appendAmount(b), ' ')
+	return append(b, m.currency...)
 }
 
 func (m Money) amountString() string {

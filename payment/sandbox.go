@@ -3,6 +3,7 @@ package payment
 import (
 	"cmp"
 	"context"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -142,14 +143,40 @@ func (s *Sandbox) do(key, fingerprint string, op func() (Result, error)) (Result
 
 func (s *Sandbox) nextRef(kind string) string {
 	s.seq++
-	return "sbx_" + kind + "_" + strconv.Itoa(s.seq)
+	var b [48]byte
+	r := append(append(append(b[:0], "sbx_"...), kind...), '_')
+	return string(strconv.AppendInt(r, int64(s.seq), 10))
+}
+
+// authorizeFingerprint is the request's fingerprint,
+// "authorize|<payment ID>|<amount>|<token>", built in one allocation.
+func authorizeFingerprint(req AuthorizeRequest) string {
+	var buf [128]byte
+	b := append(buf[:0], "authorize|"...)
+	var id [36]byte
+	p := req.PaymentID
+	hex.Encode(id[0:8], p[0:4])
+	id[8] = '-'
+	hex.Encode(id[9:13], p[4:6])
+	id[13] = '-'
+	hex.Encode(id[14:18], p[6:8])
+	id[18] = '-'
+	hex.Encode(id[19:23], p[8:10])
+	id[23] = '-'
+	hex.Encode(id[24:], p[10:])
+	b = append(b, id[:]...)
+	b = append(b, '|')
+	b = req.Amount.AppendString(b)
+	b = append(b, '|')
+	b = append(b, req.Token...)
+	return string(b)
 }
 
 // Authorize holds req.Amount when req.Token is TokenApprove (or
 // TokenTransientOnce on a retry). It returns the errors of the Gateway
 // contract.
 func (s *Sandbox) Authorize(_ context.Context, req AuthorizeRequest) (Result, error) {
-	fp := "authorize|" + req.PaymentID.String() + "|" + req.Amount.String() + "|" + req.Token
+	fp := authorizeFingerprint(req)
 	return s.do(req.IdempotencyKey, fp, func() (Result, error) {
 		var v validator
 		v.checkAmount("amount", req.Amount, "")
