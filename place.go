@@ -130,6 +130,8 @@ type placement struct {
 	gwName  string
 	gw      payment.Gateway
 	fp      string
+	// skus are the draft's SKUs worth looking up (draftSKUs).
+	skus []string
 
 	// Set by the first step.
 	o        *order.Order
@@ -153,6 +155,7 @@ func (e *Engine) preparePlacement(tenant string, req PlaceOrderRequest) (*placem
 	}
 	p := &placement{tenant: tenant, req: req, gwName: gwName, gw: gw, fp: fp}
 	p.keys = appendOrderKeys(p.keyRoom[:0], req.IdempotencyKey, req.Order.Channel.Name, req.Order.ExternalRef)
+	p.skus = draftSKUs(make([]string, 0, len(req.Order.Lines)), req.Order)
 	return p, nil
 }
 
@@ -160,7 +163,7 @@ func (e *Engine) preparePlacement(tenant string, req PlaceOrderRequest) (*placem
 // order; otherwise the order is checked, planned and created with its
 // pending payment, idempotency records and reservations.
 func (e *Engine) placeIn(ctx context.Context, tx storage.Tx, p *placement) error {
-	if err := storage.Prefetch(ctx, tx, storage.ReadAhead{IdempotencyKeys: p.keys, SKUs: draftSKUs(nil, p.req.Order)}); err != nil {
+	if err := storage.Prefetch(ctx, tx, storage.ReadAhead{IdempotencyKeys: p.keys, SKUs: p.skus}); err != nil {
 		return err
 	}
 	plan, err := e.checkPlacement(ctx, newStepReads(tx), p)
@@ -193,7 +196,7 @@ func (e *Engine) checkPlacement(ctx context.Context, reads *stepReads, p *placem
 		p.o, err = storage.Orders(tx).Get(ctx, prior)
 		return inventory.Plan{}, err
 	}
-	o, err := e.newOrder(ctx, reads, p.tenant, p.req.Order, e.clock())
+	o, err := e.newOrder(ctx, reads, p.tenant, p.req.Order, p.skus, e.clock())
 	if err != nil {
 		return inventory.Plan{}, err
 	}
@@ -422,8 +425,9 @@ func draftSKUs(skus []string, d order.Draft) []string {
 
 // newOrder makes the order of a draft, checking the draft (order.New
 // prices it once) and that every SKU is in the catalogue, and returns one
-// *fielderr.Error listing every problem.
-func (e *Engine) newOrder(ctx context.Context, reads *stepReads, tenant string, d order.Draft, now time.Time) (*order.Order, error) {
+// *fielderr.Error listing every problem. skus are d's SKUs worth looking
+// up (draftSKUs).
+func (e *Engine) newOrder(ctx context.Context, reads *stepReads, tenant string, d order.Draft, skus []string, now time.Time) (*order.Order, error) {
 	var ve *fielderr.Error // the draft's, or made at the first unknown SKU
 	o, err := order.New(e.newID(), tenant, e.newID, d, now)
 	if err != nil {
@@ -431,7 +435,7 @@ func (e *Engine) newOrder(ctx context.Context, reads *stepReads, tenant string, 
 			return nil, err
 		}
 	}
-	if err := reads.prefetchItems(ctx, draftSKUs(make([]string, 0, len(d.Lines)), d)); err != nil {
+	if err := reads.prefetchItems(ctx, skus); err != nil {
 		return nil, err
 	}
 	seen := make(map[string]bool)

@@ -104,7 +104,7 @@ func (e *Engine) placeBatch(ctx context.Context, tenant string, ps []*placement)
 		reads := newStepReads(tx)
 		var skus, keys []string
 		for _, p := range ps {
-			skus = draftSKUs(skus, p.req.Order) // a bad one fails its own order
+			skus = append(skus, p.skus...) // a bad one fails its own order
 			keys = append(keys, p.keys...)
 		}
 		if err := storage.Prefetch(ctx, tx, storage.ReadAhead{IdempotencyKeys: keys, SKUs: skus}); err != nil {
