@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/ordersmith/oms/fielderr"
+	"github.com/ordersmith/oms/internal/uuidv7"
 	"github.com/ordersmith/oms/order"
 )
 
@@ -44,8 +45,8 @@ func externalKey(tenant, call string, resource uuid.UUID, detail ...string) stri
 	}
 	b.WriteString(call)
 	b.WriteByte(':')
-	var id [38]byte
-	b.Write(appendUUID(id[:0], resource)[1:37]) // its text form, without the quotes
+	var id [36]byte
+	b.Write(uuidv7.AppendText(id[:0], resource))
 	part(tenant)
 	for _, d := range detail {
 		part(d)

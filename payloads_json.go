@@ -1,11 +1,11 @@
 package oms
 
 import (
-	"encoding/hex"
 	"encoding/json"
 
 	"github.com/google/uuid"
 
+	"github.com/ordersmith/oms/internal/uuidv7"
 	"github.com/ordersmith/oms/money"
 )
 
@@ -47,19 +47,7 @@ func appendPlainString(b []byte, s string) ([]byte, bool) {
 
 // appendUUID appends id as encoding/json writes it: its text form, quoted.
 func appendUUID(b []byte, id uuid.UUID) []byte {
-	var buf [36]byte
-	hex.Encode(buf[0:8], id[0:4])
-	buf[8] = '-'
-	hex.Encode(buf[9:13], id[4:6])
-	buf[13] = '-'
-	hex.Encode(buf[14:18], id[6:8])
-	buf[18] = '-'
-	hex.Encode(buf[19:23], id[8:10])
-	buf[23] = '-'
-	hex.Encode(buf[24:], id[10:])
-	b = append(b, '"')
-	b = append(b, buf[:]...)
-	return append(b, '"')
+	return append(uuidv7.AppendText(append(b, '"'), id), '"')
 }
 
 // jsonWriter appends the fields of one JSON object, remembering whether a

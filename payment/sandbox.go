@@ -3,12 +3,12 @@ package payment
 import (
 	"cmp"
 	"context"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
 	"sync"
 
+	"github.com/ordersmith/oms/internal/uuidv7"
 	"github.com/ordersmith/oms/money"
 )
 
@@ -153,18 +153,7 @@ func (s *Sandbox) nextRef(kind string) string {
 func authorizeFingerprint(req AuthorizeRequest) string {
 	var buf [128]byte
 	b := append(buf[:0], "authorize|"...)
-	var id [36]byte
-	p := req.PaymentID
-	hex.Encode(id[0:8], p[0:4])
-	id[8] = '-'
-	hex.Encode(id[9:13], p[4:6])
-	id[13] = '-'
-	hex.Encode(id[14:18], p[6:8])
-	id[18] = '-'
-	hex.Encode(id[19:23], p[8:10])
-	id[23] = '-'
-	hex.Encode(id[24:], p[10:])
-	b = append(b, id[:]...)
+	b = uuidv7.AppendText(b, req.PaymentID)
 	b = append(b, '|')
 	b = req.Amount.AppendString(b)
 	b = append(b, '|')
