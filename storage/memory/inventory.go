@@ -111,10 +111,29 @@ func (r inventoryRepo) StockLevels(_ context.Context, skus []string) ([]inventor
 	d := r.t.data
 	d.mu.RLock() // under which commits store the levels
 	d.stockMu.RLock()
-	out := make([]inventory.StockLevel, 0, len(d.stock))
-	for k, c := range d.stock {
-		if c.exists && (skus == nil || slices.Contains(skus, k.sku)) {
-			out = append(out, c.level)
+	var out []inventory.StockLevel
+	if skus == nil {
+		out = make([]inventory.StockLevel, 0, len(d.stock))
+		for _, c := range d.stock {
+			if c.exists {
+				out = append(out, c.level)
+			}
+		}
+	} else {
+		n := 0
+		for _, sku := range skus {
+			n += len(d.skuCells[sku])
+		}
+		out = make([]inventory.StockLevel, 0, n)
+		for i, sku := range skus {
+			if slices.Contains(skus[:i], sku) {
+				continue
+			}
+			for _, c := range d.skuCells[sku] {
+				if c.exists {
+					out = append(out, c.level)
+				}
+			}
 		}
 	}
 	d.stockMu.RUnlock()

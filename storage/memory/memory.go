@@ -61,6 +61,9 @@ type tenantData struct {
 	stockMu     sync.RWMutex
 	locations   map[uuid.UUID]*inventory.Location
 	stock       map[stockKey]*stockCell
+	// skuCells indexes stock by SKU, so that reading a few SKUs' levels
+	// does not scan every level of the tenant.
+	skuCells map[string][]*stockCell
 	movements   ledger
 	idempotency map[string]storage.IdempotencyRecord
 }
@@ -156,6 +159,7 @@ func newTenantData() *tenantData {
 		items:       make(map[string]inventory.Item),
 		locations:   make(map[uuid.UUID]*inventory.Location),
 		stock:       make(map[stockKey]*stockCell),
+		skuCells:    make(map[string][]*stockCell),
 		idempotency: make(map[string]storage.IdempotencyRecord),
 	}
 	for _, k := range storage.Kinds() {
@@ -171,7 +175,11 @@ func (s *Store) tenant(tenant string) *tenantData {
 
 // cell returns the stock cell of k, creating an empty one if absent.
 func (d *tenantData) cell(k stockKey) *stockCell {
-	return lookupOrAdd(&d.stockMu, d.stock, k, func() *stockCell { return new(stockCell) })
+	return lookupOrAdd(&d.stockMu, d.stock, k, func() *stockCell {
+		c := new(stockCell)
+		d.skuCells[k.sku] = append(d.skuCells[k.sku], c)
+		return c
+	})
 }
 
 // lookupOrAdd returns m[k], read under mu's read lock, or adds newV() under
