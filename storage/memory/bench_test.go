@@ -23,6 +23,10 @@ func benchStore(testing.TB) storage.Store { return memory.New() }
 
 func BenchmarkPlaceOrderLines(b *testing.B) { storagetest.BenchmarkPlaceOrderLines(b, benchStore) }
 
+func BenchmarkPlaceOrderSpread(b *testing.B) {
+	storagetest.BenchmarkPlaceOrderSpread(b, benchStore)
+}
+
 func BenchmarkReserve(b *testing.B) { storagetest.BenchmarkReserve(b, benchStore) }
 
 func BenchmarkShip(b *testing.B) { storagetest.BenchmarkShip(b, benchStore) }

@@ -21,6 +21,10 @@ func BenchmarkPlaceOrder(b *testing.B) {
 
 func BenchmarkPlaceOrderLines(b *testing.B) { storagetest.BenchmarkPlaceOrderLines(b, benchStore) }
 
+func BenchmarkPlaceOrderSpread(b *testing.B) {
+	storagetest.BenchmarkPlaceOrderSpread(b, benchStore)
+}
+
 func BenchmarkReserve(b *testing.B) { storagetest.BenchmarkReserve(b, benchStore) }
 
 func BenchmarkShip(b *testing.B) { storagetest.BenchmarkShip(b, benchStore) }

@@ -31,6 +31,10 @@ func BenchmarkPlaceOrder(b *testing.B) { storagetest.BenchmarkPlaceOrder(b, benc
 
 func BenchmarkPlaceOrderLines(b *testing.B) { storagetest.BenchmarkPlaceOrderLines(b, benchStore) }
 
+func BenchmarkPlaceOrderSpread(b *testing.B) {
+	storagetest.BenchmarkPlaceOrderSpread(b, benchStore)
+}
+
 func BenchmarkReserve(b *testing.B) { storagetest.BenchmarkReserve(b, benchStore) }
 
 func BenchmarkShip(b *testing.B) { storagetest.BenchmarkShip(b, benchStore) }

@@ -3,6 +3,7 @@ package storagetest
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,6 +36,28 @@ func BenchmarkPlaceOrderLines(b *testing.B, newStore NewStoreFunc) {
 			})
 		})
 	}
+}
+
+// spreadSKUs is how many SKUs BenchmarkPlaceOrderSpread's orders are
+// drawn from.
+const spreadSKUs = 256
+
+// BenchmarkPlaceOrderSpread measures oms.Engine.PlaceOrder of 3-line
+// orders whose SKUs are drawn in turn from 256 SKUs (stocked at two
+// locations), so that concurrent orders rarely share a stock level, unlike
+// [BenchmarkPlaceOrderLines], whose orders all reserve the same levels.
+// It runs serial and parallel, each on a fresh store from newStore, and
+// reports allocations and orders/s.
+func BenchmarkPlaceOrderSpread(b *testing.B, newStore NewStoreFunc) {
+	serialAndParallel(b, "orders", func(tb testing.TB) func(context.Context) error {
+		f := newBenchFixture(tb, newStore(tb), spreadSKUs+2, 2, false)
+		var next atomic.Int64
+		return func(ctx context.Context) error {
+			i := int(next.Add(1)-1) * 3 % spreadSKUs
+			_, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, f.request(f.skus[i:i+3]))
+			return err
+		}
+	})
 }
 
 // BenchmarkReserve measures one reservation of one unit: a storage
