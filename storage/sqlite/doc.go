@@ -60,7 +60,13 @@
 // several statements undo their own writes when a later one fails
 // (deleting the row just inserted, or putting the level back) rather than
 // opening a savepoint of their own. Savepoints journal pages in memory
-// (temp_store=MEMORY). synchronous=NORMAL in WAL mode keeps every
+// (temp_store=MEMORY). The log is copied into the database file by a
+// checkpoint the Store runs beside its writers every few dozen commits,
+// rather than by SQLite's automatic checkpoint inside the commit that
+// fills the log, which would hold up every writer meanwhile; when writes
+// never pause long enough for such a checkpoint to finish, the Store runs
+// one holding the write slot once the log passes about 16 MB, so that the
+// log starts over. synchronous=NORMAL in WAL mode keeps every
 // committed transaction across a crash of the process; only a power loss
 // or an operating system crash may lose the last ones, never corrupting
 // the file.

@@ -42,6 +42,19 @@ func (g *group) commit() {
 	close(g.done)
 }
 
+// commit commits g, which the caller holds the write slot for, and asks
+// for a checkpoint every checkpointEvery commits.
+func (s *Store) commit(g *group) {
+	g.commit()
+	s.commits++
+	if s.commits%checkpointEvery == 0 {
+		select {
+		case s.checkpoints <- struct{}{}:
+		default: // one is asked for already
+		}
+	}
+}
+
 // rollback rolls the group back and tells its members err.
 func (g *group) rollback(err error) {
 	_ = g.sql.Rollback()
@@ -63,7 +76,7 @@ func (s *Store) takeOpen() *group {
 // the write slot and runs a transaction of its own (the outbox relay).
 func (s *Store) flushOpen() {
 	if g := s.takeOpen(); g != nil {
-		g.commit()
+		s.commit(g)
 	}
 }
 
@@ -80,7 +93,7 @@ func (s *Store) handOn(g *group, member *tx) error {
 		s.unlock()
 	} else {
 		s.mu.Unlock()
-		g.commit()
+		s.commit(g)
 		s.unlock()
 	}
 	<-g.done
@@ -164,7 +177,7 @@ func (t *tx) end(ok bool) error {
 	// The others' work is committed now rather than handed on: a caller
 	// retrying t (its failure may be a conflict or a lost stock race with
 	// that work) then reads it.
-	g.commit()
+	s.commit(g)
 	s.unlock()
 	return nil
 }

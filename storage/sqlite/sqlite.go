@@ -51,9 +51,9 @@ type Store struct {
 	// sync.Mutex so that waiting honours the context.
 	sem chan struct{}
 	// readers holds a token for every open read transaction: they are
-	// at most two fewer than the pool's connections, so that the writer
-	// and the statement cache, which prepares on a connection of its own,
-	// always find one.
+	// at most three fewer than the pool's connections, so that the
+	// writer, the checkpointer and the statement cache, which prepares on
+	// a connection of its own, always find one.
 	readers chan struct{}
 	// mu guards waiting and open.
 	mu sync.Mutex
@@ -63,6 +63,13 @@ type Store struct {
 	// of the write slot left open for the writers waiting for it; the
 	// next holder takes it. It is set only while waiting is positive.
 	open *group
+	// commits counts group commits, under the write slot; every
+	// checkpointEvery-th asks the checkpointer (on a database file) for a
+	// checkpoint on checkpoints, which Close closes and then waits for
+	// checkpointerDone.
+	commits          int
+	checkpoints      chan struct{}
+	checkpointerDone chan struct{}
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -110,6 +117,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		// journal the pages they change in memory, not in a temporary
 		// file.
 		q.Add("_pragma", "temp_store(MEMORY)")
+		// The Store checkpoints beside its writers (see checkpointer).
+		q.Add("_pragma", "wal_autocheckpoint(0)")
 	}
 	q.Set("_txlock", "immediate")
 
@@ -133,12 +142,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	// Writers are serialized by sem, so one connection serves them; a file
 	// database keeps more for the reads transactions make before their
-	// first write (readers of them), the statement cache's preparing and
-	// the outbox relay's lock-free reads.
+	// first write (readers of them), the statement cache's preparing, the
+	// checkpointer and the outbox relay's lock-free reads.
 	// ":memory:" must keep exactly one, as each connection would open its
 	// own empty database.
 	readers := max(4, 2*runtime.GOMAXPROCS(0))
-	conns := 2 + readers
+	conns := 3 + readers
 	if memory {
 		readers, conns = 0, 1
 	}
@@ -152,6 +161,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err := s.migrateRetrying(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
+	s.checkpoints = make(chan struct{}, 1)
+	if !memory {
+		s.checkpointerDone = make(chan struct{})
+		go s.checkpointer(s.checkpointerDone)
 	}
 	return s, nil
 }
@@ -178,6 +192,10 @@ func (s *Store) migrateRetrying(ctx context.Context) error {
 // Close closes the database. Call it once the Store's last transaction has
 // returned; a Store is unusable afterwards.
 func (s *Store) Close() error {
+	close(s.checkpoints)
+	if s.checkpointerDone != nil {
+		<-s.checkpointerDone
+	}
 	s.stmts.close()
 	return s.db.Close()
 }
@@ -226,7 +244,7 @@ func (s *Store) lock(ctx context.Context, op string, wait time.Duration) error {
 	}
 	s.mu.Unlock()
 	if g != nil {
-		g.commit()
+		s.commit(g)
 		s.unlock()
 	}
 	return err
