@@ -111,9 +111,10 @@ func (s *Store) handOn(g *group, member *tx) error {
 // roll back the whole group.
 func (t *tx) join() error {
 	s := t.store
+	t.wctx = context.WithoutCancel(t.ctx)
 	g := s.takeOpen()
 	if g == nil {
-		sqlTx, err := s.db.BeginTx(context.WithoutCancel(t.ctx), nil)
+		sqlTx, err := s.db.BeginTx(t.wctx, nil)
 		if err != nil {
 			s.unlock()
 			return interpretError(err, "tx: begin")
@@ -122,7 +123,7 @@ func (t *tx) join() error {
 		return nil
 	}
 	t.group, t.sql, t.joined = g, g.sql, true
-	if _, err := g.sql.ExecContext(context.WithoutCancel(t.ctx), "SAVEPOINT tx"); err != nil {
+	if _, err := t.control("SAVEPOINT tx"); err != nil {
 		t.lost = interpretError(err, "tx: savepoint")
 	}
 	return nil
@@ -142,10 +143,9 @@ func (t *tx) end(ok bool) error {
 		return nil
 	}
 	s := t.store
-	bg := context.WithoutCancel(t.ctx)
 	lost := t.lost
 	if ok && t.joined && lost == nil {
-		if _, err := g.sql.ExecContext(bg, "RELEASE tx"); err != nil {
+		if _, err := t.control("RELEASE tx"); err != nil {
 			lost = interpretError(err, "tx: release savepoint")
 		}
 	}
@@ -161,9 +161,9 @@ func (t *tx) end(ok bool) error {
 		return lost
 	}
 	if lost == nil {
-		if _, err := g.sql.ExecContext(bg, "ROLLBACK TO tx"); err != nil {
+		if _, err := t.control("ROLLBACK TO tx"); err != nil {
 			lost = interpretError(err, "tx: roll back savepoint")
-		} else if _, err := g.sql.ExecContext(bg, "RELEASE tx"); err != nil {
+		} else if _, err := t.control("RELEASE tx"); err != nil {
 			lost = interpretError(err, "tx: release savepoint")
 		}
 	}
@@ -180,4 +180,13 @@ func (t *tx) end(ok bool) error {
 	s.commit(g)
 	s.unlock()
 	return nil
+}
+
+// control runs a savepoint statement of t's turn in its group, prepared
+// once through the cache.
+func (t *tx) control(query string) (sql.Result, error) {
+	if st := t.stmts.get(t.wctx, query); st != nil {
+		return t.sql.StmtContext(t.wctx, st).ExecContext(t.wctx)
+	}
+	return t.sql.ExecContext(t.wctx, query)
 }

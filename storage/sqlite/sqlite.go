@@ -337,7 +337,7 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 	}
 	if s.memory {
 		return s.withTx(ctx, "tx", 0, func(sqlTx *sql.Tx, undo *undoLog) error {
-			return fn(&tx{store: s, ctx: ctx, sql: sqlTx, stmts: s.stmts, tenant: tenant, undo: undo})
+			return fn(&tx{store: s, ctx: ctx, wctx: context.WithoutCancel(ctx), sql: sqlTx, stmts: s.stmts, tenant: tenant, undo: undo})
 		})
 	}
 	if err := ctx.Err(); err != nil {

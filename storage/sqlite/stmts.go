@@ -96,7 +96,7 @@ func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	ctx = context.WithoutCancel(ctx)
+	ctx = t.wctx
 	if st := t.stmts.get(ctx, query); st != nil {
 		return w.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
@@ -115,7 +115,7 @@ func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		ctx = context.WithoutCancel(ctx)
+		ctx = t.wctx
 	}
 	if st := t.stmts.get(ctx, query); st != nil {
 		return r.StmtContext(ctx, st).QueryContext(ctx, args...)
@@ -133,7 +133,7 @@ func (t *tx) queryRow(ctx context.Context, query string, args ...any) rowScanner
 		if err := ctx.Err(); err != nil {
 			return errRow{err}
 		}
-		ctx = context.WithoutCancel(ctx)
+		ctx = t.wctx
 	}
 	if st := t.stmts.get(ctx, query); st != nil {
 		return r.StmtContext(ctx, st).QueryRowContext(ctx, args...)

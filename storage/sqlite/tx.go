@@ -28,8 +28,10 @@ import (
 type tx struct {
 	store *Store
 	// ctx is the context given to Store.Tx, which the SQLite
-	// transactions are begun with.
+	// transactions are begun with; wctx is ctx without its cancellation,
+	// which statements on the write transaction run with (see exec).
 	ctx  context.Context
+	wctx context.Context
 	read *sql.Tx
 	sql  *sql.Tx
 	// group is the shared write transaction sql belongs to, on a database
