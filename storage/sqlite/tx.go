@@ -270,6 +270,8 @@ func (d docTable[T]) create(ctx context.Context, t *tx, a storage.Aggregate) err
 // update stores v. When v's child rows changed, the aggregate's row and
 // its children are written inside a savepoint, so that a failure leaves
 // nothing behind; unchanged children are neither rewritten nor need one.
+// The children are compared under the write lock, so that what decides
+// their rewrite is the newest stored rows.
 func (d docTable[T]) update(ctx context.Context, t *tx, a storage.Aggregate) error {
 	v, err := d.typed(a)
 	if err != nil {
@@ -277,6 +279,9 @@ func (d docTable[T]) update(ctx context.Context, t *tx, a storage.Aggregate) err
 	}
 	if d.children == nil {
 		return d.update1(ctx, t, v, nil)
+	}
+	if _, err := t.writer(ctx); err != nil {
+		return err
 	}
 	current, err := d.children.current(ctx, t, v)
 	if err != nil {
