@@ -12,32 +12,64 @@
 //
 // # Concurrency
 //
-// A Store runs its transactions one at a time and begins each with BEGIN
-// IMMEDIATE, taking SQLite's write lock up front, so a transaction never
-// fails half-way for a lock and everything it read stays current until it
-// commits. Other processes (or other Stores on the same file) wait for the
-// lock up to [Options].BusyTimeout; past it, [Store.Tx] returns an error
-// wrapping [storage.ErrConflict], which callers retry. Because writers are
-// serialized, stock movements are version-guarded updates that cannot
-// race, and an outbox claim reads and leases in one step: no two relays
-// see the same event as free, and per-aggregate order holds.
+// On a database file, a transaction reads on a snapshot of its own, on a
+// pooled connection beside the other transactions (write-ahead logging
+// lets readers run beside the writer), until its first write. That write
+// takes the write slot, which the Store's writers hold one at a time, and
+// from then on every statement runs on the write transaction, so the
+// transaction sees its own writes and the newest committed rows. A
+// transaction that only reads never takes the slot. As with PostgreSQL at
+// READ COMMITTED, the invariants rest on conditional writes: an aggregate
+// Update is conditional on the version the caller read
+// ([storage.ErrConflict] if another transaction wrote it since), a stock
+// movement reads its level under the write lock before it changes it, so
+// stock is never oversold, and unique keys (IDs, location codes,
+// idempotency keys, event IDs) are unique indexes.
+//
+// Writers that follow each other closely share one SQLite write
+// transaction (group commit): when a writer ends while others wait for
+// the slot, its work stays in the open transaction, the next writer runs
+// inside a savepoint of it, and the last one commits for all of them, at
+// most 16 together. A commit writes each page it changed to the log once
+// however many transactions changed it, so concurrent writers pay for one
+// commit between them; each returns once that commit is made, and a
+// writer that fails rolls back its own savepoint only. An in-memory
+// database runs every transaction under the write lock from its start,
+// one at a time.
+//
+// The write transaction begins with BEGIN IMMEDIATE, taking SQLite's
+// write lock, so it never fails half-way for a lock. Other processes (or
+// other Stores on the same file) wait for the lock up to
+// [Options].BusyTimeout; past it, [Store.Tx] returns an error wrapping
+// [storage.ErrConflict], which callers retry. An outbox claim reads and
+// leases in one write transaction: no two relays see the same event as
+// free, and per-aggregate order holds.
 //
 // # Cost
 //
-// The driver (modernc.org/sqlite) compiles a statement again on every
-// execution, so what a transaction costs is mostly the number of
-// statements it runs and the pages its commit writes to the log. The
-// repositories keep that number low: a stock movement is one UPDATE (or
-// INSERT) of the level computed in Go plus the ledger INSERT, reading the
-// level only when the transaction has not read or written it already; an
+// What a transaction costs is mostly the number of statements it runs
+// and the pages its commit writes to the log. The Store keeps every
+// statement prepared on each connection it runs on (the driver would
+// otherwise compile it on every execution), and the repositories keep
+// their number low: a batch of stock movements is one read of the levels
+// under the write lock, one UPDATE (or INSERT) of the levels computed in
+// Go and one ledger INSERT, a single movement reads its level only when
+// the transaction has not read or written it under the lock already; an
 // order's lines and an outbox batch are one multi-row INSERT each, and an
 // order's lines are rewritten only when they changed. Operations spanning
 // several statements undo their own writes when a later one fails
 // (deleting the row just inserted, or putting the level back) rather than
-// opening a savepoint, whose page copies cost more than the statements.
-// synchronous=NORMAL in WAL mode keeps every committed transaction across
-// a crash of the process; only a power loss or an operating system crash
-// may lose the last ones, never corrupting the file.
+// opening a savepoint of their own. Savepoints journal pages in memory
+// (temp_store=MEMORY). The log is copied into the database file by a
+// checkpoint the Store runs beside its writers every few dozen commits,
+// rather than by SQLite's automatic checkpoint inside the commit that
+// fills the log, which would hold up every writer meanwhile; when writes
+// never pause long enough for such a checkpoint to finish, the Store runs
+// one holding the write slot once the log passes about 16 MB, so that the
+// log starts over. synchronous=NORMAL in WAL mode keeps every
+// committed transaction across a crash of the process; only a power loss
+// or an operating system crash may lose the last ones, never corrupting
+// the file.
 //
 // # Abilities
 //

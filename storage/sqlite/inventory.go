@@ -223,18 +223,22 @@ func (r inventoryRepo) stockLevels(ctx context.Context, skus []string) ([]invent
 	return out, interpretError(rows.Err(), "stock levels")
 }
 
-// ApplyMovement validates m against the current level with
+// ApplyMovement takes the write lock, if the transaction does not hold
+// it yet, then validates m against the current level with
 // inventory.StockLevel.Apply (so a shortage is reported exactly as the
-// domain reports it, and nothing is written), then writes the level it
+// domain reports it, and nothing is written), writes the level it
 // computed and appends m to the ledger. The level is the one this
-// transaction last read (StockLevels) or wrote, else one read finds both
-// the location (ErrNotFound if absent) and the level; the write is one UPDATE, or one
-// INSERT for a level not stored yet, guarded by the version read. The
-// transaction holds the write lock, so the level cannot change in
-// between; if the ledger insert fails, the level is put back as it was,
-// so that a failure leaves nothing behind.
+// transaction last read (StockLevels) or wrote under the write lock, else
+// one read finds both the location (ErrNotFound if absent) and the level;
+// the write is one UPDATE, or one INSERT for a level not stored yet,
+// guarded by the version read. The transaction holds the write lock, so
+// the level cannot change in between; if the ledger insert fails, the
+// level is put back as it was, so that a failure leaves nothing behind.
 func (r inventoryRepo) ApplyMovement(ctx context.Context, m inventory.Movement) (inventory.StockLevel, inventory.Movement, error) {
 	t := r.t
+	if _, err := t.writer(ctx); err != nil {
+		return inventory.StockLevel{}, m, err
+	}
 	loc := m.LocationID.String()
 	key := stockKey{m.SKU, m.LocationID}
 	cur, stored := t.levels[key]

@@ -24,14 +24,22 @@ type levelChange struct {
 }
 
 // ApplyMovements applies ms one after another, as ApplyMovement would,
-// working out every level in memory first: then one statement updates the
-// levels that have a row, one inserts those that do not, and one appends
-// the ledger entries (each in chunks of movementChunk rows). On an error
-// the statements sent may have changed levels; the storage contract has
-// the caller roll the transaction back.
+// working out every level in memory first: it takes the write lock, reads
+// the levels it does not know yet with one statement (a level without a
+// row with one more each, which also checks its location), then one
+// statement updates the levels that have a row, one inserts those that do
+// not, and one appends the ledger entries (each in chunks of
+// movementChunk rows). On an error the statements sent may have changed
+// levels; the storage contract has the caller roll the transaction back.
 func (t *tx) ApplyMovements(ctx context.Context, ms []inventory.Movement) ([]inventory.StockLevel, []inventory.Movement, error) {
 	if len(ms) < 2 {
 		return storage.ApplyMovements(ctx, txOnly{t}, ms)
+	}
+	if _, err := t.writer(ctx); err != nil {
+		return nil, nil, err
+	}
+	if err := t.readLevels(ctx, ms); err != nil {
+		return nil, nil, err
 	}
 	inv := inventoryRepo{t}
 	changes := make(map[stockKey]*levelChange, len(ms))
@@ -73,6 +81,55 @@ func (t *tx) ApplyMovements(ctx context.Context, ms []inventory.Movement) ([]inv
 		t.remember(changes[key].after)
 	}
 	return levels, applied, nil
+}
+
+// readLevels reads the stored levels of ms's SKUs and locations that the
+// transaction does not know yet into its levels, movementChunk levels a
+// statement. A level without a row is left to readLevel.
+func (t *tx) readLevels(ctx context.Context, ms []inventory.Movement) error {
+	var keys []stockKey
+	seen := make(map[stockKey]bool, len(ms))
+	for _, m := range ms {
+		key := stockKey{m.SKU, m.LocationID}
+		if _, ok := t.levels[key]; ok || seen[key] {
+			continue
+		}
+		seen[key] = true
+		keys = append(keys, key)
+	}
+	for part := range slices.Chunk(keys, movementChunk) {
+		var b strings.Builder
+		args := make([]any, 0, 2*len(part)+1)
+		args = append(args, t.tenant)
+		b.WriteString(`SELECT ` + stockColumns + ` FROM stock_levels
+			WHERE tenant = ? AND (sku, location_id) IN (VALUES `)
+		for i, k := range part {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?)")
+			args = append(args, k.sku, k.location.String())
+		}
+		b.WriteString(")")
+		rows, err := t.query(ctx, b.String(), args...)
+		if err != nil {
+			return interpretError(err, "stock of %d levels", len(part))
+		}
+		for rows.Next() {
+			lvl, err := scanStock(rows)
+			if err != nil {
+				rows.Close()
+				return interpretError(err, "stock of %d levels", len(part))
+			}
+			t.remember(lvl)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return interpretError(err, "stock of %d levels", len(part))
+		}
+	}
+	return nil
 }
 
 // writeLevels stores the levels' values after the batch: an UPDATE of the

@@ -9,9 +9,11 @@ import (
 	"io/fs"
 	"net/url"
 	"path"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -32,18 +34,42 @@ type Options struct {
 }
 
 // Store is a storage.Store kept in one SQLite database. It is safe for
-// concurrent use. Transactions run one at a time within a Store and take
-// the database's write lock when they begin (BEGIN IMMEDIATE), so other
-// processes and other Stores opened on the same file wait for each other
-// up to Options.BusyTimeout.
+// concurrent use. On a database file, a transaction reads on a snapshot of
+// its own, beside the other transactions, until its first write; it then
+// takes the database's write lock (BEGIN IMMEDIATE), which writers of this
+// Store take one at a time, and holds it until it ends. Other processes
+// and other Stores opened on the same file wait for the lock up to
+// Options.BusyTimeout. An in-memory database runs every transaction under
+// the write lock from its start.
 type Store struct {
 	db     *sql.DB
 	stmts  *stmtCache
 	memory bool
 	busy   time.Duration
-	// sem serializes transactions within the process; a buffered channel
-	// rather than a sync.Mutex so that waiting honours the context.
+	// sem is the write slot: it serializes the writing part of
+	// transactions within the process; a buffered channel rather than a
+	// sync.Mutex so that waiting honours the context.
 	sem chan struct{}
+	// readers holds a token for every open read transaction: they are
+	// at most three fewer than the pool's connections, so that the
+	// writer, the checkpointer and the statement cache, which prepares on
+	// a connection of its own, always find one.
+	readers chan struct{}
+	// mu guards waiting and open.
+	mu sync.Mutex
+	// waiting counts the writers waiting for the write slot.
+	waiting int
+	// open is the group (shared write transaction) that the last holder
+	// of the write slot left open for the writers waiting for it; the
+	// next holder takes it. It is set only while waiting is positive.
+	open *group
+	// commits counts group commits, under the write slot; every
+	// checkpointEvery-th asks the checkpointer (on a database file) for a
+	// checkpoint on checkpoints, which Close closes and then waits for
+	// checkpointerDone.
+	commits          int
+	checkpoints      chan struct{}
+	checkpointerDone chan struct{}
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -87,6 +113,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if !memory {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
+		// Savepoints (one per transaction sharing a write transaction)
+		// journal the pages they change in memory, not in a temporary
+		// file.
+		q.Add("_pragma", "temp_store(MEMORY)")
+		// The Store checkpoints beside its writers (see checkpointer).
+		q.Add("_pragma", "wal_autocheckpoint(0)")
 	}
 	q.Set("_txlock", "immediate")
 
@@ -108,23 +140,32 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
-	// Transactions are serialized by sem, so one connection serves them;
-	// a file database keeps a few more for the outbox relay's lock-free
-	// reads. ":memory:" must keep exactly one, as each connection would
-	// open its own empty database.
-	conns := 4
+	// Writers are serialized by sem, so one connection serves them; a file
+	// database keeps more for the reads transactions make before their
+	// first write (readers of them), the statement cache's preparing, the
+	// checkpointer and the outbox relay's lock-free reads.
+	// ":memory:" must keep exactly one, as each connection would open its
+	// own empty database.
+	readers := max(4, 2*runtime.GOMAXPROCS(0))
+	conns := 3 + readers
 	if memory {
-		conns = 1
+		readers, conns = 0, 1
 	}
 	db.SetMaxOpenConns(conns)
 	db.SetMaxIdleConns(conns)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
 
-	s := &Store{db: db, stmts: &stmtCache{db: db, off: memory}, memory: memory, busy: busy, sem: make(chan struct{}, 1)}
+	s := &Store{db: db, stmts: &stmtCache{db: db, off: memory}, memory: memory, busy: busy, sem: make(chan struct{}, 1),
+		readers: make(chan struct{}, readers)}
 	if err := s.migrateRetrying(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
+	s.checkpoints = make(chan struct{}, 1)
+	if !memory {
+		s.checkpointerDone = make(chan struct{})
+		go s.checkpointer(s.checkpointerDone)
 	}
 	return s, nil
 }
@@ -151,27 +192,62 @@ func (s *Store) migrateRetrying(ctx context.Context) error {
 // Close closes the database. Call it once the Store's last transaction has
 // returned; a Store is unusable afterwards.
 func (s *Store) Close() error {
+	close(s.checkpoints)
+	if s.checkpointerDone != nil {
+		<-s.checkpointerDone
+	}
 	s.stmts.close()
 	return s.db.Close()
 }
 
-// lock acquires the Store's transaction slot, or fails when ctx ends
-// first or, if wait is positive, with ErrConflict after wait.
+// lock acquires the Store's write slot, or fails when ctx ends first or,
+// if wait is positive, with ErrConflict after wait. A caller that waits
+// is counted in waiting, so that the slot's holder leaves its group open
+// for it; one that gives up commits that group if the slot is free, as
+// no other waiter may be left to take it.
 func (s *Store) lock(ctx context.Context, op string, wait time.Duration) error {
+	select {
+	case s.sem <- struct{}{}:
+		return nil
+	default:
+	}
+	s.mu.Lock()
+	s.waiting++
+	s.mu.Unlock()
 	var timeout <-chan time.Time
 	if wait > 0 {
 		t := time.NewTimer(wait)
 		defer t.Stop()
 		timeout = t.C
 	}
+	var err error
 	select {
 	case s.sem <- struct{}{}:
+		s.mu.Lock()
+		s.waiting--
+		s.mu.Unlock()
 		return nil
 	case <-ctx.Done():
-		return ctx.Err()
+		err = ctx.Err()
 	case <-timeout:
-		return fmt.Errorf("sqlite: %s: another transaction of this store held the lock for %v: %w", op, wait, storage.ErrConflict)
+		err = fmt.Errorf("sqlite: %s: another transaction of this store held the lock for %v: %w", op, wait, storage.ErrConflict)
 	}
+	s.mu.Lock()
+	s.waiting--
+	var g *group
+	if s.open != nil {
+		select {
+		case s.sem <- struct{}{}:
+			g, s.open = s.open, nil
+		default: // the slot's holder ends the group
+		}
+	}
+	s.mu.Unlock()
+	if g != nil {
+		s.commit(g)
+		s.unlock()
+	}
+	return err
 }
 
 func (s *Store) unlock() { <-s.sem }
@@ -190,6 +266,7 @@ func (s *Store) withTx(ctx context.Context, op string, wait time.Duration, fn fu
 		return err
 	}
 	defer s.unlock()
+	s.flushOpen()
 
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -232,11 +309,25 @@ func (u *undoLog) run() {
 	u.fns = nil
 }
 
-// Tx runs fn in one transaction scoped to tenant. Transactions of a Store
-// run one at a time and hold the database's write lock, so everything fn
-// reads stays current until it returns. When fn returns an error or panics
-// the transaction rolls back, the Versions that repositories bumped on the
-// caller's aggregates are restored, and fn's error is returned unchanged.
+// Tx runs fn in one transaction scoped to tenant. When fn returns an error
+// or panics the transaction rolls back, the Versions that repositories
+// bumped on the caller's aggregates are restored, and fn's error is
+// returned unchanged.
+//
+// On a database file the transaction is not serializable, as PostgreSQL's
+// READ COMMITTED is not: until its first write it reads a snapshot on a
+// connection of its own, beside other transactions, and its first write
+// takes the write lock (waiting for this Store's other writers), after
+// which every read sees the newest committed rows and its own writes. The
+// invariants rest on the writes being conditional: an aggregate Update is
+// conditional on the version the caller holds (storage.ErrConflict if
+// another transaction wrote it since), a stock movement reads its level
+// under the write lock before it changes it, and unique keys (IDs,
+// location codes, idempotency keys, event IDs) are unique indexes. A
+// transaction that only reads never takes the write lock. An in-memory
+// database takes the write lock at the start of every transaction, so
+// there everything fn reads stays current until it returns.
+//
 // Tx returns an error wrapping storage.ErrConflict when the write lock
 // could not be had within Options.BusyTimeout or the commit failed for a
 // lock; the caller may retry.
@@ -244,9 +335,30 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 	if tenant == "" {
 		return errors.New("sqlite: empty tenant")
 	}
-	return s.withTx(ctx, "tx", 0, func(sqlTx *sql.Tx, undo *undoLog) error {
-		return fn(&tx{sql: sqlTx, stmts: s.stmts, tenant: tenant, undo: undo})
-	})
+	if s.memory {
+		return s.withTx(ctx, "tx", 0, func(sqlTx *sql.Tx, undo *undoLog) error {
+			return fn(&tx{store: s, ctx: ctx, wctx: context.WithoutCancel(ctx), sql: sqlTx, stmts: s.stmts, tenant: tenant, undo: undo})
+		})
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t := &tx{store: s, ctx: ctx, stmts: s.stmts, tenant: tenant, undo: &undoLog{}}
+	ended := false
+	defer func() {
+		if !ended { // fn panicked
+			_ = t.end(false)
+		}
+	}()
+	err := fn(t)
+	if err == nil {
+		err = ctx.Err()
+	}
+	ended = true
+	if endErr := t.end(err == nil); err == nil {
+		err = endErr
+	}
+	return err
 }
 
 // Outbox returns the relay side of the outbox, shared by all tenants.

@@ -25,32 +25,45 @@ type stmtCache struct {
 	db     *sql.DB
 	off    bool
 	mu     sync.RWMutex
+	prep   sync.Mutex
 	byText map[string]*sql.Stmt
 }
 
 // get returns the prepared statement of query, preparing it the first
 // time, or nil when the cache is full or the statement does not prepare
-// (the caller then runs the text, which reports the error).
+// (the caller then runs the text, which reports the error). The lock is
+// not held while preparing: that waits for a free connection, which
+// another transaction may hold while it waits for the cache.
 func (c *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
 	if c.off {
 		return nil
 	}
 	c.mu.RLock()
 	st, ok := c.byText[query]
+	full := len(c.byText) >= maxCachedStatements
 	c.mu.RUnlock()
 	if ok {
 		return st
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.byText[query]; ok {
-		return st
-	}
-	if len(c.byText) >= maxCachedStatements {
+	if full {
 		return nil
 	}
+	// One statement is prepared at a time: the pool keeps one connection
+	// beyond the transactions' for it (see Store.readers).
+	c.prep.Lock()
 	st, err := c.db.PrepareContext(ctx, query)
+	c.prep.Unlock()
 	if err != nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.byText[query]; ok {
+		_ = st.Close()
+		return prev
+	}
+	if len(c.byText) >= maxCachedStatements {
+		_ = st.Close()
 		return nil
 	}
 	if c.byText == nil {
@@ -70,27 +83,124 @@ func (c *stmtCache) close() {
 	c.byText = nil
 }
 
-// exec runs query in the transaction, prepared once through the cache.
+// exec runs query in the transaction's write transaction, taking the
+// write lock first if the transaction does not hold it yet, prepared once
+// through the cache. The statement runs with a context that is never
+// done once ctx was not done when it began: the write transaction may be
+// shared, and an interrupted write would roll all of it back.
 func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := t.stmts.get(ctx, query); st != nil {
-		return t.sql.StmtContext(ctx, st).ExecContext(ctx, args...)
+	w, err := t.writer(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return t.sql.ExecContext(ctx, query, args...)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ctx = t.wctx
+	if st := t.stmts.get(ctx, query); st != nil {
+		return w.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return w.ExecContext(ctx, query, args...)
 }
 
-// query runs query in the transaction, prepared once through the cache.
+// query runs query in the transaction, prepared once through the cache:
+// on the write transaction once there is one (with a context never done,
+// as exec), else on the read one.
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := t.stmts.get(ctx, query); st != nil {
-		return t.sql.StmtContext(ctx, st).QueryContext(ctx, args...)
+	r, err := t.reader()
+	if err != nil {
+		return nil, err
 	}
-	return t.sql.QueryContext(ctx, query, args...)
+	if r == t.sql {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		ctx = t.wctx
+	}
+	if st := t.stmts.get(ctx, query); st != nil {
+		return r.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return r.QueryContext(ctx, query, args...)
 }
 
-// queryRow runs query in the transaction, prepared once through the
-// cache.
-func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := t.stmts.get(ctx, query); st != nil {
-		return t.sql.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+// queryRow runs query in the transaction as query does, for one row.
+func (t *tx) queryRow(ctx context.Context, query string, args ...any) rowScanner {
+	r, err := t.reader()
+	if err != nil {
+		return errRow{err}
 	}
-	return t.sql.QueryRowContext(ctx, query, args...)
+	if r == t.sql {
+		if err := ctx.Err(); err != nil {
+			return errRow{err}
+		}
+		ctx = t.wctx
+	}
+	if st := t.stmts.get(ctx, query); st != nil {
+		return r.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return r.QueryRowContext(ctx, query, args...)
+}
+
+// errRow is a row whose query could not run.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// reader returns the SQLite transaction reads run on: the write
+// transaction once there is one, else the read transaction, begun (as a
+// deferred, read-only BEGIN on a connection of the pool) at the first
+// read.
+func (t *tx) reader() (*sql.Tx, error) {
+	if t.sql != nil {
+		return t.sql, nil
+	}
+	if t.read == nil {
+		select {
+		case t.store.readers <- struct{}{}:
+		case <-t.ctx.Done():
+			return nil, t.ctx.Err()
+		}
+		r, err := t.store.db.BeginTx(t.ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			<-t.store.readers
+			if t.ctx.Err() != nil {
+				return nil, t.ctx.Err()
+			}
+			return nil, interpretError(err, "tx: begin read")
+		}
+		t.read = r
+	}
+	return t.read, nil
+}
+
+// writer returns the write transaction, entering it at the first write:
+// it ends the read transaction, forgets what was read under it, waits for
+// the Store's write slot (as long as ctx allows) and joins the group left
+// open for it or begins an immediate transaction, which takes the
+// database's write lock.
+func (t *tx) writer(ctx context.Context) (*sql.Tx, error) {
+	if t.sql != nil {
+		return t.sql, t.lost
+	}
+	t.endRead()
+	t.levels = nil
+	if err := t.store.lock(ctx, "tx", 0); err != nil {
+		return nil, err
+	}
+	if err := t.join(); err != nil {
+		if t.ctx.Err() != nil {
+			return nil, t.ctx.Err()
+		}
+		return nil, err
+	}
+	return t.sql, t.lost
+}
+
+// endRead ends the read transaction, if one is open.
+func (t *tx) endRead() {
+	if t.read != nil {
+		_ = t.read.Rollback()
+		t.read = nil
+		<-t.store.readers
+	}
 }

@@ -20,15 +20,34 @@ import (
 // Besides the required repositories it has the optional abilities
 // storage.OrderLister (ListOrders, with the orders' indexes) and
 // storage.MovementLister (ListMovements, the stock_movements ledger).
+//
+// On a database file it begins as a read transaction (read, begun at the
+// first read) and becomes a write transaction (sql) at its first write,
+// which takes the Store's write slot; from then on every statement runs
+// on sql. On an in-memory database sql is set from the start.
 type tx struct {
-	sql    *sql.Tx
+	store *Store
+	// ctx is the context given to Store.Tx, which the SQLite
+	// transactions are begun with; wctx is ctx without its cancellation,
+	// which statements on the write transaction run with (see exec).
+	ctx  context.Context
+	wctx context.Context
+	read *sql.Tx
+	sql  *sql.Tx
+	// group is the shared write transaction sql belongs to, on a database
+	// file; joined is set when t entered it after other transactions, in
+	// a savepoint, and lost when that savepoint could not be taken.
+	group  *group
+	joined bool
+	lost   error
 	stmts  *stmtCache
 	tenant string
 	undo   *undoLog
-	// levels holds the stock levels this transaction read or wrote, by
-	// SKU and location: it holds the write lock and is the only writer of
-	// stock_levels, so they stay current until it ends, and ApplyMovement
-	// need not read them again.
+	// levels holds the stock levels this transaction read or wrote while
+	// holding the write lock, by SKU and location: it is then the only
+	// writer of stock_levels, so they stay current until it ends, and
+	// ApplyMovement need not read them again. Levels read before the
+	// first write are not kept.
 	levels map[stockKey]inventory.StockLevel
 }
 
@@ -38,8 +57,12 @@ type stockKey struct {
 	location uuid.UUID
 }
 
-// remember records lvl as the stored level.
+// remember records lvl as the stored level, if the transaction holds the
+// write lock.
 func (t *tx) remember(lvl inventory.StockLevel) {
+	if t.sql == nil {
+		return
+	}
 	if t.levels == nil {
 		t.levels = make(map[stockKey]inventory.StockLevel)
 	}
@@ -247,6 +270,8 @@ func (d docTable[T]) create(ctx context.Context, t *tx, a storage.Aggregate) err
 // update stores v. When v's child rows changed, the aggregate's row and
 // its children are written inside a savepoint, so that a failure leaves
 // nothing behind; unchanged children are neither rewritten nor need one.
+// The children are compared under the write lock, so that what decides
+// their rewrite is the newest stored rows.
 func (d docTable[T]) update(ctx context.Context, t *tx, a storage.Aggregate) error {
 	v, err := d.typed(a)
 	if err != nil {
@@ -254,6 +279,9 @@ func (d docTable[T]) update(ctx context.Context, t *tx, a storage.Aggregate) err
 	}
 	if d.children == nil {
 		return d.update1(ctx, t, v, nil)
+	}
+	if _, err := t.writer(ctx); err != nil {
+		return err
 	}
 	current, err := d.children.current(ctx, t, v)
 	if err != nil {
