@@ -57,13 +57,13 @@ type tenantData struct {
 	mu         sync.RWMutex
 	aggregates map[storage.Kind]*table
 
-	items       map[string]inventory.Item
-	stockMu     sync.RWMutex
-	locations   map[uuid.UUID]*inventory.Location
-	stock       map[stockKey]*stockCell
+	items     map[string]inventory.Item
+	stockMu   sync.RWMutex
+	locations map[uuid.UUID]*inventory.Location
+	stock     map[stockKey]*stockCell
 	// skuCells indexes stock by SKU, so that reading a few SKUs' levels
 	// does not scan every level of the tenant.
-	skuCells map[string][]*stockCell
+	skuCells    map[string][]*stockCell
 	movements   ledger
 	idempotency map[string]storage.IdempotencyRecord
 }
