@@ -39,6 +39,18 @@ type Store interface {
 // Tx is one transaction scoped to one tenant. It is not safe for concurrent
 // use and is invalid once the function passed to Store.Tx returns.
 //
+// A store that pays a round trip per statement may queue a write whose
+// failure it can have the database detect (a duplicate key, a stale or
+// missing version of an Update, a duplicate idempotency key inserted by a
+// concurrent transaction), and report that failure from the Tx's next
+// call or from Store.Tx at commit instead of from the call that queued
+// it: the transaction is then lost, and every later call returns the
+// same error. So a caller must not go on after a write as if its error
+// were known: it ends fn with any error a call returns, and treats an
+// error from Store.Tx as the failure of the whole transaction (which
+// ErrConflict makes worth retrying). The postgres adapter queues writes
+// so; its docs say which.
+//
 // A Tx may also implement the optional abilities [OrderLister] and
 // [MovementLister]; callers reach them through [ListOrders] and
 // [Movements], which fall back as their docs say.
@@ -238,7 +250,10 @@ type IdempotencyRecord struct {
 type IdempotencyRepository interface {
 	// Get returns the record for key, or ErrNotFound.
 	Get(ctx context.Context, key string) (IdempotencyRecord, error)
-	// Put stores a record; ErrDuplicate if the key exists.
+	// Put stores a record; ErrDuplicate if the key exists. When the key
+	// was absent to this transaction's Get and a concurrent transaction
+	// inserted it since, the error may come later (see Tx) and then also
+	// wraps ErrConflict, so that retrying finds the record.
 	Put(ctx context.Context, r IdempotencyRecord) error
 	// Delete removes the record for key; deleting a missing key is not an error.
 	Delete(ctx context.Context, key string) error
