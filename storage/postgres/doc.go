@@ -21,9 +21,13 @@
 // reservation is a plain row. Locations, stock levels, the stock ledger,
 // idempotency keys and the outbox are plain tables.
 //
-// A transaction also has both optional abilities of storage.Tx: it lists
+// A transaction also has the optional abilities of storage.Tx: it lists
 // orders with an index on their reporting columns (storage.OrderLister),
-// and it keeps the stock ledger (storage.MovementLister).
+// keeps the stock ledger (storage.MovementLister), reads many items and
+// changes many stock levels in one statement each (storage.ItemBatcher,
+// storage.MovementBatcher), reads a step's first reads in one round trip
+// (storage.Prefetcher) and reads the recorded events back
+// (storage.EventReader).
 //
 // # Concurrency
 //

@@ -134,8 +134,8 @@ func (s *Store) Close() {
 // Updates (with order lines, which an Update skips when they did not
 // change), reservations, outbox events, the ledger, the Put of an
 // idempotency key the transaction found absent, and the stock changes of
-// levels the transaction holds locked (GetItems locks the stock levels of
-// its SKUs, see getItemsAhead). Each queued write fails on the server when
+// levels the transaction holds locked (Prefetch and GetItems lock the
+// stock levels of their SKUs, see readAheadAll). Each queued write fails on the server when
 // it fails at all: an existing ID is a unique violation (ErrDuplicate), a
 // stale or missing aggregate raises an error of expect_rows (ErrConflict,
 // ErrNotFound), a key inserted concurrently is ErrDuplicate and
