@@ -75,10 +75,14 @@
 //
 // A transaction's Aggregates keeps each [storage.Kind] in its own table
 // (orders, payments, fulfillments, shipments, returns, reservations). The
-// transaction also implements both optional abilities of the contract:
+// transaction also implements these optional abilities of the contract:
 // [storage.OrderLister], listing orders by filter with the orders' indexes
-// and cursors of its own, and [storage.MovementLister], the
-// stock_movements ledger that ApplyMovement appends to.
+// and cursors of its own; [storage.MovementLister], the stock_movements
+// ledger that ApplyMovement appends to; [storage.ItemBatcher] and
+// [storage.MovementBatcher], many items read and many stock levels
+// changed by one statement each; and [storage.EventReader], the recorded
+// events read back. It has no [storage.Prefetcher]: a statement is a call,
+// not a round trip.
 //
 // # Schema
 //
