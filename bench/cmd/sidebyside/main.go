@@ -7,6 +7,7 @@
 //	go run ./bench/cmd/sidebyside -mode engine-postgres -url postgres://... -callers 8 -seconds 10
 //	go run ./bench/cmd/sidebyside -mode engine-sqlite -callers 8 -seconds 10
 //	go run ./bench/cmd/sidebyside -mode hand-sqlite -callers 8 -seconds 10 -hot
+//	go run ./bench/cmd/sidebyside -mode engine-postgres -cpuprofile cpu.out   # then go tool pprof cpu.out
 //
 // Every order has three lines of one unit: one SKU from each third of a
 // catalogue of 150 (S-000..S-049, S-050..S-099, S-100..S-149), all stocked
@@ -24,6 +25,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,14 +58,15 @@ func main() {
 	seconds := flag.Float64("seconds", 10, "seconds of load")
 	hot := flag.Bool("hot", false, "every order reserves the same stock row")
 	window := flag.Duration("batch-window", 0, "with a positive window, the engine combines concurrent placements (oms.WithPlacementBatching, batches of at most 64)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the load (not the setup) to this file")
 	flag.Parse()
-	if err := run(*mode, *dbURL, *file, *callers, time.Duration(*seconds*float64(time.Second)), *hot, *window); err != nil {
+	if err := run(*mode, *dbURL, *file, *callers, time.Duration(*seconds*float64(time.Second)), *hot, *window, *cpuProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "sidebyside:", err)
 		os.Exit(1)
 	}
 }
 
-func run(mode, dbURL, file string, callers int, d time.Duration, hot bool, window time.Duration) error {
+func run(mode, dbURL, file string, callers int, d time.Duration, hot bool, window time.Duration, cpuProfile string) error {
 	ctx := context.Background()
 	if callers < 1 || d <= 0 {
 		return errors.New("callers and seconds must be positive")
@@ -97,7 +100,20 @@ func run(mode, dbURL, file string, callers int, d time.Duration, hot bool, windo
 	default:
 		return fmt.Errorf("unknown mode %q", mode)
 	}
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	orders, failed, elapsed := load(ctx, callers, d, hot, place)
+	if cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	fmt.Printf("orders/s %.1f orders %d errors %d\n", float64(orders)/elapsed.Seconds(), orders, failed)
 	if failed > 0 {
 		return fmt.Errorf("%d orders failed", failed)
