@@ -370,25 +370,37 @@ func queueReservation(t *tx, op string, args []any) {
 // idempotencyRepo stores the tenant's idempotency records.
 type idempotencyRepo struct{ t *tx }
 
-// Get returns the record for key, or ErrNotFound.
+// Get returns the record for key, or ErrNotFound: from what Prefetch read
+// ahead when it can (see aheadRecord), else with a statement.
 func (r idempotencyRepo) Get(ctx context.Context, key string) (storage.IdempotencyRecord, error) {
-	if a, ok := r.t.aheadRecord(key); ok {
-		if errors.Is(a.err, storage.ErrNotFound) {
-			r.t.sawAbsent(key)
-		}
-		return a.rec, a.err
-	}
 	var rec storage.IdempotencyRecord
-	err := r.t.pg.QueryRow(ctx, r.t.s.q.idemGet, r.t.tenant, key).Scan(&rec.Key, &rec.Operation, &rec.ResourceID, &rec.CreatedAt, &rec.Fingerprint)
-	if err != nil {
-		err = interpretError(fmt.Sprintf("idempotency key %q", key), err)
-		if errors.Is(err, storage.ErrNotFound) {
-			r.t.sawAbsent(key)
-		}
+	var err error
+	if a, ok := r.t.aheadRecord(key); ok {
+		rec, err = a.rec, a.err
+	} else if rec, err = scanIdempotencyRecord(r.t.pg.QueryRow(ctx, r.t.s.q.idemGet, r.t.tenant, key)); err != nil {
+		err = idempotencyLookupError(key, err)
+	}
+	if errors.Is(err, storage.ErrNotFound) {
+		r.t.sawAbsent(key)
+	}
+	return rec, err
+}
+
+// scanIdempotencyRecord reads the row of the idemGet statement; its error
+// is Scan's (pgx.ErrNoRows when there is no record).
+func scanIdempotencyRecord(row pgx.Row) (storage.IdempotencyRecord, error) {
+	var rec storage.IdempotencyRecord
+	if err := row.Scan(&rec.Key, &rec.Operation, &rec.ResourceID, &rec.CreatedAt, &rec.Fingerprint); err != nil {
 		return storage.IdempotencyRecord{}, err
 	}
 	rec.CreatedAt = rec.CreatedAt.UTC()
 	return rec, nil
+}
+
+// idempotencyLookupError classifies the failed lookup of key: no record is
+// storage.ErrNotFound.
+func idempotencyLookupError(key string, err error) error {
+	return interpretError(fmt.Sprintf("idempotency key %q", key), err)
 }
 
 // Put stores rec; ErrDuplicate if its key exists.

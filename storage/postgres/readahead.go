@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -153,17 +152,14 @@ func (a *readAhead) read(tenant string, br pgx.BatchResults, keys []string, with
 		a.records = make(map[string]*aheadRecord, len(keys))
 	}
 	for _, k := range keys {
-		var r aheadRecord
-		err := br.QueryRow().Scan(&r.rec.Key, &r.rec.Operation, &r.rec.ResourceID, &r.rec.CreatedAt, &r.rec.Fingerprint)
+		rec, err := scanIdempotencyRecord(br.QueryRow())
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
-			r.err = fmt.Errorf("postgres: idempotency key %q: %w", k, storage.ErrNotFound)
+			err = idempotencyLookupError(k, err)
 		case err != nil:
 			return err
-		default:
-			r.rec.CreatedAt = r.rec.CreatedAt.UTC()
 		}
-		a.records[k] = &r
+		a.records[k] = &aheadRecord{rec: rec, err: err}
 	}
 	if !withSKUs {
 		return nil
