@@ -17,7 +17,7 @@ var (
 )
 
 // readEventsSQL reads a tenant's events of some aggregates, delivered or
-// not, with the index outbox_aggregate_idx (tenant, aggregate_id, seq).
+// not, with the index outbox_aggregate_idx (aggregate_id, seq).
 const readEventsSQL = `SELECT seq, id, type, aggregate_type, aggregate_id, payload, occurred_at
 	FROM {outbox} WHERE tenant = $1 AND aggregate_id = ANY($2::uuid[]) AND seq > $3
 	ORDER BY seq LIMIT $4`

@@ -76,4 +76,5 @@ func ExampleMigrations() {
 	// 0002_location_address.sql true
 	// 0003_idempotency_fingerprint.sql true
 	// 0004_deferred_checks.sql true
+	// 0005_fewer_index_writes.sql true
 }

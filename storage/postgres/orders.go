@@ -203,7 +203,10 @@ func (t *tx) ListOrders(ctx context.Context, f storage.OrderFilter) (storage.Ord
 		for i, s := range f.Statuses {
 			statuses[i] = string(s)
 		}
-		b.add("status = ANY(", statuses, ")")
+		// The index is by status group (migration 0005): pending and
+		// confirmed share one, so the rows are filtered by status too.
+		b.add("status_group = ANY("+t.s.q.orderStatusGroups+"(", statuses, "::text[]))")
+		b.again("status = ANY(", ")")
 	}
 	if len(f.PaymentStatuses) > 0 {
 		statuses := make([]string, len(f.PaymentStatuses))
@@ -294,6 +297,12 @@ func (f *filter) param(v any) string {
 // add appends the condition prefix $n suffix, where $n binds v.
 func (f *filter) add(prefix string, v any, suffix ...string) {
 	f.conds = append(f.conds, prefix+f.param(v)+strings.Join(suffix, ""))
+}
+
+// again appends the condition prefix $n suffix on the parameter the
+// previous condition bound.
+func (f *filter) again(prefix, suffix string) {
+	f.conds = append(f.conds, prefix+"$"+strconv.Itoa(len(f.args))+suffix)
 }
 
 // add2 appends a condition with two parameters: a $n b $m c.

@@ -24,6 +24,9 @@ type queries struct {
 	reservations *aggTable[inventory.Reservation]
 
 	deleteOrderLines, insertOrderLines, upsertOrderLines, listOrders string
+	// orderStatusGroups names the function mapping order statuses to the
+	// groups orders are indexed by (migration 0005).
+	orderStatusGroups string
 	// insertOrderWithLines is the orders' insert and insertOrderLines in
 	// one statement, the arrays of the lines after the order's values.
 	insertOrderWithLines string
@@ -93,7 +96,8 @@ func newQueries(schema string) *queries {
 					order_lines.total, order_lines.shipped, order_lines.returned)
 				IS DISTINCT FROM (EXCLUDED.position, EXCLUDED.sku, EXCLUDED.quantity, EXCLUDED.unit_price,
 					EXCLUDED.total, EXCLUDED.shipped, EXCLUDED.returned)`,
-		listOrders: `SELECT version, doc FROM {orders}`,
+		listOrders:        `SELECT version, doc FROM {orders}`,
+		orderStatusGroups: `{order_status_groups}`,
 
 		applyMovements:     applyMovementsSQL,
 		applyKnown:         applyKnownSQL,
@@ -171,7 +175,7 @@ func newQueries(schema string) *queries {
 			WHERE o.seq = l.seq AND o.owner = $1 AND o.delivered_at IS NULL`,
 	}
 	for _, p := range []*string{
-		&q.deleteOrderLines, &q.insertOrderLines, &q.upsertOrderLines, &q.listOrders,
+		&q.deleteOrderLines, &q.insertOrderLines, &q.upsertOrderLines, &q.listOrders, &q.orderStatusGroups,
 		&q.putItem, &q.getItem, &q.getItems,
 		&q.createLocation, &q.getLocation, &q.listLocations,
 		&q.stockLevels, &q.stockLevel, &q.locationExists,

@@ -1,0 +1,62 @@
+package postgres_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ordersmith/oms/order"
+)
+
+// Orders are indexed by status group (migration 0005): pending and
+// confirmed share one, so that confirming an order changes no indexed
+// column, and every other status of the order machine is a group of its
+// own, so that listing by it reads only its own orders.
+func TestOrderStatusGroups(t *testing.T) {
+	t.Parallel()
+	schema := newSchema(t)
+	openStore(t, schema)
+	owner := map[string]order.Status{}
+	for _, s := range order.Statuses() {
+		var group string
+		queryRow(t, schema, "SELECT order_status_group($1)", []any{string(s)}, &group)
+		switch s {
+		case order.StatusPending, order.StatusConfirmed:
+			assert.Equal(t, "open", group, s)
+		default:
+			assert.Equal(t, string(s), group, s)
+			if prev, ok := owner[group]; ok {
+				t.Errorf("statuses %s and %s share the group %q", prev, s, group)
+			}
+			owner[group] = s
+		}
+	}
+	var groups []string
+	queryRow(t, schema, "SELECT order_status_groups($1)", []any{[]string{"pending", "confirmed", "shipped"}}, &groups)
+	assert.ElementsMatch(t, []string{"open", "shipped"}, groups)
+}
+
+// The status filter of a listing can be answered from the status group
+// index: order_status_groups is immutable, so the planner folds it into
+// the index condition. (Which index a page of a listing takes, ordered by
+// creation, depends on the table's statistics.)
+func TestListByStatusCanUseTheGroupIndex(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	schema := newSchema(t)
+	openStore(t, schema)
+	conn, err := pgx.Connect(ctx, testURL(t))
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "SET search_path = "+pgx.Identifier{schema}.Sanitize()+"; SET enable_seqscan = off")
+	require.NoError(t, err)
+	rows, err := conn.Query(ctx, `EXPLAIN SELECT version, doc FROM orders
+		WHERE tenant = $1 AND status_group = ANY(order_status_groups($2::text[])) AND status = ANY($2)`, "acme", []string{"confirmed"})
+	require.NoError(t, err)
+	plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(plan, "\n"), "orders_status_group_idx")
+}
