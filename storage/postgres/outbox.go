@@ -82,17 +82,17 @@ FOR UPDATE OF o SKIP LOCKED`
 // wait for a concurrent Ack or Release of the row.
 const claimEventsSQL = `
 WITH candidates AS (
-    SELECT seq,
+    SELECT seq, id,
            bool_or(owner IS NOT NULL AND owner <> $1 AND lease_until > $2)
                OVER (PARTITION BY aggregate_id ORDER BY seq) AS blocked
     FROM {outbox}
     WHERE delivered_at IS NULL AND aggregate_id = ANY($3::uuid[])
 ), chosen AS (
-    SELECT seq FROM candidates WHERE NOT blocked ORDER BY seq LIMIT $4
+    SELECT id FROM candidates WHERE NOT blocked ORDER BY seq LIMIT $4
 )
 UPDATE {outbox} o SET owner = $1, lease_until = $5
 FROM chosen c
-WHERE o.seq = c.seq
+WHERE o.id = c.id
   AND o.delivered_at IS NULL
   AND (o.owner IS NULL OR o.owner = $1 OR o.lease_until <= $2)
 RETURNING o.seq, o.id, o.tenant, o.type, o.aggregate_type, o.aggregate_id, o.payload, o.occurred_at`

@@ -164,15 +164,15 @@ func newQueries(schema string) *queries {
 		claimHeads:  claimHeadsSQL,
 		claimEvents: claimEventsSQL,
 		ack: `UPDATE {outbox} o SET delivered_at = now()
-			FROM (SELECT seq FROM {outbox}
+			FROM (SELECT id FROM {outbox}
 				WHERE id = ANY($2::uuid[]) AND owner = $1 AND delivered_at IS NULL
 				ORDER BY seq FOR UPDATE) l
-			WHERE o.seq = l.seq AND o.owner = $1 AND o.delivered_at IS NULL`,
+			WHERE o.id = l.id AND o.owner = $1 AND o.delivered_at IS NULL`,
 		release: `UPDATE {outbox} o SET owner = NULL, lease_until = NULL
-			FROM (SELECT seq FROM {outbox}
+			FROM (SELECT id FROM {outbox}
 				WHERE id = ANY($2::uuid[]) AND owner = $1 AND delivered_at IS NULL
 				ORDER BY seq FOR UPDATE) l
-			WHERE o.seq = l.seq AND o.owner = $1 AND o.delivered_at IS NULL`,
+			WHERE o.id = l.id AND o.owner = $1 AND o.delivered_at IS NULL`,
 	}
 	for _, p := range []*string{
 		&q.deleteOrderLines, &q.insertOrderLines, &q.upsertOrderLines, &q.listOrders, &q.orderStatusGroups,

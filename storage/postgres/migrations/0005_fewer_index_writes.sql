@@ -46,3 +46,11 @@ ALTER TABLE {{schema}}.order_lines DROP CONSTRAINT order_lines_tenant_order_id_f
 DROP INDEX {{schema}}.outbox_aggregate_undelivered_idx;
 DROP INDEX {{schema}}.outbox_aggregate_idx;
 CREATE INDEX outbox_aggregate_idx ON {{schema}}.outbox (aggregate_id, seq);
+
+-- The outbox's primary key is the event ID (unique already); seq keeps
+-- ordering the events through the two indexes above and the relay's
+-- partial index of undelivered events, and no longer needs one of its own.
+ALTER TABLE {{schema}}.outbox
+    DROP CONSTRAINT outbox_pkey,
+    DROP CONSTRAINT outbox_id_key,
+    ADD PRIMARY KEY (id);
