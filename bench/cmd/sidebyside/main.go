@@ -12,8 +12,9 @@
 // Every order has three lines of one unit: one SKU from each third of a
 // catalogue of 150 (S-000..S-049, S-050..S-099, S-100..S-149), all stocked
 // at one location; with -hot the first line is always the SKU HOT, so that
-// every order reserves the same stock row. The last line of output is
-// "orders/s <rate> orders <n> errors <n>".
+// every order reserves the same stock row. With -bulk N each call of a
+// caller places N orders with one PlaceOrders (bulk intake). The last line
+// of output is "orders/s <rate> orders <n> errors <n>".
 package main
 
 import (
@@ -58,18 +59,40 @@ func main() {
 	seconds := flag.Float64("seconds", 10, "seconds of load")
 	hot := flag.Bool("hot", false, "every order reserves the same stock row")
 	window := flag.Duration("batch-window", 0, "with a positive window, the engine combines concurrent placements (oms.WithPlacementBatching, batches of at most 64)")
+	bulk := flag.Int("bulk", 1, "orders per call: above 1, the engine places them with one PlaceOrders (engine modes only)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the load (not the setup) to this file")
 	flag.Parse()
-	if err := run(*mode, *dbURL, *file, *callers, time.Duration(*seconds*float64(time.Second)), *hot, *window, *cpuProfile); err != nil {
+	cfg := config{mode: *mode, dbURL: *dbURL, file: *file, callers: *callers, d: time.Duration(*seconds * float64(time.Second)),
+		hot: *hot, window: *window, bulk: *bulk, cpuProfile: *cpuProfile}
+	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "sidebyside:", err)
 		os.Exit(1)
 	}
 }
 
-func run(mode, dbURL, file string, callers int, d time.Duration, hot bool, window time.Duration, cpuProfile string) error {
+// config is what the flags ask for.
+type config struct {
+	mode, dbURL, file string
+	callers           int
+	d                 time.Duration
+	hot               bool
+	window            time.Duration
+	bulk              int
+	cpuProfile        string
+}
+
+// placer places the orders of the given SKUs (one order per entry) and
+// returns how many it placed and the first failure.
+type placer func(ctx context.Context, orders [][3]string) (placed int, err error)
+
+func run(cfg config) error {
 	ctx := context.Background()
-	if callers < 1 || d <= 0 {
+	mode, file := cfg.mode, cfg.file
+	if cfg.callers < 1 || cfg.d <= 0 {
 		return errors.New("callers and seconds must be positive")
+	}
+	if cfg.bulk < 1 || cfg.bulk > oms.MaxPlaceBatch || (cfg.bulk > 1 && mode == "hand-sqlite") {
+		return fmt.Errorf("bulk must be from 1 to %d, and 1 for hand-sqlite", oms.MaxPlaceBatch)
 	}
 	if file == "" && mode != "engine-postgres" {
 		dir, err := os.MkdirTemp("", "sidebyside-")
@@ -79,15 +102,15 @@ func run(mode, dbURL, file string, callers int, d time.Duration, hot bool, windo
 		defer os.RemoveAll(dir)
 		file = filepath.Join(dir, "bench.db")
 	}
-	var place func(ctx context.Context, skus [3]string) error
+	var place placer
 	switch mode {
 	case "engine-postgres", "engine-sqlite":
-		store, closeStore, err := openStore(ctx, mode, dbURL, file, callers)
+		store, closeStore, err := openStore(ctx, mode, cfg.dbURL, file, cfg.callers)
 		if err != nil {
 			return err
 		}
 		defer closeStore()
-		if place, err = engine(ctx, store, window); err != nil {
+		if place, err = engine(ctx, store, cfg.window); err != nil {
 			return err
 		}
 	case "hand-sqlite":
@@ -96,12 +119,17 @@ func run(mode, dbURL, file string, callers int, d time.Duration, hot bool, windo
 			return err
 		}
 		defer db.Close()
-		place = func(ctx context.Context, skus [3]string) error { return handPlace(ctx, db, skus) }
+		place = func(ctx context.Context, orders [][3]string) (int, error) {
+			if err := handPlace(ctx, db, orders[0]); err != nil {
+				return 0, err
+			}
+			return 1, nil
+		}
 	default:
 		return fmt.Errorf("unknown mode %q", mode)
 	}
-	if cpuProfile != "" {
-		f, err := os.Create(cpuProfile)
+	if cfg.cpuProfile != "" {
+		f, err := os.Create(cfg.cpuProfile)
 		if err != nil {
 			return err
 		}
@@ -110,8 +138,8 @@ func run(mode, dbURL, file string, callers int, d time.Duration, hot bool, windo
 			return err
 		}
 	}
-	orders, failed, elapsed := load(ctx, callers, d, hot, place)
-	if cpuProfile != "" {
+	orders, failed, elapsed := load(ctx, cfg, place)
+	if cfg.cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}
 	fmt.Printf("orders/s %.1f orders %d errors %d\n", float64(orders)/elapsed.Seconds(), orders, failed)
@@ -121,23 +149,28 @@ func run(mode, dbURL, file string, callers int, d time.Duration, hot bool, windo
 	return nil
 }
 
-// load runs callers goroutines placing orders for d and returns the orders
-// placed, the failures (the first is printed) and the time taken.
-func load(ctx context.Context, callers int, d time.Duration, hot bool, place func(context.Context, [3]string) error) (orders, failed int64, elapsed time.Duration) {
+// load runs cfg.callers goroutines placing cfg.bulk orders per call for
+// cfg.d and returns the orders placed, the failures (the first is printed)
+// and the time taken.
+func load(ctx context.Context, cfg config, place placer) (orders, failed int64, elapsed time.Duration) {
 	var ok, bad atomic.Int64
 	var once sync.Once
 	var wg sync.WaitGroup
 	start := time.Now()
-	deadline := start.Add(d)
-	for range callers {
+	deadline := start.Add(cfg.d)
+	for range cfg.callers {
 		wg.Go(func() {
+			batch := make([][3]string, cfg.bulk)
 			for time.Now().Before(deadline) {
-				if err := place(ctx, pick(hot)); err != nil {
-					bad.Add(1)
-					once.Do(func() { fmt.Fprintln(os.Stderr, "sidebyside: first failure:", err) })
-					continue
+				for i := range batch {
+					batch[i] = pick(cfg.hot)
 				}
-				ok.Add(1)
+				n, err := place(ctx, batch)
+				ok.Add(int64(n))
+				bad.Add(int64(len(batch) - n))
+				if err != nil {
+					once.Do(func() { fmt.Fprintln(os.Stderr, "sidebyside: first failure:", err) })
+				}
 			}
 		})
 	}
@@ -210,8 +243,9 @@ func openStore(ctx context.Context, mode, dbURL, file string, callers int) (stor
 }
 
 // engine stocks the catalogue at one location through the engine on store
-// and returns a placement of a 3-line order, one unit per line.
-func engine(ctx context.Context, store storage.Store, window time.Duration) (func(context.Context, [3]string) error, error) {
+// and returns a placement of 3-line orders, one unit per line: one order
+// with PlaceOrder, several with one PlaceOrders.
+func engine(ctx context.Context, store storage.Store, window time.Duration) (placer, error) {
 	opts := []oms.Option{oms.WithStore(store), oms.WithGateway("sandbox", payment.NewSandbox())}
 	if window > 0 {
 		opts = append(opts, oms.WithPlacementBatching(window, 64))
@@ -235,12 +269,12 @@ func engine(ctx context.Context, store storage.Store, window time.Duration) (fun
 	}
 	var seq atomic.Int64
 	prices := [3]money.Money{money.MustParse("9.99", "EUR"), money.MustParse("19.99", "EUR"), money.MustParse("4.25", "EUR")}
-	return func(ctx context.Context, skus [3]string) error {
+	request := func(skus [3]string) oms.PlaceOrderRequest {
 		lines := make([]order.DraftLine, 3)
 		for i, s := range skus {
 			lines[i] = order.DraftLine{SKU: s, Quantity: 1, UnitPrice: prices[i]}
 		}
-		_, err := eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{
+		return oms.PlaceOrderRequest{
 			Order: order.Draft{
 				Channel:     order.Channel{Kind: order.ChannelWeb, Name: "bench"},
 				ExternalRef: fmt.Sprintf("SBS-%d", seq.Add(1)),
@@ -253,7 +287,31 @@ func engine(ctx context.Context, store storage.Store, window time.Duration) (fun
 				TaxRate:        decimal.RequireFromString("0.19"),
 			},
 			Payment: oms.PaymentMethod{Token: payment.TokenApprove},
-		})
-		return err
+		}
+	}
+	return func(ctx context.Context, orders [][3]string) (int, error) {
+		if len(orders) == 1 {
+			if _, err := eng.PlaceOrder(ctx, oms.DefaultTenant, request(orders[0])); err != nil {
+				return 0, err
+			}
+			return 1, nil
+		}
+		reqs := make([]oms.PlaceOrderRequest, len(orders))
+		for i, skus := range orders {
+			reqs[i] = request(skus)
+		}
+		outs, err := eng.PlaceOrders(ctx, oms.DefaultTenant, reqs)
+		if err != nil {
+			return 0, err
+		}
+		placed := 0
+		for _, o := range outs {
+			if o.Err == nil {
+				placed++
+			} else if err == nil {
+				err = o.Err
+			}
+		}
+		return placed, err
 	}, nil
 }
