@@ -14,6 +14,7 @@
 # Usage: bench/sidebyside.sh [--url URL] [--callers 8] [--seconds 10] [--rounds 3]
 #                            [--only postgres,postgres-hot,sqlite,sqlite-hot]
 #                            [--batch-window 2ms]   (the engine's placement combiner)
+#                            [--bulk 64]   (each engine call places 64 orders with PlaceOrders)
 # The URL defaults to $OMS_TEST_POSTGRES_URL. pgbench runs with as many
 # clients as callers and min(callers, nproc) threads; the engine's pool gets
 # as many connections as callers. Each engine run uses a fresh schema (or
@@ -22,7 +23,7 @@
 set -euo pipefail
 
 url=${OMS_TEST_POSTGRES_URL:-}
-callers=8 seconds=10 rounds=3 only=postgres,postgres-hot,sqlite,sqlite-hot batch=0
+callers=8 seconds=10 rounds=3 only=postgres,postgres-hot,sqlite,sqlite-hot batch=0 bulk=1
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--url) url=$2; shift 2 ;;
@@ -31,7 +32,8 @@ while [[ $# -gt 0 ]]; do
 	--rounds) rounds=$2; shift 2 ;;
 	--only) only=$2; shift 2 ;;
 	--batch-window) batch=$2; shift 2 ;;
-	-h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+	--bulk) bulk=$2; shift 2 ;;
+	-h|--help) sed -n '2,24p' "$0"; exit 0 ;;
 	*) echo "sidebyside.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -50,11 +52,11 @@ trap cleanup EXIT
 (cd "$root" && go build -o "$work/sidebyside" ./bench/cmd/sidebyside)
 threads=$(( callers < $(nproc) ? callers : $(nproc) ))
 
-echo "commit $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- . 2>/dev/null || echo ' (with uncommitted changes)'), $(nproc) CPUs, callers $callers, $seconds s per run, $rounds rounds, engine batch window $batch"
+echo "commit $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- . 2>/dev/null || echo ' (with uncommitted changes)'), $(nproc) CPUs, callers $callers, $seconds s per run, $rounds rounds, engine batch window $batch, engine orders per call $bulk"
 
 # ours MODE [-hot]: the engine's orders per second.
 ours() {
-	"$work/sidebyside" -mode "$1" -url "$url" -file "$work/engine-$RANDOM.db" -callers "$callers" -seconds "$seconds" -batch-window "$batch" ${2:+"$2"} |
+	"$work/sidebyside" -mode "$1" -url "$url" -file "$work/engine-$RANDOM.db" -callers "$callers" -seconds "$seconds" -batch-window "$batch" -bulk "$bulk" ${2:+"$2"} |
 		awk '/^orders\/s/ { print $2 }'
 }
 
