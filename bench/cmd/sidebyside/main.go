@@ -22,6 +22,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/url"
 	"os"
@@ -64,7 +65,7 @@ func main() {
 	flag.Parse()
 	cfg := config{mode: *mode, dbURL: *dbURL, file: *file, callers: *callers, d: time.Duration(*seconds * float64(time.Second)),
 		hot: *hot, window: *window, bulk: *bulk, cpuProfile: *cpuProfile}
-	if err := run(cfg); err != nil {
+	if err := run(cfg, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "sidebyside:", err)
 		os.Exit(1)
 	}
@@ -85,7 +86,8 @@ type config struct {
 // returns how many it placed and the first failure.
 type placer func(ctx context.Context, orders [][3]string) (placed int, err error)
 
-func run(cfg config) error {
+// run runs the load cfg asks for and writes its result line to w.
+func run(cfg config, w io.Writer) error {
 	ctx := context.Background()
 	mode, file := cfg.mode, cfg.file
 	if cfg.callers < 1 || cfg.d <= 0 {
@@ -142,7 +144,7 @@ func run(cfg config) error {
 	if cfg.cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}
-	fmt.Printf("orders/s %.1f orders %d errors %d\n", float64(orders)/elapsed.Seconds(), orders, failed)
+	fmt.Fprintf(w, "orders/s %.1f orders %d errors %d\n", float64(orders)/elapsed.Seconds(), orders, failed)
 	if failed > 0 {
 		return fmt.Errorf("%d orders failed", failed)
 	}
