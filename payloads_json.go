@@ -137,11 +137,15 @@ func (w *jsonWriter) decimal(k string, v decimal.Decimal) {
 	w.b = append(w.b, j...)
 }
 
-// object writes the object field k whose fields fill writes.
-func (w *jsonWriter) object(k string, fill func(*jsonWriter)) {
+// open writes the key of the object field k and the object's start, and
+// returns the writer of the object's fields, for close.
+func (w *jsonWriter) open(k string) jsonWriter {
 	w.key(k)
-	inner := jsonWriter{b: append(w.b, '{'), plain: true}
-	fill(&inner)
+	return jsonWriter{b: append(w.b, '{'), plain: true}
+}
+
+// close ends the object inner, which open returned.
+func (w *jsonWriter) close(inner jsonWriter) {
 	w.b = append(inner.b, '}')
 	w.plain = w.plain && inner.plain
 }
@@ -151,7 +155,9 @@ func (w *jsonWriter) object(k string, fill func(*jsonWriter)) {
 func appendFingerprintJSON(b []byte, tenant string, d order.Draft, gateway, token string) ([]byte, bool) {
 	w := jsonWriter{b: append(b, '{'), plain: true}
 	w.str("tenant", tenant)
-	w.object("order", func(w *jsonWriter) { w.draft(d) })
+	o := w.open("order")
+	o.draft(d)
+	w.close(o)
 	w.str("gateway", gateway)
 	w.str("token", token)
 	return append(w.b, '}'), w.plain
@@ -159,19 +165,20 @@ func appendFingerprintJSON(b []byte, tenant string, d order.Draft, gateway, toke
 
 // draft writes the fields of d's JSON object.
 func (w *jsonWriter) draft(d order.Draft) {
-	w.object("channel", func(w *jsonWriter) {
-		w.str("kind", string(d.Channel.Kind))
-		w.str("name", d.Channel.Name)
-	})
+	ch := w.open("channel")
+	ch.str("kind", string(d.Channel.Kind))
+	ch.str("name", d.Channel.Name)
+	w.close(ch)
 	w.omitempty("external_ref", d.ExternalRef)
-	w.object("customer", func(w *jsonWriter) {
-		c := d.Customer
-		w.omitempty("id", c.ID)
-		w.omitempty("name", c.Name)
-		w.omitempty("email", c.Email)
-		w.omitempty("phone", c.Phone)
-	})
-	w.object("shipping_address", func(w *jsonWriter) { w.address(d.ShippingAddress) })
+	c := w.open("customer")
+	c.omitempty("id", d.Customer.ID)
+	c.omitempty("name", d.Customer.Name)
+	c.omitempty("email", d.Customer.Email)
+	c.omitempty("phone", d.Customer.Phone)
+	w.close(c)
+	a := w.open("shipping_address")
+	a.address(d.ShippingAddress)
+	w.close(a)
 	w.str("currency", string(d.Currency))
 	w.key("lines")
 	if d.Lines == nil {
@@ -186,8 +193,7 @@ func (w *jsonWriter) draft(d order.Draft) {
 			line.str("sku", l.SKU)
 			line.int("quantity", l.Quantity)
 			line.money("unit_price", l.UnitPrice)
-			w.b = append(line.b, '}')
-			w.plain = w.plain && line.plain
+			w.close(line)
 		}
 		w.b = append(w.b, ']')
 	}
@@ -207,11 +213,11 @@ func (w *jsonWriter) address(a address.Address) {
 	w.str("postal_code", a.PostalCode)
 	w.str("country", a.Country)
 	w.omitempty("phone", a.Phone)
-	if g := a.Geo; g != nil {
-		w.object("geo", func(w *jsonWriter) {
-			w.float("lat", g.Lat)
-			w.float("lon", g.Lon)
-		})
+	if a.Geo != nil {
+		g := w.open("geo")
+		g.float("lat", a.Geo.Lat)
+		g.float("lon", a.Geo.Lon)
+		w.close(g)
 	}
 }
 
