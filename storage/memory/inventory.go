@@ -89,9 +89,10 @@ func (r inventoryRepo) ListLocations(_ context.Context) ([]*inventory.Location, 
 	}
 	d.stockMu.RUnlock()
 	out = append(out, r.t.locations...)
+	copies := make([]inventory.Location, len(out)) // in one allocation
 	for i, l := range out {
-		c := l.Clone()
-		out[i] = &c
+		copies[i] = l.Clone()
+		out[i] = &copies[i]
 	}
 	slices.SortFunc(out, func(a, b *inventory.Location) int { return strings.Compare(a.Code, b.Code) })
 	return out, nil
