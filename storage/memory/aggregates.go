@@ -45,11 +45,27 @@ func (tb *table) page(after uuid.UUID, limit int) []uuid.UUID {
 	return slices.Clone(ids[:min(len(ids), limit)])
 }
 
-// row is one stored aggregate: a copy only the store holds, never changed
-// once stored, and its Meta (with the stored version).
+// row is one aggregate as a transaction sees it: a copy only the store
+// holds, never changed once stored, and its Meta (with the stored version
+// and the order it was created for).
 type row struct {
 	val  storage.Aggregate
 	meta storage.Meta
+}
+
+// stored is a committed aggregate: the value of its row and the order it
+// was created for, which the index keeps. The rest of its Meta is the
+// value's own (storage.Describe): a shard holds no second copy of it.
+type stored struct {
+	val     storage.Aggregate
+	orderID uuid.UUID
+}
+
+// row returns the row of s.
+func (s stored) row() row {
+	m, _ := storage.Describe(s.val) // stored values are aggregates: Create and Update described them
+	m.OrderID = s.orderID
+	return row{val: s.val, meta: m}
 }
 
 // rowKey identifies an aggregate within a tenant.

@@ -480,11 +480,18 @@ func (t *tx) check() error {
 	for _, p := range t.writes {
 		k := p.key
 		cur, ok := d.shards[idShard(k.id)].rows[k]
-		switch {
-		case p.created && ok:
-			return errCommitted(fmt.Sprintf("%s %s", k.kind, k.id))
-		case !p.created && cur.meta.Version != p.base:
-			return fmt.Errorf("memory: commit: %s %s: version %d, stored %d: %w", k.kind, k.id, p.base, cur.meta.Version, storage.ErrConflict)
+		if p.created {
+			if ok {
+				return errCommitted(fmt.Sprintf("%s %s", k.kind, k.id))
+			}
+			continue
+		}
+		var version int64
+		if ok {
+			version = cur.row().meta.Version
+		}
+		if version != p.base {
+			return fmt.Errorf("memory: commit: %s %s: version %d, stored %d: %w", k.kind, k.id, p.base, version, storage.ErrConflict)
 		}
 	}
 	for key, c := range t.idem {
@@ -521,9 +528,9 @@ func (t *tx) apply() {
 		k := p.key
 		sh := &d.shards[idShard(k.id)]
 		if sh.rows == nil {
-			sh.rows = make(map[rowKey]row)
+			sh.rows = make(map[rowKey]stored)
 		}
-		sh.rows[k] = p.row
+		sh.rows[k] = stored{val: p.val, orderID: p.meta.OrderID}
 		if !p.created {
 			continue
 		}

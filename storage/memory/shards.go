@@ -30,7 +30,7 @@ const shardCount = 1 << shardBits
 type shard struct {
 	mu sync.RWMutex
 	// rows are the aggregates whose ID falls in the shard.
-	rows map[rowKey]row
+	rows map[rowKey]stored
 	// byOrder lists, by kind and order ID (of an order falling in the
 	// shard), the IDs of the order's rows of that kind in the order they
 	// were created: listing an order's rows does not scan the tenant.
@@ -103,7 +103,10 @@ func (d *tenantData) row(k rowKey) (row, bool) {
 	sh.mu.RLock()
 	v, ok := sh.rows[k]
 	sh.mu.RUnlock()
-	return v, ok
+	if !ok {
+		return row{}, false
+	}
+	return v.row(), true
 }
 
 // idempotencyRecord returns the committed record of key, reading under its
