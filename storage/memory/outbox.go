@@ -39,7 +39,7 @@ func (o *outboxData) append(events []storage.Event, rows []outboxRow) {
 		row.event = e
 		o.rows = append(o.rows, row)
 		o.byID[e.ID] = row
-		o.log.record(e)
+		o.log.record(&row.event)
 	}
 }
 
