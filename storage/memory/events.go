@@ -91,8 +91,8 @@ func (t *tx) ReadEvents(ctx context.Context, f storage.EventFilter) ([]storage.E
 		return nil, err
 	}
 	s := t.store
-	s.outboxMu.Lock()
-	defer s.outboxMu.Unlock()
+	s.outboxMu.RLock()
+	defer s.outboxMu.RUnlock()
 	log := &s.outbox.log
 	aggs := log.tenants[t.tenant]
 	var out []storage.Event
@@ -123,8 +123,8 @@ func (r *relay) OutboxStatus(ctx context.Context, now time.Time) (storage.Outbox
 		return storage.OutboxStatus{}, err
 	}
 	s := (*Store)(r)
-	s.outboxMu.Lock()
-	defer s.outboxMu.Unlock()
+	s.outboxMu.RLock()
+	defer s.outboxMu.RUnlock()
 	var st storage.OutboxStatus
 	for _, row := range s.outbox.rows {
 		if row.delivered {

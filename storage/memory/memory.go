@@ -35,7 +35,7 @@ type Store struct {
 	mu      sync.RWMutex // guards tenants
 	tenants map[string]*tenantData
 
-	outboxMu sync.Mutex // guards outbox; taken after a commit's shard locks, never before
+	outboxMu sync.RWMutex // guards outbox; taken after a commit's shard locks, never before
 	outbox   outboxData
 
 	txs sync.Pool // of *tx, emptied, for the next transactions to reuse
