@@ -142,7 +142,7 @@ type recorder struct {
 	// event's is capped, so that none grows into the next. It starts in
 	// room.
 	payloads []byte
-	room     [640]byte // a confirmation's payment and order payloads
+	room     [512]byte
 }
 
 func (e *Engine) recorder() *recorder {
