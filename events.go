@@ -138,17 +138,11 @@ type recorder struct {
 	events []storage.Event
 	err    error
 	first  [2]storage.Event // room for a typical step's events
-	// payloads holds the events' payloads one after the other; each
-	// event's is capped, so that none grows into the next. It starts in
-	// room.
-	payloads []byte
-	room     [512]byte
 }
 
 func (e *Engine) recorder() *recorder {
 	r := &recorder{e: e}
 	r.events = r.first[:0]
-	r.payloads = r.room[:0]
 	return r
 }
 
@@ -156,14 +150,11 @@ func (r *recorder) add(typ, aggType string, aggID uuid.UUID, payload any) {
 	if r.err != nil {
 		return
 	}
-	start := len(r.payloads)
-	all, err := appendPayload(r.payloads, payload)
+	body, err := encodePayload(payload)
 	if err != nil {
 		r.err = fmt.Errorf("oms: encode %s event: %w", typ, err)
 		return
 	}
-	r.payloads = all
-	body := all[start:len(all):len(all)]
 	r.events = append(r.events, storage.Event{
 		ID:            r.e.newID(),
 		Type:          typ,

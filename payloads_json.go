@@ -29,22 +29,12 @@ type payloadAppender interface {
 
 // encodePayload returns payload's JSON, as json.Marshal writes it.
 func encodePayload(payload any) ([]byte, error) {
-	return appendPayload(make([]byte, 0, 256), payload)
-}
-
-// appendPayload appends payload's JSON, as json.Marshal writes it, to b.
-// On error it returns b as given.
-func appendPayload(b []byte, payload any) ([]byte, error) {
 	if p, ok := payload.(payloadAppender); ok {
-		if out, ok := p.appendJSON(b); ok {
-			return out, nil
+		if b, ok := p.appendJSON(make([]byte, 0, 256)); ok {
+			return b, nil
 		}
 	}
-	j, err := json.Marshal(payload)
-	if err != nil {
-		return b, err
-	}
-	return append(b, j...), nil
+	return json.Marshal(payload)
 }
 
 // appendPlainString appends s as a JSON string when every byte of s is
