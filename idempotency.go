@@ -108,14 +108,19 @@ func (e *Engine) rememberIn(ctx context.Context, tx storage.Tx, op operation, sc
 // it. The digest follows the draft's JSON encoding: a change to that
 // encoding makes records of earlier placements refuse their repeats.
 func placeFingerprint(tenant string, d order.Draft, gateway, token string) (string, error) {
-	b, err := json.Marshal(struct {
-		Tenant  string      `json:"tenant"`
-		Order   order.Draft `json:"order"`
-		Gateway string      `json:"gateway"`
-		Token   string      `json:"token"`
-	}{tenant, d, gateway, token})
-	if err != nil {
-		return "", fmt.Errorf("fingerprint the request: %w", err)
+	var buf [1024]byte // a typical request's JSON fits
+	b, ok := appendFingerprintJSON(buf[:0], tenant, d, gateway, token)
+	if !ok { // a string that needs escaping, or a value encoding/json refuses
+		var err error
+		b, err = json.Marshal(struct {
+			Tenant  string      `json:"tenant"`
+			Order   order.Draft `json:"order"`
+			Gateway string      `json:"gateway"`
+			Token   string      `json:"token"`
+		}{tenant, d, gateway, token})
+		if err != nil {
+			return "", fmt.Errorf("fingerprint the request: %w", err)
+		}
 	}
 	sum := sha256.Sum256(b)
 	var digest [2 * sha256.Size]byte

@@ -24,6 +24,11 @@ type stepReads struct {
 	locs   []*inventory.Location
 	levels map[string][]inventory.StockLevel // by SKU, as read
 	taken  map[stockLevelKey]int64
+	// read is the last read of levels, of the distinct SKUs readSKUs, as
+	// the store ordered them: what stock returns for those SKUs while
+	// nothing is taken.
+	read     []inventory.StockLevel
+	readSKUs []string
 }
 
 // newStepReads returns an empty cache of tx's reads.
@@ -134,6 +139,7 @@ func (r *stepReads) prefetch(ctx context.Context, skus []string) error {
 	if err != nil {
 		return err
 	}
+	r.read, r.readSKUs = levels, missing
 	if r.levels == nil {
 		r.levels = make(map[string][]inventory.StockLevel, len(missing))
 	}
@@ -161,13 +167,17 @@ func (r *stepReads) prefetch(ctx context.Context, skus []string) error {
 
 // stock returns the stock levels of skus, ordered by SKU then location ID
 // as the store orders them, with what earlier placements of the step
-// planned counted as reserved. It sorts skus in place.
+// planned counted as reserved. It sorts skus in place. The levels may be
+// the step's own copy of the store's: the caller only reads them.
 func (r *stepReads) stock(ctx context.Context, skus []string) ([]inventory.StockLevel, error) {
 	if err := r.prefetch(ctx, skus); err != nil {
 		return nil, err
 	}
 	slices.Sort(skus)
 	skus = slices.Compact(skus)
+	if len(r.taken) == 0 && sameSKUs(skus, r.readSKUs) {
+		return r.read, nil // ordered by SKU then location, as the store returns them
+	}
 	n := 0
 	for _, sku := range skus {
 		n += len(r.levels[sku])
@@ -180,6 +190,19 @@ func (r *stepReads) stock(ctx context.Context, skus []string) ([]inventory.Stock
 		}
 	}
 	return out, nil
+}
+
+// sameSKUs reports whether the distinct SKUs of a and b are the same.
+func sameSKUs(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, sku := range a {
+		if !slices.Contains(b, sku) {
+			return false
+		}
+	}
+	return true
 }
 
 // take counts plan's units as reserved for the placements planned next.

@@ -153,7 +153,7 @@ type stockKey struct {
 
 // allocState is the validated view of a request shared by allocators.
 type allocState struct {
-	active []Location       // active locations, request order
+	active []*Location      // active locations, request order (in the request's slice: not copied)
 	avail  counts[stockKey] // available (>= 0) per active location and SKU
 	demand counts[string]   // total demand per demanded SKU, in first-appearance order
 }
@@ -166,7 +166,7 @@ func prepare(req AllocationRequest) (*allocState, error) {
 		fe.Add("lines", "must not be empty")
 	}
 	st := &allocState{avail: makeCounts[stockKey](len(req.Stock)), demand: makeCounts[string](len(req.Lines)),
-		active: make([]Location, 0, len(req.Locations))}
+		active: make([]*Location, 0, len(req.Locations))}
 	overflow := false
 	for i, d := range req.Lines {
 		if strings.TrimSpace(d.SKU) == "" {
@@ -187,7 +187,8 @@ func prepare(req AllocationRequest) (*allocState, error) {
 		fe.Add("destination", "coordinates out of range")
 	}
 	seenLoc := make(map[uuid.UUID]bool, len(req.Locations))
-	for i, l := range req.Locations {
+	for i := range req.Locations {
+		l := &req.Locations[i]
 		if seenLoc[l.ID] {
 			fe.Add(fmt.Sprintf("locations[%d].id", i), "duplicate location")
 			continue
@@ -245,9 +246,9 @@ func (st *allocState) canShipAll(loc uuid.UUID) bool {
 
 // orderLocations returns the active locations sorted by distance to dst (when
 // dst is not nil), then Priority, then Code, then ID.
-func (st *allocState) orderLocations(dst *Coordinates) []Location {
+func (st *allocState) orderLocations(dst *Coordinates) []*Location {
 	type ranked struct {
-		loc  Location
+		loc  *Location
 		dist float64
 	}
 	rs := make([]ranked, len(st.active))
@@ -265,7 +266,7 @@ func (st *allocState) orderLocations(dst *Coordinates) []Location {
 			bytes.Compare(a.loc.ID[:], b.loc.ID[:]),
 		)
 	})
-	out := make([]Location, len(rs))
+	out := make([]*Location, len(rs))
 	for i, r := range rs {
 		out[i] = r.loc
 	}

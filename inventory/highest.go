@@ -56,10 +56,10 @@ func (HighestStock) Allocate(req AllocationRequest) (Plan, error) {
 
 	// Split line by line, deepest stock first.
 	var plan Plan
-	byStock := make([]Location, len(ordered))
+	byStock := make([]*Location, len(ordered))
 	for _, d := range req.Lines {
 		copy(byStock, ordered)
-		slices.SortStableFunc(byStock, func(a, b Location) int {
+		slices.SortStableFunc(byStock, func(a, b *Location) int {
 			return cmp.Or(
 				cmp.Compare(st.avail.get(stockKey{b.ID, d.SKU}), st.avail.get(stockKey{a.ID, d.SKU})),
 				cmp.Compare(a.Priority, b.Priority),

@@ -37,7 +37,7 @@ func (Priority) Allocate(req AllocationRequest) (Plan, error) {
 // wholeOrInOrder ships the whole order from the first location of ordered
 // that can ship it all, or else fills each line, in request order, from the
 // locations in that order. prepare must have checked the totals.
-func (st *allocState) wholeOrInOrder(req AllocationRequest, name string, ordered []Location) (Plan, error) {
+func (st *allocState) wholeOrInOrder(req AllocationRequest, name string, ordered []*Location) (Plan, error) {
 	for _, loc := range ordered {
 		if st.canShipAll(loc.ID) {
 			return st.wholeFrom(req, loc.ID), nil

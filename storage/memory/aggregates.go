@@ -5,25 +5,26 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/google/uuid"
 
 	"github.com/ordersmith/oms/storage"
 )
 
-// table holds the committed aggregates of one kind. Rows are also indexed
-// by the order they belong to, which never changes after creation, so that
-// listing an order's rows does not scan the tenant, and their IDs are kept
-// in byte order for Scan. The tenant's lock guards it.
+// table is the ID index of one kind's committed aggregates: their IDs in
+// byte order, for Scan. Its mu is held for an insert or a read of a page.
+// The rows themselves are in the tenant's shards.
 type table struct {
-	rows    map[uuid.UUID]row
-	ids     []uuid.UUID // every key of rows, in byte order
-	byOrder map[uuid.UUID][]uuid.UUID
+	mu  sync.Mutex
+	ids []uuid.UUID
 }
 
 // insertID adds id to the IDs in byte order; IDs of version 7 grow with
 // time, so it is usually an append.
 func (tb *table) insertID(id uuid.UUID) {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
 	if n := len(tb.ids); n == 0 || compareIDs(tb.ids[n-1], id) < 0 {
 		tb.ids = append(tb.ids, id)
 		return
@@ -32,11 +33,39 @@ func (tb *table) insertID(id uuid.UUID) {
 	tb.ids = slices.Insert(tb.ids, i, id)
 }
 
-// row is one stored aggregate: a copy only the store holds, never changed
-// once stored, and its Meta (with the stored version).
+// page returns up to limit IDs above after, in byte order.
+func (tb *table) page(after uuid.UUID, limit int) []uuid.UUID {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	i, found := slices.BinarySearchFunc(tb.ids, after, compareIDs)
+	if found {
+		i++
+	}
+	ids := tb.ids[i:]
+	return slices.Clone(ids[:min(len(ids), limit)])
+}
+
+// row is one aggregate as a transaction sees it: a copy only the store
+// holds, never changed once stored, and its Meta (with the stored version
+// and the order it was created for).
 type row struct {
 	val  storage.Aggregate
 	meta storage.Meta
+}
+
+// stored is a committed aggregate: the value of its row and the order it
+// was created for, which the index keeps. The rest of its Meta is the
+// value's own (storage.Describe): a shard holds no second copy of it.
+type stored struct {
+	val     storage.Aggregate
+	orderID uuid.UUID
+}
+
+// row returns the row of s.
+func (s stored) row() row {
+	m, _ := storage.Describe(s.val) // stored values are aggregates: Create and Update described them
+	m.OrderID = s.orderID
+	return row{val: s.val, meta: m}
 }
 
 // rowKey identifies an aggregate within a tenant.
@@ -59,7 +88,7 @@ type aggregateRepo struct{ t *tx }
 // table returns the committed table of kind, or an error wrapping
 // storage.ErrNotAggregate for an unknown kind.
 func (r aggregateRepo) table(kind storage.Kind) (*table, error) {
-	tb, ok := r.t.data.aggregates[kind]
+	tb, ok := r.t.data.tables[kind]
 	if !ok {
 		return nil, fmt.Errorf("memory: kind %q: %w", kind, storage.ErrNotAggregate)
 	}
@@ -79,15 +108,12 @@ func (r aggregateRepo) describe(a storage.Aggregate) (storage.Meta, error) {
 // current returns the aggregate as the transaction sees it: its own
 // write, else the committed row. written says it is the transaction's
 // write, p.
-func (r aggregateRepo) current(tb *table, k rowKey) (v row, p pending, written, ok bool) {
+func (r aggregateRepo) current(k rowKey) (v row, p pending, written, ok bool) {
 	if i := r.t.writeIndex(k); i >= 0 {
 		p := r.t.writes[i]
 		return p.row, p, true, true
 	}
-	d := r.t.data
-	d.mu.RLock()
-	v, ok = tb.rows[k.id]
-	d.mu.RUnlock()
+	v, ok = r.t.data.row(k)
 	return v, pending{}, false, ok
 }
 
@@ -138,7 +164,7 @@ func (r aggregateRepo) Create(_ context.Context, a storage.Aggregate) error {
 		return err
 	}
 	k := rowKey{m.Kind, m.ID}
-	if _, _, _, ok := r.current(r.t.data.aggregates[m.Kind], k); ok {
+	if _, _, _, ok := r.current(k); ok {
 		return fmt.Errorf("memory: create %s %s: %w", m.Kind, m.ID, storage.ErrDuplicate)
 	}
 	r.t.versions = append(withCap(r.t.versions, 8), versionUndo{a: a, prev: m.Version})
@@ -149,11 +175,10 @@ func (r aggregateRepo) Create(_ context.Context, a storage.Aggregate) error {
 }
 
 func (r aggregateRepo) Get(_ context.Context, kind storage.Kind, id uuid.UUID) (storage.Aggregate, error) {
-	tb, err := r.table(kind)
-	if err != nil {
+	if _, err := r.table(kind); err != nil {
 		return nil, err
 	}
-	v, _, _, ok := r.current(tb, rowKey{kind, id})
+	v, _, _, ok := r.current(rowKey{kind, id})
 	if !ok {
 		return nil, fmt.Errorf("memory: %s %s: %w", kind, id, storage.ErrNotFound)
 	}
@@ -166,7 +191,7 @@ func (r aggregateRepo) Update(_ context.Context, a storage.Aggregate) error {
 		return err
 	}
 	k := rowKey{m.Kind, m.ID}
-	old, p, written, ok := r.current(r.t.data.aggregates[m.Kind], k)
+	old, p, written, ok := r.current(k)
 	if !ok {
 		return fmt.Errorf("memory: update %s %s: %w", m.Kind, m.ID, storage.ErrNotFound)
 	}
@@ -209,18 +234,15 @@ func (r aggregateRepo) overlay(rows []row, kind storage.Kind, keep func(storage.
 }
 
 func (r aggregateRepo) ListByOrder(_ context.Context, kind storage.Kind, orderID uuid.UUID) ([]storage.Aggregate, error) {
-	tb, err := r.table(kind)
-	if err != nil {
+	if _, err := r.table(kind); err != nil {
 		return nil, err
 	}
 	d := r.t.data
-	d.mu.RLock()
-	ids := tb.byOrder[orderID]
-	rows := make([]row, len(ids), len(ids)+len(r.t.writes))
-	for i, id := range ids {
-		rows[i] = tb.rows[id]
-	}
-	d.mu.RUnlock()
+	sh := &d.shards[idShard(orderID)]
+	sh.mu.RLock()
+	ids := sh.byOrder[rowKey{kind, orderID}] // never changed in place: appends only
+	sh.mu.RUnlock()
+	rows := d.rows(make([]row, 0, len(ids)+len(r.t.writes)), kind, ids)
 	rows = r.overlay(rows, kind, func(m storage.Meta) bool { return m.OrderID == orderID })
 	slices.SortFunc(rows, func(a, b row) int {
 		return cmp.Or(a.meta.CreatedAt.Compare(b.meta.CreatedAt), compareIDs(a.meta.ID, b.meta.ID))
@@ -234,24 +256,26 @@ func (r aggregateRepo) Scan(_ context.Context, kind storage.Kind, after uuid.UUI
 		return nil, err
 	}
 	limit = min(max(limit, 0), storage.MaxPageSize)
-	d := r.t.data
-	d.mu.RLock()
-	i, found := slices.BinarySearchFunc(tb.ids, after, compareIDs)
-	if found {
-		i++
-	}
-	ids := tb.ids[i:]
-	ids = ids[:min(len(ids), limit)]
-	rows := make([]row, len(ids))
-	for j, id := range ids {
-		rows[j] = tb.rows[id]
-	}
-	d.mu.RUnlock()
+	ids := tb.page(after, limit)
+	rows := r.t.data.rows(make([]row, 0, len(ids)), kind, ids)
 	// The first limit committed rows above after, with the rows the
 	// transaction created above after, hold the first limit of both.
 	rows = r.overlay(rows, kind, func(m storage.Meta) bool { return compareIDs(m.ID, after) > 0 })
 	slices.SortFunc(rows, func(a, b row) int { return compareIDs(a.meta.ID, b.meta.ID) })
 	return cloneRows(rows[:min(len(rows), limit)]), nil
+}
+
+// rows appends to out the committed rows of kind with ids, each read
+// under its shard's lock. A row listed in an index is there: its commit
+// indexed it under the lock of the row's shard, and stored it before
+// releasing that lock.
+func (d *tenantData) rows(out []row, kind storage.Kind, ids []uuid.UUID) []row {
+	for _, id := range ids {
+		if v, ok := d.row(rowKey{kind, id}); ok {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // cloneRows returns copies of the rows' values.

@@ -18,15 +18,15 @@ var (
 
 // eventLog keeps every committed event for the store's life, per tenant
 // and aggregate, so that ReadEvents finds them after the relay has
-// delivered them and compact has dropped them from the outbox. It costs a
-// second copy of each event's header (the payload bytes are shared):
-// memory a test or a small host can spare.
+// delivered them and compact has dropped them from the outbox. It points
+// at the events of the outbox rows, which it keeps alive: memory a test or
+// a small host can spare.
 //
 // The events are kept in the order committed, in chunks that never move,
 // and each aggregate lists the positions of its own: the first few in
 // place, so that recording an aggregate's first events allocates nothing.
 type eventLog struct {
-	chunks  [][]storage.Event
+	chunks  [][]*storage.Event
 	n       int64                              // events recorded
 	tenants map[string]map[uuid.UUID]aggEvents // each aggregate's events, in Sequence order
 }
@@ -41,9 +41,9 @@ type aggEvents struct {
 	more  []int64 // the positions after the first three
 }
 
-// record adds a committed event, which has its Sequence. The caller holds
-// the store's outboxMu.
-func (l *eventLog) record(e storage.Event) {
+// record adds a committed event, which has its Sequence and is never
+// changed again. The caller holds the store's outboxMu.
+func (l *eventLog) record(e *storage.Event) {
 	if l.tenants == nil {
 		l.tenants = make(map[string]map[uuid.UUID]aggEvents)
 	}
@@ -53,7 +53,7 @@ func (l *eventLog) record(e storage.Event) {
 		l.tenants[e.Tenant] = aggs
 	}
 	if k := len(l.chunks); k == 0 || len(l.chunks[k-1]) == eventChunk {
-		l.chunks = append(l.chunks, make([]storage.Event, 0, eventChunk))
+		l.chunks = append(l.chunks, make([]*storage.Event, 0, eventChunk))
 	}
 	last := &l.chunks[len(l.chunks)-1]
 	*last = append(*last, e)
@@ -70,7 +70,7 @@ func (l *eventLog) record(e storage.Event) {
 
 // event returns the event at position i.
 func (l *eventLog) event(i int64) storage.Event {
-	return l.chunks[i/eventChunk][i%eventChunk]
+	return *l.chunks[i/eventChunk][i%eventChunk]
 }
 
 // each calls fn with the aggregate's events, in Sequence order.
@@ -91,8 +91,8 @@ func (t *tx) ReadEvents(ctx context.Context, f storage.EventFilter) ([]storage.E
 		return nil, err
 	}
 	s := t.store
-	s.outboxMu.Lock()
-	defer s.outboxMu.Unlock()
+	s.outboxMu.RLock()
+	defer s.outboxMu.RUnlock()
 	log := &s.outbox.log
 	aggs := log.tenants[t.tenant]
 	var out []storage.Event
@@ -123,8 +123,8 @@ func (r *relay) OutboxStatus(ctx context.Context, now time.Time) (storage.Outbox
 		return storage.OutboxStatus{}, err
 	}
 	s := (*Store)(r)
-	s.outboxMu.Lock()
-	defer s.outboxMu.Unlock()
+	s.outboxMu.RLock()
+	defer s.outboxMu.RUnlock()
 	var st storage.OutboxStatus
 	for _, row := range s.outbox.rows {
 		if row.delivered {

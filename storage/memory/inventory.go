@@ -28,9 +28,9 @@ func (r inventoryRepo) GetItem(_ context.Context, sku string) (inventory.Item, e
 		return it, nil
 	}
 	d := r.t.data
-	d.mu.RLock()
+	d.catalogMu.RLock()
 	it, ok := d.items[sku]
-	d.mu.RUnlock()
+	d.catalogMu.RUnlock()
 	if !ok {
 		return inventory.Item{}, fmt.Errorf("memory: item %q: %w", sku, storage.ErrNotFound)
 	}
@@ -82,16 +82,17 @@ func (r inventoryRepo) GetLocation(_ context.Context, id uuid.UUID) (*inventory.
 
 func (r inventoryRepo) ListLocations(_ context.Context) ([]*inventory.Location, error) {
 	d := r.t.data
-	d.mu.RLock()
+	d.stockMu.RLock()
 	out := make([]*inventory.Location, 0, len(d.locations)+len(r.t.locations))
 	for _, l := range d.locations {
 		out = append(out, l)
 	}
-	d.mu.RUnlock()
+	d.stockMu.RUnlock()
 	out = append(out, r.t.locations...)
+	copies := make([]inventory.Location, len(out)) // in one allocation
 	for i, l := range out {
-		c := l.Clone()
-		out[i] = &c
+		copies[i] = l.Clone()
+		out[i] = &copies[i]
 	}
 	slices.SortFunc(out, func(a, b *inventory.Location) int { return strings.Compare(a.Code, b.Code) })
 	return out, nil
@@ -109,8 +110,7 @@ func (t *tx) heldIndex(k stockKey) int {
 
 func (r inventoryRepo) StockLevels(_ context.Context, skus []string) ([]inventory.StockLevel, error) {
 	d := r.t.data
-	d.mu.RLock() // under which commits store the levels
-	d.stockMu.RLock()
+	d.stockMu.RLock() // under which commits store the levels
 	var out []inventory.StockLevel
 	if skus == nil {
 		out = make([]inventory.StockLevel, 0, len(d.stock))
@@ -137,7 +137,6 @@ func (r inventoryRepo) StockLevels(_ context.Context, skus []string) ([]inventor
 		}
 	}
 	d.stockMu.RUnlock()
-	d.mu.RUnlock()
 	for _, h := range r.t.held {
 		if !h.changed || skus != nil && !slices.Contains(skus, h.key.sku) {
 			continue

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"strings"
 	"sync"
 
@@ -17,11 +18,15 @@ import (
 // Store is an in-memory storage.Store. The zero value is not usable; call New.
 // It is safe for concurrent use.
 //
-// No lock is held across a whole transaction. A transaction reads the
-// tenant's committed state (read committed) under its own writes, which it
-// buffers; at commit it checks, under a short lock of its tenant, that no
-// aggregate it updated, and no key it created, moved meanwhile, and applies
-// its writes. Stock levels are the exception: ApplyMovement locks the
+// No lock is held across a whole transaction, and none of a whole tenant
+// at commit. A transaction reads the tenant's committed state (read
+// committed) under its own writes, which it buffers. A tenant's
+// aggregates, order indexes and idempotency records are spread over
+// shards by key; at commit a transaction locks the shards its writes fall
+// in (in one order), checks that no aggregate it updated, and no key it
+// created, moved meanwhile, and applies its writes, so that commits of
+// different orders run side by side and every reader sees a commit whole
+// or not at all. Stock levels are the exception: ApplyMovement locks the
 // level until the transaction ends, as a SQL store does, so a movement is
 // an atomic conditional change whose after-values stay true at commit; a
 // commit releases the levels as soon as it has checked the writes and
@@ -30,7 +35,7 @@ type Store struct {
 	mu      sync.RWMutex // guards tenants
 	tenants map[string]*tenantData
 
-	outboxMu sync.Mutex // guards outbox; taken after a tenant's lock, never before
+	outboxMu sync.RWMutex // guards outbox; taken after a commit's shard locks, never before
 	outbox   outboxData
 
 	txs sync.Pool // of *tx, emptied, for the next transactions to reuse
@@ -43,35 +48,37 @@ func New() *Store {
 	return &Store{tenants: make(map[string]*tenantData)}
 }
 
-// tenantData is one tenant's committed state. Its mu is held only for
-// short reads and for one commit's checks and writes. Committed values
-// are never changed in place: a commit stores new copies, so a reader may
-// clone a value it found under the lock after releasing it.
+// tenantData is one tenant's committed state. The aggregates, order
+// indexes and idempotency records are in shards, each with its own lock
+// (see shard); the catalogue's items have catalogMu; stockMu guards the
+// stock cells' levels, the locations and the movement ledger.
 //
-// stockMu guards the stock cells and the locations, which a stock
-// movement looks up, apart from mu, so that movements need not wait for
-// a commit: a new cell is added under stockMu alone, and a location under
-// both (mu first), so that holding either reads locations, and listing the
-// cells takes stockMu.
+// stockMu is held only briefly: a new cell is added under it, and a
+// commit stores its levels, ledger entries and locations under it, so
+// that readers holding it see the levels, the ledger and the locations of
+// a commit whole. A commit takes it after its shards, never before.
 type tenantData struct {
-	mu         sync.RWMutex
-	aggregates map[storage.Kind]*table
+	seed   maphash.Seed // of keyShard
+	shards [shardCount]shard
+	// tables is the ID index of each kind; the map itself never changes.
+	tables map[storage.Kind]*table
 
+	catalogMu sync.RWMutex
 	items     map[string]inventory.Item
+
 	stockMu   sync.RWMutex
 	locations map[uuid.UUID]*inventory.Location
 	stock     map[stockKey]*stockCell
 	// skuCells indexes stock by SKU, so that reading a few SKUs' levels
 	// does not scan every level of the tenant.
-	skuCells    map[string][]*stockCell
-	movements   ledger
-	idempotency map[string]storage.IdempotencyRecord
+	skuCells  map[string][]*stockCell
+	movements ledger
 }
 
 // ledger is the committed movement ledger, in the order applied, kept in
 // chunks of ledgerChunk entries: appending never copies the entries
-// already there, as growing one slice of them would (under the tenant's
-// lock, and the stock levels' of the committing transaction).
+// already there, as growing one slice of them would (under stockMu, and
+// the stock levels' of the committing transaction).
 type ledger struct {
 	chunks [][]inventory.Movement
 }
@@ -111,7 +118,7 @@ func compareStockKeys(a, b stockKey) int {
 
 // stockCell is one stock level and its lock. The transaction holding mu
 // is the only one that may change level; it does so at commit, under the
-// tenant's lock, where readers read it.
+// tenant's stockMu, under which readers read it.
 //
 // mu is a sync.Mutex rather than a channel of capacity one: a channel
 // hands the level to the next waiter as it is released, and on a busy
@@ -155,15 +162,15 @@ func (c *stockCell) lock(ctx context.Context) error {
 
 func newTenantData() *tenantData {
 	td := &tenantData{
-		aggregates:  make(map[storage.Kind]*table),
-		items:       make(map[string]inventory.Item),
-		locations:   make(map[uuid.UUID]*inventory.Location),
-		stock:       make(map[stockKey]*stockCell),
-		skuCells:    make(map[string][]*stockCell),
-		idempotency: make(map[string]storage.IdempotencyRecord),
+		seed:      maphash.MakeSeed(),
+		tables:    make(map[storage.Kind]*table),
+		items:     make(map[string]inventory.Item),
+		locations: make(map[uuid.UUID]*inventory.Location),
+		stock:     make(map[stockKey]*stockCell),
+		skuCells:  make(map[string][]*stockCell),
 	}
 	for _, k := range storage.Kinds() {
-		td.aggregates[k] = &table{rows: make(map[uuid.UUID]row), byOrder: make(map[uuid.UUID][]uuid.UUID)}
+		td.tables[k] = new(table)
 	}
 	return td
 }
@@ -370,33 +377,49 @@ func errCommitted(what string) error {
 }
 
 // commit checks the transaction's writes against the committed state and
-// applies them, all under the tenant's lock (and the outbox's, when the
-// transaction appended events, so that Sequence follows commit order).
+// applies them, under the locks of the shards they fall in (and the
+// outbox's, when the transaction appended events, so that Sequence follows
+// the commit order of every aggregate).
 func (t *tx) commit() error {
 	var rows []outboxRow // the events' outbox rows, allocated before the locks
 	if len(t.events) > 0 {
 		rows = make([]outboxRow, len(t.events))
 	}
 	d := t.data
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	shards := t.shards()
+	d.lock(&shards)
+	defer d.unlock(&shards)
 	if err := t.check(); err != nil {
 		return err
 	}
+	// Locations are created at setup, seldom: their codes are checked
+	// against every location, under stockMu until the new ones are in.
+	stockLocked := len(t.locations) > 0
+	if stockLocked {
+		d.stockMu.Lock()
+		if err := t.checkLocations(); err != nil {
+			d.stockMu.Unlock()
+			return err
+		}
+	}
 	if err := t.appendEvents(rows); err != nil {
+		if stockLocked {
+			d.stockMu.Unlock()
+		}
 		return err
 	}
 	// Nothing below fails: the new stock levels are final, and the
 	// transactions waiting for them may go on while the rest is applied
-	// (what they read of the rest waits for the tenant's lock).
-	t.publishLevels()
+	// (what they read of the rest waits for the shards' locks).
+	t.publishStock(stockLocked)
 	t.apply()
 	return nil
 }
 
 // appendEvents appends the transaction's events to the outbox in rows,
-// unless one of them was appended first. The caller holds the tenant's
-// lock, so that each aggregate's events follow the commit order.
+// unless one of them was appended first. The caller holds the locks of
+// the transaction's shards and stock levels, so that each aggregate's
+// events follow the commit order.
 func (t *tx) appendEvents(rows []outboxRow) error {
 	if len(t.events) == 0 {
 		return nil
@@ -413,34 +436,76 @@ func (t *tx) appendEvents(rows []outboxRow) error {
 	return nil
 }
 
-// publishLevels stores the levels the transaction changed and releases
-// every level it holds. The caller holds the tenant's lock, under which
-// readers read the levels.
-func (t *tx) publishLevels() {
-	for _, h := range t.held {
-		if h.changed {
-			h.cell.level = h.level
-			h.cell.exists = true
+// publishStock stores the levels the transaction changed, its ledger
+// entries and its locations under stockMu (which the caller holds already
+// when locked is set), releases stockMu, then every level the
+// transaction holds.
+func (t *tx) publishStock(locked bool) {
+	d := t.data
+	if !locked && (len(t.movements) > 0 || t.changedLevels()) {
+		d.stockMu.Lock()
+		locked = true
+	}
+	if locked {
+		for _, h := range t.held {
+			if h.changed {
+				h.cell.level = h.level
+				h.cell.exists = true
+			}
 		}
+		d.movements.append(t.movements)
+		for _, l := range t.locations {
+			d.locations[l.ID] = l
+		}
+		d.stockMu.Unlock()
 	}
 	t.releaseLevels()
 }
 
+// changedLevels reports whether the transaction changed a stock level.
+func (t *tx) changedLevels() bool {
+	for _, h := range t.held {
+		if h.changed {
+			return true
+		}
+	}
+	return false
+}
+
 // check reports whether the writes still fit the committed state: every
 // updated aggregate is at the version the transaction read, and no key it
-// creates exists. The caller holds the tenant's lock.
+// creates exists. The caller holds the locks of the transaction's shards.
 func (t *tx) check() error {
 	d := t.data
 	for _, p := range t.writes {
 		k := p.key
-		cur, ok := d.aggregates[k.kind].rows[k.id]
-		switch {
-		case p.created && ok:
-			return errCommitted(fmt.Sprintf("%s %s", k.kind, k.id))
-		case !p.created && cur.meta.Version != p.base:
-			return fmt.Errorf("memory: commit: %s %s: version %d, stored %d: %w", k.kind, k.id, p.base, cur.meta.Version, storage.ErrConflict)
+		cur, ok := d.shards[idShard(k.id)].rows[k]
+		if p.created {
+			if ok {
+				return errCommitted(fmt.Sprintf("%s %s", k.kind, k.id))
+			}
+			continue
+		}
+		var version int64
+		if ok {
+			version = cur.row().meta.Version
+		}
+		if version != p.base {
+			return fmt.Errorf("memory: commit: %s %s: version %d, stored %d: %w", k.kind, k.id, p.base, version, storage.ErrConflict)
 		}
 	}
+	for key, c := range t.idem {
+		if _, ok := d.shards[d.keyShard(key)].idempotency[key]; ok && c.put && !c.deleted {
+			return errCommitted(fmt.Sprintf("idempotency key %q", key))
+		}
+	}
+	return nil
+}
+
+// checkLocations reports whether the locations the transaction creates
+// are still new, by ID and code. The caller holds stockMu.
+func (t *tx) checkLocations() error {
+	d := t.data
 	for _, l := range t.locations {
 		if _, ok := d.locations[l.ID]; ok {
 			return errCommitted(fmt.Sprintf("location %s", l.ID))
@@ -451,48 +516,52 @@ func (t *tx) check() error {
 			}
 		}
 	}
-	for key, c := range t.idem {
-		if _, ok := d.idempotency[key]; ok && c.put && !c.deleted {
-			return errCommitted(fmt.Sprintf("idempotency key %q", key))
-		}
-	}
 	return nil
 }
 
-// apply writes the transaction's changes into the committed state. The
-// caller holds the tenant's lock and has checked them.
+// apply writes the transaction's aggregates, items and idempotency
+// records into the committed state. The caller holds the locks of the
+// transaction's shards and has checked them.
 func (t *tx) apply() {
 	d := t.data
 	for i, p := range t.writes {
 		k := p.key
-		tb := d.aggregates[k.kind]
-		tb.rows[k.id] = p.row
-		if p.created {
-			tb.insertID(k.id)
-			ids := tb.byOrder[p.meta.OrderID]
-			if len(ids) == 0 { // sized for the order's rows of the kind this transaction creates
-				ids = make([]uuid.UUID, 0, t.createdAlike(i))
-			}
-			tb.byOrder[p.meta.OrderID] = append(ids, k.id)
+		sh := &d.shards[idShard(k.id)]
+		if sh.rows == nil {
+			sh.rows = make(map[rowKey]stored)
 		}
-	}
-	for sku, it := range t.items {
-		d.items[sku] = it
-	}
-	if len(t.locations) > 0 {
-		d.stockMu.Lock()
-		for _, l := range t.locations {
-			d.locations[l.ID] = l
+		sh.rows[k] = stored{val: p.val, orderID: p.meta.OrderID}
+		if !p.created {
+			continue
 		}
-		d.stockMu.Unlock()
+		d.tables[k.kind].insertID(k.id)
+		osh, ok := &d.shards[idShard(p.meta.OrderID)], rowKey{k.kind, p.meta.OrderID}
+		if osh.byOrder == nil {
+			osh.byOrder = make(map[rowKey][]uuid.UUID)
+		}
+		ids := osh.byOrder[ok]
+		if len(ids) == 0 { // sized for the order's rows of the kind this transaction creates
+			ids = make([]uuid.UUID, 0, t.createdAlike(i))
+		}
+		osh.byOrder[ok] = append(ids, k.id)
 	}
-	d.movements.append(t.movements)
+	if len(t.items) > 0 {
+		d.catalogMu.Lock()
+		for sku, it := range t.items {
+			d.items[sku] = it
+		}
+		d.catalogMu.Unlock()
+	}
 	for key, c := range t.idem {
+		sh := &d.shards[d.keyShard(key)]
 		if c.deleted {
-			delete(d.idempotency, key)
+			delete(sh.idempotency, key)
 		}
 		if c.put {
-			d.idempotency[key] = c.rec
+			if sh.idempotency == nil {
+				sh.idempotency = make(map[string]storage.IdempotencyRecord)
+			}
+			sh.idempotency[key] = c.rec
 		}
 	}
 }
@@ -526,7 +595,7 @@ func compareIDs(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }
 // were applied: the committed ones, then the transaction's own.
 func (t *tx) ListMovements(_ context.Context, f storage.MovementFilter) ([]inventory.Movement, error) {
 	var out []inventory.Movement
-	t.data.mu.RLock()
+	t.data.stockMu.RLock()
 	for _, chunk := range t.data.movements.chunks {
 		for _, m := range chunk {
 			if f.Match(m) {
@@ -534,7 +603,7 @@ func (t *tx) ListMovements(_ context.Context, f storage.MovementFilter) ([]inven
 			}
 		}
 	}
-	t.data.mu.RUnlock()
+	t.data.stockMu.RUnlock()
 	for _, m := range t.movements {
 		if f.Match(m) {
 			out = append(out, m)
@@ -557,11 +626,7 @@ func (r idempotencyRepo) lookup(key string) (storage.IdempotencyRecord, bool) {
 	if c, ok := r.t.idem[key]; ok {
 		return c.rec, c.put
 	}
-	d := r.t.data
-	d.mu.RLock()
-	rec, ok := d.idempotency[key]
-	d.mu.RUnlock()
-	return rec, ok
+	return r.t.data.idempotencyRecord(key)
 }
 
 // keyNotFoundError is Get's error for a missing key, which wraps
@@ -596,11 +661,7 @@ func (r idempotencyRepo) Delete(_ context.Context, key string) error {
 		t.idem[key] = idemChange{deleted: c.deleted}
 		return nil
 	}
-	d := t.data
-	d.mu.RLock()
-	_, ok := d.idempotency[key]
-	d.mu.RUnlock()
-	if ok {
+	if _, ok := t.data.idempotencyRecord(key); ok {
 		if t.idem == nil {
 			t.idem = make(map[string]idemChange)
 		}

@@ -39,7 +39,7 @@ func (o *outboxData) append(events []storage.Event, rows []outboxRow) {
 		row.event = e
 		o.rows = append(o.rows, row)
 		o.byID[e.ID] = row
-		o.log.record(e)
+		o.log.record(&row.event)
 	}
 }
 
@@ -50,15 +50,15 @@ type outboxRepo struct{ t *tx }
 // committed one, is refused with storage.ErrDuplicate.
 func (r outboxRepo) Append(_ context.Context, events ...storage.Event) error {
 	s := r.t.store
-	s.outboxMu.Lock()
+	s.outboxMu.RLock()
 	for _, e := range events {
 		_, committed := s.outbox.byID[e.ID]
 		if committed || slices.ContainsFunc(r.t.events, func(p storage.Event) bool { return p.ID == e.ID }) {
-			s.outboxMu.Unlock()
+			s.outboxMu.RUnlock()
 			return fmt.Errorf("memory: outbox event %s: %w", e.ID, storage.ErrDuplicate)
 		}
 	}
-	s.outboxMu.Unlock()
+	s.outboxMu.RUnlock()
 	r.t.events = withCap(r.t.events, len(events))
 	n := 0
 	for _, e := range events {
