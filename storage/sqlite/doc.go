@@ -56,7 +56,12 @@
 // Go and one ledger INSERT, a single movement reads its level only when
 // the transaction has not read or written it under the lock already; an
 // order's lines and an outbox batch are one multi-row INSERT each, and an
-// order's lines are rewritten only when they changed. Operations spanning
+// order's lines are rewritten only when they changed. The Store remembers
+// what its committed transactions wrote of recent aggregates (their
+// reporting columns and lines at the version written), so that an update
+// from such a version sets only the columns that changed, leaving the
+// index entries over the others alone, and compares the lines without
+// reading them. Operations spanning
 // several statements undo their own writes when a later one fails
 // (deleting the row just inserted, or putting the level back) rather than
 // opening a savepoint of their own. Savepoints journal pages in memory
