@@ -51,10 +51,12 @@
 // and the pages its commit writes to the log. The Store keeps every
 // statement prepared on each connection it runs on (the driver would
 // otherwise compile it on every execution), and the repositories keep
-// their number low: a batch of stock movements is one read of the levels
-// under the write lock, one UPDATE (or INSERT) of the levels computed in
-// Go and one ledger INSERT, a single movement reads its level only when
-// the transaction has not read or written it under the lock already; an
+// their number low: a batch of stock movements is one UPDATE adding each
+// level's sum of movements where the level's values let every one of
+// them apply (a level it leaves alone, short or without a row, is read
+// and worked out movement by movement) and one ledger INSERT; a single
+// movement reads its level only when the transaction has not read or
+// written it under the lock already; an
 // order's lines and an outbox batch are one multi-row INSERT each, and an
 // order's lines are rewritten only when they changed. The Store remembers
 // what its committed transactions wrote of recent aggregates (their
