@@ -56,7 +56,11 @@
 // them apply (a level it leaves alone, short or without a row, is read
 // and worked out movement by movement) and one ledger INSERT; a single
 // movement reads its level only when the transaction has not read or
-// written it under the lock already; an
+// written it under the lock already; reservations created one after
+// another are one multi-row INSERT, sent with the transaction's next
+// statement or at its end (so a duplicate reservation ID is reported by
+// that call, or by Store.Tx, and the transaction is then lost, as the
+// storage.Tx contract allows); an
 // order's lines and an outbox batch are one multi-row INSERT each, and an
 // order's lines are rewritten only when they changed. The Store remembers
 // what its committed transactions wrote of recent aggregates (their

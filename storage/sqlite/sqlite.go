@@ -347,7 +347,10 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 		var t *tx
 		err := s.withTx(ctx, "tx", 0, func(sqlTx *sql.Tx, undo *undoLog) error {
 			t = &tx{store: s, ctx: ctx, wctx: context.WithoutCancel(ctx), sql: sqlTx, stmts: s.stmts, tenant: tenant, undo: undo}
-			return fn(t)
+			if err := fn(t); err != nil {
+				return err
+			}
+			return t.flush()
 		})
 		if err == nil {
 			t.committed()
@@ -367,6 +370,9 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 	err := fn(t)
 	if err == nil {
 		err = ctx.Err()
+	}
+	if err == nil && t.sql != nil {
+		err = t.flush()
 	}
 	ended = true
 	if endErr := t.end(err == nil); err == nil {

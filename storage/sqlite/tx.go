@@ -53,6 +53,10 @@ type tx struct {
 	// wrote holds the rows of aggregates the transaction wrote, which
 	// the Store's rowCache takes once it commits.
 	wrote map[rowKey]storedRow
+	// queued holds rows waiting to be inserted (see queue), and queueErr
+	// the failure of their insert, which every later call returns.
+	queued   *queuedRows
+	queueErr error
 }
 
 // stockKey identifies a stock level within a tenant.
@@ -221,6 +225,9 @@ type docTable[T any] struct {
 	// children, if set, keeps rows mirrored from each aggregate in
 	// another table (order lines).
 	children *childRows[T]
+	// queued, if set, has a Create queue the new row (see tx.queue), so
+	// that aggregates created one after another are one INSERT.
+	queued bool
 }
 
 // childRows keeps rows mirrored from an aggregate in another table whose
@@ -370,10 +377,17 @@ func (d docTable[T]) create1(ctx context.Context, t *tx, v *T) error {
 		names = append(names, c.name)
 		args = append(args, c.value)
 	}
-	q := "INSERT INTO " + d.name + " (" + strings.Join(names, ", ") + ") VALUES (" + placeholders(len(names)) + ")"
-	if _, err := t.exec(ctx, q, args...); err != nil {
-		restore()
-		return interpretError(err, "create %s %s", d.name, m.ID)
+	if d.queued {
+		if err := t.queue(ctx, d.name, d.name, names, args); err != nil {
+			restore()
+			return err
+		}
+	} else {
+		q := "INSERT INTO " + d.name + " (" + strings.Join(names, ", ") + ") VALUES (" + placeholders(len(names)) + ")"
+		if _, err := t.exec(ctx, q, args...); err != nil {
+			restore()
+			return interpretError(err, "create %s %s", d.name, m.ID)
+		}
 	}
 	var lines []lineRow
 	if d.children != nil {
