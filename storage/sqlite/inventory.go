@@ -380,7 +380,6 @@ func (t *tx) ListMovements(ctx context.Context, f storage.MovementFilter) ([]inv
 var reservationTable = docTable[inventory.Reservation]{
 	name:        "reservations",
 	orderColumn: "order_id",
-	queued:      true,
 	columns: func(v *inventory.Reservation) []column {
 		return []column{
 			{"order_id", v.OrderID.String()},

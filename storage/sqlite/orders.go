@@ -69,8 +69,8 @@ func orderLineRows(o *order.Order) []lineRow {
 // each, well below SQLite's limit of 32,766 a statement.
 const lineChunk = 1000
 
-// insertOrderLines writes rows, the order_lines rows of o, none being
-// stored, with one INSERT per lineChunk lines.
+// insertOrderLines queues the writing of rows, the order_lines rows of
+// o, none being stored, with one INSERT per lineChunk lines.
 func insertOrderLines(ctx context.Context, t *tx, o *order.Order, rows []lineRow) error {
 	id := o.ID.String()
 	for start := 0; start < len(rows); start += lineChunk {
@@ -86,8 +86,8 @@ func insertOrderLines(ctx context.Context, t *tx, o *order.Order, rows []lineRow
 			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 			args = append(args, t.tenant, id, l.id, start+i, l.sku, l.quantity, l.unitPrice, l.total, l.shipped, l.returned)
 		}
-		if _, err := t.exec(ctx, q.String(), args...); err != nil {
-			return interpretError(err, "write lines of order %s", o.ID)
+		if err := t.queue(&queuedWrite{query: q.String(), args: args, what: "write lines of order " + id}); err != nil {
+			return err
 		}
 	}
 	return nil

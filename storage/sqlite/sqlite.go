@@ -371,7 +371,7 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 	if err == nil {
 		err = ctx.Err()
 	}
-	if err == nil && t.sql != nil {
+	if err == nil {
 		err = t.flush()
 	}
 	ended = true

@@ -164,10 +164,16 @@ type errRow struct{ err error }
 func (r errRow) Scan(...any) error { return r.err }
 
 // reader returns the SQLite transaction reads run on: the write
-// transaction once there is one, else the read transaction, begun (as a
-// deferred, read-only BEGIN on a connection of the pool) at the first
-// read.
+// transaction once there is one or a write is queued (see queue), else
+// the read transaction, begun (as a deferred, read-only BEGIN on a
+// connection of the pool) at the first read.
 func (t *tx) reader() (*sql.Tx, error) {
+	if t.sql == nil && len(t.queued) > 0 {
+		// The read must see the queued writes.
+		if _, err := t.writer(t.ctx); err != nil {
+			return nil, err
+		}
+	}
 	if t.sql != nil {
 		return t.sql, nil
 	}

@@ -53,10 +53,13 @@ type tx struct {
 	// wrote holds the rows of aggregates the transaction wrote, which
 	// the Store's rowCache takes once it commits.
 	wrote map[rowKey]storedRow
-	// queued holds rows waiting to be inserted (see queue), and queueErr
-	// the failure of their insert, which every later call returns.
-	queued   *queuedRows
+	// queued holds the writes waiting for the next statement (see
+	// queue), and queueErr the failure of one, which every later call
+	// returns.
+	queued   []*queuedWrite
 	queueErr error
+	// absent holds the idempotency keys Get found absent.
+	absent map[string]bool
 }
 
 // stockKey identifies a stock level within a tenant.
@@ -225,9 +228,6 @@ type docTable[T any] struct {
 	// children, if set, keeps rows mirrored from each aggregate in
 	// another table (order lines).
 	children *childRows[T]
-	// queued, if set, has a Create queue the new row (see tx.queue), so
-	// that aggregates created one after another are one INSERT.
-	queued bool
 }
 
 // childRows keeps rows mirrored from an aggregate in another table whose
@@ -351,8 +351,8 @@ func values(cols []column) []any {
 	return out
 }
 
-// create1 inserts v with version 1, then its child rows; if those fail,
-// it deletes v's row again, so that a failure leaves nothing behind.
+// create1 queues the insert of v with version 1, then of its child rows
+// (see tx.queue): a duplicate ID is reported by the next statement.
 func (d docTable[T]) create1(ctx context.Context, t *tx, v *T) error {
 	m, err := storage.Describe(v)
 	if err != nil {
@@ -377,25 +377,16 @@ func (d docTable[T]) create1(ctx context.Context, t *tx, v *T) error {
 		names = append(names, c.name)
 		args = append(args, c.value)
 	}
-	if d.queued {
-		if err := t.queue(ctx, d.name, d.name, names, args); err != nil {
-			restore()
-			return err
-		}
-	} else {
-		q := "INSERT INTO " + d.name + " (" + strings.Join(names, ", ") + ") VALUES (" + placeholders(len(names)) + ")"
-		if _, err := t.exec(ctx, q, args...); err != nil {
-			restore()
-			return interpretError(err, "create %s %s", d.name, m.ID)
-		}
+	if err := t.queueRow(d.name, "create "+d.name+" "+m.ID.String(), names, args); err != nil {
+		restore()
+		return err
 	}
 	var lines []lineRow
 	if d.children != nil {
 		lines = d.children.rows(v)
 		if err := d.children.insert(ctx, t, v, lines); err != nil {
 			restore()
-			// The children's foreign key cascades the deletion.
-			return t.undoWrite(ctx, err, "DELETE FROM "+d.name+" WHERE tenant = ? AND id = ?", t.tenant, m.ID.String())
+			return err
 		}
 	}
 	t.written(rowKey{d.name, t.tenant, m.ID}, storedRow{version: 1, values: values(cols), lines: lines})
@@ -436,7 +427,8 @@ func (d docTable[T]) scan(row rowScanner) (*T, error) {
 // update1 stores v, described by m, with one versioned UPDATE, then runs
 // children, if set, to write lines, its child rows. was, when set, holds
 // the values of the reporting columns stored at v's version: only those
-// that differ are set.
+// that differ are set. Without children the UPDATE is queued (see
+// tx.queue), and a stale version is reported by the next statement.
 func (d docTable[T]) update1(ctx context.Context, t *tx, v *T, m storage.Meta, was []any, lines []lineRow,
 	children func(context.Context, *tx, *T, []lineRow) error) error {
 	prev := m.Version
@@ -463,23 +455,39 @@ func (d docTable[T]) update1(ctx context.Context, t *tx, v *T, m storage.Meta, w
 	}
 	q.WriteString(" WHERE tenant = ? AND id = ? AND version = ?")
 	args = append(args, t.tenant, m.ID.String(), prev)
-	res, err := t.exec(ctx, q.String(), args...)
-	if err != nil {
-		restore()
-		return interpretError(err, "update %s %s", d.name, m.ID)
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		restore()
-		if err != nil {
-			return interpretError(err, "update %s %s", d.name, m.ID)
+	what := "update " + d.name + " " + m.ID.String()
+	check := func(res sql.Result) error {
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			if err != nil {
+				return interpretError(err, "%s", what)
+			}
+			return versionMiss(t, d.name, m.ID, prev)
 		}
-		return versionMiss(ctx, t, d.name, m.ID, prev)
+		return nil
 	}
-	if children != nil {
-		if err := children(ctx, t, v, lines); err != nil {
+	if children == nil {
+		// Queued: a stale version is reported by the next statement.
+		if err := t.queue(&queuedWrite{query: q.String(), args: args, what: what, check: check}); err != nil {
 			restore()
 			return err
 		}
+		t.written(rowKey{d.name, t.tenant, m.ID}, storedRow{version: prev + 1, values: values(cols), lines: lines})
+		t.undo.add(restore)
+		return nil
+	}
+	res, err := t.exec(ctx, q.String(), args...)
+	if err == nil {
+		err = check(res)
+	} else {
+		err = interpretError(err, "%s", what)
+	}
+	if err != nil {
+		restore()
+		return err
+	}
+	if err := children(ctx, t, v, lines); err != nil {
+		restore()
+		return err
 	}
 	t.written(rowKey{d.name, t.tenant, m.ID}, storedRow{version: prev + 1, values: values(cols), lines: lines})
 	t.undo.add(restore)
@@ -487,10 +495,12 @@ func (d docTable[T]) update1(ctx context.Context, t *tx, v *T, m storage.Meta, w
 }
 
 // versionMiss explains why a versioned UPDATE changed no row: the row is
-// absent (ErrNotFound) or its version differs (ErrConflict).
-func versionMiss(ctx context.Context, t *tx, table string, id uuid.UUID, version int64) error {
+// absent (ErrNotFound) or its version differs (ErrConflict). It reads on
+// the write transaction directly, as it runs while queued writes are
+// being sent.
+func versionMiss(t *tx, table string, id uuid.UUID, version int64) error {
 	var stored int64
-	err := t.queryRow(ctx,
+	err := t.sql.QueryRowContext(t.wctx,
 		"SELECT version FROM "+table+" WHERE tenant = ? AND id = ?", t.tenant, id.String()).Scan(&stored)
 	if err != nil {
 		return interpretError(err, "update %s %s", table, id)
