@@ -51,15 +51,33 @@
 // and the pages its commit writes to the log. The Store keeps every
 // statement prepared on each connection it runs on (the driver would
 // otherwise compile it on every execution), and the repositories keep
-// their number low: a batch of stock movements is one read of the levels
-// under the write lock, one UPDATE (or INSERT) of the levels computed in
-// Go and one ledger INSERT, a single movement reads its level only when
-// the transaction has not read or written it under the lock already; an
+// their number low: a batch of stock movements is one UPDATE adding each
+// level's sum of movements where the level's values let every one of
+// them apply (a level it leaves alone, short or without a row, is read
+// and worked out movement by movement) and one ledger INSERT; a single
+// movement reads its level only when the transaction has not read or
+// written it under the lock already; an
 // order's lines and an outbox batch are one multi-row INSERT each, and an
-// order's lines are rewritten only when they changed. Operations spanning
+// order's lines are rewritten only when they changed. The Store remembers
+// what its committed transactions wrote of recent aggregates (their
+// reporting columns and lines at the version written), so that an update
+// from such a version sets only the columns that changed, leaving the
+// index entries over the others alone, and compares the lines without
+// reading them. Creates, Updates of aggregates whose child rows do not
+// change, outbox appends and the idempotency record of a key the
+// transaction found absent are queued and sent with the transaction's
+// next statement or at its end, so that the write lock is taken only
+// then and the work between writes (building the next aggregate,
+// encoding events) runs beside the writer; aggregates created one after
+// another (an order's reservations) are then one multi-row INSERT. A
+// queued write's failure (a duplicate ID or key, a stale version) is
+// reported by that next call or by Store.Tx, and by every later call:
+// the transaction is lost, as the storage.Tx contract allows; an
+// idempotency key a concurrent transaction inserted meanwhile is
+// reported wrapping storage.ErrConflict too. Other operations spanning
 // several statements undo their own writes when a later one fails
-// (deleting the row just inserted, or putting the level back) rather than
-// opening a savepoint of their own. Savepoints journal pages in memory
+// (putting the level back) rather than opening a savepoint of their
+// own. Savepoints journal pages in memory
 // (temp_store=MEMORY). The log is copied into the database file by a
 // checkpoint the Store runs beside its writers every few dozen commits,
 // rather than by SQLite's automatic checkpoint inside the commit that

@@ -5,3 +5,7 @@ var (
 	EncodeCursor = encodeCursor
 	DecodeCursor = decodeCursor
 )
+
+// SetTrace has st call trace with every statement its transactions run
+// (see Store.trace); call it before st's first transaction.
+func SetTrace(st *Store, trace func(query string)) { st.trace = trace }

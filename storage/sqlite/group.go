@@ -45,6 +45,7 @@ func (g *group) commit() {
 // commit commits g, which the caller holds the write slot for, and asks
 // for a checkpoint every checkpointEvery commits.
 func (s *Store) commit(g *group) {
+	s.traced("COMMIT")
 	g.commit()
 	s.commits++
 	if s.commits%checkpointEvery == 0 {
@@ -114,6 +115,7 @@ func (t *tx) join() error {
 	t.wctx = context.WithoutCancel(t.ctx)
 	g := s.takeOpen()
 	if g == nil {
+		s.traced("BEGIN")
 		sqlTx, err := s.db.BeginTx(t.wctx, nil)
 		if err != nil {
 			s.unlock()
@@ -185,6 +187,7 @@ func (t *tx) end(ok bool) error {
 // control runs a savepoint statement of t's turn in its group, prepared
 // once through the cache.
 func (t *tx) control(query string) (sql.Result, error) {
+	t.store.traced(query)
 	if st := t.stmts.get(t.wctx, query); st != nil {
 		return t.sql.StmtContext(t.wctx, st).ExecContext(t.wctx)
 	}

@@ -38,22 +38,43 @@ var orderTable = docTable[order.Order]{
 		}
 	},
 	children: &childRows[order.Order]{
+		rows:    orderLineRows,
 		insert:  insertOrderLines,
 		current: orderLinesCurrent,
 		rewrite: rewriteOrderLines,
 	},
 }
 
+// lineRow is one row of order_lines as written, its position being its
+// index.
+type lineRow struct {
+	id                string
+	sku               string
+	quantity          int64
+	unitPrice, total  string
+	shipped, returned int64
+}
+
+// orderLineRows returns the rows of order_lines of o.
+func orderLineRows(o *order.Order) []lineRow {
+	rows := make([]lineRow, len(o.Lines))
+	for i, l := range o.Lines {
+		rows[i] = lineRow{id: l.ID.String(), sku: l.SKU, quantity: l.Quantity, unitPrice: l.UnitPrice.Amount().String(),
+			total: l.Total.Amount().String(), shipped: l.Shipped, returned: l.Returned}
+	}
+	return rows
+}
+
 // lineChunk is how many order lines one INSERT writes: ten parameters
 // each, well below SQLite's limit of 32,766 a statement.
 const lineChunk = 1000
 
-// insertOrderLines writes the order_lines rows of o, none being stored,
-// with one INSERT per lineChunk lines.
-func insertOrderLines(ctx context.Context, t *tx, o *order.Order) error {
+// insertOrderLines queues the writing of rows, the order_lines rows of
+// o, none being stored, with one INSERT per lineChunk lines.
+func insertOrderLines(ctx context.Context, t *tx, o *order.Order, rows []lineRow) error {
 	id := o.ID.String()
-	for start := 0; start < len(o.Lines); start += lineChunk {
-		part := o.Lines[start:min(start+lineChunk, len(o.Lines))]
+	for start := 0; start < len(rows); start += lineChunk {
+		part := rows[start:min(start+lineChunk, len(rows))]
 		var q strings.Builder
 		q.WriteString(`INSERT INTO order_lines
 			(tenant, order_id, line_id, position, sku, quantity, unit_price, total, shipped, returned) VALUES `)
@@ -63,19 +84,18 @@ func insertOrderLines(ctx context.Context, t *tx, o *order.Order) error {
 				q.WriteString(", ")
 			}
 			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, t.tenant, id, l.ID.String(), start+i, l.SKU, l.Quantity,
-				l.UnitPrice.Amount().String(), l.Total.Amount().String(), l.Shipped, l.Returned)
+			args = append(args, t.tenant, id, l.id, start+i, l.sku, l.quantity, l.unitPrice, l.total, l.shipped, l.returned)
 		}
-		if _, err := t.exec(ctx, q.String(), args...); err != nil {
-			return interpretError(err, "write lines of order %s", o.ID)
+		if err := t.queue(&queuedWrite{query: q.String(), args: args, what: "write lines of order " + id}); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
 // orderLinesCurrent reports whether the stored order_lines rows of o are
-// its lines, field for field and in position order.
-func orderLinesCurrent(ctx context.Context, t *tx, o *order.Order) (bool, error) {
+// rows, field for field and in position order.
+func orderLinesCurrent(ctx context.Context, t *tx, o *order.Order, want []lineRow) (bool, error) {
 	rows, err := t.query(ctx, `SELECT line_id, sku, quantity, unit_price, total, shipped, returned
 		FROM order_lines WHERE tenant = ? AND order_id = ? ORDER BY position`, t.tenant, o.ID.String())
 	if err != nil {
@@ -84,20 +104,11 @@ func orderLinesCurrent(ctx context.Context, t *tx, o *order.Order) (bool, error)
 	defer rows.Close()
 	n := 0
 	for rows.Next() {
-		var (
-			lineID, sku, unitPrice, total string
-			quantity, shipped, returned   int64
-		)
-		if err := rows.Scan(&lineID, &sku, &quantity, &unitPrice, &total, &shipped, &returned); err != nil {
+		var l lineRow
+		if err := rows.Scan(&l.id, &l.sku, &l.quantity, &l.unitPrice, &l.total, &l.shipped, &l.returned); err != nil {
 			return false, interpretError(err, "read lines of order %s", o.ID)
 		}
-		if n >= len(o.Lines) {
-			return false, nil
-		}
-		l := o.Lines[n]
-		if lineID != l.ID.String() || sku != l.SKU || quantity != l.Quantity ||
-			unitPrice != l.UnitPrice.Amount().String() || total != l.Total.Amount().String() ||
-			shipped != l.Shipped || returned != l.Returned {
+		if n >= len(want) || l != want[n] {
 			return false, nil
 		}
 		n++
@@ -105,16 +116,16 @@ func orderLinesCurrent(ctx context.Context, t *tx, o *order.Order) (bool, error)
 	if err := rows.Err(); err != nil {
 		return false, interpretError(err, "read lines of order %s", o.ID)
 	}
-	return n == len(o.Lines), nil
+	return n == len(want), nil
 }
 
-// rewriteOrderLines replaces the order_lines rows of o with its lines.
-func rewriteOrderLines(ctx context.Context, t *tx, o *order.Order) error {
+// rewriteOrderLines replaces the order_lines rows of o with rows.
+func rewriteOrderLines(ctx context.Context, t *tx, o *order.Order, rows []lineRow) error {
 	if _, err := t.exec(ctx,
 		`DELETE FROM order_lines WHERE tenant = ? AND order_id = ?`, t.tenant, o.ID.String()); err != nil {
 		return interpretError(err, "write lines of order %s", o.ID)
 	}
-	return insertOrderLines(ctx, t, o)
+	return insertOrderLines(ctx, t, o, rows)
 }
 
 // ListOrders returns one page of the tenant's orders matching f, oldest

@@ -39,7 +39,8 @@ func (r outboxRepo) Append(ctx context.Context, events ...storage.Event) error {
 	})
 }
 
-// insert appends events with one INSERT statement.
+// insert appends events with one INSERT statement, queued (see
+// tx.queue): a duplicate event ID is reported by the next statement.
 func (r outboxRepo) insert(ctx context.Context, events []storage.Event) error {
 	if len(events) == 0 {
 		return nil
@@ -59,13 +60,11 @@ func (r outboxRepo) insert(ctx context.Context, events []storage.Event) error {
 		args = append(args, e.ID.String(), r.t.tenant, e.Type, e.AggregateType, e.AggregateID.String(), payload,
 			formatTime(e.OccurredAt))
 	}
-	if _, err := r.t.exec(ctx, q.String(), args...); err != nil {
-		if len(events) == 1 {
-			return interpretError(err, "outbox event %s", events[0].ID)
-		}
-		return interpretError(err, "outbox events %s and %d more", events[0].ID, len(events)-1)
+	what := "outbox event " + events[0].ID.String()
+	if len(events) > 1 {
+		what = fmt.Sprintf("outbox events %s and %d more", events[0].ID, len(events)-1)
 	}
-	return nil
+	return r.t.queue(&queuedWrite{query: q.String(), args: args, what: what})
 }
 
 // relay is the cross-tenant delivery side of the outbox. Each call runs in

@@ -42,8 +42,11 @@ type Options struct {
 // Options.BusyTimeout. An in-memory database runs every transaction under
 // the write lock from its start.
 type Store struct {
-	db     *sql.DB
-	stmts  *stmtCache
+	db    *sql.DB
+	stmts *stmtCache
+	// rows remembers what committed transactions wrote of recent
+	// aggregates, so that updating them writes only what changed.
+	rows   rowCache
 	memory bool
 	busy   time.Duration
 	// sem is the write slot: it serializes the writing part of
@@ -70,6 +73,11 @@ type Store struct {
 	commits          int
 	checkpoints      chan struct{}
 	checkpointerDone chan struct{}
+	// trace, when set (by tests, before the first transaction), is called
+	// with the text of every statement a transaction runs, and with
+	// "BEGIN", "BEGIN READ" and "COMMIT" for the SQLite transactions the
+	// Store begins and commits for them.
+	trace func(query string)
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -336,9 +344,18 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 		return errors.New("sqlite: empty tenant")
 	}
 	if s.memory {
-		return s.withTx(ctx, "tx", 0, func(sqlTx *sql.Tx, undo *undoLog) error {
-			return fn(&tx{store: s, ctx: ctx, wctx: context.WithoutCancel(ctx), sql: sqlTx, stmts: s.stmts, tenant: tenant, undo: undo})
+		var t *tx
+		err := s.withTx(ctx, "tx", 0, func(sqlTx *sql.Tx, undo *undoLog) error {
+			t = &tx{store: s, ctx: ctx, wctx: context.WithoutCancel(ctx), sql: sqlTx, stmts: s.stmts, tenant: tenant, undo: undo}
+			if err := fn(t); err != nil {
+				return err
+			}
+			return t.flush()
 		})
+		if err == nil {
+			t.committed()
+		}
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -354,9 +371,15 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 	if err == nil {
 		err = ctx.Err()
 	}
+	if err == nil {
+		err = t.flush()
+	}
 	ended = true
 	if endErr := t.end(err == nil); err == nil {
 		err = endErr
+	}
+	if err == nil {
+		t.committed()
 	}
 	return err
 }

@@ -96,11 +96,20 @@ func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	ctx = t.wctx
-	if st := t.stmts.get(ctx, query); st != nil {
-		return w.StmtContext(ctx, st).ExecContext(ctx, args...)
+	if err := t.flush(); err != nil {
+		return nil, err
 	}
-	return w.ExecContext(ctx, query, args...)
+	return t.run(w, query, args...)
+}
+
+// run runs query on w, the write transaction, prepared once through the
+// cache, with a context that is never done (see exec).
+func (t *tx) run(w *sql.Tx, query string, args ...any) (sql.Result, error) {
+	t.store.traced(query)
+	if st := t.stmts.get(t.wctx, query); st != nil {
+		return w.StmtContext(t.wctx, st).ExecContext(t.wctx, args...)
+	}
+	return w.ExecContext(t.wctx, query, args...)
 }
 
 // query runs query in the transaction, prepared once through the cache:
@@ -115,8 +124,12 @@ func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		if err := t.flush(); err != nil {
+			return nil, err
+		}
 		ctx = t.wctx
 	}
+	t.store.traced(query)
 	if st := t.stmts.get(ctx, query); st != nil {
 		return r.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
@@ -133,8 +146,12 @@ func (t *tx) queryRow(ctx context.Context, query string, args ...any) rowScanner
 		if err := ctx.Err(); err != nil {
 			return errRow{err}
 		}
+		if err := t.flush(); err != nil {
+			return errRow{err}
+		}
 		ctx = t.wctx
 	}
+	t.store.traced(query)
 	if st := t.stmts.get(ctx, query); st != nil {
 		return r.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
@@ -147,10 +164,16 @@ type errRow struct{ err error }
 func (r errRow) Scan(...any) error { return r.err }
 
 // reader returns the SQLite transaction reads run on: the write
-// transaction once there is one, else the read transaction, begun (as a
-// deferred, read-only BEGIN on a connection of the pool) at the first
-// read.
+// transaction once there is one or a write is queued (see queue), else
+// the read transaction, begun (as a deferred, read-only BEGIN on a
+// connection of the pool) at the first read.
 func (t *tx) reader() (*sql.Tx, error) {
+	if t.sql == nil && len(t.queued) > 0 {
+		// The read must see the queued writes.
+		if _, err := t.writer(t.ctx); err != nil {
+			return nil, err
+		}
+	}
 	if t.sql != nil {
 		return t.sql, nil
 	}
@@ -160,6 +183,7 @@ func (t *tx) reader() (*sql.Tx, error) {
 		case <-t.ctx.Done():
 			return nil, t.ctx.Err()
 		}
+		t.store.traced("BEGIN READ")
 		r, err := t.store.db.BeginTx(t.ctx, &sql.TxOptions{ReadOnly: true})
 		if err != nil {
 			<-t.store.readers
@@ -202,5 +226,12 @@ func (t *tx) endRead() {
 		_ = t.read.Rollback()
 		t.read = nil
 		<-t.store.readers
+	}
+}
+
+// traced passes query to the Store's trace, if it has one.
+func (s *Store) traced(query string) {
+	if s.trace != nil {
+		s.trace(query)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -49,6 +50,16 @@ type tx struct {
 	// ApplyMovement need not read them again. Levels read before the
 	// first write are not kept.
 	levels map[stockKey]inventory.StockLevel
+	// wrote holds the rows of aggregates the transaction wrote, which
+	// the Store's rowCache takes once it commits.
+	wrote map[rowKey]storedRow
+	// queued holds the writes waiting for the next statement (see
+	// queue), and queueErr the failure of one, which every later call
+	// returns.
+	queued   []*queuedWrite
+	queueErr error
+	// absent holds the idempotency keys Get found absent.
+	absent map[string]bool
 }
 
 // stockKey identifies a stock level within a tenant.
@@ -222,12 +233,14 @@ type docTable[T any] struct {
 // childRows keeps rows mirrored from an aggregate in another table whose
 // foreign key cascades the aggregate's deletion.
 type childRows[T any] struct {
+	// rows returns the rows mirrored from v.
+	rows func(v *T) []lineRow
 	// insert writes the rows of a new aggregate, none being stored.
-	insert func(ctx context.Context, t *tx, v *T) error
-	// current reports whether the stored rows already mirror v.
-	current func(ctx context.Context, t *tx, v *T) (bool, error)
-	// rewrite replaces the stored rows with v's.
-	rewrite func(ctx context.Context, t *tx, v *T) error
+	insert func(ctx context.Context, t *tx, v *T, rows []lineRow) error
+	// current reports whether the stored rows are rows.
+	current func(ctx context.Context, t *tx, v *T, rows []lineRow) (bool, error)
+	// rewrite replaces the stored rows with rows.
+	rewrite func(ctx context.Context, t *tx, v *T, rows []lineRow) error
 }
 
 // columnReader reads an aggregate stored as columns alone.
@@ -270,45 +283,76 @@ func (d docTable[T]) create(ctx context.Context, t *tx, a storage.Aggregate) err
 // update stores v. When v's child rows changed, the aggregate's row and
 // its children are written inside a savepoint, so that a failure leaves
 // nothing behind; unchanged children are neither rewritten nor need one.
-// The children are compared under the write lock, so that what decides
-// their rewrite is the newest stored rows.
+// When the Store knows the row at v's version (rowCache), only the
+// columns whose values changed are set and the children are compared
+// with the known ones; otherwise every column is set and the children
+// are compared with the stored rows under the write lock, so that what
+// decides their rewrite is the newest stored rows.
 func (d docTable[T]) update(ctx context.Context, t *tx, a storage.Aggregate) error {
 	v, err := d.typed(a)
 	if err != nil {
 		return err
 	}
-	if d.children == nil {
-		return d.update1(ctx, t, v, nil)
-	}
-	if _, err := t.writer(ctx); err != nil {
-		return err
-	}
-	current, err := d.children.current(ctx, t, v)
+	m, err := storage.Describe(v)
 	if err != nil {
-		return err
+		return fmt.Errorf("sqlite: update %s: %w", d.name, err)
+	}
+	key := rowKey{d.name, t.tenant, m.ID}
+	known, isKnown := t.storedAt(key, m.Version)
+	var lines []lineRow
+	if d.children != nil {
+		lines = d.children.rows(v)
+	}
+	current := true
+	switch {
+	case d.children == nil:
+	case isKnown:
+		current = slices.Equal(known.lines, lines)
+	default:
+		if _, err := t.writer(ctx); err != nil {
+			return err
+		}
+		if current, err = d.children.current(ctx, t, v, lines); err != nil {
+			return err
+		}
+	}
+	var was []any
+	if isKnown {
+		was = known.values
 	}
 	if current {
-		return d.update1(ctx, t, v, nil)
+		return d.update1(ctx, t, v, m, was, lines, nil)
 	}
-	return t.savepoint(ctx, "write_"+d.name, func() error { return d.update1(ctx, t, v, d.children.rewrite) })
+	return t.savepoint(ctx, "write_"+d.name, func() error {
+		return d.update1(ctx, t, v, m, was, lines, d.children.rewrite)
+	})
 }
 
-// stored returns the columns v is stored as, doc included unless the
-// table has none; v's version is already the one to store.
-func (d docTable[T]) stored(v *T) ([]column, error) {
+// stored returns the reporting columns of v and, unless the table has no
+// doc column, its document; v's version is already the one to store.
+func (d docTable[T]) stored(v *T) ([]column, string, error) {
 	cols := d.columns(v)
 	if d.read != nil {
-		return cols, nil
+		return cols, "", nil
 	}
 	doc, err := storage.EncodeDocument(v)
 	if err != nil {
-		return nil, fmt.Errorf("encode: %w", err)
+		return nil, "", fmt.Errorf("encode: %w", err)
 	}
-	return append([]column{{"doc", string(doc)}}, cols...), nil
+	return cols, string(doc), nil
 }
 
-// create1 inserts v with version 1, then its child rows; if those fail,
-// it deletes v's row again, so that a failure leaves nothing behind.
+// values returns the values of cols.
+func values(cols []column) []any {
+	out := make([]any, len(cols))
+	for i, c := range cols {
+		out[i] = c.value
+	}
+	return out
+}
+
+// create1 queues the insert of v with version 1, then of its child rows
+// (see tx.queue): a duplicate ID is reported by the next statement.
 func (d docTable[T]) create1(ctx context.Context, t *tx, v *T) error {
 	m, err := storage.Describe(v)
 	if err != nil {
@@ -317,29 +361,35 @@ func (d docTable[T]) create1(ctx context.Context, t *tx, v *T) error {
 	prev := m.Version
 	storage.SetVersion(v, 1)
 	restore := func() { storage.SetVersion(v, prev) }
-	cols, err := d.stored(v)
+	cols, doc, err := d.stored(v)
 	if err != nil {
 		restore()
 		return fmt.Errorf("sqlite: create %s %s: %w", d.name, m.ID, err)
 	}
-	names := []string{"id", "tenant", "version"}
-	args := []any{m.ID.String(), t.tenant, int64(1)}
+	names := make([]string, 0, len(cols)+4)
+	args := make([]any, 0, len(cols)+4)
+	names = append(names, "id", "tenant", "version")
+	args = append(args, m.ID.String(), t.tenant, int64(1))
+	if d.read == nil {
+		names, args = append(names, "doc"), append(args, doc)
+	}
 	for _, c := range cols {
 		names = append(names, c.name)
 		args = append(args, c.value)
 	}
-	q := "INSERT INTO " + d.name + " (" + strings.Join(names, ", ") + ") VALUES (" + placeholders(len(names)) + ")"
-	if _, err := t.exec(ctx, q, args...); err != nil {
+	if err := t.queueRow(d.name, "create "+d.name+" "+m.ID.String(), names, args); err != nil {
 		restore()
-		return interpretError(err, "create %s %s", d.name, m.ID)
+		return err
 	}
+	var lines []lineRow
 	if d.children != nil {
-		if err := d.children.insert(ctx, t, v); err != nil {
+		lines = d.children.rows(v)
+		if err := d.children.insert(ctx, t, v, lines); err != nil {
 			restore()
-			// The children's foreign key cascades the deletion.
-			return t.undoWrite(ctx, err, "DELETE FROM "+d.name+" WHERE tenant = ? AND id = ?", t.tenant, m.ID.String())
+			return err
 		}
 	}
+	t.written(rowKey{d.name, t.tenant, m.ID}, storedRow{version: 1, values: values(cols), lines: lines})
 	t.undo.add(restore)
 	return nil
 }
@@ -374,56 +424,83 @@ func (d docTable[T]) scan(row rowScanner) (*T, error) {
 	return v, nil
 }
 
-// update1 stores v with one versioned UPDATE, then runs children, if
-// set, to write its child rows.
-func (d docTable[T]) update1(ctx context.Context, t *tx, v *T, children func(context.Context, *tx, *T) error) error {
-	m, err := storage.Describe(v)
-	if err != nil {
-		return fmt.Errorf("sqlite: update %s: %w", d.name, err)
-	}
+// update1 stores v, described by m, with one versioned UPDATE, then runs
+// children, if set, to write lines, its child rows. was, when set, holds
+// the values of the reporting columns stored at v's version: only those
+// that differ are set. Without children the UPDATE is queued (see
+// tx.queue), and a stale version is reported by the next statement.
+func (d docTable[T]) update1(ctx context.Context, t *tx, v *T, m storage.Meta, was []any, lines []lineRow,
+	children func(context.Context, *tx, *T, []lineRow) error) error {
 	prev := m.Version
 	storage.SetVersion(v, prev+1)
 	restore := func() { storage.SetVersion(v, prev) }
-	cols, err := d.stored(v)
+	cols, doc, err := d.stored(v)
 	if err != nil {
 		restore()
 		return fmt.Errorf("sqlite: update %s %s: %w", d.name, m.ID, err)
 	}
-	sets := []string{"version = version + 1"}
-	var args []any
-	for _, c := range cols {
-		sets = append(sets, c.name+" = ?")
+	var q strings.Builder
+	args := make([]any, 0, len(cols)+4)
+	q.WriteString("UPDATE " + d.name + " SET version = version + 1")
+	if d.read == nil {
+		q.WriteString(", doc = ?")
+		args = append(args, doc)
+	}
+	for i, c := range cols {
+		if was != nil && was[i] == c.value {
+			continue
+		}
+		q.WriteString(", " + c.name + " = ?")
 		args = append(args, c.value)
 	}
+	q.WriteString(" WHERE tenant = ? AND id = ? AND version = ?")
 	args = append(args, t.tenant, m.ID.String(), prev)
-	q := "UPDATE " + d.name + " SET " + strings.Join(sets, ", ") + " WHERE tenant = ? AND id = ? AND version = ?"
-	res, err := t.exec(ctx, q, args...)
-	if err != nil {
-		restore()
-		return interpretError(err, "update %s %s", d.name, m.ID)
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		restore()
-		if err != nil {
-			return interpretError(err, "update %s %s", d.name, m.ID)
+	what := "update " + d.name + " " + m.ID.String()
+	check := func(res sql.Result) error {
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			if err != nil {
+				return interpretError(err, "%s", what)
+			}
+			return versionMiss(t, d.name, m.ID, prev)
 		}
-		return versionMiss(ctx, t, d.name, m.ID, prev)
+		return nil
 	}
-	if children != nil {
-		if err := children(ctx, t, v); err != nil {
+	if children == nil {
+		// Queued: a stale version is reported by the next statement.
+		if err := t.queue(&queuedWrite{query: q.String(), args: args, what: what, check: check}); err != nil {
 			restore()
 			return err
 		}
+		t.written(rowKey{d.name, t.tenant, m.ID}, storedRow{version: prev + 1, values: values(cols), lines: lines})
+		t.undo.add(restore)
+		return nil
 	}
+	res, err := t.exec(ctx, q.String(), args...)
+	if err == nil {
+		err = check(res)
+	} else {
+		err = interpretError(err, "%s", what)
+	}
+	if err != nil {
+		restore()
+		return err
+	}
+	if err := children(ctx, t, v, lines); err != nil {
+		restore()
+		return err
+	}
+	t.written(rowKey{d.name, t.tenant, m.ID}, storedRow{version: prev + 1, values: values(cols), lines: lines})
 	t.undo.add(restore)
 	return nil
 }
 
 // versionMiss explains why a versioned UPDATE changed no row: the row is
-// absent (ErrNotFound) or its version differs (ErrConflict).
-func versionMiss(ctx context.Context, t *tx, table string, id uuid.UUID, version int64) error {
+// absent (ErrNotFound) or its version differs (ErrConflict). It reads on
+// the write transaction directly, as it runs while queued writes are
+// being sent.
+func versionMiss(t *tx, table string, id uuid.UUID, version int64) error {
 	var stored int64
-	err := t.queryRow(ctx,
+	err := t.sql.QueryRowContext(t.wctx,
 		"SELECT version FROM "+table+" WHERE tenant = ? AND id = ?", t.tenant, id.String()).Scan(&stored)
 	if err != nil {
 		return interpretError(err, "update %s %s", table, id)

@@ -95,8 +95,10 @@ func TestApplyMovementLedgerFailureLeavesLevel(t *testing.T) {
 }
 
 // TestOrderLinesFailureLeavesNoOrder checks that an order whose lines
-// cannot be written is not stored, and that an order's lines are
-// rewritten when they change and kept when they do not.
+// cannot be written fails its transaction (the write is queued, so the
+// failure comes from the next call, and every later one) and is not
+// stored, and that an order's lines are rewritten when they change and
+// kept when they do not.
 func TestOrderLinesFailureLeavesNoOrder(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -105,15 +107,24 @@ func TestOrderLinesFailureLeavesNoOrder(t *testing.T) {
 	o := buildOrder(t, "acme", t0, "c1")
 
 	restore := failInserts(t, path, "order_lines")
-	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error {
-		err := storage.Orders(tx).Create(ctx, o)
+	err := st.Tx(ctx, "acme", func(tx storage.Tx) error {
+		if err := storage.Orders(tx).Create(ctx, o); err != nil {
+			return err
+		}
+		_, err := storage.Orders(tx).Get(ctx, o.ID)
 		require.ErrorContains(t, err, "injected failure")
-		_, err = storage.Orders(tx).Get(ctx, o.ID)
-		require.ErrorIs(t, err, storage.ErrNotFound)
-		return nil
-	}))
+		_, again := storage.Orders(tx).Get(ctx, o.ID)
+		require.ErrorContains(t, again, "injected failure", "a lost transaction returns its failure again")
+		return err
+	})
+	require.ErrorContains(t, err, "injected failure")
 	restore()
 	assert.Equal(t, int64(0), o.Version)
+	err = st.Tx(ctx, "acme", func(tx storage.Tx) error {
+		_, err := storage.Orders(tx).Get(ctx, o.ID)
+		return err
+	})
+	require.ErrorIs(t, err, storage.ErrNotFound)
 
 	require.NoError(t, st.Tx(ctx, "acme", func(tx storage.Tx) error { return storage.Orders(tx).Create(ctx, o) }))
 	o.Lines[1].Shipped = 1
