@@ -39,8 +39,9 @@ type Store interface {
 // Tx is one transaction scoped to one tenant. It is not safe for concurrent
 // use and is invalid once the function passed to Store.Tx returns.
 //
-// A store that pays a round trip per statement may queue a write whose
-// failure it can have the database detect (a duplicate key, a stale or
+// A store may queue a write (to save a round trip per statement, or to
+// take a write lock only at the end of the transaction) whose failure it
+// can have the database detect (a duplicate key, a stale or
 // missing version of an Update, a duplicate idempotency key inserted by a
 // concurrent transaction), and report that failure from the Tx's next
 // call or from Store.Tx at commit instead of from the call that queued
@@ -48,8 +49,8 @@ type Store interface {
 // same error. So a caller must not go on after a write as if its error
 // were known: it ends fn with any error a call returns, and treats an
 // error from Store.Tx as the failure of the whole transaction (which
-// ErrConflict makes worth retrying). The postgres adapter queues writes
-// so; its docs say which.
+// ErrConflict makes worth retrying). The postgres and sqlite adapters
+// queue writes so; their docs say which.
 //
 // A Tx may also implement the optional abilities [OrderLister] and
 // [MovementLister]; callers reach them through [ListOrders] and
