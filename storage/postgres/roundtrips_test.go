@@ -2,22 +2,16 @@ package postgres_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
-	oms "github.com/ordersmith/oms"
-	"github.com/ordersmith/oms/inventory"
-	"github.com/ordersmith/oms/money"
-	"github.com/ordersmith/oms/order"
-	"github.com/ordersmith/oms/payment"
 	"github.com/ordersmith/oms/storage/postgres"
+	"github.com/ordersmith/oms/storage/storagetest"
 )
 
 // wireCounter is a pgx tracer that records what a connection sends: each
@@ -146,41 +140,7 @@ func TestPlacementRoundTrips(t *testing.T) {
 	st, err := postgres.Open(ctx, postgres.Config{Pool: pool, Schema: newSchema(t)})
 	require.NoError(t, err)
 	defer st.Close()
-	eng, err := oms.New(oms.WithStore(st), oms.WithGateway("sandbox", payment.NewSandbox()))
-	require.NoError(t, err)
-
-	loc, err := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "RT-1", Name: "RT-1",
-		Coordinates: inventory.Coordinates{Lat: 50, Lon: 10}})
-	require.NoError(t, err)
-	var skus []string
-	for i := range 10 {
-		sku := fmt.Sprintf("RT-%02d", i)
-		skus = append(skus, sku)
-		require.NoError(t, eng.AddItem(ctx, oms.DefaultTenant, oms.AddItemRequest{SKU: sku}))
-		_, err := eng.ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: sku, LocationID: loc.ID, Quantity: 1000})
-		require.NoError(t, err)
-	}
-	n := 0
-	place := func(lines int) {
-		t.Helper()
-		n++
-		d := order.Draft{
-			Channel:     order.Channel{Kind: order.ChannelWeb, Name: "rt"},
-			ExternalRef: fmt.Sprintf("RT-%d", n),
-			Customer:    order.Customer{ID: "rt"},
-			ShippingAddress: order.Address{Name: "RT", Line1: "1 Main St", City: "Frankfurt",
-				PostalCode: "60311", Country: "DE", Geo: &order.GeoPoint{Lat: 50.1, Lon: 8.7}},
-			Currency:       "EUR",
-			ShippingCharge: money.MustParse("4.95", "EUR"),
-			TaxRate:        decimal.RequireFromString("0.19"),
-		}
-		for i := range lines {
-			d.Lines = append(d.Lines, order.DraftLine{SKU: skus[i], Quantity: 1, UnitPrice: money.MustParse("9.99", "EUR")})
-		}
-		_, err := eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: d,
-			Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
-		require.NoError(t, err)
-	}
+	place := storagetest.NewPlacer(t, st, 10)
 	// A warm-up placement prepares every statement on the connection.
 	place(10)
 	counter.take()

@@ -7,15 +7,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
-	oms "github.com/ordersmith/oms"
-	"github.com/ordersmith/oms/inventory"
-	"github.com/ordersmith/oms/money"
-	"github.com/ordersmith/oms/order"
-	"github.com/ordersmith/oms/payment"
 	"github.com/ordersmith/oms/storage/sqlite"
+	"github.com/ordersmith/oms/storage/storagetest"
 )
 
 // statementLog collects the statements a Store's trace reports, split
@@ -75,41 +70,7 @@ func TestPlacementStatements(t *testing.T) {
 	defer st.Close()
 	log := &statementLog{}
 	sqlite.SetTrace(st, log.trace)
-	eng, err := oms.New(oms.WithStore(st), oms.WithGateway("sandbox", payment.NewSandbox()))
-	require.NoError(t, err)
-
-	loc, err := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "ST-1", Name: "ST-1",
-		Coordinates: inventory.Coordinates{Lat: 50, Lon: 10}})
-	require.NoError(t, err)
-	var skus []string
-	for i := range 10 {
-		sku := fmt.Sprintf("ST-%02d", i)
-		skus = append(skus, sku)
-		require.NoError(t, eng.AddItem(ctx, oms.DefaultTenant, oms.AddItemRequest{SKU: sku}))
-		_, err := eng.ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: sku, LocationID: loc.ID, Quantity: 1000})
-		require.NoError(t, err)
-	}
-	n := 0
-	place := func(lines int) {
-		t.Helper()
-		n++
-		d := order.Draft{
-			Channel:     order.Channel{Kind: order.ChannelWeb, Name: "st"},
-			ExternalRef: fmt.Sprintf("ST-%d", n),
-			Customer:    order.Customer{ID: "st"},
-			ShippingAddress: order.Address{Name: "ST", Line1: "1 Main St", City: "Frankfurt",
-				PostalCode: "60311", Country: "DE", Geo: &order.GeoPoint{Lat: 50.1, Lon: 8.7}},
-			Currency:       "EUR",
-			ShippingCharge: money.MustParse("4.95", "EUR"),
-			TaxRate:        decimal.RequireFromString("0.19"),
-		}
-		for i := range lines {
-			d.Lines = append(d.Lines, order.DraftLine{SKU: skus[i], Quantity: 1, UnitPrice: money.MustParse("9.99", "EUR")})
-		}
-		_, err := eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{Order: d,
-			Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
-		require.NoError(t, err)
-	}
+	place := storagetest.NewPlacer(t, st, 10)
 	place(10)
 	log.take()
 

@@ -165,3 +165,21 @@ func serialAndParallel(b *testing.B, unit string, setup func(tb testing.TB) func
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), unit+"/s")
 	})
 }
+
+// NewPlacer returns a function placing, through an oms.Engine on store
+// with the sandbox gateway, an order of the given number of lines (from 1
+// to skus), one per SKU, each SKU stocked without limit at one location,
+// paid by an approving sandbox token; it fails tb when the setup or a
+// placement fails. An adapter's own tests use it to count what one
+// placement costs it (statements, round trips) for different numbers of
+// lines.
+func NewPlacer(tb testing.TB, store storage.Store, skus int) func(lines int) {
+	tb.Helper()
+	f := newBenchFixture(tb, store, skus, 1, false)
+	return func(lines int) {
+		tb.Helper()
+		if _, err := f.place(context.Background(), lines); err != nil {
+			tb.Fatalf("place a %d-line order: %v", lines, err)
+		}
+	}
+}
