@@ -7,11 +7,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/ordersmith/oms/internal/gencache"
 	"github.com/ordersmith/oms/order"
 	"github.com/ordersmith/oms/storage"
 )
@@ -68,25 +68,22 @@ func seeOrderLines(t *tx, o *order.Order) {
 	t.lines[o.ID] = storedLines{version: o.Version, rows: lineRows(o)}
 }
 
-// linesCacheRows bounds the lines each generation of a lineCache holds.
+// linesCacheRows bounds the lines each generation of a Store's line
+// cache holds.
 const linesCacheRows = 1 << 14
 
-// lineCache remembers, across the transactions of a Store, the rows of
-// order_lines of recently written or read orders at a version: the order
-// at that version has exactly those rows, since a version of an order is
-// written once (an update is conditional on the version before it) and
-// with its lines, in the same transaction. An update of the order from
-// that version, which succeeds only if the version is still current,
-// need not rewrite lines that did not change: the engine's confirm step
-// updates the order its placement step wrote just before. Entries are
-// added only after their transaction committed. It keeps two generations
-// of at most linesCacheRows lines each, dropping the older when the newer
-// is full. It is safe for concurrent use.
-type lineCache struct {
-	mu       sync.Mutex
-	cur, old map[lineKey]storedLines
-	// rows counts the lines in cur.
-	rows int
+// newLineCache returns a Store's line cache. It remembers, across the
+// transactions of a Store, the rows of order_lines of recently written or
+// read orders at a version: the order at that version has exactly those
+// rows, since a version of an order is written once (an update is
+// conditional on the version before it) and with its lines, in the same
+// transaction. An update of the order from that version, which succeeds
+// only if the version is still current, need not rewrite lines that did
+// not change: the engine's confirm step updates the order its placement
+// step wrote just before. Entries are added only after their transaction
+// committed. It keeps two generations of at most linesCacheRows lines.
+func newLineCache() *gencache.Cache[lineKey, storedLines] {
+	return gencache.New[lineKey](linesCacheRows, func(l storedLines) int { return len(l.rows) })
 }
 
 // lineKey names an order of a tenant.
@@ -95,43 +92,10 @@ type lineKey struct {
 	id     uuid.UUID
 }
 
-// get returns the lines remembered for the order.
-func (c *lineCache) get(k lineKey) (storedLines, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if l, ok := c.cur[k]; ok {
-		return l, true
-	}
-	l, ok := c.old[k]
-	return l, ok
-}
-
-// put remembers the lines of the tenant's orders that a committed
-// transaction read or wrote.
-func (c *lineCache) put(tenant string, lines map[uuid.UUID]storedLines) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for id, l := range lines {
-		n := max(len(l.rows), 1)
-		if n > linesCacheRows {
-			continue
-		}
-		if c.cur == nil || c.rows+n > linesCacheRows {
-			c.old, c.cur, c.rows = c.cur, make(map[lineKey]storedLines), 0
-		}
-		k := lineKey{tenant, id}
-		if was, ok := c.cur[k]; ok {
-			c.rows -= max(len(was.rows), 1)
-		}
-		c.cur[k] = l
-		c.rows += n
-	}
-}
-
 // writeOrderLines brings the order's rows of order_lines to o's lines,
 // after o was created (prev is 0) or updated from version prev. The rows of
 // a new order are inserted, by the statement inserting the order. An update writes nothing when the transaction,
-// or a committed one of the store (see lineCache), read or wrote the order
+// or a committed one of the store (see newLineCache), read or wrote the order
 // at version prev with the same lines; otherwise it deletes rows of lines
 // the order no longer has and upserts the rest, the database skipping rows
 // that did not change. The writes are queued on the transaction (see
@@ -142,7 +106,7 @@ func writeOrderLines(_ context.Context, t *tx, o *order.Order, prev int64) error
 	if prev != 0 {
 		was, ok := t.lines[o.ID]
 		if !ok {
-			was, ok = t.s.lines.get(lineKey{t.tenant, o.ID})
+			was, ok = t.s.lines.Get(lineKey{t.tenant, o.ID})
 		}
 		if ok && was.version == prev && slices.Equal(was.rows, rows) {
 			if t.lines == nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/ordersmith/oms/internal/gencache"
 	"github.com/ordersmith/oms/storage"
 )
 
@@ -45,7 +46,7 @@ type Store struct {
 	lockSpace string
 	q         *queries
 	// lines remembers the order lines of committed transactions.
-	lines lineCache
+	lines *gencache.Cache[lineKey, storedLines]
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -83,6 +84,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		schema:    pgx.Identifier{schema}.Sanitize(),
 		lockSpace: "ordersmith:" + schema + ":",
 		q:         newQueries(schema),
+		lines:     newLineCache(),
 	}
 	if !cfg.SkipMigrations {
 		if err := s.migrate(ctx, schema); err != nil {
@@ -190,7 +192,9 @@ func (s *Store) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error
 		return err
 	}
 	if len(t.lines) > 0 {
-		s.lines.put(tenant, t.lines)
+		for id, l := range t.lines {
+			s.lines.Put(lineKey{tenant, id}, l)
+		}
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
+	"github.com/ordersmith/oms/internal/gencache"
 	"github.com/ordersmith/oms/storage"
 )
 
@@ -46,7 +47,7 @@ type Store struct {
 	stmts *stmtCache
 	// rows remembers what committed transactions wrote of recent
 	// aggregates, so that updating them writes only what changed.
-	rows   rowCache
+	rows   *gencache.Cache[rowKey, storedRow]
 	memory bool
 	busy   time.Duration
 	// sem is the write slot: it serializes the writing part of
@@ -164,7 +165,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
 
-	s := &Store{db: db, stmts: &stmtCache{db: db, off: memory}, memory: memory, busy: busy, sem: make(chan struct{}, 1),
+	s := &Store{db: db, stmts: &stmtCache{db: db, off: memory}, memory: memory, busy: busy, sem: make(chan struct{}, 1), rows: newRowCache(),
 		readers: make(chan struct{}, readers)}
 	if err := s.migrateRetrying(ctx); err != nil {
 		db.Close()

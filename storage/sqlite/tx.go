@@ -51,7 +51,7 @@ type tx struct {
 	// first write are not kept.
 	levels map[stockKey]inventory.StockLevel
 	// wrote holds the rows of aggregates the transaction wrote, which
-	// the Store's rowCache takes once it commits.
+	// the Store's row cache (newRowCache) takes once it commits.
 	wrote map[rowKey]storedRow
 	// queued holds the writes waiting for the next statement (see
 	// queue), and queueErr the failure of one, which every later call
@@ -283,7 +283,7 @@ func (d docTable[T]) create(ctx context.Context, t *tx, a storage.Aggregate) err
 // update stores v. When v's child rows changed, the aggregate's row and
 // its children are written inside a savepoint, so that a failure leaves
 // nothing behind; unchanged children are neither rewritten nor need one.
-// When the Store knows the row at v's version (rowCache), only the
+// When the Store knows the row at v's version (newRowCache), only the
 // columns whose values changed are set and the children are compared
 // with the known ones; otherwise every column is set and the children
 // are compared with the stored rows under the write lock, so that what
