@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -193,6 +194,9 @@ type aggTable[T any] struct {
 	// cols are the columns after version; a column named with a "::type"
 	// suffix gets that cast.
 	cols []string
+	// derived are columns after cols whose values the statements compute
+	// from other columns' parameters.
+	derived []derivedColumn
 	// sel is the list of columns every query reading aggregates selects.
 	sel string
 	// values returns the values of cols, in order.
@@ -227,6 +231,12 @@ func (t *aggTable[T]) build(rep *strings.Replacer, table string) *aggTable[T] {
 		params = append(params, p)
 		sets = append(sets, name+" = "+p)
 	}
+	for _, d := range t.derived {
+		p := d.expr(params[slices.Index(names, d.from)])
+		names = append(names, d.name)
+		params = append(params, p)
+		sets = append(sets, d.name+" = "+p)
+	}
 	tbl := "{" + table + "}"
 	sel := "SELECT " + t.sel + " FROM " + tbl + " WHERE tenant = $1 AND "
 	// A duplicate ID fails the insert: it is queued (see aggRepo.write).
@@ -246,12 +256,19 @@ func (t *aggTable[T]) build(rep *strings.Replacer, table string) *aggTable[T] {
 	return t
 }
 
+// derivedColumn is a column whose value a statement computes from the
+// parameter of column from: expr returns the SQL expression of it.
+type derivedColumn struct {
+	name, from string
+	expr       func(param string) string
+}
+
 // docTable returns the table of a document kind: the aggregate stored whole
 // as JSON in doc, by storage.EncodeDocument, next to the reporting columns
-// cols, whose values values returns.
-func docTable[T any](rep *strings.Replacer, table, what, orderCol string, cols []string, values func(*T) []any) *aggTable[T] {
+// cols, whose values values returns, and the derived ones.
+func docTable[T any](rep *strings.Replacer, table, what, orderCol string, cols []string, values func(*T) []any, derived ...derivedColumn) *aggTable[T] {
 	t := &aggTable[T]{
-		what: what, orderCol: orderCol,
+		what: what, orderCol: orderCol, derived: derived,
 		cols: append([]string{"doc"}, cols...),
 		sel:  "version, doc",
 		values: func(v *T) ([]any, error) {

@@ -77,4 +77,5 @@ func ExampleMigrations() {
 	// 0003_idempotency_fingerprint.sql true
 	// 0004_deferred_checks.sql true
 	// 0005_fewer_index_writes.sql true
+	// 0006_server_cpu.sql true
 }

@@ -23,6 +23,14 @@ var orderColumns = []string{
 	"payment_status", "fulfillment_status", "created_at", "updated_at",
 }
 
+// orderStatusGroup is the column orders are listed by status through
+// (migration 0005), which every write sets from the status (migration
+// 0006).
+var orderStatusGroup = derivedColumn{
+	name: "status_group", from: "status",
+	expr: func(param string) string { return "{order_status_group}(" + param + ")" },
+}
+
 // orderValues returns the values of orderColumns.
 func orderValues(o *order.Order) []any {
 	return []any{

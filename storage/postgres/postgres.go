@@ -315,8 +315,8 @@ var tableNames = []string{
 	"orders", "order_lines", "payments", "fulfillments", "shipments", "returns",
 	"items", "locations", "stock_levels", "reservations", "stock_movements",
 	"outbox", "idempotency_keys", "schema_migrations",
-	"expect_rows",         // migration 0004
-	"order_status_groups", // migration 0005
+	"expect_rows",                               // migration 0004
+	"order_status_group", "order_status_groups", // migration 0005
 }
 
 // tableReplacer returns a replacer of each {table} (or {function}) by its

@@ -47,7 +47,7 @@ type queries struct {
 func newQueries(schema string) *queries {
 	rep := tableReplacer(schema)
 	q := &queries{
-		orders: docTable(rep, "orders", "order", "id", orderColumns, orderValues),
+		orders: docTable(rep, "orders", "order", "id", orderColumns, orderValues, orderStatusGroup),
 		payments: docTable(rep, "payments", "payment", "order_id",
 			[]string{"order_id", "status", "gateway", "currency", "amount::numeric", "authorized::numeric",
 				"captured::numeric", "refunded::numeric", "created_at", "updated_at"},

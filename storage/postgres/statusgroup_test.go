@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ordersmith/oms/order"
+	"github.com/ordersmith/oms/storage"
 )
 
 // Orders are indexed by status group (migration 0005): pending and
@@ -59,4 +60,45 @@ func TestListByStatusCanUseTheGroupIndex(t *testing.T) {
 	plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	require.NoError(t, err)
 	assert.Contains(t, strings.Join(plan, "\n"), "orders_status_group_idx")
+}
+
+// Every write of an order sets its status group from its status (the
+// column is a plain one since migration 0006): a create, an update that
+// keeps the group and one that changes it.
+func TestOrderWritesSetTheStatusGroup(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	schema := newSchema(t)
+	st := openStore(t, schema)
+	const tenant = "acme"
+	o := newOrder(t, tenant, t0, "c-1")
+	group := func() string {
+		var g string
+		queryRow(t, schema, "SELECT status_group FROM orders WHERE tenant = $1 AND id = $2", []any{tenant, o.ID}, &g)
+		return g
+	}
+	require.NoError(t, st.Tx(ctx, tenant, func(tx storage.Tx) error { return storage.Orders(tx).Create(ctx, o) }))
+	assert.Equal(t, "open", group(), "pending")
+	require.NoError(t, o.Confirm(ctx, t0))
+	require.NoError(t, st.Tx(ctx, tenant, func(tx storage.Tx) error { return storage.Orders(tx).Update(ctx, o) }))
+	assert.Equal(t, "open", group(), "confirmed")
+	require.NoError(t, o.Cancel(ctx, "test", t0))
+	require.NoError(t, st.Tx(ctx, tenant, func(tx storage.Tx) error { return storage.Orders(tx).Update(ctx, o) }))
+	assert.Equal(t, "cancelled", group(), "cancelled")
+}
+
+// Order documents are compressed with lz4 where the server has it
+// (migration 0006).
+func TestOrderDocumentsCompressWithLZ4(t *testing.T) {
+	t.Parallel()
+	schema := newSchema(t)
+	openStore(t, schema)
+	var lz4 bool
+	queryRow(t, schema, "SELECT 'lz4' = ANY (enumvals) FROM pg_settings WHERE name = 'default_toast_compression'", nil, &lz4)
+	if !lz4 {
+		t.Skip("this PostgreSQL server was built without lz4")
+	}
+	var method string
+	queryRow(t, schema, "SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname = 'doc'", nil, &method)
+	assert.Equal(t, "l", method)
 }
