@@ -171,7 +171,7 @@ func (e *Engine) placeIn(ctx context.Context, tx storage.Tx, p *placement) error
 		return err
 	}
 	rec := e.recorder()
-	if err := e.writePlacement(ctx, tx, p, rec); err != nil {
+	if err := e.writePlacements(ctx, tx, []*placement{p}, rec); err != nil {
 		return err
 	}
 	if err := e.reserveAll(ctx, tx, []planned{{p.o, plan}}, rec); err != nil {
@@ -211,15 +211,22 @@ func (e *Engine) checkPlacement(ctx context.Context, reads *stepReads, p *placem
 	return plan, nil
 }
 
-// writePlacement is the writing half of the first step, the reservations
-// aside: the order, its pending payment and its idempotency records.
-func (e *Engine) writePlacement(ctx context.Context, tx storage.Tx, p *placement, rec *recorder) error {
-	o, now := p.o, p.o.CreatedAt
-	if err := storage.Orders(tx).Create(ctx, o); err != nil {
-		return err
+// writePlacements is the writing half of the first step, the reservations
+// aside: the placements' orders, their pending payments and their
+// idempotency records, each kind of write for every placement in turn, so
+// that a store can send the writes of one kind together.
+func (e *Engine) writePlacements(ctx context.Context, tx storage.Tx, ps []*placement, rec *recorder) error {
+	for _, p := range ps {
+		if err := storage.Orders(tx).Create(ctx, p.o); err != nil {
+			return err
+		}
 	}
-	if o.Totals.Total.IsPositive() {
-		pay, err := payment.New(e.newID(), p.tenant, o.ID, p.gwName, o.Totals.Total, now)
+	for _, p := range ps {
+		o := p.o
+		if !o.Totals.Total.IsPositive() {
+			continue
+		}
+		pay, err := payment.New(e.newID(), p.tenant, o.ID, p.gwName, o.Totals.Total, o.CreatedAt)
 		if err != nil {
 			return err
 		}
@@ -229,17 +236,19 @@ func (e *Engine) writePlacement(ctx context.Context, tx storage.Tx, p *placement
 		}
 		p.pay = pay
 	}
-	for _, k := range p.keys {
-		err := tx.Idempotency().Put(ctx, storage.IdempotencyRecord{Key: k, Operation: string(opPlaceOrder), ResourceID: o.ID, CreatedAt: now, Fingerprint: p.fp})
-		if errors.Is(err, storage.ErrDuplicate) {
-			// A concurrent repeat committed first: retrying finds its order.
-			return fmt.Errorf("idempotency key %q taken concurrently: %w", k, storage.ErrConflict)
+	for _, p := range ps {
+		for _, k := range p.keys {
+			err := tx.Idempotency().Put(ctx, storage.IdempotencyRecord{Key: k, Operation: string(opPlaceOrder), ResourceID: p.o.ID, CreatedAt: p.o.CreatedAt, Fingerprint: p.fp})
+			if errors.Is(err, storage.ErrDuplicate) {
+				// A concurrent repeat committed first: retrying finds its order.
+				return fmt.Errorf("idempotency key %q taken concurrently: %w", k, storage.ErrConflict)
+			}
+			if err != nil {
+				return err
+			}
 		}
-		if err != nil {
-			return err
-		}
+		rec.add(EventOrderPlaced, AggregateOrder, p.o.ID, orderPayload(p.o))
 	}
-	rec.add(EventOrderPlaced, AggregateOrder, o.ID, orderPayload(o))
 	return nil
 }
 
@@ -627,7 +636,7 @@ func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.
 		// The first attempt starts from what the first step wrote: a
 		// change since then makes the updates conflict, and the retry reads.
 		var err error
-		st.o, st.orphan, st.unneeded, err = e.confirmIn(ctx, tx, orderID, pay, res, written, st.attempt == 1, true)
+		st.o, st.orphan, st.unneeded, err = e.confirmIn(ctx, tx, orderID, pay, res, written, st.attempt == 1, true, nil)
 		return err
 	})
 	o, orphan, unneeded := st.o, st.orphan, st.unneeded
@@ -665,9 +674,11 @@ func (e *Engine) confirmPlaced(ctx context.Context, tenant string, orderID uuid.
 // failed meanwhile (nothing recorded). With fromWritten and written set it
 // starts from the order and payment the first step wrote instead of
 // reading them: copies of them, or, when the caller gives them up
-// (giveUp: it never starts from them again), the values themselves.
+// (giveUp: it never starts from them again), the values themselves. Its
+// events go to shared, to be flushed by the caller, or when shared is nil
+// to the outbox before it returns.
 func (e *Engine) confirmIn(ctx context.Context, tx storage.Tx, orderID uuid.UUID, pay *payment.Payment, res payment.Result,
-	written *placement, fromWritten, giveUp bool) (o *order.Order, orphan *payment.Payment, unneeded bool, err error) {
+	written *placement, fromWritten, giveUp bool, shared *recorder) (o *order.Order, orphan *payment.Payment, unneeded bool, err error) {
 	fresh := fromWritten && written != nil && written.o != nil
 	switch {
 	case fresh && giveUp:
@@ -681,7 +692,10 @@ func (e *Engine) confirmIn(ctx context.Context, tx storage.Tx, orderID uuid.UUID
 		return nil, nil, false, err
 	}
 	now := e.clock()
-	rec := e.recorder()
+	rec := shared
+	if rec == nil {
+		rec = e.recorder()
+	}
 	if pay != nil {
 		var p *payment.Payment
 		switch {
@@ -718,6 +732,9 @@ func (e *Engine) confirmIn(ctx context.Context, tx storage.Tx, orderID uuid.UUID
 	}
 	if err := storage.Orders(tx).Update(ctx, o); err != nil {
 		return nil, nil, false, err
+	}
+	if shared != nil {
+		return o, orphan, false, nil
 	}
 	return o, orphan, false, rec.flush(ctx, tx)
 }

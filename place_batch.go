@@ -146,10 +146,8 @@ func (e *Engine) placeBatch(ctx context.Context, tenant string, ps []*placement)
 		// A failure from here on cannot be undone for one request alone:
 		// the batch falls back to single steps.
 		rec := e.recorder()
-		for _, p := range written {
-			if err := e.writePlacement(ctx, tx, p, rec); err != nil {
-				return err
-			}
+		if err := e.writePlacements(ctx, tx, written, rec); err != nil {
+			return err
 		}
 		if err := e.reserveAll(ctx, tx, plans, rec); err != nil {
 			return err
@@ -219,8 +217,9 @@ func (e *Engine) finishBatch(ctx context.Context, ps []*placement) map[*placemen
 		return out
 	}
 	err := e.inTx(cctx, confirm[0].tenant, func(tx storage.Tx) error {
+		rec := e.recorder() // one outbox append for the batch
 		for _, p := range confirm {
-			o, orphan, unneeded, err := e.confirmIn(cctx, tx, p.o.ID, p.pay, confirmed[p], p, true, false)
+			o, orphan, unneeded, err := e.confirmIn(cctx, tx, p.o.ID, p.pay, confirmed[p], p, true, false, rec)
 			if err != nil {
 				return err
 			}
@@ -229,7 +228,7 @@ func (e *Engine) finishBatch(ctx context.Context, ps []*placement) map[*placemen
 			}
 			out[p] = PlaceOutcome{PlaceResult: PlaceResult{Order: o}}
 		}
-		return nil
+		return rec.flush(cctx, tx)
 	})
 	if err != nil {
 		// Something changed since the first step (an expiry, a cancel):
