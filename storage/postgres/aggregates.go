@@ -214,6 +214,9 @@ type aggTable[T any] struct {
 	createRows func(t *tx, op string, args []any)
 
 	insert, update, get, listByOrder, scan string
+	// insertMany is insert's multi-row forms, for a table without an
+	// after hook.
+	insertMany *multiInsert
 }
 
 // build fills in the queries of table t and returns t.
@@ -242,6 +245,7 @@ func (t *aggTable[T]) build(rep *strings.Replacer, table string) *aggTable[T] {
 	// A duplicate ID fails the insert: it is queued (see aggRepo.write).
 	t.insert = rep.Replace("INSERT INTO " + tbl + " (" + strings.Join(names, ", ") + ") VALUES (" +
 		strings.Join(params, ", ") + ")")
+	t.insertMany = newMultiInsert(t.insert)
 	// The update is queued too, so it checks itself: when it changes no
 	// row, expect_rows fails the statement with OMS02 when the row is
 	// absent, OMS01 when its version is not $3.
@@ -371,6 +375,9 @@ func (r aggRepo[T]) write(ctx context.Context, isInsert bool, v *T, id uuid.UUID
 		r.t.pg.later(op, r.dt.update, args...)
 	case r.dt.createRows != nil:
 		r.dt.createRows(r.t, op, args)
+		version = 0
+	case r.dt.after == nil: // creates of one kind in a row are sent as one statement
+		r.t.pg.laterInsert(op, "create "+r.dt.what+"s", r.dt.insertMany, false, args...)
 		version = 0
 	default:
 		r.t.pg.later(op, r.dt.insert, args...)

@@ -416,7 +416,8 @@ func (r idempotencyRepo) Put(ctx context.Context, rec storage.IdempotencyRecord)
 	op := fmt.Sprintf("put idempotency key %q", rec.Key)
 	if _, ok := r.t.absent[rec.Key]; ok {
 		delete(r.t.absent, rec.Key)
-		r.t.pg.laterConcurrent(op, r.t.s.q.idemInsert, r.t.tenant, rec.Key, rec.Operation, rec.ResourceID, rec.CreatedAt, rec.Fingerprint)
+		r.t.pg.laterInsert(op, "put idempotency keys", r.t.s.q.idemInsertMany, true,
+			r.t.tenant, rec.Key, rec.Operation, rec.ResourceID, rec.CreatedAt, rec.Fingerprint)
 		return nil
 	}
 	tag, err := r.t.pg.Exec(ctx, r.t.s.q.idemPut, r.t.tenant, rec.Key, rec.Operation, rec.ResourceID, rec.CreatedAt, rec.Fingerprint)

@@ -69,10 +69,31 @@ type deferredWrite struct {
 	// rows, when set, holds the rows of a batch; its args are built when
 	// the batch is sent.
 	rows rowBatch
+	// insert, when set, is the statement of the rows in values, sent as
+	// few multi-row statements (see laterInsert).
+	insert *multiInsert
+	values [][]any
 	// concurrent, when set, says that a unique violation of the write
 	// can only come from a concurrent transaction (the transaction saw
 	// the key absent): it is reported as storage.ErrConflict too.
 	concurrent bool
+}
+
+// queue queues w's statements on b and returns how many it queued.
+func (w *deferredWrite) queue(b *pgx.Batch) int {
+	switch {
+	case w.insert != nil:
+		n := len(b.QueuedQueries)
+		for _, s := range w.insert.statements(nil, w.values) {
+			b.Queue(s.sql, s.args...)
+		}
+		return len(b.QueuedQueries) - n
+	case w.rows != nil:
+		b.Queue(w.sql, w.rows.args()...)
+	default:
+		b.Queue(w.sql, w.args...)
+	}
+	return 1
 }
 
 // rowBatch is the rows of a set-based write queued on a pipe.
@@ -137,11 +158,21 @@ func (p *pipe) extendLast(was, sql string, more ...any) bool {
 	return true
 }
 
-// laterConcurrent is later for an insert whose unique violation can only
-// come from a concurrent transaction (see deferredWrite.concurrent).
-func (p *pipe) laterConcurrent(op, sql string, args ...any) {
+// laterInsert queues a one-row insert of m, args being its arguments:
+// when the last write queued is an insert of m that is as concurrent (see
+// deferredWrite.concurrent: a unique violation can only come from a
+// concurrent transaction), the row joins it, and the rows are named
+// opMany in errors; otherwise a new write named op is queued.
+func (p *pipe) laterInsert(op, opMany string, m *multiInsert, concurrent bool, args ...any) {
 	p.sent++
-	p.queue = append(p.queue, deferredWrite{op: op, sql: sql, args: args, concurrent: true})
+	if n := len(p.queue); n > 0 {
+		if w := &p.queue[n-1]; w.insert == m && w.concurrent == concurrent {
+			w.values = append(w.values, args)
+			w.op = opMany
+			return
+		}
+	}
+	p.queue = append(p.queue, deferredWrite{op: op, insert: m, values: [][]any{args}, concurrent: concurrent})
 }
 
 // direct reports whether a statement can be sent on its own: BEGIN was sent
@@ -165,12 +196,9 @@ func (p *pipe) sendAll(ctx context.Context, stmts ...stmt) (pgx.BatchResults, er
 	if begin {
 		b.Queue(beginSQL)
 	}
-	for _, w := range p.queue {
-		if w.rows != nil {
-			b.Queue(w.sql, w.rows.args()...)
-			continue
-		}
-		b.Queue(w.sql, w.args...)
+	counts := make([]int, len(p.queue))
+	for i := range p.queue {
+		counts[i] = p.queue[i].queue(b)
 	}
 	for _, s := range stmts {
 		b.Queue(s.sql, s.args...)
@@ -185,11 +213,13 @@ func (p *pipe) sendAll(ctx context.Context, stmts ...stmt) (pgx.BatchResults, er
 			return nil, p.lost
 		}
 	}
-	for _, w := range queue {
-		if _, err := br.Exec(); err != nil {
-			_ = br.Close()
-			p.lost = &lostError{w.fail(err)}
-			return nil, p.lost
+	for i, w := range queue {
+		for range counts[i] {
+			if _, err := br.Exec(); err != nil {
+				_ = br.Close()
+				p.lost = &lostError{w.fail(err)}
+				return nil, p.lost
+			}
 		}
 	}
 	return br, nil

@@ -39,6 +39,7 @@ type queries struct {
 	insertReservations                                  string
 
 	idemGet, idemPut, idemInsert, idemDelete string
+	idemInsertMany                           *multiInsert
 
 	appendEvents                          string
 	claimHeads, claimEvents, ack, release string
@@ -189,6 +190,7 @@ func newQueries(schema string) *queries {
 	}
 	q.insertOrderWithLines = "WITH o AS (" + q.orders.insert + " RETURNING 1) " +
 		rep.Replace(insertOrderLinesSQL(4+len(q.orders.cols)))
+	q.idemInsertMany = newMultiInsert(q.idemInsert)
 	q.orders.after = writeOrderLines
 	q.orders.seen = seeOrderLines
 	q.reservations.createRows = queueReservation

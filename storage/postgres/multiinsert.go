@@ -1,0 +1,102 @@
+package postgres
+
+import (
+	"fmt"
+	"math/bits"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// insertForms is the number of forms of a multiInsert: 1, 2, 4, ... 64
+// rows.
+const insertForms = 7
+
+// maxInsertRows is the most rows one multi-row insert statement carries.
+const maxInsertRows = 1 << (insertForms - 1)
+
+// multiInsert is a one-row INSERT ... VALUES (...) statement and its
+// multi-row forms: writes of it queued one after another on a transaction
+// are sent as one statement of their rows (see pipe.laterInsert), which
+// the server parses, plans and executes once instead of once a row.
+//
+// The forms carry 1, 2, 4, ... maxInsertRows rows, so that a connection
+// prepares at most a few statements per insert; n rows are sent as the
+// forms of n's binary digits, largest first.
+type multiInsert struct {
+	// forms[i] is the statement of 2^i rows.
+	forms [insertForms]string
+}
+
+// placeholder matches a statement's parameter placeholders, and
+// valuesKeyword the VALUES keyword of an insert with its tuple's "(".
+var (
+	placeholder   = regexp.MustCompile(`\$[0-9]+`)
+	valuesKeyword = regexp.MustCompile(`\sVALUES\s*\(`)
+)
+
+// newMultiInsert returns the multi-row forms of sql, an INSERT of one row
+// whose parameters $1..$n all appear in its one VALUES tuple.
+// It panics on any other statement: the statements are the adapter's own.
+func newMultiInsert(sql string) *multiInsert {
+	at := valuesKeyword.FindAllStringIndex(sql, -1)
+	if len(at) != 1 || !strings.HasPrefix(strings.TrimSpace(sql), "INSERT ") {
+		panic(fmt.Sprintf("postgres: not a one-row insert: %s", sql))
+	}
+	start := at[0][1] - 1 // the tuple's "("
+	end, depth := start, 0
+	for ; end < len(sql); end++ {
+		if sql[end] == '(' {
+			depth++
+		} else if sql[end] == ')' {
+			if depth--; depth == 0 {
+				break
+			}
+		}
+	}
+	if end == len(sql) {
+		panic(fmt.Sprintf("postgres: not a one-row insert: %s", sql))
+	}
+	head, tuple, tail := sql[:start], sql[start:end+1], sql[end+1:]
+	if placeholder.MatchString(head) || placeholder.MatchString(tail) {
+		panic(fmt.Sprintf("postgres: not a one-row insert: %s", sql))
+	}
+	params := 0 // the highest parameter number
+	for _, p := range placeholder.FindAllString(tuple, -1) {
+		n, _ := strconv.Atoi(p[1:])
+		params = max(params, n)
+	}
+	m := &multiInsert{}
+	for i := range m.forms {
+		var b strings.Builder
+		b.WriteString(head)
+		for row := range 1 << i {
+			if row > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(placeholder.ReplaceAllStringFunc(tuple, func(p string) string {
+				n, _ := strconv.Atoi(p[1:])
+				return "$" + strconv.Itoa(n+row*params)
+			}))
+		}
+		b.WriteString(tail)
+		m.forms[i] = b.String()
+	}
+	return m
+}
+
+// statements appends to stmts the statements inserting rows, each row the
+// arguments of the one-row statement.
+func (m *multiInsert) statements(stmts []stmt, rows [][]any) []stmt {
+	for len(rows) > 0 {
+		i := bits.Len(uint(min(len(rows), maxInsertRows))) - 1
+		n := 1 << i
+		var args []any
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		stmts = append(stmts, stmt{m.forms[i], args})
+		rows = rows[n:]
+	}
+	return stmts
+}

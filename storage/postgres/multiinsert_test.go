@@ -1,0 +1,87 @@
+package postgres_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/storage"
+)
+
+// Creates of one kind queued one after another go out as multi-row
+// inserts (1, 2, 4, ... rows a statement): every row is stored as it was
+// given, and a duplicate among them fails the transaction with
+// ErrDuplicate, keeping none of its rows.
+func TestCreatesInARowAreStoredAsGiven(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	st := openStore(t, newSchema(t))
+	const tenant = "acme"
+	for _, n := range []int{1, 2, 7, 64, 67} {
+		var pays []*payment.Payment
+		require.NoError(t, st.Tx(ctx, tenant, func(tx storage.Tx) error {
+			pays = pays[:0]
+			for i := range n {
+				p, err := payment.New(newID(), tenant, newID(), "sandbox", usd(fmt.Sprintf("1.%02d", i%100)), t0)
+				require.NoError(t, err)
+				pays = append(pays, p)
+				// A key found absent is put by a queued insert.
+				_, err = tx.Idempotency().Get(ctx, p.ID.String())
+				require.ErrorIs(t, err, storage.ErrNotFound)
+			}
+			for _, p := range pays {
+				if err := storage.Payments(tx).Create(ctx, p); err != nil {
+					return err
+				}
+			}
+			for _, p := range pays {
+				if err := tx.Idempotency().Put(ctx, storage.IdempotencyRecord{Key: p.ID.String(), Operation: "test", ResourceID: p.ID, CreatedAt: t0}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}), "%d rows", n)
+		require.NoError(t, st.Tx(ctx, tenant, func(tx storage.Tx) error {
+			for _, p := range pays {
+				got, err := storage.Payments(tx).Get(ctx, p.ID)
+				require.NoError(t, err)
+				assert.True(t, got.Amount.Equal(p.Amount), "%d rows: %s", n, p.ID)
+				rec, err := tx.Idempotency().Get(ctx, p.ID.String())
+				require.NoError(t, err)
+				assert.Equal(t, p.ID, rec.ResourceID)
+			}
+			return nil
+		}))
+	}
+
+	var ids []uuid.UUID
+	err := st.Tx(ctx, tenant, func(tx storage.Tx) error {
+		ids = ids[:0]
+		dup := newID()
+		for i := range 5 {
+			id := newID()
+			if i == 1 || i == 3 {
+				id = dup
+			}
+			ids = append(ids, id)
+			p, err := payment.New(id, tenant, newID(), "sandbox", usd("2.00"), t0)
+			require.NoError(t, err)
+			if err := storage.Payments(tx).Create(ctx, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	require.ErrorIs(t, err, storage.ErrDuplicate)
+	require.NoError(t, st.Tx(ctx, tenant, func(tx storage.Tx) error {
+		for _, id := range ids {
+			_, err := storage.Payments(tx).Get(ctx, id)
+			assert.ErrorIs(t, err, storage.ErrNotFound, id)
+		}
+		return nil
+	}))
+}
