@@ -214,8 +214,7 @@ type aggTable[T any] struct {
 	createRows func(t *tx, op string, args []any)
 
 	insert, update, get, listByOrder, scan string
-	// insertMany is insert's multi-row forms, for a table without an
-	// after hook.
+	// insertMany is insert's multi-row forms.
 	insertMany *multiInsert
 }
 
@@ -376,11 +375,8 @@ func (r aggRepo[T]) write(ctx context.Context, isInsert bool, v *T, id uuid.UUID
 	case r.dt.createRows != nil:
 		r.dt.createRows(r.t, op, args)
 		version = 0
-	case r.dt.after == nil: // creates of one kind in a row are sent as one statement
+	default: // creates of one kind in a row are sent as one statement
 		r.t.pg.laterInsert(op, "create "+r.dt.what+"s", r.dt.insertMany, false, args...)
-		version = 0
-	default:
-		r.t.pg.later(op, r.dt.insert, args...)
 		version = 0
 	}
 	return r.after(ctx, v, version)

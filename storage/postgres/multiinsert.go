@@ -23,9 +23,14 @@ const maxInsertRows = 1 << (insertForms - 1)
 // The forms carry 1, 2, 4, ... maxInsertRows rows, so that a connection
 // prepares at most a few statements per insert; n rows are sent as the
 // forms of n's binary digits, largest first.
+//
+// An insert may have a companion, a set-based insert of rows that come
+// with the inserted ones (an order's lines): with[i] is forms[i] and the
+// companion in one statement, sent last.
 type multiInsert struct {
 	// forms[i] is the statement of 2^i rows.
 	forms [insertForms]string
+	with  [insertForms]string
 }
 
 // placeholder matches a statement's parameter placeholders, and
@@ -61,11 +66,7 @@ func newMultiInsert(sql string) *multiInsert {
 	if placeholder.MatchString(head) || placeholder.MatchString(tail) {
 		panic(fmt.Sprintf("postgres: not a one-row insert: %s", sql))
 	}
-	params := 0 // the highest parameter number
-	for _, p := range placeholder.FindAllString(tuple, -1) {
-		n, _ := strconv.Atoi(p[1:])
-		params = max(params, n)
-	}
+	params := maxParam(tuple)
 	m := &multiInsert{}
 	for i := range m.forms {
 		var b strings.Builder
@@ -74,10 +75,7 @@ func newMultiInsert(sql string) *multiInsert {
 			if row > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(placeholder.ReplaceAllStringFunc(tuple, func(p string) string {
-				n, _ := strconv.Atoi(p[1:])
-				return "$" + strconv.Itoa(n+row*params)
-			}))
+			b.WriteString(shiftParams(tuple, row*params))
 		}
 		b.WriteString(tail)
 		m.forms[i] = b.String()
@@ -85,9 +83,39 @@ func newMultiInsert(sql string) *multiInsert {
 	return m
 }
 
+// newMultiInsertWith is newMultiInsert for sql with the companion insert
+// companion, whose parameters are its own $1..$n.
+func newMultiInsertWith(sql, companion string) *multiInsert {
+	m := newMultiInsert(sql)
+	params := maxParam(m.forms[0])
+	for i, f := range m.forms {
+		m.with[i] = "WITH o AS (" + f + " RETURNING 1) " + shiftParams(companion, params<<i)
+	}
+	return m
+}
+
+// maxParam returns the highest parameter number of sql.
+func maxParam(sql string) int {
+	high := 0
+	for _, p := range placeholder.FindAllString(sql, -1) {
+		n, _ := strconv.Atoi(p[1:])
+		high = max(high, n)
+	}
+	return high
+}
+
+// shiftParams returns sql with each parameter $n renamed $(n+by).
+func shiftParams(sql string, by int) string {
+	return placeholder.ReplaceAllStringFunc(sql, func(p string) string {
+		n, _ := strconv.Atoi(p[1:])
+		return "$" + strconv.Itoa(n+by)
+	})
+}
+
 // statements appends to stmts the statements inserting rows, each row the
-// arguments of the one-row statement.
-func (m *multiInsert) statements(stmts []stmt, rows [][]any) []stmt {
+// arguments of the one-row statement, and, when companion is not nil, the
+// companion insert with these arguments, in the last statement.
+func (m *multiInsert) statements(stmts []stmt, rows [][]any, companion []any) []stmt {
 	for len(rows) > 0 {
 		i := bits.Len(uint(min(len(rows), maxInsertRows))) - 1
 		n := 1 << i
@@ -95,8 +123,12 @@ func (m *multiInsert) statements(stmts []stmt, rows [][]any) []stmt {
 		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
-		stmts = append(stmts, stmt{m.forms[i], args})
 		rows = rows[n:]
+		if len(rows) == 0 && companion != nil {
+			stmts = append(stmts, stmt{m.with[i], append(args, companion...)})
+			break
+		}
+		stmts = append(stmts, stmt{m.forms[i], args})
 	}
 	return stmts
 }

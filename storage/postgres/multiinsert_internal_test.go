@@ -34,7 +34,7 @@ func TestMultiInsertStatements(t *testing.T) {
 		for i := range tc.rows {
 			rows = append(rows, []any{i, -i})
 		}
-		stmts := m.statements(nil, rows)
+		stmts := m.statements(nil, rows, nil)
 		var sizes []int
 		var args []any
 		for _, s := range stmts {
@@ -60,4 +60,17 @@ func TestMultiInsertRefusesOtherStatements(t *testing.T) {
 	} {
 		assert.Panics(t, func() { newMultiInsert(sql) }, sql)
 	}
+}
+
+// A companion insert rides in the last statement, its parameters after
+// the rows'.
+func TestMultiInsertWithCompanion(t *testing.T) {
+	m := newMultiInsertWith("INSERT INTO t (a, b) VALUES ($1, $2)", "INSERT INTO c (x, y) SELECT $1, u FROM unnest($2::int[]) u")
+	assert.Equal(t, "WITH o AS (INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) RETURNING 1) INSERT INTO c (x, y) SELECT $5, u FROM unnest($6::int[]) u", m.with[1])
+	stmts := m.statements(nil, [][]any{{1, 2}, {3, 4}, {5, 6}}, []any{"x", []int{7}})
+	require.Len(t, stmts, 2)
+	assert.Equal(t, m.forms[1], stmts[0].sql)
+	assert.Equal(t, []any{1, 2, 3, 4}, stmts[0].args)
+	assert.Equal(t, m.with[0], stmts[1].sql)
+	assert.Equal(t, []any{5, 6, "x", []int{7}}, stmts[1].args)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ordersmith/oms/order"
 	"github.com/ordersmith/oms/payment"
 	"github.com/ordersmith/oms/storage"
 )
@@ -84,4 +85,39 @@ func TestCreatesInARowAreStoredAsGiven(t *testing.T) {
 		}
 		return nil
 	}))
+}
+
+// Orders created in a row go out with their lines in one statement per
+// form: each reads back whole, and order_lines holds each order's lines in
+// position order.
+func TestOrdersCreatedInARowKeepTheirLines(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	schema := newSchema(t)
+	st := openStore(t, schema)
+	const tenant = "acme"
+	var orders []*order.Order
+	for i := range 5 {
+		orders = append(orders, newOrder(t, tenant, t0, fmt.Sprintf("c-%d", i)))
+	}
+	require.NoError(t, st.Tx(ctx, tenant, func(tx storage.Tx) error {
+		for _, o := range orders {
+			if err := storage.Orders(tx).Create(ctx, o); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	for _, o := range orders {
+		var skus []string
+		queryRow(t, schema, "SELECT array_agg(sku ORDER BY position) FROM order_lines WHERE tenant = $1 AND order_id = $2",
+			[]any{tenant, o.ID}, &skus)
+		assert.Equal(t, []string{"TEE-M", "MUG"}, skus, o.ID)
+		require.NoError(t, st.Tx(ctx, tenant, func(tx storage.Tx) error {
+			got, err := storage.Orders(tx).Get(ctx, o.ID)
+			require.NoError(t, err)
+			requireJSONEq(t, o, got)
+			return nil
+		}))
+	}
 }

@@ -155,10 +155,32 @@ func writeOrderLines(_ context.Context, t *tx, o *order.Order, prev int64) error
 		return nil
 	}
 	// The order's insert was queued just before: the lines join it.
-	if !t.pg.extendLast(t.s.q.orders.insert, t.s.q.insertOrderWithLines, ids, positions, skus, qtys, prices, totals, shipped, returned) {
+	if !attachRows(t.pg, t.s.q.orders.insertMany, func() *orderLineRows { return &orderLineRows{tenant: t.tenant} },
+		func(r *orderLineRows) {
+			for range n {
+				r.orders = append(r.orders, o.ID)
+			}
+			r.ids, r.positions, r.skus, r.qtys = append(r.ids, ids...), append(r.positions, positions...), append(r.skus, skus...), append(r.qtys, qtys...)
+			r.prices, r.totals, r.shipped, r.returned = append(r.prices, prices...), append(r.totals, totals...), append(r.shipped, shipped...), append(r.returned, returned...)
+		}) {
 		t.pg.later(op, t.s.q.insertOrderLines, t.tenant, o.ID, ids, positions, skus, qtys, prices, totals, shipped, returned)
 	}
 	return nil
+}
+
+// orderLineRows are the lines of orders created in a row, the companion
+// of their insert (insertLinesOfOrdersSQL).
+type orderLineRows struct {
+	tenant                  string
+	orders, ids             []uuid.UUID
+	positions               []int32
+	skus, prices, totals    []string
+	qtys, shipped, returned []int64
+}
+
+// args returns the arguments of insertLinesOfOrdersSQL.
+func (r *orderLineRows) args() []any {
+	return []any{r.tenant, r.orders, r.ids, r.positions, r.skus, r.qtys, r.prices, r.totals, r.shipped, r.returned}
 }
 
 // ListOrders returns one page of the orders matching f, ordered by

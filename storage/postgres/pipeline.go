@@ -66,8 +66,8 @@ type deferredWrite struct {
 	op   string // for errors, as interpretError takes it
 	sql  string
 	args []any
-	// rows, when set, holds the rows of a batch; its args are built when
-	// the batch is sent.
+	// rows, when set, holds the rows of a batch (for an insert, of its
+	// companion); its args are built when the batch is sent.
 	rows rowBatch
 	// insert, when set, is the statement of the rows in values, sent as
 	// few multi-row statements (see laterInsert).
@@ -84,7 +84,11 @@ func (w *deferredWrite) queue(b *pgx.Batch) int {
 	switch {
 	case w.insert != nil:
 		n := len(b.QueuedQueries)
-		for _, s := range w.insert.statements(nil, w.values) {
+		var companion []any
+		if w.rows != nil {
+			companion = w.rows.args()
+		}
+		for _, s := range w.insert.statements(nil, w.values, companion) {
 			b.Queue(s.sql, s.args...)
 		}
 		return len(b.QueuedQueries) - n
@@ -145,17 +149,24 @@ func laterRows[B rowBatch](p *pipe, op, opMany, sql string, start func() B, add 
 	p.queue = append(p.queue, deferredWrite{op: op, sql: sql, rows: b})
 }
 
-// extendLast turns the last write queued, when its statement is was, into
-// the statement sql taking its arguments and then more; it reports whether
+// attachRows adds rows, by add, to the companion batch of the last write
+// queued (made by start) when that write is an insert of m, which then
+// sends them with its last statement (see multiInsert); it reports whether
 // it did.
-func (p *pipe) extendLast(was, sql string, more ...any) bool {
+func attachRows[B rowBatch](p *pipe, m *multiInsert, start func() B, add func(B)) bool {
 	n := len(p.queue)
-	if n == 0 || p.queue[n-1].rows != nil || p.queue[n-1].sql != was {
+	if n == 0 || p.queue[n-1].insert != m {
 		return false
 	}
 	w := &p.queue[n-1]
-	w.sql, w.args = sql, append(w.args, more...)
-	return true
+	if w.rows == nil {
+		w.rows = start()
+	}
+	b, ok := w.rows.(B)
+	if ok {
+		add(b)
+	}
+	return ok
 }
 
 // laterInsert queues a one-row insert of m, args being its arguments:

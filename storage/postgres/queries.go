@@ -27,9 +27,6 @@ type queries struct {
 	// orderStatusGroups names the function mapping order statuses to the
 	// groups orders are indexed by (migration 0005).
 	orderStatusGroups string
-	// insertOrderWithLines is the orders' insert and insertOrderLines in
-	// one statement, the arrays of the lines after the order's values.
-	insertOrderWithLines string
 
 	putItem, getItem, getItems                          string
 	createLocation, getLocation, listLocations          string
@@ -188,8 +185,8 @@ func newQueries(schema string) *queries {
 	} {
 		*p = rep.Replace(*p)
 	}
-	q.insertOrderWithLines = "WITH o AS (" + q.orders.insert + " RETURNING 1) " +
-		rep.Replace(insertOrderLinesSQL(4+len(q.orders.cols)))
+	// Orders created in a row go out as one statement with their lines.
+	q.orders.insertMany = newMultiInsertWith(q.orders.insert, rep.Replace(insertLinesOfOrdersSQL))
 	q.idemInsertMany = newMultiInsert(q.idemInsert)
 	q.orders.after = writeOrderLines
 	q.orders.seen = seeOrderLines
@@ -209,6 +206,16 @@ func insertOrderLinesSQL(first int) string {
 		p(4, "text") + ", " + p(5, "text") + ", " + p(6, "bigint") + ", " + p(7, "bigint") + `)
 			AS u(line_id, position, sku, quantity, unit_price, total, shipped, returned)`
 }
+
+// insertLinesOfOrdersSQL inserts lines of orders of tenant $1 from arrays,
+// each line with its order's ID.
+const insertLinesOfOrdersSQL = `INSERT INTO {order_lines}
+		(tenant, order_id, line_id, position, sku, quantity, unit_price, total, shipped, returned)
+	SELECT $1, u.order_id, u.line_id, u.position, u.sku, u.quantity, u.unit_price::numeric, u.total::numeric,
+		u.shipped, u.returned
+	FROM unnest($2::uuid[], $3::uuid[], $4::integer[], $5::text[], $6::bigint[], $7::text[], $8::text[],
+		$9::bigint[], $10::bigint[])
+		AS u(order_id, line_id, position, sku, quantity, unit_price, total, shipped, returned)`
 
 const (
 	locationCols = `tenant, id, code, name, lat, lon, priority, active, version, created_at, updated_at, address, time_zone`
