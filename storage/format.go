@@ -48,7 +48,21 @@ var ErrUnsupportedFormat = errors.New("storage: unsupported stored format")
 // "placement_key". v must encode as a JSON object without those members.
 // It returns the errors of json.Marshal, and ErrUnsupportedFormat when v
 // does not encode as an object.
+//
+// A non-nil *order.Order or *payment.Payment, the most frequently stored
+// kinds, is written without reflection, to the same bytes; a value the
+// direct writer cannot write exactly as json.Marshal does (a string that
+// needs escaping, a time outside RFC 3339) takes the json.Marshal path.
 func EncodeDocument(v any) ([]byte, error) {
+	if b, ok := appendDocument(nil, v); ok {
+		return b, nil
+	}
+	return encodeDocumentReflect(v)
+}
+
+// encodeDocumentReflect is EncodeDocument through json.Marshal, for every
+// kind.
+func encodeDocumentReflect(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
