@@ -47,17 +47,7 @@ func appendFingerprintJSON(b []byte, tenant string, d order.Draft, gateway, toke
 
 // writeDraft writes the members of d's JSON object to w.
 func writeDraft(w *jsonw.Writer, d order.Draft) {
-	ch := w.Open("channel")
-	ch.Channel(d.Channel)
-	w.Close(ch)
-	w.OmitEmpty("external_ref", d.ExternalRef)
-	c := w.Open("customer")
-	c.Customer(d.Customer)
-	w.Close(c)
-	a := w.Open("shipping_address")
-	a.Address(d.ShippingAddress)
-	w.Close(a)
-	w.Str("currency", string(d.Currency))
+	w.Placement(d.Channel, d.ExternalRef, d.Customer, d.ShippingAddress, d.Currency)
 	if d.Lines == nil {
 		w.Null("lines")
 	} else {

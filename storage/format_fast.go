@@ -8,10 +8,11 @@ import (
 
 // appendDocument appends the stored document of v when v is a kind encoded
 // without reflection (a non-nil *order.Order or *payment.Payment), and
-// reports whether it did (a nil b is given room for a typical document): false when v is another kind or holds a value
+// reports whether it did: false when v is another kind or holds a value
 // the writer cannot write exactly as encoding/json does, for which
 // EncodeDocument takes its json.Marshal path (format_fast_test.go checks
-// that both write the same bytes).
+// that both write the same bytes). A nil b is given room for a typical
+// document.
 func appendDocument(b []byte, v any) ([]byte, bool) {
 	switch x := v.(type) {
 	case *order.Order:
@@ -40,17 +41,7 @@ func appendOrderDocument(b []byte, o *order.Order) ([]byte, bool) {
 	w.Int("version", o.Version)
 	w.OmitEmpty("placement_key", o.PlacementKey)
 	w.ID("id", o.ID)
-	ch := w.Open("channel")
-	ch.Channel(o.Channel)
-	w.Close(ch)
-	w.OmitEmpty("external_ref", o.ExternalRef)
-	c := w.Open("customer")
-	c.Customer(o.Customer)
-	w.Close(c)
-	a := w.Open("shipping_address")
-	a.Address(o.ShippingAddress)
-	w.Close(a)
-	w.Str("currency", string(o.Currency))
+	w.Placement(o.Channel, o.ExternalRef, o.Customer, o.ShippingAddress, o.Currency)
 	if o.Lines == nil {
 		w.Null("lines")
 	} else {

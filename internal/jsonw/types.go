@@ -2,6 +2,7 @@ package jsonw
 
 import (
 	"github.com/ordersmith/oms/address"
+	"github.com/ordersmith/oms/money"
 	"github.com/ordersmith/oms/order"
 )
 
@@ -36,4 +37,21 @@ func (w *Writer) Customer(c order.Customer) {
 	w.OmitEmpty("name", c.Name)
 	w.OmitEmpty("email", c.Email)
 	w.OmitEmpty("phone", c.Phone)
+}
+
+// Placement writes the members an order's JSON object shares with its
+// draft's, in their order: channel, external_ref (omitted when empty),
+// customer, shipping_address and currency.
+func (w *Writer) Placement(ch order.Channel, externalRef string, c order.Customer, a address.Address, currency money.Currency) {
+	o := w.Open("channel")
+	o.Channel(ch)
+	w.Close(o)
+	w.OmitEmpty("external_ref", externalRef)
+	o = w.Open("customer")
+	o.Customer(c)
+	w.Close(o)
+	o = w.Open("shipping_address")
+	o.Address(a)
+	w.Close(o)
+	w.Str("currency", string(currency))
 }
