@@ -112,10 +112,11 @@ func shiftParams(sql string, by int) string {
 	})
 }
 
-// statements appends to stmts the statements inserting rows, each row the
+// statements returns the statements inserting rows, each row the
 // arguments of the one-row statement, and, when companion is not nil, the
 // companion insert with these arguments, in the last statement.
-func (m *multiInsert) statements(stmts []stmt, rows [][]any, companion []any) []stmt {
+func (m *multiInsert) statements(rows [][]any, companion []any) []stmt {
+	var stmts []stmt
 	for len(rows) > 0 {
 		i := bits.Len(uint(min(len(rows), maxInsertRows))) - 1
 		n := 1 << i

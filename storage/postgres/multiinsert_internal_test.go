@@ -34,7 +34,7 @@ func TestMultiInsertStatements(t *testing.T) {
 		for i := range tc.rows {
 			rows = append(rows, []any{i, -i})
 		}
-		stmts := m.statements(nil, rows, nil)
+		stmts := m.statements(rows, nil)
 		var sizes []int
 		var args []any
 		for _, s := range stmts {
@@ -67,7 +67,7 @@ func TestMultiInsertRefusesOtherStatements(t *testing.T) {
 func TestMultiInsertWithCompanion(t *testing.T) {
 	m := newMultiInsertWith("INSERT INTO t (a, b) VALUES ($1, $2)", "INSERT INTO c (x, y) SELECT $1, u FROM unnest($2::int[]) u")
 	assert.Equal(t, "WITH o AS (INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) RETURNING 1) INSERT INTO c (x, y) SELECT $5, u FROM unnest($6::int[]) u", m.with[1])
-	stmts := m.statements(nil, [][]any{{1, 2}, {3, 4}, {5, 6}}, []any{"x", []int{7}})
+	stmts := m.statements([][]any{{1, 2}, {3, 4}, {5, 6}}, []any{"x", []int{7}})
 	require.Len(t, stmts, 2)
 	assert.Equal(t, m.forms[1], stmts[0].sql)
 	assert.Equal(t, []any{1, 2, 3, 4}, stmts[0].args)

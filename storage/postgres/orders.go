@@ -154,22 +154,24 @@ func writeOrderLines(_ context.Context, t *tx, o *order.Order, prev int64) error
 		t.pg.later(op, t.s.q.upsertOrderLines, t.tenant, o.ID, ids, positions, skus, qtys, prices, totals, shipped, returned)
 		return nil
 	}
+	start := func() *orderLineRows { return &orderLineRows{tenant: t.tenant} }
+	add := func(r *orderLineRows) {
+		for range n {
+			r.orders = append(r.orders, o.ID)
+		}
+		r.ids, r.positions, r.skus, r.qtys = append(r.ids, ids...), append(r.positions, positions...), append(r.skus, skus...), append(r.qtys, qtys...)
+		r.prices, r.totals, r.shipped, r.returned = append(r.prices, prices...), append(r.totals, totals...), append(r.shipped, shipped...), append(r.returned, returned...)
+	}
 	// The order's insert was queued just before: the lines join it.
-	if !attachRows(t.pg, t.s.q.orders.insertMany, func() *orderLineRows { return &orderLineRows{tenant: t.tenant} },
-		func(r *orderLineRows) {
-			for range n {
-				r.orders = append(r.orders, o.ID)
-			}
-			r.ids, r.positions, r.skus, r.qtys = append(r.ids, ids...), append(r.positions, positions...), append(r.skus, skus...), append(r.qtys, qtys...)
-			r.prices, r.totals, r.shipped, r.returned = append(r.prices, prices...), append(r.totals, totals...), append(r.shipped, shipped...), append(r.returned, returned...)
-		}) {
-		t.pg.later(op, t.s.q.insertOrderLines, t.tenant, o.ID, ids, positions, skus, qtys, prices, totals, shipped, returned)
+	if !attachRows(t.pg, t.s.q.orders.insertMany, start, add) {
+		laterRows(t.pg, op, "write lines of orders", t.s.q.insertLinesOfOrders, start, add)
 	}
 	return nil
 }
 
 // orderLineRows are the lines of orders created in a row, the companion
-// of their insert (insertLinesOfOrdersSQL).
+// of their insert, or a set-based insert of their own
+// (insertLinesOfOrdersSQL).
 type orderLineRows struct {
 	tenant                  string
 	orders, ids             []uuid.UUID

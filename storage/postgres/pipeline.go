@@ -88,7 +88,7 @@ func (w *deferredWrite) queue(b *pgx.Batch) int {
 		if w.rows != nil {
 			companion = w.rows.args()
 		}
-		for _, s := range w.insert.statements(nil, w.values, companion) {
+		for _, s := range w.insert.statements(w.values, companion) {
 			b.Queue(s.sql, s.args...)
 		}
 		return len(b.QueuedQueries) - n

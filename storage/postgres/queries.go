@@ -1,8 +1,6 @@
 package postgres
 
 import (
-	"strconv"
-
 	"github.com/ordersmith/oms/fulfillment"
 	"github.com/ordersmith/oms/inventory"
 	"github.com/ordersmith/oms/order"
@@ -23,7 +21,7 @@ type queries struct {
 	returns      *aggTable[returns.Return]
 	reservations *aggTable[inventory.Reservation]
 
-	deleteOrderLines, insertOrderLines, upsertOrderLines, listOrders string
+	deleteOrderLines, insertLinesOfOrders, upsertOrderLines, listOrders string
 	// orderStatusGroups names the function mapping order statuses to the
 	// groups orders are indexed by (migration 0005).
 	orderStatusGroups string
@@ -75,8 +73,8 @@ func newQueries(schema string) *queries {
 
 		// Lines the order no longer has; none, in practice, as lines are
 		// fixed at placement.
-		deleteOrderLines: `DELETE FROM {order_lines} WHERE tenant = $1 AND order_id = $2 AND line_id <> ALL($3::uuid[])`,
-		insertOrderLines: insertOrderLinesSQL(3),
+		deleteOrderLines:    `DELETE FROM {order_lines} WHERE tenant = $1 AND order_id = $2 AND line_id <> ALL($3::uuid[])`,
+		insertLinesOfOrders: insertLinesOfOrdersSQL,
 		// An update writes only the lines that changed: an unchanged row is
 		// not rewritten.
 		upsertOrderLines: `INSERT INTO {order_lines}
@@ -173,7 +171,7 @@ func newQueries(schema string) *queries {
 			WHERE o.id = l.id AND o.owner = $1 AND o.delivered_at IS NULL`,
 	}
 	for _, p := range []*string{
-		&q.deleteOrderLines, &q.insertOrderLines, &q.upsertOrderLines, &q.listOrders, &q.orderStatusGroups,
+		&q.deleteOrderLines, &q.insertLinesOfOrders, &q.upsertOrderLines, &q.listOrders, &q.orderStatusGroups,
 		&q.putItem, &q.getItem, &q.getItems,
 		&q.createLocation, &q.getLocation, &q.listLocations,
 		&q.stockLevels, &q.stockLevel, &q.locationExists,
@@ -186,25 +184,12 @@ func newQueries(schema string) *queries {
 		*p = rep.Replace(*p)
 	}
 	// Orders created in a row go out as one statement with their lines.
-	q.orders.insertMany = newMultiInsertWith(q.orders.insert, rep.Replace(insertLinesOfOrdersSQL))
+	q.orders.insertMany = newMultiInsertWith(q.orders.insert, q.insertLinesOfOrders)
 	q.idemInsertMany = newMultiInsert(q.idemInsert)
 	q.orders.after = writeOrderLines
 	q.orders.seen = seeOrderLines
 	q.reservations.createRows = queueReservation
 	return q
-}
-
-// insertOrderLinesSQL inserts the lines of order $2 of tenant $1 from
-// arrays, the first being $first.
-func insertOrderLinesSQL(first int) string {
-	p := func(i int, typ string) string { return "$" + strconv.Itoa(first+i) + "::" + typ + "[]" }
-	return `INSERT INTO {order_lines}
-			(tenant, order_id, line_id, position, sku, quantity, unit_price, total, shipped, returned)
-		SELECT $1, $2, u.line_id, u.position, u.sku, u.quantity, u.unit_price::numeric, u.total::numeric,
-			u.shipped, u.returned
-		FROM unnest(` + p(0, "uuid") + ", " + p(1, "integer") + ", " + p(2, "text") + ", " + p(3, "bigint") + ", " +
-		p(4, "text") + ", " + p(5, "text") + ", " + p(6, "bigint") + ", " + p(7, "bigint") + `)
-			AS u(line_id, position, sku, quantity, unit_price, total, shipped, returned)`
 }
 
 // insertLinesOfOrdersSQL inserts lines of orders of tenant $1 from arrays,
