@@ -18,14 +18,81 @@ import (
 // An amount whose coefficient is below 10^16 in magnitude, as every price,
 // total and refund is, is held as that coefficient and its exponent, so
 // that arithmetic on it allocates nothing; a larger one is held as a
-// decimal. The form follows from the amount's coefficient and exponent
-// alone, so two Money values of the same coefficient, exponent and
-// currency are equal field by field too.
+// decimal. A listed currency (one [Currency.Valid] accepts) is held as a
+// small index, so that such a Money is three words with no pointer in
+// use. The form follows from the amount's coefficient and exponent and
+// the currency alone, so two Money values of the same coefficient,
+// exponent and listed currency are equal field by field too.
 type Money struct {
-	coef     int64 // the amount is coef × 10^exp, unless big is set
-	exp      int32
-	big      *decimal.Decimal // the amount when its coefficient is too large for coef; never changed
-	currency Currency
+	coef int64 // the amount is coef × 10^exp, unless x holds a large amount
+	exp  int32
+	cur  uint16 // the currency: 1 + its index in the listed currencies, or 0 (then in x, unless none)
+	x    *extra // nil unless the amount is large or the currency is not listed; never changed
+}
+
+// extra is what a Money holds beyond its coefficient, exponent and listed
+// currency. Money keeps it behind a pointer that is nil for nearly every
+// amount, so that a Money is three words with no pointer to follow: cheap
+// to copy and for the garbage collector to scan.
+type extra struct {
+	big      *decimal.Decimal // the amount when its coefficient is too large for coef
+	currency Currency         // the currency when it is not listed
+}
+
+// unit is a Money's currency as Money holds it: a listed currency by its
+// index, any other by its code.
+type unit struct {
+	idx  uint16   // 1 + the index in currencies, or 0
+	name Currency // the currency when idx is 0
+}
+
+// unitOf returns c as Money holds it.
+func unitOf(c Currency) unit {
+	if i, ok := currencyIndex[c]; ok {
+		return unit{idx: i + 1}
+	}
+	return unit{name: c}
+}
+
+// currency returns u's code.
+func (u unit) currency() Currency {
+	if u.idx != 0 {
+		return currencies[u.idx-1].code
+	}
+	return u.name
+}
+
+// minor returns the number of decimals of u's minor unit.
+func (u unit) minor() int32 {
+	if u.idx != 0 {
+		return currencies[u.idx-1].minor
+	}
+	return u.name.MinorUnits()
+}
+
+// make returns coef × 10^exp, or *big when big is set, in currency u.
+func (u unit) make(coef int64, exp int32, big *decimal.Decimal) Money {
+	m := Money{coef: coef, exp: exp, cur: u.idx}
+	if big != nil || u.name != "" {
+		m.x = &extra{big: big, currency: u.name}
+	}
+	return m
+}
+
+// unit returns m's currency as Money holds it.
+func (m Money) unit() unit {
+	if m.cur == 0 && m.x != nil {
+		return unit{name: m.x.currency}
+	}
+	return unit{idx: m.cur}
+}
+
+// big returns m's amount when it is too large for coef, or nil.
+func (m Money) big() *decimal.Decimal {
+	if m.x == nil {
+		return nil
+	}
+	return m.x.big
 }
 
 // smallLimit bounds the coefficients a Money holds in coef: below it in
@@ -36,41 +103,41 @@ const smallLimit = 10_000_000_000_000_000 // 10^16
 func fits(v int64) bool { return -smallLimit < v && v < smallLimit }
 
 // of returns d in currency c, in the form its coefficient calls for.
-func of(d decimal.Decimal, c Currency) Money {
+func of(d decimal.Decimal, c unit) Money {
 	if d.IsZero() {
-		return Money{exp: d.Exponent(), currency: c}
+		return c.make(0, d.Exponent(), nil)
 	}
 	// NumDigits may count one digit too few: up to 17 the coefficient
 	// is below 10^18 and fits an int64; from 18 it is at least 10^17.
 	if d.NumDigits() <= 17 {
 		if v := d.CoefficientInt64(); fits(v) {
-			return Money{coef: v, exp: d.Exponent(), currency: c}
+			return c.make(v, d.Exponent(), nil)
 		}
 	}
-	return Money{big: &d, currency: c}
+	return c.make(0, 0, &d)
 }
 
 // smallOf returns v × 10^e in currency c, in the form v calls for.
-func smallOf(v int64, e int32, c Currency) Money {
+func smallOf(v int64, e int32, c unit) Money {
 	if fits(v) {
-		return Money{coef: v, exp: e, currency: c}
+		return c.make(v, e, nil)
 	}
 	d := decimal.New(v, e)
-	return Money{big: &d, currency: c}
+	return c.make(0, 0, &d)
 }
 
 // dec returns m's amount as a decimal.
 func (m Money) dec() decimal.Decimal {
-	if m.big != nil {
-		return *m.big
+	if b := m.big(); b != nil {
+		return *b
 	}
 	return decimal.New(m.coef, m.exp)
 }
 
 // exponent returns the exponent of m's amount.
 func (m Money) exponent() int32 {
-	if m.big != nil {
-		return m.big.Exponent()
+	if b := m.big(); b != nil {
+		return b.Exponent()
 	}
 	return m.exp
 }
@@ -78,16 +145,17 @@ func (m Money) exponent() int32 {
 // New returns amount in currency c. The amount is kept exactly as given; use
 // [Money.Round] to round it to the currency's minor unit.
 func New(amount decimal.Decimal, c Currency) Money {
-	return of(amount, c)
+	return of(amount, unitOf(c))
 }
 
 // Zero returns a zero amount in currency c.
-func Zero(c Currency) Money { return Money{currency: c} }
+func Zero(c Currency) Money { return unitOf(c).make(0, 0, nil) }
 
 // FromMinor returns the amount of units minor units of c: FromMinor(1234,
 // "USD") is 12.34 USD and FromMinor(1234, "JPY") is 1234 JPY.
 func FromMinor(units int64, c Currency) Money {
-	return smallOf(units, -c.MinorUnits(), c)
+	u := unitOf(c)
+	return smallOf(units, -u.minor(), u)
 }
 
 // The bounds of an amount that Parse accepts, and CheckDecimal enforces.
@@ -126,7 +194,7 @@ func CheckDecimal(d decimal.Decimal) error {
 // code. It returns an error wrapping [ErrMalformedAmount] (also for an
 // amount outside the bounds CheckDecimal sets) or [ErrUnknownCurrency].
 func Parse(amount, code string) (Money, error) {
-	c, err := ParseCurrency(code)
+	c, err := parseUnit(code)
 	if err != nil {
 		return Money{}, err
 	}
@@ -157,7 +225,7 @@ func MustParse(amount, code string) Money {
 func (m Money) Amount() decimal.Decimal { return m.dec() }
 
 // Currency returns the currency.
-func (m Money) Currency() Currency { return m.currency }
+func (m Money) Currency() Currency { return m.unit().currency() }
 
 // IsZero reports whether the amount is zero.
 func (m Money) IsZero() bool { return m.sign() == 0 }
@@ -171,8 +239,8 @@ func (m Money) IsPositive() bool { return m.sign() > 0 }
 // sign returns -1, 0 or +1 as the amount is below, at or above zero.
 func (m Money) sign() int {
 	switch {
-	case m.big != nil:
-		return m.big.Sign()
+	case m.x != nil && m.x.big != nil:
+		return m.x.big.Sign()
 	case m.coef < 0:
 		return -1
 	case m.coef > 0:
@@ -183,15 +251,26 @@ func (m Money) sign() int {
 
 // Neg returns the amount with its sign flipped.
 func (m Money) Neg() Money {
-	if m.big == nil {
-		return Money{coef: -m.coef, exp: m.exp, currency: m.currency}
+	if b := m.big(); b != nil {
+		return of(b.Neg(), m.unit())
 	}
-	return of(m.big.Neg(), m.currency)
+	m.coef = -m.coef // m's x, if any, holds only its currency
+	return m
 }
 
+// sameCurrency reports whether m and o are in the same currency.
+func (m Money) sameCurrency(o Money) bool {
+	if m.cur != 0 || o.cur != 0 {
+		return m.cur == o.cur
+	}
+	return m.unit().name == o.unit().name
+}
+
+// check returns a *MismatchError for op unless m and o are in the same
+// currency.
 func (m Money) check(op string, o Money) error {
-	if m.currency != o.currency {
-		return &MismatchError{Op: op, Left: m.currency, Right: o.currency}
+	if !m.sameCurrency(o) {
+		return &MismatchError{Op: op, Left: m.Currency(), Right: o.Currency()}
 	}
 	return nil
 }
@@ -215,7 +294,7 @@ func (m Money) Sub(o Money) (Money, error) {
 // add returns a+b, or a−b when sub is set, in a's currency: the
 // coefficient and exponent decimal's Add and Sub give.
 func add(a, b Money, sub bool) Money {
-	if a.big == nil && b.big == nil {
+	if a.big() == nil && b.big() == nil {
 		e := min(a.exp, b.exp)
 		x, okx := rescale64(a.coef, a.exp, e)
 		y, oky := rescale64(b.coef, b.exp, e)
@@ -224,45 +303,45 @@ func add(a, b Money, sub bool) Money {
 				y = -y
 			}
 			if s, ok := add64(x, y); ok {
-				return smallOf(s, e, a.currency)
+				return smallOf(s, e, a.unit())
 			}
 		}
 	}
-	return of(addDecimal(a.dec(), b.dec(), sub), a.currency)
+	return of(addDecimal(a.dec(), b.dec(), sub), a.unit())
 }
 
 // Mul returns m multiplied by a whole quantity, exactly.
 func (m Money) Mul(qty int64) Money {
-	if m.big == nil && qty != math.MinInt64 {
+	if m.big() == nil && qty != math.MinInt64 {
 		if p, ok := mul64(m.coef, qty); ok {
-			return smallOf(p, m.exp, m.currency)
+			return smallOf(p, m.exp, m.unit())
 		}
 	}
-	return of(m.dec().Mul(decimal.NewFromInt(qty)), m.currency)
+	return of(m.dec().Mul(decimal.NewFromInt(qty)), m.unit())
 }
 
 // MulDecimal returns m multiplied by f, exactly (not rounded).
 func (m Money) MulDecimal(f decimal.Decimal) Money {
-	if m.big == nil {
+	if m.big() == nil {
 		if e := int64(m.exp) + int64(f.Exponent()); e >= math.MinInt32 && e <= math.MaxInt32 {
 			if y, ok := small(f); ok {
 				if p, ok := mul64(m.coef, y); ok {
-					return smallOf(p, int32(e), m.currency)
+					return smallOf(p, int32(e), m.unit())
 				}
 			}
 		}
 	}
-	return of(mulDecimal(m.dec(), f), m.currency)
+	return of(mulDecimal(m.dec(), f), m.unit())
 }
 
 // MulRound returns m multiplied by f and rounded to the minor unit: the
 // same as m.MulDecimal(f).Round(), without the unrounded product.
 func (m Money) MulRound(f decimal.Decimal) Money {
-	minor := m.currency.MinorUnits()
-	if e := int64(m.exp) + int64(f.Exponent()); m.big == nil && e <= -int64(minor) && e >= -int64(minor)-18 {
+	minor := m.unit().minor()
+	if e := int64(m.exp) + int64(f.Exponent()); m.big() == nil && e <= -int64(minor) && e >= -int64(minor)-18 {
 		if y, ok := small(f); ok {
 			if p, ok := mul64(m.coef, y); ok {
-				return smallOf(round64(p, int64(-minor)-e), -minor, m.currency)
+				return smallOf(round64(p, int64(-minor)-e), -minor, m.unit())
 			}
 		}
 	}
@@ -280,7 +359,7 @@ func (m Money) Cmp(o Money) (int, error) {
 
 // compare compares the amounts of a and b.
 func compare(a, b Money) int {
-	if a.big == nil && b.big == nil {
+	if a.big() == nil && b.big() == nil {
 		e := min(a.exp, b.exp)
 		x, okx := rescale64(a.coef, a.exp, e)
 		y, oky := rescale64(b.coef, b.exp, e)
@@ -293,28 +372,28 @@ func compare(a, b Money) int {
 
 // Equal reports whether m and o have the same currency and numeric value.
 func (m Money) Equal(o Money) bool {
-	return m.currency == o.currency && compare(m, o) == 0
+	return m.sameCurrency(o) && compare(m, o) == 0
 }
 
 // Round rounds m to its currency's minor unit, half away from zero.
 func (m Money) Round() Money {
-	places := m.currency.MinorUnits()
-	if m.big == nil {
+	places := m.unit().minor()
+	if m.big() == nil {
 		to := -places
 		switch {
 		case m.exp == to:
 			return m
 		case m.exp > to: // more decimals: exact
 			if v, ok := rescale64(m.coef, m.exp, to); ok {
-				return smallOf(v, to, m.currency)
+				return smallOf(v, to, m.unit())
 			}
 		case int64(to)-int64(m.exp) <= 18:
-			return smallOf(round64(m.coef, int64(to)-int64(m.exp)), to, m.currency)
+			return smallOf(round64(m.coef, int64(to)-int64(m.exp)), to, m.unit())
 		default: // more than 18 digits dropped from fewer than 17: zero
-			return Money{exp: to, currency: m.currency}
+			return m.unit().make(0, to, nil)
 		}
 	}
-	return of(roundDecimal(m.dec(), places), m.currency)
+	return of(roundDecimal(m.dec(), places), m.unit())
 }
 
 // IsRounded reports whether m has no digits below its currency's minor unit.
@@ -331,7 +410,7 @@ func (m Money) String() string {
 // AppendString appends what String returns to b.
 func (m Money) AppendString(b []byte) []byte {
 	b = append(m.appendAmount(b), ' ')
-	return append(b, m.currency...)
+	return append(b, m.Currency()...)
 }
 
 func (m Money) amountString() string {
@@ -342,11 +421,11 @@ func (m Money) amountString() string {
 // appendAmount appends the amount with at least the currency's minor
 // digits, as decimal's StringFixed writes it.
 func (m Money) appendAmount(b []byte) []byte {
-	places := m.currency.MinorUnits()
+	places := m.unit().minor()
 	if exp := -m.exponent(); exp > places {
 		places = exp
 	}
-	if m.big == nil && places <= maxFixedPlaces {
+	if m.big() == nil && places <= maxFixedPlaces {
 		if v, ok := rescale64(m.coef, m.exp, -places); ok {
 			return appendFixed(b, v, int(places))
 		}
@@ -368,7 +447,7 @@ func Sum(c Currency, amounts ...Money) (Money, error) {
 		return total, nil
 	}
 	if s, e, ok := sum64(amounts); ok {
-		return smallOf(s, e, c), nil
+		return smallOf(s, e, total.unit()), nil
 	}
 	for _, a := range amounts {
 		total = add(total, a, false)
@@ -403,19 +482,19 @@ func (m Money) Allocate(weights []decimal.Decimal) ([]Money, error) {
 		return nil, fmt.Errorf("money: allocate: weights sum to zero: %w", ErrInvalidWeights)
 	}
 
-	minor := m.currency.MinorUnits()
+	minor := m.unit().minor()
 	rounded := m.Round() // of exponent -minor: its coefficient is in minor units
 	out := make([]Money, len(weights))
-	if rounded.big == nil {
+	if rounded.big() == nil {
 		if parts, ok := allocate64(rounded.coef, weights, scale); ok {
 			for i, p := range parts {
-				out[i] = smallOf(p, -minor, m.currency)
+				out[i] = smallOf(p, -minor, m.unit())
 			}
 			return out, nil
 		}
 	}
 	for i, p := range allocateBig(rounded.dec().Shift(minor).BigInt(), weights, scale) {
-		out[i] = of(decimal.NewFromBigInt(p, -minor), m.currency)
+		out[i] = of(decimal.NewFromBigInt(p, -minor), m.unit())
 	}
 	return out, nil
 }
@@ -426,7 +505,7 @@ func (m Money) AllocateBy(ws []Money) ([]Money, error) {
 	scale, ok := int32(0), len(ws) > 0
 	allZero := true
 	for _, w := range ws {
-		if w.big != nil || w.coef < 0 {
+		if w.big() != nil || w.coef < 0 {
 			ok = false
 			break
 		}
@@ -435,7 +514,7 @@ func (m Money) AllocateBy(ws []Money) ([]Money, error) {
 	}
 	if ok && !allZero {
 		rounded := m.Round()
-		if rounded.big == nil {
+		if rounded.big() == nil {
 			var buf [16]int64 // room for 8 weights and their remainders
 			ints := buf[:0]
 			if 2*len(ws) > len(buf) {
@@ -449,10 +528,10 @@ func (m Money) AllocateBy(ws []Money) ([]Money, error) {
 			}
 			if ok {
 				if parts, ok := allocateInts(rounded.coef, ints); ok {
-					minor := m.currency.MinorUnits()
+					minor := m.unit().minor()
 					out := make([]Money, len(ws))
 					for i, p := range parts {
-						out[i] = smallOf(p, -minor, m.currency)
+						out[i] = smallOf(p, -minor, m.unit())
 					}
 					return out, nil
 				}
@@ -487,14 +566,15 @@ type moneyJSON struct {
 
 // MarshalJSON encodes m as {"amount":"12.30","currency":"USD"}.
 func (m Money) MarshalJSON() ([]byte, error) {
-	return m.AppendJSON(make([]byte, 0, len(`{"amount":"","currency":""}`)+24+len(m.currency)))
+	return m.AppendJSON(make([]byte, 0, len(`{"amount":"","currency":""}`)+24+len(m.Currency())))
 }
 
 // AppendJSON appends to b the bytes MarshalJSON returns, for encoders
 // that write m inside a larger document. On error it returns b as given.
 func (m Money) AppendJSON(b []byte) ([]byte, error) {
-	if !plain(string(m.currency)) { // a currency no code has: let encoding/json escape it
-		j, err := json.Marshal(moneyJSON{Amount: m.amountString(), Currency: m.currency})
+	c := m.Currency()
+	if m.cur == 0 && !plain(string(c)) { // a currency no code has: let encoding/json escape it
+		j, err := json.Marshal(moneyJSON{Amount: m.amountString(), Currency: c})
 		if err != nil {
 			return b, err
 		}
@@ -505,7 +585,7 @@ func (m Money) AppendJSON(b []byte) ([]byte, error) {
 	b = append(b, `{"amount":"`...)
 	b = m.appendAmount(b)
 	b = append(b, `","currency":"`...)
-	b = append(b, m.currency...)
+	b = append(b, c...)
 	return append(b, `"}`...), nil
 }
 
@@ -564,15 +644,15 @@ func (m Money) Prorate(part, whole int64) (Money, error) {
 	if whole <= 0 || part < 0 || part > whole {
 		return Money{}, fmt.Errorf("money: prorate %d of %d: %w", part, whole, ErrInvalidWeights)
 	}
-	minor := m.currency.MinorUnits()
+	minor := m.unit().minor()
 	rounded := m.Round()
-	if rounded.big == nil {
+	if rounded.big() == nil {
 		if p, ok := mul64(rounded.coef, part); ok {
-			return smallOf(p/whole, -minor, m.currency), nil // truncates toward zero
+			return smallOf(p/whole, -minor, m.unit()), nil // truncates toward zero
 		}
 	}
 	units := rounded.dec().Shift(minor).BigInt()
 	units.Mul(units, big.NewInt(part))
 	units.Quo(units, big.NewInt(whole)) // truncates toward zero
-	return of(decimal.NewFromBigInt(units, -minor), m.currency), nil
+	return of(decimal.NewFromBigInt(units, -minor), m.unit()), nil
 }

@@ -121,7 +121,7 @@ func addDecimal(a, b decimal.Decimal, sub bool) decimal.Decimal {
 func sum64(amounts []Money) (int64, int32, bool) {
 	e := int32(0)
 	for _, a := range amounts {
-		if a.big != nil {
+		if a.big() != nil {
 			return 0, 0, false
 		}
 		e = min(e, a.exp)

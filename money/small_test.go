@@ -157,9 +157,9 @@ func TestMarshalJSONWritesWhatEncodingJSONWrites(t *testing.T) {
 	for i := range 2_000 {
 		m := New(randomDecimal(r), currencies[i%len(currencies)])
 		if i%7 == 0 {
-			m = New(decimal.Decimal{}, m.currency)
+			m = New(decimal.Decimal{}, m.Currency())
 		}
-		want, err := json.Marshal(moneyJSON{Amount: m.amountString(), Currency: m.currency})
+		want, err := json.Marshal(moneyJSON{Amount: m.amountString(), Currency: m.Currency()})
 		require.NoError(t, err)
 		got, err := m.MarshalJSON()
 		require.NoError(t, err)
@@ -176,15 +176,15 @@ func TestAppendAmountAgreesWithStringFixed(t *testing.T) {
 	for i := range 20_000 {
 		m := New(randomDecimal(r), []Currency{"USD", "JPY", "KWD", "XXX"}[i%4])
 		if i%9 == 0 {
-			m = New(decimal.New(r.Int64N(3)-1, int32(-r.IntN(50))), m.currency)
+			m = New(decimal.New(r.Int64N(3)-1, int32(-r.IntN(50))), m.Currency())
 		}
-		places := m.currency.MinorUnits()
+		places := m.Currency().MinorUnits()
 		if exp := -m.Amount().Exponent(); exp > places {
 			places = exp
 		}
 		require.Equal(t, m.Amount().StringFixed(places), m.amountString(), "%s", m.Amount())
 	}
-	require.Equal(t, "0.00", Money{currency: "USD"}.amountString())
+	require.Equal(t, "0.00", Zero("USD").amountString())
 }
 
 // TestMoneyFormsAgreeWithDecimal checks every operation of Money, whether
@@ -197,7 +197,7 @@ func TestMoneyFormsAgreeWithDecimal(t *testing.T) {
 	canonical := func(m Money, what string, args ...any) {
 		t.Helper()
 		require.Equal(t, New(m.Amount(), m.Currency()), m, what, args)
-		require.Equal(t, m.big == nil, fits64(m.Amount()), what, args)
+		require.Equal(t, m.big() == nil, fits64(m.Amount()), what, args)
 	}
 	for range 20_000 {
 		a, b := randomDecimal(r), randomDecimal(r)
@@ -296,5 +296,45 @@ func TestAllocateByAgreesWithAllocate(t *testing.T) {
 		}
 		require.NoError(t, err)
 		require.Equal(t, want, got, "%s over %v", m, ds)
+	}
+}
+
+// TestCurrenciesHeldByIndexOrByCode checks that a Money keeps its currency,
+// listed (held as an index, no pointer) or not (held by its code behind
+// x), through arithmetic, and that currencies match only themselves.
+func TestCurrenciesHeldByIndexOrByCode(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		currency Currency
+		listed   bool
+	}{
+		{"USD", true}, {"JPY", true}, {"KWD", true}, {"ZAR", true},
+		{"XXX", false}, {"usd", false}, {"BITCOIN", false}, {"", false},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.currency), func(t *testing.T) {
+			t.Parallel()
+			m := New(decimal.RequireFromString("12.345"), tt.currency)
+			require.Equal(t, tt.listed, m.cur != 0)
+			require.Equal(t, tt.listed || tt.currency == "", m.x == nil, "a listed currency needs no extra")
+			require.Equal(t, tt.currency, m.Currency())
+			require.Equal(t, tt.currency, Zero(tt.currency).Currency())
+			require.Equal(t, tt.currency, FromMinor(5, tt.currency).Currency())
+			sum, err := m.Add(m.Neg())
+			require.NoError(t, err)
+			require.Equal(t, tt.currency, sum.Round().Currency())
+			require.True(t, sum.IsZero())
+			require.True(t, m.Equal(New(m.Amount(), tt.currency)))
+			for _, o := range tests {
+				if o.currency == tt.currency {
+					continue
+				}
+				_, err := m.Add(New(decimal.NewFromInt(1), o.currency))
+				var me *MismatchError
+				require.ErrorAs(t, err, &me, "%q and %q", tt.currency, o.currency)
+				require.Equal(t, MismatchError{Op: "add", Left: tt.currency, Right: o.currency}, *me)
+				require.False(t, m.Equal(New(m.Amount(), o.currency)))
+			}
+		})
 	}
 }
