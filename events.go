@@ -2,6 +2,7 @@ package oms
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -138,6 +139,11 @@ type recorder struct {
 	events []storage.Event
 	err    error
 	first  [2]storage.Event // room for a typical step's events
+	// scratch is the Engine's buffer the events' payloads are encoded in,
+	// one after the other, until flush copies them all into one
+	// allocation of their size; nil until the first payload.
+	scratch  *[]byte
+	payloads []byte // what scratch holds (or holds no longer, grown past it)
 }
 
 func (e *Engine) recorder() *recorder {
@@ -150,7 +156,7 @@ func (r *recorder) add(typ, aggType string, aggID uuid.UUID, payload any) {
 	if r.err != nil {
 		return
 	}
-	body, err := encodePayload(payload)
+	body, err := r.encode(payload)
 	if err != nil {
 		r.err = fmt.Errorf("oms: encode %s event: %w", typ, err)
 		return
@@ -163,6 +169,46 @@ func (r *recorder) add(typ, aggType string, aggID uuid.UUID, payload any) {
 		Payload:       body,
 		OccurredAt:    r.e.clock(),
 	})
+}
+
+// encode returns payload's JSON, as json.Marshal writes it, written after
+// the payloads r encoded before.
+func (r *recorder) encode(payload any) ([]byte, error) {
+	p, ok := payload.(payloadAppender)
+	if !ok {
+		return json.Marshal(payload)
+	}
+	if r.scratch == nil {
+		r.scratch = r.e.getScratch()
+		r.payloads = *r.scratch
+	}
+	start := len(r.payloads)
+	b, ok := p.appendJSON(r.payloads)
+	if !ok {
+		return json.Marshal(payload)
+	}
+	r.payloads = b
+	return b[start:len(b):len(b)], nil
+}
+
+// settlePayloads moves the events' payloads out of the scratch buffer
+// into one allocation of their size, and gives the buffer back.
+func (r *recorder) settlePayloads() {
+	if r.scratch == nil {
+		return
+	}
+	n := 0
+	for _, e := range r.events {
+		n += len(e.Payload)
+	}
+	all := make([]byte, 0, n)
+	for i := range r.events {
+		start := len(all)
+		all = append(all, r.events[i].Payload...)
+		r.events[i].Payload = all[start:len(all):len(all)]
+	}
+	r.e.putScratch(r.scratch, r.payloads)
+	r.scratch, r.payloads = nil, nil
 }
 
 // stockMoved records a low-stock signal when m brought the level's
@@ -191,6 +237,7 @@ func (r *recorder) flush(ctx context.Context, tx storage.Tx) error {
 	if len(r.events) == 0 {
 		return nil
 	}
+	r.settlePayloads()
 	for i := range r.events {
 		r.events[i].Tenant = tx.Tenant()
 	}

@@ -107,10 +107,13 @@ func (e *Engine) rememberIn(ctx context.Context, tx storage.Tx, op operation, sc
 // token, in that fixed order. The idempotency key itself is not part of
 // it. The digest follows the draft's JSON encoding: a change to that
 // encoding makes records of earlier placements refuse their repeats.
-func placeFingerprint(tenant string, d order.Draft, gateway, token string) (string, error) {
-	var buf [1024]byte // a typical request's JSON fits
-	b, ok := appendFingerprintJSON(buf[:0], tenant, d, gateway, token)
-	if !ok { // a string that needs escaping, or a value encoding/json refuses
+// The JSON is written in scratch, which placeFingerprint returns, perhaps
+// grown, for the caller to reuse.
+func placeFingerprint(scratch []byte, tenant string, d order.Draft, gateway, token string) (string, []byte, error) {
+	b, ok := appendFingerprintJSON(scratch[:0], tenant, d, gateway, token)
+	if ok {
+		scratch = b
+	} else { // a string that needs escaping, or a value encoding/json refuses
 		var err error
 		b, err = json.Marshal(struct {
 			Tenant  string      `json:"tenant"`
@@ -119,11 +122,11 @@ func placeFingerprint(tenant string, d order.Draft, gateway, token string) (stri
 			Token   string      `json:"token"`
 		}{tenant, d, gateway, token})
 		if err != nil {
-			return "", fmt.Errorf("fingerprint the request: %w", err)
+			return "", scratch, fmt.Errorf("fingerprint the request: %w", err)
 		}
 	}
 	sum := sha256.Sum256(b)
 	var digest [2 * sha256.Size]byte
 	hex.Encode(digest[:], sum[:])
-	return string(digest[:]), nil
+	return string(digest[:]), scratch, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -40,6 +41,30 @@ type Engine struct {
 	lowStock     *int64
 	combiner     *combiner // nil unless WithPlacementBatching
 	observer     Observer  // nil unless WithObserver
+	scratch      sync.Pool // of *[]byte: room for encodings that do not outlive a call
+}
+
+// maxScratch is the largest buffer the Engine keeps for reuse.
+const maxScratch = 64 << 10
+
+// getScratch returns an empty buffer for an encoding that does not
+// outlive the call; putScratch gives it back.
+func (e *Engine) getScratch() *[]byte {
+	if b, ok := e.scratch.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 0, 1024)
+	return &b
+}
+
+// putScratch keeps b, last holding used, for the next getScratch, unless
+// it grew too large to keep.
+func (e *Engine) putScratch(b *[]byte, used []byte) {
+	if cap(used) > maxScratch {
+		return
+	}
+	*b = used[:0]
+	e.scratch.Put(b)
 }
 
 // Option configures an Engine.

@@ -1,8 +1,6 @@
 package oms
 
 import (
-	"encoding/json"
-
 	"github.com/ordersmith/oms/internal/jsonw"
 	"github.com/ordersmith/oms/order"
 )
@@ -20,16 +18,6 @@ type payloadAppender interface {
 	// appendJSON appends the payload's JSON to b, or reports false when
 	// it leaves that to encoding/json.
 	appendJSON(b []byte) ([]byte, bool)
-}
-
-// encodePayload returns payload's JSON, as json.Marshal writes it.
-func encodePayload(payload any) ([]byte, error) {
-	if p, ok := payload.(payloadAppender); ok {
-		if b, ok := p.appendJSON(make([]byte, 0, 256)); ok {
-			return b, nil
-		}
-	}
-	return json.Marshal(payload)
 }
 
 // appendFingerprintJSON appends what placeFingerprint digests: the JSON

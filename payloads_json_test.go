@@ -16,6 +16,7 @@ import (
 	"github.com/ordersmith/oms/money"
 	"github.com/ordersmith/oms/order"
 	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/storage"
 )
 
 // TestPayloadEncodersWriteWhatEncodingJSONWrites checks the payloads
@@ -38,18 +39,31 @@ func TestPayloadEncodersWriteWhatEncodingJSONWrites(t *testing.T) {
 			PaymentPayload{PaymentID: uuid.Must(uuid.NewV7()), OrderID: uuid.Must(uuid.NewV7()), Status: payment.Status(text()),
 				RefundStatus: payment.RefundStatus(text()), Authorized: amount(), Captured: amount(), Refunded: amount()},
 		}
+		// One recorder encodes them all, in one buffer: each payload must
+		// stay as written while the next ones are appended.
+		rec := &recorder{e: &Engine{}}
+		var wants, gots []string
 		for _, p := range payloads {
 			want, err := json.Marshal(p)
 			require.NoError(t, err)
-			got, err := encodePayload(p)
+			got, err := rec.encode(p)
 			require.NoError(t, err)
-			require.Equal(t, string(want), string(got))
+			wants, gots = append(wants, string(want)), append(gots, string(got))
+			rec.events = append(rec.events, storage.Event{Payload: got})
 			_, plain := p.(payloadAppender).appendJSON(nil)
 			plainSeen, fallbackSeen = plainSeen || plain, fallbackSeen || !plain
 		}
+		require.Equal(t, wants, gots)
+		// Flushing moves them out of the Engine's scratch buffer, whole.
+		rec.settlePayloads()
+		require.Nil(t, rec.scratch, "the scratch buffer given back")
+		for i, e := range rec.events {
+			require.Equal(t, wants[i], string(e.Payload), "payload %d after the others", i)
+			require.Equal(t, len(e.Payload), cap(e.Payload), "payload %d capped at its end", i)
+		}
 	}
 	require.True(t, plainSeen && fallbackSeen, "both paths taken")
-	got, err := encodePayload(OrderPayload{})
+	got, err := (&recorder{e: &Engine{}}).encode(OrderPayload{})
 	require.NoError(t, err)
 	want, err := json.Marshal(OrderPayload{})
 	require.NoError(t, err)
@@ -125,7 +139,7 @@ func TestFingerprintEncoderWritesWhatEncodingJSONWrites(t *testing.T) {
 		} else {
 			fallbacks++
 		}
-		fp, err := placeFingerprint(tenant, d, gateway, token)
+		fp, _, err := placeFingerprint(nil, tenant, d, gateway, token)
 		require.NoError(t, err)
 		sum := sha256.Sum256(want)
 		require.Equal(t, hex.EncodeToString(sum[:]), fp)

@@ -149,7 +149,9 @@ func (e *Engine) preparePlacement(tenant string, req PlaceOrderRequest) (*placem
 	if err != nil {
 		return nil, err
 	}
-	fp, err := placeFingerprint(tenant, req.Order, gwName, req.Payment.Token)
+	scratch := e.getScratch()
+	fp, used, err := placeFingerprint(*scratch, tenant, req.Order, gwName, req.Payment.Token)
+	e.putScratch(scratch, used)
 	if err != nil {
 		return nil, err
 	}
