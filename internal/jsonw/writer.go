@@ -121,6 +121,12 @@ func (w *Writer) Float(k string, v float64) {
 // quoted string, or a number when decimal.MarshalJSONWithoutQuotes is set).
 func (w *Writer) Decimal(k string, v decimal.Decimal) {
 	w.Key(k)
+	if !decimal.MarshalJSONWithoutQuotes {
+		if b, ok := appendDecimal(append(w.b, '"'), v); ok {
+			w.b = append(b, '"')
+			return
+		}
+	}
 	j, err := v.MarshalJSON()
 	if err != nil {
 		w.plain = false
@@ -128,6 +134,65 @@ func (w *Writer) Decimal(k string, v decimal.Decimal) {
 	}
 	w.b = append(w.b, j...)
 }
+
+// appendDecimal appends v as decimal's String writes it (the coefficient
+// in fixed point, trailing zeros of the fraction trimmed), without its
+// big.Int arithmetic, when v's coefficient fits an int64 and its exponent
+// is within ±maxDecimalExp; otherwise it reports false.
+func appendDecimal(b []byte, v decimal.Decimal) ([]byte, bool) {
+	if v.IsZero() {
+		return append(b, '0'), true
+	}
+	// NumDigits may count one digit too few: up to 17 the coefficient
+	// is below 10^18 and fits an int64.
+	exp := v.Exponent()
+	if exp < -maxDecimalExp || exp > maxDecimalExp || v.NumDigits() > 17 {
+		return b, false
+	}
+	c := v.CoefficientInt64()
+	if c < 0 {
+		b = append(b, '-')
+		c = -c
+	}
+	var buf [20]byte
+	digits := strconv.AppendInt(buf[:0], c, 10)
+	if exp >= 0 {
+		b = append(b, digits...)
+		for range exp {
+			b = append(b, '0')
+		}
+		return b, true
+	}
+	var frac []byte
+	if n := len(digits) + int(exp); n > 0 {
+		b = append(b, digits[:n]...)
+		frac = digits[n:]
+	} else {
+		b = append(b, '0')
+		frac = digits // after -n zeros
+		for len(frac) > 0 && frac[len(frac)-1] == '0' {
+			frac = frac[:len(frac)-1]
+		}
+		if len(frac) == 0 {
+			return b, true
+		}
+		b = append(b, '.')
+		for range -n {
+			b = append(b, '0')
+		}
+		return append(b, frac...), true
+	}
+	for len(frac) > 0 && frac[len(frac)-1] == '0' {
+		frac = frac[:len(frac)-1]
+	}
+	if len(frac) > 0 {
+		b = append(append(b, '.'), frac...)
+	}
+	return b, true
+}
+
+// maxDecimalExp bounds the exponents appendDecimal writes itself.
+const maxDecimalExp = 40
 
 // Time writes v as time.Time.MarshalJSON does: RFC 3339 with nanoseconds,
 // quoted, through the same strict formatter (Time.AppendText). A time

@@ -3,9 +3,11 @@ package jsonw_test
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -79,4 +81,37 @@ func TestWriterNests(t *testing.T) {
 	got, plain := w.End()
 	require.True(t, plain)
 	assert.Equal(t, `{"n":-3,"o":{"s":"x"},"a":[{"i":0},{"i":1}],"z":null}`, string(got))
+}
+
+// TestDecimalWritesWhatEncodingJSONWrites checks decimals, written without
+// big.Int arithmetic where they fit and through MarshalJSON otherwise,
+// byte for byte against encoding/json.
+func TestDecimalWritesWhatEncodingJSONWrites(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(8, 13))
+	values := []decimal.Decimal{
+		{}, decimal.New(0, -5), decimal.New(0, 7), decimal.New(1, 0), decimal.New(-1, -1),
+		decimal.New(1000, -2), decimal.New(-120, -3), decimal.New(5, -40), decimal.New(5, -41),
+		decimal.New(7, 40), decimal.New(7, 41), decimal.New(math.MaxInt64, -3), decimal.New(math.MinInt64, -3),
+		decimal.New(math.MaxInt64, 0), decimal.RequireFromString("123456789012345678901234567890.5"),
+		decimal.RequireFromString("0.19"), decimal.RequireFromString("-0.000"),
+	}
+	for range 5_000 {
+		c := r.Int64N(2_000_000_000) - 1_000_000_000
+		if r.IntN(4) == 0 {
+			c = int64(r.Uint64())
+		}
+		values = append(values, decimal.New(c, int32(r.IntN(101)-50)))
+	}
+	for _, v := range values {
+		w := jsonw.New(nil)
+		w.Decimal("v", v)
+		got, plain := w.End()
+		require.True(t, plain)
+		want, err := json.Marshal(struct {
+			V decimal.Decimal `json:"v"`
+		}{v})
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(got), "%s", v)
+	}
 }
