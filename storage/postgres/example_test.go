@@ -78,4 +78,5 @@ func ExampleMigrations() {
 	// 0004_deferred_checks.sql true
 	// 0005_fewer_index_writes.sql true
 	// 0006_server_cpu.sql true
+	// 0007_json_documents.sql true
 }

@@ -243,7 +243,7 @@ const (
 //     row is absent → storage.ErrNotFound;
 //   - text PostgreSQL cannot hold, a NUL byte or invalid UTF-8 (22021
 //     character_not_in_repertoire, 22P05 untranslatable_character, as
-//     jsonb reports \u0000) → storage.ErrInvalidValue;
+//     jsonb reports \u0000, as a host's own jsonb column may) → storage.ErrInvalidValue;
 //   - a lost or refused connection → storage.ErrUnavailable: the server
 //     shutting down or restarting (57P01 admin_shutdown, 57P02
 //     crash_shutdown, 57P03 cannot_connect_now), a connection exception

@@ -102,3 +102,16 @@ func TestOrderDocumentsCompressWithLZ4(t *testing.T) {
 	queryRow(t, schema, "SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attname = 'doc'", nil, &method)
 	assert.Equal(t, "l", method)
 }
+
+// Aggregate documents are json, stored as written (migration 0007).
+func TestDocumentsAreJSON(t *testing.T) {
+	t.Parallel()
+	schema := newSchema(t)
+	openStore(t, schema)
+	for _, table := range []string{"orders", "payments", "fulfillments", "shipments", "returns"} {
+		var typ string
+		queryRow(t, schema, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'doc'",
+			[]any{table}, &typ)
+		assert.Equal(t, "json", typ, table)
+	}
+}
