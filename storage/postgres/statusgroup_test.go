@@ -115,3 +115,16 @@ func TestDocumentsAreJSON(t *testing.T) {
 		assert.Equal(t, "json", typ, table)
 	}
 }
+
+// The tables whose rows are updated right after they are inserted leave
+// half of each page free for those updates (migration 0008).
+func TestTablesLeaveRoomForUpdates(t *testing.T) {
+	t.Parallel()
+	schema := newSchema(t)
+	openStore(t, schema)
+	for _, table := range []string{"orders", "payments", "stock_levels"} {
+		var options []string
+		queryRow(t, schema, "SELECT coalesce(reloptions, '{}') FROM pg_class WHERE oid = $1::regclass", []any{table}, &options)
+		assert.Contains(t, options, "fillfactor=50", table)
+	}
+}
