@@ -79,5 +79,5 @@ func ExampleMigrations() {
 	// 0005_fewer_index_writes.sql true
 	// 0006_server_cpu.sql true
 	// 0007_json_documents.sql true
-	// 0008_room_for_updates.sql true
+	// 0008_index_writes.sql true
 }

@@ -72,6 +72,7 @@ func TestMigrationToFewerIndexesKeepsTheData(t *testing.T) {
 		`ALTER TABLE ` + s + `.shipments ALTER COLUMN doc TYPE jsonb USING doc::jsonb`,
 		`ALTER TABLE ` + s + `.returns ALTER COLUMN doc TYPE jsonb USING doc::jsonb`,
 		`ALTER TABLE ` + s + `.orders ALTER COLUMN doc SET COMPRESSION default`,
+		`CREATE INDEX order_lines_sku_idx ON ` + s + `.order_lines (tenant, sku)`,
 		`ALTER TABLE ` + s + `.orders RESET (fillfactor)`,
 		`ALTER TABLE ` + s + `.payments RESET (fillfactor)`,
 		`ALTER TABLE ` + s + `.stock_levels RESET (fillfactor)`,

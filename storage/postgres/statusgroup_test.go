@@ -128,3 +128,15 @@ func TestTablesLeaveRoomForUpdates(t *testing.T) {
 		assert.Contains(t, options, "fillfactor=50", table)
 	}
 }
+
+// An order's lines have one index, their key, which the adapter's
+// statements read (migration 0008 dropped the one by SKU, which none did).
+func TestOrderLinesHaveOneIndex(t *testing.T) {
+	t.Parallel()
+	schema := newSchema(t)
+	openStore(t, schema)
+	var defs []string
+	queryRow(t, schema, "SELECT array_agg(indexdef) FROM pg_indexes WHERE schemaname = $1 AND tablename = 'order_lines'", []any{schema}, &defs)
+	require.Len(t, defs, 1)
+	assert.Contains(t, defs[0], "(tenant, order_id, line_id)")
+}
