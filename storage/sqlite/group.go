@@ -116,7 +116,7 @@ func (t *tx) join() error {
 	g := s.takeOpen()
 	if g == nil {
 		s.traced("BEGIN")
-		sqlTx, err := s.db.BeginTx(t.wctx, nil)
+		sqlTx, err := s.begin(t.wctx)
 		if err != nil {
 			s.unlock()
 			return interpretError(err, "tx: begin")

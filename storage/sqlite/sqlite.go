@@ -43,7 +43,13 @@ type Options struct {
 // Options.BusyTimeout. An in-memory database runs every transaction under
 // the write lock from its start.
 type Store struct {
-	db    *sql.DB
+	db *sql.DB
+	// writer, on a database file, is the connection every write
+	// transaction runs on, taken from db's pool for the Store's life: as
+	// the only connection that writes, it finds its page cache current at
+	// each BEGIN, where a connection of the pool found it reset by the
+	// other connections' commits and read the pages again.
+	writer *sql.Conn
 	stmts *stmtCache
 	// rows remembers what committed transactions wrote of recent
 	// aggregates, so that updating them writes only what changed.
@@ -167,7 +173,14 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 
 	s := &Store{db: db, stmts: &stmtCache{db: db, off: memory}, memory: memory, busy: busy, sem: make(chan struct{}, 1), rows: newRowCache(),
 		readers: make(chan struct{}, readers)}
+	if !memory {
+		if s.writer, err = db.Conn(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+		}
+	}
 	if err := s.migrateRetrying(ctx); err != nil {
+		s.closeWriter()
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
@@ -206,7 +219,25 @@ func (s *Store) Close() error {
 		<-s.checkpointerDone
 	}
 	s.stmts.close()
+	s.closeWriter()
 	return s.db.Close()
+}
+
+// closeWriter returns the writer connection, if any, to the pool.
+func (s *Store) closeWriter() {
+	if s.writer != nil {
+		_ = s.writer.Close()
+	}
+}
+
+// begin begins a write transaction (BEGIN IMMEDIATE) on the writer
+// connection, or on a connection of the pool for an in-memory database;
+// the caller holds the write slot.
+func (s *Store) begin(ctx context.Context) (*sql.Tx, error) {
+	if s.writer != nil {
+		return s.writer.BeginTx(ctx, nil)
+	}
+	return s.db.BeginTx(ctx, nil)
 }
 
 // lock acquires the Store's write slot, or fails when ctx ends first or,
@@ -277,7 +308,7 @@ func (s *Store) withTx(ctx context.Context, op string, wait time.Duration, fn fu
 	defer s.unlock()
 	s.flushOpen()
 
-	sqlTx, err := s.db.BeginTx(ctx, nil)
+	sqlTx, err := s.begin(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
