@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -39,6 +41,23 @@ func (r outboxRepo) Append(_ context.Context, events ...storage.Event) error {
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
 	n := len(events)
+	if sql := r.t.s.q.appendFew.form(n, len(keys)); sql != "" {
+		args := make([]any, 0, 1+6*n+len(keys))
+		args = append(args, r.t.tenant)
+		for _, e := range events {
+			var payload *string
+			if len(e.Payload) > 0 {
+				p := string(e.Payload)
+				payload = &p
+			}
+			args = append(args, e.ID, e.Type, e.AggregateType, e.AggregateID, payload, e.OccurredAt)
+		}
+		for _, k := range keys {
+			args = append(args, k)
+		}
+		r.t.pg.later(op, sql, args...)
+		return nil
+	}
 	var (
 		ids      = make([]uuid.UUID, n)
 		types    = make([]string, n)
@@ -212,4 +231,61 @@ func (r *relay) Release(ctx context.Context, owner string, ids []uuid.UUID) erro
 	}
 	_, err := r.pool.Exec(ctx, r.q.release, owner, ids)
 	return interpretError("release events", err)
+}
+
+// maxFewEvents is the most events an append sends as rows of parameters
+// (see fewEvents); more go as arrays (queries.appendEvents).
+const maxFewEvents = 4
+
+// fewEvents are the statements appending up to maxFewEvents events with
+// their rows and lock keys as parameters, one per number of events and of
+// keys: for the one or two events of a step, the server starts them in
+// about two thirds of the time appendEvents's arrays take (measured with
+// pgbench, BENCHMARKS.md, sixth session). forms[n-1][k-1] appends n events
+// under k keys; its parameters are the tenant ($1), each event's ID,
+// type, aggregate type, aggregate ID, payload and time, in order, then
+// the keys, sorted. The locks are taken before any row is inserted, as
+// appendEvents's are, and the rows get their sequence numbers in order.
+type fewEvents struct {
+	forms [maxFewEvents][maxFewEvents]string
+}
+
+// newFewEvents returns the statements, on rep's tables.
+func newFewEvents(rep *strings.Replacer) fewEvents {
+	var f fewEvents
+	for n := 1; n <= maxFewEvents; n++ {
+		for k := 1; k <= n; k++ {
+			locks := make([]string, k)
+			for i := range locks {
+				locks[i] = "pg_advisory_xact_lock($" + strconv.Itoa(2+6*n+i) + ")"
+			}
+			sql := "WITH l AS MATERIALIZED (SELECT " + strings.Join(locks, ", ") + ")" +
+				" INSERT INTO {outbox} (id, tenant, type, aggregate_type, aggregate_id, payload, occurred_at) "
+			if n == 1 {
+				sql += "SELECT $2::uuid, $1, $3::text, $4::text, $5::uuid, $6::json, $7::timestamptz" +
+					" WHERE (SELECT count(*) FROM l) = 1"
+			} else {
+				rows := make([]string, n)
+				for r := range rows {
+					p := func(c int) string { return "$" + strconv.Itoa(2+6*r+c) }
+					rows[r] = "(" + strconv.Itoa(r) + ", " + p(0) + "::uuid, " + p(1) + "::text, " + p(2) + "::text, " +
+						p(3) + "::uuid, " + p(4) + "::json, " + p(5) + "::timestamptz)"
+				}
+				sql += "SELECT v.id, $1, v.type, v.aggregate_type, v.aggregate_id, v.payload, v.occurred_at" +
+					" FROM (VALUES " + strings.Join(rows, ", ") + ") AS v(n, id, type, aggregate_type, aggregate_id, payload, occurred_at)" +
+					" WHERE (SELECT count(*) FROM l) = 1 ORDER BY v.n"
+			}
+			f.forms[n-1][k-1] = rep.Replace(sql)
+		}
+	}
+	return f
+}
+
+// form returns the statement appending n events under k keys, or "" when
+// there are too many.
+func (f *fewEvents) form(n, k int) string {
+	if n < 1 || n > maxFewEvents || k < 1 || k > n {
+		return ""
+	}
+	return f.forms[n-1][k-1]
 }

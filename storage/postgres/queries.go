@@ -37,6 +37,7 @@ type queries struct {
 	idemInsertMany                           *multiInsert
 
 	appendEvents                          string
+	appendFew                             fewEvents
 	claimHeads, claimEvents, ack, release string
 }
 
@@ -70,6 +71,7 @@ func newQueries(schema string) *queries {
 					r.CreatedAt, r.UpdatedAt}
 			}),
 		reservations: reservationTable(rep),
+		appendFew:    newFewEvents(rep),
 
 		// Lines the order no longer has; none, in practice, as lines are
 		// fixed at placement.
