@@ -334,8 +334,18 @@ const insertReservationsSQL = `INSERT INTO {reservations}
 		$9::timestamptz[], $10::timestamptz[])
 		AS u(id, order_id, line_id, sku, location_id, quantity, status, created_at, updated_at)`
 
+// newFewReservations returns insertReservationsSQL's forms of few rows.
+func newFewReservations(rep *strings.Replacer) *fewRows {
+	return newFewRows(rep, `INSERT INTO {reservations}
+		(tenant, id, version, order_id, line_id, sku, location_id, quantity, status, created_at, updated_at)
+	SELECT $1, u.id, 1, u.order_id, u.line_id, u.sku, u.location_id, u.quantity, u.status, u.created_at, u.updated_at
+	FROM `, `u(id, order_id, line_id, sku, location_id, quantity, status, created_at, updated_at)`,
+		[]string{"uuid", "uuid", "uuid", "text", "uuid", "bigint", "text", "timestamptz", "timestamptz"}, false, "")
+}
+
 // reservationRows are the rows of one queued insertReservationsSQL.
 type reservationRows struct {
+	forms                    *fewRows
 	tenant                   string
 	ids, orders, lines, locs []uuid.UUID
 	skus, statuses           []string
@@ -348,12 +358,27 @@ func (r *reservationRows) args() []any {
 	return []any{r.tenant, r.ids, r.orders, r.lines, r.skus, r.locs, r.quantities, r.statuses, r.createdAt, r.updatedAt}
 }
 
+// few returns the rows as a form of insertReservationsSQL's few rows.
+func (r *reservationRows) few() (string, []any, bool) {
+	sql := r.forms.form(len(r.ids))
+	if sql == "" {
+		return "", nil, false
+	}
+	args := make([]any, 0, 1+9*len(r.ids))
+	args = append(args, r.tenant)
+	for i := range r.ids {
+		args = append(args, r.ids[i], r.orders[i], r.lines[i], r.skus[i], r.locs[i], r.quantities[i], r.statuses[i],
+			r.createdAt[i], r.updatedAt[i])
+	}
+	return sql, args, true
+}
+
 // queueReservation queues the create of the reservation whose insert
 // arguments (those of aggTable.insert: tenant, id, version, then
 // reservationColumns) are args, as a row of a set-based insert.
 func queueReservation(t *tx, op string, args []any) {
 	laterRows(t.pg, op, "create reservations", t.s.q.insertReservations,
-		func() *reservationRows { return &reservationRows{tenant: t.tenant} },
+		func() *reservationRows { return &reservationRows{forms: t.s.q.fewReservations, tenant: t.tenant} },
 		func(r *reservationRows) {
 			r.ids = append(r.ids, args[1].(uuid.UUID))
 			r.orders = append(r.orders, args[3].(uuid.UUID))

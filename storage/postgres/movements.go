@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -74,8 +75,23 @@ const insertMovementsSQL = `INSERT INTO {stock_movements}
 			on_hand_after, reserved_after, order_id, reason, at, n)
 	ORDER BY u.n`
 
+// newFewMovements returns insertMovementsSQL's forms of few rows.
+func newFewMovements(rep *strings.Replacer) *fewRows {
+	return newFewRows(rep, `INSERT INTO {stock_movements}
+		(id, tenant, sku, location_id, kind, quantity, on_hand_delta, reserved_delta,
+		 on_hand_after, reserved_after, order_id, reason, at)
+	SELECT u.id, $1, u.sku, u.location_id, u.kind, u.quantity, u.d_on_hand, u.d_reserved,
+		u.on_hand_after, u.reserved_after, NULLIF(u.order_id, '00000000-0000-0000-0000-000000000000'::uuid),
+		u.reason, u.at
+	FROM `, `u(id, sku, location_id, kind, quantity, d_on_hand, d_reserved,
+			on_hand_after, reserved_after, order_id, reason, at, n)`,
+		[]string{"uuid", "text", "uuid", "text", "bigint", "bigint", "bigint", "bigint", "bigint", "uuid", "text", "timestamptz"},
+		true, " ORDER BY u.n")
+}
+
 // ledgerRows are the rows of one queued insertMovementsSQL.
 type ledgerRows struct {
+	forms                        *fewRows
 	tenant                       string
 	ids, locs, orders            []uuid.UUID
 	skus, kinds, reasons         []string
@@ -88,6 +104,21 @@ func (r *ledgerRows) args() []any {
 	return []any{r.tenant, r.ids, r.skus, r.locs, r.kinds, r.qtys, r.dOn, r.dRes, r.onAft, r.rAft, r.orders, r.reasons, r.ats}
 }
 
+// few returns the rows as a form of insertMovementsSQL's few rows.
+func (r *ledgerRows) few() (string, []any, bool) {
+	sql := r.forms.form(len(r.ids))
+	if sql == "" {
+		return "", nil, false
+	}
+	args := make([]any, 0, 1+12*len(r.ids))
+	args = append(args, r.tenant)
+	for i := range r.ids {
+		args = append(args, r.ids[i], r.skus[i], r.locs[i], r.kinds[i], r.qtys[i], r.dOn[i], r.dRes[i],
+			r.onAft[i], r.rAft[i], r.orders[i], r.reasons[i], r.ats[i])
+	}
+	return sql, args, true
+}
+
 // ledger queues the ledger entries of ms, applied, as rows of a set-based
 // insert sent with the transaction's next statement (see laterRows).
 func (t *tx) ledger(ms ...inventory.Movement) {
@@ -96,7 +127,7 @@ func (t *tx) ledger(ms ...inventory.Movement) {
 		op = fmt.Sprintf("ledger entry of %q at %s", ms[0].SKU, ms[0].LocationID)
 	}
 	laterRows(t.pg, op, "ledger entries", t.s.q.insertMovements,
-		func() *ledgerRows { return &ledgerRows{tenant: t.tenant} },
+		func() *ledgerRows { return &ledgerRows{forms: t.s.q.fewMovements, tenant: t.tenant} },
 		func(r *ledgerRows) {
 			for _, m := range ms {
 				r.ids, r.locs, r.orders = append(r.ids, m.ID), append(r.locs, m.LocationID), append(r.orders, m.OrderID)

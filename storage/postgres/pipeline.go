@@ -93,6 +93,12 @@ func (w *deferredWrite) queue(b *pgx.Batch) int {
 		}
 		return len(b.QueuedQueries) - n
 	case w.rows != nil:
+		if f, ok := w.rows.(fewRowBatch); ok {
+			if sql, args, ok := f.few(); ok {
+				b.Queue(sql, args...)
+				return 1
+			}
+		}
 		b.Queue(w.sql, w.rows.args()...)
 	default:
 		b.Queue(w.sql, w.args...)

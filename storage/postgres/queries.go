@@ -38,6 +38,7 @@ type queries struct {
 
 	appendEvents                          string
 	appendFew                             fewEvents
+	fewMovements, fewReservations         *fewRows
 	claimHeads, claimEvents, ack, release string
 }
 
@@ -70,8 +71,10 @@ func newQueries(schema string) *queries {
 				return []any{r.OrderID, string(r.Status), amount(r.RefundTotal), string(r.RefundTotal.Currency()),
 					r.CreatedAt, r.UpdatedAt}
 			}),
-		reservations: reservationTable(rep),
-		appendFew:    newFewEvents(rep),
+		reservations:    reservationTable(rep),
+		appendFew:       newFewEvents(rep),
+		fewMovements:    newFewMovements(rep),
+		fewReservations: newFewReservations(rep),
 
 		// Lines the order no longer has; none, in practice, as lines are
 		// fixed at placement.

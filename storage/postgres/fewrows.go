@@ -1,0 +1,61 @@
+package postgres
+
+import (
+	"strconv"
+	"strings"
+)
+
+// maxFewRows is the most rows a set-based write sends as rows of
+// parameters (see fewRows); more go as arrays.
+const maxFewRows = 8
+
+// fewRows are the forms of a set-based write of 1 to maxFewRows rows
+// whose values are parameters in a VALUES list instead of arrays that
+// unnest spreads: for the few rows of one order's step, the server starts
+// and runs such a statement in about two thirds of the time (measured
+// with pgbench on the outbox's append; BENCHMARKS.md, sixth session).
+// forms[k-1] writes k rows; its parameters are $1 (the tenant) and then
+// each row's values in turn.
+type fewRows struct {
+	forms [maxFewRows]string
+}
+
+// newFewRows returns the forms of the statement head + "(VALUES ...) AS "
+// + alias + tail, whose rows have columns of types; with ordinal, each
+// row ends with its position (0, 1, ...), as the alias's last column, for
+// tail to order by.
+func newFewRows(rep *strings.Replacer, head, alias string, types []string, ordinal bool, tail string) *fewRows {
+	f := &fewRows{}
+	for k := 1; k <= maxFewRows; k++ {
+		rows := make([]string, k)
+		for r := range rows {
+			vals := make([]string, len(types), len(types)+1)
+			for c, typ := range types {
+				vals[c] = "$" + strconv.Itoa(2+r*len(types)+c) + "::" + typ
+			}
+			if ordinal {
+				vals = append(vals, strconv.Itoa(r))
+			}
+			rows[r] = "(" + strings.Join(vals, ", ") + ")"
+		}
+		f.forms[k-1] = rep.Replace(head + "(VALUES " + strings.Join(rows, ", ") + ") AS " + alias + tail)
+	}
+	return f
+}
+
+// form returns the statement writing n rows, or "" when there are too
+// many (or none).
+func (f *fewRows) form(n int) string {
+	if n < 1 || n > maxFewRows {
+		return ""
+	}
+	return f.forms[n-1]
+}
+
+// fewRowBatch is a rowBatch that can send its rows as a fewRows form.
+type fewRowBatch interface {
+	rowBatch
+	// few returns the statement and arguments of the rows as a fewRows
+	// form, or false when there are too many.
+	few() (string, []any, bool)
+}
