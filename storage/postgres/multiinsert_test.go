@@ -121,3 +121,41 @@ func TestOrdersCreatedInARowKeepTheirLines(t *testing.T) {
 		}))
 	}
 }
+
+// An order created alone, of 1 to 12 lines, stores every line in its
+// position with its values, and reads back as written.
+func TestAnOrderAloneKeepsItsLines(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	schema := newSchema(t)
+	st := openStore(t, schema)
+	const tenant = "acme"
+	for _, n := range []int{1, 3, 8, 9, 12} {
+		var lines []order.DraftLine
+		var want []string
+		for i := range n {
+			sku := fmt.Sprintf("SKU-%02d", i)
+			lines = append(lines, order.DraftLine{SKU: sku, Quantity: int64(i + 1), UnitPrice: usd("1.25")})
+			want = append(want, sku)
+		}
+		o, err := order.New(newID(), tenant, newID, order.Draft{
+			Channel: order.Channel{Kind: order.ChannelWeb, Name: "shop"}, Customer: order.Customer{ID: "c-1"},
+			ShippingAddress: order.Address{Name: "Ada", Line1: "1 Main St", City: "Springfield", PostalCode: "62701", Country: "US"},
+			Currency:        "USD", Lines: lines,
+		}, t0)
+		require.NoError(t, err)
+		require.NoError(t, st.Tx(ctx, tenant, func(tx storage.Tx) error { return storage.Orders(tx).Create(ctx, o) }))
+		var skus []string
+		var qty int64
+		queryRow(t, schema, "SELECT array_agg(sku ORDER BY position), sum(quantity)::bigint FROM order_lines WHERE tenant = $1 AND order_id = $2",
+			[]any{tenant, o.ID}, &skus, &qty)
+		assert.Equal(t, want, skus, "%d lines", n)
+		assert.Equal(t, int64(n*(n+1)/2), qty, "%d lines", n)
+		require.NoError(t, st.Tx(ctx, tenant, func(tx storage.Tx) error {
+			got, err := storage.Orders(tx).Get(ctx, o.ID)
+			require.NoError(t, err)
+			requireJSONEq(t, o, got)
+			return nil
+		}))
+	}
+}
