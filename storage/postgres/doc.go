@@ -42,6 +42,17 @@
 // (storage.Prefetcher) and reads the recorded events back
 // (storage.EventReader).
 //
+// # Upgrading
+//
+// Open applies the migrations a schema lacks, in order, under an advisory
+// lock. Most change only the catalog; two rewrite tables under their
+// ACCESS EXCLUSIVE locks, taking time in proportion to the rows:
+// 0005_fewer_index_writes.sql (orders and the primary keys of the ledger
+// and the outbox) and 0007_json_documents.sql (the five document tables,
+// jsonb to json). A host with large tables runs those in a quiet hour, or
+// sets Config.SkipMigrations and applies them with its own tool. Each
+// file's comment says what it changes and why.
+//
 // # Concurrency
 //
 // Transactions run at READ COMMITTED; the invariants rest on conditional
