@@ -52,6 +52,22 @@ func (f *fewRows) form(n int) string {
 	return f.forms[n-1]
 }
 
+// rows returns the statement of n rows of width values and its
+// arguments, the tenant and then the values row appends for each row i,
+// or false when there are too many rows.
+func (f *fewRows) rows(tenant string, n, width int, row func(args []any, i int) []any) (string, []any, bool) {
+	sql := f.form(n)
+	if sql == "" {
+		return "", nil, false
+	}
+	args := make([]any, 1, 1+n*width)
+	args[0] = tenant
+	for i := range n {
+		args = row(args, i)
+	}
+	return sql, args, true
+}
+
 // fewRowBatch is a rowBatch that can send its rows as a fewRows form.
 type fewRowBatch interface {
 	rowBatch

@@ -360,17 +360,10 @@ func (r *reservationRows) args() []any {
 
 // few returns the rows as a form of insertReservationsSQL's few rows.
 func (r *reservationRows) few() (string, []any, bool) {
-	sql := r.forms.form(len(r.ids))
-	if sql == "" {
-		return "", nil, false
-	}
-	args := make([]any, 0, 1+9*len(r.ids))
-	args = append(args, r.tenant)
-	for i := range r.ids {
-		args = append(args, r.ids[i], r.orders[i], r.lines[i], r.skus[i], r.locs[i], r.quantities[i], r.statuses[i],
+	return r.forms.rows(r.tenant, len(r.ids), 9, func(args []any, i int) []any {
+		return append(args, r.ids[i], r.orders[i], r.lines[i], r.skus[i], r.locs[i], r.quantities[i], r.statuses[i],
 			r.createdAt[i], r.updatedAt[i])
-	}
-	return sql, args, true
+	})
 }
 
 // queueReservation queues the create of the reservation whose insert

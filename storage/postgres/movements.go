@@ -106,17 +106,10 @@ func (r *ledgerRows) args() []any {
 
 // few returns the rows as a form of insertMovementsSQL's few rows.
 func (r *ledgerRows) few() (string, []any, bool) {
-	sql := r.forms.form(len(r.ids))
-	if sql == "" {
-		return "", nil, false
-	}
-	args := make([]any, 0, 1+12*len(r.ids))
-	args = append(args, r.tenant)
-	for i := range r.ids {
-		args = append(args, r.ids[i], r.skus[i], r.locs[i], r.kinds[i], r.qtys[i], r.dOn[i], r.dRes[i],
+	return r.forms.rows(r.tenant, len(r.ids), 12, func(args []any, i int) []any {
+		return append(args, r.ids[i], r.skus[i], r.locs[i], r.kinds[i], r.qtys[i], r.dOn[i], r.dRes[i],
 			r.onAft[i], r.rAft[i], r.orders[i], r.reasons[i], r.ats[i])
-	}
-	return sql, args, true
+	})
 }
 
 // ledger queues the ledger entries of ms, applied, as rows of a set-based

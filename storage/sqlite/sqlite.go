@@ -50,7 +50,7 @@ type Store struct {
 	// each BEGIN, where a connection of the pool found it reset by the
 	// other connections' commits and read the pages again.
 	writer *sql.Conn
-	stmts *stmtCache
+	stmts  *stmtCache
 	// rows remembers what committed transactions wrote of recent
 	// aggregates, so that updating them writes only what changed.
 	rows   *gencache.Cache[rowKey, storedRow]
