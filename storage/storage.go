@@ -209,6 +209,8 @@ type Event struct {
 // Outbox is the transactional side of the outbox.
 type Outbox interface {
 	// Append records events; they become visible to relays on commit.
+	// The store may keep the events' payloads rather than copy them: the
+	// caller does not change a payload after passing it to Append.
 	Append(ctx context.Context, events ...Event) error
 }
 

@@ -45,7 +45,7 @@ func (o *outboxData) append(events []storage.Event, rows []outboxRow) {
 
 type outboxRepo struct{ t *tx }
 
-// Append buffers copies of events until commit, which gives them their
+// Append buffers events until commit, which gives them their
 // Sequence; an event ID already appended, by this transaction or a
 // committed one, is refused with storage.ErrDuplicate.
 func (r outboxRepo) Append(_ context.Context, events ...storage.Event) error {
@@ -59,20 +59,13 @@ func (r outboxRepo) Append(_ context.Context, events ...storage.Event) error {
 		}
 	}
 	s.outboxMu.RUnlock()
+	// The payloads are kept, not copied (the Outbox contract): Claim
+	// hands out copies, so no relay can change what is stored.
 	r.t.events = withCap(r.t.events, len(events))
-	n := 0
-	for _, e := range events {
-		n += len(e.Payload)
-	}
-	payloads := make([]byte, 0, n) // the copies, in one allocation
 	for _, e := range events {
 		e.Tenant = r.t.tenant
-		if len(e.Payload) > 0 {
-			start := len(payloads)
-			payloads = append(payloads, e.Payload...)
-			e.Payload = payloads[start:len(payloads):len(payloads)]
-		} else {
-			e.Payload = nil // as a copy of nothing is
+		if len(e.Payload) == 0 {
+			e.Payload = nil
 		}
 		r.t.events = append(r.t.events, e)
 	}

@@ -24,6 +24,7 @@ func (s suite) outbox(t *testing.T) {
 	t.Run("SequenceOrderAndAck", s.outboxOrder)
 	t.Run("LeaseExpiry", s.outboxLeaseExpiry)
 	t.Run("Release", s.outboxRelease)
+	t.Run("ClaimedPayloadIsTheRelays", s.outboxClaimedPayload)
 	t.Run("AggregateOrder", s.outboxAggregateOrder)
 	t.Run("ConcurrentRelays", s.outboxConcurrentRelays)
 }
@@ -247,6 +248,31 @@ func (s suite) outboxRelease(t *testing.T) {
 	require.NoError(t, st.Outbox().Ack(ctx, "relay-2", []uuid.UUID{evs[0].ID, evs[2].ID}))
 	require.NoError(t, st.Outbox().Release(ctx, "relay-2", idsOf(evs)))
 	require.Empty(t, mustClaim(t, ctx, st, "relay-4", 10, t1.Add(2*time.Hour), time.Hour), "Release brought back acked events")
+}
+
+// outboxClaimedPayload checks that a relay may change the payload Claim
+// gave it without changing the stored event: a store that keeps the
+// payloads Append passed it (as the Outbox contract allows) hands out
+// copies.
+func (s suite) outboxClaimedPayload(t *testing.T) {
+	t.Parallel()
+	ctx := ctxFor(t)
+	st := s.store(t)
+	tenant := tenantName("claimed-payload")
+	ev := newEvent(tenant, newID(), "order.placed", 1)
+	want := string(ev.Payload)
+	appendEvents(t, ctx, st, tenant, ev)
+
+	t1 := now()
+	got := mustClaim(t, ctx, st, "relay-1", 10, t1, time.Hour)
+	require.Len(t, got, 1)
+	for i := range got[0].Payload {
+		got[0].Payload[i] = 'x'
+	}
+	require.NoError(t, st.Outbox().Release(ctx, "relay-1", idsOf(got)))
+	again := mustClaim(t, ctx, st, "relay-2", 10, t1, time.Hour)
+	require.Len(t, again, 1)
+	require.JSONEq(t, want, string(again[0].Payload), "a relay changing its claimed payload changed the stored event")
 }
 
 func (s suite) outboxAggregateOrder(t *testing.T) {
