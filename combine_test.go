@@ -17,6 +17,7 @@ import (
 	"github.com/ordersmith/oms/order"
 	"github.com/ordersmith/oms/payment"
 	"github.com/ordersmith/oms/shipping"
+	"github.com/ordersmith/oms/storage"
 )
 
 func TestPlacementBatchingOptionBounds(t *testing.T) {
@@ -125,5 +126,73 @@ func flashSale(t *testing.T, mixed bool) {
 	// Single placements take at least two transactions per buyer; first
 	// steps in batches take fewer.
 	assert.Less(t, store.Count("Tx")-before, 2*buyers, "the first steps were batched")
+	require.NoError(t, omstest.CheckInvariants(ctx, eng, []string{oms.DefaultTenant}, omstest.CheckOptions{Exact: true}))
+}
+
+// slowCommits is a store whose transactions take commit more, as a
+// database's do: calls that come meanwhile find a batch running.
+type slowCommits struct {
+	storage.Store
+	commit time.Duration
+}
+
+func (s slowCommits) Tx(ctx context.Context, tenant string, fn func(storage.Tx) error) error {
+	return s.Store.Tx(ctx, tenant, func(tx storage.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		time.Sleep(s.commit)
+		return nil
+	})
+}
+
+// With batching, the confirmations share transactions too: concurrent
+// buyers of different SKUs cost fewer transactions than orders, where
+// confirming each on its own would take one per order on top of the
+// shared first steps; and every order is confirmed with its payment.
+func TestPlacementBatchingConfirmsTogether(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	// Counts transactions, injects nothing.
+	store := omstest.NewFaultyStore(slowCommits{newTestStore(t), 5 * time.Millisecond})
+	clk := omstest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
+	const buyers = 16
+	eng, err := oms.New(oms.WithStore(store), oms.WithClock(clk.Now),
+		oms.WithGateway("sandbox", payment.NewSandbox()), oms.WithCarrier(shipping.NewSandbox(clk.Now)),
+		oms.WithPlacementBatching(oms.MaxBatchWindow, buyers))
+	require.NoError(t, err)
+	loc, err := eng.AddLocation(ctx, "", oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
+	require.NoError(t, err)
+	for i := range buyers {
+		sku := fmt.Sprint("SKU-", i)
+		require.NoError(t, eng.AddItem(ctx, "", oms.AddItemRequest{SKU: sku, Name: sku}))
+		_, err = eng.ReceiveStock(ctx, "", oms.StockChangeRequest{SKU: sku, LocationID: loc.ID, Quantity: 1})
+		require.NoError(t, err)
+	}
+
+	before := store.Count("Tx")
+	orders := make([]*order.Order, buyers)
+	errs := make([]error, buyers)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range buyers {
+		wg.Go(func() {
+			<-start
+			orders[i], errs[i] = eng.PlaceOrder(ctx, "", oms.PlaceOrderRequest{
+				IdempotencyKey: fmt.Sprint("buyer-", i),
+				Order:          draft(fmt.Sprint("CT-", i), line(fmt.Sprint("SKU-", i), 1, "10.00")),
+				Payment:        oms.PaymentMethod{Token: payment.TokenApprove},
+			})
+		})
+	}
+	close(start)
+	wg.Wait()
+	txs := store.Count("Tx") - before
+	for i := range buyers {
+		require.NoError(t, errs[i], "buyer %d", i)
+		assert.Equal(t, order.StatusConfirmed, orders[i].Status, "buyer %d", i)
+		assert.Equal(t, order.PaymentAuthorized, orders[i].Payment.Status, "buyer %d", i)
+	}
+	assert.Less(t, txs, buyers, "%d transactions for %d orders: the confirmations were not batched", txs, buyers)
 	require.NoError(t, omstest.CheckInvariants(ctx, eng, []string{oms.DefaultTenant}, omstest.CheckOptions{Exact: true}))
 }

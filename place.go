@@ -111,7 +111,7 @@ func (e *Engine) PlaceOrderResult(ctx context.Context, tenant string, req PlaceO
 		return PlaceResult{}, fmt.Errorf("oms: place order: %w", err)
 	}
 	if e.combiner != nil {
-		err = e.combiner.place(ctx, e, p)
+		err = e.combiner.place(ctx, p)
 	} else {
 		err = e.inTx(ctx, tenant, func(tx storage.Tx) error { return e.placeIn(ctx, tx, p) })
 	}
@@ -264,12 +264,32 @@ func (e *Engine) finishPlacement(ctx context.Context, p *placement) (PlaceResult
 	// otherwise the reservations would be left held.
 	cctx := withoutCancel(ctx)
 	if p.pay == nil { // nothing to pay
-		o, err := e.confirmPlaced(cctx, p.tenant, p.o.ID, p.gw, nil, payment.Result{}, p)
+		o, err := e.confirmPlacement(cctx, p, payment.Result{})
 		return PlaceResult{Order: o}, err
 	}
 	res, authErr := e.authorize(ctx, p.gw, authorizeRequest(p.pay))
+	if fullyAuthorized(p.pay, res, authErr) {
+		o, err := e.confirmPlacement(cctx, p, res)
+		return PlaceResult{Order: o}, err
+	}
 	o, _, err := e.settlePlacement(cctx, p.tenant, p.o.ID, p.keys, p.gw, p.pay, res, authErr, true, p)
 	return PlaceResult{Order: o}, err
+}
+
+// confirmPlacement confirms p after the first step, its payment fully
+// authorized by res (zero when there is nothing to pay): in a batch of
+// confirmations with WithPlacementBatching, on its own otherwise.
+func (e *Engine) confirmPlacement(ctx context.Context, p *placement, res payment.Result) (*order.Order, error) {
+	if e.combiner != nil {
+		return e.combiner.confirm(ctx, p, res)
+	}
+	return e.confirmPlaced(ctx, p.tenant, p.o.ID, p.gw, p.pay, res, p)
+}
+
+// fullyAuthorized reports whether the gateway's answer (res, err) to the
+// authorization of pay covers its whole amount.
+func fullyAuthorized(pay *payment.Payment, res payment.Result, err error) bool {
+	return err == nil && res.Amount.Equal(pay.Amount)
 }
 
 // authorizeRequest is the one authorization request of a payment: a replay
@@ -306,7 +326,7 @@ const (
 // order and payment the confirmation starts from instead of reading them.
 func (e *Engine) settlePlacement(ctx context.Context, tenant string, orderID uuid.UUID, keys []string, gw payment.Gateway, pay *payment.Payment, res payment.Result, authErr error, expire bool, written *placement) (*order.Order, placementOutcome, error) {
 	switch {
-	case authErr == nil && res.Amount.Equal(pay.Amount):
+	case fullyAuthorized(pay, res, authErr):
 		o, err := e.confirmPlaced(ctx, tenant, orderID, gw, pay, res, written)
 		if err != nil {
 			return o, placementOpen, err

@@ -197,45 +197,58 @@ func (e *Engine) finishBatch(ctx context.Context, ps []*placement) map[*placemen
 	}
 	wg.Wait()
 	cctx := context.WithoutCancel(ctx)
-	var confirm []*placement
-	confirmed := make(map[*placement]payment.Result)
+	var (
+		confirm    []*placement
+		confirmRes []payment.Result
+	)
 	for i, p := range ps {
 		switch {
 		case p.existing:
 			out[p] = PlaceOutcome{PlaceResult: PlaceResult{Order: p.o, Replayed: true}}
 		case p.pay == nil:
-			confirm = append(confirm, p)
-		case authErrs[i] == nil && results[i].Amount.Equal(p.pay.Amount):
-			confirm = append(confirm, p)
-			confirmed[p] = results[i]
+			confirm, confirmRes = append(confirm, p), append(confirmRes, payment.Result{})
+		case fullyAuthorized(p.pay, results[i], authErrs[i]):
+			confirm, confirmRes = append(confirm, p), append(confirmRes, results[i])
 		default:
 			o, _, err := e.settlePlacement(cctx, p.tenant, p.o.ID, p.keys, p.gw, p.pay, results[i], authErrs[i], true, p)
 			out[p] = PlaceOutcome{PlaceResult: PlaceResult{Order: o}, Err: err}
 		}
 	}
-	if len(confirm) == 0 {
+	for i, res := range e.confirmBatch(cctx, confirm, confirmRes) {
+		out[confirm[i]] = res
+	}
+	return out
+}
+
+// confirmBatch confirms placements whose first step committed, each fully
+// authorized (results[i] for ps[i], zero when there is nothing to pay), in
+// one transaction, and returns their outcomes in order. When that
+// transaction fails, as it does when a placement changed since its first
+// step (an expiry, a cancellation), each is confirmed on its own, reading
+// what it finds.
+func (e *Engine) confirmBatch(ctx context.Context, ps []*placement, results []payment.Result) []PlaceOutcome {
+	out := make([]PlaceOutcome, len(ps))
+	if len(ps) == 0 {
 		return out
 	}
-	err := e.inTx(cctx, confirm[0].tenant, func(tx storage.Tx) error {
+	err := e.inTx(ctx, ps[0].tenant, func(tx storage.Tx) error {
 		rec := e.recorder() // one outbox append for the batch
-		for _, p := range confirm {
-			o, orphan, unneeded, err := e.confirmIn(cctx, tx, p.o.ID, p.pay, confirmed[p], p, true, false, rec)
+		for i, p := range ps {
+			o, orphan, unneeded, err := e.confirmIn(ctx, tx, p.o.ID, p.pay, results[i], p, true, false, rec)
 			if err != nil {
 				return err
 			}
 			if orphan != nil || unneeded {
 				return errConfirmAlone
 			}
-			out[p] = PlaceOutcome{PlaceResult: PlaceResult{Order: o}}
+			out[i] = PlaceOutcome{PlaceResult: PlaceResult{Order: o}}
 		}
-		return rec.flush(cctx, tx)
+		return rec.flush(ctx, tx)
 	})
 	if err != nil {
-		// Something changed since the first step (an expiry, a cancel):
-		// each confirmation reads and decides on its own.
-		for _, p := range confirm {
-			o, err := e.confirmPlaced(cctx, p.tenant, p.o.ID, p.gw, p.pay, confirmed[p], nil)
-			out[p] = PlaceOutcome{PlaceResult: PlaceResult{Order: o}, Err: err}
+		for i, p := range ps {
+			o, err := e.confirmPlaced(ctx, p.tenant, p.o.ID, p.gw, p.pay, results[i], nil)
+			out[i] = PlaceOutcome{PlaceResult: PlaceResult{Order: o}, Err: err}
 		}
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,6 +15,7 @@ import (
 	"github.com/ordersmith/oms/omstest"
 	"github.com/ordersmith/oms/order"
 	"github.com/ordersmith/oms/payment"
+	"github.com/ordersmith/oms/storage"
 )
 
 func placeReq(key, ref, token string, lines ...order.DraftLine) oms.PlaceOrderRequest {
@@ -131,4 +133,66 @@ func TestConcurrentBatchesNeverOversell(t *testing.T) {
 	assert.Equal(t, 20, placed, "every mug sold, none twice")
 	assert.Equal(t, int64(0), f.available(t, "", "MUG"))
 	require.NoError(t, omstest.CheckInvariants(ctx, f.eng, []string{oms.DefaultTenant}, omstest.CheckOptions{Exact: true}))
+}
+
+// expiringGateway is a sandbox whose Authorize first expires the pending
+// placements created before the order of channel reference keep: an order
+// of the same batch with nothing to pay (so it asked no gateway) expires
+// between its two steps.
+type expiringGateway struct {
+	*payment.Sandbox
+	eng  *oms.Engine
+	clk  *omstest.Clock // the engine's reading is this one's next tick
+	keep string
+}
+
+func (g *expiringGateway) Authorize(ctx context.Context, req payment.AuthorizeRequest) (payment.Result, error) {
+	page, err := g.eng.ListOrders(ctx, "", storage.OrderFilter{ExternalRef: g.keep})
+	if err != nil || len(page.Orders) != 1 {
+		return payment.Result{}, fmt.Errorf("order %s: %d found, %w", g.keep, len(page.Orders), err)
+	}
+	// The engine's next reading is a tick later: what it finds created
+	// before the kept order is older than this.
+	olderThan := g.clk.Now().Add(tickStep).Sub(page.Orders[0].CreatedAt)
+	if _, err := g.eng.ExpirePendingPlacements(ctx, "", olderThan); err != nil {
+		return payment.Result{}, err
+	}
+	return g.Sandbox.Authorize(ctx, req)
+}
+
+// tickStep is how far the clock of TestPlaceOrdersReportsAnOrderExpiredMeanwhile
+// moves at every reading.
+const tickStep = time.Millisecond
+
+// An order of a batch that expired before the shared confirmation is
+// reported expired, as it would be alone, not as confirmed, and the others
+// of the batch are confirmed.
+func TestPlaceOrdersReportsAnOrderExpiredMeanwhile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := omstest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
+	tick := func() time.Time { clk.Advance(tickStep); return clk.Now() } // every reading later than the last
+	gw := &expiringGateway{Sandbox: payment.NewSandbox(), clk: clk, keep: "PAID"}
+	eng, err := oms.New(oms.WithStore(newTestStore(t)), oms.WithClock(tick), oms.WithGateway("sandbox", gw))
+	require.NoError(t, err)
+	gw.eng = eng
+	loc, err := eng.AddLocation(ctx, "", oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
+	require.NoError(t, err)
+	require.NoError(t, eng.AddItem(ctx, "", oms.AddItemRequest{SKU: "MUG", Name: "Mug"}))
+	_, err = eng.ReceiveStock(ctx, "", oms.StockChangeRequest{SKU: "MUG", LocationID: loc.ID, Quantity: 10})
+	require.NoError(t, err)
+
+	free := placeReq("free", "FREE", payment.TokenApprove, line("MUG", 1, "0.00"))
+	free.Order.ShippingCharge = eur("0.00")
+	paid := placeReq("paid", "PAID", payment.TokenApprove, line("MUG", 1, "10.00"))
+	out, err := eng.PlaceOrders(ctx, oms.DefaultTenant, []oms.PlaceOrderRequest{free, paid})
+	require.NoError(t, err)
+	require.ErrorIs(t, out[0].Err, oms.ErrPlacementExpired)
+	require.NotNil(t, out[0].Order)
+	assert.Equal(t, order.StatusCancelled, out[0].Order.Status)
+	require.NoError(t, out[1].Err)
+	assert.Equal(t, order.StatusConfirmed, out[1].Order.Status)
+	atp, err := eng.Available(ctx, "", "MUG")
+	require.NoError(t, err)
+	assert.Equal(t, int64(9), atp["MUG"], "only the confirmed order holds stock")
 }

@@ -56,7 +56,7 @@ func main() {
 	flag.IntVar(&cfg.Instances, "instances", 1, "number of engine instances sharing the store (on PostgreSQL each opens its own pool)")
 	flag.IntVar(&cfg.Concurrency, "concurrency", 64, "number of buyers in flight at once")
 	flag.IntVar(&cfg.Lines, "lines", 1, "SKUs per order (1 unit each)")
-	flag.DurationVar(&cfg.BatchWindow, "batch-window", 0, "with a positive window, concurrent placements share their first step (oms.WithPlacementBatching, batches of at most 64)")
+	flag.DurationVar(&cfg.BatchWindow, "batch-window", 0, "with a positive window, concurrent placements share their transactions (oms.WithPlacementBatching, batches of at most 64)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
