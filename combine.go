@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ordersmith/oms/order"
 	"github.com/ordersmith/oms/payment"
 )
 
@@ -43,76 +42,110 @@ func WithPlacementBatching(window time.Duration, max int) Option {
 		if max < 2 || max > MaxBatchSize {
 			return errors.New("oms: WithPlacementBatching: max must be from 2 to 1000")
 		}
-		e.combiner = &combiner{
-			places:   newBatcher(window, max, e.placeJobs),
-			confirms: newBatcher(window, max, e.confirmJobs),
-		}
+		e.combiner = e.newCombiner(window, max)
 		return nil
 	}
 }
 
 // combiner gathers concurrent placements of each tenant into batches: one
-// batcher for the first steps, one for the confirmations.
+// batcher for the first steps, one for the confirmations. A job is the
+// placements of one call: one for PlaceOrder, a batch for PlaceOrders.
 type combiner struct {
 	places   *batcher[placeJob]
 	confirms *batcher[confirmJob]
 }
 
-// placeJob is a placement whose first step runs in a batch; err is the
-// placement's own error.
+// newCombiner returns a combiner whose batches hold at most max
+// placements (a larger job runs alone) and wait at most window.
+func (e *Engine) newCombiner(window time.Duration, max int) *combiner {
+	return &combiner{
+		places:   e.newPlaceBatcher(window, max),
+		confirms: newBatcher(window, max, func(j *confirmJob) int { return len(j.ps) }, e.confirmJobs),
+	}
+}
+
+// newPlaceBatcher returns a batcher of first steps whose batches hold at
+// most max placements and wait at most window.
+func (e *Engine) newPlaceBatcher(window time.Duration, max int) *batcher[placeJob] {
+	return newBatcher(window, max, func(j *placeJob) int { return len(j.ps) }, e.placeJobs)
+}
+
+// placeJob is placements whose first step runs in a batch; placed and own
+// are their outcome as placeBatch gives it.
 type placeJob struct {
-	p   *placement
-	err error
+	ps     []*placement
+	placed []*placement
+	own    map[*placement]error
 }
 
-// confirmJob is a placement whose payment is fully authorized (res), or
-// that has nothing to pay, to be confirmed in a batch; o and err are its
-// outcome, as confirmPlaced returns them.
+// confirmJob is placements whose first step committed, each fully
+// authorized (results, zero when there is nothing to pay), to be
+// confirmed in a batch; outs are their outcomes, as confirmBatch gives
+// them.
 type confirmJob struct {
-	p   *placement
-	res payment.Result
-	o   *order.Order
-	err error
+	ps      []*placement
+	results []payment.Result
+	outs    []PlaceOutcome
 }
 
-// place runs p's first step in a batch, and returns p's own error.
-func (c *combiner) place(ctx context.Context, p *placement) error {
-	j := &placeJob{p: p}
-	c.places.do(ctx, p.tenant, j)
-	return j.err
+// place runs the first step of ps in a batch of b's, as placeBatch does.
+func place(ctx context.Context, b *batcher[placeJob], tenant string, ps []*placement) ([]*placement, map[*placement]error) {
+	j := &placeJob{ps: ps}
+	b.do(ctx, tenant, j)
+	return j.placed, j.own
 }
 
-// confirm confirms p, whose first step committed and whose gateway
-// authorized res (zero when there is nothing to pay), in a batch.
-func (c *combiner) confirm(ctx context.Context, p *placement, res payment.Result) (*order.Order, error) {
-	j := &confirmJob{p: p, res: res}
-	c.confirms.do(ctx, p.tenant, j)
-	return j.o, j.err
+// confirm confirms ps, as confirmBatch does, in a batch.
+func (c *combiner) confirm(ctx context.Context, tenant string, ps []*placement, results []payment.Result) []PlaceOutcome {
+	j := &confirmJob{ps: ps, results: results}
+	c.confirms.do(ctx, tenant, j)
+	return j.outs
 }
 
 // placeJobs is the combiner's first step: it runs the jobs' placements in
-// one batch and gives each job its own error.
+// one batch and gives each job its own outcome.
 func (e *Engine) placeJobs(ctx context.Context, tenant string, jobs []*placeJob) {
-	ps := make([]*placement, len(jobs))
-	for i, j := range jobs {
-		ps[i] = j.p
+	if len(jobs) == 1 {
+		j := jobs[0]
+		j.placed, j.own = e.placeBatch(ctx, tenant, j.ps)
+		return
 	}
-	_, own := e.placeBatch(ctx, tenant, ps)
+	var all []*placement
+	job := make(map[*placement]*placeJob)
 	for _, j := range jobs {
-		j.err = own[j.p]
+		all = append(all, j.ps...)
+		for _, p := range j.ps {
+			job[p] = j
+		}
+	}
+	placed, own := e.placeBatch(ctx, tenant, all)
+	for _, j := range jobs {
+		j.own = own // read only, and each job looks up its own
+	}
+	for _, p := range placed {
+		j := job[p]
+		j.placed = append(j.placed, p)
 	}
 }
 
 // confirmJobs is the combiner's last step: it confirms the jobs'
 // placements in one transaction (each on its own when that fails).
 func (e *Engine) confirmJobs(ctx context.Context, _ string, jobs []*confirmJob) {
-	ps := make([]*placement, len(jobs))
-	results := make([]payment.Result, len(jobs))
-	for i, j := range jobs {
-		ps[i], results[i] = j.p, j.res
+	if len(jobs) == 1 {
+		j := jobs[0]
+		j.outs = e.confirmBatch(ctx, j.ps, j.results)
+		return
 	}
-	for i, out := range e.confirmBatch(ctx, ps, results) {
-		jobs[i].o, jobs[i].err = out.Order, out.Err
+	var (
+		ps      []*placement
+		results []payment.Result
+	)
+	for _, j := range jobs {
+		ps, results = append(ps, j.ps...), append(results, j.results...)
+	}
+	outs := e.confirmBatch(ctx, ps, results)
+	for _, j := range jobs {
+		j.outs, outs = outs[:len(j.ps):len(j.ps)], outs[len(j.ps):]
 	}
 }
 
@@ -125,21 +158,23 @@ func (e *Engine) confirmJobs(ctx context.Context, _ string, jobs []*confirmJob) 
 // commit).
 type batcher[J any] struct {
 	window time.Duration
-	max    int
+	max    int              // the most a batch holds, by size
+	size   func(job *J) int // how much of a batch a job takes
 	run    func(ctx context.Context, tenant string, jobs []*J)
 
 	mu     sync.Mutex
 	queues map[string]*batchQueue[J] // by tenant
 }
 
-func newBatcher[J any](window time.Duration, max int, run func(context.Context, string, []*J)) *batcher[J] {
-	return &batcher[J]{window: window, max: max, run: run, queues: make(map[string]*batchQueue[J])}
+func newBatcher[J any](window time.Duration, max int, size func(*J) int, run func(context.Context, string, []*J)) *batcher[J] {
+	return &batcher[J]{window: window, max: max, size: size, run: run, queues: make(map[string]*batchQueue[J])}
 }
 
 // batchQueue is one tenant's jobs waiting for a batch to take them, and
 // the batches of them running.
 type batchQueue[J any] struct {
 	waiting []*joined[J]
+	size    int           // the waiting jobs' size
 	leading bool          // a call is gathering the next batch
 	full    chan struct{} // closed when waiting reaches max
 	isFull  bool          // full is closed
@@ -158,7 +193,7 @@ func (q *batchQueue[J]) signalFull() {
 // reset starts gathering the next batch.
 func (q *batchQueue[J]) reset(max int) {
 	q.full, q.isFull = make(chan struct{}), false
-	if len(q.waiting) >= max {
+	if q.size >= max {
 		q.signalFull()
 	}
 }
@@ -166,15 +201,17 @@ func (q *batchQueue[J]) reset(max int) {
 // joined is one job waiting in a batch.
 type joined[J any] struct {
 	job  *J
+	size int
 	done chan struct{} // closed when its batch has run
 	lead chan struct{} // closed when it is to gather the next batch
 }
 
 // do runs job in a batch of tenant's and returns once the batch has run.
-// It waits for its batch whatever ctx does: the batch is every caller's,
-// and a step once queued is to be recorded.
+// It waits for its batch whatever ctx does: a batch of several calls is
+// every caller's, and a step once queued is to be recorded. A batch of
+// one job runs with its call's ctx.
 func (b *batcher[J]) do(ctx context.Context, tenant string, job *J) {
-	j := &joined[J]{job: job, done: make(chan struct{}), lead: make(chan struct{})}
+	j := &joined[J]{job: job, size: b.size(job), done: make(chan struct{}), lead: make(chan struct{})}
 	b.mu.Lock()
 	q := b.queues[tenant]
 	if q == nil {
@@ -182,11 +219,12 @@ func (b *batcher[J]) do(ctx context.Context, tenant string, job *J) {
 		b.queues[tenant] = q
 	}
 	q.waiting = append(q.waiting, j)
+	q.size += j.size
 	leader := !q.leading
 	if leader {
 		q.leading = true
 		q.reset(b.max)
-	} else if len(q.waiting) >= b.max {
+	} else if q.size >= b.max {
 		q.signalFull()
 	}
 	b.mu.Unlock()
@@ -202,7 +240,7 @@ func (b *batcher[J]) do(ctx context.Context, tenant string, job *J) {
 }
 
 // lead gathers the waiting jobs of q while a batch of q runs (for at most
-// the window, and no longer than it takes max to wait), hands the
+// the window, and no longer than it takes jobs of size max to wait), hands the
 // gathering of the next batch to the first job waiting after them (or to
 // the next to come), and runs them as one batch.
 func (b *batcher[J]) lead(ctx context.Context, tenant string, q *batchQueue[J]) {
@@ -219,8 +257,13 @@ func (b *batcher[J]) lead(ctx context.Context, tenant string, q *batchQueue[J]) 
 		t.Stop()
 	}
 	b.mu.Lock()
-	batch := q.waiting[:min(len(q.waiting), b.max)]
-	q.waiting = q.waiting[len(batch):]
+	n, size := 1, q.waiting[0].size // the first job, however large, and as many more as fit
+	for n < len(q.waiting) && size+q.waiting[n].size <= b.max {
+		size += q.waiting[n].size
+		n++
+	}
+	batch := q.waiting[:n]
+	q.waiting, q.size = q.waiting[n:], q.size-size
 	q.reset(b.max)
 	if len(q.waiting) > 0 {
 		close(q.waiting[0].lead)
@@ -236,8 +279,11 @@ func (b *batcher[J]) lead(ctx context.Context, tenant string, q *batchQueue[J]) 
 	for i, j := range batch {
 		jobs[i] = j.job
 	}
-	// The batch is every caller's: one caller giving up must not end it.
-	b.run(context.WithoutCancel(ctx), tenant, jobs)
+	if len(jobs) > 1 {
+		// The batch is every caller's: one caller giving up must not end it.
+		ctx = context.WithoutCancel(ctx)
+	}
+	b.run(ctx, tenant, jobs)
 
 	b.mu.Lock()
 	if q.running--; q.running == 0 {

@@ -39,9 +39,10 @@ type Engine struct {
 	log          *slog.Logger
 	maxAttempts  int
 	lowStock     *int64
-	combiner     *combiner // nil unless WithPlacementBatching
-	observer     Observer  // nil unless WithObserver
-	scratch      sync.Pool // of *[]byte: room for encodings that do not outlive a call
+	combiner     *combiner          // nil unless WithPlacementBatching
+	bulk         *batcher[placeJob] // PlaceOrders' first steps
+	observer     Observer           // nil unless WithObserver
+	scratch      sync.Pool          // of *[]byte: room for encodings that do not outlive a call
 }
 
 // maxScratch is the largest buffer the Engine keeps for reuse.
@@ -196,6 +197,7 @@ func New(opts ...Option) (*Engine, error) {
 	if e.store == nil {
 		e.store = memory.New()
 	}
+	e.bulk = e.newPlaceBatcher(MaxBatchWindow, MaxPlaceBatch)
 	return e, nil
 }
 

@@ -111,7 +111,8 @@ func (e *Engine) PlaceOrderResult(ctx context.Context, tenant string, req PlaceO
 		return PlaceResult{}, fmt.Errorf("oms: place order: %w", err)
 	}
 	if e.combiner != nil {
-		err = e.combiner.place(ctx, p)
+		_, own := place(ctx, e.combiner.places, tenant, []*placement{p})
+		err = own[p]
 	} else {
 		err = e.inTx(ctx, tenant, func(tx storage.Tx) error { return e.placeIn(ctx, tx, p) })
 	}
@@ -281,7 +282,8 @@ func (e *Engine) finishPlacement(ctx context.Context, p *placement) (PlaceResult
 // confirmations with WithPlacementBatching, on its own otherwise.
 func (e *Engine) confirmPlacement(ctx context.Context, p *placement, res payment.Result) (*order.Order, error) {
 	if e.combiner != nil {
-		return e.combiner.confirm(ctx, p, res)
+		out := e.combiner.confirm(ctx, p.tenant, []*placement{p}, []payment.Result{res})[0]
+		return out.Order, out.Err
 	}
 	return e.confirmPlaced(ctx, p.tenant, p.o.ID, p.gw, p.pay, res, p)
 }

@@ -41,10 +41,14 @@ type PlaceOutcome struct {
 // every request runs in one transaction, each order checked, planned and
 // reserved in turn against the stock the earlier ones left; the
 // authorizations run concurrently (a few at a time); and the confirmations
-// share one transaction too. When a shared transaction fails for a reason
-// no single request explains (a stock race, a lost connection), its
-// requests are placed one by one instead, so the batch costs at worst
-// what single placements cost.
+// share one transaction too. Concurrent PlaceOrders calls of a tenant
+// share their first steps as a database groups commits: a call that finds
+// no first step of another running runs at once, and the calls that come
+// while one runs go together in the next (at most MaxPlaceBatch orders),
+// as they would otherwise only wait for each other's stock rows. When a
+// shared transaction fails for a reason no single request explains (a
+// stock race, a lost connection), its requests are placed one by one
+// instead, so the batch costs at worst what single placements cost.
 //
 // It returns ErrBatchTooLarge, and places nothing, for more than
 // MaxPlaceBatch requests; its other errors are in the outcomes.
@@ -75,7 +79,10 @@ func (e *Engine) PlaceOrders(ctx context.Context, tenant string, reqs []PlaceOrd
 		}
 		return out, nil
 	}
-	placed, own := e.placeBatch(ctx, tenant, ready)
+	if len(ready) == 0 {
+		return out, nil
+	}
+	placed, own := place(ctx, e.bulk, tenant, ready)
 	for p, err := range own {
 		out[index[p]].Err = fmt.Errorf("oms: place order: %w", err)
 	}

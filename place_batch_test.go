@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -132,6 +133,67 @@ func TestConcurrentBatchesNeverOversell(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, 20, placed, "every mug sold, none twice")
 	assert.Equal(t, int64(0), f.available(t, "", "MUG"))
+	require.NoError(t, omstest.CheckInvariants(ctx, f.eng, []string{oms.DefaultTenant}, omstest.CheckOptions{Exact: true}))
+}
+
+// Concurrent PlaceOrders calls share their first steps: on a store whose
+// commits take time, calls that come while one runs go together in the
+// next transaction, each call still gets its own outcomes (a request two
+// calls share is placed once and replayed for the other), and the stock
+// they leave is exactly what they placed.
+func TestConcurrentPlaceOrdersShareTheirFirstSteps(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := omstest.NewFaultyStore(slowCommits{newTestStore(t), 5 * time.Millisecond})
+	f := newFixtureOn(t, store) // 20 mugs
+	const calls, size = 4, 3
+	outs := make([][]oms.PlaceOutcome, calls)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	before := store.Count("Tx")
+	for c := range calls {
+		wg.Go(func() {
+			reqs := make([]oms.PlaceOrderRequest, size)
+			for i := range reqs {
+				reqs[i] = placeReq(fmt.Sprintf("s-%d-%d", c, i), fmt.Sprintf("S-%d-%d", c, i), payment.TokenApprove, line("MUG", 1, "10.00"))
+			}
+			reqs[size-1] = placeReq("shared", "SHARED", payment.TokenApprove, line("MUG", 1, "10.00")) // in every call
+			<-start
+			var err error
+			outs[c], err = f.eng.PlaceOrders(ctx, oms.DefaultTenant, reqs)
+			assert.NoError(t, err)
+		})
+	}
+	close(start)
+	wg.Wait()
+	txs := store.Count("Tx") - before
+
+	var shared []uuid.UUID
+	replays := 0
+	for c, out := range outs {
+		require.Len(t, out, size, "call %d", c)
+		for i, o := range out {
+			require.NoError(t, o.Err, "call %d request %d", c, i)
+			if i == size-1 {
+				shared = append(shared, o.Order.ID)
+			}
+			if o.Replayed {
+				// A replay returns the order as it finds it: confirmed, or
+				// still between its steps in the call that placed it.
+				assert.Contains(t, []order.Status{order.StatusPending, order.StatusConfirmed}, o.Order.Status, "call %d request %d", c, i)
+				replays++
+				continue
+			}
+			assert.Equal(t, order.StatusConfirmed, o.Order.Status, "call %d request %d", c, i)
+		}
+	}
+	for _, id := range shared {
+		assert.Equal(t, shared[0], id, "the shared request is one order")
+	}
+	assert.Equal(t, calls-1, replays, "only the shared request is replayed, for all calls but the one that placed it")
+	assert.Equal(t, int64(20-calls*(size-1)-1), f.available(t, "", "MUG"))
+	// Each call on its own takes a first step and a confirmation.
+	assert.Less(t, txs, 2*calls, "%d transactions for %d calls: the first steps were not shared", txs, calls)
 	require.NoError(t, omstest.CheckInvariants(ctx, f.eng, []string{oms.DefaultTenant}, omstest.CheckOptions{Exact: true}))
 }
 
