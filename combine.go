@@ -47,9 +47,10 @@ func WithPlacementBatching(window time.Duration, max int) Option {
 	}
 }
 
-// combiner gathers concurrent placements of each tenant into batches: one
-// batcher for the first steps, one for the confirmations. A job is the
-// placements of one call: one for PlaceOrder, a batch for PlaceOrders.
+// combiner gathers concurrent PlaceOrder calls of each tenant into
+// batches: one batcher for the first steps, one for the confirmations.
+// (PlaceOrders' first steps go through a place batcher of their own,
+// Engine.bulk, whose jobs are whole calls.)
 type combiner struct {
 	places   *batcher[placeJob]
 	confirms *batcher[confirmJob]
@@ -153,9 +154,9 @@ func (e *Engine) confirmJobs(ctx context.Context, _ string, jobs []*confirmJob) 
 // by one of its calls for all of them with run, which sets every job's
 // outcome. A call that finds no batch of its tenant running runs at once,
 // so a lone call waits for nobody; calls that come while a batch runs
-// gather, and run together when it ends, when max of them wait, or when
-// the first of them has waited the window, whichever comes first (group
-// commit).
+// gather, and run together when it ends, when jobs of size max wait, or
+// when the first of them has waited the window, whichever comes first
+// (group commit).
 type batcher[J any] struct {
 	window time.Duration
 	max    int              // the most a batch holds, by size
@@ -166,6 +167,8 @@ type batcher[J any] struct {
 	queues map[string]*batchQueue[J] // by tenant
 }
 
+// newBatcher returns a batcher of batches of at most max (by size, a
+// larger job running alone) that wait at most window, run by run.
 func newBatcher[J any](window time.Duration, max int, size func(*J) int, run func(context.Context, string, []*J)) *batcher[J] {
 	return &batcher[J]{window: window, max: max, size: size, run: run, queues: make(map[string]*batchQueue[J])}
 }
@@ -176,7 +179,7 @@ type batchQueue[J any] struct {
 	waiting []*joined[J]
 	size    int           // the waiting jobs' size
 	leading bool          // a call is gathering the next batch
-	full    chan struct{} // closed when waiting reaches max
+	full    chan struct{} // closed when size reaches max
 	isFull  bool          // full is closed
 	running int           // batches running
 	idle    chan struct{} // closed when the running batches end; nil when none runs
@@ -240,9 +243,9 @@ func (b *batcher[J]) do(ctx context.Context, tenant string, job *J) {
 }
 
 // lead gathers the waiting jobs of q while a batch of q runs (for at most
-// the window, and no longer than it takes jobs of size max to wait), hands the
-// gathering of the next batch to the first job waiting after them (or to
-// the next to come), and runs them as one batch.
+// the window, and no longer than it takes jobs of size max to wait),
+// hands the gathering of the next batch to the first job waiting after
+// them (or to the next to come), and runs them as one batch.
 func (b *batcher[J]) lead(ctx context.Context, tenant string, q *batchQueue[J]) {
 	b.mu.Lock()
 	full, idle := q.full, q.idle
