@@ -35,6 +35,8 @@ func BenchmarkPlaceOrderSpread(b *testing.B) {
 	storagetest.BenchmarkPlaceOrderSpread(b, benchStore)
 }
 
+func BenchmarkPlaceOrders(b *testing.B) { storagetest.BenchmarkPlaceOrders(b, benchStore) }
+
 func BenchmarkReserve(b *testing.B) { storagetest.BenchmarkReserve(b, benchStore) }
 
 func BenchmarkShip(b *testing.B) { storagetest.BenchmarkShip(b, benchStore) }

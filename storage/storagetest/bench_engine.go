@@ -60,6 +60,38 @@ func BenchmarkPlaceOrderSpread(b *testing.B, newStore NewStoreFunc) {
 	})
 }
 
+// bulkOrders is how many orders one call of BenchmarkPlaceOrders places.
+const bulkOrders = 64
+
+// BenchmarkPlaceOrders measures bulk intake: oms.Engine.PlaceOrders of
+// 64 3-line orders a call, their SKUs drawn in turn from 256 (stocked at
+// two locations) as in [BenchmarkPlaceOrderSpread], serial and parallel
+// (concurrent calls share their first steps), each on a fresh store from
+// newStore. It reports allocations per call and orders/s.
+func BenchmarkPlaceOrders(b *testing.B, newStore NewStoreFunc) {
+	serialAndParallelOf(b, "orders", bulkOrders, func(tb testing.TB) func(context.Context) error {
+		f := newBenchFixture(tb, newStore(tb), spreadSKUs+2, 2, false)
+		var next atomic.Int64
+		return func(ctx context.Context) error {
+			reqs := make([]oms.PlaceOrderRequest, bulkOrders)
+			for k := range reqs {
+				i := int(next.Add(1)-1) * 3 % spreadSKUs
+				reqs[k] = f.request(f.skus[i : i+3])
+			}
+			out, err := f.eng.PlaceOrders(ctx, oms.DefaultTenant, reqs)
+			if err != nil {
+				return err
+			}
+			for _, o := range out {
+				if o.Err != nil {
+					return o.Err
+				}
+			}
+			return nil
+		}
+	})
+}
+
 // BenchmarkReserve measures one reservation of one unit: a storage
 // transaction applying one reserve movement (ApplyMovement, the atomic
 // conditional change of a stock level) on a fresh store from newStore.

@@ -131,6 +131,12 @@ func (f *benchFixture) place(ctx context.Context, n int) (*order.Order, error) {
 // fixture of its own that setup builds (so neither depends on the other
 // having run). Both report allocations and unit/s, op's rate.
 func serialAndParallel(b *testing.B, unit string, setup func(tb testing.TB) func(ctx context.Context) error) {
+	serialAndParallelOf(b, unit, 1, setup)
+}
+
+// serialAndParallelOf is serialAndParallel for an op that does per units
+// of work: unit/s is per times op's rate.
+func serialAndParallelOf(b *testing.B, unit string, per int, setup func(tb testing.TB) func(ctx context.Context) error) {
 	ctx := context.Background()
 	b.Run("serial", func(b *testing.B) {
 		op := setup(b)
@@ -140,7 +146,7 @@ func serialAndParallel(b *testing.B, unit string, setup func(tb testing.TB) func
 				b.Fatal(err)
 			}
 		}
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), unit+"/s")
+		b.ReportMetric(float64(b.N*per)/b.Elapsed().Seconds(), unit+"/s")
 	})
 	// RunParallel's function runs once per round of b.N, and each round's
 	// cleanups run after it: the fixture is built once, on the parent, and
@@ -162,7 +168,7 @@ func serialAndParallel(b *testing.B, unit string, setup func(tb testing.TB) func
 				}
 			}
 		})
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), unit+"/s")
+		b.ReportMetric(float64(b.N*per)/b.Elapsed().Seconds(), unit+"/s")
 	})
 }
 
