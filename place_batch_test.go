@@ -258,3 +258,73 @@ func TestPlaceOrdersReportsAnOrderExpiredMeanwhile(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(9), atp["MUG"], "only the confirmed order holds stock")
 }
+
+// Concurrent PlaceOrders calls, whose first steps go together, with one
+// of the store's transactions failing in every way it can (before, after
+// the commit, by a timeout): every outcome is a typed one, and once
+// Recover has settled what the faults left half way, every invariant
+// holds and no mug is sold twice.
+func TestConcurrentPlaceOrdersUnderStoreFaults(t *testing.T) {
+	t.Parallel()
+	for _, mode := range omstest.Modes() {
+		for n := 1; n <= 6; n++ {
+			t.Run(fmt.Sprintf("Tx#%d/%s", n, mode), func(t *testing.T) {
+				t.Parallel()
+				placeOrdersUnderFault(t, omstest.Fault{Op: omstest.OpTx, N: n, Mode: mode})
+			})
+		}
+	}
+}
+
+func placeOrdersUnderFault(t *testing.T, fault omstest.Fault) {
+	ctx := context.Background()
+	inner := slowCommits{newTestStore(t), 2 * time.Millisecond} // so that calls find one running
+	clk := omstest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
+	sb := payment.NewSandbox()
+	clean, err := oms.New(oms.WithStore(inner), oms.WithClock(clk.Now), oms.WithGateway("sandbox", sb))
+	require.NoError(t, err)
+	loc, err := clean.AddLocation(ctx, "", oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
+	require.NoError(t, err)
+	require.NoError(t, clean.AddItem(ctx, "", oms.AddItemRequest{SKU: "MUG", Name: "Mug"}))
+	_, err = clean.ReceiveStock(ctx, "", oms.StockChangeRequest{SKU: "MUG", LocationID: loc.ID, Quantity: 6})
+	require.NoError(t, err)
+	faulty, err := oms.New(oms.WithStore(omstest.NewFaultyStore(inner, fault)), oms.WithClock(clk.Now), oms.WithGateway("sandbox", sb))
+	require.NoError(t, err)
+
+	const calls, size = 3, 3 // nine mugs asked for, six on the shelf
+	outs := make([][]oms.PlaceOutcome, calls)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for c := range calls {
+		wg.Go(func() {
+			reqs := make([]oms.PlaceOrderRequest, size)
+			for i := range reqs {
+				reqs[i] = placeReq(fmt.Sprintf("f-%d-%d", c, i), fmt.Sprintf("F-%d-%d", c, i), payment.TokenApprove, line("MUG", 1, "10.00"))
+			}
+			<-start
+			var err error
+			outs[c], err = faulty.PlaceOrders(ctx, oms.DefaultTenant, reqs)
+			assert.NoError(t, err)
+		})
+	}
+	close(start)
+	wg.Wait()
+	for c, out := range outs {
+		for i, o := range out {
+			if o.Err != nil {
+				assert.NotEqual(t, oms.CodeInternal, oms.Code(o.Err), "call %d request %d: %v", c, i, o.Err)
+			}
+		}
+	}
+
+	clk.Advance(25 * time.Hour) // past Recover's GiveUpAfter
+	_, err = clean.Recover(ctx, "", oms.RecoverOptions{})
+	require.NoError(t, err)
+	require.NoError(t, omstest.CheckInvariants(ctx, clean, []string{oms.DefaultTenant}, omstest.CheckOptions{Settled: true, Ledger: sb}))
+	page, err := clean.ListOrders(ctx, "", storage.OrderFilter{Statuses: []order.Status{order.StatusConfirmed}})
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(page.Orders), 6, "no mug sold twice")
+	atp, err := clean.Available(ctx, "", "MUG")
+	require.NoError(t, err)
+	assert.Equal(t, int64(6-len(page.Orders)), atp["MUG"], "every mug not sold is back on the shelf")
+}
