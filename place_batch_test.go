@@ -259,24 +259,35 @@ func TestPlaceOrdersReportsAnOrderExpiredMeanwhile(t *testing.T) {
 	assert.Equal(t, int64(9), atp["MUG"], "only the confirmed order holds stock")
 }
 
-// Concurrent PlaceOrders calls, whose first steps go together, with one
-// of the store's transactions failing in every way it can (before, after
-// the commit, by a timeout): every outcome is a typed one, and once
-// Recover has settled what the faults left half way, every invariant
-// holds and no mug is sold twice.
-func TestConcurrentPlaceOrdersUnderStoreFaults(t *testing.T) {
+// Concurrent PlaceOrders calls, whose first steps go together, and
+// concurrent PlaceOrder calls through the combiner, with one of the
+// store's transactions failing in every way it can (before, after the
+// commit, by a timeout): every outcome is a typed one, and once Recover
+// has settled what the faults left half way, every invariant holds and no
+// mug is sold twice.
+func TestConcurrentPlacementsUnderStoreFaults(t *testing.T) {
 	t.Parallel()
-	for _, mode := range omstest.Modes() {
-		for n := 1; n <= 6; n++ {
-			t.Run(fmt.Sprintf("Tx#%d/%s", n, mode), func(t *testing.T) {
-				t.Parallel()
-				placeOrdersUnderFault(t, omstest.Fault{Op: omstest.OpTx, N: n, Mode: mode})
-			})
+	for _, singles := range []bool{false, true} {
+		for _, mode := range omstest.Modes() {
+			for n := 1; n <= 6; n++ {
+				name := fmt.Sprintf("PlaceOrders/Tx#%d/%s", n, mode)
+				if singles {
+					name = fmt.Sprintf("PlaceOrder combined/Tx#%d/%s", n, mode)
+				}
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					placeUnderFault(t, omstest.Fault{Op: omstest.OpTx, N: n, Mode: mode}, singles)
+				})
+			}
 		}
 	}
 }
 
-func placeOrdersUnderFault(t *testing.T, fault omstest.Fault) {
+// placeUnderFault places nine one-mug orders for six mugs from three
+// concurrent callers on a store with fault, with PlaceOrders or, when
+// singles, one PlaceOrder at a time through the combiner, then settles and
+// checks (see TestConcurrentPlacementsUnderStoreFaults).
+func placeUnderFault(t *testing.T, fault omstest.Fault, singles bool) {
 	ctx := context.Background()
 	inner := slowCommits{newTestStore(t), 2 * time.Millisecond} // so that calls find one running
 	clk := omstest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
@@ -288,7 +299,11 @@ func placeOrdersUnderFault(t *testing.T, fault omstest.Fault) {
 	require.NoError(t, clean.AddItem(ctx, "", oms.AddItemRequest{SKU: "MUG", Name: "Mug"}))
 	_, err = clean.ReceiveStock(ctx, "", oms.StockChangeRequest{SKU: "MUG", LocationID: loc.ID, Quantity: 6})
 	require.NoError(t, err)
-	faulty, err := oms.New(oms.WithStore(omstest.NewFaultyStore(inner, fault)), oms.WithClock(clk.Now), oms.WithGateway("sandbox", sb))
+	opts := []oms.Option{oms.WithStore(omstest.NewFaultyStore(inner, fault)), oms.WithClock(clk.Now), oms.WithGateway("sandbox", sb)}
+	if singles {
+		opts = append(opts, oms.WithPlacementBatching(time.Millisecond, 4))
+	}
+	faulty, err := oms.New(opts...)
 	require.NoError(t, err)
 
 	const calls, size = 3, 3 // nine mugs asked for, six on the shelf
@@ -302,9 +317,16 @@ func placeOrdersUnderFault(t *testing.T, fault omstest.Fault) {
 				reqs[i] = placeReq(fmt.Sprintf("f-%d-%d", c, i), fmt.Sprintf("F-%d-%d", c, i), payment.TokenApprove, line("MUG", 1, "10.00"))
 			}
 			<-start
-			var err error
-			outs[c], err = faulty.PlaceOrders(ctx, oms.DefaultTenant, reqs)
-			assert.NoError(t, err)
+			if !singles {
+				var err error
+				outs[c], err = faulty.PlaceOrders(ctx, oms.DefaultTenant, reqs)
+				assert.NoError(t, err)
+				return
+			}
+			for _, req := range reqs {
+				res, err := faulty.PlaceOrderResult(ctx, oms.DefaultTenant, req)
+				outs[c] = append(outs[c], oms.PlaceOutcome{PlaceResult: res, Err: err})
+			}
 		})
 	}
 	close(start)
