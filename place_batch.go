@@ -45,7 +45,8 @@ type PlaceOutcome struct {
 // share their first steps as a database groups commits: a call that finds
 // no first step of another running runs at once, and the calls that come
 // while one runs go together in the next (at most MaxPlaceBatch orders),
-// as they would otherwise only wait for each other's stock rows. When a
+// which starts when it ends or after MaxBatchWindow, as they would
+// otherwise only wait for each other's stock rows. When a
 // shared transaction fails for a reason no single request explains (a
 // stock race, a lost connection), its requests are placed one by one
 // instead, so the batch costs at worst what single placements cost.
