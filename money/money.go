@@ -413,7 +413,10 @@ func (m Money) AppendString(b []byte) []byte {
 	return append(b, m.Currency()...)
 }
 
-func (m Money) amountString() string {
+// AmountString formats m's amount alone, in fixed point with at least the
+// currency's minor digits, as "12.30" for 12.3 USD: the text a numeric
+// column or a JSON document takes.
+func (m Money) AmountString() string {
 	var buf [32]byte
 	return string(m.appendAmount(buf[:0]))
 }
@@ -574,7 +577,7 @@ func (m Money) MarshalJSON() ([]byte, error) {
 func (m Money) AppendJSON(b []byte) ([]byte, error) {
 	c := m.Currency()
 	if m.cur == 0 && !plain(string(c)) { // a currency no code has: let encoding/json escape it
-		j, err := json.Marshal(moneyJSON{Amount: m.amountString(), Currency: c})
+		j, err := json.Marshal(moneyJSON{Amount: m.AmountString(), Currency: c})
 		if err != nil {
 			return b, err
 		}

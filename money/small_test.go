@@ -159,7 +159,7 @@ func TestMarshalJSONWritesWhatEncodingJSONWrites(t *testing.T) {
 		if i%7 == 0 {
 			m = New(decimal.Decimal{}, m.Currency())
 		}
-		want, err := json.Marshal(moneyJSON{Amount: m.amountString(), Currency: m.Currency()})
+		want, err := json.Marshal(moneyJSON{Amount: m.AmountString(), Currency: m.Currency()})
 		require.NoError(t, err)
 		got, err := m.MarshalJSON()
 		require.NoError(t, err)
@@ -182,9 +182,9 @@ func TestAppendAmountAgreesWithStringFixed(t *testing.T) {
 		if exp := -m.Amount().Exponent(); exp > places {
 			places = exp
 		}
-		require.Equal(t, m.Amount().StringFixed(places), m.amountString(), "%s", m.Amount())
+		require.Equal(t, m.Amount().StringFixed(places), m.AmountString(), "%s", m.Amount())
 	}
-	require.Equal(t, "0.00", Zero("USD").amountString())
+	require.Equal(t, "0.00", Zero("USD").AmountString())
 }
 
 // TestMoneyFormsAgreeWithDecimal checks every operation of Money, whether

@@ -12,7 +12,6 @@ import (
 
 	"github.com/ordersmith/oms/fulfillment"
 	"github.com/ordersmith/oms/inventory"
-	"github.com/ordersmith/oms/money"
 	"github.com/ordersmith/oms/order"
 	"github.com/ordersmith/oms/payment"
 	"github.com/ordersmith/oms/returns"
@@ -454,16 +453,6 @@ func untyped[T any](vs []*T) []storage.Aggregate {
 		out[i] = v
 	}
 	return out
-}
-
-// amount formats m's amount for a numeric column, with at least the
-// currency's minor digits.
-func amount(m money.Money) string {
-	places := m.Currency().MinorUnits()
-	if exp := -m.Amount().Exponent(); exp > places {
-		places = exp
-	}
-	return m.Amount().StringFixed(places)
 }
 
 // nullString returns nil for "", so that the column is NULL.

@@ -36,8 +36,8 @@ func orderValues(o *order.Order) []any {
 	return []any{
 		string(o.Status), string(o.Channel.Kind), o.Channel.Name, nullString(o.ExternalRef),
 		nullString(o.Customer.ID), string(o.Currency),
-		amount(o.Totals.Subtotal), amount(o.Totals.Discount), amount(o.Totals.Shipping),
-		amount(o.Totals.Tax), amount(o.Totals.Total),
+		o.Totals.Subtotal.AmountString(), o.Totals.Discount.AmountString(), o.Totals.Shipping.AmountString(),
+		o.Totals.Tax.AmountString(), o.Totals.Total.AmountString(),
 		string(o.Payment.Status), string(o.Fulfillment.Status), o.CreatedAt, o.UpdatedAt,
 	}
 }
@@ -62,8 +62,8 @@ type storedLines struct {
 func lineRows(o *order.Order) []lineRow {
 	rows := make([]lineRow, len(o.Lines))
 	for i, l := range o.Lines {
-		rows[i] = lineRow{id: l.ID, sku: l.SKU, quantity: l.Quantity, unitPrice: amount(l.UnitPrice),
-			total: amount(l.Total), shipped: l.Shipped, returned: l.Returned}
+		rows[i] = lineRow{id: l.ID, sku: l.SKU, quantity: l.Quantity, unitPrice: l.UnitPrice.AmountString(),
+			total: l.Total.AmountString(), shipped: l.Shipped, returned: l.Returned}
 	}
 	return rows
 }

@@ -50,8 +50,8 @@ func newQueries(schema string) *queries {
 			[]string{"order_id", "status", "gateway", "currency", "amount::numeric", "authorized::numeric",
 				"captured::numeric", "refunded::numeric", "created_at", "updated_at"},
 			func(p *payment.Payment) []any {
-				return []any{p.OrderID, string(p.Status), p.Gateway, string(p.Amount.Currency()), amount(p.Amount),
-					amount(p.Authorized), amount(p.Captured), amount(p.Refunded), p.CreatedAt, p.UpdatedAt}
+				return []any{p.OrderID, string(p.Status), p.Gateway, string(p.Amount.Currency()), p.Amount.AmountString(),
+					p.Authorized.AmountString(), p.Captured.AmountString(), p.Refunded.AmountString(), p.CreatedAt, p.UpdatedAt}
 			}),
 		fulfillments: docTable(rep, "fulfillments", "fulfillment", "order_id",
 			[]string{"order_id", "location_id", "status", "created_at", "updated_at"},
@@ -63,12 +63,12 @@ func newQueries(schema string) *queries {
 				"cost::numeric", "currency", "created_at", "updated_at"},
 			func(s *shipping.Shipment) []any {
 				return []any{s.OrderID, nullUUID(s.FulfillmentID), string(s.Status), s.Carrier, s.Service,
-					s.TrackingNumber, amount(s.Cost), string(s.Cost.Currency()), s.CreatedAt, s.UpdatedAt}
+					s.TrackingNumber, s.Cost.AmountString(), string(s.Cost.Currency()), s.CreatedAt, s.UpdatedAt}
 			}),
 		returns: docTable(rep, "returns", "return", "order_id",
 			[]string{"order_id", "status", "refund_total::numeric", "currency", "created_at", "updated_at"},
 			func(r *returns.Return) []any {
-				return []any{r.OrderID, string(r.Status), amount(r.RefundTotal), string(r.RefundTotal.Currency()),
+				return []any{r.OrderID, string(r.Status), r.RefundTotal.AmountString(), string(r.RefundTotal.Currency()),
 					r.CreatedAt, r.UpdatedAt}
 			}),
 		reservations:    reservationTable(rep),
