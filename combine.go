@@ -29,6 +29,8 @@ const (
 // while a lone call waits for nobody. Each order's outcome is still its
 // own: one buyer's shortage, bad input or declined payment never fails
 // another's order, and a batch whose transaction fails is run one by one.
+// A call in a batch with others sees it through even when its context
+// ends meanwhile: the batch is every caller's.
 //
 // The window bounds the latency a call may add to each of the two steps
 // to wait for company; a few hundred microseconds to a few milliseconds

@@ -46,7 +46,9 @@ type PlaceOutcome struct {
 // no first step of another running runs at once, and the calls that come
 // while one runs go together in the next (at most MaxPlaceBatch orders),
 // which starts when it ends or after MaxBatchWindow, as they would
-// otherwise only wait for each other's stock rows. When a
+// otherwise only wait for each other's stock rows; a call whose first
+// step shares a transaction with others' sees it through even when its
+// ctx ends meanwhile, as the transaction is every caller's. When a
 // shared transaction fails for a reason no single request explains (a
 // stock race, a lost connection), its requests are placed one by one
 // instead, so the batch costs at worst what single placements cost.
