@@ -67,11 +67,7 @@ func flashSale(t *testing.T, mixed bool) {
 		oms.WithGateway("sandbox", payment.NewSandbox()), oms.WithCarrier(shipping.NewSandbox(clk.Now)),
 		oms.WithPlacementBatching(5*time.Millisecond, 16))
 	require.NoError(t, err)
-	loc, err := eng.AddLocation(ctx, "", oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
-	require.NoError(t, err)
-	require.NoError(t, eng.AddItem(ctx, "", oms.AddItemRequest{SKU: "DROP", Name: "Limited"}))
-	_, err = eng.ReceiveStock(ctx, "", oms.StockChangeRequest{SKU: "DROP", LocationID: loc.ID, Quantity: 20})
-	require.NoError(t, err)
+	stockBerlin(t, eng, 20, "DROP")
 
 	const buyers = 48
 	before := store.Count("Tx")
@@ -161,14 +157,11 @@ func TestPlacementBatchingConfirmsTogether(t *testing.T) {
 		oms.WithGateway("sandbox", payment.NewSandbox()), oms.WithCarrier(shipping.NewSandbox(clk.Now)),
 		oms.WithPlacementBatching(oms.MaxBatchWindow, buyers))
 	require.NoError(t, err)
-	loc, err := eng.AddLocation(ctx, "", oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
-	require.NoError(t, err)
-	for i := range buyers {
-		sku := fmt.Sprint("SKU-", i)
-		require.NoError(t, eng.AddItem(ctx, "", oms.AddItemRequest{SKU: sku, Name: sku}))
-		_, err = eng.ReceiveStock(ctx, "", oms.StockChangeRequest{SKU: sku, LocationID: loc.ID, Quantity: 1})
-		require.NoError(t, err)
+	skus := make([]string, buyers)
+	for i := range skus {
+		skus[i] = fmt.Sprint("SKU-", i)
 	}
+	stockBerlin(t, eng, 1, skus...)
 
 	before := store.Count("Tx")
 	orders := make([]*order.Order, buyers)

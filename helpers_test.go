@@ -226,3 +226,18 @@ func (f *fixture) snapshot(t testing.TB, tenant string) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+// stockBerlin adds a Berlin location to eng's default tenant and qty units
+// of each of skus there, adding each SKU (named after itself) to the
+// catalogue.
+func stockBerlin(t testing.TB, eng *oms.Engine, qty int64, skus ...string) {
+	t.Helper()
+	ctx := context.Background()
+	loc, err := eng.AddLocation(ctx, "", oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
+	require.NoError(t, err)
+	for _, sku := range skus {
+		require.NoError(t, eng.AddItem(ctx, "", oms.AddItemRequest{SKU: sku, Name: sku}))
+		_, err = eng.ReceiveStock(ctx, "", oms.StockChangeRequest{SKU: sku, LocationID: loc.ID, Quantity: qty})
+		require.NoError(t, err)
+	}
+}

@@ -15,7 +15,6 @@ import (
 
 	oms "github.com/ordersmith/oms"
 	"github.com/ordersmith/oms/fulfillment"
-	"github.com/ordersmith/oms/inventory"
 	"github.com/ordersmith/oms/omstest"
 	"github.com/ordersmith/oms/payment"
 	"github.com/ordersmith/oms/shipping"
@@ -133,11 +132,7 @@ func TestObserverSeesOperations(t *testing.T) {
 		oms.WithGateway("sandbox", gw), oms.WithCarrier(shipping.NewSandbox(clk.Now)))
 	require.NoError(t, err)
 
-	loc, err := eng.AddLocation(ctx, "", oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
-	require.NoError(t, err)
-	require.NoError(t, eng.AddItem(ctx, "", oms.AddItemRequest{SKU: "MUG", Name: "Mug"}))
-	_, err = eng.ReceiveStock(ctx, "", oms.StockChangeRequest{SKU: "MUG", LocationID: loc.ID, Quantity: 5})
-	require.NoError(t, err)
+	stockBerlin(t, eng, 5, "MUG")
 	o, err := eng.PlaceOrder(ctx, "", oms.PlaceOrderRequest{Order: draft("obs-1", line("MUG", 1, "12.00")),
 		Payment: oms.PaymentMethod{Token: payment.TokenApprove}})
 	require.NoError(t, err)

@@ -238,11 +238,7 @@ func TestPlaceOrdersReportsAnOrderExpiredMeanwhile(t *testing.T) {
 	eng, err := oms.New(oms.WithStore(newTestStore(t)), oms.WithClock(tick), oms.WithGateway("sandbox", gw))
 	require.NoError(t, err)
 	gw.eng = eng
-	loc, err := eng.AddLocation(ctx, "", oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
-	require.NoError(t, err)
-	require.NoError(t, eng.AddItem(ctx, "", oms.AddItemRequest{SKU: "MUG", Name: "Mug"}))
-	_, err = eng.ReceiveStock(ctx, "", oms.StockChangeRequest{SKU: "MUG", LocationID: loc.ID, Quantity: 10})
-	require.NoError(t, err)
+	stockBerlin(t, eng, 10, "MUG")
 
 	free := placeReq("free", "FREE", payment.TokenApprove, line("MUG", 1, "0.00"))
 	free.Order.ShippingCharge = eur("0.00")
@@ -294,11 +290,7 @@ func placeUnderFault(t *testing.T, fault omstest.Fault, singles bool) {
 	sb := payment.NewSandbox()
 	clean, err := oms.New(oms.WithStore(inner), oms.WithClock(clk.Now), oms.WithGateway("sandbox", sb))
 	require.NoError(t, err)
-	loc, err := clean.AddLocation(ctx, "", oms.AddLocationRequest{Code: "BER", Name: "Berlin", Coordinates: inventory.Coordinates{Lat: 52.52, Lon: 13.405}})
-	require.NoError(t, err)
-	require.NoError(t, clean.AddItem(ctx, "", oms.AddItemRequest{SKU: "MUG", Name: "Mug"}))
-	_, err = clean.ReceiveStock(ctx, "", oms.StockChangeRequest{SKU: "MUG", LocationID: loc.ID, Quantity: 6})
-	require.NoError(t, err)
+	stockBerlin(t, clean, 6, "MUG")
 	opts := []oms.Option{oms.WithStore(omstest.NewFaultyStore(inner, fault)), oms.WithClock(clk.Now), oms.WithGateway("sandbox", sb)}
 	if singles {
 		opts = append(opts, oms.WithPlacementBatching(time.Millisecond, 4))
