@@ -108,11 +108,6 @@ func (c *combiner) confirm(ctx context.Context, tenant string, ps []*placement, 
 // placeJobs is the combiner's first step: it runs the jobs' placements in
 // one batch and gives each job its own outcome.
 func (e *Engine) placeJobs(ctx context.Context, tenant string, jobs []*placeJob) {
-	if len(jobs) == 1 {
-		j := jobs[0]
-		j.placed, j.own = e.placeBatch(ctx, tenant, j.ps)
-		return
-	}
 	var all []*placement
 	job := make(map[*placement]*placeJob)
 	for _, j := range jobs {
@@ -134,11 +129,6 @@ func (e *Engine) placeJobs(ctx context.Context, tenant string, jobs []*placeJob)
 // confirmJobs is the combiner's last step: it confirms the jobs'
 // placements in one transaction (each on its own when that fails).
 func (e *Engine) confirmJobs(ctx context.Context, _ string, jobs []*confirmJob) {
-	if len(jobs) == 1 {
-		j := jobs[0]
-		j.outs = e.confirmBatch(ctx, j.ps, j.results)
-		return
-	}
 	var (
 		ps      []*placement
 		results []payment.Result

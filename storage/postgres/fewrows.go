@@ -27,20 +27,27 @@ type fewRows struct {
 func newFewRows(rep *strings.Replacer, head, alias string, types []string, ordinal bool, tail string) *fewRows {
 	f := &fewRows{}
 	for k := 1; k <= maxFewRows; k++ {
-		rows := make([]string, k)
-		for r := range rows {
-			vals := make([]string, len(types), len(types)+1)
-			for c, typ := range types {
-				vals[c] = "$" + strconv.Itoa(2+r*len(types)+c) + "::" + typ
-			}
-			if ordinal {
-				vals = append(vals, strconv.Itoa(r))
-			}
-			rows[r] = "(" + strings.Join(vals, ", ") + ")"
-		}
-		f.forms[k-1] = rep.Replace(head + "(VALUES " + strings.Join(rows, ", ") + ") AS " + alias + tail)
+		f.forms[k-1] = rep.Replace(head + "(VALUES " + valuesRows(k, types, ordinal) + ") AS " + alias + tail)
 	}
 	return f
+}
+
+// valuesRows returns the n rows of a VALUES list whose values are
+// parameters of types, row after row from $2 on; with ordinal, each row
+// ends with its position (0, 1, ...).
+func valuesRows(n int, types []string, ordinal bool) string {
+	rows := make([]string, n)
+	for r := range rows {
+		vals := make([]string, len(types), len(types)+1)
+		for c, typ := range types {
+			vals[c] = "$" + strconv.Itoa(2+r*len(types)+c) + "::" + typ
+		}
+		if ordinal {
+			vals = append(vals, strconv.Itoa(r))
+		}
+		rows[r] = "(" + strings.Join(vals, ", ") + ")"
+	}
+	return strings.Join(rows, ", ")
 }
 
 // form returns the statement writing n rows, or "" when there are too

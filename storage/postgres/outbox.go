@@ -253,6 +253,7 @@ type fewEvents struct {
 // newFewEvents returns the statements, on rep's tables.
 func newFewEvents(rep *strings.Replacer) fewEvents {
 	var f fewEvents
+	types := []string{"uuid", "text", "text", "uuid", "json", "timestamptz"} // an event's values
 	for n := 1; n <= maxFewEvents; n++ {
 		for k := 1; k <= n; k++ {
 			locks := make([]string, k)
@@ -265,14 +266,8 @@ func newFewEvents(rep *strings.Replacer) fewEvents {
 				sql += "SELECT $2::uuid, $1, $3::text, $4::text, $5::uuid, $6::json, $7::timestamptz" +
 					" WHERE (SELECT count(*) FROM l) = 1"
 			} else {
-				rows := make([]string, n)
-				for r := range rows {
-					p := func(c int) string { return "$" + strconv.Itoa(2+6*r+c) }
-					rows[r] = "(" + strconv.Itoa(r) + ", " + p(0) + "::uuid, " + p(1) + "::text, " + p(2) + "::text, " +
-						p(3) + "::uuid, " + p(4) + "::json, " + p(5) + "::timestamptz)"
-				}
 				sql += "SELECT v.id, $1, v.type, v.aggregate_type, v.aggregate_id, v.payload, v.occurred_at" +
-					" FROM (VALUES " + strings.Join(rows, ", ") + ") AS v(n, id, type, aggregate_type, aggregate_id, payload, occurred_at)" +
+					" FROM (VALUES " + valuesRows(n, types, true) + ") AS v(id, type, aggregate_type, aggregate_id, payload, occurred_at, n)" +
 					" WHERE (SELECT count(*) FROM l) = 1 ORDER BY v.n"
 			}
 			f.forms[n-1][k-1] = rep.Replace(sql)
