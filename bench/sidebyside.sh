@@ -15,15 +15,22 @@
 #                            [--only postgres,postgres-hot,sqlite,sqlite-hot]
 #                            [--batch-window 2ms]   (the engine's placement combiner)
 #                            [--bulk 64]   (each engine call places 64 orders with PlaceOrders)
+#                            [--analyze]   (PostgreSQL: both sides' catalogue tables analyzed first)
 # The URL defaults to $OMS_TEST_POSTGRES_URL. pgbench runs with as many
 # clients as callers and min(callers, nproc) threads; the engine's pool gets
 # as many connections as callers. Each engine run uses a fresh schema (or
 # file) of its own, dropped afterwards; pgbench's tables live in schema
 # bench_pgbench, recreated before each pgbench run and dropped at the end.
+# Both sides' tables are new, so PostgreSQL plans their statements with no
+# statistics. With --analyze the tables of the catalogue (the engine's
+# items, locations and stock levels; pgbench's stock) are analyzed after
+# the set-up, as autovacuum analyzes a running system's within a minute or
+# so; the order tables stay new on both sides (analyzed empty, they would
+# be planned as empty while they grow).
 set -euo pipefail
 
 url=${OMS_TEST_POSTGRES_URL:-}
-callers=8 seconds=10 rounds=3 only=postgres,postgres-hot,sqlite,sqlite-hot batch=0 bulk=1
+callers=8 seconds=10 rounds=3 only=postgres,postgres-hot,sqlite,sqlite-hot batch=0 bulk=1 analyze=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--url) url=$2; shift 2 ;;
@@ -33,7 +40,8 @@ while [[ $# -gt 0 ]]; do
 	--only) only=$2; shift 2 ;;
 	--batch-window) batch=$2; shift 2 ;;
 	--bulk) bulk=$2; shift 2 ;;
-	-h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+	--analyze) analyze=yes; shift ;;
+	-h|--help) sed -n '2,29p' "$0"; exit 0 ;;
 	*) echo "sidebyside.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -52,11 +60,13 @@ trap cleanup EXIT
 (cd "$root" && go build -o "$work/sidebyside" ./bench/cmd/sidebyside)
 threads=$(( callers < $(nproc) ? callers : $(nproc) ))
 
-echo "commit $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- . 2>/dev/null || echo ' (with uncommitted changes)'), $(nproc) CPUs, callers $callers, $seconds s per run, $rounds rounds, engine batch window $batch, engine orders per call $bulk"
+echo "commit $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- . 2>/dev/null || echo ' (with uncommitted changes)'), $(nproc) CPUs, callers $callers, $seconds s per run, $rounds rounds, engine batch window $batch, engine orders per call $bulk${analyze:+, tables analyzed}"
 
 # ours MODE [-hot]: the engine's orders per second.
 ours() {
-	"$work/sidebyside" -mode "$1" -url "$url" -file "$work/engine-$RANDOM.db" -callers "$callers" -seconds "$seconds" -batch-window "$batch" -bulk "$bulk" ${2:+"$2"} |
+	local flags=()
+	if [[ -n $analyze && $1 == engine-postgres ]]; then flags+=(-analyze); fi
+	"$work/sidebyside" -mode "$1" -url "$url" -file "$work/engine-$RANDOM.db" -callers "$callers" -seconds "$seconds" -batch-window "$batch" -bulk "$bulk" ${flags[@]+"${flags[@]}"} ${2:+"$2"} |
 		awk '/^orders\/s/ { print $2 }'
 }
 
@@ -65,6 +75,9 @@ theirs() {
 	case $1 in
 	postgres)
 		psql -qX -v ON_ERROR_STOP=1 "$url" -f "$root/bench/pgbench/schema.sql" >/dev/null 2>&1
+		if [[ -n $analyze ]]; then
+			psql -qX -v ON_ERROR_STOP=1 "$url" -c 'ANALYZE bench_pgbench.stock' >/dev/null
+		fi
 		local script=place.sql
 		[[ ${2:-} == -hot ]] && script=place_hot.sql
 		pgbench -n -M prepared -c "$callers" -j "$threads" -T "$seconds" -f "$root/bench/pgbench/$script" "$url" 2>&1 |

@@ -13,8 +13,13 @@
 // catalogue of 150 (S-000..S-049, S-050..S-099, S-100..S-149), all stocked
 // at one location; with -hot the first line is always the SKU HOT, so that
 // every order reserves the same stock row. With -bulk N each call of a
-// caller places N orders with one PlaceOrders (bulk intake). The last line
-// of output is "orders/s <rate> orders <n> errors <n>".
+// caller places N orders with one PlaceOrders (bulk intake). With -analyze
+// (engine-postgres) the catalogue's tables (items, locations, stock levels)
+// are analyzed after the stocking, as autovacuum analyzes a running
+// system's, instead of being measured with no statistics yet; the tables
+// orders go to stay new (analyzed empty, they would be planned as empty
+// while they grow). The last line of output is
+// "orders/s <rate> orders <n> errors <n>".
 package main
 
 import (
@@ -62,9 +67,10 @@ func main() {
 	window := flag.Duration("batch-window", 0, "with a positive window, the engine combines concurrent placements (oms.WithPlacementBatching, batches of at most 64)")
 	bulk := flag.Int("bulk", 1, "orders per call: above 1, the engine places them with one PlaceOrders (engine modes only)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the load (not the setup) to this file")
+	analyze := flag.Bool("analyze", false, "engine-postgres: ANALYZE the catalogue's tables after stocking them, before the load")
 	flag.Parse()
 	cfg := config{mode: *mode, dbURL: *dbURL, file: *file, callers: *callers, d: time.Duration(*seconds * float64(time.Second)),
-		hot: *hot, window: *window, bulk: *bulk, cpuProfile: *cpuProfile}
+		hot: *hot, window: *window, bulk: *bulk, cpuProfile: *cpuProfile, analyze: *analyze}
 	if err := run(cfg, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "sidebyside:", err)
 		os.Exit(1)
@@ -80,6 +86,7 @@ type config struct {
 	window            time.Duration
 	bulk              int
 	cpuProfile        string
+	analyze           bool
 }
 
 // placer places the orders of the given SKUs (one order per entry) and
@@ -96,6 +103,9 @@ func run(cfg config, w io.Writer) error {
 	if cfg.bulk < 1 || cfg.bulk > oms.MaxPlaceBatch || (cfg.bulk > 1 && mode == "hand-sqlite") {
 		return fmt.Errorf("bulk must be from 1 to %d, and 1 for hand-sqlite", oms.MaxPlaceBatch)
 	}
+	if cfg.analyze && mode != "engine-postgres" {
+		return errors.New("analyze is for engine-postgres only")
+	}
 	if file == "" && mode != "engine-postgres" {
 		dir, err := os.MkdirTemp("", "sidebyside-")
 		if err != nil {
@@ -107,13 +117,18 @@ func run(cfg config, w io.Writer) error {
 	var place placer
 	switch mode {
 	case "engine-postgres", "engine-sqlite":
-		store, closeStore, err := openStore(ctx, mode, cfg.dbURL, file, cfg.callers)
+		store, closeStore, analyze, err := openStore(ctx, mode, cfg.dbURL, file, cfg.callers)
 		if err != nil {
 			return err
 		}
 		defer closeStore()
 		if place, err = engine(ctx, store, cfg.window); err != nil {
 			return err
+		}
+		if cfg.analyze {
+			if err := analyze(ctx); err != nil {
+				return fmt.Errorf("analyze: %w", err)
+			}
 		}
 	case "hand-sqlite":
 		db, err := handSQLite(ctx, file)
@@ -204,21 +219,22 @@ func allSKUs() []string {
 
 // openStore opens the engine's store: a fresh schema of its own on
 // PostgreSQL (dropped by the returned close), with a pool of callers
-// connections unless the URL sets pool_max_conns, or a SQLite file.
-func openStore(ctx context.Context, mode, dbURL, file string, callers int) (storage.Store, func(), error) {
+// connections unless the URL sets pool_max_conns, or a SQLite file. On
+// PostgreSQL, analyze analyzes the catalogue's tables.
+func openStore(ctx context.Context, mode, dbURL, file string, callers int) (storage.Store, func(), func(context.Context) error, error) {
 	if mode == "engine-sqlite" {
 		st, err := sqlite.Open(ctx, file, sqlite.Options{})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		return st, func() { _ = st.Close() }, nil
+		return st, func() { _ = st.Close() }, nil, nil
 	}
 	if dbURL == "" {
-		return nil, nil, errors.New("engine-postgres needs -url or OMS_TEST_POSTGRES_URL")
+		return nil, nil, nil, errors.New("engine-postgres needs -url or OMS_TEST_POSTGRES_URL")
 	}
 	u, err := url.Parse(dbURL)
 	if err != nil {
-		return nil, nil, fmt.Errorf("url: %w", err)
+		return nil, nil, nil, fmt.Errorf("url: %w", err)
 	}
 	q := u.Query()
 	if q.Get("pool_max_conns") == "" {
@@ -228,20 +244,46 @@ func openStore(ctx context.Context, mode, dbURL, file string, callers int) (stor
 	schema := fmt.Sprintf("bench_engine_%d", time.Now().UnixNano())
 	st, err := postgres.Open(ctx, postgres.Config{URL: u.String(), Schema: schema})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return st, func() {
+	closeStore := func() {
 		st.Close()
-		conn, err := pgx.Connect(ctx, dbURL)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "sidebyside: drop schema:", err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+		if err := onSchema(ctx, dbURL, schema, dropSchema); err != nil {
 			fmt.Fprintln(os.Stderr, "sidebyside: drop schema:", err)
 		}
-	}, nil
+	}
+	analyze := func(ctx context.Context) error {
+		return onSchema(ctx, dbURL, schema, analyzeTables("items", "locations", "stock_levels"))
+	}
+	return st, closeStore, analyze, nil
+}
+
+// onSchema runs do on a connection of its own to dbURL.
+func onSchema(ctx context.Context, dbURL, schema string, do func(context.Context, *pgx.Conn, string) error) error {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	return do(ctx, conn, schema)
+}
+
+// dropSchema drops schema and everything in it.
+func dropSchema(ctx context.Context, conn *pgx.Conn, schema string) error {
+	_, err := conn.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
+	return err
+}
+
+// analyzeTables returns a function analyzing the tables of a schema.
+func analyzeTables(tables ...string) func(context.Context, *pgx.Conn, string) error {
+	return func(ctx context.Context, conn *pgx.Conn, schema string) error {
+		for _, t := range tables {
+			if _, err := conn.Exec(ctx, "ANALYZE "+pgx.Identifier{schema, t}.Sanitize()); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // engine stocks the catalogue at one location through the engine on store

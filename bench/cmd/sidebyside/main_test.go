@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -26,12 +28,13 @@ func TestModesPlaceOrders(t *testing.T) {
 		cases = append(cases,
 			config{mode: "engine-postgres", dbURL: url, callers: 2, bulk: 1},
 			config{mode: "engine-postgres", dbURL: url, callers: 2, bulk: 8, hot: true},
+			config{mode: "engine-postgres", dbURL: url, callers: 2, bulk: 1, analyze: true},
 		)
 	} else if os.Getenv("CI") == "true" {
 		t.Fatal("OMS_TEST_POSTGRES_URL must be set under CI")
 	}
 	for _, cfg := range cases {
-		t.Run(fmt.Sprintf("%s/bulk=%d/hot=%t/window=%s", cfg.mode, cfg.bulk, cfg.hot, cfg.window), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/bulk=%d/hot=%t/window=%s/analyze=%t", cfg.mode, cfg.bulk, cfg.hot, cfg.window, cfg.analyze), func(t *testing.T) {
 			cfg.file = t.TempDir() + "/bench.db"
 			cfg.d = 300 * time.Millisecond
 			var out bytes.Buffer
@@ -58,7 +61,46 @@ func TestBadConfigs(t *testing.T) {
 		{mode: "engine-sqlite", callers: 1, d: time.Second, bulk: 1001},
 		{mode: "hand-sqlite", callers: 1, d: time.Second, bulk: 2},
 		{mode: "nonsense", callers: 1, d: time.Second, bulk: 1},
+		{mode: "engine-sqlite", callers: 1, d: time.Second, bulk: 1, analyze: true},
 	} {
 		assert.Error(t, run(cfg, new(bytes.Buffer)), "%+v", cfg)
 	}
+}
+
+// analyzeTables leaves the tables it names with statistics, and no other:
+// a table never analyzed has reltuples -1.
+func TestAnalyzeTablesGivesThemStatistics(t *testing.T) {
+	url := os.Getenv("OMS_TEST_POSTGRES_URL")
+	if url == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("OMS_TEST_POSTGRES_URL must be set under CI")
+		}
+		t.Skip("set OMS_TEST_POSTGRES_URL to run against PostgreSQL")
+	}
+	ctx := context.Background()
+	schema := fmt.Sprintf("sidebyside_analyze_%d", time.Now().UnixNano())
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	s := pgx.Identifier{schema}.Sanitize()
+	_, err = conn.Exec(ctx, "CREATE SCHEMA "+s+"; CREATE TABLE "+s+".a (n int); CREATE TABLE "+s+".b (n int);"+
+		" INSERT INTO "+s+".a SELECT generate_series(1, 100); INSERT INTO "+s+".b VALUES (1)")
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, onSchema(ctx, url, schema, dropSchema)) }()
+	reltuples := func() map[string]float64 {
+		rows, err := conn.Query(ctx, "SELECT relname, reltuples FROM pg_class WHERE relnamespace = $1::regnamespace AND relkind = 'r'", schema)
+		require.NoError(t, err)
+		out := make(map[string]float64)
+		for rows.Next() {
+			var name string
+			var n float64
+			require.NoError(t, rows.Scan(&name, &n))
+			out[name] = n
+		}
+		require.NoError(t, rows.Err())
+		return out
+	}
+	require.Equal(t, map[string]float64{"a": -1, "b": -1}, reltuples())
+	require.NoError(t, onSchema(ctx, url, schema, analyzeTables("a")))
+	assert.Equal(t, map[string]float64{"a": 100, "b": -1}, reltuples())
 }
