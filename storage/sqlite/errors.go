@@ -32,15 +32,25 @@ func interpretError(err error, format string, args ...any) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("sqlite: %s: %w", op, storage.ErrNotFound)
 	}
+	if isLocked(err) {
+		return fmt.Errorf("sqlite: %s: %w: %w", op, storage.ErrConflict, err)
+	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
-		code := se.Code()
-		switch {
-		case code&0xff == sqlite3.SQLITE_BUSY, code&0xff == sqlite3.SQLITE_LOCKED:
-			return fmt.Errorf("sqlite: %s: %w: %w", op, storage.ErrConflict, err)
-		case code == sqlite3.SQLITE_CONSTRAINT_UNIQUE, code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		if code := se.Code(); code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
 			return fmt.Errorf("sqlite: %s: %w: %w", op, storage.ErrDuplicate, err)
 		}
 	}
 	return fmt.Errorf("sqlite: %s: %w", op, err)
+}
+
+// isLocked reports whether err is, or wraps, SQLite's SQLITE_BUSY or
+// SQLITE_LOCKED (any extended code): another connection held a lock.
+func isLocked(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	code := se.Code() & 0xff
+	return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
 }

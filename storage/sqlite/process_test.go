@@ -139,20 +139,24 @@ func TestTwoProcesses(t *testing.T) {
 	}))
 }
 
-// TestConcurrentOpen opens a new database from several goroutines at once:
-// the migrations run once and every open succeeds.
+// TestConcurrentOpen opens new databases, each from several goroutines at
+// once: the migrations run once and every open succeeds, although the
+// openers race to switch the new file to WAL mode and SQLite answers the
+// losers SQLITE_BUSY at once.
 func TestConcurrentOpen(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "oms.db")
-	var wg sync.WaitGroup
-	errs := make([]error, 8)
-	stores := make([]*sqlite.Store, 8)
-	for i := range stores {
-		wg.Go(func() { stores[i], errs[i] = sqlite.Open(t.Context(), path, sqlite.Options{}) })
-	}
-	wg.Wait()
-	for i, err := range errs {
-		require.NoError(t, err)
-		require.NoError(t, stores[i].Close())
+	for range 5 {
+		path := filepath.Join(t.TempDir(), "oms.db")
+		var wg sync.WaitGroup
+		errs := make([]error, 16)
+		stores := make([]*sqlite.Store, 16)
+		for i := range stores {
+			wg.Go(func() { stores[i], errs[i] = sqlite.Open(t.Context(), path, sqlite.Options{}) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			require.NoError(t, err)
+			require.NoError(t, stores[i].Close())
+		}
 	}
 }

@@ -173,13 +173,19 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 
 	s := &Store{db: db, stmts: &stmtCache{db: db, off: memory}, memory: memory, busy: busy, sem: make(chan struct{}, 1), rows: newRowCache(),
 		readers: make(chan struct{}, readers)}
+	until := time.Now().Add(busy)
 	if !memory {
-		if s.writer, err = db.Conn(ctx); err != nil {
+		err := retryLocked(ctx, until, func() error {
+			var err error
+			s.writer, err = db.Conn(ctx)
+			return err
+		})
+		if err != nil {
 			db.Close()
 			return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 		}
 	}
-	if err := s.migrateRetrying(ctx); err != nil {
+	if err := retryLocked(ctx, until, func() error { return s.migrate(ctx) }); err != nil {
 		s.closeWriter()
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
@@ -192,15 +198,15 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// migrateRetrying runs migrate, retrying for up to the busy timeout while
-// it fails for a lock. Processes opening a new database file at once race
-// to create it and switch it to WAL mode, and SQLite then reports
-// SQLITE_BUSY at once rather than waiting.
-func (s *Store) migrateRetrying(ctx context.Context) error {
-	deadline := time.Now().Add(s.busy)
+// retryLocked runs do, and again while it fails for a lock, until it
+// succeeds, fails otherwise or until has passed. Openers of a new database
+// file race to create it and switch it to WAL mode (which every new
+// connection's pragmas ask for), and SQLite then reports SQLITE_BUSY at
+// once rather than waiting for the busy timeout.
+func retryLocked(ctx context.Context, until time.Time, do func() error) error {
 	for attempt := 1; ; attempt++ {
-		err := s.migrate(ctx)
-		if err == nil || !errors.Is(err, storage.ErrConflict) || time.Now().After(deadline) {
+		err := do()
+		if err == nil || !isLocked(err) || time.Now().After(until) {
 			return err
 		}
 		select {
