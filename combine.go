@@ -3,6 +3,8 @@ package oms
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -50,9 +52,16 @@ func WithPlacementBatching(window time.Duration, max int) Option {
 		if max < 2 || max > MaxBatchSize {
 			return errors.New("oms: WithPlacementBatching: max must be from 2 to 1000")
 		}
-		e.combiner = e.newCombiner(window, max)
+		e.batching = batchLimits{window, max}
 		return nil
 	}
+}
+
+// batchLimits bound a batcher's batches: each waits at most window and
+// holds at most max (by size; a larger job runs alone).
+type batchLimits struct {
+	window time.Duration
+	max    int
 }
 
 // combiner gathers concurrent PlaceOrder calls of each tenant into
@@ -64,19 +73,19 @@ type combiner struct {
 	confirms *batcher[confirmJob]
 }
 
-// newCombiner returns a combiner whose batches hold at most max
-// placements (a larger job runs alone) and wait at most window.
-func (e *Engine) newCombiner(window time.Duration, max int) *combiner {
+// newCombiner returns a combiner whose batches, counted in placements,
+// keep to limits.
+func (e *Engine) newCombiner(limits batchLimits) *combiner {
 	return &combiner{
-		places:   e.newPlaceBatcher(window, max),
-		confirms: newBatcher(window, max, func(j *confirmJob) int { return len(j.ps) }, e.confirmJobs),
+		places:   e.newPlaceBatcher(limits),
+		confirms: newBatcher(limits, func(j *confirmJob) int { return len(j.ps) }, e.confirmJobs, e.log),
 	}
 }
 
-// newPlaceBatcher returns a batcher of first steps whose batches hold at
-// most max placements and wait at most window.
-func (e *Engine) newPlaceBatcher(window time.Duration, max int) *batcher[placeJob] {
-	return newBatcher(window, max, func(j *placeJob) int { return len(j.ps) }, e.placeJobs)
+// newPlaceBatcher returns a batcher of first steps whose batches, counted
+// in placements, keep to limits.
+func (e *Engine) newPlaceBatcher(limits batchLimits) *batcher[placeJob] {
+	return newBatcher(limits, func(j *placeJob) int { return len(j.ps) }, e.placeJobs, e.log)
 }
 
 // placeJob is placements whose first step runs in a batch; placed and own
@@ -117,6 +126,7 @@ func (e *Engine) placeJobs(ctx context.Context, tenant string, jobs []*placeJob)
 	var all []*placement
 	job := make(map[*placement]*placeJob)
 	for _, j := range jobs {
+		j.placed = nil // a job run again alone starts afresh
 		all = append(all, j.ps...)
 		for _, p := range j.ps {
 			job[p] = j
@@ -154,21 +164,26 @@ func (e *Engine) confirmJobs(ctx context.Context, _ string, jobs []*confirmJob) 
 // so a lone call waits for nobody; calls that come while a batch runs
 // gather, and run together when it ends, when jobs of size max wait, or
 // when the first of them has waited the window, whichever comes first
-// (group commit).
+// (group commit). When a batch of several jobs panics (a host's
+// allocator, say, panicking on one order), each of its calls runs its own
+// job alone, so that the panic reaches only the call whose job raises it
+// and no other call waits for a batch that never ends; run must therefore
+// set a job's whole outcome each time it runs it.
 type batcher[J any] struct {
 	window time.Duration
 	max    int              // the most a batch holds, by size
 	size   func(job *J) int // how much of a batch a job takes
 	run    func(ctx context.Context, tenant string, jobs []*J)
+	log    *slog.Logger // where a batch's panic is reported
 
 	mu     sync.Mutex
 	queues map[string]*batchQueue[J] // by tenant
 }
 
-// newBatcher returns a batcher of batches of at most max (by size, a
-// larger job running alone) that wait at most window, run by run.
-func newBatcher[J any](window time.Duration, max int, size func(*J) int, run func(context.Context, string, []*J)) *batcher[J] {
-	return &batcher[J]{window: window, max: max, size: size, run: run, queues: make(map[string]*batchQueue[J])}
+// newBatcher returns a batcher of batches that keep to limits (by size),
+// run by run, which reports a batch's panic to log.
+func newBatcher[J any](limits batchLimits, size func(*J) int, run func(context.Context, string, []*J), log *slog.Logger) *batcher[J] {
+	return &batcher[J]{window: limits.window, max: limits.max, size: size, run: run, log: log, queues: make(map[string]*batchQueue[J])}
 }
 
 // batchQueue is one tenant's jobs waiting for a batch to take them, and
@@ -205,12 +220,16 @@ type joined[J any] struct {
 	size int
 	done chan struct{} // closed when its batch has run
 	lead chan struct{} // closed when it is to gather the next batch
+	// alone is set before done closes when the batch panicked: the job
+	// is to be run again, on its own.
+	alone bool
 }
 
 // do runs job in a batch of tenant's and returns once the batch has run.
 // It waits for its batch whatever ctx does: a batch of several calls is
 // every caller's, and a step once queued is to be recorded. A batch of
-// one job runs with its call's ctx.
+// one job runs with its call's ctx, and so does a job run alone after its
+// batch panicked, in its own call: a panic of its own is its call's.
 func (b *batcher[J]) do(ctx context.Context, tenant string, job *J) {
 	j := &joined[J]{job: job, size: b.size(job), done: make(chan struct{}), lead: make(chan struct{})}
 	b.mu.Lock()
@@ -232,12 +251,17 @@ func (b *batcher[J]) do(ctx context.Context, tenant string, job *J) {
 	if !leader {
 		select {
 		case <-j.done:
-			return
 		case <-j.lead:
+			leader = true
 		}
 	}
-	b.lead(ctx, tenant, q)
-	<-j.done // the batch it gathered holds it
+	if leader {
+		b.lead(ctx, tenant, q)
+		<-j.done // the batch it gathered holds it
+	}
+	if j.alone {
+		b.run(ctx, tenant, []*J{job})
+	}
 }
 
 // lead gathers the waiting jobs of q while a batch of q runs (for at most
@@ -276,16 +300,39 @@ func (b *batcher[J]) lead(ctx context.Context, tenant string, q *batchQueue[J]) 
 	}
 	b.mu.Unlock()
 
+	defer b.finish(tenant, q, batch) // also when run panics or exits the goroutine
 	jobs := make([]*J, len(batch))
 	for i, j := range batch {
 		jobs[i] = j.job
 	}
-	if len(jobs) > 1 {
-		// The batch is every caller's: one caller giving up must not end it.
-		ctx = context.WithoutCancel(ctx)
+	if len(jobs) == 1 {
+		b.run(ctx, tenant, jobs)
+		return
 	}
-	b.run(ctx, tenant, jobs)
+	// The batch is every caller's: one caller giving up must not end it.
+	if p, stack := b.runShared(context.WithoutCancel(ctx), tenant, jobs); p != nil {
+		b.log.ErrorContext(ctx, "oms: a batch panicked; each of its calls runs alone", "jobs", len(jobs), "panic", p, "stack", string(stack))
+		for _, j := range batch {
+			j.alone = true
+		}
+	}
+}
 
+// runShared runs a batch of several jobs and returns what it panicked
+// with, if it did, and where.
+func (b *batcher[J]) runShared(ctx context.Context, tenant string, jobs []*J) (panicked any, stack []byte) {
+	defer func() {
+		if panicked = recover(); panicked != nil {
+			stack = debug.Stack()
+		}
+	}()
+	b.run(ctx, tenant, jobs)
+	return nil, nil
+}
+
+// finish ends a batch of q's: it counts it as no longer running and
+// returns its calls.
+func (b *batcher[J]) finish(tenant string, q *batchQueue[J], batch []*joined[J]) {
 	b.mu.Lock()
 	if q.running--; q.running == 0 {
 		close(q.idle)

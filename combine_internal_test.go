@@ -3,6 +3,7 @@ package oms
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -47,7 +48,7 @@ func TestBatcherRunsEveryJobOnceWithinMax(t *testing.T) {
 				problems = append(problems, fmt.Sprintf("a batch of %d jobs holds %d, more than %d", len(jobs), total, max))
 			}
 		}
-		b := newBatcher(time.Millisecond, max, func(j *sizedJob) int { return j.size }, run)
+		b := newBatcher(batchLimits{time.Millisecond, max}, func(j *sizedJob) int { return j.size }, run, slog.New(slog.DiscardHandler))
 		jobs := make([]*sizedJob, len(sizes))
 		var wg sync.WaitGroup
 		for i, size := range sizes {
@@ -68,4 +69,71 @@ func TestBatcherRunsEveryJobOnceWithinMax(t *testing.T) {
 		defer b.mu.Unlock()
 		assert.Empty(rt, b.queues, "no queue is left behind once every job has run")
 	})
+}
+
+// A batch that panics ends every call in it: each runs its own job again,
+// alone, so the panic reaches only the call whose job raises it, every
+// other job runs once, and no call waits for a batch that never ends.
+func TestBatcherPanicReachesOnlyItsOwnCall(t *testing.T) {
+	t.Parallel()
+	const calls, bad = 12, 5
+	var (
+		mu     sync.Mutex
+		ran    = make(map[int]int) // runs that completed, by job
+		shared int                 // the largest batch the bad job was in
+	)
+	run := func(_ context.Context, _ string, jobs []*sizedJob) {
+		for _, j := range jobs {
+			if j.id == 0 {
+				time.Sleep(20 * time.Millisecond) // the others gather meanwhile
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, j := range jobs {
+			if j.id == bad {
+				shared = max(shared, len(jobs))
+				panic("allocator bug")
+			}
+		}
+		for _, j := range jobs {
+			ran[j.id]++
+		}
+	}
+	b := newBatcher(batchLimits{50 * time.Millisecond, 64}, func(j *sizedJob) int { return j.size }, run, slog.New(slog.DiscardHandler))
+	panics := make([]any, calls)
+	var wg sync.WaitGroup
+	call := func(i int) {
+		wg.Go(func() {
+			defer func() { panics[i] = recover() }()
+			b.do(context.Background(), "t", &sizedJob{id: i, size: 1, tenant: "t"})
+		})
+	}
+	call(0)
+	time.Sleep(5 * time.Millisecond) // job 0's batch runs
+	for i := 1; i < calls; i++ {
+		call(i)
+	}
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(10 * time.Second):
+		t.Fatal("calls still wait for a batch that panicked")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	require.Greater(t, shared, 1, "the bad job shared a batch")
+	for i := range calls {
+		if i == bad {
+			assert.Equal(t, "allocator bug", panics[i], "the bad job's own call panics")
+			assert.Zero(t, ran[i])
+			continue
+		}
+		assert.Nil(t, panics[i], "job %d", i)
+		assert.Equal(t, 1, ran[i], "job %d runs once", i)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	assert.Empty(t, b.queues, "no queue is left behind")
 }

@@ -189,3 +189,76 @@ func TestPlacementBatchingConfirmsTogether(t *testing.T) {
 	assert.Less(t, txs, buyers, "%d transactions for %d orders: the confirmations were not batched", txs, buyers)
 	require.NoError(t, omstest.CheckInvariants(ctx, eng, []string{oms.DefaultTenant}, omstest.CheckOptions{Exact: true}))
 }
+
+// panickyAllocator is a host's allocator with a bug: it panics on any
+// order of SKU boom.
+type panickyAllocator struct {
+	inventory.Allocator
+	boom string
+}
+
+func (a panickyAllocator) Allocate(req inventory.AllocationRequest) (inventory.Plan, error) {
+	for _, l := range req.Lines {
+		if l.SKU == a.boom {
+			panic("allocator bug on " + a.boom)
+		}
+	}
+	return a.Allocator.Allocate(req)
+}
+
+// A host's allocator panicking on one buyer's order, in a batch with
+// others, panics that buyer's call alone: every other buyer of the batch
+// gets their order, and no call is left waiting.
+func TestPlacementBatchingPanicIsItsOwnCallers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := slowCommits{newTestStore(t), 5 * time.Millisecond} // calls gather while one commits
+	clk := omstest.NewClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
+	eng, err := oms.New(oms.WithStore(store), oms.WithClock(clk.Now),
+		oms.WithGateway("sandbox", payment.NewSandbox()), oms.WithCarrier(shipping.NewSandbox(clk.Now)),
+		oms.WithAllocator(panickyAllocator{inventory.Nearest{}, "BOOM"}),
+		oms.WithPlacementBatching(oms.MaxBatchWindow, 16))
+	require.NoError(t, err)
+	stockBerlin(t, eng, 20, "DROP", "BOOM")
+
+	const buyers, bad = 12, 7
+	orders := make([]*order.Order, buyers)
+	errs := make([]error, buyers)
+	panics := make([]any, buyers)
+	var wg sync.WaitGroup
+	for i := range buyers {
+		wg.Go(func() {
+			defer func() { panics[i] = recover() }()
+			sku := "DROP"
+			if i == bad {
+				sku = "BOOM"
+			}
+			orders[i], errs[i] = eng.PlaceOrder(ctx, "", oms.PlaceOrderRequest{
+				IdempotencyKey: fmt.Sprint("buyer-", i),
+				Order:          draft(fmt.Sprint("PB-", i), line(sku, 1, "10.00")),
+				Payment:        oms.PaymentMethod{Token: payment.TokenApprove},
+			})
+		})
+	}
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(30 * time.Second):
+		t.Fatal("buyers still wait for a batch that panicked")
+	}
+	for i := range buyers {
+		if i == bad {
+			assert.Equal(t, "allocator bug on BOOM", panics[i], "the buyer whose order raised the panic gets it")
+			continue
+		}
+		require.Nil(t, panics[i], "buyer %d", i)
+		require.NoError(t, errs[i], "buyer %d", i)
+		assert.Equal(t, order.StatusConfirmed, orders[i].Status, "buyer %d", i)
+	}
+	atp, err := eng.Available(ctx, "", "DROP", "BOOM")
+	require.NoError(t, err)
+	assert.Equal(t, int64(20-(buyers-1)), atp["DROP"])
+	assert.Equal(t, int64(20), atp["BOOM"], "the panicking placement reserved nothing")
+	require.NoError(t, omstest.CheckInvariants(ctx, eng, []string{oms.DefaultTenant}, omstest.CheckOptions{Exact: true}))
+}

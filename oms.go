@@ -39,6 +39,7 @@ type Engine struct {
 	log          *slog.Logger
 	maxAttempts  int
 	lowStock     *int64
+	batching     batchLimits        // WithPlacementBatching's; zero when off
 	combiner     *combiner          // nil unless WithPlacementBatching
 	bulk         *batcher[placeJob] // PlaceOrders' first steps
 	observer     Observer           // nil unless WithObserver
@@ -197,7 +198,11 @@ func New(opts ...Option) (*Engine, error) {
 	if e.store == nil {
 		e.store = memory.New()
 	}
-	e.bulk = e.newPlaceBatcher(MaxBatchWindow, MaxPlaceBatch)
+	// Built once every option is in, so that they see the final logger.
+	if e.batching.window > 0 {
+		e.combiner = e.newCombiner(e.batching)
+	}
+	e.bulk = e.newPlaceBatcher(batchLimits{MaxBatchWindow, MaxPlaceBatch})
 	return e, nil
 }
 
