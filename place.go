@@ -369,9 +369,11 @@ func (e *Engine) settlePlacement(ctx context.Context, tenant string, orderID uui
 }
 
 // outcomeUnknown reports whether a failed gateway or carrier call may
-// still have taken effect: a transient failure or a deadline.
+// still have taken effect: a transient failure, a deadline or a gateway's
+// panic.
 func outcomeUnknown(err error) bool {
-	return IsTransient(err) || errors.Is(err, context.Canceled)
+	var panicked *gatewayPanicError
+	return IsTransient(err) || errors.Is(err, context.Canceled) || errors.As(err, &panicked)
 }
 
 // authRetries is how often an authorization is tried before its outcome

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"sync"
 
@@ -202,7 +203,7 @@ func (e *Engine) finishBatch(ctx context.Context, ps []*placement) map[*placemen
 		wg.Go(func() {
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			results[i], authErrs[i] = e.authorize(ctx, p.gw, authorizeRequest(p.pay))
+			results[i], authErrs[i] = e.authorizeApart(ctx, p.gw, authorizeRequest(p.pay))
 		})
 	}
 	wg.Wait()
@@ -228,6 +229,29 @@ func (e *Engine) finishBatch(ctx context.Context, ps []*placement) map[*placemen
 		out[confirm[i]] = res
 	}
 	return out
+}
+
+// authorizeApart authorizes as authorize does, on a goroutine of the
+// batch's own, where a gateway's panic would end the host's process: the
+// panic is that authorization's error instead, logged with its stack.
+func (e *Engine) authorizeApart(ctx context.Context, gw payment.Gateway, req payment.AuthorizeRequest) (res payment.Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			e.log.ErrorContext(ctx, "oms: a payment gateway panicked authorizing a payment of a batch", "payment", req.PaymentID, "panic", p, "stack", string(debug.Stack()))
+			res, err = payment.Result{}, &gatewayPanicError{value: p}
+		}
+	}()
+	return e.authorize(ctx, gw, req)
+}
+
+// gatewayPanicError is a payment gateway's panic during an authorization
+// of a batch, made that request's error. The authorization's outcome is
+// unknown, as after a lost connection: the placement is undone and its
+// payment left pending, for Recover to ask the gateway again.
+type gatewayPanicError struct{ value any }
+
+func (e *gatewayPanicError) Error() string {
+	return fmt.Sprintf("payment gateway panicked: %v", e.value)
 }
 
 // confirmBatch confirms placements whose first step committed, each fully

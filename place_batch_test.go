@@ -342,3 +342,49 @@ func placeUnderFault(t *testing.T, fault omstest.Fault, singles bool) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(6-len(page.Orders)), atp["MUG"], "every mug not sold is back on the shelf")
 }
+
+// panickyGateway is a host's payment gateway with a bug: it panics
+// authorizing a payment of token boom.
+type panickyGateway struct {
+	payment.Gateway
+	boom string
+}
+
+func (g panickyGateway) Authorize(ctx context.Context, req payment.AuthorizeRequest) (payment.Result, error) {
+	if req.Token == g.boom {
+		panic("gateway bug")
+	}
+	return g.Gateway.Authorize(ctx, req)
+}
+
+// A gateway panicking on one request of a batch fails that request alone,
+// as an authorization whose outcome is unknown (the placement undone, the
+// payment left for Recover), where it would otherwise end the process
+// from the goroutine authorizing it; the batch's other orders are placed.
+func TestPlaceOrdersGatewayPanicFailsItsOwnRequest(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	eng, err := oms.New(oms.WithGateway("sandbox", panickyGateway{payment.NewSandbox(), "tok_boom"}))
+	require.NoError(t, err)
+	stockBerlin(t, eng, 10, "MUG")
+	reqs := []oms.PlaceOrderRequest{
+		placeReq("g-1", "G-1", payment.TokenApprove, line("MUG", 1, "10.00")),
+		placeReq("g-2", "G-2", "tok_boom", line("MUG", 2, "10.00")),
+		placeReq("g-3", "G-3", payment.TokenApprove, line("MUG", 3, "10.00")),
+	}
+	out, err := eng.PlaceOrders(ctx, "", reqs)
+	require.NoError(t, err)
+	for _, i := range []int{0, 2} {
+		require.NoError(t, out[i].Err, "request %d", i)
+		assert.Equal(t, order.StatusConfirmed, out[i].Order.Status, "request %d", i)
+	}
+	require.Error(t, out[1].Err)
+	assert.Contains(t, out[1].Err.Error(), "gateway bug")
+	assert.Equal(t, oms.CodeInternal, oms.Code(out[1].Err))
+	require.NotNil(t, out[1].Order)
+	assert.Equal(t, order.StatusCancelled, out[1].Order.Status, "the placement is undone")
+	atp, err := eng.Available(ctx, "", "MUG")
+	require.NoError(t, err)
+	assert.Equal(t, int64(10-1-3), atp["MUG"], "the undone placement's units are back")
+	require.NoError(t, omstest.CheckInvariants(ctx, eng, []string{oms.DefaultTenant}, omstest.CheckOptions{Exact: true}))
+}
