@@ -8,6 +8,9 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/google/uuid"
+
+	"github.com/ordersmith/oms/order"
 	"github.com/ordersmith/oms/payment"
 	"github.com/ordersmith/oms/storage"
 )
@@ -36,7 +39,8 @@ type PlaceOutcome struct {
 // idempotent and validated on its own, exactly as PlaceOrderResult places
 // it: a bad draft, a shortage, a reused key or a declined payment fails its
 // own outcome and no other. A request repeating an earlier one of the same
-// batch is a replay of it.
+// batch is a replay of it, and reports its order as the batch leaves it
+// (confirmed, or cancelled after a decline, with no error of its own).
 //
 // The batch shares transactions where that is safe: the first saga step of
 // every request runs in one transaction, each order checked, planned and
@@ -93,7 +97,33 @@ func (e *Engine) PlaceOrders(ctx context.Context, tenant string, reqs []PlaceOrd
 	for p, res := range e.finishBatch(ctx, placed) {
 		out[index[p]] = res
 	}
+	settleRepeats(out)
 	return out, nil
+}
+
+// settleRepeats gives each repeat of an earlier request of the same batch
+// the order as the batch left it: the repeat read it as the first step
+// wrote it, before its payment was settled.
+func settleRepeats(out []PlaceOutcome) {
+	final := make(map[uuid.UUID]*order.Order)
+	for _, o := range out {
+		if !o.Replayed && o.Order != nil {
+			final[o.Order.ID] = o.Order
+		}
+	}
+	for i, o := range out {
+		if f := final[orderID(o.Order)]; o.Replayed && f != nil {
+			out[i].Order = f.Clone()
+		}
+	}
+}
+
+// orderID returns o's ID, or uuid.Nil for no order.
+func orderID(o *order.Order) uuid.UUID {
+	if o == nil {
+		return uuid.Nil
+	}
+	return o.ID
 }
 
 // placeBatch runs the first saga step of every placement in one

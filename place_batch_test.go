@@ -38,6 +38,7 @@ func TestPlaceOrdersOutcomesAreEachTheirOwn(t *testing.T) {
 		placeReq("b-1", "B-1", payment.TokenApprove, line("MUG", 2, "10.00")),  // repeats b-1
 		placeReq("b-6", "B-6", payment.TokenApprove, line("MUG", 1, "10.00"), line("TEE", 1, "15.00")),
 		{IdempotencyKey: "b-7\x00", Order: draft("B-7", line("MUG", 1, "1.00"))}, // unstorable key
+		placeReq("b-4", "B-4", payment.TokenDecline, line("TEE", 1, "15.00")), // repeats b-4
 	}
 	out, err := f.eng.PlaceOrders(ctx, oms.DefaultTenant, reqs)
 	require.NoError(t, err)
@@ -56,7 +57,12 @@ func TestPlaceOrdersOutcomesAreEachTheirOwn(t *testing.T) {
 	require.NoError(t, out[5].Err)
 	assert.True(t, out[5].Replayed)
 	assert.Equal(t, out[0].Order.ID, out[5].Order.ID)
+	assert.Equal(t, order.StatusConfirmed, out[5].Order.Status, "a repeat in the batch reports the order as the batch left it")
 	assert.ErrorIs(t, out[7].Err, order.ErrInvalidOrder)
+	require.NoError(t, out[8].Err, "a replay of a declined placement is the cancelled order")
+	assert.True(t, out[8].Replayed)
+	assert.Equal(t, out[3].Order.ID, out[8].Order.ID)
+	assert.Equal(t, order.StatusCancelled, out[8].Order.Status)
 
 	assert.Equal(t, int64(20-2-1), f.available(t, "", "MUG"))
 	assert.Equal(t, int64(0), f.available(t, "", "CAP"))
