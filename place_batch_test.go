@@ -38,7 +38,7 @@ func TestPlaceOrdersOutcomesAreEachTheirOwn(t *testing.T) {
 		placeReq("b-1", "B-1", payment.TokenApprove, line("MUG", 2, "10.00")),  // repeats b-1
 		placeReq("b-6", "B-6", payment.TokenApprove, line("MUG", 1, "10.00"), line("TEE", 1, "15.00")),
 		{IdempotencyKey: "b-7\x00", Order: draft("B-7", line("MUG", 1, "1.00"))}, // unstorable key
-		placeReq("b-4", "B-4", payment.TokenDecline, line("TEE", 1, "15.00")), // repeats b-4
+		placeReq("b-4", "B-4", payment.TokenDecline, line("TEE", 1, "15.00")),    // repeats b-4
 	}
 	out, err := f.eng.PlaceOrders(ctx, oms.DefaultTenant, reqs)
 	require.NoError(t, err)
