@@ -32,7 +32,9 @@ const (
 // own: one buyer's shortage, bad input or declined payment never fails
 // another's order, and a batch whose transaction fails is run one by one.
 // A call in a batch with others sees it through even when its context
-// ends meanwhile: the batch is every caller's.
+// ends meanwhile: the batch is every caller's. A panic in a batch (in a
+// host's allocator, say) reaches only the call whose order raises it:
+// the batch's other calls each run their own step again, alone.
 //
 // The window bounds the latency a call may add to each of the two steps
 // to wait for company: it counts only while a batch runs, and when it ends
