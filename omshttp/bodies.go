@@ -78,7 +78,7 @@ type BatchOrderBody struct {
 // PlaceBatchBody is the body of POST /orders/batch.
 type PlaceBatchBody struct {
 	// Orders are placed each on its own, in this order.
-	Orders []BatchOrderBody `json:"orders" doc:"The orders to place, at most oms.MaxPlaceBatch (500)."`
+	Orders []BatchOrderBody `json:"orders" maxItems:"1000" doc:"The orders to place, at most oms.MaxPlaceBatch (1000)."`
 }
 
 // BatchOutcome is the outcome of one order of a batch.

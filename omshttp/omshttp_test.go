@@ -474,3 +474,20 @@ func TestDocumentCoversEveryOperation(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, string(b), "openapi: 3.1.0")
 }
+
+// The document states the engine's batch limit, so that a client knows it
+// before sending a batch.
+func TestDocumentStatesTheBatchLimit(t *testing.T) {
+	t.Parallel()
+	eng, err := oms.New()
+	require.NoError(t, err)
+	h, err := omshttp.New(eng, omshttp.Options{})
+	require.NoError(t, err)
+	schema := h.OpenAPI().Components.Schemas.Map()["PlaceBatchBody"]
+	require.NotNil(t, schema)
+	orders := schema.Properties["orders"]
+	require.NotNil(t, orders)
+	require.NotNil(t, orders.MaxItems)
+	assert.Equal(t, oms.MaxPlaceBatch, *orders.MaxItems)
+	assert.Contains(t, orders.Description, fmt.Sprint(oms.MaxPlaceBatch))
+}
