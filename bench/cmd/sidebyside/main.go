@@ -18,7 +18,11 @@
 // are analyzed after the stocking, as autovacuum analyzes a running
 // system's, instead of being measured with no statistics yet; the tables
 // orders go to stay new (analyzed empty, they would be planned as empty
-// while they grow). The last line of output is
+// while they grow). With -http (engine modes) the engine is served by
+// omshttp on a loopback port, and each order is a POST /orders (with
+// -bulk, each call a POST /orders/batch), as a storefront or an importer
+// calls a service: the figure to set beside a commerce platform's HTTP
+// API (bench/medusa). The last line of output is
 // "orders/s <rate> orders <n> errors <n>".
 package main
 
@@ -68,9 +72,10 @@ func main() {
 	bulk := flag.Int("bulk", 1, "orders per call: above 1, the engine places them with one PlaceOrders (engine modes only)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the load (not the setup) to this file")
 	analyze := flag.Bool("analyze", false, "engine-postgres: ANALYZE the catalogue's tables after stocking them, before the load")
+	overHTTP := flag.Bool("http", false, "engine modes: place through omshttp on a loopback port (POST /orders, or /orders/batch with -bulk)")
 	flag.Parse()
 	cfg := config{mode: *mode, dbURL: *dbURL, file: *file, callers: *callers, d: time.Duration(*seconds * float64(time.Second)),
-		hot: *hot, window: *window, bulk: *bulk, cpuProfile: *cpuProfile, analyze: *analyze}
+		hot: *hot, window: *window, bulk: *bulk, cpuProfile: *cpuProfile, analyze: *analyze, http: *overHTTP}
 	if err := run(cfg, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "sidebyside:", err)
 		os.Exit(1)
@@ -87,6 +92,7 @@ type config struct {
 	bulk              int
 	cpuProfile        string
 	analyze           bool
+	http              bool
 }
 
 // placer places the orders of the given SKUs (one order per entry) and
@@ -106,6 +112,9 @@ func run(cfg config, w io.Writer) error {
 	if cfg.analyze && mode != "engine-postgres" {
 		return errors.New("analyze is for engine-postgres only")
 	}
+	if cfg.http && mode == "hand-sqlite" {
+		return errors.New("http is for the engine modes only")
+	}
 	if file == "" && mode != "engine-postgres" {
 		dir, err := os.MkdirTemp("", "sidebyside-")
 		if err != nil {
@@ -122,9 +131,11 @@ func run(cfg config, w io.Writer) error {
 			return err
 		}
 		defer closeStore()
-		if place, err = engine(ctx, store, cfg.window); err != nil {
+		var stop func()
+		if place, stop, err = engine(ctx, store, cfg); err != nil {
 			return err
 		}
+		defer stop()
 		if cfg.analyze {
 			if err := analyze(ctx); err != nil {
 				return fmt.Errorf("analyze: %w", err)
@@ -288,27 +299,28 @@ func analyzeTables(tables ...string) func(context.Context, *pgx.Conn, string) er
 
 // engine stocks the catalogue at one location through the engine on store
 // and returns a placement of 3-line orders, one unit per line: one order
-// with PlaceOrder, several with one PlaceOrders.
-func engine(ctx context.Context, store storage.Store, window time.Duration) (placer, error) {
+// with PlaceOrder, several with one PlaceOrders, or, with cfg.http, the
+// same through omshttp; stop ends what it started.
+func engine(ctx context.Context, store storage.Store, cfg config) (place placer, stop func(), err error) {
 	opts := []oms.Option{oms.WithStore(store), oms.WithGateway("sandbox", payment.NewSandbox())}
-	if window > 0 {
-		opts = append(opts, oms.WithPlacementBatching(window, 64))
+	if cfg.window > 0 {
+		opts = append(opts, oms.WithPlacementBatching(cfg.window, 64))
 	}
 	eng, err := oms.New(opts...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	loc, err := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "WH-1", Name: "WH-1",
 		Coordinates: inventory.Coordinates{Lat: 50, Lon: 10}})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, s := range allSKUs() {
 		if err := eng.AddItem(ctx, oms.DefaultTenant, oms.AddItemRequest{SKU: s}); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if _, err := eng.ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: s, LocationID: loc.ID, Quantity: 1 << 40}); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	var seq atomic.Int64
@@ -332,6 +344,9 @@ func engine(ctx context.Context, store storage.Store, window time.Duration) (pla
 			},
 			Payment: oms.PaymentMethod{Token: payment.TokenApprove},
 		}
+	}
+	if cfg.http {
+		return overHTTP(eng, cfg.callers, request)
 	}
 	return func(ctx context.Context, orders [][3]string) (int, error) {
 		if len(orders) == 1 {
@@ -357,5 +372,5 @@ func engine(ctx context.Context, store storage.Store, window time.Duration) (pla
 			}
 		}
 		return placed, err
-	}, nil
+	}, func() {}, nil
 }

@@ -23,16 +23,19 @@ func TestModesPlaceOrders(t *testing.T) {
 		{mode: "engine-sqlite", callers: 2, bulk: 1},
 		{mode: "engine-sqlite", callers: 2, bulk: 8, hot: true},
 		{mode: "engine-sqlite", callers: 2, bulk: 1, window: time.Millisecond},
+		{mode: "engine-sqlite", callers: 2, bulk: 1, http: true},
+		{mode: "engine-sqlite", callers: 2, bulk: 8, http: true},
 	}
 	if url := postgresURL(t); url != "" {
 		cases = append(cases,
 			config{mode: "engine-postgres", dbURL: url, callers: 2, bulk: 1},
 			config{mode: "engine-postgres", dbURL: url, callers: 2, bulk: 8, hot: true},
 			config{mode: "engine-postgres", dbURL: url, callers: 2, bulk: 1, analyze: true},
+			config{mode: "engine-postgres", dbURL: url, callers: 2, bulk: 1, http: true},
 		)
 	}
 	for _, cfg := range cases {
-		t.Run(fmt.Sprintf("%s/bulk=%d/hot=%t/window=%s/analyze=%t", cfg.mode, cfg.bulk, cfg.hot, cfg.window, cfg.analyze), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/bulk=%d/hot=%t/window=%s/analyze=%t/http=%t", cfg.mode, cfg.bulk, cfg.hot, cfg.window, cfg.analyze, cfg.http), func(t *testing.T) {
 			cfg.file = t.TempDir() + "/bench.db"
 			cfg.d = 300 * time.Millisecond
 			var out bytes.Buffer
@@ -58,6 +61,7 @@ func TestBadConfigs(t *testing.T) {
 		{mode: "engine-sqlite", callers: 1, d: time.Second, bulk: 0},
 		{mode: "engine-sqlite", callers: 1, d: time.Second, bulk: 1001},
 		{mode: "hand-sqlite", callers: 1, d: time.Second, bulk: 2},
+		{mode: "hand-sqlite", callers: 1, d: time.Second, bulk: 1, http: true},
 		{mode: "nonsense", callers: 1, d: time.Second, bulk: 1},
 		{mode: "engine-sqlite", callers: 1, d: time.Second, bulk: 1, analyze: true},
 	} {
