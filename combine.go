@@ -302,22 +302,29 @@ func (b *batcher[J]) lead(ctx context.Context, tenant string, q *batchQueue[J]) 
 	}
 	b.mu.Unlock()
 
-	defer b.finish(tenant, q, batch) // also when run panics or exits the goroutine
 	jobs := make([]*J, len(batch))
 	for i, j := range batch {
 		jobs[i] = j.job
 	}
-	if len(jobs) == 1 {
+	shared, ran := len(jobs) > 1, false
+	defer func() { // also when run panics or exits the goroutine
+		if shared && !ran {
+			for _, j := range batch {
+				j.alone = true // its outcome was not set: its own call runs it
+			}
+		}
+		b.finish(tenant, q, batch)
+	}()
+	if !shared {
 		b.run(ctx, tenant, jobs)
 		return
 	}
 	// The batch is every caller's: one caller giving up must not end it.
 	if p, stack := b.runShared(context.WithoutCancel(ctx), tenant, jobs); p != nil {
 		b.log.ErrorContext(ctx, "oms: a batch panicked; each of its calls runs alone", "jobs", len(jobs), "panic", p, "stack", string(stack))
-		for _, j := range batch {
-			j.alone = true
-		}
+		return
 	}
+	ran = true
 }
 
 // runShared runs a batch of several jobs and returns what it panicked

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -71,16 +72,35 @@ func TestBatcherRunsEveryJobOnceWithinMax(t *testing.T) {
 	})
 }
 
-// A batch that panics ends every call in it: each runs its own job again,
-// alone, so the panic reaches only the call whose job raises it, every
-// other job runs once, and no call waits for a batch that never ends.
+// A batch that panics ends every call in it: each runs its own job
+// again, alone, so the panic reaches only the call whose job raises it,
+// every other job runs once, and no call waits for a batch that never
+// ends. A batch whose run exits its goroutine (as t.FailNow does) ends the
+// call that ran it, its leader, and every other call runs its own job
+// again the same way.
 func TestBatcherPanicReachesOnlyItsOwnCall(t *testing.T) {
 	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		fail func()
+	}{
+		{"panic", func() { panic("allocator bug") }},
+		{"goexit", runtime.Goexit},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			batchFailure(t, tc.name == "panic", tc.fail)
+		})
+	}
+}
+
+func batchFailure(t *testing.T, panics bool, fail func()) {
 	const calls, bad = 12, 5
 	var (
 		mu     sync.Mutex
 		ran    = make(map[int]int) // runs that completed, by job
 		shared int                 // the largest batch the bad job was in
+		leader = -1                // the job whose call ran it
 	)
 	run := func(_ context.Context, _ string, jobs []*sizedJob) {
 		for _, j := range jobs {
@@ -92,8 +112,10 @@ func TestBatcherPanicReachesOnlyItsOwnCall(t *testing.T) {
 		defer mu.Unlock()
 		for _, j := range jobs {
 			if j.id == bad {
-				shared = max(shared, len(jobs))
-				panic("allocator bug")
+				if len(jobs) > shared {
+					shared, leader = len(jobs), jobs[0].id
+				}
+				fail()
 			}
 		}
 		for _, j := range jobs {
@@ -101,12 +123,14 @@ func TestBatcherPanicReachesOnlyItsOwnCall(t *testing.T) {
 		}
 	}
 	b := newBatcher(batchLimits{50 * time.Millisecond, 64}, func(j *sizedJob) int { return j.size }, run, slog.New(slog.DiscardHandler))
-	panics := make([]any, calls)
+	recovered := make([]any, calls)
+	returned := make([]bool, calls)
 	var wg sync.WaitGroup
 	call := func(i int) {
 		wg.Go(func() {
-			defer func() { panics[i] = recover() }()
+			defer func() { recovered[i] = recover() }()
 			b.do(context.Background(), "t", &sizedJob{id: i, size: 1, tenant: "t"})
+			returned[i] = true
 		})
 	}
 	call(0)
@@ -119,18 +143,27 @@ func TestBatcherPanicReachesOnlyItsOwnCall(t *testing.T) {
 	select {
 	case <-finished:
 	case <-time.After(10 * time.Second):
-		t.Fatal("calls still wait for a batch that panicked")
+		t.Fatal("calls still wait for a batch that failed")
 	}
 	mu.Lock()
 	defer mu.Unlock()
 	require.Greater(t, shared, 1, "the bad job shared a batch")
 	for i := range calls {
-		if i == bad {
-			assert.Equal(t, "allocator bug", panics[i], "the bad job's own call panics")
+		if i == leader && !panics && i != bad {
+			assert.False(t, returned[i], "the leader's call exited with the run")
 			assert.Zero(t, ran[i])
 			continue
 		}
-		assert.Nil(t, panics[i], "job %d", i)
+		if i == bad {
+			if panics {
+				assert.Equal(t, "allocator bug", recovered[i], "the bad job's own call panics")
+			}
+			assert.False(t, returned[i], "the bad job's own call does not return")
+			assert.Zero(t, ran[i])
+			continue
+		}
+		assert.Nil(t, recovered[i], "job %d", i)
+		assert.True(t, returned[i], "job %d", i)
 		assert.Equal(t, 1, ran[i], "job %d runs once", i)
 	}
 	b.mu.Lock()
