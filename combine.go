@@ -222,8 +222,9 @@ type joined[J any] struct {
 	size int
 	done chan struct{} // closed when its batch has run
 	lead chan struct{} // closed when it is to gather the next batch
-	// alone is set before done closes when the batch panicked: the job
-	// is to be run again, on its own.
+	// alone is set before done closes when the batch ended without
+	// setting the job's outcome (it panicked): the job is to be run
+	// again, on its own.
 	alone bool
 }
 
