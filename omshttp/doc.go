@@ -45,6 +45,14 @@
 // payment failed answers its problem with the cancelled order's ID
 // (Problem.OrderID); a transient error carries Retry-After.
 //
+// POST /orders/batch checks each of its orders on its own, against the
+// same schema and then by the engine: an order the schema refuses (a
+// missing, unknown or mistyped field) gets its own 422 outcome, its field
+// paths under orders[i], and the batch's other orders are placed. Only a
+// body that is no batch (not JSON: 400; no object with an array of at
+// most oms.MaxPlaceBatch orders: 422) is refused whole. Its body may
+// hold up to 4 MiB, against 1 MiB for the other endpoints.
+//
 // The package's dependencies (huma) are compiled only into programs that
 // import it; the root package oms does not.
 package omshttp

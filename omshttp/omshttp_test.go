@@ -490,4 +490,64 @@ func TestDocumentStatesTheBatchLimit(t *testing.T) {
 	require.NotNil(t, orders.MaxItems)
 	assert.Equal(t, oms.MaxPlaceBatch, *orders.MaxItems)
 	assert.Contains(t, orders.Description, fmt.Sprint(oms.MaxPlaceBatch))
+	body := h.OpenAPI().Paths["/orders/batch"].Post.RequestBody
+	require.NotNil(t, body)
+	require.NotNil(t, body.Content["application/json"])
+	assert.Equal(t, "#/components/schemas/PlaceBatchBody", body.Content["application/json"].Schema.Ref, "the batch is documented as the batch it is")
+	assert.True(t, body.Required)
+}
+
+// A batch's orders are validated each on its own: one missing a field,
+// holding an unknown one, a value of the wrong type or one the engine
+// refuses fails its own outcome, with field paths under orders[i], and
+// the others are placed. A body that is no batch at all, or one larger
+// than the engine takes, is refused whole.
+func TestBatchValidatesEachOrderOnItsOwn(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t, "")
+	noAddress := mergeKey(draft("BV-2", 1), "bv-2")
+	delete(noAddress, "shipping_address")
+	badKind := mergeKey(draft("BV-3", 1), "bv-3")
+	badKind["channel"] = map[string]any{"kind": "carrier-pigeon", "name": "webshop"}
+	typo := mergeKey(draft("BV-5", 1), "bv-5")
+	typo["discont"] = map[string]any{"amount": "5.00", "currency": "EUR"}
+	wrongType := mergeKey(draft("BV-6", 1), "bv-6")
+	wrongType["lines"] = "many"
+	out := a.call(http.MethodPost, "/orders/batch", "", map[string]any{"orders": []any{
+		mergeKey(draft("BV-1", 1), "bv-1"), noAddress, badKind, mergeKey(draft("BV-4", 1), "bv-4"), typo, wrongType,
+	}}, http.StatusOK)["outcomes"].([]any)
+	require.Len(t, out, 6)
+	for _, i := range []int{0, 3} {
+		o := out[i].(map[string]any)
+		assert.EqualValues(t, http.StatusCreated, o["status"], "order %d: %v", i, o)
+		assert.Equal(t, "confirmed", o["order"].(map[string]any)["status"], "order %d", i)
+	}
+	for i, want := range map[int]string{
+		1: "body orders[1].shipping_address", 2: "body orders[2].channel.kind",
+		4: "body orders[4].discont", 5: "body orders[5].lines",
+	} {
+		o := out[i].(map[string]any)
+		assert.EqualValues(t, http.StatusUnprocessableEntity, o["status"], "order %d: %v", i, o)
+		p := o["problem"].(map[string]any)
+		assert.Equal(t, "invalid", p["code"], "order %d", i)
+		assert.Contains(t, fieldPaths(p), want, "order %d", i)
+		assert.Nil(t, o["order"], "order %d", i)
+	}
+
+	// No batch at all, or too large a one: refused whole.
+	p := a.problem(http.MethodPost, "/orders/batch", "", map[string]any{}, http.StatusUnprocessableEntity, "invalid")
+	assert.Equal(t, []string{"body orders"}, fieldPaths(p))
+	a.problem(http.MethodPost, "/orders/batch", "", `{"orders": "all"}`, http.StatusUnprocessableEntity, "invalid")
+	a.problem(http.MethodPost, "/orders/batch", "", `[]`, http.StatusUnprocessableEntity, "invalid")
+	p = a.problem(http.MethodPost, "/orders/batch", "", `{"orders": [], "order": []}`, http.StatusUnprocessableEntity, "invalid")
+	assert.Equal(t, []string{"body order"}, fieldPaths(p))
+	a.problem(http.MethodPost, "/orders/batch", "", `{"orders": [`, http.StatusBadRequest, "malformed")
+	big := make([]any, oms.MaxPlaceBatch+1)
+	for i := range big {
+		big[i] = mergeKey(draft(fmt.Sprint("BIG-", i), 1), "")
+	}
+	p = a.problem(http.MethodPost, "/orders/batch", "", map[string]any{"orders": big}, http.StatusUnprocessableEntity, "invalid")
+	assert.Equal(t, []string{"body orders"}, fieldPaths(p))
+	avail := a.call(http.MethodGet, "/stock/available?sku=MUG", "", nil, http.StatusOK)["available"].(map[string]any)
+	assert.EqualValues(t, 10-2, avail["MUG"], "only the two valid orders reserved")
 }

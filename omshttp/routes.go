@@ -2,8 +2,11 @@ package omshttp
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -28,8 +31,13 @@ type (
 		Key  string `header:"Idempotency-Key" doc:"Makes the request safe to repeat: a repeat returns the first result and changes nothing; the same key with another request is refused."`
 		Body PlaceOrderBody
 	}
-	batchIn struct{ Body PlaceBatchBody }
-	listIn  struct {
+	// batchIn is POST /orders/batch's request as it came: the batch and
+	// each of its orders are checked on their own (batchOrders,
+	// decodeOrder).
+	batchIn struct {
+		RawBody []byte `contentType:"application/json"`
+	}
+	listIn struct {
 		Status        []string  `query:"status" doc:"Keep orders in any of these statuses (comma-separated)."`
 		PaymentStatus []string  `query:"payment_status" doc:"Keep orders whose payment status is any of these (comma-separated)."`
 		Channel       string    `query:"channel" doc:"Keep orders from the channel of this name."`
@@ -121,11 +129,17 @@ type (
 func parseID(where, name, s string) (uuid.UUID, error) {
 	id, err := uuid.Parse(s)
 	if err != nil {
-		p := newProblem(Status(oms.CodeInvalid), string(oms.CodeInvalid), fmt.Sprintf("%s %s: not a UUID", where, name))
-		p.Errors = []FieldProblem{{Location: where, Path: name, Message: "must be a UUID"}}
-		return uuid.Nil, p
+		return uuid.Nil, invalidField(where, name, "must be a UUID", fmt.Sprintf("%s %s: not a UUID", where, name))
 	}
 	return id, nil
+}
+
+// invalidField returns the invalid-input problem of one field of the
+// request (where is "body", "path", "query" or "header").
+func invalidField(where, name, message, detail string) *Problem {
+	p := newProblem(Status(oms.CodeInvalid), string(oms.CodeInvalid), detail)
+	p.Errors = []FieldProblem{{Location: where, Path: name, Message: message}}
+	return p
 }
 
 // pathID returns the locator of an engine request whose ID field (named
@@ -172,18 +186,40 @@ func (h *Handler) orderRoutes() {
 	created.Description = "The order was placed."
 	h.api.OpenAPI().Paths["/orders"].Post.Responses["200"] = &replay
 
-	reg(h, "place-orders", http.MethodPost, "/orders/batch", "Place a batch of orders", http.StatusOK,
+	// Each order of a batch is checked against the document's schema on its
+	// own, so that one order missing a field, holding an unknown one or a
+	// value of the wrong type fails its own outcome alone; the batch as a
+	// whole is refused only when it is no JSON object with orders.
+	schemas := h.api.OpenAPI().Components.Schemas
+	orderSchema := schemas.Schema(reflect.TypeFor[BatchOrderBody](), true, "BatchOrderBody")
+	batch := h.operation("place-orders", http.MethodPost, "/orders/batch", "Place a batch of orders", http.StatusOK)
+	batch.MaxBodyBytes, batch.BodyReadTimeout = maxBatchBytes, batchReadTimeout
+	batch.SkipValidateBody = true // batchOrders and decodeOrder check it
+	huma.Register(h.api, batch,
 		func(ctx context.Context, in *batchIn) (*batchOut, error) {
-			reqs := make([]oms.PlaceOrderRequest, len(in.Body.Orders))
-			for i := range in.Body.Orders {
-				reqs[i] = in.Body.Orders[i].request(in.Body.Orders[i].IdempotencyKey)
+			orders, err := batchOrders(in.RawBody)
+			if err != nil {
+				return nil, err
+			}
+			res := PlaceBatchResult{Outcomes: make([]BatchOutcome, len(orders))}
+			var (
+				reqs []oms.PlaceOrderRequest
+				at   []int // the index in the batch of each of reqs
+			)
+			for i, raw := range orders {
+				b, p := decodeOrder(schemas, orderSchema, i, raw)
+				if p != nil {
+					res.Outcomes[i] = BatchOutcome{Status: p.Status, Problem: p}
+					continue
+				}
+				reqs, at = append(reqs, b.request(b.IdempotencyKey)), append(at, i)
 			}
 			outs, err := e.PlaceOrders(ctx, tenantOf(ctx), reqs)
 			if err != nil {
 				return nil, h.fail(ctx, err, nil)
 			}
-			res := PlaceBatchResult{Outcomes: make([]BatchOutcome, len(outs))}
-			for i, o := range outs {
+			for k, o := range outs {
+				i := at[k]
 				b := BatchOutcome{Status: http.StatusCreated, Replayed: o.Replayed, Order: o.Order}
 				switch {
 				case o.Err != nil:
@@ -198,6 +234,10 @@ func (h *Handler) orderRoutes() {
 			}
 			return &batchOut{Body: res}, nil
 		})
+	// The body is read raw, so that each order is checked on its own: the
+	// document describes it as the batch it is.
+	h.api.OpenAPI().Paths["/orders/batch"].Post.RequestBody.Content["application/json"].Schema =
+		schemas.Schema(reflect.TypeFor[PlaceBatchBody](), true, "PlaceBatchBody")
 
 	reg(h, "list-orders", http.MethodGet, "/orders", "List orders", http.StatusOK,
 		func(ctx context.Context, in *listIn) (*pageOut, error) {
@@ -569,4 +609,70 @@ func validPaymentStatus(s order.PaymentStatus) bool {
 		return true
 	}
 	return false
+}
+
+// Bounds of POST /orders/batch's body, which holds up to oms.MaxPlaceBatch
+// orders: four times huma's default size and read time of a body.
+const (
+	maxBatchBytes    = 4 << 20
+	batchReadTimeout = 20 * time.Second
+)
+
+// batchOrders returns the orders of a batch's body, each as it came, or
+// the problem of a body that is no batch: 400 for one that is not JSON,
+// 422 for one that is no object holding an array of at most
+// oms.MaxPlaceBatch orders and nothing else.
+func batchOrders(body []byte) ([]json.RawMessage, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return nil, invalidField("body", "", "expected an object", "the batch is no JSON object")
+		}
+		return nil, newProblem(http.StatusBadRequest, CodeMalformed, "the body is not JSON: "+err.Error())
+	}
+	for name := range top {
+		if name != "orders" {
+			return nil, invalidField("body", name, "unexpected property", fmt.Sprintf("the batch has an unknown property %q", name))
+		}
+	}
+	var orders []json.RawMessage
+	if err := json.Unmarshal(top["orders"], &orders); err != nil || orders == nil {
+		return nil, invalidField("body", "orders", "expected an array of orders", "the batch has no array of orders")
+	}
+	if n := len(orders); n > oms.MaxPlaceBatch {
+		return nil, invalidField("body", "orders", fmt.Sprintf("expected at most %d orders", oms.MaxPlaceBatch),
+			fmt.Sprintf("the batch holds %d orders, at most %d", n, oms.MaxPlaceBatch))
+	}
+	return orders, nil
+}
+
+// decodeOrder checks the i-th order of a batch, raw, against the
+// document's schema of a batch order and decodes it; the problem it
+// returns otherwise lists every fault, at paths under orders[i].
+func decodeOrder(schemas huma.Registry, schema *huma.Schema, i int, raw json.RawMessage) (*BatchOrderBody, *Problem) {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil { // the batch decoded: not expected
+		return nil, invalidField("body", fmt.Sprintf("orders[%d]", i), err.Error(), "an order of the batch is no JSON value")
+	}
+	pb := huma.NewPathBuffer(make([]byte, 0, 64), 0)
+	pb.Push("body")
+	pb.Push("orders")
+	pb.PushIndex(i)
+	var res huma.ValidateResult
+	huma.Validate(schemas, schema, pb, huma.ModeWriteToServer, v, &res)
+	if len(res.Errors) > 0 {
+		m := &huma.ErrorModel{Status: http.StatusUnprocessableEntity, Detail: fmt.Sprintf("orders[%d]: validation failed", i)}
+		for _, err := range res.Errors {
+			if d, ok := err.(*huma.ErrorDetail); ok {
+				m.Errors = append(m.Errors, d)
+			}
+		}
+		return nil, fromHuma(m)
+	}
+	var b BatchOrderBody
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return nil, invalidField("body", fmt.Sprintf("orders[%d]", i), err.Error(), fmt.Sprintf("orders[%d]: %v", i, err))
+	}
+	return &b, nil
 }
