@@ -102,11 +102,16 @@ func batchFailure(t *testing.T, panics bool, fail func()) {
 		shared int                 // the largest batch the bad job was in
 		leader = -1                // the job whose call ran it
 	)
+	var b *batcher[sizedJob]
+	first := make(chan struct{}) // job 0's batch runs
 	run := func(_ context.Context, _ string, jobs []*sizedJob) {
-		for _, j := range jobs {
-			if j.id == 0 {
-				time.Sleep(20 * time.Millisecond) // the others gather meanwhile
-			}
+		if jobs[0].id == 0 {
+			close(first)
+			waitFor(t, func() bool { // until every other call waits for the next batch
+				b.mu.Lock()
+				defer b.mu.Unlock()
+				return len(b.queues["t"].waiting) == calls-1
+			})
 		}
 		mu.Lock()
 		defer mu.Unlock()
@@ -122,7 +127,7 @@ func batchFailure(t *testing.T, panics bool, fail func()) {
 			ran[j.id]++
 		}
 	}
-	b := newBatcher(batchLimits{50 * time.Millisecond, 64}, func(j *sizedJob) int { return j.size }, run, slog.New(slog.DiscardHandler))
+	b = newBatcher(batchLimits{50 * time.Millisecond, 64}, func(j *sizedJob) int { return j.size }, run, slog.New(slog.DiscardHandler))
 	recovered := make([]any, calls)
 	returned := make([]bool, calls)
 	var wg sync.WaitGroup
@@ -134,7 +139,7 @@ func batchFailure(t *testing.T, panics bool, fail func()) {
 		})
 	}
 	call(0)
-	time.Sleep(5 * time.Millisecond) // job 0's batch runs
+	<-first
 	for i := 1; i < calls; i++ {
 		call(i)
 	}
@@ -169,4 +174,16 @@ func batchFailure(t *testing.T, panics bool, fail func()) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	assert.Empty(t, b.queues, "no queue is left behind")
+}
+
+// waitFor polls cond until it holds, failing t after 10 seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Error("waited 10 s in vain")
+			return
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
 }
