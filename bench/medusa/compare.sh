@@ -32,7 +32,7 @@ while [[ $# -gt 0 ]]; do
 	--ours-seconds) ours=$2; shift 2 ;;
 	--rounds) rounds=$2; shift 2 ;;
 	--work) work=$2; keep=yes; shift 2 ;;
-	-h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
 	*) echo "compare.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
