@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -133,8 +134,9 @@ func orderID(o *order.Order) uuid.UUID {
 // each against the stock the earlier ones planned, then written, and
 // their reservations made last, all in lock order, so the stock rows are
 // held only from there to the commit. A placement repeating the key of an
-// earlier one of the batch runs alone after it, and finds its replay. When
-// the shared transaction fails, each placement's step runs alone.
+// earlier one of the batch runs after it, with the other such repeats in
+// one more transaction, and finds its replay. When the shared transaction
+// fails, each placement's step runs alone.
 func (e *Engine) placeBatch(ctx context.Context, tenant string, ps []*placement) ([]*placement, map[*placement]error) {
 	var (
 		placed, later []*placement
@@ -195,6 +197,13 @@ func (e *Engine) placeBatch(ctx context.Context, tenant string, ps []*placement)
 		}
 		return rec.flush(ctx, tx)
 	})
+	if err == nil && len(later) > 0 {
+		// The repeats of keys the transaction claimed find them now, all
+		// in one more transaction.
+		again, againOwn := e.placeBatch(ctx, tenant, later)
+		maps.Copy(own, againOwn)
+		return append(placed, again...), own
+	}
 	if err != nil {
 		e.log.DebugContext(ctx, "oms: a shared placement transaction failed; placing one by one", "orders", len(ps), "err", err)
 		placed, later, own = nil, ps, make(map[*placement]error)

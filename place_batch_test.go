@@ -394,3 +394,27 @@ func TestPlaceOrdersGatewayPanicFailsItsOwnRequest(t *testing.T) {
 	assert.Equal(t, int64(10-1-3), atp["MUG"], "the undone placement's units are back")
 	require.NoError(t, omstest.CheckInvariants(ctx, eng, []string{oms.DefaultTenant}, omstest.CheckOptions{Exact: true}))
 }
+
+// Repeats of a request within one batch cost one more transaction in all,
+// not one each: after the shared first step, they find their replays
+// together.
+func TestPlaceOrdersRepeatsShareATransaction(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := omstest.NewFaultyStore(newTestStore(t)) // counts transactions, injects nothing
+	f := newFixtureOn(t, store)
+	reqs := []oms.PlaceOrderRequest{placeReq("r-2", "R-2", payment.TokenApprove, line("TEE", 1, "15.00"))}
+	for range 4 {
+		reqs = append(reqs, placeReq("r-1", "R-1", payment.TokenApprove, line("MUG", 1, "10.00")))
+	}
+	before := store.Count("Tx")
+	out, err := f.eng.PlaceOrders(ctx, oms.DefaultTenant, reqs)
+	require.NoError(t, err)
+	for i, o := range out {
+		require.NoError(t, o.Err, "request %d", i)
+		assert.Equal(t, order.StatusConfirmed, o.Order.Status, "request %d", i)
+		assert.Equal(t, i > 1, o.Replayed, "request %d", i)
+	}
+	assert.Equal(t, 3, store.Count("Tx")-before, "the first step, the repeats' replays, the confirmation")
+	assert.Equal(t, int64(20-1), f.available(t, "", "MUG"))
+}
