@@ -113,18 +113,13 @@ func settleRepeats(out []PlaceOutcome) {
 		}
 	}
 	for i, o := range out {
-		if f := final[orderID(o.Order)]; o.Replayed && f != nil {
+		if !o.Replayed || o.Order == nil {
+			continue
+		}
+		if f, ok := final[o.Order.ID]; ok {
 			out[i].Order = f.Clone()
 		}
 	}
-}
-
-// orderID returns o's ID, or uuid.Nil for no order.
-func orderID(o *order.Order) uuid.UUID {
-	if o == nil {
-		return uuid.Nil
-	}
-	return o.ID
 }
 
 // placeBatch runs the first saga step of every placement in one
@@ -197,18 +192,19 @@ func (e *Engine) placeBatch(ctx context.Context, tenant string, ps []*placement)
 		}
 		return rec.flush(ctx, tx)
 	})
-	if err == nil && len(later) > 0 {
-		// The repeats of keys the transaction claimed find them now, all
-		// in one more transaction.
-		again, againOwn := e.placeBatch(ctx, tenant, later)
-		maps.Copy(own, againOwn)
-		return append(placed, again...), own
+	if err == nil {
+		if len(later) > 0 {
+			// The repeats of keys the transaction claimed find them now,
+			// all in one more transaction.
+			again, againOwn := e.placeBatch(ctx, tenant, later)
+			maps.Copy(own, againOwn)
+			placed = append(placed, again...)
+		}
+		return placed, own
 	}
-	if err != nil {
-		e.log.DebugContext(ctx, "oms: a shared placement transaction failed; placing one by one", "orders", len(ps), "err", err)
-		placed, later, own = nil, ps, make(map[*placement]error)
-	}
-	for _, p := range later {
+	e.log.DebugContext(ctx, "oms: a shared placement transaction failed; placing one by one", "orders", len(ps), "err", err)
+	placed, own = nil, make(map[*placement]error)
+	for _, p := range ps {
 		if err := e.inTx(ctx, tenant, func(tx storage.Tx) error { return e.placeIn(ctx, tx, p) }); err != nil {
 			own[p] = err
 			continue
