@@ -3,16 +3,21 @@
 # against the same SQL work written by hand, on the same database,
 # interleaved A B A B, printing each round's ratio (ours / hand-written
 # orders per second) and, per comparison, the median ratio with its min and
-# max. Four comparisons:
+# max. Five comparisons:
 #
 #   postgres      engine on storage/postgres  vs  pgbench -f bench/pgbench/place.sql
 #   postgres-hot  the same, every order reserving one hot stock row (place_hot.sql)
+#   postgres-rows the engine  vs  pgbench -f bench/pgbench/place_rows.sql: every
+#                 row the engine writes for the order, by hand, in the engine's
+#                 own tables (migrated and stocked by sidebyside -mode
+#                 stock-postgres) and in two transactions like its saga; it
+#                 tells the engine's overhead apart from the cost of its records
 #   sqlite        engine on a storage/sqlite file  vs  a database/sql transaction
 #                 doing the same statements (bench/cmd/sidebyside -mode hand-sqlite)
 #   sqlite-hot    the same, one hot row
 #
 # Usage: bench/sidebyside.sh [--url URL] [--callers 8] [--seconds 10] [--rounds 3]
-#                            [--only postgres,postgres-hot,sqlite,sqlite-hot]
+#                            [--only postgres,postgres-hot,postgres-rows,sqlite,sqlite-hot]
 #                            [--batch-window 2ms]   (the engine's placement combiner)
 #                            [--bulk 64]   (each engine call places 64 orders with PlaceOrders)
 #                            [--analyze]   (PostgreSQL: both sides' catalogue tables analyzed first)
@@ -20,7 +25,8 @@
 # clients as callers and min(callers, nproc) threads; the engine's pool gets
 # as many connections as callers. Each engine run uses a fresh schema (or
 # file) of its own, dropped afterwards; pgbench's tables live in schema
-# bench_pgbench, recreated before each pgbench run and dropped at the end.
+# bench_pgbench, recreated before each pgbench run and dropped at the end
+# (postgres-rows: a fresh engine schema per run, dropped after it).
 # Both sides' tables are new, so PostgreSQL plans their statements with no
 # statistics. With --analyze the tables of the catalogue (the engine's
 # items, locations and stock levels; pgbench's stock) are analyzed after
@@ -41,7 +47,7 @@ while [[ $# -gt 0 ]]; do
 	--batch-window) batch=$2; shift 2 ;;
 	--bulk) bulk=$2; shift 2 ;;
 	--analyze) analyze=yes; shift ;;
-	-h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,35p' "$0"; exit 0 ;;
 	*) echo "sidebyside.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -83,6 +89,17 @@ theirs() {
 		pgbench -n -M prepared -c "$callers" -j "$threads" -T "$seconds" -f "$root/bench/pgbench/$script" "$url" 2>&1 |
 			awk '/^tps = / { print $3 } /^number of failed transactions: [1-9]/ { print "pgbench: " $0 > "/dev/stderr" }'
 		;;
+	rows)
+		local schema=bench_rows_$$_$RANDOM loc
+		loc=$("$work/sidebyside" -mode stock-postgres -url "$url" -schema "$schema" | awk '/^location/ { print $2 }')
+		PGOPTIONS="-csearch_path=$schema" psql -qX -v ON_ERROR_STOP=1 "$url" -f "$root/bench/pgbench/rows_setup.sql" >/dev/null
+		if [[ -n $analyze ]]; then
+			psql -qX -v ON_ERROR_STOP=1 "$url" -c "ANALYZE $schema.items, $schema.locations, $schema.stock_levels" >/dev/null
+		fi
+		PGOPTIONS="-csearch_path=$schema" pgbench -n -M prepared -c "$callers" -j "$threads" -T "$seconds" -D loc="$loc" -f "$root/bench/pgbench/place_rows.sql" "$url" 2>&1 |
+			awk '/^tps = / { print $3 } /^number of failed transactions: [1-9]/ { print "pgbench: " $0 > "/dev/stderr" }'
+		psql -qX "$url" -c "SET client_min_messages = warning" -c "DROP SCHEMA $schema CASCADE" >/dev/null
+		;;
 	sqlite)
 		"$work/sidebyside" -mode hand-sqlite -file "$work/hand-$RANDOM.db" -callers "$callers" -seconds "$seconds" ${2:+"$2"} |
 			awk '/^orders\/s/ { print $2 }'
@@ -95,6 +112,7 @@ for cmp in ${only//,/ }; do
 	case $cmp in
 	postgres) mode=engine-postgres kind=postgres hot= ;;
 	postgres-hot) mode=engine-postgres kind=postgres hot=-hot ;;
+	postgres-rows) mode=engine-postgres kind=rows hot= ;;
 	sqlite) mode=engine-sqlite kind=sqlite hot= ;;
 	sqlite-hot) mode=engine-sqlite kind=sqlite hot=-hot ;;
 	*) echo "sidebyside.sh: unknown comparison $cmp" >&2; exit 2 ;;

@@ -23,7 +23,10 @@
 // -bulk, each call a POST /orders/batch), as a storefront or an importer
 // calls a service: the figure to set beside a commerce platform's HTTP
 // API (bench/medusa). The last line of output is
-// "orders/s <rate> orders <n> errors <n>".
+// "orders/s <rate> orders <n> errors <n>". Mode stock-postgres places
+// nothing: it migrates the schema -schema names, stocks the catalogue there
+// and prints "location <id>", for bench/pgbench/place_rows.sql to write an
+// order's every row by hand in the engine's own tables.
 package main
 
 import (
@@ -41,6 +44,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 	_ "modernc.org/sqlite"
@@ -62,7 +66,7 @@ const skusPerThird = 50
 const hotSKU = "HOT"
 
 func main() {
-	mode := flag.String("mode", "engine-postgres", "engine-postgres, engine-sqlite or hand-sqlite")
+	mode := flag.String("mode", "engine-postgres", "engine-postgres, engine-sqlite, hand-sqlite or stock-postgres")
 	dbURL := flag.String("url", os.Getenv("OMS_TEST_POSTGRES_URL"), "PostgreSQL URL (engine-postgres)")
 	file := flag.String("file", "", "SQLite file (engine-sqlite, hand-sqlite); default: a new file in a temporary directory")
 	callers := flag.Int("callers", 8, "concurrent callers")
@@ -72,10 +76,11 @@ func main() {
 	bulk := flag.Int("bulk", 1, "orders per call: above 1, the engine places them with one PlaceOrders (engine modes only)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the load (not the setup) to this file")
 	analyze := flag.Bool("analyze", false, "engine-postgres: ANALYZE the catalogue's tables after stocking them, before the load")
+	schema := flag.String("schema", "", "stock-postgres: the schema to migrate and stock, left in place")
 	overHTTP := flag.Bool("http", false, "engine modes: place through omshttp on a loopback port (POST /orders, or /orders/batch with -bulk)")
 	flag.Parse()
 	cfg := config{mode: *mode, dbURL: *dbURL, file: *file, callers: *callers, d: time.Duration(*seconds * float64(time.Second)),
-		hot: *hot, window: *window, bulk: *bulk, cpuProfile: *cpuProfile, analyze: *analyze, http: *overHTTP}
+		hot: *hot, window: *window, bulk: *bulk, cpuProfile: *cpuProfile, analyze: *analyze, http: *overHTTP, schema: *schema}
 	if err := run(cfg, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "sidebyside:", err)
 		os.Exit(1)
@@ -93,6 +98,7 @@ type config struct {
 	cpuProfile        string
 	analyze           bool
 	http              bool
+	schema            string
 }
 
 // placer places the orders of the given SKUs (one order per entry) and
@@ -122,6 +128,9 @@ func run(cfg config, w io.Writer) error {
 		}
 		defer os.RemoveAll(dir)
 		file = filepath.Join(dir, "bench.db")
+	}
+	if mode == "stock-postgres" {
+		return stockSchema(ctx, cfg.dbURL, cfg.schema, w)
 	}
 	var place placer
 	switch mode {
@@ -297,6 +306,49 @@ func analyzeTables(tables ...string) func(context.Context, *pgx.Conn, string) er
 	}
 }
 
+// stockCatalogue adds the location WH-1 and the catalogue's items to eng,
+// each with 2^40 units on hand there, and returns the location's ID.
+func stockCatalogue(ctx context.Context, eng *oms.Engine) (uuid.UUID, error) {
+	loc, err := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "WH-1", Name: "WH-1",
+		Coordinates: inventory.Coordinates{Lat: 50, Lon: 10}})
+	if err != nil {
+		return uuid.Nil, err
+	}
+	for _, s := range allSKUs() {
+		if err := eng.AddItem(ctx, oms.DefaultTenant, oms.AddItemRequest{SKU: s}); err != nil {
+			return uuid.Nil, err
+		}
+		if _, err := eng.ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: s, LocationID: loc.ID, Quantity: 1 << 40}); err != nil {
+			return uuid.Nil, err
+		}
+	}
+	return loc.ID, nil
+}
+
+// stockSchema migrates schema on dbURL, stocks the catalogue there through
+// the engine and writes "location <id>" to w, leaving the schema in place
+// for hand-written SQL on the engine's own tables (bench/pgbench/place_rows.sql).
+func stockSchema(ctx context.Context, dbURL, schema string, w io.Writer) error {
+	if dbURL == "" || schema == "" {
+		return errors.New("stock-postgres needs -url (or OMS_TEST_POSTGRES_URL) and -schema")
+	}
+	st, err := postgres.Open(ctx, postgres.Config{URL: dbURL, Schema: schema})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	eng, err := oms.New(oms.WithStore(st))
+	if err != nil {
+		return err
+	}
+	loc, err := stockCatalogue(ctx, eng)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "location %s\n", loc)
+	return err
+}
+
 // engine stocks the catalogue at one location through the engine on store
 // and returns a placement of 3-line orders, one unit per line: one order
 // with PlaceOrder, several with one PlaceOrders, or, with cfg.http, the
@@ -310,18 +362,8 @@ func engine(ctx context.Context, store storage.Store, cfg config) (place placer,
 	if err != nil {
 		return nil, nil, err
 	}
-	loc, err := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "WH-1", Name: "WH-1",
-		Coordinates: inventory.Coordinates{Lat: 50, Lon: 10}})
-	if err != nil {
+	if _, err := stockCatalogue(ctx, eng); err != nil {
 		return nil, nil, err
-	}
-	for _, s := range allSKUs() {
-		if err := eng.AddItem(ctx, oms.DefaultTenant, oms.AddItemRequest{SKU: s}); err != nil {
-			return nil, nil, err
-		}
-		if _, err := eng.ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: s, LocationID: loc.ID, Quantity: 1 << 40}); err != nil {
-			return nil, nil, err
-		}
 	}
 	var seq atomic.Int64
 	prices := [3]money.Money{money.MustParse("9.99", "EUR"), money.MustParse("19.99", "EUR"), money.MustParse("4.25", "EUR")}

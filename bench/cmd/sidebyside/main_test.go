@@ -5,12 +5,15 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ordersmith/oms/storage/postgres"
 )
 
 // Every mode places orders without a failure and prints the result line
@@ -111,4 +114,89 @@ func postgresURL(t *testing.T) string {
 		t.Fatal("OMS_TEST_POSTGRES_URL must be set under CI")
 	}
 	return url
+}
+
+// bench/pgbench/place_rows.sql writes, for one order, the rows the engine
+// writes for one placement: the same number in each table, the same
+// updates of the stock levels, and the order and its payment confirmed.
+func TestPlaceRowsScriptWritesWhatTheEngineWrites(t *testing.T) {
+	url := postgresURL(t)
+	if url == "" {
+		t.Skip("set OMS_TEST_POSTGRES_URL to run against PostgreSQL")
+	}
+	pgbench, err := exec.LookPath("pgbench")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pgbench must be on the PATH under CI")
+		}
+		t.Skip("pgbench is not on the PATH")
+	}
+	ctx := context.Background()
+	suffix := time.Now().UnixNano()
+	ours, theirs := fmt.Sprintf("sidebyside_rows_ours_%d", suffix), fmt.Sprintf("sidebyside_rows_theirs_%d", suffix)
+
+	// The engine places one order in a schema of its own.
+	st, err := postgres.Open(ctx, postgres.Config{URL: url, Schema: ours})
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, onSchema(ctx, url, ours, dropSchema)) }()
+	place, stop, err := engine(ctx, st, config{callers: 1, bulk: 1})
+	require.NoError(t, err)
+	defer stop()
+	n, err := place(ctx, [][3]string{pick(false)})
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	st.Close()
+
+	// The script places one in another, stocked the same way.
+	var out bytes.Buffer
+	require.NoError(t, stockSchema(ctx, url, theirs, &out))
+	defer func() { assert.NoError(t, onSchema(ctx, url, theirs, dropSchema)) }()
+	var loc string
+	_, err = fmt.Sscanf(out.String(), "location %s\n", &loc)
+	require.NoError(t, err)
+	setup, err := os.ReadFile("../../pgbench/rows_setup.sql")
+	require.NoError(t, err)
+	require.NoError(t, onSchema(ctx, url, theirs, func(ctx context.Context, conn *pgx.Conn, schema string) error {
+		_, err := conn.Exec(ctx, "SET search_path = "+pgx.Identifier{schema}.Sanitize()+"; "+string(setup))
+		return err
+	}))
+	cmd := exec.CommandContext(ctx, pgbench, "-n", "-M", "prepared", "-t", "1", "-D", "loc="+loc, "-f", "../../pgbench/place_rows.sql", url)
+	cmd.Env = append(os.Environ(), "PGOPTIONS=-csearch_path="+theirs)
+	got, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(got))
+	require.Contains(t, string(got), "number of failed transactions: 0")
+
+	counts := func(schema string) map[string]int64 {
+		s := pgx.Identifier{schema}.Sanitize()
+		out := make(map[string]int64)
+		require.NoError(t, onSchema(ctx, url, schema, func(ctx context.Context, conn *pgx.Conn, _ string) error {
+			for _, q := range []struct{ name, sql string }{
+				{"orders", "SELECT count(*) FROM " + s + ".orders"},
+				{"confirmed orders", "SELECT count(*) FROM " + s + ".orders WHERE status = 'confirmed' AND payment_status = 'authorized' AND version = 2"},
+				{"order lines", "SELECT count(*) FROM " + s + ".order_lines"},
+				{"authorized payments", "SELECT count(*) FROM " + s + ".payments WHERE status = 'authorized' AND version = 2"},
+				{"payments", "SELECT count(*) FROM " + s + ".payments"},
+				{"idempotency keys", "SELECT count(*) FROM " + s + ".idempotency_keys"},
+				{"open reservations", "SELECT count(*) FROM " + s + ".reservations WHERE status = 'open'"},
+				{"reserve movements", "SELECT count(*) FROM " + s + ".stock_movements WHERE kind = 'reserve'"},
+				{"movements", "SELECT count(*) FROM " + s + ".stock_movements"},
+				{"events", "SELECT count(*) FROM " + s + ".outbox"},
+				{"placement events", "SELECT count(*) FROM " + s + ".outbox WHERE type IN ('order.placed', 'payment.authorized', 'order.confirmed')"},
+				{"units reserved", "SELECT sum(reserved) FROM " + s + ".stock_levels"},
+				{"levels changed", "SELECT count(*) FROM " + s + ".stock_levels WHERE version > 1"},
+			} {
+				var n int64
+				if err := conn.QueryRow(ctx, q.sql).Scan(&n); err != nil {
+					return fmt.Errorf("%s: %w", q.name, err)
+				}
+				out[q.name] = n
+			}
+			return nil
+		}))
+		return out
+	}
+	want := counts(ours)
+	assert.Equal(t, int64(3), want["placement events"], "the engine's placement events")
+	assert.Equal(t, int64(3), want["levels changed"], "the engine's changed stock levels")
+	assert.Equal(t, want, counts(theirs))
 }
