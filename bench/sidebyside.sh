@@ -3,7 +3,7 @@
 # against the same SQL work written by hand, on the same database,
 # interleaved A B A B, printing each round's ratio (ours / hand-written
 # orders per second) and, per comparison, the median ratio with its min and
-# max. Five comparisons:
+# max. Six comparisons:
 #
 #   postgres      engine on storage/postgres  vs  pgbench -f bench/pgbench/place.sql
 #   postgres-hot  the same, every order reserving one hot stock row (place_hot.sql)
@@ -15,9 +15,12 @@
 #   sqlite        engine on a storage/sqlite file  vs  a database/sql transaction
 #                 doing the same statements (bench/cmd/sidebyside -mode hand-sqlite)
 #   sqlite-hot    the same, one hot row
+#   sqlite-rows   the engine on SQLite  vs  every row it writes for the order, by
+#                 hand, in the adapter's own tables and two transactions
+#                 (bench/cmd/sidebyside -mode hand-sqlite-rows)
 #
 # Usage: bench/sidebyside.sh [--url URL] [--callers 8] [--seconds 10] [--rounds 3]
-#                            [--only postgres,postgres-hot,postgres-rows,sqlite,sqlite-hot]
+#                            [--only postgres,postgres-hot,postgres-rows,sqlite,sqlite-hot,sqlite-rows]
 #                            [--batch-window 2ms]   (the engine's placement combiner)
 #                            [--bulk 64]   (each engine call places 64 orders with PlaceOrders)
 #                            [--analyze]   (PostgreSQL: both sides' catalogue tables analyzed first)
@@ -47,7 +50,7 @@ while [[ $# -gt 0 ]]; do
 	--batch-window) batch=$2; shift 2 ;;
 	--bulk) bulk=$2; shift 2 ;;
 	--analyze) analyze=yes; shift ;;
-	-h|--help) sed -n '2,35p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,38p' "$0"; exit 0 ;;
 	*) echo "sidebyside.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -100,6 +103,10 @@ theirs() {
 			awk '/^tps = / { print $3 } /^number of failed transactions: [1-9]/ { print "pgbench: " $0 > "/dev/stderr" }'
 		psql -qX "$url" -c "SET client_min_messages = warning" -c "DROP SCHEMA $schema CASCADE" >/dev/null
 		;;
+	sqlite-rows)
+		"$work/sidebyside" -mode hand-sqlite-rows -file "$work/hand-$RANDOM.db" -callers "$callers" -seconds "$seconds" |
+			awk '/^orders\/s/ { print $2 }'
+		;;
 	sqlite)
 		"$work/sidebyside" -mode hand-sqlite -file "$work/hand-$RANDOM.db" -callers "$callers" -seconds "$seconds" ${2:+"$2"} |
 			awk '/^orders\/s/ { print $2 }'
@@ -115,6 +122,7 @@ for cmp in ${only//,/ }; do
 	postgres-rows) mode=engine-postgres kind=rows hot= ;;
 	sqlite) mode=engine-sqlite kind=sqlite hot= ;;
 	sqlite-hot) mode=engine-sqlite kind=sqlite hot=-hot ;;
+	sqlite-rows) mode=engine-sqlite kind=sqlite-rows hot= ;;
 	*) echo "sidebyside.sh: unknown comparison $cmp" >&2; exit 2 ;;
 	esac
 	ratios=()

@@ -44,11 +44,10 @@ const handDoc = `{"channel":{"kind":"web","name":"bench"},"customer":{"id":"benc
 // handPrices are the unit prices of the three lines.
 var handPrices = [3]string{"9.99", "19.99", "4.25"}
 
-// handSQLite opens file with the SQLite adapter's settings (WAL,
+// openHandDB opens file with the SQLite adapter's settings (WAL,
 // synchronous NORMAL, busy timeout, BEGIN IMMEDIATE) and one connection,
-// the usual way to write to SQLite from many goroutines, then creates and
-// stocks the tables.
-func handSQLite(ctx context.Context, file string) (*sql.DB, error) {
+// the usual way to write to SQLite from many goroutines.
+func openHandDB(file string) (*sql.DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "foreign_keys(1)")
@@ -60,6 +59,16 @@ func handSQLite(ctx context.Context, file string) (*sql.DB, error) {
 		return nil, err
 	}
 	db.SetMaxOpenConns(1)
+	return db, nil
+}
+
+// handSQLite opens file as openHandDB does, then creates and stocks the
+// tables of the hand-written transaction.
+func handSQLite(ctx context.Context, file string) (*sql.DB, error) {
+	db, err := openHandDB(file)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := db.ExecContext(ctx, handSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("schema: %w", err)
@@ -81,41 +90,31 @@ var errShort = errors.New("insufficient stock")
 // handPlace places one order by hand in one transaction: three conditional
 // stock updates, the order, its three lines and one outbox row, the
 // statements of bench/pgbench/place.sql.
-func handPlace(ctx context.Context, db *sql.DB, skus [3]string) (err error) {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback()
-		}
-	}()
-	now := time.Now().UTC().Format(time.RFC3339Nano)
-	for _, s := range skus {
-		res, err := tx.ExecContext(ctx, `UPDATE stock SET reserved = reserved + 1, version = version + 1, updated_at = ?
+func handPlace(ctx context.Context, db *sql.DB, skus [3]string) error {
+	return inTx(ctx, db, func(tx *sql.Tx, now string) error {
+		for _, s := range skus {
+			res, err := tx.ExecContext(ctx, `UPDATE stock SET reserved = reserved + 1, version = version + 1, updated_at = ?
 			WHERE tenant = 'default' AND sku = ? AND location_id = ? AND on_hand - reserved >= 1`, now, s, handLocation)
-		if err != nil {
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				return errors.Join(errShort, err)
+			}
+		}
+		id := uuid.Must(uuid.NewV7()).String()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO orders (tenant, id, status, total, doc, created_at) VALUES ('default', ?, 'confirmed', '46.34', ?, ?)`,
+			id, handDoc, now); err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return errors.Join(errShort, err)
+		for i, s := range skus {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO order_lines (tenant, order_id, line_no, sku, quantity, unit_price) VALUES ('default', ?, ?, ?, 1, ?)`,
+				id, i+1, s, handPrices[i]); err != nil {
+				return err
+			}
 		}
-	}
-	id := uuid.Must(uuid.NewV7()).String()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO orders (tenant, id, status, total, doc, created_at) VALUES ('default', ?, 'confirmed', '46.34', ?, ?)`,
-		id, handDoc, now); err != nil {
+		_, err := tx.ExecContext(ctx, `INSERT INTO outbox (tenant, event_id, aggregate_id, type, payload, created_at) VALUES ('default', ?, ?, 'order.placed', ?, ?)`,
+			uuid.Must(uuid.NewV7()).String(), id, handDoc, now)
 		return err
-	}
-	for i, s := range skus {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO order_lines (tenant, order_id, line_no, sku, quantity, unit_price) VALUES ('default', ?, ?, ?, 1, ?)`,
-			id, i+1, s, handPrices[i]); err != nil {
-			return err
-		}
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (tenant, event_id, aggregate_id, type, payload, created_at) VALUES ('default', ?, ?, 'order.placed', ?, ?)`,
-		uuid.Must(uuid.NewV7()).String(), id, handDoc, now); err != nil {
-		return err
-	}
-	return tx.Commit()
+	})
 }

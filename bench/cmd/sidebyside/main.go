@@ -26,7 +26,8 @@
 // "orders/s <rate> orders <n> errors <n>". Mode stock-postgres places
 // nothing: it migrates the schema -schema names, stocks the catalogue there
 // and prints "location <id>", for bench/pgbench/place_rows.sql to write an
-// order's every row by hand in the engine's own tables.
+// order's every row by hand in the engine's own tables; mode
+// hand-sqlite-rows does the same on a SQLite file the adapter migrated.
 package main
 
 import (
@@ -40,6 +41,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -66,7 +68,7 @@ const skusPerThird = 50
 const hotSKU = "HOT"
 
 func main() {
-	mode := flag.String("mode", "engine-postgres", "engine-postgres, engine-sqlite, hand-sqlite or stock-postgres")
+	mode := flag.String("mode", "engine-postgres", "engine-postgres, engine-sqlite, hand-sqlite, hand-sqlite-rows or stock-postgres")
 	dbURL := flag.String("url", os.Getenv("OMS_TEST_POSTGRES_URL"), "PostgreSQL URL (engine-postgres)")
 	file := flag.String("file", "", "SQLite file (engine-sqlite, hand-sqlite); default: a new file in a temporary directory")
 	callers := flag.Int("callers", 8, "concurrent callers")
@@ -112,13 +114,13 @@ func run(cfg config, w io.Writer) error {
 	if cfg.callers < 1 || cfg.d <= 0 {
 		return errors.New("callers and seconds must be positive")
 	}
-	if cfg.bulk < 1 || cfg.bulk > oms.MaxPlaceBatch || (cfg.bulk > 1 && mode == "hand-sqlite") {
-		return fmt.Errorf("bulk must be from 1 to %d, and 1 for hand-sqlite", oms.MaxPlaceBatch)
+	if cfg.bulk < 1 || cfg.bulk > oms.MaxPlaceBatch || (cfg.bulk > 1 && strings.HasPrefix(mode, "hand-")) {
+		return fmt.Errorf("bulk must be from 1 to %d, and 1 for the hand-written modes", oms.MaxPlaceBatch)
 	}
 	if cfg.analyze && mode != "engine-postgres" {
 		return errors.New("analyze is for engine-postgres only")
 	}
-	if cfg.http && mode == "hand-sqlite" {
+	if cfg.http && strings.HasPrefix(mode, "hand-") {
 		return errors.New("http is for the engine modes only")
 	}
 	if file == "" && mode != "engine-postgres" {
@@ -158,6 +160,18 @@ func run(cfg config, w io.Writer) error {
 		defer db.Close()
 		place = func(ctx context.Context, orders [][3]string) (int, error) {
 			if err := handPlace(ctx, db, orders[0]); err != nil {
+				return 0, err
+			}
+			return 1, nil
+		}
+	case "hand-sqlite-rows":
+		db, loc, err := rowsSQLite(ctx, file)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		place = func(ctx context.Context, orders [][3]string) (int, error) {
+			if err := handPlaceRows(ctx, db, loc, orders[0]); err != nil {
 				return 0, err
 			}
 			return 1, nil

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ordersmith/oms/storage/postgres"
+	"github.com/ordersmith/oms/storage/sqlite"
 )
 
 // Every mode places orders without a failure and prints the result line
@@ -23,6 +26,7 @@ func TestModesPlaceOrders(t *testing.T) {
 	cases := []config{
 		{mode: "hand-sqlite", callers: 2, bulk: 1},
 		{mode: "hand-sqlite", callers: 2, bulk: 1, hot: true},
+		{mode: "hand-sqlite-rows", callers: 2, bulk: 1},
 		{mode: "engine-sqlite", callers: 2, bulk: 1},
 		{mode: "engine-sqlite", callers: 2, bulk: 8, hot: true},
 		{mode: "engine-sqlite", callers: 2, bulk: 1, window: time.Millisecond},
@@ -65,6 +69,8 @@ func TestBadConfigs(t *testing.T) {
 		{mode: "engine-sqlite", callers: 1, d: time.Second, bulk: 1001},
 		{mode: "hand-sqlite", callers: 1, d: time.Second, bulk: 2},
 		{mode: "hand-sqlite", callers: 1, d: time.Second, bulk: 1, http: true},
+		{mode: "hand-sqlite-rows", callers: 1, d: time.Second, bulk: 2},
+		{mode: "stock-postgres", callers: 1, d: time.Second, bulk: 1},
 		{mode: "nonsense", callers: 1, d: time.Second, bulk: 1},
 		{mode: "engine-sqlite", callers: 1, d: time.Second, bulk: 1, analyze: true},
 	} {
@@ -167,31 +173,13 @@ func TestPlaceRowsScriptWritesWhatTheEngineWrites(t *testing.T) {
 	require.Contains(t, string(got), "number of failed transactions: 0")
 
 	counts := func(schema string) map[string]int64 {
-		s := pgx.Identifier{schema}.Sanitize()
-		out := make(map[string]int64)
-		require.NoError(t, onSchema(ctx, url, schema, func(ctx context.Context, conn *pgx.Conn, _ string) error {
-			for _, q := range []struct{ name, sql string }{
-				{"orders", "SELECT count(*) FROM " + s + ".orders"},
-				{"confirmed orders", "SELECT count(*) FROM " + s + ".orders WHERE status = 'confirmed' AND payment_status = 'authorized' AND version = 2"},
-				{"order lines", "SELECT count(*) FROM " + s + ".order_lines"},
-				{"authorized payments", "SELECT count(*) FROM " + s + ".payments WHERE status = 'authorized' AND version = 2"},
-				{"payments", "SELECT count(*) FROM " + s + ".payments"},
-				{"idempotency keys", "SELECT count(*) FROM " + s + ".idempotency_keys"},
-				{"open reservations", "SELECT count(*) FROM " + s + ".reservations WHERE status = 'open'"},
-				{"reserve movements", "SELECT count(*) FROM " + s + ".stock_movements WHERE kind = 'reserve'"},
-				{"movements", "SELECT count(*) FROM " + s + ".stock_movements"},
-				{"events", "SELECT count(*) FROM " + s + ".outbox"},
-				{"placement events", "SELECT count(*) FROM " + s + ".outbox WHERE type IN ('order.placed', 'payment.authorized', 'order.confirmed')"},
-				{"units reserved", "SELECT sum(reserved) FROM " + s + ".stock_levels"},
-				{"levels changed", "SELECT count(*) FROM " + s + ".stock_levels WHERE version > 1"},
-			} {
-				var n int64
-				if err := conn.QueryRow(ctx, q.sql).Scan(&n); err != nil {
-					return fmt.Errorf("%s: %w", q.name, err)
-				}
-				out[q.name] = n
+		var out map[string]int64
+		require.NoError(t, onSchema(ctx, url, schema, func(ctx context.Context, conn *pgx.Conn, schema string) error {
+			if _, err := conn.Exec(ctx, "SET search_path = "+pgx.Identifier{schema}.Sanitize()); err != nil {
+				return err
 			}
-			return nil
+			out, err = placementCounts(func(query string, n *int64) error { return conn.QueryRow(ctx, query).Scan(n) })
+			return err
 		}))
 		return out
 	}
@@ -199,4 +187,67 @@ func TestPlaceRowsScriptWritesWhatTheEngineWrites(t *testing.T) {
 	assert.Equal(t, int64(3), want["placement events"], "the engine's placement events")
 	assert.Equal(t, int64(3), want["levels changed"], "the engine's changed stock levels")
 	assert.Equal(t, want, counts(theirs))
+}
+
+// The hand-sqlite-rows mode writes, for one order, the rows the engine
+// writes for one placement on SQLite, as TestPlaceRowsScriptWritesWhatTheEngineWrites
+// checks of bench/pgbench/place_rows.sql.
+func TestHandRowsWriteWhatTheEngineWrites(t *testing.T) {
+	ctx := context.Background()
+	counts := func(db *sql.DB) map[string]int64 {
+		out, err := placementCounts(func(query string, n *int64) error { return db.QueryRowContext(ctx, query).Scan(n) })
+		require.NoError(t, err)
+		return out
+	}
+
+	file := filepath.Join(t.TempDir(), "ours.db")
+	st, err := sqlite.Open(ctx, file, sqlite.Options{})
+	require.NoError(t, err)
+	place, stop, err := engine(ctx, st, config{callers: 1, bulk: 1})
+	require.NoError(t, err)
+	n, err := place(ctx, [][3]string{pick(false)})
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	stop()
+	require.NoError(t, st.Close())
+	db, err := openHandDB(file)
+	require.NoError(t, err)
+	defer db.Close()
+	want := counts(db)
+	assert.Equal(t, int64(3), want["placement events"], "the engine's placement events")
+	assert.Equal(t, int64(3), want["levels changed"], "the engine's changed stock levels")
+
+	hand, loc, err := rowsSQLite(ctx, filepath.Join(t.TempDir(), "theirs.db"))
+	require.NoError(t, err)
+	defer hand.Close()
+	require.NoError(t, handPlaceRows(ctx, hand, loc, pick(false)))
+	assert.Equal(t, want, counts(hand))
+}
+
+// placementCounts counts, with query (which scans a query's one number
+// into n), what a placement leaves in the engine's tables.
+func placementCounts(query func(sql string, n *int64) error) (map[string]int64, error) {
+	out := make(map[string]int64)
+	for _, q := range []struct{ name, sql string }{
+		{"orders", "SELECT count(*) FROM orders"},
+		{"confirmed orders", "SELECT count(*) FROM orders WHERE status = 'confirmed' AND payment_status = 'authorized' AND version = 2"},
+		{"order lines", "SELECT count(*) FROM order_lines"},
+		{"authorized payments", "SELECT count(*) FROM payments WHERE status = 'authorized' AND version = 2"},
+		{"payments", "SELECT count(*) FROM payments"},
+		{"idempotency keys", "SELECT count(*) FROM idempotency_keys"},
+		{"open reservations", "SELECT count(*) FROM reservations WHERE status = 'open'"},
+		{"reserve movements", "SELECT count(*) FROM stock_movements WHERE kind = 'reserve'"},
+		{"movements", "SELECT count(*) FROM stock_movements"},
+		{"events", "SELECT count(*) FROM outbox"},
+		{"placement events", "SELECT count(*) FROM outbox WHERE type IN ('order.placed', 'payment.authorized', 'order.confirmed')"},
+		{"units reserved", "SELECT sum(reserved) FROM stock_levels"},
+		{"levels changed", "SELECT count(*) FROM stock_levels WHERE version > 1"},
+	} {
+		var n int64
+		if err := query(q.sql, &n); err != nil {
+			return nil, fmt.Errorf("%s: %w", q.name, err)
+		}
+		out[q.name] = n
+	}
+	return out, nil
 }
