@@ -514,7 +514,7 @@ func (e *Engine) planWith(ctx context.Context, reads *stepReads, o *order.Order)
 	if err != nil {
 		return inventory.Plan{}, err
 	}
-	locs, err := reads.locations(ctx)
+	locs, err := reads.locationsOf(ctx, levels)
 	if err != nil {
 		return inventory.Plan{}, err
 	}

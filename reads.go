@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/google/uuid"
+
 	"github.com/ordersmith/oms/inventory"
 	"github.com/ordersmith/oms/storage"
 )
@@ -20,8 +22,8 @@ import (
 // units meanwhile makes the step plan again.
 type stepReads struct {
 	tx     storage.Tx
-	items  map[string]error // an SKU's lookup: nil when it is in the catalogue
-	locs   []*inventory.Location
+	items  map[string]error                  // an SKU's lookup: nil when it is in the catalogue
+	locs   map[uuid.UUID]*inventory.Location // by ID, as read; nil for an ID with no location
 	levels map[string][]inventory.StockLevel // by SKU, as read
 	taken  map[stockLevelKey]int64
 	// read is the last read of levels, of the distinct SKUs readSKUs, as
@@ -113,20 +115,40 @@ func missingOf(skus []string, read func(string) bool) []string {
 	return missing
 }
 
-// locations returns every location of the tenant.
-func (r *stepReads) locations(ctx context.Context) ([]*inventory.Location, error) {
-	if r.locs != nil {
-		return r.locs, nil
+// locationsOf returns the locations of levels (those that hold a level
+// of them, which are all an allocator can ship from), ordered by Code,
+// reading only those not read yet in the step: a placement reads the
+// locations stocking its SKUs, not every location of the tenant.
+func (r *stepReads) locationsOf(ctx context.Context, levels []inventory.StockLevel) ([]*inventory.Location, error) {
+	var missing []uuid.UUID
+	for _, l := range levels {
+		if _, ok := r.locs[l.LocationID]; !ok && !slices.Contains(missing, l.LocationID) {
+			missing = append(missing, l.LocationID)
+		}
 	}
-	locs, err := r.tx.Inventory().ListLocations(ctx)
-	if err != nil {
-		return nil, err
+	if len(missing) > 0 {
+		found, err := storage.GetLocations(ctx, r.tx, missing)
+		if err != nil {
+			return nil, err
+		}
+		if r.locs == nil {
+			r.locs = make(map[uuid.UUID]*inventory.Location, len(found))
+		}
+		for _, id := range missing {
+			r.locs[id] = nil // read: perhaps no such location
+		}
+		for _, l := range found {
+			r.locs[l.ID] = l
+		}
 	}
-	if locs == nil {
-		locs = []*inventory.Location{}
+	out := make([]*inventory.Location, 0, len(levels))
+	for _, l := range levels {
+		if loc := r.locs[l.LocationID]; loc != nil && !slices.Contains(out, loc) {
+			out = append(out, loc)
+		}
 	}
-	r.locs = locs
-	return locs, nil
+	storage.SortLocations(out)
+	return out, nil
 }
 
 // prefetch reads the stock levels of skus not read yet, in one call.

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -220,6 +221,57 @@ func GetItems(ctx context.Context, tx Tx, skus []string) (map[string]inventory.I
 	return out, nil
 }
 
+// LocationBatcher is an optional ability of a [Tx]: reading many
+// locations by ID in one call, as a SQL store does with one statement.
+// Without it, [GetLocations] calls Inventory().GetLocation once per ID.
+type LocationBatcher interface {
+	// GetLocations returns the locations with these IDs, ordered by Code
+	// (byte order) then ID; IDs with no location of the tenant are left
+	// out, and an ID given twice is returned once.
+	GetLocations(ctx context.Context, ids []uuid.UUID) ([]*inventory.Location, error)
+}
+
+// GetLocations returns tx's locations with these IDs, ordered by Code
+// (byte order) then ID, leaving out IDs with no location of the tenant,
+// with tx's [LocationBatcher] if it has one, else one GetLocation per ID.
+// A placement reads with it the locations that hold stock of its SKUs,
+// not every location of the tenant.
+func GetLocations(ctx context.Context, tx Tx, ids []uuid.UUID) ([]*inventory.Location, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if b, ok := tx.(LocationBatcher); ok {
+		return b.GetLocations(ctx, ids)
+	}
+	out := make([]*inventory.Location, 0, len(ids))
+	for i, id := range ids {
+		if slices.Contains(ids[:i], id) {
+			continue
+		}
+		l, err := tx.Inventory().GetLocation(ctx, id)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return nil, err
+		default:
+			out = append(out, l)
+		}
+	}
+	SortLocations(out)
+	return out, nil
+}
+
+// SortLocations sorts locations by Code (byte order) then ID, the order
+// of ListLocations and GetLocations.
+func SortLocations(locs []*inventory.Location) {
+	slices.SortFunc(locs, func(a, b *inventory.Location) int {
+		if c := strings.Compare(a.Code, b.Code); c != 0 {
+			return c
+		}
+		return bytes.Compare(a.ID[:], b.ID[:])
+	})
+}
+
 // ReadAhead names what a step reads next, for a store's [Prefetcher].
 type ReadAhead struct {
 	// IdempotencyKeys are the keys the step looks up next with
@@ -227,7 +279,8 @@ type ReadAhead struct {
 	IdempotencyKeys []string
 	// SKUs, when not empty, are the SKUs whose catalogue items ([GetItems])
 	// and stock levels (Inventory().StockLevels) the step reads next,
-	// together with the tenant's locations (Inventory().ListLocations).
+	// together with the locations holding those levels ([GetLocations] of
+	// the levels' location IDs).
 	SKUs []string
 }
 

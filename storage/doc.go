@@ -31,7 +31,8 @@
 // orders), [MovementLister] (the stock ledger; without it [Movements]
 // reports errors.ErrUnsupported and the store need not keep a ledger),
 // [ItemBatcher] (many catalogue items in one read; without it [GetItems]
-// reads them one by one), [MovementBatcher] (many stock movements in one
+// reads them one by one), [LocationBatcher] (many locations by ID in one
+// read; without it [GetLocations] reads them one by one), [MovementBatcher] (many stock movements in one
 // call; without it [ApplyMovements] applies them one by one), [Prefetcher]
 // (a step's first reads in one round trip; without it [Prefetch] does
 // nothing) and [EventReader] (the tenant's recorded events read back by aggregate;
@@ -39,7 +40,7 @@
 // [OutboxRelay] may implement [OutboxInspector] (undelivered and leased
 // counts, the oldest undelivered event; without it [InspectOutbox]
 // reports errors.ErrUnsupported).
-// Callers always go through [ListOrders], [Movements], [GetItems],
+// Callers always go through [ListOrders], [Movements], [GetItems], [GetLocations],
 // [ApplyMovements], [Prefetch], [ReadEvents] and [ListReservations], never the
 // assertion, so every store serves them. A
 // wrapper around a Tx (tracing, fault injection) hides the abilities of

@@ -41,7 +41,7 @@ var _ storage.ItemBatcher = (*tx)(nil)
 
 // GetItems returns the items of these SKUs in the catalogue, in one
 // statement. The same round trip reads ahead the SKUs' stock levels and the
-// tenant's locations, which a placement asks for next (see readAhead). The
+// locations holding them, which a placement asks for next (see readAhead). The
 // first time in a transaction that has not changed stock yet, it locks
 // those stock levels, in the global lock order, until the transaction
 // ends, so that the placement's stock change is worked out from them and
@@ -91,18 +91,41 @@ func (r inventoryRepo) GetLocation(ctx context.Context, id uuid.UUID) (*inventor
 // ListLocations returns every location of the tenant, ordered by Code
 // (byte order).
 func (r inventoryRepo) ListLocations(ctx context.Context) ([]*inventory.Location, error) {
-	ls, ahead := r.t.aheadLocations()
-	if !ahead {
-		rows, err := r.t.pg.Query(ctx, r.t.s.q.listLocations, r.t.tenant)
-		if err != nil {
-			return nil, interpretError("list locations", err)
-		}
-		if ls, err = pgx.CollectRows(rows, scanLocation); err != nil {
-			return nil, interpretError("list locations", err)
-		}
+	rows, err := r.t.pg.Query(ctx, r.t.s.q.listLocations, r.t.tenant)
+	if err != nil {
+		return nil, interpretError("list locations", err)
+	}
+	ls, err := pgx.CollectRows(rows, scanLocation)
+	if err != nil {
+		return nil, interpretError("list locations", err)
 	}
 	for _, l := range ls {
 		r.t.knowLocation(l.ID)
+	}
+	return ls, nil
+}
+
+var _ storage.LocationBatcher = (*tx)(nil)
+
+// GetLocations returns the locations with these IDs, ordered by Code
+// (byte order) then ID, in one statement, or from what GetItems or
+// Prefetch read ahead: the locations holding levels of their SKUs.
+func (t *tx) GetLocations(ctx context.Context, ids []uuid.UUID) ([]*inventory.Location, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	ls, ahead := t.aheadLocations(ids)
+	if !ahead {
+		rows, err := t.pg.Query(ctx, t.s.q.getLocations, t.tenant, ids)
+		if err != nil {
+			return nil, interpretError("get locations", err)
+		}
+		if ls, err = pgx.CollectRows(rows, scanLocation); err != nil {
+			return nil, interpretError("get locations", err)
+		}
+	}
+	for _, l := range ls {
+		t.knowLocation(l.ID)
 	}
 	return ls, nil
 }

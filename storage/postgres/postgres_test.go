@@ -29,7 +29,7 @@ import (
 
 func TestConformance(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) storage.Store { return newStore(t) },
-		storagetest.Features{OrderListing: true, Ledger: true, ItemBatch: true, MovementBatch: true, EventLog: true,
+		storagetest.Features{OrderListing: true, Ledger: true, ItemBatch: true, LocationBatch: true, MovementBatch: true, EventLog: true,
 			OutboxStatus: true, Prefetch: true})
 }
 

@@ -28,6 +28,7 @@ type queries struct {
 
 	putItem, getItem, getItems                          string
 	createLocation, getLocation, listLocations          string
+	getLocations, stockLocations                        string
 	stockLevels, stockLevel, locationExists             string
 	upsertStock, updateStock, insertMovement, movements string
 	applyMovements, applyKnown, insertMovements         string
@@ -116,6 +117,12 @@ func newQueries(schema string) *queries {
 		getLocation: `SELECT ` + locationCols + ` FROM {locations} WHERE tenant = $1 AND id = $2`,
 		listLocations: `SELECT ` + locationCols + ` FROM {locations} WHERE tenant = $1
 			ORDER BY code COLLATE "C", id`,
+		getLocations: `SELECT ` + locationCols + ` FROM {locations} WHERE tenant = $1 AND id = ANY($2::uuid[])
+			ORDER BY code COLLATE "C", id`,
+		// stockLocations reads the locations holding a level of the SKUs $2.
+		stockLocations: `SELECT ` + locationCols + ` FROM {locations} WHERE tenant = $1
+			AND id IN (SELECT location_id FROM {stock_levels} WHERE tenant = $1 AND sku = ANY($2::text[]))
+			ORDER BY code COLLATE "C", id`,
 		locationExists: `SELECT EXISTS (SELECT 1 FROM {locations} WHERE tenant = $1 AND id = $2)`,
 
 		stockLevels: `SELECT ` + stockCols + ` FROM {stock_levels}`,
@@ -178,7 +185,7 @@ func newQueries(schema string) *queries {
 	for _, p := range []*string{
 		&q.deleteOrderLines, &q.insertLinesOfOrders, &q.upsertOrderLines, &q.listOrders, &q.orderStatusGroups,
 		&q.putItem, &q.getItem, &q.getItems,
-		&q.createLocation, &q.getLocation, &q.listLocations,
+		&q.createLocation, &q.getLocation, &q.listLocations, &q.getLocations, &q.stockLocations,
 		&q.stockLevels, &q.stockLevel, &q.locationExists,
 		&q.upsertStock, &q.updateStock, &q.insertMovement, &q.movements, &q.applyMovements,
 		&q.applyKnown, &q.insertMovements, &q.insertReservations,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ordersmith/oms/inventory"
@@ -14,8 +15,9 @@ import (
 // readAhead is what a transaction read ahead, in one round trip, of the
 // reads a step makes next: by Prefetch, the idempotency records of its
 // keys, and, by Prefetch or GetItems, the items of its SKUs, their stock
-// levels and the tenant's locations. Idempotency().Get, GetItems,
-// StockLevels and ListLocations answer from it once each, while the
+// levels and the locations holding those levels. Idempotency().Get,
+// GetItems, StockLevels and GetLocations (of those locations) answer from
+// it once each, while the
 // transaction has sent nothing since (pipe.sent is as it was): the answer
 // is then what the statement would have read, under READ COMMITTED a
 // moment earlier. Any other statement, or another key or set of SKUs,
@@ -66,7 +68,7 @@ func (t *tx) stockLevelsStmt(skus []string) stmt {
 
 // getItemsAhead returns the items of skus, from what Prefetch read ahead
 // when it read these SKUs and nothing was sent since, or else reading
-// them, their stock levels and the tenant's locations in one batch (see
+// them, their stock levels and the locations holding them in one batch (see
 // readAheadAll).
 func (t *tx) getItemsAhead(ctx context.Context, skus []string) ([]inventory.Item, error) {
 	if len(skus) == 0 {
@@ -87,7 +89,7 @@ func (t *tx) getItemsAhead(ctx context.Context, skus []string) ([]inventory.Item
 
 // readAheadAll reads, in one batch, the idempotency records of keys and,
 // when skus is not empty, the items of skus, the stock levels of skus and
-// the tenant's locations, keeping them in t.ahead.
+// the locations holding those levels, keeping them in t.ahead.
 //
 // Unless the transaction changed or locked stock levels before, the levels
 // are read FOR UPDATE, in the global lock order (by SKU, byte order, then
@@ -114,7 +116,7 @@ func (t *tx) readAheadAll(ctx context.Context, keys, skus []string) error {
 			levelsStmt.sql += " FOR UPDATE"
 			t.stockLocked = true
 		}
-		stmts = append(stmts, stmt{t.s.q.getItems, []any{t.tenant, skus}}, levelsStmt, stmt{t.s.q.listLocations, []any{t.tenant}})
+		stmts = append(stmts, stmt{t.s.q.getItems, []any{t.tenant, skus}}, levelsStmt, stmt{t.s.q.stockLocations, []any{t.tenant, skus}})
 	}
 	br, err := t.pg.sendAll(ctx, stmts...)
 	if err != nil {
@@ -216,15 +218,27 @@ func (t *tx) aheadLevels(skus []string) ([]inventory.StockLevel, bool) {
 	return a.levels, true
 }
 
-// aheadLocations returns the locations read ahead, if they are still what
-// ListLocations would read.
-func (t *tx) aheadLocations() ([]*inventory.Location, bool) {
+// aheadLocations returns the locations of ids read ahead, ordered by Code,
+// if they are still what GetLocations would read: each of ids is one of
+// the locations holding levels of the SKUs read ahead.
+func (t *tx) aheadLocations(ids []uuid.UUID) ([]*inventory.Location, bool) {
 	a := t.ahead
 	if a == nil || a.skus == nil || a.locationsTaken || a.sent != t.pg.sent {
 		return nil, false
 	}
+	out := make([]*inventory.Location, 0, len(ids))
+	for _, l := range a.locations { // ordered by Code
+		if slices.Contains(ids, l.ID) {
+			out = append(out, l)
+		}
+	}
+	for _, id := range ids {
+		if !slices.ContainsFunc(out, func(l *inventory.Location) bool { return l.ID == id }) {
+			return nil, false
+		}
+	}
 	a.locationsTaken = true
-	return a.locations, true
+	return out, true
 }
 
 // sortedSet returns skus sorted, without repeats.

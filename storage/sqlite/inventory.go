@@ -136,16 +136,50 @@ func (r inventoryRepo) ListLocations(ctx context.Context) ([]*inventory.Location
 	if err != nil {
 		return nil, interpretError(err, "list locations")
 	}
-	defer rows.Close()
+	out, err := collectLocations(rows, nil)
+	return out, interpretError(err, "list locations")
+}
+
+var _ storage.LocationBatcher = (*tx)(nil)
+
+// GetLocations returns the locations with these IDs, ordered by Code then
+// ID, skuChunk IDs a statement.
+func (t *tx) GetLocations(ctx context.Context, ids []uuid.UUID) ([]*inventory.Location, error) {
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = id.String()
+	}
 	var out []*inventory.Location
+	for part := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(keys))), skuChunk) {
+		args := make([]any, 0, len(part)+1)
+		args = append(args, t.tenant)
+		for _, k := range part {
+			args = append(args, k)
+		}
+		rows, err := t.query(ctx, `SELECT `+locationColumns+` FROM locations WHERE tenant = ? AND id IN (`+
+			placeholders(len(part))+`)`, args...)
+		if err != nil {
+			return nil, interpretError(err, "get locations")
+		}
+		if out, err = collectLocations(rows, out); err != nil {
+			return nil, interpretError(err, "get locations")
+		}
+	}
+	storage.SortLocations(out)
+	return out, nil
+}
+
+// collectLocations appends the locations of rows to out and closes rows.
+func collectLocations(rows *sql.Rows, out []*inventory.Location) ([]*inventory.Location, error) {
+	defer rows.Close()
 	for rows.Next() {
 		l, err := scanLocation(rows)
 		if err != nil {
-			return nil, interpretError(err, "list locations")
+			return nil, err
 		}
 		out = append(out, l)
 	}
-	return out, interpretError(rows.Err(), "list locations")
+	return out, rows.Err()
 }
 
 const stockColumns = `tenant, sku, location_id, on_hand, reserved, version, updated_at`

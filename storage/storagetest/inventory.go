@@ -23,6 +23,7 @@ func (s suite) inventory(t *testing.T) {
 	t.Run("StockLevels", s.stockLevels)
 	t.Run("StockLevelsOfManySKUs", s.stockLevelsOfManySKUs)
 	t.Run("GetItems", s.getItems)
+	t.Run("GetLocations", s.getLocations)
 	t.Run("Prefetch", s.prefetch)
 	t.Run("ApplyMovement", s.applyMovement)
 	t.Run("ApplyMovements", s.applyMovements)
@@ -672,6 +673,49 @@ func (s suite) getItems(t *testing.T) {
 				none, err := storage.GetItems(ctx, tx, nil)
 				require.NoError(t, err)
 				require.Empty(t, none)
+				return nil
+			})
+		})
+	}
+}
+
+// getLocations checks storage.GetLocations, with the store's
+// storage.LocationBatcher if it has one and with the ability hidden: the
+// tenant's locations of the IDs, the transaction's own too, each once,
+// ordered by code, and nothing for IDs of no location or of another
+// tenant's.
+func (s suite) getLocations(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []struct {
+		name string
+		hide bool
+	}{{"GetLocations", false}, {"Fallback", true}} {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := ctxFor(t)
+			st := s.store(t)
+			tenant, other := tenantName("locations"), tenantName("other")
+			west, east, store := buildLocation(tenant, "WH-WEST", at(0)), buildLocation(tenant, "WH-EAST", at(0)), buildLocation(tenant, "ST-01", at(0))
+			theirs := buildLocation(other, "WH-THEIRS", at(0))
+			inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
+				require.NoError(t, tx.Inventory().CreateLocation(ctx, west))
+				return tx.Inventory().CreateLocation(ctx, store)
+			})
+			inTx(t, ctx, st, other, func(tx storage.Tx) error { return tx.Inventory().CreateLocation(ctx, theirs) })
+			inTx(t, ctx, st, tenant, func(tx storage.Tx) error {
+				require.NoError(t, tx.Inventory().CreateLocation(ctx, east))
+				if mode.hide {
+					tx = withoutAbilities{tx}
+				}
+				got, err := storage.GetLocations(ctx, tx, []uuid.UUID{west.ID, theirs.ID, east.ID, newID(), west.ID})
+				require.NoError(t, err)
+				requireJSONEq(t, []*inventory.Location{east, west}, got, "WH-EAST and WH-WEST, each once, by code")
+				none, err := storage.GetLocations(ctx, tx, nil)
+				require.NoError(t, err)
+				require.Empty(t, none)
+				missing, err := storage.GetLocations(ctx, tx, []uuid.UUID{theirs.ID})
+				require.NoError(t, err)
+				require.Empty(t, missing, "another tenant's location")
 				return nil
 			})
 		})

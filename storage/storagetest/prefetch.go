@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ordersmith/oms/inventory"
@@ -17,11 +18,12 @@ type stepReads struct {
 	recordErr error
 	items     map[string]inventory.Item
 	levels    []levelKey
-	locations []string // codes, in the order ListLocations returned
+	locations []string // codes of the levels' locations, in the order GetLocations returned
 }
 
 // readStep makes the reads r names, as a step does after prefetching them:
-// the first of r's idempotency keys, and the items, levels and locations.
+// the first of r's idempotency keys, and the items, levels and the
+// locations of those levels.
 func readStep(t *testing.T, ctx context.Context, tx storage.Tx, r storage.ReadAhead) stepReads {
 	t.Helper()
 	var got stepReads
@@ -32,8 +34,12 @@ func readStep(t *testing.T, ctx context.Context, tx storage.Tx, r storage.ReadAh
 	levels, err := tx.Inventory().StockLevels(ctx, r.SKUs)
 	require.NoError(t, err, "StockLevels")
 	got.levels = keysOf(levels)
-	locations, err := tx.Inventory().ListLocations(ctx)
-	require.NoError(t, err, "ListLocations")
+	ids := make([]uuid.UUID, len(levels))
+	for i, l := range levels {
+		ids[i] = l.LocationID
+	}
+	locations, err := storage.GetLocations(ctx, tx, ids)
+	require.NoError(t, err, "GetLocations")
 	for _, l := range locations {
 		got.locations = append(got.locations, l.Code)
 	}
@@ -116,12 +122,16 @@ func (s suite) prefetch(t *testing.T) {
 					require.NoError(t, err)
 					second := storage.IdempotencyRecord{Key: "k-3", Operation: "place_order", ResourceID: w.other.ID, CreatedAt: at(2 * time.Hour)}
 					require.NoError(t, tx.Idempotency().Put(ctx, second))
-					require.NoError(t, tx.Inventory().CreateLocation(ctx, buildLocation(tenant, "WH-WEST", at(2*time.Hour))))
+					west := buildLocation(tenant, "WH-WEST", at(2*time.Hour))
+					require.NoError(t, tx.Inventory().CreateLocation(ctx, west))
+					_, _, err = tx.Inventory().ApplyMovement(ctx, movement(t, tenant, skuMug, west.ID, inventory.MovementReceive, 4, w.order.ID, at(2*time.Hour)))
+					require.NoError(t, err)
 					got := readStep(t, ctx, tx, ahead)
 					require.Equal(t, want.record, got.record)
 					require.Equal(t, want.items, got.items)
 					requireLevel(t, tx, skuTee, w.loc.ID, 5, 2)
-					require.ElementsMatch(t, []string{w.loc.Code, "WH-WEST"}, got.locations)
+					require.Len(t, got.levels, 3, "TEE and MUG at WH-EAST, MUG at WH-WEST")
+					require.Equal(t, []string{w.loc.Code, "WH-WEST"}, got.locations, "the locations of the levels, by code")
 					rec, err := tx.Idempotency().Get(ctx, second.Key)
 					require.NoError(t, err)
 					require.Equal(t, second.ResourceID, rec.ResourceID)

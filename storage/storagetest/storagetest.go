@@ -37,6 +37,11 @@ type Features struct {
 	// (many catalogue items in one read). The item tests run through
 	// storage.GetItems either way, and once more with the ability hidden.
 	ItemBatch bool
+	// LocationBatch means the store's Tx implements
+	// storage.LocationBatcher (many locations by ID in one read). The
+	// location tests run through storage.GetLocations either way, and once
+	// more with the ability hidden.
+	LocationBatch bool
 	// EventLog means the store's Tx implements storage.EventReader and
 	// keeps delivered events: the event history tests run only then.
 	// Without it, Run checks that storage.ReadEvents returns an error
@@ -100,6 +105,8 @@ func (s suite) claims(t *testing.T) {
 		requireClaim(t, "Ledger", "storage.MovementLister", s.features.Ledger, ledger, tx)
 		_, items := tx.(storage.ItemBatcher)
 		requireClaim(t, "ItemBatch", "storage.ItemBatcher", s.features.ItemBatch, items, tx)
+		_, locations := tx.(storage.LocationBatcher)
+		requireClaim(t, "LocationBatch", "storage.LocationBatcher", s.features.LocationBatch, locations, tx)
 		_, movements := tx.(storage.MovementBatcher)
 		requireClaim(t, "MovementBatch", "storage.MovementBatcher", s.features.MovementBatch, movements, tx)
 		_, prefetches := tx.(storage.Prefetcher)
