@@ -22,12 +22,15 @@
 // omshttp on a loopback port, and each order is a POST /orders (with
 // -bulk, each call a POST /orders/batch), as a storefront or an importer
 // calls a service: the figure to set beside a commerce platform's HTTP
-// API (bench/medusa). The last line of output is
-// "orders/s <rate> orders <n> errors <n>". Mode stock-postgres places
-// nothing: it migrates the schema -schema names, stocks the catalogue there
-// and prints "location <id>", for bench/pgbench/place_rows.sql to write an
-// order's every row by hand in the engine's own tables; mode
-// hand-sqlite-rows does the same on a SQLite file the adapter migrated.
+// API (bench/medusa). With -stores N the tenant has N more locations, none
+// holding the ordered SKUs, as a retailer's stores hold other goods. The
+// last line of output is "orders/s <rate> orders <n> errors <n>".
+//
+// Mode stock-postgres places nothing: it migrates the schema -schema
+// names, stocks the catalogue there and prints "location <id>", for
+// bench/pgbench/place_rows.sql to write an order's every row by hand in
+// the engine's own tables; mode hand-sqlite-rows does the same on a
+// SQLite file the adapter migrated.
 package main
 
 import (
@@ -78,11 +81,12 @@ func main() {
 	bulk := flag.Int("bulk", 1, "orders per call: above 1, the engine places them with one PlaceOrders (engine modes only)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the load (not the setup) to this file")
 	analyze := flag.Bool("analyze", false, "engine-postgres: ANALYZE the catalogue's tables after stocking them, before the load")
+	stores := flag.Int("stores", 0, "engine modes and stock-postgres: add this many store locations holding none of the ordered SKUs (a tenant of many stores)")
 	schema := flag.String("schema", "", "stock-postgres: the schema to migrate and stock, left in place")
 	overHTTP := flag.Bool("http", false, "engine modes: place through omshttp on a loopback port (POST /orders, or /orders/batch with -bulk)")
 	flag.Parse()
 	cfg := config{mode: *mode, dbURL: *dbURL, file: *file, callers: *callers, d: time.Duration(*seconds * float64(time.Second)),
-		hot: *hot, window: *window, bulk: *bulk, cpuProfile: *cpuProfile, analyze: *analyze, http: *overHTTP, schema: *schema}
+		hot: *hot, window: *window, bulk: *bulk, cpuProfile: *cpuProfile, analyze: *analyze, http: *overHTTP, schema: *schema, stores: *stores}
 	if err := run(cfg, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "sidebyside:", err)
 		os.Exit(1)
@@ -101,6 +105,7 @@ type config struct {
 	analyze           bool
 	http              bool
 	schema            string
+	stores            int
 }
 
 // placer places the orders of the given SKUs (one order per entry) and
@@ -132,7 +137,7 @@ func run(cfg config, w io.Writer) error {
 		file = filepath.Join(dir, "bench.db")
 	}
 	if mode == "stock-postgres" {
-		return stockSchema(ctx, cfg.dbURL, cfg.schema, w)
+		return stockSchema(ctx, cfg.dbURL, cfg.schema, cfg.stores, w)
 	}
 	var place placer
 	switch mode {
@@ -321,8 +326,9 @@ func analyzeTables(tables ...string) func(context.Context, *pgx.Conn, string) er
 }
 
 // stockCatalogue adds the location WH-1 and the catalogue's items to eng,
-// each with 2^40 units on hand there, and returns the location's ID.
-func stockCatalogue(ctx context.Context, eng *oms.Engine) (uuid.UUID, error) {
+// each with 2^40 units on hand there, and stores more locations holding
+// nothing, and returns WH-1's ID.
+func stockCatalogue(ctx context.Context, eng *oms.Engine, stores int) (uuid.UUID, error) {
 	loc, err := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "WH-1", Name: "WH-1",
 		Coordinates: inventory.Coordinates{Lat: 50, Lon: 10}})
 	if err != nil {
@@ -336,13 +342,19 @@ func stockCatalogue(ctx context.Context, eng *oms.Engine) (uuid.UUID, error) {
 			return uuid.Nil, err
 		}
 	}
+	for i := range stores {
+		if _, err := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: fmt.Sprintf("ST-%04d", i),
+			Name: fmt.Sprintf("Store %d", i), Coordinates: inventory.Coordinates{Lat: 48 + float64(i%40)/10, Lon: 8 + float64(i/40)/10}}); err != nil {
+			return uuid.Nil, err
+		}
+	}
 	return loc.ID, nil
 }
 
 // stockSchema migrates schema on dbURL, stocks the catalogue there through
 // the engine and writes "location <id>" to w, leaving the schema in place
 // for hand-written SQL on the engine's own tables (bench/pgbench/place_rows.sql).
-func stockSchema(ctx context.Context, dbURL, schema string, w io.Writer) error {
+func stockSchema(ctx context.Context, dbURL, schema string, stores int, w io.Writer) error {
 	if dbURL == "" || schema == "" {
 		return errors.New("stock-postgres needs -url (or OMS_TEST_POSTGRES_URL) and -schema")
 	}
@@ -355,7 +367,7 @@ func stockSchema(ctx context.Context, dbURL, schema string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	loc, err := stockCatalogue(ctx, eng)
+	loc, err := stockCatalogue(ctx, eng, stores)
 	if err != nil {
 		return err
 	}
@@ -376,7 +388,7 @@ func engine(ctx context.Context, store storage.Store, cfg config) (place placer,
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := stockCatalogue(ctx, eng); err != nil {
+	if _, err := stockCatalogue(ctx, eng, cfg.stores); err != nil {
 		return nil, nil, err
 	}
 	var seq atomic.Int64

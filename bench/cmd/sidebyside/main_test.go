@@ -155,7 +155,7 @@ func TestPlaceRowsScriptWritesWhatTheEngineWrites(t *testing.T) {
 
 	// The script places one in another, stocked the same way.
 	var out bytes.Buffer
-	require.NoError(t, stockSchema(ctx, url, theirs, &out))
+	require.NoError(t, stockSchema(ctx, url, theirs, 0, &out))
 	defer func() { assert.NoError(t, onSchema(ctx, url, theirs, dropSchema)) }()
 	var loc string
 	_, err = fmt.Sscanf(out.String(), "location %s\n", &loc)

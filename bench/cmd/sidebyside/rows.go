@@ -40,7 +40,7 @@ func rowsSQLite(ctx context.Context, file string) (*sql.DB, uuid.UUID, error) {
 		_ = st.Close()
 		return nil, uuid.Nil, err
 	}
-	loc, err := stockCatalogue(ctx, eng)
+	loc, err := stockCatalogue(ctx, eng, 0)
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}
