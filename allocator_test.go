@@ -2,6 +2,8 @@ package oms_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -119,5 +121,61 @@ func TestPlaceOrderRefusesInvalidPlan(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, order.StatusConfirmed, placed.Status)
 		})
+	}
+}
+
+// recordingAllocator allocates as Nearest does and records the codes of
+// the locations each request offered.
+type recordingAllocator struct {
+	mu      sync.Mutex
+	offered [][]string
+}
+
+func (r *recordingAllocator) Allocate(req inventory.AllocationRequest) (inventory.Plan, error) {
+	codes := make([]string, len(req.Locations))
+	for i, l := range req.Locations {
+		codes[i] = l.Code
+	}
+	r.mu.Lock()
+	r.offered = append(r.offered, codes)
+	r.mu.Unlock()
+	return inventory.Nearest{}.Allocate(req)
+}
+
+// TestAllocatorIsOfferedTheLocationsStockingTheOrder: the allocator is
+// offered the locations holding a stock level of the order's SKUs, by
+// code, and no other of the tenant's (a tenant of many stores pays for
+// the locations an order can ship from, not for all of them); a location
+// holding only other SKUs, or nothing, is left out.
+func TestAllocatorIsOfferedTheLocationsStockingTheOrder(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	for _, code := range []string{"ST-1", "ST-2"} {
+		_, err := f.eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: code, Name: code, Coordinates: inventory.Coordinates{Lat: 52.5, Lon: 13.4}})
+		require.NoError(t, err)
+	}
+	rec := &recordingAllocator{}
+	eng, err := oms.New(oms.WithStore(f.store), oms.WithClock(f.clock.Now),
+		oms.WithGateway("sandbox", payment.NewSandbox()), oms.WithAllocator(rec))
+	require.NoError(t, err)
+
+	tests := []struct {
+		name  string
+		lines []order.DraftLine
+		want  []string
+	}{
+		{"a SKU at both warehouses", []order.DraftLine{line("MUG", 1, "12.00")}, []string{"BER", "MUC"}},
+		{"a SKU at one", []order.DraftLine{line("TEE", 1, "20.00")}, []string{"MUC"}},
+		{"SKUs at either", []order.DraftLine{line("CAP", 1, "9.00"), line("TEE", 1, "20.00")}, []string{"BER", "MUC"}},
+	}
+	for i, tc := range tests {
+		_, err := eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{
+			Order:   draft(fmt.Sprintf("ext-%d", i), tc.lines...),
+			Payment: oms.PaymentMethod{Token: payment.TokenApprove},
+		})
+		require.NoError(t, err, tc.name)
+		require.Len(t, rec.offered, i+1, tc.name)
+		assert.Equal(t, tc.want, rec.offered[i], tc.name)
 	}
 }

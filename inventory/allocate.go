@@ -25,7 +25,9 @@ type AllocationRequest struct {
 	// Destination is where the order goes, or nil when the address has no
 	// coordinates.
 	Destination *Coordinates
-	// Locations are the candidate locations; inactive ones are ignored.
+	// Locations are the candidate locations, ordered by Code; inactive
+	// ones are ignored. The engine offers the locations holding a stock
+	// level of a demanded SKU, the only ones a plan can ship from.
 	Locations []Location
 	// Stock holds the levels of the demanded SKUs at those locations. Levels
 	// at locations not listed (or inactive) are ignored.
