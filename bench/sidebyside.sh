@@ -3,7 +3,7 @@
 # against the same SQL work written by hand, on the same database,
 # interleaved A B A B, printing each round's ratio (ours / hand-written
 # orders per second) and, per comparison, the median ratio with its min and
-# max. Six comparisons:
+# max. Eight comparisons:
 #
 #   postgres      engine on storage/postgres  vs  pgbench -f bench/pgbench/place.sql
 #   postgres-hot  the same, every order reserving one hot stock row (place_hot.sql)
@@ -12,15 +12,19 @@
 #                 own tables (migrated and stocked by sidebyside -mode
 #                 stock-postgres) and in two transactions like its saga; it
 #                 tells the engine's overhead apart from the cost of its records
+#   postgres-rows-1tx  the same rows by hand in one transaction (-D one_tx=1): the
+#                 figure the 0.5x target names, "the same SQL work in one
+#                 transaction", the saga's second commit the engine's extra cost
 #   sqlite        engine on a storage/sqlite file  vs  a database/sql transaction
 #                 doing the same statements (bench/cmd/sidebyside -mode hand-sqlite)
 #   sqlite-hot    the same, one hot row
 #   sqlite-rows   the engine on SQLite  vs  every row it writes for the order, by
 #                 hand, in the adapter's own tables and two transactions
 #                 (bench/cmd/sidebyside -mode hand-sqlite-rows)
+#   sqlite-rows-1tx  the same rows by hand in one transaction (-one-tx)
 #
 # Usage: bench/sidebyside.sh [--url URL] [--callers 8] [--seconds 10] [--rounds 3]
-#                            [--only postgres,postgres-hot,postgres-rows,sqlite,sqlite-hot,sqlite-rows]
+#                            [--only postgres,postgres-hot,postgres-rows,postgres-rows-1tx,sqlite,sqlite-hot,sqlite-rows,sqlite-rows-1tx]
 #                            [--batch-window 2ms]   (the engine's placement combiner)
 #                            [--bulk 64]   (each engine call places 64 orders with PlaceOrders)
 #                            [--analyze]   (PostgreSQL: both sides' catalogue tables analyzed first)
@@ -79,7 +83,7 @@ ours() {
 		awk '/^orders\/s/ { print $2 }'
 }
 
-# theirs KIND [-hot]: the hand-written orders per second.
+# theirs KIND [-hot|-one-tx]: the hand-written orders per second.
 theirs() {
 	case $1 in
 	postgres)
@@ -99,12 +103,12 @@ theirs() {
 		if [[ -n $analyze ]]; then
 			psql -qX -v ON_ERROR_STOP=1 "$url" -c "ANALYZE $schema.items, $schema.locations, $schema.stock_levels" >/dev/null
 		fi
-		PGOPTIONS="-csearch_path=$schema" pgbench -n -M prepared -c "$callers" -j "$threads" -T "$seconds" -D loc="$loc" -f "$root/bench/pgbench/place_rows.sql" "$url" 2>&1 |
+		PGOPTIONS="-csearch_path=$schema" pgbench -n -M prepared -c "$callers" -j "$threads" -T "$seconds" -D loc="$loc" -D one_tx=$([[ ${2:-} == -one-tx ]] && echo 1 || echo 0) -f "$root/bench/pgbench/place_rows.sql" "$url" 2>&1 |
 			awk '/^tps = / { print $3 } /^number of failed transactions: [1-9]/ { print "pgbench: " $0 > "/dev/stderr" }'
 		psql -qX "$url" -c "SET client_min_messages = warning" -c "DROP SCHEMA $schema CASCADE" >/dev/null
 		;;
 	sqlite-rows)
-		"$work/sidebyside" -mode hand-sqlite-rows -file "$work/hand-$RANDOM.db" -callers "$callers" -seconds "$seconds" |
+		"$work/sidebyside" -mode hand-sqlite-rows -file "$work/hand-$RANDOM.db" -callers "$callers" -seconds "$seconds" ${2:+"$2"} |
 			awk '/^orders\/s/ { print $2 }'
 		;;
 	sqlite)
@@ -120,23 +124,27 @@ for cmp in ${only//,/ }; do
 	postgres) mode=engine-postgres kind=postgres hot= ;;
 	postgres-hot) mode=engine-postgres kind=postgres hot=-hot ;;
 	postgres-rows) mode=engine-postgres kind=rows hot= ;;
+	postgres-rows-1tx) mode=engine-postgres kind=rows hot= ;;
 	sqlite) mode=engine-sqlite kind=sqlite hot= ;;
 	sqlite-hot) mode=engine-sqlite kind=sqlite hot=-hot ;;
 	sqlite-rows) mode=engine-sqlite kind=sqlite-rows hot= ;;
+	sqlite-rows-1tx) mode=engine-sqlite kind=sqlite-rows hot= ;;
 	*) echo "sidebyside.sh: unknown comparison $cmp" >&2; exit 2 ;;
 	esac
 	ratios=()
 	for ((r = 1; r <= rounds; r++)); do
 		a=$(ours "$mode" $hot)
-		b=$(theirs "$kind" $hot)
+		their=$hot
+		[[ $cmp == *-1tx ]] && their=-one-tx
+		b=$(theirs "$kind" $their)
 		if [[ -z $a || -z $b ]]; then echo "sidebyside.sh: $cmp round $r: a run failed" >&2; exit 1; fi
 		ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", a / b }')
 		ratios+=("$ratio")
-		printf '%-13s round %d: ours %8.1f orders/s, hand-written %8.1f orders/s, ratio %s\n' "$cmp" "$r" "$a" "$b" "$ratio"
+		printf '%-17s round %d: ours %8.1f orders/s, hand-written %8.1f orders/s, ratio %s\n' "$cmp" "$r" "$a" "$b" "$ratio"
 	done
 	summary+=("$(printf '%s\n' "${ratios[@]}" | sort -g | awk -v c="$cmp" '{ v[NR] = $1 }
 		END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			printf "%-13s ratio ours/hand-written: median %.3f (min %.3f, max %.3f) over %d rounds\n", c, m, v[1], v[NR], NR }')")
+			printf "%-17s ratio ours/hand-written: median %.3f (min %.3f, max %.3f) over %d rounds\n", c, m, v[1], v[NR], NR }')")
 done
 echo
 printf '%s\n' "${summary[@]}"

@@ -23,14 +23,17 @@
 // -bulk, each call a POST /orders/batch), as a storefront or an importer
 // calls a service: the figure to set beside a commerce platform's HTTP
 // API (bench/medusa). With -stores N the tenant has N more locations, none
-// holding the ordered SKUs, as a retailer's stores hold other goods. The
+// holding the ordered SKUs, as a retailer's stores hold other goods; with
+// -stocked-stores as well, each of them holds every SKU too (some of them
+// nearer the buyers than WH-1), as a chain's stores hold its best sellers. The
 // last line of output is "orders/s <rate> orders <n> errors <n>".
 //
 // Mode stock-postgres places nothing: it migrates the schema -schema
 // names, stocks the catalogue there and prints "location <id>", for
 // bench/pgbench/place_rows.sql to write an order's every row by hand in
 // the engine's own tables; mode hand-sqlite-rows does the same on a
-// SQLite file the adapter migrated.
+// SQLite file the adapter migrated, and with -one-tx in one transaction
+// rather than two.
 package main
 
 import (
@@ -81,12 +84,15 @@ func main() {
 	bulk := flag.Int("bulk", 1, "orders per call: above 1, the engine places them with one PlaceOrders (engine modes only)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the load (not the setup) to this file")
 	analyze := flag.Bool("analyze", false, "engine-postgres: ANALYZE the catalogue's tables after stocking them, before the load")
-	stores := flag.Int("stores", 0, "engine modes and stock-postgres: add this many store locations holding none of the ordered SKUs (a tenant of many stores)")
+	storeCount := flag.Int("stores", 0, "engine modes and stock-postgres: add this many store locations holding none of the ordered SKUs (a tenant of many stores)")
+	oneTx := flag.Bool("one-tx", false, "hand-sqlite-rows: write the order's rows in one transaction, not two like the saga")
+	stocked := flag.Bool("stocked-stores", false, "with -stores: each store holds every SKU as well")
 	schema := flag.String("schema", "", "stock-postgres: the schema to migrate and stock, left in place")
 	overHTTP := flag.Bool("http", false, "engine modes: place through omshttp on a loopback port (POST /orders, or /orders/batch with -bulk)")
 	flag.Parse()
 	cfg := config{mode: *mode, dbURL: *dbURL, file: *file, callers: *callers, d: time.Duration(*seconds * float64(time.Second)),
-		hot: *hot, window: *window, bulk: *bulk, cpuProfile: *cpuProfile, analyze: *analyze, http: *overHTTP, schema: *schema, stores: *stores}
+		hot: *hot, window: *window, bulk: *bulk, cpuProfile: *cpuProfile, analyze: *analyze, http: *overHTTP, schema: *schema,
+		stores: stores{count: *storeCount, stocked: *stocked}, oneTx: *oneTx}
 	if err := run(cfg, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "sidebyside:", err)
 		os.Exit(1)
@@ -105,7 +111,14 @@ type config struct {
 	analyze           bool
 	http              bool
 	schema            string
-	stores            int
+	stores            stores
+	oneTx             bool
+}
+
+// stores are the locations a tenant has besides WH-1.
+type stores struct {
+	count   int
+	stocked bool // each holds every SKU
 }
 
 // placer places the orders of the given SKUs (one order per entry) and
@@ -176,7 +189,7 @@ func run(cfg config, w io.Writer) error {
 		}
 		defer db.Close()
 		place = func(ctx context.Context, orders [][3]string) (int, error) {
-			if err := handPlaceRows(ctx, db, loc, orders[0]); err != nil {
+			if err := handPlaceRows(ctx, db, loc, orders[0], cfg.oneTx); err != nil {
 				return 0, err
 			}
 			return 1, nil
@@ -326,9 +339,9 @@ func analyzeTables(tables ...string) func(context.Context, *pgx.Conn, string) er
 }
 
 // stockCatalogue adds the location WH-1 and the catalogue's items to eng,
-// each with 2^40 units on hand there, and stores more locations holding
-// nothing, and returns WH-1's ID.
-func stockCatalogue(ctx context.Context, eng *oms.Engine, stores int) (uuid.UUID, error) {
+// each with 2^40 units on hand there, and the locations of st, and returns
+// WH-1's ID.
+func stockCatalogue(ctx context.Context, eng *oms.Engine, st stores) (uuid.UUID, error) {
 	loc, err := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: "WH-1", Name: "WH-1",
 		Coordinates: inventory.Coordinates{Lat: 50, Lon: 10}})
 	if err != nil {
@@ -342,10 +355,19 @@ func stockCatalogue(ctx context.Context, eng *oms.Engine, stores int) (uuid.UUID
 			return uuid.Nil, err
 		}
 	}
-	for i := range stores {
-		if _, err := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: fmt.Sprintf("ST-%04d", i),
-			Name: fmt.Sprintf("Store %d", i), Coordinates: inventory.Coordinates{Lat: 48 + float64(i%40)/10, Lon: 8 + float64(i/40)/10}}); err != nil {
+	for i := range st.count {
+		store, err := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: fmt.Sprintf("ST-%04d", i),
+			Name: fmt.Sprintf("Store %d", i), Coordinates: inventory.Coordinates{Lat: 48 + float64(i%40)/10, Lon: 8 + float64(i/40)/10}})
+		if err != nil {
 			return uuid.Nil, err
+		}
+		for _, s := range allSKUs() {
+			if !st.stocked {
+				break
+			}
+			if _, err := eng.ReceiveStock(ctx, oms.DefaultTenant, oms.StockChangeRequest{SKU: s, LocationID: store.ID, Quantity: 1 << 40}); err != nil {
+				return uuid.Nil, err
+			}
 		}
 	}
 	return loc.ID, nil
@@ -354,7 +376,7 @@ func stockCatalogue(ctx context.Context, eng *oms.Engine, stores int) (uuid.UUID
 // stockSchema migrates schema on dbURL, stocks the catalogue there through
 // the engine and writes "location <id>" to w, leaving the schema in place
 // for hand-written SQL on the engine's own tables (bench/pgbench/place_rows.sql).
-func stockSchema(ctx context.Context, dbURL, schema string, stores int, w io.Writer) error {
+func stockSchema(ctx context.Context, dbURL, schema string, more stores, w io.Writer) error {
 	if dbURL == "" || schema == "" {
 		return errors.New("stock-postgres needs -url (or OMS_TEST_POSTGRES_URL) and -schema")
 	}
@@ -367,7 +389,7 @@ func stockSchema(ctx context.Context, dbURL, schema string, stores int, w io.Wri
 	if err != nil {
 		return err
 	}
-	loc, err := stockCatalogue(ctx, eng, stores)
+	loc, err := stockCatalogue(ctx, eng, more)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	oms "github.com/ordersmith/oms"
 	"github.com/ordersmith/oms/storage/postgres"
 	"github.com/ordersmith/oms/storage/sqlite"
 )
@@ -27,6 +28,8 @@ func TestModesPlaceOrders(t *testing.T) {
 		{mode: "hand-sqlite", callers: 2, bulk: 1},
 		{mode: "hand-sqlite", callers: 2, bulk: 1, hot: true},
 		{mode: "hand-sqlite-rows", callers: 2, bulk: 1},
+		{mode: "hand-sqlite-rows", callers: 2, bulk: 1, oneTx: true},
+		{mode: "engine-sqlite", callers: 2, bulk: 1, stores: stores{count: 25, stocked: true}},
 		{mode: "engine-sqlite", callers: 2, bulk: 1},
 		{mode: "engine-sqlite", callers: 2, bulk: 8, hot: true},
 		{mode: "engine-sqlite", callers: 2, bulk: 1, window: time.Millisecond},
@@ -42,7 +45,8 @@ func TestModesPlaceOrders(t *testing.T) {
 		)
 	}
 	for _, cfg := range cases {
-		t.Run(fmt.Sprintf("%s/bulk=%d/hot=%t/window=%s/analyze=%t/http=%t", cfg.mode, cfg.bulk, cfg.hot, cfg.window, cfg.analyze, cfg.http), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/bulk=%d/hot=%t/window=%s/analyze=%t/http=%t/one-tx=%t/stores=%d,%t", cfg.mode, cfg.bulk, cfg.hot,
+			cfg.window, cfg.analyze, cfg.http, cfg.oneTx, cfg.stores.count, cfg.stores.stocked), func(t *testing.T) {
 			cfg.file = t.TempDir() + "/bench.db"
 			cfg.d = 300 * time.Millisecond
 			var out bytes.Buffer
@@ -153,25 +157,6 @@ func TestPlaceRowsScriptWritesWhatTheEngineWrites(t *testing.T) {
 	require.Equal(t, 1, n)
 	st.Close()
 
-	// The script places one in another, stocked the same way.
-	var out bytes.Buffer
-	require.NoError(t, stockSchema(ctx, url, theirs, 0, &out))
-	defer func() { assert.NoError(t, onSchema(ctx, url, theirs, dropSchema)) }()
-	var loc string
-	_, err = fmt.Sscanf(out.String(), "location %s\n", &loc)
-	require.NoError(t, err)
-	setup, err := os.ReadFile("../../pgbench/rows_setup.sql")
-	require.NoError(t, err)
-	require.NoError(t, onSchema(ctx, url, theirs, func(ctx context.Context, conn *pgx.Conn, schema string) error {
-		_, err := conn.Exec(ctx, "SET search_path = "+pgx.Identifier{schema}.Sanitize()+"; "+string(setup))
-		return err
-	}))
-	cmd := exec.CommandContext(ctx, pgbench, "-n", "-M", "prepared", "-t", "1", "-D", "loc="+loc, "-f", "../../pgbench/place_rows.sql", url)
-	cmd.Env = append(os.Environ(), "PGOPTIONS=-csearch_path="+theirs)
-	got, err := cmd.CombinedOutput()
-	require.NoError(t, err, string(got))
-	require.Contains(t, string(got), "number of failed transactions: 0")
-
 	counts := func(schema string) map[string]int64 {
 		var out map[string]int64
 		require.NoError(t, onSchema(ctx, url, schema, func(ctx context.Context, conn *pgx.Conn, schema string) error {
@@ -186,7 +171,33 @@ func TestPlaceRowsScriptWritesWhatTheEngineWrites(t *testing.T) {
 	want := counts(ours)
 	assert.Equal(t, int64(3), want["placement events"], "the engine's placement events")
 	assert.Equal(t, int64(3), want["levels changed"], "the engine's changed stock levels")
-	assert.Equal(t, want, counts(theirs))
+
+	// The script places one in another schema, stocked the same way, in
+	// two transactions and in one.
+	for _, oneTx := range []string{"0", "1"} {
+		t.Run("one_tx="+oneTx, func(t *testing.T) {
+			theirs := theirs + "_" + oneTx
+			var out bytes.Buffer
+			require.NoError(t, stockSchema(ctx, url, theirs, stores{}, &out))
+			defer func() { assert.NoError(t, onSchema(ctx, url, theirs, dropSchema)) }()
+			var loc string
+			_, err = fmt.Sscanf(out.String(), "location %s\n", &loc)
+			require.NoError(t, err)
+			setup, err := os.ReadFile("../../pgbench/rows_setup.sql")
+			require.NoError(t, err)
+			require.NoError(t, onSchema(ctx, url, theirs, func(ctx context.Context, conn *pgx.Conn, schema string) error {
+				_, err := conn.Exec(ctx, "SET search_path = "+pgx.Identifier{schema}.Sanitize()+"; "+string(setup))
+				return err
+			}))
+			cmd := exec.CommandContext(ctx, pgbench, "-n", "-M", "prepared", "-t", "1", "-D", "loc="+loc, "-D", "one_tx="+oneTx,
+				"-f", "../../pgbench/place_rows.sql", url)
+			cmd.Env = append(os.Environ(), "PGOPTIONS=-csearch_path="+theirs)
+			got, err := cmd.CombinedOutput()
+			require.NoError(t, err, string(got))
+			require.Contains(t, string(got), "number of failed transactions: 0")
+			assert.Equal(t, want, counts(theirs))
+		})
+	}
 }
 
 // The hand-sqlite-rows mode writes, for one order, the rows the engine
@@ -217,11 +228,15 @@ func TestHandRowsWriteWhatTheEngineWrites(t *testing.T) {
 	assert.Equal(t, int64(3), want["placement events"], "the engine's placement events")
 	assert.Equal(t, int64(3), want["levels changed"], "the engine's changed stock levels")
 
-	hand, loc, err := rowsSQLite(ctx, filepath.Join(t.TempDir(), "theirs.db"))
-	require.NoError(t, err)
-	defer hand.Close()
-	require.NoError(t, handPlaceRows(ctx, hand, loc, pick(false)))
-	assert.Equal(t, want, counts(hand))
+	for _, oneTx := range []bool{false, true} {
+		t.Run(fmt.Sprintf("oneTx=%t", oneTx), func(t *testing.T) {
+			hand, loc, err := rowsSQLite(ctx, filepath.Join(t.TempDir(), "theirs.db"))
+			require.NoError(t, err)
+			defer hand.Close()
+			require.NoError(t, handPlaceRows(ctx, hand, loc, pick(false), oneTx))
+			assert.Equal(t, want, counts(hand))
+		})
+	}
 }
 
 // placementCounts counts, with query (which scans a query's one number
@@ -250,4 +265,32 @@ func placementCounts(query func(sql string, n *int64) error) (map[string]int64, 
 		out[q.name] = n
 	}
 	return out, nil
+}
+
+// The -stores locations hold every SKU with -stocked-stores, and none of
+// them without it.
+func TestStockCatalogueStocksTheStoresAsAsked(t *testing.T) {
+	for _, st := range []stores{{count: 2}, {count: 2, stocked: true}} {
+		t.Run(fmt.Sprintf("stocked=%t", st.stocked), func(t *testing.T) {
+			ctx := context.Background()
+			eng, err := oms.New()
+			require.NoError(t, err)
+			wh, err := stockCatalogue(ctx, eng, st)
+			require.NoError(t, err)
+			levels, err := eng.StockLevels(ctx, oms.DefaultTenant, allSKUs()...)
+			require.NoError(t, err)
+			perSKU := 1
+			if st.stocked {
+				perSKU += st.count
+			}
+			assert.Len(t, levels, perSKU*len(allSKUs()))
+			atWH := 0
+			for _, l := range levels {
+				if l.LocationID == wh {
+					atWH++
+				}
+			}
+			assert.Equal(t, len(allSKUs()), atWH, "every SKU at WH-1")
+		})
+	}
 }

@@ -40,7 +40,7 @@ func rowsSQLite(ctx context.Context, file string) (*sql.DB, uuid.UUID, error) {
 		_ = st.Close()
 		return nil, uuid.Nil, err
 	}
-	loc, err := stockCatalogue(ctx, eng, 0)
+	loc, err := stockCatalogue(ctx, eng, stores{})
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}
@@ -53,15 +53,15 @@ func rowsSQLite(ctx context.Context, file string) (*sql.DB, uuid.UUID, error) {
 
 // handPlaceRows places one order by hand writing every row the engine
 // writes for it, in the engine's own tables and in two transactions like
-// its saga, the statements of bench/pgbench/place_rows.sql: the three
-// conditional stock updates, the order, its lines, the payment, the
-// idempotency key, the reservations, the ledger entries and the order's
-// event; then the payment's and the order's updates and their two events.
-// Nothing is read first.
-func handPlaceRows(ctx context.Context, db *sql.DB, loc uuid.UUID, skus [3]string) error {
+// its saga (in one with oneTx), the statements of
+// bench/pgbench/place_rows.sql: the three conditional stock updates, the
+// order, its lines, the payment, the idempotency key, the reservations,
+// the ledger entries and the order's event; then the payment's and the
+// order's updates and their two events. Nothing is read first.
+func handPlaceRows(ctx context.Context, db *sql.DB, loc uuid.UUID, skus [3]string, oneTx bool) error {
 	orderID, paymentID := uuid.Must(uuid.NewV7()).String(), uuid.Must(uuid.NewV7()).String()
 	location, ref := loc.String(), "SBS-"+orderID
-	err := inTx(ctx, db, func(tx *sql.Tx, now string) error {
+	place := func(tx *sql.Tx, now string) error {
 		var after [3][2]int64
 		for i, s := range skus {
 			if err := tx.QueryRowContext(ctx, `UPDATE stock_levels SET reserved = reserved + 1, version = version + 1, updated_at = ?
@@ -107,11 +107,8 @@ func handPlaceRows(ctx context.Context, db *sql.DB, loc uuid.UUID, skus [3]strin
 			}
 		}
 		return nil
-	})
-	if err != nil {
-		return err
 	}
-	return inTx(ctx, db, func(tx *sql.Tx, now string) error {
+	confirm := func(tx *sql.Tx, now string) error {
 		for _, st := range []struct {
 			query string
 			args  []any
@@ -134,7 +131,19 @@ func handPlaceRows(ctx context.Context, db *sql.DB, loc uuid.UUID, skus [3]strin
 			}
 		}
 		return nil
-	})
+	}
+	if oneTx {
+		return inTx(ctx, db, func(tx *sql.Tx, now string) error {
+			if err := place(tx, now); err != nil {
+				return err
+			}
+			return confirm(tx, now)
+		})
+	}
+	if err := inTx(ctx, db, place); err != nil {
+		return err
+	}
+	return inTx(ctx, db, confirm)
 }
 
 // inTx runs do in a transaction of db, with the time as the engine's
