@@ -168,6 +168,7 @@ func TestAllocatorIsOfferedTheLocationsStockingTheOrder(t *testing.T) {
 		{"a SKU at both warehouses", []order.DraftLine{line("MUG", 1, "12.00")}, []string{"BER", "MUC"}},
 		{"a SKU at one", []order.DraftLine{line("TEE", 1, "20.00")}, []string{"MUC"}},
 		{"SKUs at either", []order.DraftLine{line("CAP", 1, "9.00"), line("TEE", 1, "20.00")}, []string{"BER", "MUC"}},
+		{"SKUs sharing a warehouse, offered once", []order.DraftLine{line("MUG", 1, "12.00"), line("TEE", 1, "20.00")}, []string{"BER", "MUC"}},
 	}
 	for i, tc := range tests {
 		_, err := eng.PlaceOrder(ctx, oms.DefaultTenant, oms.PlaceOrderRequest{

@@ -120,22 +120,23 @@ func missingOf(skus []string, read func(string) bool) []string {
 // reading only those not read yet in the step: a placement reads the
 // locations stocking its SKUs, not every location of the tenant.
 func (r *stepReads) locationsOf(ctx context.Context, levels []inventory.StockLevel) ([]*inventory.Location, error) {
+	if r.locs == nil {
+		r.locs = make(map[uuid.UUID]*inventory.Location)
+	}
 	var missing []uuid.UUID
 	for _, l := range levels {
-		if _, ok := r.locs[l.LocationID]; !ok && !slices.Contains(missing, l.LocationID) {
+		if _, ok := r.locs[l.LocationID]; !ok {
+			r.locs[l.LocationID] = nil // read below: perhaps no such location
 			missing = append(missing, l.LocationID)
 		}
 	}
 	if len(missing) > 0 {
 		found, err := storage.GetLocations(ctx, r.tx, missing)
 		if err != nil {
+			for _, id := range missing {
+				delete(r.locs, id)
+			}
 			return nil, err
-		}
-		if r.locs == nil {
-			r.locs = make(map[uuid.UUID]*inventory.Location, len(found))
-		}
-		for _, id := range missing {
-			r.locs[id] = nil // read: perhaps no such location
 		}
 		for _, l := range found {
 			r.locs[l.ID] = l
@@ -143,12 +144,14 @@ func (r *stepReads) locationsOf(ctx context.Context, levels []inventory.StockLev
 	}
 	out := make([]*inventory.Location, 0, len(levels))
 	for _, l := range levels {
-		if loc := r.locs[l.LocationID]; loc != nil && !slices.Contains(out, loc) {
+		if loc := r.locs[l.LocationID]; loc != nil {
 			out = append(out, loc)
 		}
 	}
+	// Sorted by Code and ID, a location's repeats (one per SKU it
+	// stocks) are neighbours.
 	storage.SortLocations(out)
-	return out, nil
+	return slices.Compact(out), nil
 }
 
 // prefetch reads the stock levels of skus not read yet, in one call.
