@@ -121,9 +121,9 @@ func missingOf(skus []string, read func(string) bool) []string {
 // locations stocking its SKUs, not every location of the tenant.
 func (r *stepReads) locationsOf(ctx context.Context, levels []inventory.StockLevel) ([]*inventory.Location, error) {
 	if r.locs == nil {
-		r.locs = make(map[uuid.UUID]*inventory.Location)
+		r.locs = make(map[uuid.UUID]*inventory.Location, len(levels))
 	}
-	var missing []uuid.UUID
+	missing := make([]uuid.UUID, 0, len(levels))
 	for _, l := range levels {
 		if _, ok := r.locs[l.LocationID]; !ok {
 			r.locs[l.LocationID] = nil // read below: perhaps no such location
