@@ -12,13 +12,14 @@ import (
 )
 
 // handSchema is the schema of the hand-written transaction, the SQLite
-// twin of bench/pgbench/schema.sql.
+// twin of bench/pgbench/schema.sql; its stock table is WITHOUT ROWID, as
+// the SQLite adapter's stock levels are.
 const handSchema = `
 CREATE TABLE IF NOT EXISTS stock (
 	tenant TEXT NOT NULL, sku TEXT NOT NULL, location_id TEXT NOT NULL,
 	on_hand INTEGER NOT NULL, reserved INTEGER NOT NULL DEFAULT 0,
 	version INTEGER NOT NULL DEFAULT 1, updated_at TEXT NOT NULL,
-	PRIMARY KEY (tenant, sku, location_id));
+	PRIMARY KEY (tenant, sku, location_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS orders (
 	tenant TEXT NOT NULL, id TEXT NOT NULL PRIMARY KEY, status TEXT NOT NULL,
 	total TEXT NOT NULL, doc TEXT NOT NULL, created_at TEXT NOT NULL);
