@@ -156,7 +156,7 @@ type stockKey struct {
 // allocState is the validated view of a request shared by allocators.
 type allocState struct {
 	active []*Location      // active locations, request order (in the request's slice: not copied)
-	avail  counts[stockKey] // available (>= 0) per active location and SKU
+	avail  counts[stockKey] // available (>= 0) per listed level; 0 at a location not active
 	demand counts[string]   // total demand per demanded SKU, in first-appearance order
 }
 
@@ -188,33 +188,31 @@ func prepare(req AllocationRequest) (*allocState, error) {
 	if dst := req.Destination; dst != nil && !dst.Valid() {
 		fe.Add("destination", "coordinates out of range")
 	}
-	seenLoc := make(map[uuid.UUID]bool, len(req.Locations))
+	active := make(map[uuid.UUID]bool, len(req.Locations)) // every listed location: whether it is active
 	for i := range req.Locations {
 		l := &req.Locations[i]
-		if seenLoc[l.ID] {
+		if _, dup := active[l.ID]; dup {
 			fe.Add(fmt.Sprintf("locations[%d].id", i), "duplicate location")
 			continue
 		}
-		seenLoc[l.ID] = true
+		active[l.ID] = l.Active
 		if l.Active {
 			st.active = append(st.active, l)
 		}
 	}
-	activeIDs := make(map[uuid.UUID]bool, len(st.active))
-	for _, l := range st.active {
-		activeIDs[l.ID] = true
-	}
-	seenLevel := make(map[stockKey]bool, len(req.Stock))
 	for i, lv := range req.Stock {
 		k := stockKey{lv.LocationID, lv.SKU}
-		if seenLevel[k] {
+		if st.avail.has(k) {
 			fe.Add(fmt.Sprintf("stock[%d]", i), "duplicate level for location and SKU")
 			continue
 		}
-		seenLevel[k] = true
-		if activeIDs[lv.LocationID] {
-			st.avail.set(k, max(0, lv.Available()))
+		// A level elsewhere than at an active location has nothing
+		// available, as a level not listed.
+		var n int64
+		if active[lv.LocationID] {
+			n = max(0, lv.Available())
 		}
+		st.avail.set(k, n)
 	}
 	if err := fe.Err(); err != nil {
 		return nil, err

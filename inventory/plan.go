@@ -136,24 +136,24 @@ func (p Plan) Check(req AllocationRequest) error {
 		}
 		lines[d.LineID] = d
 	}
-	locs := make(map[uuid.UUID]int, len(req.Locations)) // index in req.Locations: a Location is too large to be held in place
-	for i, l := range req.Locations {
-		if _, dup := locs[l.ID]; !dup {
-			locs[l.ID] = i
+	// Only the locations the plan names matter, however many the request
+	// lists: their indexes in req.Locations (the first listed wins; -1
+	// for none), found in one pass.
+	locAt := makeCounts[uuid.UUID](len(p.Assignments))
+	for _, a := range p.Assignments {
+		if !locAt.has(a.LocationID) {
+			locAt.set(a.LocationID, -1)
 		}
 	}
-	avail := make(map[stockKey]int64, len(req.Stock))
-	for _, lv := range req.Stock {
-		k := stockKey{lv.LocationID, lv.SKU}
-		if _, dup := avail[k]; !dup {
-			avail[k] = max(0, lv.Available())
+	for i := range req.Locations {
+		if j := locAt.find(req.Locations[i].ID); j >= 0 && locAt.pairs[j].n < 0 {
+			locAt.pairs[j].n = int64(i)
 		}
 	}
 
 	covered := make(map[uuid.UUID]int64, len(lines))
 	overflowed := make(map[uuid.UUID]bool)
-	taken := make(map[stockKey]int64)
-	takenOrder := make([]stockKey, 0, len(p.Assignments))
+	taken := makeCounts[stockKey](len(p.Assignments)) // units per level, in order of first use; -1 past the int64 range
 	for i, a := range p.Assignments {
 		ok := true
 		if a.Quantity <= 0 {
@@ -169,10 +169,11 @@ func (p Plan) Check(req AllocationRequest) error {
 			add(ProblemSKUMismatch, i, a.LineID, a.SKU, a.LocationID, "the line's SKU is %q", d.SKU)
 			ok = false
 		}
-		var l Location
-		li, listed := locs[a.LocationID]
+		var l *Location
+		li := locAt.get(a.LocationID)
+		listed := li >= 0
 		if listed {
-			l = req.Locations[li]
+			l = &req.Locations[li]
 		}
 		switch {
 		case !listed:
@@ -185,15 +186,12 @@ func (p Plan) Check(req AllocationRequest) error {
 		if a.Quantity > 0 && listed && l.Active {
 			// Stock is taken by the assignment's own SKU, whatever its line.
 			k := stockKey{a.LocationID, a.SKU}
-			if _, seen := taken[k]; !seen {
-				takenOrder = append(takenOrder, k)
-			}
-			sum, fits := addChecked(taken[k], a.Quantity)
-			if !fits {
-				sum = -1 // more than any level can hold
-			}
-			if taken[k] >= 0 {
-				taken[k] = sum
+			if cur := taken.get(k); cur >= 0 {
+				sum, fits := addChecked(cur, a.Quantity)
+				if !fits {
+					sum = -1 // more than any level can hold
+				}
+				taken.set(k, sum)
 			}
 		}
 		if ok {
@@ -217,12 +215,24 @@ func (p Plan) Check(req AllocationRequest) error {
 			add(ProblemCoverage, -1, d.LineID, d.SKU, uuid.Nil, "covers %d of %d units", got, d.Quantity)
 		}
 	}
-	for _, k := range takenOrder {
-		switch q := taken[k]; {
+	// What the levels taken have available (the first listed wins; none
+	// listed, none available), found in one pass over the request's.
+	avail := make([]int64, taken.len())
+	for i := range avail {
+		avail[i] = -1 // none listed yet
+	}
+	for _, lv := range req.Stock {
+		if i := taken.find(stockKey{lv.LocationID, lv.SKU}); i >= 0 && avail[i] < 0 {
+			avail[i] = max(0, lv.Available())
+		}
+	}
+	for i, t := range taken.pairs {
+		avail[i] = max(0, avail[i])
+		switch k, q := t.key, t.n; {
 		case q < 0:
-			add(ProblemOverAllocated, -1, uuid.Nil, k.sku, k.loc, "takes more than %d units, %d available", int64(math.MaxInt64), avail[k])
-		case q > avail[k]:
-			add(ProblemOverAllocated, -1, uuid.Nil, k.sku, k.loc, "takes %d units, %d available", q, avail[k])
+			add(ProblemOverAllocated, -1, uuid.Nil, k.sku, k.loc, "takes more than %d units, %d available", int64(math.MaxInt64), avail[i])
+		case q > avail[i]:
+			add(ProblemOverAllocated, -1, uuid.Nil, k.sku, k.loc, "takes %d units, %d available", q, avail[i])
 		}
 	}
 	if len(probs) == 0 {

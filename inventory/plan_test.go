@@ -1,6 +1,7 @@
 package inventory_test
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -27,6 +28,27 @@ func TestPlanCheck(t *testing.T) {
 	}
 	as := func(n byte, sku string, l inventory.Location, q int64) inventory.Assignment {
 		return inventory.Assignment{LineID: idN(100 + n), SKU: sku, LocationID: l.ID, Quantity: q}
+	}
+	// Twenty stores holding one X each, and a plan taking one from each
+	// (two from the eighteenth in many2): more locations and levels than
+	// a plan check searches without an index.
+	var stores []inventory.Location
+	var storeStock []inventory.StockLevel
+	var many, many2 []inventory.Assignment
+	for i := range 20 {
+		st := loc(byte(10+i), fmt.Sprintf("S%02d", i), 0, 0, 0, true)
+		stores, storeStock = append(stores, st), append(storeStock, level(st, "X", 1, 0))
+		many = append(many, as(1, "X", st, 1))
+		q := int64(1)
+		switch i {
+		case 17:
+			q = 2
+		case 18:
+			q = 0
+		}
+		if q > 0 {
+			many2 = append(many2, as(1, "X", st, q))
+		}
 	}
 	type want struct {
 		kind inventory.PlanProblemKind
@@ -135,6 +157,38 @@ func TestPlanCheck(t *testing.T) {
 				{inventory.ProblemCoverage, -1, idN(101), "X", uuid.Nil},
 				{inventory.ProblemOverAllocated, -1, uuid.Nil, "X", a.ID},
 			},
+		},
+		{
+			name: "a location listed twice: the first listing decides",
+			req: inventory.AllocationRequest{
+				Lines: []inventory.Demand{line(1, "X", 1)}, Locations: []inventory.Location{loc(1, "A", 0, 0, 0, false), a},
+				Stock: []inventory.StockLevel{level(a, "X", 5, 0)},
+			},
+			plan: []inventory.Assignment{as(1, "X", a, 1)},
+			want: []want{
+				{inventory.ProblemInactiveLocation, 0, idN(101), "X", a.ID},
+				{inventory.ProblemCoverage, -1, idN(101), "X", uuid.Nil},
+			},
+		},
+		{
+			name: "a level listed twice: the first listing decides",
+			req: inventory.AllocationRequest{
+				Lines: []inventory.Demand{line(1, "X", 2)}, Locations: []inventory.Location{a},
+				Stock: []inventory.StockLevel{level(a, "X", 1, 0), level(a, "X", 10, 0)},
+			},
+			plan: []inventory.Assignment{as(1, "X", a, 2)},
+			want: []want{{inventory.ProblemOverAllocated, -1, uuid.Nil, "X", a.ID}},
+		},
+		{
+			name: "twenty locations, a unit from each",
+			req:  inventory.AllocationRequest{Lines: []inventory.Demand{line(1, "X", 20)}, Locations: stores, Stock: storeStock},
+			plan: many,
+		},
+		{
+			name: "twenty locations, two units from one holding one",
+			req:  inventory.AllocationRequest{Lines: []inventory.Demand{line(1, "X", 20)}, Locations: stores, Stock: storeStock},
+			plan: many2,
+			want: []want{{inventory.ProblemOverAllocated, -1, uuid.Nil, "X", stores[17].ID}},
 		},
 		{
 			name: "empty request, empty plan",
