@@ -1,6 +1,7 @@
 package oms
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -120,15 +121,19 @@ func missingOf(skus []string, read func(string) bool) []string {
 // reading only those not read yet in the step: a placement reads the
 // locations stocking its SKUs, not every location of the tenant.
 func (r *stepReads) locationsOf(ctx context.Context, levels []inventory.StockLevel) ([]*inventory.Location, error) {
-	if r.locs == nil {
-		r.locs = make(map[uuid.UUID]*inventory.Location, len(levels))
-	}
 	missing := make([]uuid.UUID, 0, len(levels))
 	for _, l := range levels {
 		if _, ok := r.locs[l.LocationID]; !ok {
-			r.locs[l.LocationID] = nil // read below: perhaps no such location
 			missing = append(missing, l.LocationID)
 		}
+	}
+	slices.SortFunc(missing, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+	missing = slices.Compact(missing) // a location holds a level of each SKU it stocks
+	if r.locs == nil {
+		r.locs = make(map[uuid.UUID]*inventory.Location, len(missing))
+	}
+	for _, id := range missing {
+		r.locs[id] = nil // read below: perhaps no such location
 	}
 	if len(missing) > 0 {
 		found, err := storage.GetLocations(ctx, r.tx, missing)

@@ -27,6 +27,10 @@ func BenchmarkPlaceOrderSpread(b *testing.B) {
 	storagetest.BenchmarkPlaceOrderSpread(b, benchStore)
 }
 
+func BenchmarkPlaceOrderLocations(b *testing.B) {
+	storagetest.BenchmarkPlaceOrderLocations(b, benchStore)
+}
+
 func BenchmarkPlaceOrders(b *testing.B) { storagetest.BenchmarkPlaceOrders(b, benchStore) }
 
 func BenchmarkReserve(b *testing.B) { storagetest.BenchmarkReserve(b, benchStore) }

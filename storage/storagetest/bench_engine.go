@@ -60,6 +60,32 @@ func BenchmarkPlaceOrderSpread(b *testing.B, newStore NewStoreFunc) {
 	})
 }
 
+// storeSKUs is how many SKUs BenchmarkPlaceOrderLocations's orders are
+// drawn from.
+const storeSKUs = 30
+
+// BenchmarkPlaceOrderLocations measures oms.Engine.PlaceOrder of 3-line
+// orders, their SKUs drawn in turn from 30, with every SKU stocked at 2,
+// 20 and 100 locations, as a chain's stores all stock its best sellers: a
+// placement reads the stock levels of its SKUs at every location and the
+// allocator weighs them all. It runs serial and parallel, each on a fresh
+// store from newStore, and reports allocations and orders/s.
+func BenchmarkPlaceOrderLocations(b *testing.B, newStore NewStoreFunc) {
+	for _, n := range []int{2, 20, 100} {
+		b.Run(fmt.Sprintf("locations=%d", n), func(b *testing.B) {
+			serialAndParallel(b, "orders", func(tb testing.TB) func(context.Context) error {
+				f := newBenchFixture(tb, newStore(tb), storeSKUs, n, false)
+				var next atomic.Int64
+				return func(ctx context.Context) error {
+					i := int(next.Add(1)-1) * 3 % storeSKUs
+					_, err := f.eng.PlaceOrder(ctx, oms.DefaultTenant, f.request(f.skus[i:i+3]))
+					return err
+				}
+			})
+		})
+	}
+}
+
 // bulkOrders is how many orders one call of BenchmarkPlaceOrders places.
 const bulkOrders = 64
 

@@ -80,7 +80,7 @@ func newBenchFixture(tb testing.TB, store storage.Store, nSKUs, nLocs int, ship 
 	for i := range nLocs {
 		code := fmt.Sprintf("BENCH-%d", i+1)
 		loc, err := eng.AddLocation(ctx, oms.DefaultTenant, oms.AddLocationRequest{Code: code, Name: code,
-			Coordinates: inventory.Coordinates{Lat: 50 + float64(i), Lon: 10}})
+			Coordinates: inventory.Coordinates{Lat: 50 + float64(i%40), Lon: 10 + float64(i/40)}})
 		if err != nil {
 			tb.Fatal(err)
 		}
