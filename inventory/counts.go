@@ -60,7 +60,9 @@ func (c *counts[K]) set(k K, n int64) {
 	c.pairs = append(c.pairs, countPair[K]{k, n})
 	switch l := len(c.pairs); {
 	case l == countsIndexFrom+1:
-		c.index = make(map[K]int, 2*l)
+		// Room for every key makeCounts was told of, so that the index
+		// does not grow key by key.
+		c.index = make(map[K]int, max(2*l, cap(c.pairs)))
 		for i, p := range c.pairs {
 			c.index[p.key] = i
 		}
