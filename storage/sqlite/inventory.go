@@ -77,6 +77,10 @@ func (t *tx) GetItems(ctx context.Context, skus []string) ([]inventory.Item, err
 
 const locationColumns = `id, tenant, code, name, lat, lon, priority, active, version, created_at, updated_at, address, time_zone`
 
+// locationRead are the columns scanLocation reads: locationColumns but the
+// tenant, which every read names and so knows.
+const locationRead = `id, code, name, lat, lon, priority, active, version, created_at, updated_at, address, time_zone`
+
 func (r inventoryRepo) CreateLocation(ctx context.Context, l *inventory.Location) error {
 	prev := l.Version
 	addr, err := json.Marshal(l.Address)
@@ -95,12 +99,13 @@ func (r inventoryRepo) CreateLocation(ctx context.Context, l *inventory.Location
 	return nil
 }
 
-func scanLocation(row interface{ Scan(...any) error }) (*inventory.Location, error) {
+// scanLocation reads the locationRead columns of a location of tenant.
+func scanLocation(row interface{ Scan(...any) error }, tenant string) (*inventory.Location, error) {
 	var (
 		id, created, updated, addr string
-		loc                        inventory.Location
+		loc                        = inventory.Location{Tenant: tenant}
 	)
-	if err := row.Scan(&id, &loc.Tenant, &loc.Code, &loc.Name, &loc.Coordinates.Lat, &loc.Coordinates.Lon,
+	if err := row.Scan(&id, &loc.Code, &loc.Name, &loc.Coordinates.Lat, &loc.Coordinates.Lon,
 		&loc.Priority, &loc.Active, &loc.Version, &created, &updated, &addr, &loc.TimeZone); err != nil {
 		return nil, err
 	}
@@ -121,9 +126,9 @@ func scanLocation(row interface{ Scan(...any) error }) (*inventory.Location, err
 }
 
 func (r inventoryRepo) GetLocation(ctx context.Context, id uuid.UUID) (*inventory.Location, error) {
-	row := r.t.queryRow(ctx, `SELECT `+locationColumns+` FROM locations WHERE tenant = ? AND id = ?`,
+	row := r.t.queryRow(ctx, `SELECT `+locationRead+` FROM locations WHERE tenant = ? AND id = ?`,
 		r.t.tenant, id.String())
-	l, err := scanLocation(row)
+	l, err := scanLocation(row, r.t.tenant)
 	if err != nil {
 		return nil, interpretError(err, "location %s", id)
 	}
@@ -131,12 +136,12 @@ func (r inventoryRepo) GetLocation(ctx context.Context, id uuid.UUID) (*inventor
 }
 
 func (r inventoryRepo) ListLocations(ctx context.Context) ([]*inventory.Location, error) {
-	rows, err := r.t.query(ctx, `SELECT `+locationColumns+` FROM locations WHERE tenant = ? ORDER BY code, id`,
+	rows, err := r.t.query(ctx, `SELECT `+locationRead+` FROM locations WHERE tenant = ? ORDER BY code, id`,
 		r.t.tenant)
 	if err != nil {
 		return nil, interpretError(err, "list locations")
 	}
-	out, err := collectLocations(rows, nil)
+	out, err := collectLocations(rows, r.t.tenant, nil)
 	return out, interpretError(err, "list locations")
 }
 
@@ -156,12 +161,12 @@ func (t *tx) GetLocations(ctx context.Context, ids []uuid.UUID) ([]*inventory.Lo
 		for _, k := range part {
 			args = append(args, k)
 		}
-		rows, err := t.query(ctx, `SELECT `+locationColumns+` FROM locations WHERE tenant = ? AND id IN (`+
+		rows, err := t.query(ctx, `SELECT `+locationRead+` FROM locations WHERE tenant = ? AND id IN (`+
 			placeholders(len(part))+`)`, args...)
 		if err != nil {
 			return nil, interpretError(err, "get locations")
 		}
-		if out, err = collectLocations(rows, out); err != nil {
+		if out, err = collectLocations(rows, t.tenant, out); err != nil {
 			return nil, interpretError(err, "get locations")
 		}
 	}
@@ -169,11 +174,12 @@ func (t *tx) GetLocations(ctx context.Context, ids []uuid.UUID) ([]*inventory.Lo
 	return out, nil
 }
 
-// collectLocations appends the locations of rows to out and closes rows.
-func collectLocations(rows *sql.Rows, out []*inventory.Location) ([]*inventory.Location, error) {
+// collectLocations appends the locations of tenant that rows hold (their
+// locationRead columns) to out and closes rows.
+func collectLocations(rows *sql.Rows, tenant string, out []*inventory.Location) ([]*inventory.Location, error) {
 	defer rows.Close()
 	for rows.Next() {
-		l, err := scanLocation(rows)
+		l, err := scanLocation(rows, tenant)
 		if err != nil {
 			return nil, err
 		}
@@ -184,12 +190,17 @@ func collectLocations(rows *sql.Rows, out []*inventory.Location) ([]*inventory.L
 
 const stockColumns = `tenant, sku, location_id, on_hand, reserved, version, updated_at`
 
-func scanStock(row interface{ Scan(...any) error }) (inventory.StockLevel, error) {
+// stockRead are the columns scanStock reads: stockColumns but the tenant,
+// which every read names and so knows.
+const stockRead = `sku, location_id, on_hand, reserved, version, updated_at`
+
+// scanStock reads the stockRead columns of a stock level of tenant.
+func scanStock(row interface{ Scan(...any) error }, tenant string) (inventory.StockLevel, error) {
 	var (
-		lvl          inventory.StockLevel
+		lvl          = inventory.StockLevel{Tenant: tenant}
 		loc, updated string
 	)
-	if err := row.Scan(&lvl.Tenant, &lvl.SKU, &loc, &lvl.OnHand, &lvl.Reserved, &lvl.Version, &updated); err != nil {
+	if err := row.Scan(&lvl.SKU, &loc, &lvl.OnHand, &lvl.Reserved, &lvl.Version, &updated); err != nil {
 		return lvl, err
 	}
 	var err error
@@ -229,7 +240,7 @@ func (r inventoryRepo) StockLevels(ctx context.Context, skus []string) ([]invent
 // stockLevels returns the levels of at most skuChunk SKUs, or every level
 // for nil skus, ordered by SKU then location ID.
 func (r inventoryRepo) stockLevels(ctx context.Context, skus []string) ([]inventory.StockLevel, error) {
-	q := `SELECT ` + stockColumns + ` FROM stock_levels WHERE tenant = ?`
+	q := `SELECT ` + stockRead + ` FROM stock_levels WHERE tenant = ?`
 	args := []any{r.t.tenant}
 	if skus != nil {
 		q += ` AND sku IN (` + placeholders(len(skus)) + `)`
@@ -245,7 +256,7 @@ func (r inventoryRepo) stockLevels(ctx context.Context, skus []string) ([]invent
 	defer rows.Close()
 	var out []inventory.StockLevel
 	for rows.Next() {
-		lvl, err := scanStock(rows)
+		lvl, err := scanStock(rows, r.t.tenant)
 		if err != nil {
 			return nil, interpretError(err, "stock levels")
 		}

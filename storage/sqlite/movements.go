@@ -211,14 +211,14 @@ func (t *tx) addToLevels(ctx context.Context, deltas map[stockKey]*levelDelta, o
 				AND stock_levels.on_hand BETWEEN v.column7 AND v.column8
 				AND stock_levels.reserved BETWEEN v.column9 AND v.column10
 				AND stock_levels.on_hand - stock_levels.reserved >= v.column11
-			RETURNING ` + stockColumns)
+			RETURNING ` + stockRead)
 		args = append(args, t.tenant)
 		rows, err := t.query(ctx, b.String(), args...)
 		if err != nil {
 			return nil, interpretError(err, "stock of %d levels", len(part))
 		}
 		for rows.Next() {
-			lvl, err := scanStock(rows)
+			lvl, err := scanStock(rows, t.tenant)
 			if err != nil {
 				rows.Close()
 				return nil, interpretError(err, "stock of %d levels", len(part))
