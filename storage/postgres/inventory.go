@@ -80,7 +80,7 @@ func (r inventoryRepo) GetLocation(ctx context.Context, id uuid.UUID) (*inventor
 	if err != nil {
 		return nil, interpretError("get location "+id.String(), err)
 	}
-	l, err := pgx.CollectExactlyOneRow(rows, scanLocation)
+	l, err := pgx.CollectExactlyOneRow(rows, locationIn(r.t.tenant))
 	if err != nil {
 		return nil, interpretError("get location "+id.String(), err)
 	}
@@ -95,7 +95,7 @@ func (r inventoryRepo) ListLocations(ctx context.Context) ([]*inventory.Location
 	if err != nil {
 		return nil, interpretError("list locations", err)
 	}
-	ls, err := pgx.CollectRows(rows, scanLocation)
+	ls, err := pgx.CollectRows(rows, locationIn(r.t.tenant))
 	if err != nil {
 		return nil, interpretError("list locations", err)
 	}
@@ -120,7 +120,7 @@ func (t *tx) GetLocations(ctx context.Context, ids []uuid.UUID) ([]*inventory.Lo
 		if err != nil {
 			return nil, interpretError("get locations", err)
 		}
-		if ls, err = pgx.CollectRows(rows, scanLocation); err != nil {
+		if ls, err = pgx.CollectRows(rows, locationIn(t.tenant)); err != nil {
 			return nil, interpretError("get locations", err)
 		}
 	}
@@ -154,20 +154,24 @@ func (t *tx) locationExists(ctx context.Context, id uuid.UUID) (bool, error) {
 	return known, nil
 }
 
-func scanLocation(row pgx.CollectableRow) (*inventory.Location, error) {
-	var (
-		l    inventory.Location
-		addr []byte
-	)
-	if err := row.Scan(&l.Tenant, &l.ID, &l.Code, &l.Name, &l.Coordinates.Lat, &l.Coordinates.Lon,
-		&l.Priority, &l.Active, &l.Version, &l.CreatedAt, &l.UpdatedAt, &addr, &l.TimeZone); err != nil {
-		return nil, err
+// locationIn returns a reader of the locationCols of a location of tenant
+// (a statement names the tenant, so its rows need not carry it).
+func locationIn(tenant string) pgx.RowToFunc[*inventory.Location] {
+	return func(row pgx.CollectableRow) (*inventory.Location, error) {
+		var (
+			l    = inventory.Location{Tenant: tenant}
+			addr []byte
+		)
+		if err := row.Scan(&l.ID, &l.Code, &l.Name, &l.Coordinates.Lat, &l.Coordinates.Lon,
+			&l.Priority, &l.Active, &l.Version, &l.CreatedAt, &l.UpdatedAt, &addr, &l.TimeZone); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(addr, &l.Address); err != nil {
+			return nil, fmt.Errorf("decode address of location %s: %w", l.ID, err)
+		}
+		l.CreatedAt, l.UpdatedAt = l.CreatedAt.UTC(), l.UpdatedAt.UTC()
+		return &l, nil
 	}
-	if err := json.Unmarshal(addr, &l.Address); err != nil {
-		return nil, fmt.Errorf("decode address of location %s: %w", l.ID, err)
-	}
-	l.CreatedAt, l.UpdatedAt = l.CreatedAt.UTC(), l.UpdatedAt.UTC()
-	return &l, nil
 }
 
 // StockLevels returns the levels of these SKUs (every level for nil skus),
@@ -181,15 +185,19 @@ func (r inventoryRepo) StockLevels(ctx context.Context, skus []string) ([]invent
 	if err != nil {
 		return nil, interpretError("stock levels", err)
 	}
-	ls, err := pgx.CollectRows(rows, scanStockLevel)
+	ls, err := pgx.CollectRows(rows, stockLevelIn(r.t.tenant))
 	return ls, interpretError("stock levels", err)
 }
 
-func scanStockLevel(row pgx.CollectableRow) (inventory.StockLevel, error) {
-	var l inventory.StockLevel
-	err := row.Scan(&l.Tenant, &l.SKU, &l.LocationID, &l.OnHand, &l.Reserved, &l.Version, &l.UpdatedAt)
-	l.UpdatedAt = l.UpdatedAt.UTC()
-	return l, err
+// stockLevelIn returns a reader of the stockCols of a stock level of
+// tenant (a statement names the tenant, so its rows need not carry it).
+func stockLevelIn(tenant string) pgx.RowToFunc[inventory.StockLevel] {
+	return func(row pgx.CollectableRow) (inventory.StockLevel, error) {
+		l := inventory.StockLevel{Tenant: tenant}
+		err := row.Scan(&l.SKU, &l.LocationID, &l.OnHand, &l.Reserved, &l.Version, &l.UpdatedAt)
+		l.UpdatedAt = l.UpdatedAt.UTC()
+		return l, err
+	}
 }
 
 // ApplyMovement changes the (m.SKU, m.LocationID) level by m's deltas in
@@ -253,14 +261,14 @@ func (r inventoryRepo) applyMovement(ctx context.Context, m inventory.Movement) 
 	if err != nil {
 		return inventory.StockLevel{}, m, interpretError(op, err)
 	}
-	next, err := pgx.CollectExactlyOneRow(rows, scanStockLevel)
+	next, err := pgx.CollectExactlyOneRow(rows, stockLevelIn(t.tenant))
 	if errors.Is(err, pgx.ErrNoRows) {
 		// The bounds failed: report the shortage against the level as it is.
 		rows, err := t.pg.Query(ctx, q.stockLevel, t.tenant, m.SKU, m.LocationID)
 		if err != nil {
 			return inventory.StockLevel{}, m, interpretError(op, err)
 		}
-		cur, err := pgx.CollectExactlyOneRow(rows, scanStockLevel)
+		cur, err := pgx.CollectExactlyOneRow(rows, stockLevelIn(t.tenant))
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			cur = zero

@@ -41,7 +41,7 @@ const applyMovementsSQL = `WITH m AS (
 		AND s.on_hand::numeric + m.d_on_hand >= 0 AND s.reserved::numeric + m.d_reserved >= 0
 		AND s.reserved::numeric + m.d_reserved <= s.on_hand::numeric + m.d_on_hand
 		AND s.on_hand::numeric + m.d_on_hand <= 9223372036854775807
-	RETURNING s.tenant, s.sku, s.location_id, s.on_hand, s.reserved, s.version, s.updated_at`
+	RETURNING s.sku, s.location_id, s.on_hand, s.reserved, s.version, s.updated_at`
 
 // applyKnownSQL sets levels the transaction holds locked (see
 // readAhead) to the values the client worked out from them, in one
@@ -369,7 +369,7 @@ func (t *tx) applySums(ctx context.Context, sums map[levelKey]*levelChange, orde
 	if err != nil {
 		return nil, interpretError(op, err)
 	}
-	changed, err := pgx.CollectRows(rows, scanStockLevel)
+	changed, err := pgx.CollectRows(rows, stockLevelIn(t.tenant))
 	if err != nil {
 		return nil, interpretError(op, err)
 	}

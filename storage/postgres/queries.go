@@ -215,8 +215,8 @@ const insertLinesOfOrdersSQL = `INSERT INTO {order_lines}
 		AS u(order_id, line_id, position, sku, quantity, unit_price, total, shipped, returned)`
 
 const (
-	locationCols = `tenant, id, code, name, lat, lon, priority, active, version, created_at, updated_at, address, time_zone`
-	stockCols    = `tenant, sku, location_id, on_hand, reserved, version, updated_at`
+	locationCols = `id, code, name, lat, lon, priority, active, version, created_at, updated_at, address, time_zone`
+	stockCols    = `sku, location_id, on_hand, reserved, version, updated_at`
 	stockBounds  = `s.on_hand::numeric + $4 >= 0 AND s.reserved::numeric + $5 >= 0
 			AND s.reserved::numeric + $5 <= s.on_hand::numeric + $4
 			AND s.on_hand::numeric + $4 <= 9223372036854775807`

@@ -182,13 +182,13 @@ func (a *readAhead) read(tenant string, br pgx.BatchResults, keys []string, with
 	if rows, err = br.Query(); err != nil {
 		return err
 	}
-	if a.levels, err = pgx.CollectRows(rows, scanStockLevel); err != nil {
+	if a.levels, err = pgx.CollectRows(rows, stockLevelIn(tenant)); err != nil {
 		return err
 	}
 	if rows, err = br.Query(); err != nil {
 		return err
 	}
-	a.locations, err = pgx.CollectRows(rows, scanLocation)
+	a.locations, err = pgx.CollectRows(rows, locationIn(tenant))
 	return err
 }
 
