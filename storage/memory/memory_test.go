@@ -10,7 +10,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storagetest.Run(t, func(*testing.T) storage.Store { return memory.New() }, storagetest.Features{Ledger: true, EventLog: true, OutboxStatus: true})
+	storagetest.Run(t, func(*testing.T) storage.Store { return memory.New() }, storagetest.Features{Ledger: true, LocationBatch: true, EventLog: true, OutboxStatus: true})
 }
 
 // TestConformanceWithoutAbilities runs the suite on a memory store whose
