@@ -9,7 +9,9 @@
 // the stored state. Nothing survives the process.
 //
 // Every kind of aggregate is kept in one generic table per kind, indexed
-// by order. A transaction has the optional ability storage.MovementLister
-// (it keeps the stock ledger) but not storage.OrderLister: storage.ListOrders
-// lists its orders with its scanning fallback.
+// by order. A transaction has the optional abilities storage.MovementLister
+// (it keeps the stock ledger) and storage.LocationBatcher (many locations
+// read under one lock and copied in one allocation), but not
+// storage.OrderLister: storage.ListOrders lists its orders with its
+// scanning fallback.
 package memory
