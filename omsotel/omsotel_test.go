@@ -30,7 +30,7 @@ func TestWrapStoreConformance(t *testing.T) {
 	// The same claims as the memory store's own test: the wrapper keeps
 	// every optional ability of the store it wraps.
 	storagetest.Run(t, func(*testing.T) storage.Store { return tel.WrapStore(memory.New()) },
-		storagetest.Features{Ledger: true, EventLog: true, OutboxStatus: true})
+		storagetest.Features{Ledger: true, LocationBatch: true, EventLog: true, OutboxStatus: true})
 }
 
 func TestCancelSpanHasStoreAndGatewayChildren(t *testing.T) {
