@@ -129,19 +129,16 @@ func (r *stepReads) locationsOf(ctx context.Context, levels []inventory.StockLev
 	}
 	slices.SortFunc(missing, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
 	missing = slices.Compact(missing) // a location holds a level of each SKU it stocks
-	if r.locs == nil {
-		r.locs = make(map[uuid.UUID]*inventory.Location, len(missing))
-	}
-	for _, id := range missing {
-		r.locs[id] = nil // read below: perhaps no such location
-	}
 	if len(missing) > 0 {
 		found, err := storage.GetLocations(ctx, r.tx, missing)
 		if err != nil {
-			for _, id := range missing {
-				delete(r.locs, id)
-			}
 			return nil, err
+		}
+		if r.locs == nil {
+			r.locs = make(map[uuid.UUID]*inventory.Location, len(missing))
+		}
+		for _, id := range missing {
+			r.locs[id] = nil // read: perhaps no such location
 		}
 		for _, l := range found {
 			r.locs[l.ID] = l
